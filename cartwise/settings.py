@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(REPO_ROOT / "data", description="Shipped raw data (demo shops, intents, policies).")
     var_dir: Path = Field(REPO_ROOT / "var", description="Built artefacts: databases, Chroma, trained models.")
     shop: str = Field("giftshop", description="Which shop to serve: giftshop, electronics or a custom one.")
+    currency: str | None = Field(None, description="Currency symbol; default from the demo shop's profile (£ or $).")
     database_url: str | None = Field(None, description="SQLAlchemy URL; default a SQLite file in var_dir.")
     chroma_path: Path | None = Field(None, description="Embedded Chroma directory; default var_dir/chroma.")
     chroma_url: str | None = Field(None, description="Chroma server URL (http://127.0.0.1:8000); overrides chroma_path.")
@@ -57,12 +58,19 @@ class Settings(BaseSettings):
     rerank_copurchase_weight: float = Field(0.1, ge=0.0)
     history_half_life_days: float = Field(90.0, gt=0.0)
     copurchase_min_support: int = Field(3, ge=1)
+    copurchase_top_k: int = Field(100, ge=1, description="Co-purchase partners stored per product.")
+    bundle_size: int = Field(4, ge=1, le=20, description="Items in a bundle when the shopper gives no number.")
 
     # --- dialog and generation ----------------------------------------------
     generator: Literal["template", "local-llm", "openai"] = "template"
     llm_base_url: str | None = None
     llm_model: str | None = None
     llm_api_key: SecretStr | None = None
+    llm_local_model_dir: Path | None = Field(None, description="Converted local LLM; default var_dir/models/smollm2.")
+    llm_max_new_tokens: int = Field(160, ge=1, le=2048, description="Length cap of an LLM-rephrased reply.")
+    llm_temperature: float = Field(0.2, ge=0.0, le=2.0, description="Sampling temperature for an OpenAI-compatible LLM.")
+    llm_timeout_s: float = Field(20.0, gt=0.0, description="Per-request timeout for an OpenAI-compatible LLM.")
+    nlg_seed: int = Field(0, description="Seed for the template generator's choice of phrasing.")
     max_message_chars: int = Field(2000, ge=1)
     rate_limit_per_minute: int = Field(60, ge=1)
 
@@ -71,6 +79,10 @@ class Settings(BaseSettings):
     port: int = Field(7860, ge=1, le=65535)
     secret_key: SecretStr = SecretStr("cartwise-demo-secret-change-me")
     allowed_origins: list[str] = Field(default_factory=lambda: ["http://127.0.0.1:7860", "http://localhost:7860"])
+    demo_mode: bool = Field(
+        True, description="Serve the demo shop page; let POST /api/token sign in as a demo customer. Off in production."
+    )
+    token_ttl_seconds: int = Field(3600, ge=60, description="Lifetime of a signed customer token issued by the demo sign-in.")
 
     # --- derived values --------------------------------------------------------
     @property

@@ -1,0 +1,125 @@
+"""The shop's policy documents, split into passages and indexed in Chroma.
+
+Each ``##`` section of a Markdown file in ``data/policies/<shop>/`` is one
+passage, cited as "<document title> § <section heading>". Answers quote the
+best passages; below ``min_score`` nothing is said to answer the question.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant.facts import PolicyPassage
+from retrieval.embeddings import ChromaEmbeddingFunction, Embedder
+
+logger = logging.getLogger(__name__)
+
+_HEADING = re.compile(r"^(#{1,3})\s+(.*)$")
+
+
+@dataclass(frozen=True)
+class PolicySection:
+    id: str
+    source: str
+    text: str
+
+
+def split_policy(path: Path) -> list[PolicySection]:
+    """Split one Markdown policy into its ``##`` sections (the intro before them is one too)."""
+    title = path.stem.replace("_", " ").capitalize()
+    sections: list[PolicySection] = []
+    heading, lines = "", []
+
+    def flush() -> None:
+        body = "\n".join(lines).strip()
+        if body:
+            slug = re.sub(r"[^a-z0-9]+", "-", heading.lower()).strip("-") or "intro"
+            source = f"{title} § {heading}" if heading else title
+            sections.append(PolicySection(id=f"{path.stem}#{slug}", source=source, text=body))
+
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = _HEADING.match(line)
+        if match and len(match.group(1)) == 1:
+            title = match.group(2).strip()
+            continue
+        if match:
+            flush()
+            heading, lines = match.group(2).strip(), []
+            continue
+        lines.append(line)
+    flush()
+    return sections
+
+
+class PolicyIndex:
+    """Policy passages of one shop in a Chroma collection ``policies_<shop>``.
+
+    Args:
+        client: a Chroma client (the product store's).
+        embedder: the shared sentence embedder.
+        shop: shop name.
+        min_score: cosine similarity below which a passage is not an answer.
+    """
+
+    def __init__(self, client: Any, embedder: Embedder, shop: str, min_score: float = 0.35) -> None:
+        self.client = client
+        self.embedder = embedder
+        self.shop = shop
+        self.min_score = min_score
+        self._collection: Any = None
+
+    @property
+    def collection(self) -> Any:
+        if self._collection is None:
+            self._collection = self.client.get_or_create_collection(
+                f"policies_{self.shop}", configuration={"hnsw": {"space": "cosine"}},
+                embedding_function=ChromaEmbeddingFunction(self.embedder),
+            )
+        return self._collection
+
+    def index(self, folder: Path) -> int:
+        """(Re)index every ``*.md`` in ``folder``; passages that vanished are removed. Returns the count."""
+        sections = [s for path in sorted(folder.glob("*.md")) if path.name.lower() != "readme.md"
+                    for s in split_policy(path)]
+        if not sections:
+            logger.warning("no policy documents in %s", folder)
+        ids = [s.id for s in sections]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"duplicate section headings in {folder}: {sorted(i for i in ids if ids.count(i) > 1)}")
+        digest = {s.id: hashlib.sha256(s.text.encode()).hexdigest() for s in sections}
+        existing = self.collection.get(include=["metadatas"])
+        stale = [i for i, m in zip(existing["ids"], existing["metadatas"] or [], strict=False)
+                 if i not in digest or (m or {}).get("hash") != digest[i]]
+        if stale:
+            self.collection.delete(ids=stale)
+        have = set(existing["ids"]) - set(stale)
+        new = [s for s in sections if s.id not in have]
+        if new:
+            vectors = self.embedder.encode([f"{s.source}. {s.text}" for s in new])
+            self.collection.upsert(
+                ids=[s.id for s in new], embeddings=[v for v in vectors], documents=[s.text for s in new],
+                metadatas=[{"source": s.source, "hash": digest[s.id]} for s in new],
+            )
+        return len(sections)
+
+    def count(self) -> int:
+        return int(self.collection.count())
+
+    def query(self, question: str, k: int = 2) -> list[PolicyPassage]:
+        """The best passages for ``question`` that clear ``min_score`` (maybe none)."""
+        if not question.strip() or self.count() == 0:
+            return []
+        vector = self.embedder.encode([question])[0]
+        result = self.collection.query(query_embeddings=[vector], n_results=min(k, self.count()),
+                                       include=["documents", "metadatas", "distances"])
+        passages = []
+        for doc, meta, dist in zip(result["documents"][0], result["metadatas"][0], result["distances"][0], strict=True):
+            score = 1.0 - float(dist)
+            if score >= self.min_score:
+                passages.append(PolicyPassage(source=str(meta["source"]), text=str(doc), score=round(score, 3)))
+        return passages

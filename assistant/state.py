@@ -1,0 +1,139 @@
+"""Per-conversation dialog state, and the SQL store that keeps it across restarts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy import DateTime, Engine, Integer, String, Text, delete, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from assistant.reply import ShownBundle
+from cartwise.db import Base
+
+
+class BundleSpec(BaseModel):
+    """How the current bundle was asked for, so edits can rebuild it."""
+
+    theme: str | None = None
+    anchor_id: str | None = None
+    budget: str | None = None  # Decimal as text
+    size: int | None = None
+    quantity: int | None = None
+
+
+class DialogState(BaseModel):
+    """What the assistant remembers about one conversation.
+
+    Handlers never mutate it: they return a new state (``model_copy(update=...)``)
+    that :class:`~assistant.dialog.DialogManager` stores.
+    """
+
+    session_id: str
+    user_id: str | None = None
+    turn: int = 0
+    last_intent: str | None = None
+    last_act: str | None = None
+    slots: dict[str, str] = Field(default_factory=dict)  # the standing search constraints
+    query: str | None = None  # the standing search text (product type words)
+    shown_ids: list[str] = Field(default_factory=list)  # last products shown, in order
+    viewed_ids: list[str] = Field(default_factory=list)  # everything shown/chosen this conversation
+    bundle: ShownBundle | None = None
+    bundle_spec: BundleSpec | None = None
+    clarified: bool = False  # the previous turn asked a clarifying question
+    pending: dict[str, str] = Field(default_factory=dict)  # what a clarifying question is completing
+    failures: int = 0  # consecutive turns the assistant couldn't help
+    order_id: str | None = None  # last order discussed
+
+
+class SessionRow(Base):
+    __tablename__ = "dialog_sessions"
+    session_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    state_json: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class MessageRow(Base):
+    __tablename__ = "dialog_messages"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(String(128), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)  # redacted before it is stored
+    intent: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class TicketRow(Base):
+    __tablename__ = "handoff_tickets"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(String(128), index=True)
+    customer_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    transcript: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class SessionStore:
+    """Dialog states, transcripts and hand-off tickets in the shop database.
+
+    Every write is one transaction, so a crash between turns loses nothing
+    already answered and never leaves half a turn behind.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def create_schema(self) -> SessionStore:
+        Base.metadata.create_all(self.engine, tables=[SessionRow.__table__, MessageRow.__table__, TicketRow.__table__])  # type: ignore[list-item]
+        return self
+
+    def load(self, session_id: str) -> DialogState | None:
+        with Session(self.engine) as s:
+            row = s.get(SessionRow, session_id)
+            return DialogState.model_validate_json(row.state_json) if row else None
+
+    def save_turn(self, state: DialogState, user_text: str, bot_text: str, intent: str) -> None:
+        """Store the new state and both sides of the turn atomically (texts already redacted)."""
+        now = _now()
+        with Session(self.engine) as s, s.begin():
+            row = s.get(SessionRow, state.session_id)
+            if row is None:
+                s.add(SessionRow(session_id=state.session_id, state_json=state.model_dump_json(), updated_at=now))
+            else:
+                row.state_json = state.model_dump_json()
+                row.updated_at = now
+            s.add(MessageRow(session_id=state.session_id, role="user", text=user_text, intent=intent, created_at=now))
+            s.add(MessageRow(session_id=state.session_id, role="assistant", text=bot_text, intent=intent,
+                             created_at=now))
+
+    def transcript(self, session_id: str) -> list[dict[str, Any]]:
+        with Session(self.engine) as s:
+            rows = s.scalars(select(MessageRow).where(MessageRow.session_id == session_id).order_by(MessageRow.id))
+            return [{"role": r.role, "text": r.text, "intent": r.intent, "at": r.created_at.isoformat()} for r in rows]
+
+    def open_ticket(self, session_id: str, customer_id: str | None, reason: str) -> int:
+        lines = [f"{m['role']}: {m['text']}" for m in self.transcript(session_id)]
+        with Session(self.engine) as s, s.begin():
+            ticket = TicketRow(session_id=session_id, customer_id=customer_id, reason=reason[:200],
+                               transcript="\n".join(lines), created_at=_now())
+            s.add(ticket)
+            s.flush()
+            return int(ticket.id)
+
+    def tickets(self, session_id: str) -> list[dict[str, Any]]:
+        with Session(self.engine) as s:
+            rows = s.scalars(select(TicketRow).where(TicketRow.session_id == session_id).order_by(TicketRow.id))
+            return [{"id": r.id, "reason": r.reason, "transcript": r.transcript, "status": r.status} for r in rows]
+
+    def delete(self, session_id: str) -> None:
+        """Forget a conversation: its state, transcript and tickets' transcripts."""
+        with Session(self.engine) as s, s.begin():
+            s.execute(delete(MessageRow).where(MessageRow.session_id == session_id))
+            s.execute(delete(SessionRow).where(SessionRow.session_id == session_id))
+            s.execute(delete(TicketRow).where(TicketRow.session_id == session_id))
