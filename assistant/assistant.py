@@ -1,0 +1,87 @@
+"""``Assistant``: the public entry point the UI, widget, API, dialog tests and scripts drive.
+
+Example:
+    >>> from assistant import Assistant
+    >>> bot = Assistant.from_settings()                      # doctest: +SKIP
+    >>> reply = bot.respond("need a gift for my mum under £20", session_id="s1", user_id=None)  # doctest: +SKIP
+    >>> reply.intent, [p.title for p in reply.products][:2]  # doctest: +SKIP
+    ('search_product', ['Mum Gift Tag', 'Love Heart Mug For Mum'])
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from assistant.dialog import DialogManager
+from assistant.reply import Reply
+from cartwise.db import ShopDatabase
+from cartwise.models import Customer
+from cartwise.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+class Assistant:
+    """A shop's conversational assistant.
+
+    Args:
+        dialog: the dialog manager that runs every turn.
+        db: the shop database (demo customers, history deletion).
+        settings: the settings it was built from.
+    """
+
+    def __init__(self, dialog: DialogManager, db: ShopDatabase, settings: Settings) -> None:
+        self.dialog = dialog
+        self.db = db
+        self.settings = settings
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None, *, build: bool = True) -> Assistant:
+        """Load models and stores for ``settings.shop`` (default: the giftshop demo).
+
+        Args:
+            settings: project settings (default: from the environment).
+            build: build whatever is missing first (database, index, co-purchase, intent model).
+        """
+        from assistant.wiring import build_dialog_manager
+
+        settings = settings or Settings()
+        if build:
+            from assistant.build import ensure_built
+
+            ensure_built(settings)
+        dialog, db = build_dialog_manager(settings)
+        return cls(dialog, db, settings)
+
+    def respond(self, message: str, session_id: str, user_id: str | None = None) -> Reply:
+        """Answer one shopper message.
+
+        Args:
+            message: what the shopper typed (any text; bad input gets a clear reply, never an exception).
+            session_id: the conversation; its state is kept in the database.
+            user_id: the signed-in customer id, or None for a guest. Only this customer's orders are ever shown.
+
+        Returns:
+            The reply: text, intent, confidence, products, bundle, handoff, options, slots.
+        """
+        return self.dialog.respond(message, session_id=session_id, user_id=str(user_id) if user_id else None)
+
+    def stream(self, message: str, session_id: str, user_id: str | None = None) -> Iterator[tuple[str, Reply]]:
+        """Like :meth:`respond`, but yields the growing text (for streaming UIs) with the final reply."""
+        reply = self.respond(message, session_id, user_id)
+        words = reply.text.split(" ")
+        for i in range(1, len(words) + 1, 3):
+            yield " ".join(words[:i]), reply
+        yield reply.text, reply
+
+    def demo_customers(self, n: int = 8) -> list[Customer]:
+        """Customers with the most orders, for the demo's "sign in as" selector."""
+        return self.db.active_customers(n)
+
+    def delete_history(self, session_id: str) -> None:
+        """Forget a conversation: state, transcript and hand-off transcripts."""
+        self.dialog.sessions.delete(session_id)
+
+    def transcript(self, session_id: str) -> list[dict[str, object]]:
+        return self.dialog.sessions.transcript(session_id)

@@ -1,0 +1,150 @@
+"""Bundle turns: build a bundle for a theme or an anchor product, and edit the current one."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from assistant.facts import Act, ReplyFacts
+from assistant.personal import Personaliser
+from assistant.reply import BundleItem, ShownBundle
+from assistant.shopping import ShoppingAdvisor, TurnResult, money
+from assistant.state import BundleSpec, DialogState
+from assistant.understanding import Understanding
+from cartwise.models import Product, to_money
+from retrieval.bundle_types import BundleRequest, BundleResult
+from retrieval.bundles import BundleBuilder
+from retrieval.errors import RetrievalError
+from retrieval.types import SearchFilters
+
+_ANCHORED = re.compile(r"\b(goes? with|go together with|to go with|match(?:es)? (?:with )?|complements?|accessor(?:y|ies) for|"
+                       r"frequently bought with|bought together with|pair with)\b", re.I)
+_EDIT_VERB = re.compile(r"^\s*(?:please\s+)?(?:add|put|include|throw in|remove|drop|take out|delete|no more)\s+", re.I)
+_STOP = {"the", "a", "an", "some", "to", "from", "in", "into", "of", "bundle", "set", "it", "them", "that", "this",
+         "please", "one", "ones", "too", "as", "well", "also", "and", "my", "basket"}
+
+
+def _words(text: str) -> list[str]:
+    words = [w for w in re.findall(r"[a-z0-9]+", _EDIT_VERB.sub("", text.lower())) if w not in _STOP]
+    return [w[:-1] if w.endswith("s") and len(w) > 3 else w for w in words]
+
+
+class BundlePlanner:
+    """Builds and edits bundles in a conversation.
+
+    Args:
+        builder: the bundle builder (co-purchase, rules, themes, budget-aware selection).
+        shopping: resolves references and searches products to add.
+        personaliser: the shopper's history profile (optional).
+        currency: the shop's currency symbol.
+    """
+
+    def __init__(self, builder: BundleBuilder, shopping: ShoppingAdvisor, personaliser: Personaliser | None,
+                 currency: str) -> None:
+        self.builder = builder
+        self.shopping = shopping
+        self.personaliser = personaliser
+        self.currency = currency
+
+    def handle(self, u: Understanding, slots: dict[str, str], text: str, state: DialogState,
+               user_id: str | None) -> TurnResult:
+        if u.bundle_edit and state.bundle is not None:
+            return self.remove(text, state) if u.bundle_edit == "remove" else self.add(slots, text, state)
+        return self.build(slots, text, state, user_id)
+
+    # ------------------------------------------------------------------ build
+    def build(self, slots: dict[str, str], text: str, state: DialogState, user_id: str | None) -> TurnResult:
+        anchor: Product | None = None
+        if _ANCHORED.search(text) or slots.get("reference_index") or slots.get("reference_text"):
+            anchor = self.shopping.resolve(slots, state)
+            named = _ANCHORED.split(text, maxsplit=1)[-1] if _ANCHORED.search(text) else ""
+            query = " ".join(_words(named)) or self.shopping.query_text(slots, text)
+            if anchor is None and query.strip():
+                # The words after "goes with" name the anchor ("the regency cake stand"): lexical match matters.
+                hits = self.shopping.store.search(query, k=1, filters=SearchFilters(in_stock=True))
+                anchor = hits[0].product if hits else None
+        theme = None if anchor else (slots.get("occasion") or text)
+        if theme and slots.get("occasion") and slots.get("recipient"):
+            theme = f"{slots['occasion']} for {slots['recipient']}"
+        spec = BundleSpec(theme=theme, anchor_id=anchor.id if anchor else None, budget=slots.get("budget_max"),
+                          quantity=int(slots["quantity"]) if slots.get("quantity") else None)
+        profile = self.personaliser.profile(user_id, state.viewed_ids) if self.personaliser else None
+        try:
+            result = self.builder.build(BundleRequest(
+                anchor_id=spec.anchor_id, theme=spec.theme, budget=money(spec.budget), people=spec.quantity,
+                profile=profile, exclude_ids=frozenset([spec.anchor_id] if spec.anchor_id else []),
+            ))
+        except (RetrievalError, ValueError):
+            result = None
+        if result is None or not result.items:
+            return TurnResult(ReplyFacts(act=Act.no_results, intent="build_bundle", user_text=text, slots=slots,
+                                         detail="no bundle", currency=self.currency), {})
+        shown = self._shown(result)
+        facts = ReplyFacts(act=Act.show_bundle, intent="build_bundle", user_text=text, bundle=shown,
+                           slots=slots | ({"anchor": anchor.title} if anchor else {}), currency=self.currency,
+                           options=["Make it cheaper", "Remove the first item"])
+        viewed = list(dict.fromkeys([*state.viewed_ids, *(i.id for i in shown.items)]))[-50:]
+        return TurnResult(facts, {"bundle": shown, "bundle_spec": spec, "viewed_ids": viewed})
+
+    def _shown(self, result: BundleResult) -> ShownBundle:
+        items = [BundleItem(id=i.product.id, title=i.product.title, price=i.product.price, quantity=i.quantity,
+                            category=i.product.category, reason=i.reason) for i in result.items]
+        return ShownBundle(items=items, total=result.total, budget=result.budget, within_budget=result.within_budget,
+                           note=result.note)
+
+    # ------------------------------------------------------------------ edit
+    def _recount(self, items: list[BundleItem], budget: Decimal | None, note: str) -> ShownBundle:
+        total = to_money(sum((i.price * i.quantity for i in items), Decimal(0)))
+        within = budget is None or total <= budget
+        if not within and budget is not None:
+            note = f"{note} That is {self.currency}{total - budget:.2f} over your {self.currency}{budget:.2f} budget."
+        return ShownBundle(items=items, total=total, budget=budget, within_budget=within, note=note.strip())
+
+    def remove(self, text: str, state: DialogState) -> TurnResult:
+        assert state.bundle is not None
+        items = list(state.bundle.items)
+        words = _words(text)
+        index = re.search(r"\b(first|second|third|fourth|fifth|last|\d)\b", text.lower())
+        drop: list[BundleItem] = []
+        if index:
+            pos = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": len(items) - 1}.get(
+                index.group(1), int(index.group(1)) - 1 if index.group(1).isdigit() else -99)
+            if 0 <= pos < len(items) and not [w for w in words if w not in {index.group(1), "item"}]:
+                drop = [items[pos]]
+        if not drop and words:
+            drop = [i for i in items if any(w in f"{i.title} {i.category}".lower() for w in words)]
+        if not drop:
+            facts = ReplyFacts(act=Act.show_bundle, intent="build_bundle", user_text=text, bundle=state.bundle,
+                               currency=self.currency, detail=f"not_in_bundle:{' '.join(words)}")
+            return TurnResult(facts, {})
+        kept = [i for i in items if i not in drop]
+        shown = self._recount(kept, state.bundle.budget, f"Removed {', '.join(i.title for i in drop)}.")
+        return TurnResult(ReplyFacts(act=Act.show_bundle, intent="build_bundle", user_text=text, bundle=shown,
+                                     currency=self.currency), {"bundle": shown})
+
+    def add(self, slots: dict[str, str], text: str, state: DialogState) -> TurnResult:
+        assert state.bundle is not None
+        product = self.shopping.resolve(slots, state) if (slots.get("reference_index") or re.search(
+            r"\b(it|that|this one|that one)\b", text.lower())) else None
+        if product is None and state.shown_ids and re.fullmatch(r"\s*(?:please\s+)?add (?:it|that|this)\b.*", text, re.I):
+            product = next(iter(self.shopping.store.get(state.shown_ids[:1])), None)
+        budget = state.bundle.budget
+        if product is None:
+            query = slots.get("product_type") or " ".join(_words(text))
+            left = (budget - state.bundle.total) if budget is not None else None
+            in_budget = SearchFilters(in_stock=True, price_max=left if left and left > 0 else None,
+                                      exclude_ids=frozenset(i.id for i in state.bundle.items))
+            hits = self.shopping.store.search(query, k=1, filters=in_budget) if query else []
+            if not hits and query:
+                hits = self.shopping.store.search(query, k=1, filters=in_budget.model_copy(update={"price_max": None}))
+            product = hits[0].product if hits else None
+        if product is None:
+            return TurnResult(ReplyFacts(act=Act.no_results, intent="build_bundle", user_text=text,
+                                         currency=self.currency), {})
+        items = [*state.bundle.items, BundleItem(id=product.id, title=product.title, price=product.price,
+                                                 quantity=1, category=product.category, reason="you asked for it")]
+        shown = self._recount(items, budget, f"Added {product.title}.")
+        viewed = list(dict.fromkeys([*state.viewed_ids, product.id]))[-50:]
+        return TurnResult(ReplyFacts(act=Act.show_bundle, intent="build_bundle", user_text=text, bundle=shown,
+                                     currency=self.currency), {"bundle": shown, "viewed_ids": viewed})

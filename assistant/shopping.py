@@ -1,0 +1,229 @@
+"""Shopping turns: search, refine, compare, product questions.
+
+Each handler takes the current :class:`DialogState` and returns the reply
+facts plus the state updates; :class:`~assistant.dialog.DialogManager` applies them.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from assistant.facts import Act, ReplyFacts
+from assistant.reply import ShownProduct
+from assistant.state import DialogState
+from cartwise.models import Product, to_money
+from retrieval.store import ProductStore
+from retrieval.types import SearchFilters, SearchHit
+
+SHOW = 5
+# The standing search constraints a refinement keeps (slot name -> kept).
+STANDING = ("product_type", "category", "colour", "size", "brand", "budget_min", "budget_max", "recipient", "occasion")
+
+Personaliser = Callable[[str, list[SearchHit], str | None, list[str]], list[tuple[Product, str]]]
+
+
+@dataclass
+class TurnResult:
+    facts: ReplyFacts
+    updates: dict[str, Any]
+
+
+def slot_dict(slots: Any) -> dict[str, str]:
+    """The slots worth keeping as display strings (None and empty dropped)."""
+    out: dict[str, str] = {}
+    for name in (*STANDING, "quantity", "order_id", "reference_index", "reference_text"):
+        value = getattr(slots, name, None)
+        if value not in (None, "", []):
+            out[name] = f"{value:.2f}" if isinstance(value, Decimal) else str(value)
+    return out
+
+
+def money(value: str | None) -> Decimal | None:
+    return to_money(value) if value else None
+
+
+class ShoppingAdvisor:
+    """Finds and explains products for shopping turns.
+
+    Args:
+        store: the shop's product store.
+        currency: the shop's currency symbol.
+        categories: the catalog's category names (a slot that names one becomes a filter).
+        personaliser: optional history reranker hook (query, hits, user, viewed ids) -> (product, reason).
+    """
+
+    def __init__(self, store: ProductStore, currency: str, categories: Sequence[str],
+                 personaliser: Personaliser | None = None) -> None:
+        self.store = store
+        self.currency = currency
+        self.categories = {c.lower(): c for c in categories}
+        self.personaliser = personaliser
+
+    # ------------------------------------------------------------ building blocks
+    def filters(self, standing: dict[str, str], exclude: Sequence[str] = ()) -> SearchFilters:
+        category = self.categories.get(standing.get("category", "").lower())
+        return SearchFilters(
+            price_min=money(standing.get("budget_min")), price_max=money(standing.get("budget_max")),
+            category=category, in_stock=True, brand=standing.get("brand") or None,
+            exclude_ids=frozenset(exclude),
+        )
+
+    @staticmethod
+    def query_text(standing: dict[str, str], fallback: str) -> str:
+        words = [standing.get("colour", ""), standing.get("size", "")]
+        thing = standing.get("product_type") or standing.get("category") or ""
+        if thing:
+            words.append(thing)
+        else:
+            words.append(fallback)
+        if standing.get("occasion"):
+            words.append(f"{standing['occasion']}")
+        if standing.get("recipient") and not thing:
+            words.append(f"gift for {standing['recipient']}")
+        return " ".join(w for w in words if w).strip() or fallback
+
+    def describe(self, product: Product, standing: dict[str, str], extra: str = "") -> ShownProduct:
+        reasons = [extra] if extra else []
+        colour = standing.get("colour")
+        if colour and colour.lower() in product.title.lower():
+            reasons.append(f"{colour} as you asked")
+        if standing.get("budget_max"):
+            reasons.append(f"within your {self.currency}{Decimal(standing['budget_max']):.2f} budget")
+        if not reasons:
+            reasons.append(f"from our {product.category} range" if product.category else "a close match")
+        return ShownProduct(id=product.id, title=product.title, price=product.price, category=product.category,
+                            reason="; ".join(reasons), in_stock=product.in_stock)
+
+    def _rank(self, query: str, hits: list[SearchHit], user_id: str | None, state: DialogState) -> list[tuple[Product, str]]:
+        if self.personaliser is not None and hits:
+            return self.personaliser(query, hits, user_id, state.viewed_ids)
+        return [(h.product, "") for h in hits]
+
+    def _present(self, ranked: list[tuple[Product, str]], standing: dict[str, str], state: DialogState,
+                 query: str, text: str, intent: str, relaxed: list[str]) -> TurnResult:
+        shown = [self.describe(p, standing, why) for p, why in ranked[:SHOW]]
+        ids = [p.id for p in shown]
+        act = Act.show_products if shown else Act.no_results
+        facts = ReplyFacts(act=act, intent=intent, user_text=text, products=shown, slots=standing | {"query": query},
+                           currency=self.currency, relaxed=relaxed)
+        viewed = list(dict.fromkeys([*state.viewed_ids, *ids]))[-50:]
+        return TurnResult(facts, {"slots": standing, "query": query, "shown_ids": ids or state.shown_ids,
+                                  "viewed_ids": viewed})
+
+    def _search(self, standing: dict[str, str], text: str, state: DialogState, user_id: str | None, intent: str,
+                exclude: Sequence[str] = ()) -> TurnResult:
+        query = self.query_text(standing, text)
+        filters = self.filters(standing, exclude)
+        hits = self.store.search(query, k=SHOW * 3, filters=filters)
+        relaxed: list[str] = []
+        if not hits and standing.get("colour"):
+            # A colour the catalog lacks shouldn't hide everything; say it was dropped.
+            relaxed.append(f"colour {standing['colour']}")
+            query = self.query_text({k: v for k, v in standing.items() if k != "colour"}, text)
+            hits = self.store.search(query, k=SHOW * 3, filters=filters)
+        if not hits and filters.category:
+            relaxed.append(f"category {filters.category}")
+            hits = self.store.search(query, k=SHOW * 3, filters=filters.model_copy(update={"category": None}))
+        return self._present(self._rank(query, hits, user_id, state), standing, state, query, text, intent, relaxed)
+
+    # ------------------------------------------------------------ turns
+    def search(self, slots: dict[str, str], text: str, state: DialogState, user_id: str | None) -> TurnResult:
+        standing = {k: v for k, v in slots.items() if k in STANDING}
+        if not standing.get("product_type") and not standing.get("category") and state.slots.get("product_type") \
+                and len(text.split()) <= 4:
+            standing = state.slots | standing  # "any in red?" continues the last search
+        return self._search(standing, text, state, user_id, "search_product")
+
+    def refine(self, slots: dict[str, str], text: str, state: DialogState, user_id: str | None) -> TurnResult:
+        standing = dict(state.slots) | {k: v for k, v in slots.items() if k in STANDING}
+        shown = self.store.get(state.shown_ids)
+        lowered = text.lower()
+        exclude: list[str] = []
+        if shown and re.search(r"\b(cheaper|less expensive|lower price|budget)\b", lowered) and "budget_max" not in slots:
+            ceiling = to_money(statistics.median(p.price for p in shown)) - Decimal("0.01")
+            current = money(standing.get("budget_max"))
+            standing["budget_max"] = f"{min(ceiling, current) if current else ceiling:.2f}"
+        if shown and re.search(r"\b(more expensive|pricier|better quality|premium|fancier)\b", lowered):
+            standing["budget_min"] = f"{max(p.price for p in shown) + Decimal('0.01'):.2f}"
+            standing.pop("budget_max", None)
+        target = self.resolve(slots, state)
+        if target is not None and re.search(r"\b(like|similar|same)\b", lowered):
+            return self.similar(target, standing, text, state, user_id)
+        if shown and not (set(slots) & set(STANDING)) and not re.search(r"cheaper|expensive|pricier", lowered):
+            exclude = [p.id for p in shown]  # "show me others"
+        return self._search(standing, text, state, user_id, "refine_search", exclude)
+
+    def similar(self, target: Product, standing: dict[str, str], text: str, state: DialogState,
+                user_id: str | None) -> TurnResult:
+        vector = self.store.embeddings([target.id])[0]
+        filters = self.filters(standing, exclude=[target.id])
+        hits = self.store.search_by_vector(vector, k=SHOW * 3, filters=filters)
+        ranked = [(h.product, f"similar to the {target.title}") for h in hits]
+        return self._present(ranked, standing, state, f"like {target.title}", text, "refine_search", [])
+
+    def resolve(self, slots: dict[str, str], state: DialogState) -> Product | None:
+        """The product a reference points at: "the second one", "that cake stand", "it"."""
+        if not state.shown_ids:
+            return None
+        index = slots.get("reference_index")
+        if index is not None:
+            i = int(index)
+            pos = len(state.shown_ids) - 1 if i == -1 else i - 1
+            if 0 <= pos < len(state.shown_ids):
+                return next(iter(self.store.get([state.shown_ids[pos]])), None)
+            return None
+        ref = slots.get("reference_text") or slots.get("product_type")
+        if ref:
+            words = [w for w in re.findall(r"[a-z0-9]+", ref.lower()) if w not in {"the", "that", "this", "one"}]
+            for product in self.store.get(state.shown_ids):
+                if words and all(w in product.title.lower() for w in words):
+                    return product
+        return None
+
+    def info(self, slots: dict[str, str], text: str, state: DialogState, user_id: str | None) -> TurnResult:
+        target = self.resolve(slots, state)
+        if target is None:
+            hits = self.store.search(self.query_text(slots, text), k=1)
+            target = hits[0].product if hits else None
+        if target is None:
+            return TurnResult(ReplyFacts(act=Act.no_results, intent="product_info", user_text=text,
+                                         currency=self.currency), {})
+        shown = ShownProduct(id=target.id, title=target.title, price=target.price, category=target.category,
+                             reason=target.description[:300], in_stock=target.in_stock)
+        facts = [f"{target.stock} in stock." if target.stock else "Out of stock at the moment."]
+        if target.rating:
+            facts.append(f"Rated {target.rating} out of 5.")
+        if target.brand:
+            facts.append(f"Brand: {target.brand}.")
+        if target.discount:
+            facts.append(f"Offer: {target.discount}.")
+        detail = " ".join(facts)
+        viewed = list(dict.fromkeys([*state.viewed_ids, target.id]))[-50:]
+        return TurnResult(ReplyFacts(act=Act.product_info, intent="product_info", user_text=text, products=[shown],
+                                     currency=self.currency, detail=detail), {"viewed_ids": viewed})
+
+    def compare(self, slots: dict[str, str], text: str, state: DialogState, user_id: str | None) -> TurnResult:
+        picks = [int(n) for n in re.findall(r"\b(\d)(?:st|nd|rd|th)?\b", text)]
+        words = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": len(state.shown_ids)}
+        picks += [n for w, n in words.items() if re.search(rf"\b{w}\b", text.lower())]
+        ids = [state.shown_ids[i - 1] for i in dict.fromkeys(picks) if 0 < i <= len(state.shown_ids)]
+        if len(ids) < 2:
+            ids = state.shown_ids[:2]
+        if len(ids) < 2:
+            found = self._search({k: v for k, v in slots.items() if k in STANDING}, text, state, user_id,
+                                 "compare_products")
+            ids = found.facts.products and [p.id for p in found.facts.products[:2]] or []
+        products = self.store.get(ids)
+        if len(products) < 2:
+            return TurnResult(ReplyFacts(act=Act.no_results, intent="compare_products", user_text=text,
+                                         currency=self.currency, detail="I need two products to compare."), {})
+        shown = [ShownProduct(id=p.id, title=p.title, price=p.price, category=p.category,
+                              reason=(f"rated {p.rating} out of 5" if p.rating else p.category), in_stock=p.in_stock)
+                 for p in products]
+        return TurnResult(ReplyFacts(act=Act.compare, intent="compare_products", user_text=text, products=shown,
+                                     currency=self.currency), {})

@@ -1,0 +1,63 @@
+"""Assemble a :class:`~assistant.dialog.DialogManager` for one shop from settings.
+
+This is the only place that knows which concrete parts the assistant is made
+of; everything else receives them ready-made.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from assistant.bundling import BundlePlanner
+from assistant.dialog import DialogManager
+from assistant.nlg.factory import generator_from_settings
+from assistant.personal import Personaliser
+from assistant.policies import PolicyIndex
+from assistant.service import CustomerService
+from assistant.shopping import ShoppingAdvisor
+from assistant.slots import SlotExtractor
+from assistant.state import SessionStore
+from cartwise.db import ShopDatabase
+from cartwise.settings import Settings
+from cartwise.shops.profile import shop_profile
+from finetune.classifier import IntentClassifier
+from retrieval.bundles import BundleBuilder
+from retrieval.copurchase import CopurchaseError, CopurchaseStats
+from retrieval.embeddings import Embedder
+from retrieval.history import HistoryBuilder
+from retrieval.product_vectors import ProductVectors
+from retrieval.rerank import HistoryReranker
+from retrieval.rules import ShopRules
+from retrieval.store import ProductStore
+
+logger = logging.getLogger(__name__)
+
+
+def build_dialog_manager(settings: Settings) -> tuple[DialogManager, ShopDatabase]:
+    """Open the database and stores and load the models of ``settings.shop``."""
+    profile = shop_profile(settings)
+    db = ShopDatabase.from_settings(settings)
+    sessions = SessionStore(db.engine).create_schema()
+    embedder = Embedder.from_settings(settings)
+    store = ProductStore.from_settings(settings, embedder=embedder)
+    vectors = ProductVectors.from_store(store)
+    try:
+        copurchase: CopurchaseStats | None = CopurchaseStats.from_settings(settings)
+    except CopurchaseError:
+        copurchase = None
+    personaliser = Personaliser(db, vectors, HistoryBuilder.from_settings(settings),
+                                HistoryReranker.from_settings(settings, copurchase=copurchase))
+    categories = sorted({p.category for p in vectors.products if p.category})
+    shopping = ShoppingAdvisor(store, profile.currency, categories, personaliser=personaliser)
+    builder = BundleBuilder(vectors, ShopRules.from_settings(settings), embedder=embedder, copurchase=copurchase,
+                            size=settings.bundle_size, currency=profile.currency).warm_up()
+    bundles = BundlePlanner(builder, shopping, personaliser, profile.currency)
+    service = CustomerService(db, PolicyIndex(store.client, embedder, settings.shop), sessions)
+    dialog = DialogManager(
+        classifier=IntentClassifier.from_settings(settings), slots=SlotExtractor.from_settings(settings),
+        shopping=shopping, bundles=bundles, service=service, sessions=sessions,
+        generator=generator_from_settings(settings), currency=profile.currency, shop_name=profile.display_name,
+        max_chars=settings.max_message_chars, rate_limit=settings.rate_limit_per_minute,
+    )
+    return dialog, db
+
