@@ -114,6 +114,9 @@ class BundlePlanner:
                 drop = [items[pos]]
         if not drop and words:
             drop = [i for i in items if any(w in f"{i.title} {i.category}".lower() for w in words)]
+            plural = any(w.endswith("s") and len(w) > 3 for w in re.findall(r"[a-z]+", text.lower())[1:])
+            if len(drop) > 1 and not plural:
+                drop = drop[-1:]  # "remove the teapot" with two teapots: the one added last
         if not drop:
             facts = ReplyFacts(act=Act.show_bundle, intent="build_bundle", user_text=text, bundle=state.bundle,
                                currency=self.currency, detail=f"not_in_bundle:{' '.join(words)}")

@@ -7,3 +7,8 @@ import argparse
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this package's subcommands to the ``cartwise`` parser."""
+    from assistant.chat_cli import register_chat
+    from assistant.dialog_tests_cli import register_test
+
+    register_chat(sub)
+    register_test(sub)

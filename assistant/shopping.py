@@ -24,6 +24,8 @@ SHOW = 5
 # The standing search constraints a refinement keeps (slot name -> kept).
 STANDING = ("product_type", "category", "colour", "size", "brand", "budget_min", "budget_max", "recipient", "occasion")
 
+PRONOUNS = frozenset({"it", "that", "this", "them", "those", "these", "they", "that one", "this one", "it one"})
+
 Personaliser = Callable[[str, list[SearchHit], str | None, list[str]], list[tuple[Product, str]]]
 
 
@@ -113,7 +115,7 @@ class ShoppingAdvisor:
                            currency=self.currency, relaxed=relaxed)
         viewed = list(dict.fromkeys([*state.viewed_ids, *ids]))[-50:]
         return TurnResult(facts, {"slots": standing, "query": query, "shown_ids": ids or state.shown_ids,
-                                  "viewed_ids": viewed})
+                                  "viewed_ids": viewed, "focus_id": ids[0] if ids else state.focus_id})
 
     def _search(self, standing: dict[str, str], text: str, state: DialogState, user_id: str | None, intent: str,
                 exclude: Sequence[str] = ()) -> TurnResult:
@@ -168,6 +170,11 @@ class ShoppingAdvisor:
 
     def resolve(self, slots: dict[str, str], state: DialogState) -> Product | None:
         """The product a reference points at: "the second one", "that cake stand", "it"."""
+        ref = (slots.get("reference_text") or "").lower()
+        if ref in PRONOUNS and "reference_index" not in slots:
+            # "it" / "that one" is the product under discussion, else the top result shown.
+            focus = state.focus_id or (state.shown_ids[0] if state.shown_ids else None)
+            return next(iter(self.store.get([focus])), None) if focus else None
         if not state.shown_ids:
             return None
         index = slots.get("reference_index")
@@ -205,7 +212,8 @@ class ShoppingAdvisor:
         detail = " ".join(facts)
         viewed = list(dict.fromkeys([*state.viewed_ids, target.id]))[-50:]
         return TurnResult(ReplyFacts(act=Act.product_info, intent="product_info", user_text=text, products=[shown],
-                                     currency=self.currency, detail=detail), {"viewed_ids": viewed})
+                                     currency=self.currency, detail=detail),
+                          {"viewed_ids": viewed, "focus_id": target.id})
 
     def compare(self, slots: dict[str, str], text: str, state: DialogState, user_id: str | None) -> TurnResult:
         picks = [int(n) for n in re.findall(r"\b(\d)(?:st|nd|rd|th)?\b", text)]

@@ -45,6 +45,7 @@ class DialogState(BaseModel):
     pending: dict[str, str] = Field(default_factory=dict)  # what a clarifying question is completing
     failures: int = 0  # consecutive turns the assistant couldn't help
     order_id: str | None = None  # last order discussed
+    focus_id: str | None = None  # the product being talked about ("it", "that one")
 
 
 class SessionRow(Base):

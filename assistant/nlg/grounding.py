@@ -1,0 +1,227 @@
+"""Check that a reply states nothing the facts don't hold.
+
+What is checked, strictly: amounts of money (symbol, code or word; also a bare
+"3.50"), order-number-like ids (6+ digits), dates, claimed order statuses
+("is shipped", "status: delivered") and every other number. Names are checked
+pragmatically: a run of two or more capitalised words, or anything quoted or in
+bold, must appear in the fact text or share most of its words with a fact name
+(title, category, option, slot value). Raw HTML is refused. A few acts also
+need their key fact present (a bundle's total, an order's id, a policy source).
+Promise words (refund, free, delivery, discount...) may only appear when the
+facts use them, and prompt scaffolding ("DRAFT:", "Task:") must not leak.
+
+Known gaps: numbers written as words ("five") and lower-case product names are
+not checked; a status claim in a generic sentence ("if an order has shipped")
+is allowed.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from pydantic import BaseModel, Field
+
+from assistant.facts import Act, ReplyFacts
+from assistant.nlg import extract
+from assistant.nlg.facts_index import FactIndex
+
+# Capitalised words that start sentences or name parts of the shop, not products.
+COMMON_WORDS = frozenset(
+    """i i'm i've i'll i'd you you're you'll your we we're we'll our here here's there there's this these that those
+    it it's hi hello hey thanks thank sorry please sure great perfect yes no of total order orders status price prices
+    budget bundle item items product products option options let let's would could can want shall if and or but so
+    the a an both each also just what which who how why when where do does is are was for with from to in on at by
+    best happy enjoy welcome good nice all any some my me note tip free new cheaper cheapest policy returns return
+    refund delivery shipping monday tuesday wednesday thursday friday saturday sunday january february march april
+    may june july august september october november december ok okay absolutely certainly of course alternatively
+    first second third next finally then however unfortunately great choice option one two three sign see
+    try check take look consider get buy pick choose find""".split()
+)
+_CONNECTORS = frozenset({"of", "and", "or", "&", "the", "with", "for", "in", "on", "vs", "-", "–", "—"})
+_STRIP = "\"'“”‘’*()[]{}:;,.!?_`>#"
+# Words that promise something (money back, free things, delivery times). A reply may only use one
+# when the facts (or the intent being served) already do: a small model likes to invent policies.
+COMMITMENT_STEMS = ("refund", "return", "exchange", "free", "discount", "voucher", "coupon", "promo", "guarantee",
+                    "warrant", "deliver", "shipping", "ship", "dispatch", "cancel", "compensat", "cash", "sale",
+                    "offer", "percent", "price match", "tomorrow", "next day", "express", "courier", "wrap")
+_COMMITMENT = re.compile(r"\b(" + "|".join(COMMITMENT_STEMS) + r")\w*|\d\s?%", re.I)
+_LEAK = re.compile(r"^\W*(task|drafts?|facts|rules|rewritten|rephrased|rewrite|original|reply|assistant|user)\b"
+                   r"[^\n]{0,20}:|\bas an ai\b|\blanguage model\b|<\|im_(start|end)\|>", re.I | re.M)
+_SPLIT = re.compile(r"\s(?:and|or|&|with|for|in|on|vs\.?|versus|[-–—])\s", re.I)
+_GENERIC = re.compile(r"\b(if|once|until|unless|after|before|when|whether|an order|orders)\b", re.I)
+
+
+class GroundingResult(BaseModel):
+    """The outcome of one check.
+
+    Attributes:
+        ok: True when no problem was found.
+        problems: one line per unsupported claim, naming the value found.
+    """
+
+    ok: bool
+    problems: list[str] = Field(default_factory=list)
+
+
+class GroundingChecker:
+    """Verifies a generated reply against its :class:`ReplyFacts`.
+
+    Args:
+        name_overlap: share of a name's words that must match one fact name.
+        require_key_facts: also fail replies that drop an act's key fact (bundle total, order id, policy source).
+    """
+
+    def __init__(self, name_overlap: float = 0.75, require_key_facts: bool = True) -> None:
+        self.name_overlap = name_overlap
+        self.require_key_facts = require_key_facts
+
+    def check(self, text: str, facts: ReplyFacts) -> GroundingResult:
+        """Check ``text`` against ``facts``.
+
+        Args:
+            text: the reply to check.
+            facts: the facts it was generated from.
+
+        Returns:
+            ``ok`` and the list of problems found (empty when ok).
+        """
+        index = FactIndex.build(facts)
+        problems: list[str] = []
+        if not text.strip():
+            problems.append("the reply is empty")
+        problems += [f"raw HTML {tag!r}" for tag in extract.find_html(text)]
+
+        money = extract.find_money(text)
+        for m in money:
+            if " ".join(m.raw.lower().split()) in index.corpus:
+                continue  # quoted as the facts give it (a shopper's "£10" budget in a dollar shop)
+            if index.currency_kind and m.kind != index.currency_kind:
+                problems.append(f"amount {m.raw!r} is in {m.kind}, the shop uses {facts.currency}")
+            elif m.value not in index.money:
+                problems.append(f"amount {m.raw!r} is not in the facts")
+        rest = extract.mask(text, list(money))
+
+        dates = extract.find_dates(rest)
+        for d in dates:
+            if not any(
+                (d.month, d.day) == (month, day) and (d.year is None or d.year == year)
+                for year, month, day in index.dates
+            ):
+                problems.append(f"date {d.raw!r} is not in the facts")
+        rest = extract.mask(rest, list(dates))
+
+        ids = extract.find_order_ids(rest)
+        problems += [f"order number {f.raw!r} is not in the facts" for f in ids if f.raw.lower() not in index.order_ids]
+        rest = extract.mask(rest, ids)
+
+        problems += self._status_problems(text, index)
+
+        for found, value in extract.find_numbers(rest):
+            # Two decimals reads as a price even without a currency sign.
+            decimals = found.raw.split(".")[1] if "." in found.raw else ""
+            if len(decimals) == 2 and value not in index.money:
+                problems.append(f"amount {found.raw!r} is not in the facts")
+            elif value not in index.numbers:
+                problems.append(f"number {found.raw!r} is not in the facts")
+
+        problems += [f"name {n!r} is not in the facts" for n in self._names(text) if not self._known(n, index)]
+        problems += [f"{w!r} is a promise the facts don't make" for w in self._commitments(text, index, facts)]
+        leak = _LEAK.search(text)
+        if leak:
+            problems.append(f"prompt or role text leaked: {leak.group(0).strip()!r}")
+        if self.require_key_facts:
+            problems += self._missing(text, facts, money)
+        return GroundingResult(ok=not problems, problems=problems)
+
+    def _known(self, name: str, index: FactIndex) -> bool:
+        ignore = COMMON_WORDS | _CONNECTORS
+        if index.known_name(name, self.name_overlap, ignore=ignore):
+            return True
+        # "Lunch Bag Red and Lunch Bag Black" is two names joined; each part must then be known.
+        parts = [p for p in _SPLIT.split(name) if p.strip()]
+        if len(parts) < 2:
+            return False
+        for part in parts:
+            capitalised = [w for w in part.split() if w[0].isupper() and w.lower() not in COMMON_WORDS]
+            if len(capitalised) >= 2 and not index.known_name(part, self.name_overlap, ignore=ignore):
+                return False
+        return True
+
+    def _status_problems(self, text: str, index: FactIndex) -> list[str]:
+        quoted = text
+        for sentence in index.verbatim:
+            quoted = quoted.replace(sentence, " " * len(sentence))
+        problems = []
+        for found, status in extract.find_status_claims(quoted):
+            if status in index.statuses:
+                continue
+            sentence = extract.sentence_around(quoted, found.start)
+            if _GENERIC.search(sentence) and not re.search(r"\byour order\b|\d{6}", sentence, re.I):
+                continue  # policy talk about orders in general, not a claim about this one
+            if not index.statuses and not re.search(r"\byour order\b|\border\s+\w?\d{6}|\d{6}", sentence, re.I):
+                continue
+            problems.append(f"order status {found.raw.strip()!r} is not in the facts")
+        return problems
+
+    @staticmethod
+    def _commitments(text: str, index: FactIndex, facts: ReplyFacts) -> list[str]:
+        allowed = f"{index.corpus}\n{facts.intent}\n{' '.join(index.statuses)}".lower().replace("_", " ")
+        found = []
+        for m in _COMMITMENT.finditer(text):
+            stem = (m.group(1) or m.group(0)).lower()
+            if stem in allowed or (stem[0].isdigit() and "%" in allowed):
+                continue
+            if m.group(0) not in found:
+                found.append(m.group(0))
+        return found
+
+    @staticmethod
+    def _names(text: str) -> list[str]:
+        """Capitalised runs of 2+ uncommon words, and quoted/bold phrases."""
+        names = list(extract.find_quoted(text))
+        run: list[str] = []
+
+        def flush() -> None:
+            while run and (run[-1].lower() in _CONNECTORS or run[-1][0].isdigit()):
+                run.pop()
+            while run and run[0].lower() in COMMON_WORDS:
+                run.pop(0)
+            capitalised = [w for w in run if w[0].isupper() and w.lower() not in COMMON_WORDS]
+            if len(capitalised) >= 2:
+                names.append(" ".join(run))
+            run.clear()
+
+        for line in text.splitlines():
+            for raw in line.split():
+                word = raw.strip(_STRIP)
+                ends = raw.rstrip("\"'”’*)")[-1:] in {".", ",", ";", ":", "!", "?"}
+                if word and (word[0].isupper() or (run and (word[0].isdigit() or word.lower() in _CONNECTORS))):
+                    run.append(word)
+                else:
+                    flush()
+                if ends:
+                    flush()
+            flush()
+        return names
+
+    @staticmethod
+    def _missing(text: str, facts: ReplyFacts, money: list[extract.MoneyMention]) -> list[str]:
+        problems = []
+        lowered = text.lower()
+        stated = {m.value for m in money}
+        if facts.act is Act.show_bundle and facts.bundle and facts.bundle.items and facts.bundle.total not in stated:
+            problems.append(f"the bundle total {facts.bundle.total} is missing")
+        if facts.act in (Act.order_status, Act.order_action) and facts.order and facts.order.id.lower() not in lowered:
+            problems.append(f"the order number {facts.order.id} is missing")
+        if facts.act is Act.policy_answer and facts.passages:
+            sources = [p.source.lower() for p in facts.passages]
+            parts = [s.split("§")[-1].strip() for s in sources]
+            if not any(s in lowered for s in sources + parts if s):
+                problems.append("no policy source is cited")
+        return problems
+
+
+def allowed_money(facts: ReplyFacts) -> set[Decimal]:
+    """The amounts a reply about ``facts`` may state (for prompts and debugging)."""
+    return set(FactIndex.build(facts).money)

@@ -1,0 +1,194 @@
+"""Templates for customer service and small talk: orders, policies, hand-off, refusals.
+
+The texts for ``sign_in_required`` and ``order_not_found`` are constants: they
+must not vary with anything, so a reply can never hint whether an order exists.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from assistant.facts import ReplyFacts
+from assistant.nlg.money import format_date, format_money
+from assistant.nlg.phrasing import excerpt, pick
+from cartwise.models import Order
+
+SIGN_IN_REQUIRED = "Please sign in to see your orders. Once you're signed in, I can look up any order on your account."
+ORDER_NOT_FOUND = (
+    "I can't find that order on your account. Please check the order number, "
+    "or I can connect you with a person if you need more help."
+)
+# Orders can have dozens of lines (wholesale invoices); a chat reply shows the first few.
+MAX_ORDER_LINES = 8
+
+
+def _money(amount: Decimal, currency: str) -> str:
+    # Cancellation invoices carry negative lines; "-£3.50" reads better than "£-3.50".
+    value = format_money(abs(amount), currency)
+    return f"-{value}" if amount < 0 else value
+
+
+def _order_lines(order: Order, currency: str) -> list[str]:
+    lines = []
+    for line in order.lines[:MAX_ORDER_LINES]:
+        text = f"- {line.quantity} × {line.title} — {_money(line.unit_price, currency)}"
+        if line.quantity not in (1, -1):
+            text += f" each = {_money(line.line_total, currency)}"
+        lines.append(text)
+    if len(order.lines) > MAX_ORDER_LINES:
+        lines.append(f"(showing the first {MAX_ORDER_LINES} of {len(order.lines)} items)")
+    return lines
+
+
+def _status_line(order: Order) -> str:
+    return f"Order {order.id}, placed on {format_date(order.placed_at)} — status: {order.status.value}."
+
+
+def _citations(facts: ReplyFacts, limit: int = 2) -> list[str]:
+    out = []
+    for passage in facts.passages[:limit]:
+        out.append(f"> {excerpt(passage.text)}")
+        out.append(f"(from: {passage.source})")
+    return out
+
+
+def order_status(facts: ReplyFacts, seed: int) -> str:
+    order = facts.order
+    if order is None:
+        return ORDER_NOT_FOUND
+    lines = [_status_line(order), *_order_lines(order, facts.currency)]
+    lines.append(f"Total: {_money(order.total, facts.currency)}.")
+    if facts.detail:
+        lines.append(facts.detail)
+    return "\n".join(lines)
+
+
+def order_list(facts: ReplyFacts, seed: int) -> str:
+    if not facts.orders:
+        return "I can't find any orders on your account yet."
+    lead = pick(["Your recent orders:", "Here are your latest orders:"], facts, seed)
+    lines = [lead]
+    for order in facts.orders:
+        lines.append(
+            f"- Order {order.id} — {format_date(order.placed_at)} — status: {order.status.value} — "
+            f"{_money(order.total, facts.currency)}"
+        )
+    lines.append("Which one would you like to know more about?")
+    return "\n".join(lines)
+
+
+def _action(intent: str) -> str:
+    intent = intent.lower()
+    for word, action in (
+        ("cancel", "cancel"),
+        ("invoice", "invoice"),
+        ("receipt", "invoice"),
+        ("refund", "refund"),
+        ("return", "return"),
+        ("change", "change"),
+        ("modify", "change"),
+        ("edit", "change"),
+        ("address", "change"),
+    ):
+        if word in intent:
+            return action
+    return "help with"
+
+
+_ACTION_WORDS = {
+    "cancel": "cancel it",
+    "change": "change it",
+    "refund": "get a refund",
+    "return": "return it",
+    "invoice": "get an invoice",
+    "help with": "sort it out",
+}
+
+
+def order_action(facts: ReplyFacts, seed: int) -> str:
+    order = facts.order
+    if order is None:
+        return ORDER_NOT_FOUND
+    action = _action(facts.intent)
+    lines = [_status_line(order)]
+    if action == "invoice":
+        lines.extend(_order_lines(order, facts.currency))
+        lines.append(f"Total: {_money(order.total, facts.currency)}.")
+    if facts.passages:
+        lines.append(f"Here's what our policy says about whether you can {_ACTION_WORDS[action]}:")
+        lines.extend(_citations(facts))
+    if facts.detail:
+        lines.append(facts.detail)
+    if not facts.passages and not facts.detail:
+        lines.append(f"I don't have the policy text to say whether you can {_ACTION_WORDS[action]} at this stage.")
+    lines.append("Would you like me to connect you with a person to take care of it?")
+    return "\n".join(lines)
+
+
+def policy_answer(facts: ReplyFacts, seed: int) -> str:
+    if not facts.passages:
+        return policy_unknown(facts, seed)
+    lead = pick(["Here's what our policy says:", "From our policies:"], facts, seed)
+    return "\n".join([lead, *_citations(facts)])
+
+
+def policy_unknown(facts: ReplyFacts, seed: int) -> str:
+    return (
+        "I don't have any policy information about that, so I'd rather not guess. "
+        "Would you like me to connect you with a person?"
+    )
+
+
+def handoff(facts: ReplyFacts, seed: int) -> str:
+    text = pick(
+        ["I'm passing you to a member of our team.", "I'm handing this conversation to a person on our team."],
+        facts,
+        seed,
+    )
+    text += " They'll see this conversation, so you won't need to repeat anything."
+    if facts.detail:
+        text += f" Your reference: {facts.detail}."
+    return text
+
+
+def out_of_scope(facts: ReplyFacts, seed: int) -> str:
+    lead = pick(["Sorry, I can't help with that.", "That's outside what I can do, sorry."], facts, seed)
+    return (
+        f"{lead} I can help you shop at {facts.shop_name}: find products, build a gift bundle within a budget, "
+        "check your orders or explain our policies. What are you looking for?"
+    )
+
+
+def input_rejected(facts: ReplyFacts, seed: int) -> str:
+    if facts.detail:
+        return f"Sorry, I couldn't take that message: {facts.detail.rstrip('.')}."
+    return "Sorry, I couldn't take that message. Could you try again?"
+
+
+def account_deleted(facts: ReplyFacts, seed: int) -> str:
+    text = "Your account data has been deleted."
+    if facts.detail:
+        text += f" {facts.detail}"
+    return text
+
+
+def greet(facts: ReplyFacts, seed: int) -> str:
+    hello = pick(["Hi! Welcome to {s}.", "Hello and welcome to {s}!", "Hi there, welcome to {s}."], facts, seed)
+    return (
+        hello.format(s=facts.shop_name) + " I can find products, put together a gift bundle within a budget, "
+        "or check on an order. What are you looking for today?"
+    )
+
+
+def thank(facts: ReplyFacts, seed: int) -> str:
+    return pick(
+        ["You're welcome! Anything else I can help with?", "Happy to help! Is there anything else you need?",
+         "Any time! Let me know if you need anything else."],
+        facts,
+        seed,
+    )
+
+
+def goodbye(facts: ReplyFacts, seed: int) -> str:
+    return pick(["Goodbye, and happy shopping!", "Thanks for visiting {s}. Bye for now!", "Take care, bye!"],
+                facts, seed).format(s=facts.shop_name)

@@ -1,0 +1,185 @@
+"""Templates for the shopping acts: products, bundles, comparisons, questions.
+
+Each function takes the facts (and the seed for phrasing) and returns text
+built only from them; the grounding check runs over every output in the tests.
+"""
+
+from __future__ import annotations
+
+from assistant.facts import ReplyFacts
+from assistant.nlg.money import format_money
+from assistant.nlg.phrasing import budget_phrase, describe, join_words, pick, question
+from assistant.reply import ShownProduct
+
+
+def _rating(product: ShownProduct) -> str:
+    return f"rated {product.rating:g} out of 5" if product.rating is not None else ""
+
+
+def product_line(index: int, product: ShownProduct, currency: str) -> str:
+    """ "1. Title — £3.50 (reason)", flagged when out of stock."""
+    line = f"{index}. {product.title} — {format_money(product.price, currency)}"
+    if product.reason:
+        line += f" ({product.reason})"
+    if not product.in_stock:
+        line += " — currently out of stock"
+    return line
+
+
+def relaxed_note(facts: ReplyFacts) -> str:
+    if not facts.relaxed:
+        return ""
+    return f"To find these I had to drop: {join_words(facts.relaxed)}."
+
+
+def show_products(facts: ReplyFacts, seed: int) -> str:
+    n = len(facts.products)
+    if n == 0:
+        return no_results(facts, seed)
+    what = describe(facts.slots, facts.currency, default="options")
+    if n == 1:
+        lead = pick(["I found one match for {w}:", "Here's the best match for {w}:"], facts, seed).format(w=what)
+    else:
+        lead = pick(
+            ["Here are {n} {w}:", "I found {n} {w}:", "These {n} {w} look like a good fit:"], facts, seed
+        ).format(n=n, w=what)
+    lines = [lead, *(product_line(i, p, facts.currency) for i, p in enumerate(facts.products, 1))]
+    note = relaxed_note(facts)
+    if note:
+        lines.append(note)
+    lines.append(pick(["Want me to narrow these down?", "Shall I refine these or build a bundle?", ""], facts, seed))
+    return "\n".join(line for line in lines if line)
+
+
+def no_results(facts: ReplyFacts, seed: int) -> str:
+    what = describe(facts.slots, facts.currency, default="")
+    first = f"I couldn't find any {what}." if what else "I couldn't find anything that matches."
+    if facts.relaxed:
+        first += f" I also tried without {join_words(facts.relaxed)}, but nothing matched."
+    tips: list[str] = []
+    if budget_phrase(facts.slots, facts.currency):
+        tips.append("a higher budget")
+    if any(facts.slots.get(k) for k in ("colour", "color", "material", "style", "size", "brand")):
+        tips.append("fewer details (any colour or style)")
+    tips.append("a broader word for the product")
+    lead = pick(["You could try {t}.", "Maybe try {t}?"], facts, seed).format(t=join_words(tips, "or"))
+    return f"{first} {lead}"
+
+
+def show_bundle(facts: ReplyFacts, seed: int) -> str:
+    bundle = facts.bundle
+    cur = facts.currency
+    if bundle is None or not bundle.items:
+        text = "I couldn't put a bundle together from what's in stock."
+        if bundle is not None and bundle.budget is not None:
+            text = f"I couldn't put a bundle together within your {format_money(bundle.budget, cur)} budget."
+        if bundle is not None and bundle.note:
+            text += f" {bundle.note}"
+        return text + " Could you raise the budget or change what goes in it?"
+    # The budget gets its own sentence below, so the lead-in leaves it out.
+    what = describe(facts.slots, cur, default="", with_budget=False)
+    for_what = f" {what}" if what.startswith("for ") or not what else f" for {what}"
+    if bundle.within_budget:
+        lead = pick(["Here's a bundle{w}:", "I've put together this set{w}:", "This bundle{w} works:"], facts, seed)
+        lines = [lead.format(w=for_what)]
+    else:
+        limit = f"your {format_money(bundle.budget, cur)} budget" if bundle.budget is not None else "your budget"
+        lines = [f"I can't make a bundle{for_what} that fits {limit}. This is the nearest set I could find:"]
+    for i, item in enumerate(bundle.items, 1):
+        price = format_money(item.price, cur)
+        line = f"{i}. {item.quantity} × {item.title} — {price}"
+        if item.quantity != 1:
+            line += f" each = {format_money(item.line_total, cur)}"
+        if item.reason:
+            line += f" ({item.reason})"
+        lines.append(line)
+    total = format_money(bundle.total, cur)
+    if bundle.budget is None:
+        lines.append(f"Total {total}.")
+    elif bundle.within_budget:
+        lines.append(f"Total {total} of your {format_money(bundle.budget, cur)} budget.")
+    else:
+        lines.append(f"Total {total}, which is over your {format_money(bundle.budget, cur)} budget.")
+    if bundle.note:
+        lines.append(bundle.note)
+    lines.append(pick(["Want to swap anything?", "Shall I change any item?", ""], facts, seed))
+    return "\n".join(line for line in lines if line)
+
+
+def compare(facts: ReplyFacts, seed: int) -> str:
+    products = facts.products
+    if len(products) < 2:
+        return product_info(facts, seed) if products else "Which products would you like me to compare?"
+    cur = facts.currency
+    lines = [pick(["Here's how they compare:", "Side by side:"], facts, seed)]
+    for p in products:
+        bits = [format_money(p.price, cur)]
+        if p.category:
+            bits.append(p.category)
+        if p.rating is not None:
+            bits.append(_rating(p))
+        if not p.in_stock:
+            bits.append("out of stock")
+        line = f"- {p.title}: {', '.join(bits)}"
+        if p.reason:
+            line += f" ({p.reason})"
+        lines.append(line)
+    cheapest = min(p.price for p in products)
+    lowest = [p for p in products if p.price == cheapest]
+    if len(lowest) == len(products):
+        lines.append(f"They cost the same ({format_money(cheapest, cur)}).")
+    else:
+        word = "cheaper one" if len(products) == 2 else "cheapest"
+        titles = join_words([p.title for p in lowest])
+        lines.append(f"{titles} {'is' if len(lowest) == 1 else 'are'} the {word}, at {format_money(cheapest, cur)}.")
+    rated = [p for p in products if p.rating is not None]
+    if len(rated) >= 2:
+        best = max(rated, key=lambda p: p.rating or 0.0)
+        lines.append(f"{best.title} has the highest rating ({best.rating:g} out of 5).")
+    return "\n".join(lines)
+
+
+def product_info(facts: ReplyFacts, seed: int) -> str:
+    if not facts.products:
+        return "Which product would you like to know about?"
+    p = facts.products[0]
+    lines = [f"{p.title} costs {format_money(p.price, facts.currency)}."]
+    stock = "in stock" if p.in_stock else "currently out of stock"
+    if p.category:
+        lines.append(f"It's in our {p.category} range and {stock}.")
+    else:
+        lines.append(f"It's {stock}.")
+    if p.rating is not None:
+        lines.append(f"It's {_rating(p)}.")
+    if p.reason:
+        lines.append(p.reason[0].upper() + p.reason[1:].rstrip(".") + ".")
+    if facts.detail:
+        lines.append(facts.detail)
+    lines.append(pick(["Want me to add it to a bundle?", "Anything else you'd like to know?", ""], facts, seed))
+    return "\n".join(line for line in lines if line)
+
+
+def _options_line(options: list[str]) -> str:
+    return "\n".join(f"- {o}" for o in options)
+
+
+def clarify(facts: ReplyFacts, seed: int) -> str:
+    default = pick(
+        ["Could you tell me a bit more about what you're looking for?", "What kind of thing are you after?"],
+        facts,
+        seed,
+    )
+    ask = question(facts.detail) if facts.detail else default
+    if not facts.options:
+        return ask
+    return f"{ask}\n{_options_line(facts.options)}"
+
+
+def did_you_mean(facts: ReplyFacts, seed: int) -> str:
+    if len(facts.options) == 1:
+        return f"Sorry, I'm not sure I understood. Did you mean “{facts.options[0]}”?"
+    lead = pick(["Sorry, I'm not sure I understood. Did you mean one of these?", "Did you mean one of these?"],
+                facts, seed)
+    if not facts.options:
+        return "Sorry, I'm not sure I understood. Could you say it another way?"
+    return f"{lead}\n{_options_line(facts.options)}"
