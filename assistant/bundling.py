@@ -9,7 +9,7 @@ from typing import Any
 from assistant.facts import Act, ReplyFacts
 from assistant.personal import Personaliser
 from assistant.reply import BundleItem, ShownBundle
-from assistant.shopping import ShoppingAdvisor, TurnResult, money
+from assistant.shopping import PRONOUNS, ShoppingAdvisor, TurnResult, money
 from assistant.state import BundleSpec, DialogState
 from assistant.understanding import Understanding
 from cartwise.models import Product, to_money
@@ -18,7 +18,7 @@ from retrieval.bundles import BundleBuilder
 from retrieval.errors import RetrievalError
 from retrieval.types import SearchFilters
 
-_ANCHORED = re.compile(r"\b(goes? with|go together with|to go with|match(?:es)? (?:with )?|complements?|accessor(?:y|ies) for|"
+_ANCHORED = re.compile(r"\b(go(?:es)?(?: well| nicely)? with|go together with|to go with|match(?:es)? (?:with )?|complements?|accessor(?:y|ies) for|"
                        r"frequently bought with|bought together with|pair with)\b", re.I)
 _EDIT_VERB = re.compile(r"^\s*(?:please\s+)?(?:add|put|include|throw in|remove|drop|take out|delete|no more)\s+", re.I)
 _STOP = {"the", "a", "an", "some", "to", "from", "in", "into", "of", "bundle", "set", "it", "them", "that", "this",
@@ -49,31 +49,63 @@ class BundlePlanner:
 
     def handle(self, u: Understanding, slots: dict[str, str], text: str, state: DialogState,
                user_id: str | None) -> TurnResult:
+        if u.bundle_edit == "rebudget" and state.bundle is not None:
+            return self.rebudget(slots, text, state, user_id)
         if u.bundle_edit and state.bundle is not None:
             return self.remove(text, state) if u.bundle_edit == "remove" else self.add(slots, text, state)
         return self.build(slots, text, state, user_id)
 
+    def rebudget(self, slots: dict[str, str], text: str, state: DialogState, user_id: str | None) -> TurnResult:
+        """The same bundle request with a new budget: "make it cheaper", "under £10 instead"."""
+        assert state.bundle is not None
+        spec = state.bundle_spec or BundleSpec()
+        budget = money(slots.get("budget_max"))
+        if budget is None:  # "cheaper": strictly below what it costs now
+            budget = max(state.bundle.total - Decimal("0.01"), Decimal("0.00"))
+        return self._build(spec.model_copy(update={"budget": f"{budget:.2f}"}), slots, text, state, user_id)
+
+    def _named_product(self, slots: dict[str, str], text: str) -> Product | None:
+        """A catalog product the message names ("the Regency Cakestand 3 Tier", "a lunch bag")."""
+        words = set(_words(text))
+        after = " ".join(_words(_ANCHORED.split(text, maxsplit=1)[-1])) if _ANCHORED.search(text) else ""
+        product_type = slots.get("product_type", "")
+        for q in dict.fromkeys(x for x in (" ".join(sorted(words)), after, product_type) if x.strip()):
+            for hit in self.shopping.store.search(q, k=3, filters=SearchFilters(in_stock=True)):
+                title = set(_words(hit.product.title))
+                named = len(title & words)
+                if named >= 2 and named * 2 >= len(title):
+                    return hit.product
+        if product_type:  # "a bundle with a lunch bag": the best lunch bag
+            hits = self.shopping.store.search(product_type, k=1, filters=SearchFilters(in_stock=True))
+            return hits[0].product if hits else None
+        return None
+
     # ------------------------------------------------------------------ build
     def build(self, slots: dict[str, str], text: str, state: DialogState, user_id: str | None) -> TurnResult:
         anchor: Product | None = None
-        if _ANCHORED.search(text) or slots.get("reference_index") or slots.get("reference_text"):
+        ref = slots.get("reference_text", "")
+        if slots.get("reference_index") or (ref and (_ANCHORED.search(text) or ref not in PRONOUNS)):
             anchor = self.shopping.resolve(slots, state)
-            named = _ANCHORED.split(text, maxsplit=1)[-1] if _ANCHORED.search(text) else ""
-            query = " ".join(_words(named)) or self.shopping.query_text(slots, text)
-            if anchor is None and query.strip():
-                # The words after "goes with" name the anchor ("the regency cake stand"): lexical match matters.
-                hits = self.shopping.store.search(query, k=1, filters=SearchFilters(in_stock=True))
-                anchor = hits[0].product if hits else None
+        if anchor is None and not slots.get("occasion"):
+            anchor = self._named_product(slots, text)
         theme = None if anchor else (slots.get("occasion") or text)
         if theme and slots.get("occasion") and slots.get("recipient"):
             theme = f"{slots['occasion']} for {slots['recipient']}"
+        # "a bundle with a lunch bag" / "I'm buying X, make me a bundle": X is part of it; "what goes with X" is not.
+        include = anchor is not None and bool(re.search(r"\b(bundles?|sets?|kits?|hampers?|with an?|including)\b",
+                                                        _ANCHORED.sub("", text), re.I))
         spec = BundleSpec(theme=theme, anchor_id=anchor.id if anchor else None, budget=slots.get("budget_max"),
-                          quantity=int(slots["quantity"]) if slots.get("quantity") else None)
+                          quantity=int(slots["quantity"]) if slots.get("quantity") else None, include_anchor=include)
+        return self._build(spec, slots, text, state, user_id)
+
+    def _build(self, spec: BundleSpec, slots: dict[str, str], text: str, state: DialogState,
+               user_id: str | None) -> TurnResult:
+        anchor = next(iter(self.shopping.store.get([spec.anchor_id])), None) if spec.anchor_id else None
         profile = self.personaliser.profile(user_id, state.viewed_ids) if self.personaliser else None
         try:
             result = self.builder.build(BundleRequest(
                 anchor_id=spec.anchor_id, theme=spec.theme, budget=money(spec.budget), people=spec.quantity,
-                profile=profile, exclude_ids=frozenset([spec.anchor_id] if spec.anchor_id else []),
+                profile=profile, include_anchor=spec.include_anchor,
             ))
         except (RetrievalError, ValueError):
             result = None

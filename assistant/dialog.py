@@ -8,6 +8,7 @@ transaction, so a crash never leaves half a turn and a restart loses nothing.
 from __future__ import annotations
 
 import logging
+import re
 import time
 import unicodedata
 from collections import defaultdict, deque
@@ -47,6 +48,10 @@ INTENT_PHRASES: dict[str, str] = {
 FAILURE_ACTS = {Act.no_results, Act.out_of_scope, Act.policy_unknown, Act.did_you_mean}
 CLARIFY_OPTIONS = ["It's for my mum", "It's for a child", "Something under 10", "A birthday present"]
 HANDOFF_AFTER_FAILURES = 3
+# "delete my chat history", "clear this conversation", "forget our chat": the shopper wants this session forgotten.
+_DELETE_HISTORY = re.compile(
+    r"\b(?:delete|erase|clear|wipe|remove|forget)\b(?:\s+(?:all|my|the|this|our|of|entire|whole|previous))*\s+"
+    r"(?:chat|chats|conversation|conversations|messages|transcript|history)\b", re.I)
 
 
 def clean_message(text: str) -> str:
@@ -115,7 +120,11 @@ class DialogManager:
         facts, updates, understanding = self._decide(text, message, state, user_id)
         new_state = self._next_state(state, facts, updates, understanding)
         reply_text = self.generator.generate(facts)
-        self.sessions.save_turn(new_state, redact(text[:4000]), redact(reply_text), facts.intent)
+        if facts.act == Act.account_deleted:
+            # The shopper asked to forget this conversation: delete it, and don't store this turn either.
+            self.sessions.delete(session_id)
+        else:
+            self.sessions.save_turn(new_state, redact(text[:4000]), redact(reply_text), facts.intent)
         return Reply(
             text=reply_text, intent=facts.intent or "out_of_scope",
             confidence=round(understanding.confidence if understanding else 0.0, 4),
@@ -128,12 +137,18 @@ class DialogManager:
                 user_id: str | None) -> tuple[ReplyFacts, dict[str, Any], Understanding | None]:
         base = {"currency": self.currency, "shop_name": self.shop_name}
         if not text:
-            return ReplyFacts(act=Act.input_rejected, intent="out_of_scope", detail="empty", **base), {}, None
+            detail = "the message was empty; type what you are looking for"
+            return ReplyFacts(act=Act.input_rejected, intent="out_of_scope", detail=detail, **base), {}, None
         if len(raw) > self.max_chars:
-            detail = f"too_long:{self.max_chars}"
+            detail = f"it is {len(raw)} characters long and the limit is {self.max_chars}; please shorten it"
             return ReplyFacts(act=Act.input_rejected, intent="out_of_scope", detail=detail, **base), {}, None
         if not self.limiter.allow(state.session_id):
-            return ReplyFacts(act=Act.input_rejected, intent="out_of_scope", detail="rate_limited", **base), {}, None
+            detail = f"more than {self.limiter.per_minute} messages in a minute; please wait a moment and try again"
+            return ReplyFacts(act=Act.input_rejected, intent="out_of_scope", detail=detail, **base), {}, None
+        if _DELETE_HISTORY.search(text):
+            facts = ReplyFacts(act=Act.account_deleted, intent="delete_account", user_text=text,
+                               detail="chat_history", **base)
+            return facts, {}, None
         if is_cjk_heavy(text):
             facts = ReplyFacts(act=Act.out_of_scope, intent="out_of_scope", user_text=text, detail="language",
                                options=["Show me gift ideas", "Where is my order?"], **base)

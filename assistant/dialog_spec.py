@@ -19,6 +19,7 @@ One file per conversation::
 
 from __future__ import annotations
 
+import reprlib
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -133,6 +134,12 @@ class Dialog(BaseModel):
 
 
 
+def _short_repr(value: Any) -> str:
+    short = reprlib.Repr()
+    short.maxlevel, short.maxlist, short.maxdict, short.maxstring, short.maxother = 2, 4, 4, 60, 60
+    return short.repr(value)
+
+
 def _node_at(root: yaml.Node, loc: tuple[int | str, ...]) -> tuple[yaml.Node, bool]:
     """The deepest YAML node along ``loc``, and whether the whole path was found."""
     node = root
@@ -173,8 +180,9 @@ def _explain(error: dict[str, Any]) -> str:
         return f"unknown key {loc[-1]!r} in {_where(loc[:-1])}; allowed keys: {allowed}"
     if kind == "missing":
         return f"{_where(loc)} is required but missing"
-    shown = error.get("input")
-    return f"{_where(loc)}: {error['msg']} (got {shown!r})"
+    # reprlib caps depth and length: a YAML alias bomb expands to billions of items in a plain repr.
+    shown = _short_repr(error.get("input"))
+    return f"{_where(loc)}: {error['msg']} (got {shown})"
 
 
 def load_dialog(path: Path) -> Dialog:
@@ -193,6 +201,10 @@ def load_dialog(path: Path) -> Dialog:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise DialogFileError(f"{path}: cannot read the dialog file ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise DialogFileError(
+            f"{path}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start}); save the file as UTF-8"
+        ) from None
     try:
         root = yaml.compose(text)
         data = yaml.safe_load(text)
@@ -204,6 +216,9 @@ def load_dialog(path: Path) -> Dialog:
         if context and context_mark is not None:
             problem += f" ({context} started on line {context_mark.line + 1})"
         raise DialogFileError(f"{path}{line}: not valid YAML: {problem}") from exc
+    except RecursionError:
+        raise DialogFileError(f"{path}: nested too deeply to be a dialog file (lists or mappings inside each "
+                              "other hundreds of levels deep)") from None
     if root is None or not isinstance(data, dict):
         raise DialogFileError(f"{path}, line 1: a dialog file must be a mapping with 'name' and 'steps'")
     try:

@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 
 # What each customer-service intent asks of the policy documents.
 POLICY_QUERIES: dict[str, str] = {
-    "check_refund_policy": "refund policy returns refunds",
+    "check_refund_policy": "how long do I have to return an item",
     "get_refund": "how to get a refund for an order",
     "track_refund": "how long does a refund take",
     "check_cancellation_fee": "cancellation fee",

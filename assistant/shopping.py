@@ -49,6 +49,28 @@ def money(value: str | None) -> Decimal | None:
     return to_money(value) if value else None
 
 
+def _type_pattern(product_type: str) -> re.Pattern[str]:
+    words = product_type.lower().split()
+    joined = "".join(words)
+    spaced = r"[\s-]*".join(re.escape(w) for w in words)
+    return re.compile(rf"\b(?:{spaced}|{re.escape(joined)})(?:e?s)?\b", re.I)
+
+
+def _size_pattern(size: str) -> re.Pattern[str] | None:
+    inches = re.match(r"(\d{2,3})\s*(?:\"|inch|in\b|”)", size.lower())
+    if inches:
+        return re.compile(rf"\b{inches.group(1)}\s*(?:\"|”|''|-?inch|in\b)", re.I)
+    return re.compile(rf"\b{re.escape(size)}\b", re.I) if size.isalpha() else None
+
+
+def prefer(hits: list[SearchHit], pattern: re.Pattern[str] | None, minimum: int = 1) -> tuple[list[SearchHit], bool]:
+    """Hits whose title matches ``pattern`` when at least ``minimum`` do; else all hits and False."""
+    if pattern is None:
+        return hits, True
+    matching = [h for h in hits if pattern.search(h.product.title)]
+    return (matching, True) if len(matching) >= minimum else (hits, False)
+
+
 class ShoppingAdvisor:
     """Finds and explains products for shopping turns.
 
@@ -121,7 +143,7 @@ class ShoppingAdvisor:
                 exclude: Sequence[str] = ()) -> TurnResult:
         query = self.query_text(standing, text)
         filters = self.filters(standing, exclude)
-        hits = self.store.search(query, k=SHOW * 3, filters=filters)
+        hits = self.store.search(query, k=SHOW * 6, filters=filters)
         relaxed: list[str] = []
         if not hits and standing.get("colour"):
             # A colour the catalog lacks shouldn't hide everything; say it was dropped.
@@ -131,6 +153,17 @@ class ShoppingAdvisor:
         if not hits and filters.category:
             relaxed.append(f"category {filters.category}")
             hits = self.store.search(query, k=SHOW * 3, filters=filters.model_copy(update={"category": None}))
+        # The shopper named a kind of thing, a colour, a size: hits that say so in the title come first-and-only.
+        if standing.get("product_type"):
+            hits, _ = prefer(hits, _type_pattern(standing["product_type"]), minimum=2)
+        if standing.get("colour"):
+            hits, ok = prefer(hits, re.compile(rf"\b{re.escape(standing['colour'])}", re.I))
+            if not ok:
+                relaxed.append(f"colour {standing['colour']}")
+        if standing.get("size"):
+            hits, ok = prefer(hits, _size_pattern(standing["size"]))
+            if not ok:
+                relaxed.append(f"size {standing['size']}")
         return self._present(self._rank(query, hits, user_id, state), standing, state, query, text, intent, relaxed)
 
     # ------------------------------------------------------------ turns
@@ -215,11 +248,29 @@ class ShoppingAdvisor:
                                      currency=self.currency, detail=detail),
                           {"viewed_ids": viewed, "focus_id": target.id})
 
+    def _named(self, text: str) -> list[str]:
+        """Products named in "compare the Sony WH1000XM5 and the Px7 S2": one best hit per named part."""
+        body = re.sub(r"^\s*(?:please\s+)?(?:can you\s+)?(?:compare|comparison of|what'?s the difference between)\s+",
+                      "", text, flags=re.I)
+        parts = [p.strip(" ?.!,") for p in re.split(r"\s+(?:and|vs\.?|versus|or|with|to)\s+", body, flags=re.I)]
+        parts = [re.sub(r"^(?:the|a|an)\s+", "", p, flags=re.I) for p in parts if len(p.strip()) > 2]
+        if len(parts) < 2:
+            return []
+        ids: list[str] = []
+        for part in parts[:4]:
+            hits = self.store.search(part, k=3, mode="lexical") or self.store.search(part, k=3)
+            hit = next((h for h in hits if h.product.id not in ids), None)
+            if hit is not None:
+                ids.append(hit.product.id)
+        return ids
+
     def compare(self, slots: dict[str, str], text: str, state: DialogState, user_id: str | None) -> TurnResult:
         picks = [int(n) for n in re.findall(r"\b(\d)(?:st|nd|rd|th)?\b", text)]
         words = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": len(state.shown_ids)}
         picks += [n for w, n in words.items() if re.search(rf"\b{w}\b", text.lower())]
         ids = [state.shown_ids[i - 1] for i in dict.fromkeys(picks) if 0 < i <= len(state.shown_ids)]
+        if len(ids) < 2:
+            ids = self._named(text) if not picks else ids
         if len(ids) < 2:
             ids = state.shown_ids[:2]
         if len(ids) < 2:

@@ -130,7 +130,8 @@ def _count_at(words: Sequence[str], i: int) -> tuple[int, int, bool] | None:
         return NUMBER_WORDS[w], 1, False
     m = _TIMES.fullmatch(w)
     if m:
-        return int(m.group(1) or m.group(2)), 1, True
+        value = int(m.group(1) or m.group(2))
+        return (value, 1, True) if value > 0 else None  # "x0" is no count (and Slots.quantity must be >= 1)
     return None
 
 

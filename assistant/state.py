@@ -21,6 +21,7 @@ class BundleSpec(BaseModel):
     budget: str | None = None  # Decimal as text
     size: int | None = None
     quantity: int | None = None
+    include_anchor: bool = False
 
 
 class DialogState(BaseModel):

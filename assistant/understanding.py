@@ -19,6 +19,9 @@ _REFINE = re.compile(
     r"(?:\s+(?:one|ones|please|pls|then|instead))*\s*[?.!]*\s*$",
     re.I,
 )
+_REBUDGET = re.compile(
+    r"\b(cheaper|less expensive|lower (?:the )?(?:price|total|budget)|under|below|less than|within|max(?:imum)?|"
+    r"budget|up to|no more than)\b", re.I)
 _BUNDLE_EDIT = re.compile(r"^\s*(?:please\s+)?(add|put|include|throw in|remove|drop|take out|delete|swap|no more)\b", re.I)
 _BUNDLE_WORDS = re.compile(
     r"\b(bundles?|everything (?:i need |you need )?for|all i need for|goes? with|go together|to go with|put together|"
@@ -26,6 +29,20 @@ _BUNDLE_WORDS = re.compile(
     r"what else (?:do i need|should i get)|set ?up for)\b", re.I)
 _SHOPPING = frozenset({"search_product", "refine_search", "product_info", "compare_products", "build_bundle",
                        "out_of_scope", "place_order"})
+_HUMAN = re.compile(
+    r"\b(real person|a human|human being|an agent|live agent|representative|operator|someone real|"
+    r"speak to (?:a|someone|somebody)|talk to (?:a|someone|somebody)|a person|your manager)\b", re.I)
+# Policy questions that mention a product ("can I return a TV?") confuse the model toward search.
+_POLICY_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\b(can i|could i|how do i|how to|do you)\b.*\b(return|send (?:it|this|them) back|exchange)\b|"
+                r"\b(returns?|refunds?) (?:policy|window)\b", re.I), "check_refund_policy"),
+    (re.compile(r"\b(how long|how many days|when will|when does|how soon)\b.*\b(deliver|delivery|ship|shipping|arrive)",
+                re.I), "delivery_period"),
+    (re.compile(r"\b(do you|can you|what|which)\b.*\b(ship|deliver|delivery|postage|shipping)\b", re.I),
+     "delivery_options"),
+    (re.compile(r"\b(can i|do you|which|what)\b.*\b(pay|payment|paypal|credit card|debit card|klarna|apple pay)\b",
+                re.I), "check_payment_methods"),
+)
 _ANGRY = re.compile(
     r"\b(useless|ridiculous|terrible|awful|worst|disgusting|furious|angry|unacceptable|scam|rubbish|"
     r"fed up|sick of|waste of time|never again|appalling)\b", re.I)
@@ -60,7 +77,18 @@ def adjust_for_context(u: Understanding, text: str, state: DialogState) -> Under
     * An order number alone, for a signed-in shopper, is an order-status question.
     """
     edit = _BUNDLE_EDIT.match(text)
-    if edit and state.bundle is not None:
+    policy = next((intent for pattern, intent in _POLICY_HINTS if pattern.search(text)), None)
+    if _HUMAN.search(text):
+        u.intent, u.confident = "contact_human_agent", True
+        u.notes.append("asked for a person")
+    elif policy and u.intent in _SHOPPING:
+        u.intent, u.confident = policy, True
+        u.notes.append("policy question")
+    elif state.bundle is not None and state.last_act == "show_bundle" and _REBUDGET.search(text) \
+            and not getattr(u.slots, "product_type", None):
+        u.bundle_edit, u.intent, u.confident = "rebudget", "build_bundle", True
+        u.notes.append("new budget for the bundle")
+    elif edit and state.bundle is not None:
         u.bundle_edit = "remove" if edit.group(1).lower() in {"remove", "drop", "take out", "delete", "no more"} else "add"
         u.intent, u.confident = "build_bundle", True
         u.notes.append("bundle edit")
@@ -74,6 +102,10 @@ def adjust_for_context(u: Understanding, text: str, state: DialogState) -> Under
     elif _BUNDLE_WORDS.search(text) and u.intent in _SHOPPING:
         u.intent, u.confident = "build_bundle", True
         u.notes.append("bundle wording")
+    elif u.intent == "build_bundle" and u.confidence < 0.6 and not getattr(u.slots, "occasion", None):
+        # "a gift for my mum under £20" is a search; a bundle needs bundle words, a theme or a sure model.
+        u.intent = "search_product"
+        u.notes.append("no bundle wording")
     if getattr(u.slots, "order_id", None) and re.fullmatch(r"\s*(?:order\s*)?#?\s*C?\d{5,15}\s*[?.!]*\s*", text, re.I):
         u.intent, u.confident = "track_order", True
     u.angry = bool(_ANGRY.search(text)) or (sum(1 for ch in text if ch == "!") >= 3 and u.intent == "complaint")

@@ -37,6 +37,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    from assistant.logging_redaction import install_log_redaction
+
+    install_log_redaction()  # personal data typed into chats never reaches the logs
     overrides = {"shop": args.shop} if args.shop else {}
     settings = Settings(**overrides)
     result: int = args.func(args, settings)

@@ -68,8 +68,9 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = None
     llm_local_model_dir: Path | None = Field(None, description="Converted local LLM; default var_dir/models/smollm2.")
     llm_max_new_tokens: int = Field(160, ge=1, le=2048, description="Length cap of an LLM-rephrased reply.")
-    llm_temperature: float = Field(0.2, ge=0.0, le=2.0, description="Sampling temperature for an OpenAI-compatible LLM.")
+    llm_temperature: float = Field(0.2, ge=0.0, le=2.0, description="Sampling temperature, OpenAI-compatible LLM.")
     llm_timeout_s: float = Field(20.0, gt=0.0, description="Per-request timeout for an OpenAI-compatible LLM.")
+    llm_threads: int | None = Field(None, ge=1, description="CPU threads for the local LLM (torch, process-wide).")
     nlg_seed: int = Field(0, description="Seed for the template generator's choice of phrasing.")
     max_message_chars: int = Field(2000, ge=1)
     rate_limit_per_minute: int = Field(60, ge=1)

@@ -1,4 +1,42 @@
-"""finetune package."""
+"""Intent data, fine-tuning, inference and evaluation.
+
+Heavy libraries (torch, transformers, sentence-transformers) are imported inside the
+functions that need them, so importing this package loads no model.
+"""
 
 from __future__ import annotations
 
+from finetune.classifier import IntentClassifier, IntentPrediction
+from finetune.data import IntentDataset, build_intent_dataset, dataset_from_examples, load_labeled_file
+from finetune.errors import FinetuneError, IntentDataError, NotFittedError, TrainingError
+from finetune.labels import (
+    CONVERSATION_INTENTS,
+    CUSTOMER_SERVICE_INTENTS,
+    IN_SCOPE_INTENTS,
+    INTENTS,
+    OUT_OF_SCOPE,
+    SHOPPING_INTENTS,
+)
+from finetune.train import TrainConfig, ensure_intent_model, train_intent_model
+
+__all__ = [
+    "CONVERSATION_INTENTS",
+    "CUSTOMER_SERVICE_INTENTS",
+    "INTENTS",
+    "IN_SCOPE_INTENTS",
+    "OUT_OF_SCOPE",
+    "SHOPPING_INTENTS",
+    "FinetuneError",
+    "IntentClassifier",
+    "IntentDataError",
+    "IntentDataset",
+    "IntentPrediction",
+    "NotFittedError",
+    "TrainConfig",
+    "TrainingError",
+    "build_intent_dataset",
+    "dataset_from_examples",
+    "ensure_intent_model",
+    "load_labeled_file",
+    "train_intent_model",
+]

@@ -20,15 +20,15 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from cartwise.models import Product, to_money
 from retrieval.errors import CatalogError
 
-# Longest accepted value per field, in characters after cleaning.
+# Longest accepted value per field, in characters after cleaning (the shop database's column sizes).
 MAX_LENGTHS: dict[str, int] = {
     "id": 64,
     "title": 300,
     "description": 5000,
-    "category": 120,
-    "brand": 120,
-    "image_url": 2000,
-    "discount": 120,
+    "category": 100,
+    "brand": 100,
+    "image_url": 500,
+    "discount": 100,
 }
 MAX_PRICE = Decimal("1000000000")
 # Share of unprintable characters above which a field is taken for binary junk, not text.
@@ -173,7 +173,9 @@ class ProductRowParser:
             if isinstance(value, str) and garbage_share(value) > MAX_GARBAGE_SHARE:
                 raise RowRejected(f"{field} looks like binary data, not text: {value[:40]!r}", safe_id)
             if isinstance(value, str) and any("\udc80" <= ch <= "\udcff" for ch in value):
-                raise RowRejected(f"{field} contains bytes that are not valid UTF-8: {value[:40]!r}", safe_id)
+                raise RowRejected(
+                    f"{field} contains bytes that are not valid UTF-8: {value[:40]!r} (save the file as UTF-8)", safe_id
+                )
         if product_id is None:
             raise RowRejected("missing id", None)
         fields: dict[str, object] = {"id": product_id}

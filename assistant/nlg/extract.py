@@ -15,9 +15,20 @@ _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 MONTHS = {
     m: i
     for i, names in enumerate(
-        [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
-         ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"),
-         ("nov", "november"), ("dec", "december")],
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
         start=1,
     )
     for m in names
@@ -25,9 +36,25 @@ MONTHS = {
 _MONTH = r"(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 
 # Currency kind by symbol, code or word; "p"/"pence"/"cents" are hundredths.
-_KIND = {"£": "GBP", "gbp": "GBP", "pound": "GBP", "pounds": "GBP", "quid": "GBP", "p": "GBP", "pence": "GBP",
-         "$": "USD", "usd": "USD", "dollar": "USD", "dollars": "USD", "cent": "USD", "cents": "USD",
-         "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR"}
+_KIND = {
+    "£": "GBP",
+    "gbp": "GBP",
+    "pound": "GBP",
+    "pounds": "GBP",
+    "quid": "GBP",
+    "p": "GBP",
+    "pence": "GBP",
+    "$": "USD",
+    "usd": "USD",
+    "dollar": "USD",
+    "dollars": "USD",
+    "cent": "USD",
+    "cents": "USD",
+    "€": "EUR",
+    "eur": "EUR",
+    "euro": "EUR",
+    "euros": "EUR",
+}
 _HUNDREDTHS = {"p", "pence", "cent", "cents"}
 _MONEY_PATTERNS = [
     re.compile(rf"(?P<unit>[£$€])\s?(?P<num>{_NUM})"),
@@ -42,12 +69,19 @@ _DATE_PATTERNS = [
     re.compile(r"\b(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{2,4})\b"),
 ]
 _NUMBER = re.compile(rf"(?<![\w.,])(?:{_NUM})(?![\d])")
-STATUS_WORDS = {"processing": "processing", "processed": "processing", "shipped": "shipped",
-                "dispatched": "shipped", "delivered": "delivered", "cancelled": "cancelled",
-                "canceled": "cancelled", "returned": "returned"}
+STATUS_WORDS = {
+    "processing": "processing",
+    "processed": "processing",
+    "shipped": "shipped",
+    "dispatched": "shipped",
+    "delivered": "delivered",
+    "cancelled": "cancelled",
+    "canceled": "cancelled",
+    "returned": "returned",
+}
 _STATUS_CLAIM = re.compile(
     r"\b(?:is|was|has|have|been|now|status(?:\s+is)?:?)\s+(?:(?:still|already|now|just|currently|being)\s+)?"
-    r"(?P<status>" + "|".join(STATUS_WORDS) + r")\b|['’]s\s+(?:(?:still|already|now|just|being)\s+)?"
+    r"(?P<status>" + "|".join(STATUS_WORDS) + r")\b|['’]s\s+(?:(?:still|already|now|just|being)\s+)?"  # noqa: RUF001
     r"(?P<status2>" + "|".join(STATUS_WORDS) + r")\b",
     re.I,
 )
@@ -170,5 +204,5 @@ def sentence_around(text: str, start: int) -> str:
     left = 0
     for m in _SENTENCE_END.finditer(text, 0, start):
         left = m.end()
-    m = _SENTENCE_END.search(text, start)
-    return text[left : m.start() if m else len(text)]
+    end = _SENTENCE_END.search(text, start)
+    return text[left : end.start() if end else len(text)]

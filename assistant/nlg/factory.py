@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pydantic import SecretStr
+
 from assistant.nlg.errors import NLGError
 from assistant.nlg.llm import LLMGenerator
 from assistant.nlg.local_model import LocalModelLoader
+from assistant.nlg.prompt import PromptStyle
 from assistant.nlg.protocols import ReplyGenerator
 from assistant.nlg.templates import TemplateGenerator
 
@@ -56,9 +59,9 @@ def chat_model_from_settings(settings: Settings) -> BaseChatModel:
     return ChatOpenAI(
         model=settings.llm_model,
         base_url=settings.llm_base_url,
-        api_key=api_key,
+        api_key=SecretStr(api_key),
         temperature=settings.llm_temperature,
-        max_tokens=settings.llm_max_new_tokens,
+        max_completion_tokens=settings.llm_max_new_tokens,
         timeout=settings.llm_timeout_s,
         max_retries=1,
     )
@@ -76,4 +79,6 @@ def generator_from_settings(settings: Settings) -> ReplyGenerator:
     template = TemplateGenerator.from_settings(settings)
     if settings.generator == "template":
         return template
-    return LLMGenerator(chat_model_from_settings(settings), fallback=template)
+    # The bundled 135M model copes with a plain rewrite request only (see docs/benchmarks/llm.md).
+    style: PromptStyle = "draft" if settings.generator == "local-llm" else "facts+draft"
+    return LLMGenerator(chat_model_from_settings(settings), fallback=template, prompt_style=style)

@@ -11,14 +11,14 @@ from assistant.nlg import extract
 from cartwise.models import Order
 
 _CURRENCY_KIND = {"£": "GBP", "GBP": "GBP", "$": "USD", "USD": "USD", "€": "EUR", "EUR": "EUR"}
-_WORD = re.compile(r"[\w'’&-]+")
+_WORD = re.compile(r"[\w'’&-]+")  # noqa: RUF001
 
 
 def tokens(text: str) -> set[str]:
     """Lower-cased words with a trailing plural "s" dropped (bags ~ bag)."""
     out = set()
     for w in _WORD.findall(text.lower()):
-        w = w.strip("'’-")
+        w = w.strip("'’-")  # noqa: RUF001
         if len(w) > 3 and w.endswith("s"):
             w = w[:-1]
         if w:
@@ -40,6 +40,7 @@ class FactIndex:
         dates: (year, month, day) of the orders and of dates in fact text.
         currency_kind: GBP/USD/EUR when the shop's currency is one of them.
         verbatim: fact sentences a reply may quote word for word (policy passages, detail).
+        stock_claims: "in stock" / "out of stock" / "sold out" as the products' flags allow.
     """
 
     corpus: str = ""
@@ -51,6 +52,7 @@ class FactIndex:
     dates: set[tuple[int | None, int, int]] = field(default_factory=set)
     currency_kind: str | None = None
     verbatim: list[str] = field(default_factory=list)
+    stock_claims: set[str] = field(default_factory=set)
 
     @classmethod
     def build(cls, facts: ReplyFacts) -> FactIndex:
@@ -60,6 +62,7 @@ class FactIndex:
         texts: list[str] = [facts.detail, *facts.slots.keys()]
         list_lengths = [len(facts.products), len(facts.options), len(facts.orders), len(facts.passages)]
         for p in facts.products:
+            index.stock_claims |= {"in stock"} if p.in_stock else {"out of stock", "sold out"}
             names += [p.title, p.category]
             texts += [p.reason, p.id]
             index.money.add(p.price)

@@ -6,7 +6,8 @@ What is checked, strictly: amounts of money (symbol, code or word; also a bare
 pragmatically: a run of two or more capitalised words, or anything quoted or in
 bold, must appear in the fact text or share most of its words with a fact name
 (title, category, option, slot value). Raw HTML is refused. A few acts also
-need their key fact present (a bundle's total, an order's id, a policy source).
+keep their key facts: the listed products or bundle items (first five), the
+options of a question, the bundle total, the order number(s), a policy source.
 Promise words (refund, free, delivery, discount...) may only appear when the
 facts use them, and prompt scaffolding ("DRAFT:", "Task:") must not leak.
 
@@ -24,7 +25,7 @@ from pydantic import BaseModel, Field
 
 from assistant.facts import Act, ReplyFacts
 from assistant.nlg import extract
-from assistant.nlg.facts_index import FactIndex
+from assistant.nlg.facts_index import FactIndex, tokens
 
 # Capitalised words that start sentences or name parts of the shop, not products.
 COMMON_WORDS = frozenset(
@@ -38,17 +39,52 @@ COMMON_WORDS = frozenset(
     first second third next finally then however unfortunately great choice option one two three sign see
     try check take look consider get buy pick choose find""".split()
 )
-_CONNECTORS = frozenset({"of", "and", "or", "&", "the", "with", "for", "in", "on", "vs", "-", "–", "—"})
-_STRIP = "\"'“”‘’*()[]{}:;,.!?_`>#"
+# A rephrased list must still name its first few products/items/options.
+MAX_REQUIRED = 5
+_CONNECTORS = frozenset({"of", "and", "or", "&", "the", "with", "for", "in", "on", "vs", "-", "–", "—"})  # noqa: RUF001
+_STRIP = "\"'“”‘’*()[]{}:;,.!?_`>#"  # noqa: RUF001
 # Words that promise something (money back, free things, delivery times). A reply may only use one
 # when the facts (or the intent being served) already do: a small model likes to invent policies.
-COMMITMENT_STEMS = ("refund", "return", "exchange", "free", "discount", "voucher", "coupon", "promo", "guarantee",
-                    "warrant", "deliver", "shipping", "ship", "dispatch", "cancel", "compensat", "cash", "sale",
-                    "offer", "percent", "price match", "tomorrow", "next day", "express", "courier", "wrap")
+COMMITMENT_STEMS = (
+    "refund",
+    "return",
+    "exchange",
+    "free",
+    "discount",
+    "voucher",
+    "coupon",
+    "promo",
+    "guarantee",
+    "warrant",
+    "deliver",
+    "shipping",
+    "ship",
+    "dispatch",
+    "cancel",
+    "compensat",
+    "cash",
+    "sale",
+    "offer",
+    "percent",
+    "price match",
+    "tomorrow",
+    "next day",
+    "express",
+    "courier",
+    "wrap",
+)
 _COMMITMENT = re.compile(r"\b(" + "|".join(COMMITMENT_STEMS) + r")\w*|\d\s?%", re.I)
-_LEAK = re.compile(r"^\W*(task|drafts?|facts|rules|rewritten|rephrased|rewrite|original|reply|assistant|user)\b"
-                   r"[^\n]{0,20}:|\bas an ai\b|\blanguage model\b|<\|im_(start|end)\|>", re.I | re.M)
-_SPLIT = re.compile(r"\s(?:and|or|&|with|for|in|on|vs\.?|versus|[-–—])\s", re.I)
+# Stock claims must match the products' in_stock flags.
+_STOCK = re.compile(r"\b(sold out|out of stock|in stock|back in stock|last one|only \d+ left)\b", re.I)
+# Prompt scaffolding, talk about the rewrite itself, template placeholders ("[Customer Name]").
+_LEAK = re.compile(
+    r"\b(revised|rewritten|rephrased|improved) (version|message|wording|text)\b|\bthis version\b"
+    r"|\boriginal (message|text|draft)\b|\[[A-Za-z][\w ]{1,30}\]"
+    r"|^\W*(task|drafts?|facts|rules|rewritten|rephrased|rewrite|original|reply|assistant|user)\b"
+    r"[^\n]{0,20}:|\bas an?\b[\w -]{0,30}\bAI\b|\blanguage model\b|<\|im_(start|end)\|>",
+    re.I | re.M,
+)
+_SPLIT = re.compile(r"\s(?:and|or|&|with|for|in|on|vs\.?|versus|[-–—])\s", re.I)  # noqa: RUF001
 _GENERIC = re.compile(r"\b(if|once|until|unless|after|before|when|whether|an order|orders)\b", re.I)
 
 
@@ -167,7 +203,7 @@ class GroundingChecker:
     @staticmethod
     def _commitments(text: str, index: FactIndex, facts: ReplyFacts) -> list[str]:
         allowed = f"{index.corpus}\n{facts.intent}\n{' '.join(index.statuses)}".lower().replace("_", " ")
-        found = []
+        found = [m.group(0) for m in _STOCK.finditer(text) if m.group(0).lower() not in index.stock_claims]
         for m in _COMMITMENT.finditer(text):
             stem = (m.group(1) or m.group(0)).lower()
             if stem in allowed or (stem[0].isdigit() and "%" in allowed):
@@ -195,7 +231,7 @@ class GroundingChecker:
         for line in text.splitlines():
             for raw in line.split():
                 word = raw.strip(_STRIP)
-                ends = raw.rstrip("\"'”’*)")[-1:] in {".", ",", ";", ":", "!", "?"}
+                ends = raw.rstrip("\"'”’*)")[-1:] in {".", ",", ";", ":", "!", "?"}  # noqa: RUF001
                 if word and (word[0].isupper() or (run and (word[0].isdigit() or word.lower() in _CONNECTORS))):
                     run.append(word)
                 else:
@@ -210,6 +246,24 @@ class GroundingChecker:
         problems = []
         lowered = text.lower()
         stated = {m.value for m in money}
+        said = tokens(text)
+
+        def mentioned(name: str) -> bool:
+            words = {w for w in tokens(name) - COMMON_WORDS - _CONNECTORS if not w.isdigit()}
+            return name.lower() in lowered or not words or len(words & said) / len(words) >= 0.6
+
+        listed: list[str] = []
+        if facts.act in (Act.show_products, Act.compare):
+            listed = [p.title for p in facts.products[:MAX_REQUIRED]]
+        elif facts.act is Act.product_info:
+            listed = [p.title for p in facts.products[:1]]
+        elif facts.act is Act.show_bundle and facts.bundle is not None:
+            listed = [i.title for i in facts.bundle.items[:MAX_REQUIRED]]
+        problems += [f"{title!r} is missing" for title in listed if not mentioned(title)]
+        if facts.act in (Act.clarify, Act.did_you_mean):
+            problems += [f"option {o!r} is missing" for o in facts.options if not mentioned(o)]
+        if facts.act is Act.order_list:
+            problems += [f"order {o.id} is missing" for o in facts.orders if o.id.lower() not in lowered]
         if facts.act is Act.show_bundle and facts.bundle and facts.bundle.items and facts.bundle.total not in stated:
             problems.append(f"the bundle total {facts.bundle.total} is missing")
         if facts.act in (Act.order_status, Act.order_action) and facts.order and facts.order.id.lower() not in lowered:

@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 
 from assistant.facts import Act, ReplyFacts
 from assistant.nlg.grounding import GroundingChecker
-from assistant.nlg.prompt import clean_reply, facts_block, prompt_template
+from assistant.nlg.prompt import STOP_MARKERS, PromptStyle, clean_reply, facts_block, prompt_template
 from assistant.nlg.protocols import ReplyGenerator
 from assistant.nlg.templates import TemplateGenerator
 
@@ -72,6 +72,9 @@ class LLMGenerator:
         max_words: the length asked for in the prompt.
         max_chars: hard cap on the LLM text kept (the stream is cut beyond it).
         template_only: acts that always get the template text.
+        prompt_style: "facts+draft" (default) or "draft" (the draft alone, for small local models).
+        max_growth: reject LLM text longer than this many times the draft (plus 200 chars): a rephrase
+            that grows that much is adding things.
     """
 
     def __init__(
@@ -82,6 +85,8 @@ class LLMGenerator:
         max_words: int = 90,
         max_chars: int = 1500,
         template_only: frozenset[Act] = TEMPLATE_ONLY_ACTS,
+        prompt_style: PromptStyle = "facts+draft",
+        max_growth: float = 2.5,
     ) -> None:
         self.chat_model = chat_model
         self.fallback = fallback or TemplateGenerator()
@@ -89,7 +94,9 @@ class LLMGenerator:
         self.max_words = max_words
         self.max_chars = max_chars
         self.template_only = template_only
-        self._chain = prompt_template() | chat_model | StrOutputParser()
+        self.prompt_style = prompt_style
+        self.max_growth = max_growth
+        self._chain = prompt_template(prompt_style) | chat_model | StrOutputParser()
 
     def generate(self, facts: ReplyFacts) -> str:
         """The checked LLM reply, or the template reply when the check fails.
@@ -136,33 +143,62 @@ class LLMGenerator:
             raw, first, chunks = self._collect(inputs, start)
         except Exception as exc:  # a backend can fail in many ways (network, OOM, bad output); the template can't
             logger.warning("LLM backend failed (%s: %s); using the template reply", type(exc).__name__, exc)
-            return LLMOutcome(text=draft, used_llm=False, draft=draft, problems=[f"backend error: {exc}"],
-                              seconds=time.perf_counter() - start)
+            return LLMOutcome(
+                text=draft,
+                used_llm=False,
+                draft=draft,
+                problems=[f"backend error: {exc}"],
+                seconds=time.perf_counter() - start,
+            )
         seconds = time.perf_counter() - start
         text = clean_reply(raw, self.max_chars)
         result = self.checker.check(text, facts)
+        extra = []
+        limit = int(len(draft) * self.max_growth) + 200
+        if len(text) > limit:
+            extra.append(f"the reply is {len(text)} characters, the draft {len(draft)} (limit {limit})")
+        if text and text[-1].isalnum() and not draft[-1:].isalnum():
+            extra.append("the reply is cut off mid-sentence")
+        if extra:
+            result = result.model_copy(update={"ok": False, "problems": [*result.problems, *extra]})
         if not result.ok:
             logger.warning(
                 "LLM reply for act %s failed the grounding check (%s); using the template reply",
                 facts.act.value,
                 "; ".join(result.problems),
             )
-            return LLMOutcome(text=draft, used_llm=False, draft=draft, llm_text=text, problems=result.problems,
-                              seconds=seconds, first_token_s=first, chunks=chunks)
-        return LLMOutcome(text=text, used_llm=True, draft=draft, llm_text=text, seconds=seconds,
-                          first_token_s=first, chunks=chunks)
+            return LLMOutcome(
+                text=draft,
+                used_llm=False,
+                draft=draft,
+                llm_text=text,
+                problems=result.problems,
+                seconds=seconds,
+                first_token_s=first,
+                chunks=chunks,
+            )
+        return LLMOutcome(
+            text=text, used_llm=True, draft=draft, llm_text=text, seconds=seconds, first_token_s=first, chunks=chunks
+        )
 
     def _collect(self, inputs: dict[str, Any], start: float) -> tuple[str, float | None, int]:
         parts: list[str] = []
         first: float | None = None
         size = 0
-        for chunk in self._chain.stream(inputs):
-            if not chunk:
-                continue
-            if first is None:
-                first = time.perf_counter() - start
-            parts.append(chunk)
-            size += len(chunk)
-            if size > self.max_chars * 2:
-                break  # runaway output: stop reading; clean_reply trims it
+        stream = self._chain.stream(inputs)
+        try:
+            for chunk in stream:
+                if not chunk:
+                    continue
+                if first is None:
+                    first = time.perf_counter() - start
+                parts.append(chunk)
+                size += len(chunk)
+                if size > self.max_chars * 2 or any(m in "".join(parts[-8:]) for m in STOP_MARKERS):
+                    break  # runaway or off-task output: stop reading; clean_reply trims it
+        finally:
+            # Leaving early must stop the backend too (a local model then stops generating).
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()
         return "".join(parts), first, len(parts)

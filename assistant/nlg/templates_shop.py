@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from assistant.facts import ReplyFacts
 from assistant.nlg.money import format_money
-from assistant.nlg.phrasing import budget_phrase, describe, join_words, pick, question
+from assistant.nlg.phrasing import (
+    budget_phrase,
+    describe,
+    is_code,
+    join_words,
+    occasion_phrase,
+    pick,
+    question,
+)
 from assistant.reply import ShownProduct
 
 
@@ -36,7 +44,7 @@ def show_products(facts: ReplyFacts, seed: int) -> str:
     n = len(facts.products)
     if n == 0:
         return no_results(facts, seed)
-    what = describe(facts.slots, facts.currency, default="options")
+    what = describe(facts.slots, facts.currency, default="options", many=n > 1)
     if n == 1:
         lead = pick(["I found one match for {w}:", "Here's the best match for {w}:"], facts, seed).format(w=what)
     else:
@@ -52,16 +60,24 @@ def show_products(facts: ReplyFacts, seed: int) -> str:
 
 
 def no_results(facts: ReplyFacts, seed: int) -> str:
+    if facts.detail and not is_code(facts.detail) and facts.detail != "no bundle":
+        return facts.detail  # the dialog says what was missing ("I need two products to compare.")
     what = describe(facts.slots, facts.currency, default="")
-    first = f"I couldn't find any {what}." if what else "I couldn't find anything that matches."
+    if facts.detail == "no bundle":
+        first = f"I couldn't put together a bundle {occasion_phrase(facts.slots)}".rstrip() + "."
+        budget = budget_phrase(facts.slots, facts.currency)
+        if budget:
+            first = first[:-1] + f" {budget}."
+    else:
+        first = f"I couldn't find any {what}." if what else "I couldn't find anything that matches."
     if facts.relaxed:
         first += f" I also tried without {join_words(facts.relaxed)}, but nothing matched."
     tips: list[str] = []
     if budget_phrase(facts.slots, facts.currency):
         tips.append("a higher budget")
     if any(facts.slots.get(k) for k in ("colour", "color", "material", "style", "size", "brand")):
-        tips.append("fewer details (any colour or style)")
-    tips.append("a broader word for the product")
+        tips.append("fewer details (any colour or size)")
+    tips.append("a broader word for the product" if facts.detail != "no bundle" else "a different theme")
     lead = pick(["You could try {t}.", "Maybe try {t}?"], facts, seed).format(t=join_words(tips, "or"))
     return f"{first} {lead}"
 
@@ -77,9 +93,13 @@ def show_bundle(facts: ReplyFacts, seed: int) -> str:
             text += f" {bundle.note}"
         return text + " Could you raise the budget or change what goes in it?"
     # The budget gets its own sentence below, so the lead-in leaves it out.
-    what = describe(facts.slots, cur, default="", with_budget=False)
-    for_what = f" {what}" if what.startswith("for ") or not what else f" for {what}"
-    if bundle.within_budget:
+    occasion = occasion_phrase(facts.slots)
+    for_what = f" {occasion}" if occasion else ""
+    missing = facts.detail.split(":", 1)[1].strip() if facts.detail.startswith("not_in_bundle:") else ""
+    if facts.detail.startswith("not_in_bundle:"):
+        what = f"“{missing}”" if missing else "that"
+        lines = [f"I couldn't find {what} in your bundle. Here it is as it stands:"]
+    elif bundle.within_budget:
         lead = pick(["Here's a bundle{w}:", "I've put together this set{w}:", "This bundle{w} works:"], facts, seed)
         lines = [lead.format(w=for_what)]
     else:
@@ -87,7 +107,7 @@ def show_bundle(facts: ReplyFacts, seed: int) -> str:
         lines = [f"I can't make a bundle{for_what} that fits {limit}. This is the nearest set I could find:"]
     for i, item in enumerate(bundle.items, 1):
         price = format_money(item.price, cur)
-        line = f"{i}. {item.quantity} × {item.title} — {price}"
+        line = f"{i}. {item.quantity} × {item.title} — {price}"  # noqa: RUF001
         if item.quantity != 1:
             line += f" each = {format_money(item.line_total, cur)}"
         if item.reason:
@@ -153,7 +173,7 @@ def product_info(facts: ReplyFacts, seed: int) -> str:
         lines.append(f"It's {_rating(p)}.")
     if p.reason:
         lines.append(p.reason[0].upper() + p.reason[1:].rstrip(".") + ".")
-    if facts.detail:
+    if facts.detail and not is_code(facts.detail):
         lines.append(facts.detail)
     lines.append(pick(["Want me to add it to a bundle?", "Anything else you'd like to know?", ""], facts, seed))
     return "\n".join(line for line in lines if line)
@@ -169,7 +189,7 @@ def clarify(facts: ReplyFacts, seed: int) -> str:
         facts,
         seed,
     )
-    ask = question(facts.detail) if facts.detail else default
+    ask = question(facts.detail) if facts.detail and not is_code(facts.detail) else default
     if not facts.options:
         return ask
     return f"{ask}\n{_options_line(facts.options)}"
@@ -178,8 +198,9 @@ def clarify(facts: ReplyFacts, seed: int) -> str:
 def did_you_mean(facts: ReplyFacts, seed: int) -> str:
     if len(facts.options) == 1:
         return f"Sorry, I'm not sure I understood. Did you mean “{facts.options[0]}”?"
-    lead = pick(["Sorry, I'm not sure I understood. Did you mean one of these?", "Did you mean one of these?"],
-                facts, seed)
+    lead = pick(
+        ["Sorry, I'm not sure I understood. Did you mean one of these?", "Did you mean one of these?"], facts, seed
+    )
     if not facts.options:
         return "Sorry, I'm not sure I understood. Could you say it another way?"
     return f"{lead}\n{_options_line(facts.options)}"

@@ -1,0 +1,42 @@
+"""Start Cartwise: ``python app.py [--host H] [--port P] [--shop S]``.
+
+Builds whatever is missing on first start (shop database, search index, intent model), then serves the
+Gradio UI at ``/``, the widget at ``/widget.js`` and the JSON API under ``/api/`` from one process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse flags, build what is missing, and serve until interrupted."""
+    parser = argparse.ArgumentParser(description="Serve the Cartwise shopping assistant.")
+    parser.add_argument("--host", help="interface to listen on (default 127.0.0.1 / CARTWISE_HOST)")
+    parser.add_argument("--port", type=int, help="port (default 7860 / CARTWISE_PORT)")
+    parser.add_argument("--shop", help="giftshop, electronics or a custom shop (default CARTWISE_SHOP)")
+    parser.add_argument("--no-build", action="store_true", help="do not build missing artefacts first")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from assistant.logging_redaction import install_log_redaction
+
+    install_log_redaction()  # shoppers' e-mails, phones, cards and addresses never reach the logs
+
+    import uvicorn
+
+    from cartwise.settings import Settings
+    from web.api import create_app, load_assistant, uvicorn_log_config
+
+    overrides = {k: v for k, v in {"host": args.host, "port": args.port, "shop": args.shop}.items() if v is not None}
+    settings = Settings(**overrides)
+    app = create_app(settings, load_assistant(settings, build=not args.no_build))
+    print(f"Cartwise ({settings.shop}) on http://{settings.host}:{settings.port}/  widget: /widget.js  API: /docs")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", log_config=uvicorn_log_config())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

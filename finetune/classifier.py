@@ -1,0 +1,187 @@
+"""Inference with the fine-tuned intent model.
+
+Decision rule (as Rasa's fallback and CLINC150's threshold baseline): the model's top class
+is the answer when its probability is at least the threshold; otherwise the answer is
+``out_of_scope`` and ``is_confident`` is ``False``. ``top3`` always shows the model's own
+ranking, so a dialog can still ask "did you mean ...?". The threshold comes from the
+model's ``metadata.json`` (tuned on validation data); ``Settings.intent_threshold`` is the
+fallback for a model without one, and an explicit ``threshold=`` overrides both.
+
+Edge cases: empty or whitespace-only text gives ``out_of_scope`` with confidence ``0.0``,
+empty ``top3`` and ``is_confident=False`` (nothing was asked). Very long text is cut to
+:data:`MAX_INPUT_CHARS` characters and then to the model's ``max_length`` tokens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from finetune.errors import NotFittedError
+from finetune.labels import OUT_OF_SCOPE
+from finetune.metadata import IntentModelMetadata
+from finetune.types import LabelProb
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+    from cartwise.settings import Settings
+
+MAX_INPUT_CHARS: Final = 1000
+"""Characters kept before tokenising; far beyond ``max_length`` tokens, it only bounds tokeniser work."""
+
+
+class IntentPrediction(BaseModel):
+    """The intent of one utterance.
+
+    Attributes:
+        label: The decided intent: the top class, or ``out_of_scope`` when unsure.
+        confidence: Probability of the model's top class (0.0 for empty input).
+        top3: The three most likely ``(label, probability)`` pairs, best first.
+        is_confident: Whether ``confidence`` reached the threshold.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    label: str
+    confidence: float = Field(ge=0.0, le=1.0)
+    top3: list[LabelProb]
+    is_confident: bool
+
+
+class IntentClassifier:
+    """Classify utterances with a fine-tuned sequence-classification model.
+
+    Args:
+        model: A loaded ``AutoModelForSequenceClassification``.
+        tokenizer: Its tokenizer.
+        labels: Class names in output order.
+        threshold: Minimum top probability for a confident answer.
+        max_length: Token limit (the one used in training).
+        batch_size: Batch size of :meth:`predict_batch`.
+
+    Example:
+        >>> clf = IntentClassifier.from_pretrained("var/models/intent")  # doctest: +SKIP
+        >>> clf.predict("where is my parcel?").label  # doctest: +SKIP
+        'track_order'
+    """
+
+    def __init__(
+        self,
+        model: PreTrainedModel,
+        tokenizer: PreTrainedTokenizerBase,
+        labels: Sequence[str],
+        threshold: float,
+        max_length: int = 48,
+        batch_size: int = 64,
+    ) -> None:
+        self.model = model
+        self.tokenizer = tokenizer
+        self.labels = list(labels)
+        self.threshold = threshold
+        self.max_length = max_length
+        self.batch_size = batch_size
+
+    @classmethod
+    def from_pretrained(
+        cls, path: str | Path, threshold: float | None = None, num_threads: int | None = None
+    ) -> IntentClassifier:
+        """Load a model saved by :func:`finetune.train.train_intent_model`.
+
+        Args:
+            path: The model directory.
+            threshold: Overrides the tuned threshold in ``metadata.json``.
+            num_threads: If given, ``torch.set_num_threads(num_threads)`` (process-wide).
+
+        Returns:
+            The classifier, in eval mode on the CPU.
+
+        Raises:
+            NotFittedError: If ``path`` holds no trained model.
+        """
+        import torch
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        model_dir = Path(path)
+        if not (model_dir / "config.json").is_file():
+            raise NotFittedError(f"no intent model at {model_dir}; run `cartwise train-intent` to train one")
+        metadata = IntentModelMetadata.load(model_dir)
+        if num_threads is not None:
+            torch.set_num_threads(num_threads)
+        model = AutoModelForSequenceClassification.from_pretrained(str(model_dir))
+        model.eval()
+        tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
+        return cls(
+            model,
+            tokenizer,
+            metadata.labels,
+            threshold=metadata.threshold if threshold is None else threshold,
+            max_length=metadata.max_length,
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> IntentClassifier:
+        """Load the model at ``settings.intent_model_path``.
+
+        The tuned threshold in the model's metadata wins; ``settings.intent_threshold`` is used
+        only if the metadata has none (a negative stored value).
+        """
+        metadata = IntentModelMetadata.load(settings.intent_model_path)
+        threshold = metadata.threshold if metadata.threshold >= 0 else settings.intent_threshold
+        return cls.from_pretrained(settings.intent_model_path, threshold=threshold)
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
+        """Class probabilities, one row per text (columns follow :attr:`labels`).
+
+        Empty texts get a uniform row; callers that care use :meth:`predict_batch`.
+        """
+        import torch
+
+        rows: list[np.ndarray[Any, np.dtype[np.float32]]] = []
+        clean = [text[:MAX_INPUT_CHARS] for text in texts]
+        with torch.inference_mode():
+            for start in range(0, len(clean), self.batch_size):
+                batch = self.tokenizer(
+                    clean[start : start + self.batch_size],
+                    padding=True,
+                    truncation=True,
+                    max_length=self.max_length,
+                    return_tensors="pt",
+                )
+                logits = self.model(**batch).logits
+                rows.append(torch.softmax(logits.float(), dim=-1).numpy())
+        if not rows:
+            return np.zeros((0, len(self.labels)), dtype=np.float32)
+        return np.concatenate(rows)
+
+    def predict(self, text: str) -> IntentPrediction:
+        """Intent of one utterance (see the module docstring for the decision rule)."""
+        return self.predict_batch([text])[0]
+
+    def predict_batch(self, texts: Sequence[str]) -> list[IntentPrediction]:
+        """Intents of several utterances, in order; empty ones need no model call."""
+        if isinstance(texts, str):
+            raise TypeError("predict_batch expects a list of strings; for one utterance call predict(text)")
+        answers: list[IntentPrediction | None] = [None] * len(texts)
+        todo = [i for i, text in enumerate(texts) if text and text.strip()]
+        probs = self.predict_proba([texts[i].strip() for i in todo])
+        for row, i in zip(probs, todo, strict=True):
+            answers[i] = self._decide(row)
+        empty = IntentPrediction(label=OUT_OF_SCOPE, confidence=0.0, top3=[], is_confident=False)
+        return [answer or empty for answer in answers]
+
+    def _decide(self, row: np.ndarray[Any, np.dtype[np.float32]]) -> IntentPrediction:
+        order = np.argsort(-row)[:3]
+        top3 = [(self.labels[i], float(row[i])) for i in order]
+        confidence = min(max(top3[0][1], 0.0), 1.0)
+        confident = confidence >= self.threshold
+        return IntentPrediction(
+            label=top3[0][0] if confident else OUT_OF_SCOPE,
+            confidence=confidence,
+            top3=top3,
+            is_confident=confident,
+        )

@@ -1,0 +1,11 @@
+"""Type aliases shared by the ``finetune`` modules."""
+
+from __future__ import annotations
+
+from typing import TypeAlias
+
+LabeledText: TypeAlias = tuple[str, str]
+"""One example: ``(text, label)``."""
+
+LabelProb: TypeAlias = tuple[str, float]
+"""A label with its probability, as in :attr:`IntentPrediction.top3`."""

@@ -1,0 +1,220 @@
+"""Throwaway backing services on loopback: a Chroma server and a PostgreSQL cluster, each in its own temp dir.
+
+Used by the scale-out tests (``tests/scaleout``) and by hand::
+
+    python scripts/services.py            # starts both, prints the CARTWISE_* settings, stops on Ctrl-C
+
+Each service listens on a free 127.0.0.1 port and lives in a temporary directory removed on stop, so
+several can run side by side and nothing touches a system-wide installation. PostgreSQL refuses to run as
+root, so when started by root the cluster is created and run as the ``postgres`` system user (which
+Debian's ``postgresql`` package creates).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class ServiceError(RuntimeError):
+    """A service could not be started; the message says what is missing and how to get it."""
+
+
+def free_port() -> int:
+    """A TCP port that is free on 127.0.0.1 right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _pg_bin(name: str) -> str | None:
+    found = shutil.which(name)
+    if found:
+        return found
+    # Debian keeps the server binaries out of PATH, under /usr/lib/postgresql/<version>/bin.
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
+    for folder in versions:
+        if (folder / name).is_file():
+            return str(folder / name)
+    return None
+
+
+def missing_binaries() -> list[str]:
+    """Which of the needed executables (``chroma``, ``initdb``, ``pg_ctl``) are not installed."""
+    need = {"chroma": shutil.which("chroma"), "initdb": _pg_bin("initdb"), "pg_ctl": _pg_bin("pg_ctl")}
+    return [name for name, path in need.items() if not path]
+
+
+@dataclass
+class ChromaServer:
+    """``chroma run`` on a free loopback port with its data in a temp dir.
+
+    Args:
+        path: data directory (default: a new temp dir, removed on stop).
+        port: port (default: a free one).
+    """
+
+    path: Path | None = None
+    port: int = 0
+    _owned_dir: bool = False
+    _proc: subprocess.Popen[bytes] | None = None
+    _log: Path | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 60.0) -> ChromaServer:
+        exe = shutil.which("chroma")
+        if exe is None:
+            raise ServiceError("the `chroma` command is not installed: `pip install chromadb` provides it")
+        if self.path is None:
+            self.path, self._owned_dir = Path(tempfile.mkdtemp(prefix="cartwise-chroma-")), True
+        self.port = self.port or free_port()
+        self._log = self.path.parent / f"{self.path.name}.log"
+        with open(self._log, "wb") as log:
+            self._proc = subprocess.Popen(
+                [exe, "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)],
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._proc.poll() is not None:
+                raise ServiceError(f"chroma run exited with {self._proc.returncode}: {self.log_tail()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/api/v2/heartbeat", timeout=2) as response:
+                    if response.status == 200:
+                        return self
+            except (urllib.error.URLError, OSError):
+                time.sleep(0.2)
+        self.stop()
+        raise ServiceError(f"chroma run did not answer on {self.url} within {timeout:.0f} s")
+
+    def log_tail(self, n: int = 2000) -> str:
+        return self._log.read_text(errors="replace")[-n:] if self._log and self._log.is_file() else ""
+
+    def stop(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait(timeout=15)
+        self._proc = None
+        if self._owned_dir and self.path is not None:
+            shutil.rmtree(self.path, ignore_errors=True)
+            if self._log:
+                self._log.unlink(missing_ok=True)
+
+
+@dataclass
+class PostgresCluster:
+    """A throwaway PostgreSQL cluster (``initdb`` + ``pg_ctl``) on a free loopback port, trust auth.
+
+    Args:
+        port: port (default: a free one).
+        database: database created for Cartwise.
+        user: superuser name of the cluster.
+    """
+
+    port: int = 0
+    database: str = "cartwise"
+    user: str = "cartwise"
+    root: Path | None = None
+    _as_postgres: list[str] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        """The SQLAlchemy URL (psycopg 3 driver)."""
+        return f"postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/{self.database}"
+
+    @property
+    def datadir(self) -> Path:
+        assert self.root is not None
+        return self.root / "data"
+
+    def _run(self, args: list[str], timeout: float = 120.0) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run([*self._as_postgres, *args], capture_output=True, text=True, timeout=timeout)
+        if done.returncode != 0:
+            raise ServiceError(f"{' '.join(args[:2])} failed ({done.returncode}): {done.stderr.strip()[-1500:]}")
+        return done
+
+    def start(self) -> PostgresCluster:
+        initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
+        if not initdb or not pg_ctl:
+            raise ServiceError("PostgreSQL server binaries (initdb, pg_ctl) are not installed: "
+                               "`apt-get install postgresql` provides them")
+        self.root = Path(tempfile.mkdtemp(prefix="cartwise-pg-"))
+        if os.geteuid() == 0:
+            # initdb and postgres refuse to run as root: run them as the postgres system user.
+            runuser = shutil.which("runuser")
+            if runuser is None:
+                raise ServiceError("running as root needs `runuser` to start PostgreSQL as the postgres user")
+            self._as_postgres = [runuser, "-u", "postgres", "--"]
+            shutil.chown(self.root, user="postgres", group="postgres")
+        self.port = self.port or free_port()
+        self._run([initdb, "-D", str(self.datadir), "-U", self.user, "-A", "trust", "-E", "UTF8",
+                   "--locale=C", "--no-sync"])
+        options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} "
+                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+        self._run([pg_ctl, "-D", str(self.datadir), "-o", options, "-l", str(self.root / "server.log"),
+                   "-w", "-t", "60", "start"])
+        import psycopg
+
+        with psycopg.connect(host="127.0.0.1", port=self.port, user=self.user, dbname="postgres",
+                             autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{self.database}"')
+        return self
+
+    def log_tail(self, n: int = 2000) -> str:
+        log = self.root / "server.log" if self.root else None
+        return log.read_text(errors="replace")[-n:] if log and log.is_file() else ""
+
+    def stop(self) -> None:
+        if self.root is None:
+            return
+        pg_ctl = _pg_bin("pg_ctl")
+        if pg_ctl and (self.datadir / "postmaster.pid").is_file():
+            subprocess.run([*self._as_postgres, pg_ctl, "-D", str(self.datadir), "-m", "immediate", "-w", "stop"],
+                           capture_output=True, timeout=60)
+        shutil.rmtree(self.root, ignore_errors=True)
+        self.root = None
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Start a throwaway Chroma server and PostgreSQL cluster.")
+    parser.add_argument("--no-chroma", action="store_true")
+    parser.add_argument("--no-postgres", action="store_true")
+    args = parser.parse_args()
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    chroma = None if args.no_chroma else ChromaServer().start()
+    pg = None if args.no_postgres else PostgresCluster().start()
+    try:
+        if chroma:
+            print(f"export CARTWISE_CHROMA_URL={chroma.url}")
+        if pg:
+            print(f"export CARTWISE_DATABASE_URL={pg.url}")
+        print("# running; Ctrl-C stops both and deletes their data", flush=True)
+        signal.sigwait({signal.SIGINT, signal.SIGTERM})
+    finally:
+        if pg:
+            pg.stop()
+        if chroma:
+            chroma.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

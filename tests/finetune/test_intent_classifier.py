@@ -1,0 +1,76 @@
+"""The IntentClassifier interface on a real tiny model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cartwise.settings import Settings
+from finetune.classifier import MAX_INPUT_CHARS, IntentClassifier, IntentPrediction
+from finetune.errors import NotFittedError
+from finetune.labels import OUT_OF_SCOPE
+
+TINY_INTENTS = ("track_order", "greeting", "search_product", "get_refund")  # as in conftest.py
+
+
+@pytest.fixture(scope="module")
+def clf(tiny_model: Path) -> IntentClassifier:
+    return IntentClassifier.from_pretrained(tiny_model)
+
+
+def test_prediction_shape(clf: IntentClassifier) -> None:
+    p = clf.predict("where is my parcel? it was due yesterday")
+    assert isinstance(p, IntentPrediction)
+    assert len(p.top3) == 3
+    assert 0.0 <= p.confidence <= 1.0
+    assert p.confidence == p.top3[0][1]
+    assert [prob for _, prob in p.top3] == sorted((prob for _, prob in p.top3), reverse=True)
+    assert {label for label, _ in p.top3} <= set(TINY_INTENTS)
+    assert p.is_confident == (p.confidence >= clf.threshold)
+    assert p.label == (p.top3[0][0] if p.is_confident else OUT_OF_SCOPE)
+
+
+def test_threshold_makes_it_unsure(tiny_model: Path) -> None:
+    strict = IntentClassifier.from_pretrained(tiny_model, threshold=1.0)
+    p = strict.predict("where is my parcel")
+    assert not p.is_confident
+    assert p.label == OUT_OF_SCOPE
+    assert p.top3[0][0] in TINY_INTENTS  # the ranking is still there for "did you mean ...?"
+    lenient = IntentClassifier.from_pretrained(tiny_model, threshold=0.0)
+    assert lenient.predict("where is my parcel").is_confident
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t"])
+def test_empty_input_is_out_of_scope(clf: IntentClassifier, text: str) -> None:
+    p = clf.predict(text)
+    assert p == IntentPrediction(label=OUT_OF_SCOPE, confidence=0.0, top3=[], is_confident=False)
+
+
+def test_absurdly_long_input_is_truncated(clf: IntentClassifier) -> None:
+    p = clf.predict("where is my order " * 50_000)
+    assert len(p.top3) == 3
+    assert len("where is my order " * 50_000) > MAX_INPUT_CHARS
+
+
+def test_batch_matches_single(clf: IntentClassifier) -> None:
+    texts = ["hello there", "", "I want my money back", "do you sell red mugs"]
+    batch = clf.predict_batch(texts)
+    assert [p.label for p in batch] == [clf.predict(t).label for t in texts]
+    assert batch[1].confidence == 0.0
+    with pytest.raises(TypeError, match="predict\\(text\\)"):
+        clf.predict_batch("hello")  # type: ignore[arg-type]
+
+
+def test_missing_model_says_how_to_fix(tmp_path: Path) -> None:
+    with pytest.raises(NotFittedError, match="cartwise train-intent"):
+        IntentClassifier.from_pretrained(tmp_path / "nothing-here")
+    with pytest.raises(NotFittedError, match="cartwise train-intent"):
+        IntentClassifier.from_settings(Settings(intent_model_dir=tmp_path / "nothing-here"))
+
+
+def test_from_settings_uses_tuned_threshold(tiny_model: Path) -> None:
+    clf = IntentClassifier.from_settings(Settings(intent_model_dir=tiny_model, intent_threshold=0.99))
+    from finetune.metadata import IntentModelMetadata
+
+    assert clf.threshold == IntentModelMetadata.load(tiny_model).threshold

@@ -1,0 +1,40 @@
+"""The finetune subcommands and the shared ``eval`` registry."""
+
+from __future__ import annotations
+
+import argparse
+
+from finetune import cli
+
+
+def _parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:  # type: ignore[type-arg]
+    parser = argparse.ArgumentParser(prog="cartwise")
+    sub = parser.add_subparsers(dest="command", required=True)
+    cli.register(sub)
+    return parser, sub
+
+
+def test_train_intent_arguments() -> None:
+    parser, _ = _parser()
+    args = parser.parse_args(["train-intent", "--data", "shop.csv", "--epochs", "2", "--max-per-intent", "50"])
+    assert args.func is cli._run_train
+    assert (str(args.data), args.epochs, args.max_per_intent) == ("shop.csv", 2, 50)
+
+
+def test_eval_intent_and_other_targets() -> None:
+    parser, sub = _parser()
+    args = parser.parse_args(["eval", "intent", "--clinc"])
+    assert (args.command, args.eval_target, args.clinc) == ("eval", "intent", True)
+    # another package adds its own target through the documented registry
+    recommend = sub.choices["eval"]._cartwise_targets.add_parser("recommend")
+    recommend.set_defaults(func=lambda a, s: 0)
+    assert parser.parse_args(["eval", "recommend"]).eval_target == "recommend"
+    assert cli.eval_targets(sub) is sub.choices["eval"]._cartwise_targets
+
+
+def test_full_cartwise_parser_has_the_commands() -> None:
+    from cartwise.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["eval", "intent"]).eval_target == "intent"
+    assert parser.parse_args(["train-intent"]).command == "train-intent"
