@@ -35,6 +35,9 @@ logger = logging.getLogger(__name__)
 
 def build_dialog_manager(settings: Settings) -> tuple[DialogManager, ShopDatabase]:
     """Open the database and stores and load the models of ``settings.shop``."""
+    import torch
+
+    torch.set_num_threads(settings.torch_threads)
     profile = shop_profile(settings)
     db = ShopDatabase.from_settings(settings)
     sessions = SessionStore(db.engine).create_schema()
@@ -59,5 +62,6 @@ def build_dialog_manager(settings: Settings) -> tuple[DialogManager, ShopDatabas
         generator=generator_from_settings(settings), currency=profile.currency, shop_name=profile.display_name,
         max_chars=settings.max_message_chars, rate_limit=settings.rate_limit_per_minute,
     )
+    store.search("warm up", k=1)  # builds the BM25 snapshot now, not on the first shopper's turn
     return dialog, db
 

@@ -54,8 +54,9 @@ class Settings(BaseSettings):
     # --- retrieval and ranking -----------------------------------------------
     search_k: int = Field(8, ge=1, le=100)
     hybrid_alpha: float = Field(0.7, ge=0.0, le=1.0, description="Weight of dense vs lexical score in hybrid search.")
-    rerank_lambda: float = Field(0.3, ge=0.0, description="Weight of sim(P, H) in the personalised score.")
-    rerank_copurchase_weight: float = Field(0.1, ge=0.0)
+    # Defaults tuned by `cartwise eval recommend` on the October 2011 validation month (docs/benchmarks/recommend.md).
+    rerank_lambda: float = Field(1.5, ge=0.0, description="Weight of sim(P, H) in the personalised score.")
+    rerank_copurchase_weight: float = Field(8.0, ge=0.0, description="Weight of co-purchase affinity with H.")
     history_half_life_days: float = Field(90.0, gt=0.0)
     copurchase_min_support: int = Field(3, ge=1)
     copurchase_top_k: int = Field(100, ge=1, description="Co-purchase partners stored per product.")
@@ -74,6 +75,9 @@ class Settings(BaseSettings):
     nlg_seed: int = Field(0, description="Seed for the template generator's choice of phrasing.")
     max_message_chars: int = Field(2000, ge=1)
     rate_limit_per_minute: int = Field(60, ge=1)
+
+    torch_threads: int = Field(1, ge=1, le=64, description="Torch CPU threads when serving; 1 avoids thrashing "
+                               "under concurrent load (a short query gains nothing from more).")
 
     # --- serving -------------------------------------------------------------
     host: str = "127.0.0.1"
