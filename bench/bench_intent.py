@@ -1,9 +1,15 @@
 """Single-utterance intent latency on this CPU: fine-tuned MiniLM vs baselines, in one run.
 
 Measures p50/p95 wall time of ``IntentClassifier.predict(text)`` (one utterance at a time, as
-the dialog calls it) with 1 and 2 torch threads, and compares it with
-* TF-IDF + logistic regression ``predict([text])`` (trained on the same split), and
-* sentence-transformers ``encode([text])`` of the base MiniLM (what the centroid baseline pays).
+the dialog calls it) and compares it with
+* sentence-transformers ``encode([text])`` of the base MiniLM (the same network without the
+  head: what the centroid baseline pays), and
+* TF-IDF + logistic regression ``predict([text])`` (trained on the same split).
+These three run interleaved (each utterance goes through all three in turn, with 1 torch
+thread), so load from other processes on a shared machine hits them alike; the 1-minute load
+average before and after is printed. Besides wall time, the process CPU time per call is
+reported (``cpu_*``): with one thread it is the compute an idle core would need, without the
+time spent waiting for a core. A second block times ``predict`` with 2 torch threads.
 
 Usage:
     python bench/bench_intent.py [--model var/models/intent] [--n 300]
@@ -15,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import time
@@ -22,27 +29,33 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 
-def percentiles(samples_ms: Sequence[float]) -> dict[str, float]:
+def percentiles(samples_ms: Sequence[float], prefix: str = "") -> dict[str, float]:
     """p50/p95/mean of a list of milliseconds."""
     ordered = sorted(samples_ms)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return {
-        "p50_ms": round(statistics.median(ordered), 2),
-        "p95_ms": round(p95, 2),
-        "mean_ms": round(statistics.fmean(ordered), 2),
+        f"{prefix}p50_ms": round(statistics.median(ordered), 2),
+        f"{prefix}p95_ms": round(p95, 2),
+        f"{prefix}mean_ms": round(statistics.fmean(ordered), 2),
     }
 
 
-def time_calls(fn: Callable[[str], object], texts: Sequence[str], warmup: int = 10) -> dict[str, float]:
-    """Call ``fn`` once per text (after ``warmup`` calls) and summarise the latencies."""
+def time_interleaved(
+    fns: dict[str, Callable[[str], object]], texts: Sequence[str], warmup: int = 10
+) -> dict[str, dict[str, float]]:
+    """Call every function once per text, in turn (after ``warmup`` texts), and summarise each."""
     for text in texts[:warmup]:
-        fn(text)
-    samples = []
+        for fn in fns.values():
+            fn(text)
+    samples: dict[str, list[float]] = {name: [] for name in fns}
+    cpu: dict[str, list[float]] = {name: [] for name in fns}
     for text in texts:
-        started = time.perf_counter()
-        fn(text)
-        samples.append(1000 * (time.perf_counter() - started))
-    return percentiles(samples)
+        for name, fn in fns.items():
+            started, cpu_started = time.perf_counter(), time.process_time()
+            fn(text)
+            samples[name].append(1000 * (time.perf_counter() - started))
+            cpu[name].append(1000 * (time.process_time() - cpu_started))
+    return {name: {**percentiles(samples[name]), **percentiles(cpu[name], "cpu_")} for name in fns}
 
 
 def main() -> None:
@@ -66,26 +79,42 @@ def main() -> None:
     pool = [t for t, _ in dataset.test + dataset.heldout]
     texts = random.Random(13).sample(pool, min(args.n, len(pool)))
 
-    results: dict[str, dict[str, float]] = {}
     classifier = IntentClassifier.from_pretrained(model_dir)
-    for threads in (1, 2):
-        torch.set_num_threads(threads)
-        results[f"fine-tuned predict() {threads} thread(s)"] = time_calls(classifier.predict, texts)
-
-    torch.set_num_threads(1)
     encoder = SentenceTransformer(settings.intent_base_model_path, device="cpu")
-    results["sentence-transformers encode([text]) 1 thread"] = time_calls(
-        lambda t: encoder.encode([t], show_progress_bar=False), texts
-    )
     tfidf = TfidfBaseline().fit(dataset.train)
-    results["TF-IDF + LogReg predict([text])"] = time_calls(lambda t: tfidf.predict([t]), texts)
+    load_before = os.getloadavg()[0]
+    torch.set_num_threads(1)
+    results = time_interleaved(
+        {
+            "fine-tuned predict() 1 thread": classifier.predict,
+            "sentence-transformers encode([text]) 1 thread": lambda t: encoder.encode([t], show_progress_bar=False),
+            "TF-IDF + LogReg predict([text])": lambda t: tfidf.predict([t]),
+        },
+        texts,
+    )
+    torch.set_num_threads(2)
+    results.update(time_interleaved({"fine-tuned predict() 2 threads": classifier.predict}, texts))
+    load_after = os.getloadavg()[0]
 
-    print(json.dumps({"bench": "intent_latency", "n": len(texts), "results": results}))
+    print(
+        json.dumps(
+            {
+                "bench": "intent_latency",
+                "n": len(texts),
+                "loadavg_1min": [round(load_before, 2), round(load_after, 2)],
+                "cpus": os.cpu_count(),
+                "results": results,
+            }
+        )
+    )
     base = results["sentence-transformers encode([text]) 1 thread"]["p95_ms"]
-    print("| configuration | p50 ms | p95 ms | mean ms | p95 / ST-encode p95 |")
-    print("|---|---:|---:|---:|---:|")
+    print("| configuration | p50 ms | p95 ms | mean ms | p95 / ST-encode p95 | CPU p50 ms | CPU p95 ms |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for name, r in results.items():
-        print(f"| {name} | {r['p50_ms']:.2f} | {r['p95_ms']:.2f} | {r['mean_ms']:.2f} | {r['p95_ms'] / base:.2f} |")
+        print(
+            f"| {name} | {r['p50_ms']:.2f} | {r['p95_ms']:.2f} | {r['mean_ms']:.2f} | {r['p95_ms'] / base:.2f} "
+            f"| {r['cpu_p50_ms']:.2f} | {r['cpu_p95_ms']:.2f} |"
+        )
 
 
 if __name__ == "__main__":

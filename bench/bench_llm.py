@@ -70,6 +70,28 @@ def template_baseline(facts: list[ReplyFacts], reps: int = 200) -> dict[str, flo
     return {"template_ms": gen_ms, "check_ms": check_ms}
 
 
+_KINDS = [
+    ("missing", "dropped a key fact"),
+    ("cut off", "cut off"),
+    ("characters", "too long"),
+    ("leaked", "prompt text / placeholder"),
+    ("letter", "letter style"),
+    ("backend", "backend error"),
+    ("amount", "invented amount"),
+    ("order number", "invented order number"),
+    ("order status", "wrong order status"),
+    ("date", "invented date"),
+    ("number", "invented number"),
+    ("name", "unknown name"),
+    ("promise", "promise not in facts"),
+]
+
+
+def problem_kind(problem: str) -> str:
+    """A coarse category for one grounding problem (for the summary table)."""
+    return next((label for key, label in _KINDS if key in problem), "other")
+
+
 def run_style(gen: LLMGenerator, tokenizer: Any, facts: list[ReplyFacts]) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
     for f in facts:
@@ -92,7 +114,7 @@ def run_style(gen: LLMGenerator, tokenizer: Any, facts: list[ReplyFacts]) -> dic
     ttft = [r["first_token_s"] for r in rows if r["first_token_s"] is not None]
     total_tokens = sum(r["tokens"] for r in rows)
     decode = sum(r["seconds"] - (r["first_token_s"] or 0.0) for r in rows)
-    kinds = Counter(p.split(" is ")[0].split("'")[0].strip() or p for r in rows for p in r["problems"])
+    kinds = Counter(problem_kind(p) for r in rows for p in r["problems"])
     return {
         "n": len(rows),
         "pass_rate": sum(r["kept"] for r in rows) / len(rows),

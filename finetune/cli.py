@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -84,6 +85,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _run_train(args: argparse.Namespace, settings: Settings) -> int:
+    from finetune.errors import FinetuneError
+
+    try:
+        return _train(args, settings)
+    except FinetuneError as exc:
+        print(f"cartwise train-intent: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _train(args: argparse.Namespace, settings: Settings) -> int:
     from finetune.data import build_intent_dataset, dataset_from_examples, load_labeled_file
     from finetune.train import TrainConfig, train_intent_model
 
@@ -113,6 +124,16 @@ def _run_train(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _run_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from finetune.errors import FinetuneError
+
+    try:
+        return _eval(args, settings)
+    except FinetuneError as exc:
+        print(f"cartwise eval intent: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _eval(args: argparse.Namespace, settings: Settings) -> int:
     import torch
 
     from finetune.train import free_cores

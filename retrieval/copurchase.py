@@ -286,7 +286,9 @@ class CopurchaseMiner:
         rows: list[int] = []
         cols: list[int] = []
         n = 0
-        for _order, items in tqdm(baskets, desc="reading baskets", unit="order", disable=not self.show_progress):
+        for _order, items in tqdm(
+            baskets, desc="reading baskets", unit="order", disable=not self.show_progress, mininterval=1.0
+        ):
             distinct = list(dict.fromkeys(items))
             if not distinct:
                 continue

@@ -96,15 +96,15 @@ class HistoryReranker:
         k: cut-off of the metric :meth:`fit` maximises (MRR@k).
 
     Example:
-        >>> ranked = HistoryReranker(lam=0.3).rerank(qvec, candidates, profile)  # doctest: +SKIP
+        >>> ranked = HistoryReranker(lam=1.0).rerank(qvec, candidates, profile)  # doctest: +SKIP
         >>> ranked[0].reason  # doctest: +SKIP
         'you bought 6 Red Retrospot items'
     """
 
     def __init__(
         self,
-        lam: float = 0.3,
-        copurchase_weight: float = 0.1,
+        lam: float = 1.5,
+        copurchase_weight: float = 8.0,
         copurchase: CopurchaseStats | None = None,
         lambda_grid: Sequence[float] = DEFAULT_LAMBDA_GRID,
         weight_grid: Sequence[float] = DEFAULT_WEIGHT_GRID,

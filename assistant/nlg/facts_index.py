@@ -121,7 +121,7 @@ class FactIndex:
         for value in slot_values:
             self.money.update(v for _, v in extract.find_numbers(value))
 
-    def known_name(self, phrase: str, min_overlap: float = 0.75, ignore: frozenset[str] = frozenset()) -> bool:
+    def known_name(self, phrase: str, min_overlap: float = 1.0, ignore: frozenset[str] = frozenset()) -> bool:
         """True when ``phrase`` is in the fact text or shares most of its words with one fact name.
 
         Args:

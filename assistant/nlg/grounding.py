@@ -4,8 +4,8 @@ What is checked, strictly: amounts of money (symbol, code or word; also a bare
 "3.50"), order-number-like ids (6+ digits), dates, claimed order statuses
 ("is shipped", "status: delivered") and every other number. Names are checked
 pragmatically: a run of two or more capitalised words, or anything quoted or in
-bold, must appear in the fact text or share most of its words with a fact name
-(title, category, option, slot value). Raw HTML is refused. A few acts also
+bold, must appear in the fact text or have all its (uncommon) words in one fact
+name (title, category, option, slot value). Raw HTML is refused. A few acts also
 keep their key facts: the listed products or bundle items (first five), the
 options of a question, the bundle total, the order number(s), a policy source.
 Promise words (refund, free, delivery, discount...) may only appear when the
@@ -37,7 +37,7 @@ COMMON_WORDS = frozenset(
     refund delivery shipping monday tuesday wednesday thursday friday saturday sunday january february march april
     may june july august september october november december ok okay absolutely certainly of course alternatively
     first second third next finally then however unfortunately great choice option one two three sign see
-    try check take look consider get buy pick choose find""".split()
+    try check take look consider get buy pick choose find dear meet introducing discover""".split()
 )
 # A rephrased list must still name its first few products/items/options.
 MAX_REQUIRED = 5
@@ -76,6 +76,9 @@ COMMITMENT_STEMS = (
 _COMMITMENT = re.compile(r"\b(" + "|".join(COMMITMENT_STEMS) + r")\w*|\d\s?%", re.I)
 # Stock claims must match the products' in_stock flags.
 _STOCK = re.compile(r"\b(sold out|out of stock|in stock|back in stock|last one|only \d+ left)\b", re.I)
+_HTML_TAG = re.compile(r"<[^>\n]{0,200}>")
+# A chat reply, not a letter: small models open with "Dear <whoever is in the prompt>,".
+_LETTER = re.compile(r"^\W*dear\b", re.I)
 # Prompt scaffolding, talk about the rewrite itself, template placeholders ("[Customer Name]").
 _LEAK = re.compile(
     r"\b(revised|rewritten|rephrased|improved) (version|message|wording|text)\b|\bthis version\b"
@@ -104,11 +107,13 @@ class GroundingChecker:
     """Verifies a generated reply against its :class:`ReplyFacts`.
 
     Args:
-        name_overlap: share of a name's words that must match one fact name.
+        name_overlap: share of a name's words that must all occur in one fact name. 1.0 (default): every word,
+            so "Lunch Bag Red Skull" is refused when the facts have "Lunch Bag Black Skull" and
+            "Lunch Bag Red Retrospot"; word order and plurals are free.
         require_key_facts: also fail replies that drop an act's key fact (bundle total, order id, policy source).
     """
 
-    def __init__(self, name_overlap: float = 0.75, require_key_facts: bool = True) -> None:
+    def __init__(self, name_overlap: float = 1.0, require_key_facts: bool = True) -> None:
         self.name_overlap = name_overlap
         self.require_key_facts = require_key_facts
 
@@ -126,7 +131,8 @@ class GroundingChecker:
         problems: list[str] = []
         if not text.strip():
             problems.append("the reply is empty")
-        problems += [f"raw HTML {tag!r}" for tag in extract.find_html(text)]
+        # Markup that is in the data itself (a hostile title) is the UI's to escape; new markup is not.
+        problems += [f"raw HTML {tag!r}" for tag in extract.find_html(text) if tag.lower() not in index.corpus]
 
         money = extract.find_money(text)
         for m in money:
@@ -163,17 +169,22 @@ class GroundingChecker:
 
         problems += [f"name {n!r} is not in the facts" for n in self._names(text) if not self._known(n, index)]
         problems += [f"{w!r} is a promise the facts don't make" for w in self._commitments(text, index, facts)]
-        leak = _LEAK.search(text)
-        if leak:
-            problems.append(f"prompt or role text leaked: {leak.group(0).strip()!r}")
+        if _LETTER.search(text):
+            problems.append("the reply is written as a letter ('Dear ...')")
+        leaks = [m.group(0).strip() for m in _LEAK.finditer(text) if m.group(0).strip().lower() not in index.corpus]
+        if leaks:
+            problems.append(f"prompt or role text leaked: {leaks[0]!r}")
         if self.require_key_facts:
             problems += self._missing(text, facts, money)
         return GroundingResult(ok=not problems, problems=problems)
 
     def _known(self, name: str, index: FactIndex) -> bool:
         ignore = COMMON_WORDS | _CONNECTORS
-        if index.known_name(name, self.name_overlap, ignore=ignore):
-            return True
+        words = name.split()
+        # "Meet the Lunch Bag Red Retrospot": a sentence's first words may run into a name; drop up to two.
+        for skip in range(min(2, len(words) - 2) + 1):
+            if index.known_name(" ".join(words[skip:]), self.name_overlap, ignore=ignore):
+                return True
         # "Lunch Bag Red and Lunch Bag Black" is two names joined; each part must then be known.
         parts = [p for p in _SPLIT.split(name) if p.strip()]
         if len(parts) < 2:
@@ -215,7 +226,12 @@ class GroundingChecker:
     @staticmethod
     def _names(text: str) -> list[str]:
         """Capitalised runs of 2+ uncommon words, and quoted/bold phrases."""
-        names = list(extract.find_quoted(text))
+        # A quoted phrase only counts as a name when it has a capitalised, uncommon word ("Heart Mug", not "under £10").
+        names = [
+            q
+            for q in extract.find_quoted(text)
+            if any(w[:1].isupper() and w.lower().strip(_STRIP) not in COMMON_WORDS for w in q.split())
+        ]
         run: list[str] = []
 
         def flush() -> None:
@@ -228,7 +244,7 @@ class GroundingChecker:
                 names.append(" ".join(run))
             run.clear()
 
-        for line in text.splitlines():
+        for line in _HTML_TAG.sub(" ", text).splitlines():  # markup is flagged on its own
             for raw in line.split():
                 word = raw.strip(_STRIP)
                 ends = raw.rstrip("\"'”’*)")[-1:] in {".", ",", ";", ":", "!", "?"}  # noqa: RUF001
@@ -262,6 +278,8 @@ class GroundingChecker:
         problems += [f"{title!r} is missing" for title in listed if not mentioned(title)]
         if facts.act in (Act.clarify, Act.did_you_mean):
             problems += [f"option {o!r} is missing" for o in facts.options if not mentioned(o)]
+            if "?" not in text:
+                problems.append("the question is missing")
         if facts.act is Act.order_list:
             problems += [f"order {o.id} is missing" for o in facts.orders if o.id.lower() not in lowered]
         if facts.act is Act.show_bundle and facts.bundle and facts.bundle.items and facts.bundle.total not in stated:

@@ -23,6 +23,7 @@ from langchain_core.output_parsers import StrOutputParser
 from pydantic import BaseModel, Field
 
 from assistant.facts import Act, ReplyFacts
+from assistant.nlg.errors import NLGError
 from assistant.nlg.grounding import GroundingChecker
 from assistant.nlg.prompt import STOP_MARKERS, PromptStyle, clean_reply, facts_block, prompt_template
 from assistant.nlg.protocols import ReplyGenerator
@@ -30,6 +31,8 @@ from assistant.nlg.templates import TemplateGenerator
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
+
+    from cartwise.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +101,20 @@ class LLMGenerator:
         self.max_growth = max_growth
         self._chain = prompt_template(prompt_style) | chat_model | StrOutputParser()
 
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LLMGenerator:
+        """The LLM generator for ``settings.generator`` ("openai" or "local-llm"), loading the local model if asked.
+
+        Raises:
+            NLGError: when the settings name no LLM or miss a value it needs.
+        """
+        from assistant.nlg.factory import generator_from_settings
+
+        generator = generator_from_settings(settings)
+        if not isinstance(generator, LLMGenerator):
+            raise NLGError(f"CARTWISE_GENERATOR={settings.generator!r} is not an LLM; use 'openai' or 'local-llm'")
+        return generator
+
     def generate(self, facts: ReplyFacts) -> str:
         """The checked LLM reply, or the template reply when the check fails.
 
@@ -159,6 +176,9 @@ class LLMGenerator:
             extra.append(f"the reply is {len(text)} characters, the draft {len(draft)} (limit {limit})")
         if text and text[-1].isalnum() and not draft[-1:].isalnum():
             extra.append("the reply is cut off mid-sentence")
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        if len(lines) != len(set(lines)):
+            extra.append("the reply repeats a line")  # a small model looping
         if extra:
             result = result.model_copy(update={"ok": False, "problems": [*result.problems, *extra]})
         if not result.ok:

@@ -86,7 +86,7 @@ def show_bundle(facts: ReplyFacts, seed: int) -> str:
     bundle = facts.bundle
     cur = facts.currency
     if bundle is None or not bundle.items:
-        text = "I couldn't put a bundle together from what's in stock."
+        text = "I couldn't put a bundle together for that."
         if bundle is not None and bundle.budget is not None:
             text = f"I couldn't put a bundle together within your {format_money(bundle.budget, cur)} budget."
         if bundle is not None and bundle.note:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 from tqdm import tqdm
 
 from cartwise.db import OrderLineRow, OrderRow, ShopDatabase
@@ -50,13 +50,17 @@ class PurchaseCase(BaseModel):
 
 def sample_cases(db: ShopDatabase, split: TimeSplit, pv: ProductVectors, n: int, seed: int) -> list[PurchaseCase]:
     """``n`` distinct (customer, product) purchases in the split by customers who had bought before it."""
-    returning = select(distinct(OrderRow.customer_id)).where(
-        OrderRow.placed_at < split.start,
-        OrderRow.customer_id.is_not(None),
-        OrderRow.status != OrderStatus.cancelled.value,
+    returning = (
+        select(OrderRow.customer_id)
+        .distinct()
+        .where(
+            OrderRow.placed_at < split.start,
+            OrderRow.customer_id.is_not(None),
+            OrderRow.status != OrderStatus.cancelled.value,
+        )
     )
     q = (
-        select(distinct(OrderRow.customer_id), OrderLineRow.product_id)
+        select(OrderRow.customer_id, OrderLineRow.product_id)
         .join(OrderLineRow, OrderLineRow.order_id == OrderRow.id)
         .where(
             OrderRow.placed_at >= split.start,
@@ -65,6 +69,7 @@ def sample_cases(db: ShopDatabase, split: TimeSplit, pv: ProductVectors, n: int,
             OrderLineRow.quantity > 0,
             OrderRow.customer_id.in_(returning),
         )
+        .distinct()
         .order_by(OrderRow.customer_id, OrderLineRow.product_id)
     )
     with db.engine.connect() as conn:

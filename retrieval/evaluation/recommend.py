@@ -46,6 +46,7 @@ class RecommendReport(BaseModel):
     seed: int
     splits: dict[str, str]
     tuned: dict[str, float]
+    validation_grid_top: list[tuple[float, float, float]]
     personalisation: dict[str, dict[str, float]]
     candidate_recall: float
     baskets: dict[str, dict[str, float]]
@@ -60,7 +61,9 @@ class RecommendReport(BaseModel):
         lines += [
             "",
             f"Tuned on validation: λ = {self.tuned['lambda']:g}, co-purchase weight = "
-            f"{self.tuned['copurchase_weight']:g} (λ-only model: λ = {self.tuned['lambda_only']:g}).",
+            f"{self.tuned['copurchase_weight']:g} (λ-only model: λ = {self.tuned['lambda_only']:g}). "
+            "Best validation MRR@10 (λ, weight, MRR): "
+            + ", ".join(f"({a:g}, {b:g}, {c:.4f})" for a, b, c in self.validation_grid_top),
             "",
         ]
         first = next(iter(self.personalisation.values()))
@@ -212,6 +215,10 @@ class RecommendEvaluation:
                 "copurchase_weight": full.effective_copurchase_weight,
                 "lambda_only": lambda_only.effective_lambda,
             },
+            validation_grid_top=[
+                (lam, w, round(mrr, 4))
+                for (lam, w), mrr in sorted(full.grid_scores_.items(), key=lambda kv: -kv[1])[:5]
+            ],
             personalisation=pers,
             candidate_recall=sum(in_pool) / max(len(in_pool), 1),
             baskets=basket_scores,

@@ -99,7 +99,12 @@ def test_invented_names_are_flagged_and_close_rephrasings_pass(products: ReplyFa
     invented = CHECK.check("Try the Pink Polkadot Lunch Box instead.", products)
     assert invented.problems == ["name 'Pink Polkadot Lunch Box' is not in the facts"]
     assert CHECK.check("Try the Spaceboy Design Lunch Bags, or Lunch Bag Black Skull.", products).ok
+    assert CHECK.check("Meet The Lunch Bag Red Retrospot!", products).ok
     assert CHECK.check("Both Lunch Bag Red Retrospot and Lunch Bag Spaceboy Design are £1.65.", products).ok
+    # Words of real titles recombined into a product that doesn't exist:
+    assert CHECK.check("Lunch Bag Red Skull is £1.65.", products).problems == [
+        "name 'Lunch Bag Red Skull' is not in the facts"
+    ]
     joined = CHECK.check("Lunch Bag Red Retrospot and Dolly Girl Beaker are £1.65.", products)
     assert not joined.ok
     assert not CHECK.check('We also have the "Jumbo Storage Bag".', products).ok
@@ -131,6 +136,7 @@ def test_key_facts_must_be_present() -> None:
     ]
     clarify = facts_for(Act.clarify)
     assert FULL.check("Who is it for: Mum, Dad or a child?", clarify).problems == ["option 'A colleague' is missing"]
+    assert FULL.check("Mum, Dad, a child or a colleague.", clarify).problems == ["the question is missing"]
     orders = facts_for(Act.order_list)
     assert FULL.check("Your orders: 581475.", orders).problems == ["order 576339 is missing"]
 
@@ -202,3 +208,6 @@ def test_stock_claims_must_match_the_products() -> None:
 def test_talk_about_the_rewrite_and_placeholders_are_flagged(products: ReplyFacts) -> None:
     assert not CHECK.check("Here's a revised version: Lunch Bag Red Retrospot, £1.65.", products).ok
     assert not CHECK.check("Dear [Customer Name], Lunch Bag Red Retrospot is £1.65.", products).ok
+    assert CHECK.check("Dear Cartwise Gift Shop, I'm glad to help.", facts_for(Act.greet)).problems == [
+        "the reply is written as a letter ('Dear ...')"
+    ]

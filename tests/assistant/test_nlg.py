@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from decimal import Decimal
 
@@ -196,7 +197,7 @@ def test_dialog_codes_in_detail_are_turned_into_sentences_never_printed() -> Non
     language, history, no_bundle, compare_detail, not_in_bundle = (GEN.generate(f) for f in coded_facts())
     assert language.startswith("Sorry, I can only chat in English for now.")
     assert "chat history" in history or "conversation's history" in history
-    assert no_bundle.startswith("I couldn't put together a bundle for my dog under £2.00.")
+    assert no_bundle.startswith("I couldn't put together a bundle for your dog under £2.00.")
     assert compare_detail == "I need two products to compare."
     assert not_in_bundle.startswith("I couldn't find “teapot” in your bundle.")
     for facts in coded_facts():
@@ -264,6 +265,35 @@ def test_chinese_input_does_not_crash_any_act() -> None:
         assert CHECK.check(text, facts).ok
 
 
+HOSTILE = [
+    "<script>alert(1)</script>",
+    '" OR ""="',
+    "[click me](javascript:alert(1))",
+    "{{7*7}} ${jndi:ldap://x} %s %n",
+    "Robert'); DROP TABLE orders;--",
+    "\u202eevil\u0000",
+    "😀" * 50,
+    "Heart " * 400,
+]
+
+
+@pytest.mark.parametrize("evil", HOSTILE)
+def test_hostile_strings_in_any_field_neither_crash_nor_fail_the_check(evil: str) -> None:
+    product = ShownProduct(id="1", title=evil[:300], price=Decimal("1.5"), reason=evil[:300], category=evil[:50])
+    for base in sample_facts():
+        facts = base.model_copy(
+            update={
+                "user_text": evil,
+                "products": [product] if base.products else [],
+                "detail": evil[:300] if base.detail else "",
+                "slots": {"product_type": evil[:100]} if base.slots else {},
+                "options": [evil[:80]] if base.options else [],
+            }
+        )
+        text = GEN.generate(facts)
+        assert CHECK.check(text, facts).ok, (facts.act, text[:200])
+
+
 # --- property: templates never state anything the facts don't hold ---------------------------------
 
 _words = st.sampled_from(
@@ -314,7 +344,7 @@ def _bundles(draw: st.DrawFn) -> ShownBundle:
 
 _slots = st.dictionaries(
     st.sampled_from(["product_type", "colour", "budget", "budget_max", "recipient", "occasion", "size", "query"]),
-    st.sampled_from(["mugs", "red", "£10", "30", "mum", "a birthday", "large"]),
+    st.sampled_from(["mugs", "red", "£10", "30", "10.00", "mum", "a birthday", "large", "lunch box"]),
     max_size=4,
 )
 
@@ -414,6 +444,15 @@ def test_a_cut_off_llm_reply_falls_back() -> None:
     assert not outcome.used_llm and outcome.problems == ["the reply is cut off mid-sentence"]
 
 
+def test_a_looping_llm_reply_falls_back() -> None:
+    facts = facts_for(Act.show_products)
+    loop = "\n".join(
+        ["Lunch Bag Red Retrospot: £1.65", "Lunch Bag Spaceboy Design: £1.65"] + ["Lunch Bag Black Skull: £1.65"] * 2
+    )
+    outcome = LLMGenerator(FakeListChatModel(responses=[loop + "\nEnjoy!"])).rephrase(facts)
+    assert outcome.problems == ["the reply repeats a line"]
+
+
 def test_clean_reply_strips_wrappers_but_adds_nothing() -> None:
     raw = (
         "Here's a revised version of the message:\n"
@@ -457,6 +496,8 @@ def test_factory_picks_the_generator() -> None:
         generator_from_settings(Settings(generator="openai"))
     with pytest.raises(NLGError, match="CARTWISE_LLM_API_KEY"):
         generator_from_settings(Settings(generator="openai", llm_model="gpt-4o-mini"))
+    with pytest.raises(NLGError, match="is not an LLM"):
+        LLMGenerator.from_settings(Settings(generator="template"))
 
 
 @pytest.mark.slow
@@ -473,4 +514,9 @@ def test_local_smollm2_output_always_passes_the_grounding_check(tmp_path_factory
     assert outcome.chunks > 0
     assert CHECK.check(outcome.text, facts).ok
     assert outcome.text == (outcome.llm_text if outcome.used_llm else GEN.generate(facts))
+    # A reader that stops early stops the generation thread too.
+    stream = gen.chat_model.stream("Write a long story about a lunch bag.")
+    assert next(iter(stream)).content
+    stream.close()  # type: ignore[attr-defined]
+    assert not [t for t in threading.enumerate() if t.name == "local-llm-generate"]
     print(f"load {load_s:.1f} s, reply {outcome.seconds:.1f} s, used_llm={outcome.used_llm}: {outcome.llm_text!r}")

@@ -59,7 +59,7 @@ def test_batch_matches_single(clf: IntentClassifier) -> None:
     assert [p.label for p in batch] == [clf.predict(t).label for t in texts]
     assert batch[1].confidence == 0.0
     with pytest.raises(TypeError, match="predict\\(text\\)"):
-        clf.predict_batch("hello")  # type: ignore[arg-type]
+        clf.predict_batch("hello")
 
 
 def test_missing_model_says_how_to_fix(tmp_path: Path) -> None:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
+import pytest
+
+from cartwise.settings import Settings
 from finetune import cli
 
 
@@ -38,3 +42,13 @@ def test_full_cartwise_parser_has_the_commands() -> None:
     parser = build_parser()
     assert parser.parse_args(["eval", "intent"]).eval_target == "intent"
     assert parser.parse_args(["train-intent"]).command == "train-intent"
+
+
+def test_bad_shop_file_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "shop.csv"
+    bad.write_text("text,label\nwhere is my parcel,track_order\nhello,\n", encoding="utf-8")
+    parser, _ = _parser()
+    args = parser.parse_args(["train-intent", "--data", str(bad), "--out", str(tmp_path / "model")])
+    assert args.func(args, Settings()) == 2
+    assert "shop.csv:3: empty or missing label" in capsys.readouterr().err
+    assert not (tmp_path / "model").exists()

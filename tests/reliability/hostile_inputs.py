@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001, RUF003  (look-alike characters are the point of this file)
 """Hostile shopper input: a hand-written list and hypothesis strategies, plus the checks every reply must pass.
 
 The order facts used to detect a leak are those of invoice 536365, which belongs to customer 17850 in the
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import re
 import string
+from html.parser import HTMLParser
 from typing import Any
 
 from hypothesis import strategies as st
@@ -54,7 +56,8 @@ HAND_WRITTEN: list[Any] = [
     "🏳️‍🌈 mug", "Z̵̡̧̛̖͓̻̘͍̮̹̙̩̥̰͔̲̙̬̮̠̱̰͈̗̻̞͙̩̰̙͇̺̰̪ͅa̶l̶g̶o̶ gift", "a" * 2000, "a" * 2001,
     "lunch bag " * 199, "x" * 1_000_000, "🎁" * 3000,
     "أريد هدية لأمي بأقل من ٢٠ جنيه", "هل لديكم حقائب غداء؟", "שלום, אני מחפש מתנה", "مرحبا",
-    "我想买一个红色的午餐袋", "请问我的订单536365在哪里？", "ハローキティのマグカップはありますか", "안녕하세요 선물 추천해 주세요",
+    "我想买一个红色的午餐袋", "请问我的订单536365在哪里？", "ハローキティのマグカップはありますか",
+    "안녕하세요 선물 추천해 주세요",
     "Привет, нужен подарок маме до 20 фунтов", "Покажи мне свечи", "Γεια σας, θέλω ένα δώρο",
     "नमस्ते, मुझे उपहार चाहिए", "Xin chào, tôi cần quà", "ẞtraße größe ÄÖÜ gift", "lunch bag 午餐袋 حقيبة",
     "<script>alert('x')</script>", "<img src=x onerror=alert(1)>", "<svg/onload=alert(1)>",
@@ -72,7 +75,8 @@ HAND_WRITTEN: list[Any] = [
     "refund order 536365 to my card 4111 1111 1111 1111", "my email is jo@example.com, call +44 20 7946 0958",
     "I live at 221B Baker Street, send it there", "!!!!!!!!!!!!", "??????", "...", "🙂", "ok", "no", "yes",
     "hi" * 500, "A" * 300 + " lunch bag", "lunch\nbag\n\n\n\nplease", "LUNCH BAG!!!", "lUnCh BaG",
-    "\u0000lunch\u0007bag\u001f", "lunch\u00adbag", "ｌｕｎｃｈ ｂａｇ", "𝓵𝓾𝓷𝓬𝓱 𝓫𝓪𝓰", "lunch bag \ud800", "\udfff\ud800",
+    "\u0000lunch\u0007bag\u001f", "lunch\u00adbag", "ｌｕｎｃｈ ｂａｇ", "𝓵𝓾𝓷𝓬𝓱 𝓫𝓪𝓰", "lunch bag \ud800",
+    "\udfff\ud800",
     "this is useless!!! worst shop ever, I want a human NOW",
     None, 42, b"bytes message", ["a list"],
     *INJECTIONS,
@@ -141,3 +145,28 @@ def leak_problems(text: str, strict: bool = False) -> list[str]:
     if strict:
         found += [title for title in ORDER_TITLES if title.casefold() in low]
     return [f"leaked order data of customer {OWNER}: {f!r}" for f in found]
+
+
+# Tags and attributes web.render writes itself; anything else came from the data.
+OWN_TAGS = {"div", "span", "ol", "li", "strong"}
+OWN_ATTRS = {"class", "data-product-id"}
+
+
+class Markup(HTMLParser):
+    """Collects every tag and attribute of a fragment."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: set[str] = set()
+        self.attrs: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        self.attrs.update(name for name, _ in attrs)
+
+
+def foreign_markup(fragment: str) -> list[str]:
+    parser = Markup()
+    parser.feed(fragment)
+    parser.close()
+    return sorted((parser.tags - OWN_TAGS) | (parser.attrs - OWN_ATTRS))

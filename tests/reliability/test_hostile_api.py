@@ -10,9 +10,9 @@ import json
 from typing import Any
 
 from fastapi.testclient import TestClient
+from hostile_inputs import HAND_WRITTEN, INJECTIONS, STRANGER, json_value, reply_problems, unicode_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from hostile_inputs import HAND_WRITTEN, INJECTIONS, STRANGER, json_value, reply_problems, unicode_text
 
 from assistant.reply import Reply
 from cartwise.settings import Settings

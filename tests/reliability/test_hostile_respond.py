@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
 from hostile_inputs import (
     HAND_WRITTEN,
     INJECTIONS,
@@ -17,6 +16,7 @@ from hostile_inputs import (
     reply_problems,
     unicode_text,
 )
+from hypothesis import HealthCheck, given, settings
 
 from assistant.reply import Reply
 
