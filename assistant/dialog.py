@@ -24,7 +24,7 @@ from assistant.service import ORDER_INTENTS, POLICY_QUERIES, CustomerService
 from assistant.shopping import ShoppingAdvisor, TurnResult, slot_dict
 from assistant.slots import SlotExtractor
 from assistant.state import DialogState, SessionStore
-from assistant.understanding import Understanding, adjust_for_context, is_cjk_heavy
+from assistant.understanding import Understanding, adjust_for_context, is_cjk_heavy, strip_markup
 from finetune.classifier import IntentClassifier
 
 logger = logging.getLogger(__name__)
@@ -153,8 +153,9 @@ class DialogManager:
             facts = ReplyFacts(act=Act.out_of_scope, intent="out_of_scope", user_text=text, detail="language",
                                options=["Show me gift ideas", "Where is my order?"], **base)
             return facts, {}, None
-        u = self._understand(text, state)
-        result = self._route(u, text, state, user_id)
+        plain = strip_markup(text) or text
+        u = self._understand(plain, state)
+        result = self._route(u, plain, state, user_id)
         result.facts.currency, result.facts.shop_name = self.currency, self.shop_name
         if not result.facts.intent:
             result.facts.intent = u.intent

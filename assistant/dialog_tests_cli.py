@@ -104,7 +104,7 @@ def run_dialog_files(
     runner: DialogRunner,
     shop: str | None = None,
     keyword: str | None = None,
-    out: TextIO = sys.stdout,
+    out: TextIO | None = None,
 ) -> tuple[list[DialogResult], dict[str, str]]:
     """Load and run dialog files, printing one line per dialog and a report per failure.
 
@@ -118,6 +118,7 @@ def run_dialog_files(
     Returns:
         (results, {path: error} for files that could not be read).
     """
+    out = out or sys.stdout  # looked up per call: a default bound at import misses redirected output
     results: list[DialogResult] = []
     errors: dict[str, str] = {}
     selected: list[tuple[Path, Dialog]] = []

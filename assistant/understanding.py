@@ -48,6 +48,14 @@ _ANGRY = re.compile(
     r"fed up|sick of|waste of time|never again|appalling)\b", re.I)
 
 
+_TAG = re.compile(r"<[^<>]{0,300}>")
+
+
+def strip_markup(text: str) -> str:
+    """The message without HTML tags: markup is never part of what the shopper wants."""
+    return " ".join(_TAG.sub(" ", text).split())
+
+
 def is_cjk_heavy(text: str) -> bool:
     """True when most letters are CJK: the English models can't read it."""
     letters = [ch for ch in text if ch.isalpha()]
@@ -102,11 +110,14 @@ def adjust_for_context(u: Understanding, text: str, state: DialogState) -> Under
     elif _BUNDLE_WORDS.search(text) and u.intent in _SHOPPING:
         u.intent, u.confident = "build_bundle", True
         u.notes.append("bundle wording")
-    elif u.intent == "build_bundle" and u.confidence < 0.6 and not getattr(u.slots, "occasion", None):
+    elif u.intent == "build_bundle" and ((u.confidence < 0.6 and not getattr(u.slots, "occasion", None))
+                                         or (getattr(u.slots, "product_type", None) and u.confidence < 0.9)):
         # "a gift for my mum under £20" is a search; a bundle needs bundle words, a theme or a sure model.
         u.intent = "search_product"
         u.notes.append("no bundle wording")
-    if getattr(u.slots, "order_id", None) and re.fullmatch(r"\s*(?:order\s*)?#?\s*C?\d{5,15}\s*[?.!]*\s*", text, re.I):
+    if getattr(u.slots, "order_id", None) and (u.intent in _SHOPPING or re.fullmatch(
+            r"\s*(?:order\s*)?#?\s*C?\d{5,15}\s*[?.!]*\s*", text, re.I)):
+        # An order number is about an order, whatever else the message says.
         u.intent, u.confident = "track_order", True
     u.angry = bool(_ANGRY.search(text)) or (sum(1 for ch in text if ch == "!") >= 3 and u.intent == "complaint")
     return u

@@ -217,7 +217,7 @@ def main() -> int:
             "single shopper (baseline)": play(base_url, shoppers, (0.0, 0.0), False, args.seed),
             f"{shoppers} concurrent, no think time": play(base_url, shoppers, (0.0, 0.0), True, args.seed),
             f"{shoppers} concurrent, think {args.think[0]:g}-{args.think[1]:g} s": play(
-                base_url, shoppers, tuple(args.think), True, args.seed),  # type: ignore[arg-type]
+                base_url, shoppers, tuple(args.think), True, args.seed),
             # The baseline again: if the two differ a lot, the machine's load changed during the run.
             "single shopper (baseline, again)": play(base_url, shoppers, (0.0, 0.0), False, args.seed),
         }

@@ -277,9 +277,13 @@ class ProductStore:
         """The stored products for ``ids``, in the order asked; unknown ids are left out."""
         if not ids:
             return []
-        with self._chroma("reading products"):
-            got = self.collection.get(ids=list(ids), include=["metadatas"])
-        found = {i: product_from_metadata(i, dict(m)) for i, m in zip(got["ids"], got["metadatas"] or [], strict=True)}
+        found: dict[str, Product] = {}
+        for chunk in _chunks(ids):
+            with self._chroma("reading products"):
+                got = self.collection.get(ids=chunk, include=["metadatas"])
+            found.update(
+                (i, product_from_metadata(i, dict(m))) for i, m in zip(got["ids"], got["metadatas"] or [], strict=True)
+            )
         return [found[i] for i in ids if i in found]
 
     def all_products(self) -> list[Product]:
@@ -297,10 +301,12 @@ class ProductStore:
         """
         if not ids:
             return np.zeros((0, self.embedder.dimension), dtype=np.float32)
-        with self._chroma("reading embeddings"):
-            got = self.collection.get(ids=list(ids), include=["embeddings"])
-        vectors = got["embeddings"] if got["embeddings"] is not None else np.zeros((0, self.embedder.dimension))
-        rows = dict(zip(got["ids"], vectors, strict=True))
+        rows: dict[str, Any] = {}
+        for chunk in _chunks(ids):
+            with self._chroma("reading embeddings"):
+                got = self.collection.get(ids=chunk, include=["embeddings"])
+            vectors = got["embeddings"] if got["embeddings"] is not None else np.zeros((0, self.embedder.dimension))
+            rows.update(zip(got["ids"], vectors, strict=True))
         missing = [i for i in ids if i not in rows]
         if missing:
             raise StoreError(f"product ids not in the store for shop {self.shop!r}: {missing[:10]}")
@@ -430,6 +436,13 @@ class ProductStore:
             self._lexical = LexicalSnapshot.build(ids, texts, metas)
             logger.debug("built BM25 index over %d products", len(ids))
         return self._lexical
+
+
+def _chunks(ids: Sequence[str]) -> Iterator[list[str]]:
+    # One get() per _PAGE ids: Chroma binds every id as an SQL variable, and SQLite refuses more than 32766
+    # (a 100k-product catalog failed to load before this).
+    for start in range(0, len(ids), _PAGE):
+        yield list(ids[start : start + _PAGE])
 
 
 def _row_score(scores: np.ndarray, row: int | None) -> float:

@@ -176,13 +176,14 @@ class GroundingChecker:
             problems.append(f"prompt or role text leaked: {leaks[0]!r}")
         if self.require_key_facts:
             problems += self._missing(text, facts, money)
+        problems = list(dict.fromkeys(problems))  # a looping reply repeats the same problem
         return GroundingResult(ok=not problems, problems=problems)
 
     def _known(self, name: str, index: FactIndex) -> bool:
         ignore = COMMON_WORDS | _CONNECTORS
         words = name.split()
         # "Meet the Lunch Bag Red Retrospot": a sentence's first words may run into a name; drop up to two.
-        for skip in range(min(2, len(words) - 2) + 1):
+        for skip in range(max(0, min(2, len(words) - 2)) + 1):
             if index.known_name(" ".join(words[skip:]), self.name_overlap, ignore=ignore):
                 return True
         # "Lunch Bag Red and Lunch Bag Black" is two names joined; each part must then be known.

@@ -100,6 +100,8 @@ def test_invented_names_are_flagged_and_close_rephrasings_pass(products: ReplyFa
     assert invented.problems == ["name 'Pink Polkadot Lunch Box' is not in the facts"]
     assert CHECK.check("Try the Spaceboy Design Lunch Bags, or Lunch Bag Black Skull.", products).ok
     assert CHECK.check("Meet The Lunch Bag Red Retrospot!", products).ok
+    assert CHECK.check('Is it for "Mum" or "A colleague"?', facts_for(Act.clarify)).ok
+    assert not CHECK.check('Is it for "Grandma"?', facts_for(Act.clarify)).ok
     assert CHECK.check("Both Lunch Bag Red Retrospot and Lunch Bag Spaceboy Design are £1.65.", products).ok
     # Words of real titles recombined into a product that doesn't exist:
     assert CHECK.check("Lunch Bag Red Skull is £1.65.", products).problems == [

@@ -5,6 +5,7 @@ against uvicorn on loopback, each reply checked against its own session's histor
 from __future__ import annotations
 
 import importlib.util
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ def load_bench() -> ModuleType:
     spec = importlib.util.spec_from_file_location("cartwise_bench_load", REPO_ROOT / "bench" / "load.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 

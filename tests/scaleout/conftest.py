@@ -17,6 +17,7 @@ import importlib.util
 import os
 import random
 import shutil
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,7 @@ def services_module() -> ModuleType:
     spec = importlib.util.spec_from_file_location("cartwise_scripts_services", REPO_ROOT / "scripts" / "services.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
