@@ -126,19 +126,24 @@ def _upsert_database(settings: Settings, products: list[Product]) -> None:
     print(f"shop database {settings.database_url_resolved}: {written} products upserted")
 
 
+def filters_from_args(args: argparse.Namespace) -> SearchFilters:
+    """The ``--min-price/--max-price/--category/--brand/--in-stock`` flags as filters (ValueError if inconsistent)."""
+    return SearchFilters(
+        price_min=args.min_price,
+        price_max=args.max_price,
+        category=args.category,
+        brand=args.brand,
+        in_stock=True if args.in_stock else None,
+    )
+
+
 def run_search(args: argparse.Namespace, settings: Settings) -> int:
     """``cartwise search``: prints id, title, price, category and score of each hit."""
     from retrieval.store import ProductStore
 
     settings = _settings_for(args, settings)
     try:
-        filters = SearchFilters(
-            price_min=args.min_price,
-            price_max=args.max_price,
-            category=args.category,
-            brand=args.brand,
-            in_stock=True if args.in_stock else None,
-        )
+        filters = filters_from_args(args)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

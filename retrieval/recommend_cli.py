@@ -111,17 +111,11 @@ def run_personal_search(args: argparse.Namespace, settings: Settings) -> int:
     from retrieval.history import HistoryBuilder
     from retrieval.rerank import HistoryReranker, RerankCandidate
     from retrieval.store import ProductStore
-    from retrieval.types import SearchFilters
+    from retrieval.cli import filters_from_args
 
     settings = _for_shop(args, settings)
     try:
-        filters = SearchFilters(
-            price_min=args.min_price,
-            price_max=args.max_price,
-            category=args.category,
-            brand=args.brand,
-            in_stock=True if args.in_stock else None,
-        )
+        filters = filters_from_args(args)
         store = ProductStore.from_settings(settings)
         hits = store.search(args.query, k=max(RERANK_POOL, args.k), filters=filters, mode=args.mode)
         vectors = store.embeddings([h.product.id for h in hits])
