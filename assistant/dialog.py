@@ -67,8 +67,14 @@ class RateLimiter:
     per_minute: int
     _seen: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
 
+    max_keys: int = 10_000
+
     def allow(self, key: str) -> bool:
         now = time.monotonic()
+        if len(self._seen) > self.max_keys:
+            # Forget sessions idle for a minute so the table can't grow with every session ever seen.
+            for stale in [k for k, w in self._seen.items() if not w or now - w[-1] > 60]:
+                del self._seen[stale]
         window = self._seen[key]
         while window and now - window[0] > 60:
             window.popleft()
