@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
 import logging
 import os
 import shutil
@@ -35,6 +34,8 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+from benchlib import emit  # noqa: E402
 
 from cartwise.settings import Settings  # noqa: E402
 from retrieval.types import SearchFilters  # noqa: E402
@@ -213,11 +214,7 @@ def main() -> int:
     summary = {"bench": "hardening_100k", "size": args.size, "build": build, "sizes": sizes,
                "loadavg_start": [round(x, 2) for x in load_start],
                "loadavg_end": [round(x, 2) for x in os.getloadavg()]}
-    line = json.dumps(summary)
-    print(line)
-    if args.json_out:
-        args.json_out.parent.mkdir(parents=True, exist_ok=True)
-        args.json_out.write_text(line + "\n")
+    emit(summary, args.json_out)
     print()
     print("| catalog | products | startup s | turn p50 ms | turn p95 ms | turn p99 ms | search p95 / refine p95 ms |")
     print("|---|---|---|---|---|---|---|")

@@ -21,7 +21,6 @@ Prints one JSON line and a Markdown table.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import shutil
@@ -39,6 +38,8 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+from benchlib import emit  # noqa: E402
 
 from cartwise.models import Product, to_money  # noqa: E402
 from cartwise.settings import Settings  # noqa: E402
@@ -296,11 +297,7 @@ def main() -> None:
                "loadavg_start": [round(x, 2) for x in load], "loadavg_end": [round(x, 2) for x in os.getloadavg()],
                "query_encode_single": encode_single, "query_encode_batched_ms_each": round(query_encode_ms, 2),
                "results": results}
-    line = json.dumps(summary)
-    print(line)
-    if args.json_out:
-        args.json_out.parent.mkdir(parents=True, exist_ok=True)
-        args.json_out.write_text(line + "\n")
+    emit(summary, args.json_out)
     print()
     print(markdown(results))
     print(f"\nquery encoding alone (one query per call): p50 {encode_single['p50_ms']} ms, "

@@ -18,6 +18,8 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+from benchlib import nearest_rank
+
 from assistant import Assistant
 from cartwise.settings import Settings
 
@@ -35,11 +37,6 @@ CONVERSATIONS = {
                 "can I return a TV if I don't like it?", "which payment methods do you accept?"]),
     ],
 }
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main() -> None:
@@ -68,13 +65,13 @@ def main() -> None:
                 store.search(message, k=15)
                 baseline.append(1000 * (time.perf_counter() - t))
     result = {
-        "shop": args.shop, "turns": len(turns), "p50_ms": round(pct(turns, 0.5), 1), "p95_ms": round(pct(turns, 0.95), 1),
-        "search_p50_ms": round(pct(baseline, 0.5), 1), "search_p95_ms": round(pct(baseline, 0.95), 1),
+        "shop": args.shop, "turns": len(turns), "p50_ms": round(nearest_rank(turns, 0.5), 1), "p95_ms": round(nearest_rank(turns, 0.95), 1),
+        "search_p50_ms": round(nearest_rank(baseline, 0.5), 1), "search_p95_ms": round(nearest_rank(baseline, 0.95), 1),
         "load_avg": round(os.getloadavg()[0], 2),
     }
     result["p95_ratio_vs_search"] = round(result["p95_ms"] / result["search_p95_ms"], 2)
     print(json.dumps(result))
-    rows = "\n".join(f"| {k} | {len(v)} | {statistics.median(v):.1f} | {pct(v, 0.95):.1f} |"
+    rows = "\n".join(f"| {k} | {len(v)} | {statistics.median(v):.1f} | {nearest_rank(v, 0.95):.1f} |"
                      for k, v in sorted(by_intent.items()))
     md = f"""# Assistant turn latency (template generator)
 

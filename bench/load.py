@@ -23,7 +23,6 @@ Prints one JSON line and a Markdown table.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import subprocess
@@ -37,6 +36,7 @@ from typing import Any
 
 import httpx
 import numpy as np
+from benchlib import emit
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = 20261127
@@ -230,11 +230,7 @@ def main() -> int:
     summary = {"bench": "load", "shoppers": shoppers, "turns_per_shopper": 5, "seed": args.seed,
                "loadavg_start": [round(x, 2) for x in load_start], "loadavg_end": [round(x, 2) for x in load_end],
                "results": results}
-    line = json.dumps(summary)
-    print(line)
-    if args.json_out:
-        args.json_out.parent.mkdir(parents=True, exist_ok=True)
-        args.json_out.write_text(line + "\n")
+    emit(summary, args.json_out)
     print()
     print(markdown(results, baseline))
     errors = sum(r["errors"] for r in results.values())
