@@ -148,11 +148,32 @@ def test_widget_on_the_demo_shop_page(page: Any, live_url: str) -> None:
         "() => document.querySelector('#cartwise-widget').shadowRoot.querySelectorAll('.msg.user').length >= 2",
         timeout=60_000,
     )
-    # Markup in a message is shown as text, never executed or rendered.
+    # Markup in a message is shown as text, never executed or rendered. It is typed
+    # while the previous answer may still be on its way: it waits its turn, not lost.
     panel.locator("input").fill("<img src=x onerror=\"document.title='pwned'\"> candles")
     panel.locator("input").press("Enter")
+    assert panel.locator("input").input_value() == ""
     page.wait_for_function(
         "() => document.querySelector('#cartwise-widget').shadowRoot.querySelectorAll('.msg.user').length >= 3"
+    )
+    # Every message got its own answer: greeting + three replies, none still pending.
+    page.wait_for_function(
+        """() => {
+            const bots = [...document.querySelector('#cartwise-widget').shadowRoot.querySelectorAll('.msg.bot')];
+            return bots.length >= 4 && bots.every(b => b.textContent !== '…');
+        }""",
+        timeout=90_000,
+    )
+    # Two messages sent back to back (the page API, no waiting): both are shown and answered.
+    page.evaluate("() => { window.Cartwise.send('tea towels'); window.Cartwise.send('cheaper'); }")
+    page.wait_for_function(
+        """() => {
+            const root = document.querySelector('#cartwise-widget').shadowRoot;
+            const bots = [...root.querySelectorAll('.msg.bot')];
+            return root.querySelectorAll('.msg.user').length >= 5
+                && bots.length >= 6 && bots.every(b => b.textContent !== '…');
+        }""",
+        timeout=90_000,
     )
     page.wait_for_timeout(1500)
     assert page.title() != "pwned"

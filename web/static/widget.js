@@ -29,7 +29,7 @@
     } catch (e) { /* storage blocked: keep in memory only */ }
   }
 
-  var state = { session: load("session") || randomId(), token: load("token"), busy: false };
+  var state = { session: load("session") || randomId(), token: load("token"), busy: false, queue: [] };
   save("session", state.session);
 
   var CSS = [
@@ -208,13 +208,28 @@
     });
   }
 
+  // Messages typed while a reply is on its way wait their turn instead of being
+  // dropped: the shopper sees them at once and nothing they wrote is lost.
+  var MAX_QUEUED = 5;
+
   function send(text) {
     text = String(text || "").trim();
-    if (!text || state.busy) return;
-    state.busy = true;
-    sendBtn.disabled = true;
+    if (!text) return true;
+    if (state.queue.length >= MAX_QUEUED) {
+      say("err", "One moment: still answering your earlier messages.");
+      return false;
+    }
     renderOptions([]);
     say("user", text);
+    state.queue.push(text);
+    pump();
+    return true;
+  }
+
+  function pump() {
+    if (state.busy || !state.queue.length) return;
+    var text = state.queue.shift();
+    state.busy = true;
     var pending = say("bot", "…");
     var body = { message: text, session_id: state.session };
     if (state.token) body.token = state.token;
@@ -222,7 +237,8 @@
       pending.textContent = reply.text;
       renderProducts(reply.products, reply.currency || "");
       renderBundle(reply.bundle, reply.currency || "");
-      renderOptions(reply.options);
+      // Quick replies belong to the latest answer only.
+      if (!state.queue.length) renderOptions(reply.options);
       // Show the start of the answer, not the end of a long list of cards.
       log.scrollTop = Math.max(0, pending.offsetTop - log.offsetTop - 8);
     }).catch(function (err) {
@@ -231,8 +247,8 @@
       say("err", err.message || "The assistant is unavailable right now.");
     }).then(function () {
       state.busy = false;
-      sendBtn.disabled = false;
       input.focus();
+      pump();
     });
   }
 
@@ -245,6 +261,7 @@
   function reset() {
     var old = state.session;
     state.session = randomId();
+    state.queue = [];
     save("session", state.session);
     while (log.firstChild) log.removeChild(log.firstChild);
     renderOptions([]);
@@ -262,7 +279,11 @@
   fab.addEventListener("click", function () { panel.classList.contains("open") ? close() : open(); });
   closeBtn.addEventListener("click", close);
   resetBtn.addEventListener("click", reset);
-  form.addEventListener("submit", function (e) { e.preventDefault(); var t = input.value; input.value = ""; send(t); });
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    // The text stays in the box when it cannot be taken yet.
+    if (send(input.value)) input.value = "";
+  });
 
   function mount() {
     document.body.appendChild(host);
