@@ -147,7 +147,7 @@ class ChatUI:
         """Forget the conversation server-side and start a fresh one."""
         if session_id:
             self.bot.delete_history(session_id)
-        return ([], "", products_html([], self.currency), "", {}, "", *self._quick([]))
+        return ([], products_html([], self.currency), "", {}, "", *self._quick([]))
 
     # --- layout --------------------------------------------------------------
     def build(self) -> gr.Blocks:
@@ -208,7 +208,8 @@ class ChatUI:
                     self.chat, [button, chatbot, signin, session], outputs, api_visibility="private",
                     show_progress="minimal",
                 )
-            reset_outputs = [chatbot, msg, cards, bundle, understood, session, *quick]
+            # The text box is left alone: whatever the shopper is typing survives a reset or a sign-in.
+            reset_outputs = [chatbot, cards, bundle, understood, session, *quick]
             reset.click(self.new_conversation, [session], reset_outputs, api_visibility="private")
             # A different shopper must not inherit the previous one's conversation.
             signin.change(self.new_conversation, [session], reset_outputs, api_visibility="private")

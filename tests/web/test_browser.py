@@ -121,7 +121,9 @@ def test_ui_sign_in_shows_own_order(page: Any, live_url: str, bot: Any) -> None:
     page.goto(f"{live_url}/")
     page.locator("#cw-signin input").click()
     page.get_by_role("option", name=customer.name).first.click()
-    page.wait_for_timeout(500)
+    page.wait_for_function(
+        "name => document.querySelector('#cw-signin input').value.startsWith(name)", arg=customer.name
+    )
     send(page, f"where is my order {order.id}?")
     answer = page.locator("#cw-chat [data-testid='bot']").filter(has_text=order.status.value)
     answer.first.wait_for(timeout=60_000)
