@@ -44,6 +44,8 @@ def build_dialog_manager(settings: Settings) -> tuple[DialogManager, ShopDatabas
     embedder = Embedder.from_settings(settings)
     store = ProductStore.from_settings(settings, embedder=embedder)
     vectors = ProductVectors.from_store(store)
+    if settings.exact_index:
+        store.use_exact_index(vectors)
     try:
         copurchase: CopurchaseStats | None = CopurchaseStats.from_settings(settings)
     except CopurchaseError:

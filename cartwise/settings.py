@@ -43,13 +43,18 @@ class Settings(BaseSettings):
     currency: str | None = Field(None, description="Currency symbol; default from the demo shop's profile (£ or $).")
     database_url: str | None = Field(None, description="SQLAlchemy URL; default a SQLite file in var_dir.")
     chroma_path: Path | None = Field(None, description="Embedded Chroma directory; default var_dir/chroma.")
-    chroma_url: str | None = Field(None, description="Chroma server URL (http://127.0.0.1:8000); overrides chroma_path.")
+    chroma_url: str | None = Field(
+        None, description="Chroma server URL (http://127.0.0.1:8000); overrides chroma_path."
+    )
 
     # --- models --------------------------------------------------------------
     embedding_model: str | None = Field(None, description="Local sentence-transformers directory.")
+    embedding_cache_size: int = Field(512, ge=0, description="Query texts whose vectors are kept in memory (0: none).")
     intent_base_model: str | None = Field(None, description="Local transformer directory to fine-tune.")
     intent_model_dir: Path | None = Field(None, description="Where the fine-tuned intent model is saved/loaded.")
-    intent_threshold: float = Field(0.45, ge=0.0, le=1.0, description="Below this confidence a turn is treated as unsure.")
+    intent_threshold: float = Field(
+        0.45, ge=0.0, le=1.0, description="Below this confidence a turn is treated as unsure."
+    )
 
     # --- retrieval and ranking -----------------------------------------------
     search_k: int = Field(8, ge=1, le=100)
@@ -60,6 +65,10 @@ class Settings(BaseSettings):
     history_half_life_days: float = Field(90.0, gt=0.0)
     copurchase_min_support: int = Field(3, ge=1)
     copurchase_top_k: int = Field(100, ge=1, description="Co-purchase partners stored per product.")
+    exact_index: bool = Field(
+        True, description="Answer product vector queries from an in-memory copy of the Chroma vectors (exact and "
+        "much faster for filtered queries); off sends every query to Chroma.",
+    )
     bundle_size: int = Field(4, ge=1, le=20, description="Items in a bundle when the shopper gives no number.")
 
     # --- dialog and generation ----------------------------------------------
@@ -87,7 +96,9 @@ class Settings(BaseSettings):
     demo_mode: bool = Field(
         True, description="Serve the demo shop page; let POST /api/token sign in as a demo customer. Off in production."
     )
-    token_ttl_seconds: int = Field(3600, ge=60, description="Lifetime of a signed customer token issued by the demo sign-in.")
+    token_ttl_seconds: int = Field(
+        3600, ge=60, description="Lifetime of a signed customer token issued by the demo sign-in."
+    )
 
     # --- derived values --------------------------------------------------------
     @property

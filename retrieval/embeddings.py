@@ -7,6 +7,8 @@ The model is always loaded from a local sentence-transformers directory
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,18 +38,31 @@ class Embedder:
         model_path: local directory of a sentence-transformers model.
         device: torch device; ``"cpu"`` by default.
         small_batch: inputs of at most this many texts (search queries) are encoded on one thread.
+        query_cache_size: single texts whose vectors are kept (least recently used dropped first).
     """
 
-    def __init__(self, model_path: str | Path, device: str = "cpu", small_batch: int = 8) -> None:
+    def __init__(
+        self, model_path: str | Path, device: str = "cpu", small_batch: int = 8, query_cache_size: int = 512
+    ) -> None:
         self.model_path = str(model_path)
         self.device = device
         self.small_batch = small_batch
+        self.query_cache_size = query_cache_size
         self._model: SentenceTransformer | None = None
+        # One turn embeds the same text several times (search, then its bundle and policy look-ups, then a
+        # refinement re-running the query); a forward pass costs ~10 ms, a dict hit nothing.
+        self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Embedder:
         """Build an embedder for ``settings.embedding_model_path`` (not loaded yet)."""
-        return cls(settings.embedding_model_path)
+        return cls(settings.embedding_model_path, query_cache_size=settings.embedding_cache_size)
+
+    def clear_cache(self) -> None:
+        """Forget the cached query vectors (benchmarks timing the uncached path call this)."""
+        with self._cache_lock:
+            self._query_cache.clear()
 
     @property
     def model_id(self) -> str:
@@ -97,6 +112,25 @@ class Embedder:
         """
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        if len(texts) == 1 and self.query_cache_size > 0:
+            return self._encode_cached(texts[0])[None, :].copy()
+        return self._encode(texts, batch_size, show_progress)
+
+    def _encode_cached(self, text: str) -> np.ndarray:
+        with self._cache_lock:
+            hit = self._query_cache.get(text)
+            if hit is not None:
+                self._query_cache.move_to_end(text)
+                return hit
+        vector: np.ndarray = self._encode([text], 1, False)[0]
+        vector.setflags(write=False)
+        with self._cache_lock:
+            self._query_cache[text] = vector
+            while len(self._query_cache) > self.query_cache_size:
+                self._query_cache.popitem(last=False)
+        return vector
+
+    def _encode(self, texts: list[str], batch_size: int, show_progress: bool) -> np.ndarray:
         model = self.model
         with _single_thread(len(texts) <= self.small_batch):
             vectors = model.encode(

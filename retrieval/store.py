@@ -44,7 +44,18 @@ _PAGE = 5000  # rows per Chroma get() when reading the whole collection
 class ExactIndex(Protocol):
     """Exact (brute-force) vector search over the same products, e.g. ``ProductVectors``."""
 
-    def search_by_vector(self, vector: np.ndarray, k: int = 10, filters: SearchFilters | None = None) -> list[SearchHit]:
+    def __len__(self) -> int:
+        ...
+
+    def search_by_vector(
+        self, vector: np.ndarray, k: int = 10, filters: SearchFilters | None = None
+    ) -> list[SearchHit]:
+        ...
+
+    def get(self, ids: Sequence[str]) -> list[Product]:
+        ...
+
+    def embeddings(self, ids: Sequence[str]) -> np.ndarray:
         ...
 
 
@@ -86,6 +97,7 @@ class ProductStore:
         self._collection: Collection | None = None
         self._lexical: LexicalSnapshot | None = None
         self.exact_index: ExactIndex | None = None
+        self._stale_warned = False
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -356,7 +368,9 @@ class ProductStore:
             return []
         if mode == "dense":
             return self.search_by_vector(self.embedder.encode([query])[0], k, filters)
-        snapshot = self._snapshot()
+        count = self.count()
+        snapshot = self._snapshot(count)
+        reader = self._current_index(count) or self
         mask = snapshot.mask(filters)
         pinned = [i for i in snapshot.exact_ids(query) if mask is None or mask[snapshot.row_of[i]]]
         scores = snapshot.index.scores(query)
@@ -367,11 +381,11 @@ class ProductStore:
         if mode == "lexical":
             fused = pin(lexical_by_id, pinned)
             ranked = sorted(fused, key=lambda i: (-fused[i], i))[:k]
-            products = {p.id: p for p in self.get(ranked)}
+            products = {p.id: p for p in reader.get(ranked)}
             return [SearchHit(product=products[i], score=fused[i], lexical=lexical_by_id[i]) for i in ranked]
         qvec = self.embedder.encode([query])[0]
-        dense = self._dense(qvec, max(k, self.pool), filters)
-        return self._fuse(qvec, dense, lexical_by_id, scores, snapshot, pinned, k)
+        dense = self._dense(qvec, max(k, self.pool), filters, count)
+        return self._fuse(qvec, dense, lexical_by_id, scores, snapshot, pinned, k, reader)
 
     def search_by_vector(
         self, vector: np.ndarray, k: int = 10, filters: SearchFilters | None = None
@@ -387,19 +401,40 @@ class ProductStore:
         return [SearchHit(product=p, score=s, dense=s) for p, s in hits]
 
     def use_exact_index(self, index: ExactIndex | None) -> ProductStore:
-        """Answer *filtered* dense queries from ``index`` (an in-memory vector matrix) instead of Chroma.
+        """Answer dense queries and product reads from ``index``, an in-memory copy of this store's vectors.
 
-        Chroma's filtered HNSW queries are 13-31x slower than masking a numpy scan (docs/benchmarks.md), and
-        most shopping turns carry a filter (in stock, budget). Unfiltered queries still go to Chroma. The
-        index is a snapshot: a process serving while the catalog is re-ingested must reload it.
+        Chroma stays the store of record (ingest, the scale-out server, every other reader); the index is
+        a read snapshot of it. Chroma's filtered HNSW queries are 13-31x slower than masking a numpy scan
+        (docs/benchmarks.md) and nearly every shopping turn carries a filter (in stock, budget); an
+        unfiltered query over a few thousand rows is a sub-millisecond matrix product. When the store's
+        product count no longer matches the index (a re-ingest while serving) queries go back to Chroma
+        until the index is reloaded.
         """
         self.exact_index = index
+        self._stale_warned = False
         return self
 
-    def _dense(self, vector: np.ndarray, k: int, filters: SearchFilters | None) -> list[tuple[Product, float]]:
-        exact = self.exact_index
-        if exact is not None and filters is not None and not filters.is_empty():
-            return [(h.product, h.dense) for h in exact.search_by_vector(vector, k, filters)]
+    def _current_index(self, count: int) -> ExactIndex | None:
+        index = self.exact_index
+        if index is None:
+            return None
+        if len(index) != count:
+            if not self._stale_warned:
+                logger.warning(
+                    "in-memory vector index holds %d products, the store %d: querying Chroma until it is reloaded",
+                    len(index), count,
+                )
+                self._stale_warned = True
+            return None
+        return index
+
+    def _dense(
+        self, vector: np.ndarray, k: int, filters: SearchFilters | None, count: int | None = None
+    ) -> list[tuple[Product, float]]:
+        if self.exact_index is not None:
+            exact = self._current_index(self.count() if count is None else count)
+            if exact is not None:
+                return [(h.product, h.dense) for h in exact.search_by_vector(vector, k, filters)]
         where = filters.to_where() if filters else None
         with self._chroma("searching"):
             result = self.collection.query(
@@ -422,15 +457,16 @@ class ProductStore:
         snapshot: LexicalSnapshot,
         pinned: list[str],
         k: int,
+        reader: ExactIndex | ProductStore,
     ) -> list[SearchHit]:
         dense_score = {p.id: s for p, s in dense}
         products = {p.id: p for p, _ in dense}
         lex_only = [i for i in lexical if i not in dense_score]
         if lex_only:
             # Exact dense scores for keyword-only candidates, so the blend compares like with like.
-            sims = self.embeddings(lex_only) @ qvec.astype(np.float32)
+            sims = reader.embeddings(lex_only) @ qvec.astype(np.float32)
             dense_score.update(zip(lex_only, (float(s) for s in sims), strict=True))
-            products.update({p.id: p for p in self.get(lex_only)})
+            products.update({p.id: p for p in reader.get(lex_only)})
         # And exact BM25 scores for the dense-only candidates.
         lex_score = {i: lexical.get(i, _row_score(all_lexical, snapshot.row_of.get(i))) for i in products}
         ids = list(products)
@@ -444,8 +480,7 @@ class ProductStore:
             SearchHit(product=products[i], score=fused[i], dense=dense_score[i], lexical=lex_score[i]) for i in ranked
         ]
 
-    def _snapshot(self) -> LexicalSnapshot:
-        count = self.count()
+    def _snapshot(self, count: int) -> LexicalSnapshot:
         if self._lexical is None or self._lexical.count != count:
             ids: list[str] = []
             texts: list[str] = []

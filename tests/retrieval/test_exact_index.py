@@ -1,11 +1,15 @@
-"""Filtered dense queries answered from the in-memory matrix agree with Chroma's own filtered search."""
+"""Dense queries answered from the in-memory vector matrix agree with Chroma's own search."""
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 
+import numpy as np
 import pytest
 
+from cartwise.models import Product
+from retrieval.embeddings import Embedder
 from retrieval.product_vectors import ProductVectors
 from retrieval.store import ProductStore
 from retrieval.types import SearchFilters
@@ -14,16 +18,49 @@ from retrieval.types import SearchFilters
 @pytest.mark.parametrize(
     "filters",
     [
+        None,
         SearchFilters(in_stock=True),
         SearchFilters(price_max=Decimal("3.00")),
         SearchFilters(category="kitchen & baking", in_stock=True),
     ],
 )
-def test_exact_index_matches_chroma(store: ProductStore, filters: SearchFilters) -> None:
+def test_exact_index_matches_chroma(store: ProductStore, filters: SearchFilters | None) -> None:
     query = "cake stand for afternoon tea"
-    from_chroma = store.search(query, k=5, filters=filters, mode="dense")
+    from_chroma = {mode: store.search(query, k=5, filters=filters, mode=mode) for mode in ("dense", "hybrid")}
     store.use_exact_index(ProductVectors.from_store(store))
-    from_matrix = store.search(query, k=5, filters=filters, mode="dense")
-    assert from_matrix and all(filters.matches(h.product) for h in from_matrix)
-    assert [h.product.id for h in from_matrix] == [h.product.id for h in from_chroma]
-    assert [round(h.dense, 4) for h in from_matrix] == [round(h.dense, 4) for h in from_chroma]
+    for mode, expected in from_chroma.items():
+        got = store.search(query, k=5, filters=filters, mode=mode)
+        assert got and all(filters is None or filters.matches(h.product) for h in got)
+        assert [h.product.id for h in got] == [h.product.id for h in expected], mode
+        assert [round(h.dense, 4) for h in got] == [round(h.dense, 4) for h in expected], mode
+        assert [h.product for h in got] == [h.product for h in expected], mode
+
+
+def test_a_stale_index_is_not_used(store: ProductStore, caplog: pytest.LogCaptureFixture) -> None:
+    """After a re-ingest adds products, queries go to Chroma (and find them) until the index is reloaded."""
+    store.use_exact_index(ProductVectors.from_store(store))
+    newcomer = Product(id="NEW-1", title="Zeppelin shaped teapot", description="A teapot shaped like an airship.",
+                       category="kitchen & baking", price=Decimal("12.50"), stock=3)
+    store.upsert([newcomer])
+    with caplog.at_level(logging.WARNING, logger="retrieval.store"):
+        hits = store.search("zeppelin teapot", k=3, mode="dense")
+    assert hits[0].product.id == "NEW-1"
+    assert "until it is reloaded" in caplog.text
+    store.use_exact_index(ProductVectors.from_store(store))
+    assert store.search("zeppelin teapot", k=3, mode="dense")[0].product.id == "NEW-1"
+
+
+def test_query_cache_returns_the_model_vector_and_forgets_the_oldest(embedder: Embedder) -> None:
+    cached = Embedder(embedder.model_path, query_cache_size=2)
+    cached._model = embedder.model  # share the loaded weights; the cache is what is under test
+    uncached = Embedder(embedder.model_path, query_cache_size=0)
+    uncached._model = embedder.model
+    first = cached.encode(["blue teapot"])
+    assert np.allclose(first, uncached.encode(["blue teapot"]), atol=1e-6)
+    first[0, 0] = 42.0  # a caller scribbling on its result must not corrupt the cache
+    assert np.allclose(cached.encode(["blue teapot"]), uncached.encode(["blue teapot"]), atol=1e-6)
+    cached.encode(["red mug"])
+    cached.encode(["green scarf"])
+    assert list(cached._query_cache) == ["red mug", "green scarf"]
+    cached.clear_cache()
+    assert not cached._query_cache
