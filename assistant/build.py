@@ -19,12 +19,11 @@ logger = logging.getLogger(__name__)
 
 def ensure_built(settings: Settings) -> None:
     """Build the missing parts for ``settings.shop`` (idempotent; quick when all is there)."""
+    from assistant.policies import PolicyIndex
     from retrieval.catalog import CatalogReader
     from retrieval.embeddings import Embedder
     from retrieval.store import ProductStore
     from retrieval.validation import ColumnMapping
-
-    from assistant.policies import PolicyIndex
 
     started = time.perf_counter()
     db = ShopDatabase.from_settings(settings)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Any
 
 from assistant.facts import Act, ReplyFacts
 from assistant.personal import Personaliser
@@ -18,7 +17,8 @@ from retrieval.bundles import BundleBuilder
 from retrieval.errors import RetrievalError
 from retrieval.types import SearchFilters
 
-_ANCHORED = re.compile(r"\b(go(?:es)?(?: well| nicely)? with|go together with|to go with|match(?:es)? (?:with )?|complements?|accessor(?:y|ies) for|"
+_ANCHORED = re.compile(r"\b(go(?:es)?(?: well| nicely)? with|go together with|to go with|match(?:es)? (?:with )?|"
+                       r"complements?|accessor(?:y|ies) for|"
                        r"frequently bought with|bought together with|pair with)\b", re.I)
 _EDIT_VERB = re.compile(r"^\s*(?:please\s+)?(?:add|put|include|throw in|remove|drop|take out|delete|no more)\s+", re.I)
 _STOP = {"the", "a", "an", "some", "to", "from", "in", "into", "of", "bundle", "set", "it", "them", "that", "this",
@@ -26,7 +26,9 @@ _STOP = {"the", "a", "an", "some", "to", "from", "in", "into", "of", "bundle", "
 
 
 def _words(text: str) -> list[str]:
-    words = [w for w in re.findall(r"[a-z0-9]+", _EDIT_VERB.sub("", text.lower())) if w not in _STOP]
+    # "mum's" is "mum": a possessive or contraction ("it's") leaves no stray "s" to match titles with.
+    plain = re.sub(r"['\u2019](?:s|re|ll|ve|d|m|t)\b", "", _EDIT_VERB.sub("", text.lower()))
+    words = [w for w in re.findall(r"[a-z0-9]+", plain) if w not in _STOP and (len(w) > 1 or w.isdigit())]
     return [w[:-1] if w.endswith("s") and len(w) > 3 else w for w in words]
 
 
@@ -84,7 +86,11 @@ class BundlePlanner:
     def build(self, slots: dict[str, str], text: str, state: DialogState, user_id: str | None) -> TurnResult:
         anchor: Product | None = None
         ref = slots.get("reference_text", "")
-        if slots.get("reference_index") or (ref and (_ANCHORED.search(text) or ref not in PRONOUNS)):
+        # "a bundle with it": the pronoun is the product being discussed.
+        with_pronoun = ref in PRONOUNS and re.search(
+            rf"\b(?:with|around|about|match(?:es)?|complements?)\s+{re.escape(ref)}\b", text, re.I
+        )
+        if slots.get("reference_index") or (ref and (_ANCHORED.search(text) or ref not in PRONOUNS or with_pronoun)):
             anchor = self.shopping.resolve(slots, state)
         if anchor is None and not slots.get("occasion"):
             anchor = self._named_product(slots, text)
@@ -162,7 +168,8 @@ class BundlePlanner:
         assert state.bundle is not None
         product = self.shopping.resolve(slots, state) if (slots.get("reference_index") or re.search(
             r"\b(it|that|this one|that one)\b", text.lower())) else None
-        if product is None and state.shown_ids and re.fullmatch(r"\s*(?:please\s+)?add (?:it|that|this)\b.*", text, re.I):
+        adds_it = re.fullmatch(r"\s*(?:please\s+)?add (?:it|that|this)\b.*", text, re.I)
+        if product is None and state.shown_ids and adds_it:
             product = next(iter(self.shopping.store.get(state.shown_ids[:1])), None)
         budget = state.bundle.budget
         if product is None:

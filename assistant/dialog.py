@@ -24,7 +24,13 @@ from assistant.service import ORDER_INTENTS, POLICY_QUERIES, CustomerService
 from assistant.shopping import ShoppingAdvisor, TurnResult, slot_dict
 from assistant.slots import SlotExtractor
 from assistant.state import DialogState, SessionStore
-from assistant.understanding import Understanding, adjust_for_context, is_cjk_heavy, strip_markup
+from assistant.understanding import (
+    Understanding,
+    adjust_for_context,
+    has_bundle_wording,
+    is_cjk_heavy,
+    strip_markup,
+)
 from finetune.classifier import IntentClassifier
 
 logger = logging.getLogger(__name__)
@@ -171,7 +177,8 @@ class DialogManager:
         prediction = self.classifier.predict(text)
         slots = self.slot_extractor.extract(text)
         u = Understanding(intent=prediction.label, confidence=prediction.confidence,
-                          top=[(str(label), float(prob)) for label, prob in prediction.top3], confident=prediction.is_confident,
+                          top=[(str(label), float(prob)) for label, prob in prediction.top3],
+                          confident=prediction.is_confident,
                           slots=slots)
         return adjust_for_context(u, text, state)
 
@@ -179,10 +186,16 @@ class DialogManager:
     def _route(self, u: Understanding, text: str, state: DialogState, user_id: str | None) -> TurnResult:
         slots = slot_dict(u.slots)
         intent = u.intent
-        if state.clarified and state.pending and (slots.keys() & {"recipient", "budget_max", "budget_min", "occasion",
-                                                                  "product_type", "category"}):
-            merged = {k: v for k, v in state.pending.items() if k != "text"} | slots
-            result = self.shopping.search(merged, f"{state.pending.get('text', '')} {text}", state, user_id)
+        answers = slots.keys() & {"recipient", "budget_max", "budget_min", "occasion", "product_type", "category"}
+        # A message that points at a shown product is a request of its own, not the answer to the question.
+        refers = slots.keys() & {"reference_index", "reference_text"}
+        if state.clarified and state.pending and answers and not refers and not u.bundle_edit:
+            merged = {k: v for k, v in state.pending.items() if k not in {"text", "intent"}} | slots
+            combined = f"{state.pending.get('text', '')} {text}".strip()
+            if state.pending.get("intent") == "build_bundle":  # "a bundle please" -> "for my mum": still a bundle
+                result = self.bundles.handle(u, merged, combined, state, user_id)
+            else:
+                result = self.shopping.search(merged, combined, state, user_id)
             result.updates |= {"pending": {}}
             return result
         if not u.confident and intent not in {"refine_search"}:
@@ -208,7 +221,9 @@ class DialogManager:
             if state.shown_ids else self._search(slots, text, state, user_id),
             "compare_products": lambda: self.shopping.compare(slots, text, state, user_id),
             "product_info": lambda: self.shopping.info(slots, text, state, user_id),
-            "build_bundle": lambda: self._clarify_first(slots, text, state)
+            # Only an explicit bundle request stays one after the clarifying question ("I need a present" is a search).
+            "build_bundle": lambda: self._clarify_first(
+                slots, text, state, "build_bundle" if has_bundle_wording(text) else "search_product")
             or self.bundles.handle(u, slots, text, state, user_id),
             "contact_human_agent": lambda: TurnResult(
                 self.service.handoff(state.session_id, user_id, "asked for a person", text, intent), {}),
@@ -225,7 +240,9 @@ class DialogManager:
             return TurnResult(self.service.policy(intent, text), {})
         return TurnResult(ReplyFacts(act=Act.out_of_scope, intent="out_of_scope", user_text=text), {})
 
-    def _clarify_first(self, slots: dict[str, str], text: str, state: DialogState) -> TurnResult | None:
+    def _clarify_first(
+        self, slots: dict[str, str], text: str, state: DialogState, intent: str = "search_product"
+    ) -> TurnResult | None:
         """One clarifying question for a request too vague to act on ("I need a present"), never two in a row."""
         informative = slots.keys() & {"product_type", "category", "brand", "colour", "budget_max", "budget_min",
                                       "recipient", "occasion", "reference_index", "reference_text"}
@@ -236,7 +253,7 @@ class DialogManager:
         options = [o.replace("under 10", f"under {self.currency}10") for o in CLARIFY_OPTIONS]
         facts = ReplyFacts(act=Act.clarify, intent="search_product", user_text=text, options=options,
                            detail="Who is it for, or what's your budget?")
-        return TurnResult(facts, {"pending": {"text": text}})
+        return TurnResult(facts, {"pending": {"text": text, "intent": intent}})
 
     def _search(self, slots: dict[str, str], text: str, state: DialogState, user_id: str | None) -> TurnResult:
         return self._clarify_first(slots, text, state) or self.shopping.search(slots, text, state, user_id)

@@ -73,6 +73,9 @@ class Expect(BaseModel):
     bundle: StrictBool | None = Field(None, description="a bundle is (true) / is not (false) shown")
     bundle_include: list[str] = Field(default_factory=list, description="each matches a bundle item (id or title)")
     bundle_min_items: int | None = Field(None, ge=0)
+    bundle_includes_previous: int | None = Field(
+        None, ge=1, description="a bundle item is the previous reply's n-th product (for 'a bundle with it')"
+    )
     bundle_total_max: Decimal | None = None
     bundle_within_budget: StrictBool | None = None
     handoff: StrictBool | None = None

@@ -143,6 +143,13 @@ def check_reply(expect: Expect, reply: Reply, previous: Reply | None = None) -> 
         items = bundle.items if bundle else []
         add("bundle_include", any(_matches(i, needle) for i in items), f"a bundle item matching {needle!r}",
             "; ".join(f"{i.id} {i.title}" for i in items) or "no bundle")
+    if expect.bundle_includes_previous is not None:
+        n = expect.bundle_includes_previous
+        target = before[n - 1] if len(before) >= n else None
+        items = bundle.items if bundle else []
+        add("bundle_includes_previous", target is not None and any(i.id == target.id for i in items),
+            f"previous product #{n}: {target.id + ' ' + target.title if target else '(previous reply had fewer)'}",
+            "; ".join(f"{i.id} {i.title}" for i in items) or "no bundle")
     if expect.bundle_total_max is not None:
         total = bundle.total if bundle else None
         add("bundle_total_max", total is not None and total <= expect.bundle_total_max,

@@ -33,7 +33,7 @@ def split_policy(path: Path) -> list[PolicySection]:
     """Split one Markdown policy into its ``##`` sections (the intro before them is one too)."""
     title = path.stem.replace("_", " ").capitalize()
     sections: list[PolicySection] = []
-    heading, lines = "", []
+    heading, lines = "", list[str]()
 
     def flush() -> None:
         body = "\n".join(lines).strip()

@@ -101,4 +101,5 @@ class CustomerService:
         ticket = self.sessions.open_ticket(session_id, user_id, reason)
         logger.info("hand-off ticket %s for session %s (%s)", ticket, session_id, reason)
         return ReplyFacts(act=Act.handoff, intent=intent, user_text=text,
-                          detail=f"ticket #{ticket}", passages=self.policies.query("contact a person opening hours", k=1))
+                          detail=f"ticket #{ticket}",
+                          passages=self.policies.query("contact a person opening hours", k=1))

@@ -123,7 +123,9 @@ class ShoppingAdvisor:
         return ShownProduct(id=product.id, title=product.title, price=product.price, category=product.category,
                             reason="; ".join(reasons), in_stock=product.in_stock)
 
-    def _rank(self, query: str, hits: list[SearchHit], user_id: str | None, state: DialogState) -> list[tuple[Product, str]]:
+    def _rank(
+        self, query: str, hits: list[SearchHit], user_id: str | None, state: DialogState
+    ) -> list[tuple[Product, str]]:
         if self.personaliser is not None and hits:
             return self.personaliser(query, hits, user_id, state.viewed_ids)
         return [(h.product, "") for h in hits]
@@ -179,7 +181,8 @@ class ShoppingAdvisor:
         shown = self.store.get(state.shown_ids)
         lowered = text.lower()
         exclude: list[str] = []
-        if shown and re.search(r"\b(cheaper|less expensive|lower price|budget)\b", lowered) and "budget_max" not in slots:
+        wants_cheaper = re.search(r"\b(cheaper|less expensive|lower price|budget)\b", lowered)
+        if shown and wants_cheaper and "budget_max" not in slots:
             ceiling = to_money(statistics.median(p.price for p in shown)) - Decimal("0.01")
             current = money(standing.get("budget_max"))
             standing["budget_max"] = f"{min(ceiling, current) if current else ceiling:.2f}"
@@ -217,9 +220,9 @@ class ShoppingAdvisor:
             if 0 <= pos < len(state.shown_ids):
                 return next(iter(self.store.get([state.shown_ids[pos]])), None)
             return None
-        ref = slots.get("reference_text") or slots.get("product_type")
-        if ref:
-            words = [w for w in re.findall(r"[a-z0-9]+", ref.lower()) if w not in {"the", "that", "this", "one"}]
+        wanted = slots.get("reference_text") or slots.get("product_type")
+        if wanted:
+            words = [w for w in re.findall(r"[a-z0-9]+", wanted.lower()) if w not in {"the", "that", "this", "one"}]
             for product in self.store.get(state.shown_ids):
                 if words and all(w in product.title.lower() for w in words):
                     return product
@@ -276,7 +279,7 @@ class ShoppingAdvisor:
         if len(ids) < 2:
             found = self._search({k: v for k, v in slots.items() if k in STANDING}, text, state, user_id,
                                  "compare_products")
-            ids = found.facts.products and [p.id for p in found.facts.products[:2]] or []
+            ids = (found.facts.products and [p.id for p in found.facts.products[:2]]) or []
         products = self.store.get(ids)
         if len(products) < 2:
             return TurnResult(ReplyFacts(act=Act.no_results, intent="compare_products", user_text=text,

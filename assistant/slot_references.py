@@ -29,6 +29,8 @@ _PRONOUN_VERBS = frozenset(
 """.split()
 )
 _PRONOUNS = frozenset({"it", "them", "that", "this", "those", "these", "they"})
+# "a bundle with it", "what goes around that", "tell me about it": the pronoun is a shown product.
+_PRONOUN_PREPS = frozenset({"with", "around", "about", "match", "matches", "complement", "complements"})
 # "is it in stock", "does it come in red", "how much is that": questions about a product.
 # ("is it possible", "what time is it", "does it take long" are not.)
 _BE = frozenset({"is", "are", "was", "isnt", "arent"})
@@ -128,7 +130,7 @@ def find_reference(
             continue
         nxt = words[i + 1] if i + 1 < len(words) else ""
         prev = words[i - 1]
-        if prev in _PRONOUN_VERBS and words[i] != "they":
+        if (prev in _PRONOUN_VERBS or prev in _PRONOUN_PREPS) and words[i] != "they":
             return None, words[i]
         after = words[i + 2] if i + 2 < len(words) else ""
         in_stock = nxt == "in" and (after in ("stock", "store") or after in COLOURS)

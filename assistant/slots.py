@@ -266,7 +266,7 @@ class SlotExtractor:
             order_id=order_id,
             reference_index=ref_index,
             reference_text=ref_text,
-            price_level=levels[0].value if levels else None,  # type: ignore[arg-type]
+            price_level=levels[0].value if levels else None,
             exclude=exclude,
         )
 

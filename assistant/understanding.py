@@ -22,7 +22,10 @@ _REFINE = re.compile(
 _REBUDGET = re.compile(
     r"\b(cheaper|less expensive|lower (?:the )?(?:price|total|budget)|under|below|less than|within|max(?:imum)?|"
     r"budget|up to|no more than)\b", re.I)
-_BUNDLE_EDIT = re.compile(r"^\s*(?:please\s+)?(add|put|include|throw in|remove|drop|take out|delete|swap|no more)\b", re.I)
+_BUNDLE_EDIT = re.compile(
+    r"^\s*(?:please\s+)?(add|put|include|throw in|remove|drop|take out|delete|swap|no more)\b", re.I
+)
+_REMOVE_VERBS = {"remove", "drop", "take out", "delete", "no more"}
 _BUNDLE_WORDS = re.compile(
     r"\b(bundles?|everything (?:i need |you need )?for|all i need for|goes? with|go together|to go with|put together|"
     r"gift sets?|hampers?|starter kit|complete (?:set|setup|look)|frequently bought|bought together|"
@@ -49,6 +52,11 @@ _ANGRY = re.compile(
 
 
 _TAG = re.compile(r"<[^<>]{0,300}>")
+
+
+def has_bundle_wording(text: str) -> bool:
+    """True when the message asks for a set of things ("a bundle", "everything for", "goes with")."""
+    return bool(_BUNDLE_WORDS.search(text))
 
 
 def strip_markup(text: str) -> str:
@@ -97,7 +105,7 @@ def adjust_for_context(u: Understanding, text: str, state: DialogState) -> Under
         u.bundle_edit, u.intent, u.confident = "rebudget", "build_bundle", True
         u.notes.append("new budget for the bundle")
     elif edit and state.bundle is not None:
-        u.bundle_edit = "remove" if edit.group(1).lower() in {"remove", "drop", "take out", "delete", "no more"} else "add"
+        u.bundle_edit = "remove" if edit.group(1).lower() in _REMOVE_VERBS else "add"
         u.intent, u.confident = "build_bundle", True
         u.notes.append("bundle edit")
     elif state.shown_ids and _REFINE.match(text) and u.intent not in {"track_order", "cancel_order"}:

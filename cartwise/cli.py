@@ -16,10 +16,9 @@ from cartwise.settings import Settings
 
 def build_parser() -> argparse.ArgumentParser:
     from assistant import cli as assistant_cli
+    from cartwise import shop_cli
     from finetune import cli as finetune_cli
     from retrieval import cli as retrieval_cli
-
-    from cartwise import shop_cli
 
     parser = argparse.ArgumentParser(prog="cartwise", description="Cartwise conversational shopping assistant.")
     parser.add_argument("--shop", help="shop to use (default: CARTWISE_SHOP or giftshop)")

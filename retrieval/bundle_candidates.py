@@ -191,8 +191,11 @@ class CandidateFinder:
             item = profile.item(c.product.id)
             if item is not None:
                 c.score += self.repeat_weight * weights[item.product_id] / heaviest
-                times = "once" if item.orders == 1 else f"in {item.orders} orders"
-                c.reason = f"{c.reason}; you bought it before ({times})"
+                if item.source == "session":
+                    c.reason = f"{c.reason}; you looked at it earlier in this conversation"
+                else:
+                    times = "once" if item.orders == 1 else f"in {item.orders} orders"
+                    c.reason = f"{c.reason}; you bought it before ({times})"
                 continue
             fact = profile.fact_for(c.product)
             if fact is not None and fact.kind == "words" and fact.count >= 2 and sim > 0.5:
@@ -258,7 +261,10 @@ class CandidateFinder:
         if not hits:
             return []
         top = max(hits[0].score, 1e-6)
-        reason = f"matches \u201c{text.strip()}\u201d"
+        theme = " ".join(text.split())
+        # Quote a theme ("tea party"), not a whole sentence the shopper typed.
+        reason = "fits your request" if len(theme.split()) > 4 or re.search(r"[?!.,]", theme) \
+            else f"matches \u201c{theme}\u201d"
         # Weak matches would fill a role with something unrelated: better fewer items than odd ones.
         return [
             BundleCandidate(

@@ -225,7 +225,8 @@ class HistoryBuilder:
 def _facts(items: list[HistoryItem]) -> list[HistoryFact]:
     by_phrase: dict[str, set[str]] = defaultdict(set)
     by_category: dict[str, set[str]] = defaultdict(set)
-    for item in items:
+    # Facts read "you bought ...": products only looked at in this conversation do not count.
+    for item in (i for i in items if i.source == "purchase"):
         words = title_words(item.title)
         for i, w in enumerate(words):
             if w not in _FACT_STOPWORDS and len(w) > 2:

@@ -107,11 +107,11 @@ def _for_shop(args: argparse.Namespace, settings: Settings) -> Settings:
 def run_personal_search(args: argparse.Namespace, settings: Settings) -> int:
     """``cartwise search QUERY --user ID``: the reranked list with each item's movement and reason."""
     from cartwise.db import ShopDatabase
+    from retrieval.cli import filters_from_args
     from retrieval.copurchase import CopurchaseError, CopurchaseStats
     from retrieval.history import HistoryBuilder
     from retrieval.rerank import HistoryReranker, RerankCandidate
     from retrieval.store import ProductStore
-    from retrieval.cli import filters_from_args
 
     settings = _for_shop(args, settings)
     try:

@@ -286,7 +286,11 @@ class _Explainer:
         if partner is not None and self.stats is not None:
             pair = self.stats.pair(cand.product.id, partner)
             together = f" (together in {pair.orders} orders)" if pair else ""
-            return f"often bought with your {self.titles.get(partner, partner)}{together}"
+            seen = self.profile.item(partner)
+            title = self.titles.get(partner, partner)
+            if seen is not None and seen.source == "session":
+                return f"often bought with the {title} you looked at{together}"
+            return f"often bought with your {title}{together}"
         fact = self.profile.fact_for(cand.product)
         if fact is not None and fact.count >= 2:
             return fact.sentence()

@@ -123,6 +123,8 @@ def describe(
         A phrase built only from the slot values.
     """
     noun_key = next((k for k in NOUN_SLOTS if slots.get(k, "").strip()), "")
+    if noun_key == "query" and _is_sentence(slots["query"]):
+        noun_key = ""  # a whole sentence typed by the shopper is not a noun phrase to repeat back
     noun = slots[noun_key].strip() if noun_key else default
     # The raw query already carries its adjectives ("red lunch bag").
     adjectives = [] if noun_key == "query" else [slots[k].strip() for k in ADJECTIVE_SLOTS if slots.get(k, "").strip()]
@@ -144,6 +146,10 @@ def describe(
     if excluded:
         parts.append(f"(not {excluded})")
     return " ".join(p for p in parts if p)
+
+
+def _is_sentence(text: str) -> bool:
+    return len(text.split()) > 5 or any(ch in text for ch in "?!.")
 
 
 def join_words(items: Sequence[str], last: str = "and") -> str:

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from cartwise.models import Product
 
-CATALOG_COLUMNS = ("id", "title", "description", "category", "price", "stock", "brand", "image_url", "rating", "discount")
+CATALOG_COLUMNS = (
+    "id", "title", "description", "category", "price", "stock", "brand", "image_url", "rating", "discount"
+)
 
 
 def write_catalog_csv(products: Sequence[Product], path: Path) -> None:

@@ -21,7 +21,8 @@ from cartwise.models import Product, to_money
 DEFAULT_STOCK = 25
 # Product lines that name their maker only implicitly.
 BRAND_ALIASES = {"MacBook": "Apple", "iPad": "Apple", "iMac": "Apple", "AirPods": "Apple", "iPhone": "Apple",
-                 "Mac": "Apple", "Xbox": "Microsoft", "Surface": "Microsoft", "PlayStation": "Sony", "Galaxy": "Samsung"}
+                 "Mac": "Apple", "Xbox": "Microsoft", "Surface": "Microsoft", "PlayStation": "Sony",
+                 "Galaxy": "Samsung"}
 _RATING = re.compile(r"Rated\s+([0-9.]+)\s+out of 5")
 _PRICE = re.compile(r"\$?([0-9][0-9,]*\.?[0-9]*)")
 
@@ -56,7 +57,7 @@ def build_electronics(csv_path: Path | None = None) -> list[Product]:
             id=f"EL{len(products) + 1:04d}",
             title=title,
             description=" ".join(str(row.Feature).split()) if isinstance(row.Feature, str) else "",
-            category=str(getattr(row, "_0")).strip(),
+            category=str(row._0).strip(),
             price=to_money(parse_price(row.Price)),
             stock=DEFAULT_STOCK,
             brand=BRAND_ALIASES.get(title.split()[0], title.split()[0]),

@@ -71,6 +71,19 @@ def test_profile_facts_count_shared_title_words(vectors: ProductVectors) -> None
     assert other is None or "Retrospot" not in other.label
 
 
+def test_viewed_items_are_never_called_purchases(vectors: ProductVectors) -> None:
+    """A guest who only looked at Retrospot bags gets no "you bought ..." fact or reason."""
+    viewed = HistoryBuilder().build(vectors, session_ids=["LB5", "W1", "H1"])
+    assert viewed.items and not viewed.facts
+    ids = ["LB1", "LB2", "LB3", "LB4", "LB5"]
+    ranked = HistoryReranker(lam=1.0, copurchase_weight=0.0).rerank(
+        None, candidates(vectors, ids, [0.60, 0.59, 0.58, 0.57, 0.56]), viewed
+    )
+    reasons = [r.reason for r in ranked if r.reason]
+    assert reasons and not any("bought" in r for r in reasons), reasons
+    assert any("looked at" in r for r in reasons)
+
+
 def test_rerank_moves_the_product_history_favours(vectors: ProductVectors) -> None:
     ids = ["LB1", "LB2", "LB3", "LB4", "LB5"]  # the Retrospot bag comes last in the plain ranking
     cands = candidates(vectors, ids, [0.60, 0.59, 0.58, 0.57, 0.56])
