@@ -15,8 +15,9 @@ from collections.abc import Iterator
 
 from assistant.dialog import DialogManager
 from assistant.reply import Reply
+from assistant.state import session_key
 from cartwise.db import ShopDatabase
-from cartwise.models import Customer
+from cartwise.models import MAX_CUSTOMER_ID_CHARS, Customer
 from cartwise.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -59,13 +60,23 @@ class Assistant:
 
         Args:
             message: what the shopper typed (any text; bad input gets a clear reply, never an exception).
-            session_id: the conversation; its state is kept in the database.
+            session_id: the conversation (any non-empty text); its state is kept in the database.
             user_id: the signed-in customer id, or None for a guest. Only this customer's orders are ever shown.
 
         Returns:
             The reply: text, intent, confidence, products, bundle, handoff, options, slots.
+
+        Raises:
+            ValueError: for an empty ``session_id`` or a ``user_id`` that cannot be a customer id (over
+                32 characters or containing NUL): those are integration errors, not shopper input.
         """
-        return self.dialog.respond(message, session_id=session_id, user_id=str(user_id) if user_id else None)
+        session_key(session_id)  # validates
+        user = str(user_id) if user_id else None
+        if user is not None and (len(user) > MAX_CUSTOMER_ID_CHARS or "\x00" in user):
+            raise ValueError(
+                f"user_id must be a customer id of at most {MAX_CUSTOMER_ID_CHARS} characters; got {user[:40]!r}..."
+            )
+        return self.dialog.respond(message, session_id=session_id, user_id=user)
 
     def stream(self, message: str, session_id: str, user_id: str | None = None) -> Iterator[tuple[str, Reply]]:
         """Like :meth:`respond`, but yields the growing text (for streaming UIs) with the final reply."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from assistant.reply import ShownBundle
 from cartwise.db import Base
+from cartwise.models import MAX_CUSTOMER_ID_CHARS
 
 
 class BundleSpec(BaseModel):
@@ -70,11 +72,35 @@ class TicketRow(Base):
     __tablename__ = "handoff_tickets"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     session_id: Mapped[str] = mapped_column(String(128), index=True)
-    customer_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    customer_id: Mapped[str | None] = mapped_column(String(MAX_CUSTOMER_ID_CHARS), nullable=True)
     reason: Mapped[str] = mapped_column(String(200))
     transcript: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="open")
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+MAX_KEY_CHARS = 128
+
+
+def session_key(session_id: str) -> str:
+    """The database key of a conversation: the id itself, or a digest when it cannot be stored as is.
+
+    Any non-empty Unicode string is a valid session id for :meth:`Assistant.respond`; ids longer than the
+    column (128 characters) or holding a NUL (PostgreSQL text refuses it) are stored under
+    ``sha256:<hex>``, which is stable, so the conversation still continues.
+
+    Raises:
+        ValueError: for an empty id or one that is not valid Unicode (a lone surrogate).
+    """
+    if not isinstance(session_id, str) or not session_id:
+        raise ValueError("session_id must be a non-empty string (any text; long ids are stored as a digest)")
+    try:
+        encoded = session_id.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(f"session_id must be valid Unicode text: {exc.reason} at position {exc.start}") from exc
+    if "\x00" not in session_id and len(session_id) <= MAX_KEY_CHARS and not session_id.startswith("sha256:"):
+        return session_id
+    return "sha256:" + hashlib.sha256(encoded).hexdigest()
 
 
 def _now() -> datetime:
@@ -97,32 +123,35 @@ class SessionStore:
 
     def load(self, session_id: str) -> DialogState | None:
         with Session(self.engine) as s:
-            row = s.get(SessionRow, session_id)
+            row = s.get(SessionRow, session_key(session_id))
             return DialogState.model_validate_json(row.state_json) if row else None
 
     def save_turn(self, state: DialogState, user_text: str, bot_text: str, intent: str) -> None:
         """Store the new state and both sides of the turn atomically (texts already redacted)."""
         now = _now()
+        key = session_key(state.session_id)
         with Session(self.engine) as s, s.begin():
-            row = s.get(SessionRow, state.session_id)
+            row = s.get(SessionRow, key)
             if row is None:
-                s.add(SessionRow(session_id=state.session_id, state_json=state.model_dump_json(), updated_at=now))
+                s.add(SessionRow(session_id=key, state_json=state.model_dump_json(), updated_at=now))
             else:
                 row.state_json = state.model_dump_json()
                 row.updated_at = now
-            s.add(MessageRow(session_id=state.session_id, role="user", text=user_text, intent=intent, created_at=now))
-            s.add(MessageRow(session_id=state.session_id, role="assistant", text=bot_text, intent=intent,
+            s.add(MessageRow(session_id=key, role="user", text=user_text, intent=intent, created_at=now))
+            s.add(MessageRow(session_id=key, role="assistant", text=bot_text, intent=intent,
                              created_at=now))
 
     def transcript(self, session_id: str) -> list[dict[str, Any]]:
         with Session(self.engine) as s:
-            rows = s.scalars(select(MessageRow).where(MessageRow.session_id == session_id).order_by(MessageRow.id))
+            rows = s.scalars(
+                select(MessageRow).where(MessageRow.session_id == session_key(session_id)).order_by(MessageRow.id)
+            )
             return [{"role": r.role, "text": r.text, "intent": r.intent, "at": r.created_at.isoformat()} for r in rows]
 
     def open_ticket(self, session_id: str, customer_id: str | None, reason: str) -> int:
         lines = [f"{m['role']}: {m['text']}" for m in self.transcript(session_id)]
         with Session(self.engine) as s, s.begin():
-            ticket = TicketRow(session_id=session_id, customer_id=customer_id, reason=reason[:200],
+            ticket = TicketRow(session_id=session_key(session_id), customer_id=customer_id, reason=reason[:200],
                                transcript="\n".join(lines), created_at=_now())
             s.add(ticket)
             s.flush()
@@ -130,12 +159,15 @@ class SessionStore:
 
     def tickets(self, session_id: str) -> list[dict[str, Any]]:
         with Session(self.engine) as s:
-            rows = s.scalars(select(TicketRow).where(TicketRow.session_id == session_id).order_by(TicketRow.id))
+            rows = s.scalars(
+                select(TicketRow).where(TicketRow.session_id == session_key(session_id)).order_by(TicketRow.id)
+            )
             return [{"id": r.id, "reason": r.reason, "transcript": r.transcript, "status": r.status} for r in rows]
 
     def delete(self, session_id: str) -> None:
         """Forget a conversation: its state, transcript and tickets' transcripts."""
+        key = session_key(session_id)
         with Session(self.engine) as s, s.begin():
-            s.execute(delete(MessageRow).where(MessageRow.session_id == session_id))
-            s.execute(delete(SessionRow).where(SessionRow.session_id == session_id))
-            s.execute(delete(TicketRow).where(TicketRow.session_id == session_id))
+            s.execute(delete(MessageRow).where(MessageRow.session_id == key))
+            s.execute(delete(SessionRow).where(SessionRow.session_id == key))
+            s.execute(delete(TicketRow).where(TicketRow.session_id == key))

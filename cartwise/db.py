@@ -33,7 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from cartwise.models import Customer, Order, OrderLine, OrderStatus, Product, to_money
+from cartwise.models import MAX_CUSTOMER_ID_CHARS, Customer, Order, OrderLine, OrderStatus, Product, to_money
 from cartwise.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ class ProductRow(Base):
 
 class CustomerRow(Base):
     __tablename__ = "customers"
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[str] = mapped_column(String(MAX_CUSTOMER_ID_CHARS), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     country: Mapped[str] = mapped_column(String(100), default="")
 
@@ -67,7 +67,7 @@ class CustomerRow(Base):
 class OrderRow(Base):
     __tablename__ = "orders"
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    customer_id: Mapped[str | None] = mapped_column(String(32), index=True, nullable=True)
+    customer_id: Mapped[str | None] = mapped_column(String(MAX_CUSTOMER_ID_CHARS), index=True, nullable=True)
     placed_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     status: Mapped[str] = mapped_column(String(20))
     country: Mapped[str] = mapped_column(String(100), default="")

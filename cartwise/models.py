@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 ProductId = str
 CustomerId = str
+MAX_CUSTOMER_ID_CHARS = 32  # the customers/orders id columns (cartwise.db)
 OrderId = str
 
 CENT = Decimal("0.01")

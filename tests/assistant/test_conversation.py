@@ -102,3 +102,18 @@ def test_underspecified_request_gets_one_clarifying_question(giftshop_bot: Any) 
     assert r.options and "?" in r.text
     r = giftshop_bot.respond(r.options[0], session_id=s)
     assert r.products  # the answer to the question searches; it doesn't ask again
+
+
+def test_any_session_id_continues_and_bad_ids_are_refused_clearly(giftshop_bot: Any) -> None:
+    long_id = "shop-integration/" + "x" * 300  # longer than the column: stored under a digest
+    first = giftshop_bot.respond("show me lunch bags", session_id=long_id)
+    second = giftshop_bot.respond("the second one", session_id=long_id)
+    assert len(first.products) >= 2 and second.products[0].id == first.products[1].id
+    assert second.session_id == long_id
+    assert len(giftshop_bot.transcript(long_id)) == 4
+    giftshop_bot.delete_history(long_id)
+    assert giftshop_bot.transcript(long_id) == []
+    with pytest.raises(ValueError, match="session_id"):
+        giftshop_bot.respond("hello", session_id="")
+    with pytest.raises(ValueError, match="user_id"):
+        giftshop_bot.respond("hello", session_id=sid(), user_id="9" * 40)
