@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 import unicodedata
-from collections import defaultdict, deque
-from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.bundling import BundlePlanner
 from assistant.facts import Act, ReplyFacts
 from assistant.nlg.protocols import ReplyGenerator
+from assistant.rate_limit import RateLimiter
 from assistant.redact import redact
 from assistant.reply import Reply
 from assistant.service import ORDER_INTENTS, POLICY_QUERIES, CustomerService
@@ -64,30 +62,6 @@ def clean_message(text: str) -> str:
     """Drop control characters and invalid code points; keep every script and emoji."""
     kept = [ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in {"Cc", "Cs", "Co", "Cn"}]
     return " ".join("".join(kept).split())
-
-
-@dataclass
-class RateLimiter:
-    """At most ``per_minute`` turns per session in any 60 s window (per process)."""
-
-    per_minute: int
-    _seen: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
-
-    max_keys: int = 10_000
-
-    def allow(self, key: str) -> bool:
-        now = time.monotonic()
-        if len(self._seen) > self.max_keys:
-            # Forget sessions idle for a minute so the table can't grow with every session ever seen.
-            for stale in [k for k, w in self._seen.items() if not w or now - w[-1] > 60]:
-                del self._seen[stale]
-        window = self._seen[key]
-        while window and now - window[0] > 60:
-            window.popleft()
-        if len(window) >= self.per_minute:
-            return False
-        window.append(now)
-        return True
 
 
 class DialogManager:

@@ -158,7 +158,8 @@ def summarise(turns: list[Turn], wall: float) -> dict[str, Any]:
 
 
 def start_app(port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    # All simulated shoppers come from 127.0.0.1: lift the per-client limit (the per-session one stays).
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "CARTWISE_RATE_LIMIT_PER_CLIENT_PER_MINUTE": "100000"}
     with log.open("wb") as out:
         proc = subprocess.Popen([sys.executable, "app.py", "--port", str(port), "--no-build"], cwd=REPO, env=env,
                                 stdout=out, stderr=subprocess.STDOUT)

@@ -83,7 +83,11 @@ class Settings(BaseSettings):
     llm_threads: int | None = Field(None, ge=1, description="CPU threads for the local LLM (torch, process-wide).")
     nlg_seed: int = Field(0, description="Seed for the template generator's choice of phrasing.")
     max_message_chars: int = Field(2000, ge=1)
-    rate_limit_per_minute: int = Field(60, ge=1)
+    rate_limit_per_minute: int = Field(60, ge=1, description="Messages per conversation per minute.")
+    rate_limit_per_client_per_minute: int = Field(
+        300, ge=1, description="JSON API messages per client address per minute, whatever session ids it sends "
+        "(shoppers behind one NAT share it; behind a reverse proxy run uvicorn with --proxy-headers).",
+    )
 
     torch_threads: int = Field(1, ge=1, le=64, description="Torch CPU threads when serving; 1 avoids thrashing "
                                "under concurrent load (a short query gains nothing from more).")

@@ -24,12 +24,13 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from assistant.rate_limit import RateLimiter
 from assistant.reply import Reply
 from cartwise.db import ShopDatabase
 from cartwise.models import Customer
 from cartwise.settings import REPO_ROOT, Settings
 from cartwise.shops.profile import shop_profile
-from web.limits import BodySizeLimit, RateLimiter
+from web.limits import BodySizeLimit
 from web.render import UI_CSS
 from web.schemas import (
     SESSION_ID_PATTERN,
@@ -139,6 +140,8 @@ def create_app(settings: Settings, bot: Bot, *, with_ui: bool = True) -> FastAPI
     shared = SerializedBot(bot)
     signer = TokenSigner.from_settings(settings)
     limiter = RateLimiter(settings.rate_limit_per_minute)
+    # A client inventing a new session id per message would never hit the per-session limit.
+    client_limiter = RateLimiter(settings.rate_limit_per_client_per_minute)
     db = ShopDatabase.from_settings(settings)
     customers = shared.demo_customers(n=DEMO_CUSTOMERS) if settings.demo_mode else []
     demo_ids = {c.id for c in customers}
@@ -194,6 +197,12 @@ def create_app(settings: Settings, bot: Bot, *, with_ui: bool = True) -> FastAPI
         customer_id = _customer_from(body.token, request)
         session_id = body.session_id or uuid.uuid4().hex
         client = request.client.host if request.client else "unknown"
+        if not client_limiter.allow(client):
+            raise ApiError(
+                429, "rate_limited",
+                f"more than {settings.rate_limit_per_client_per_minute} messages a minute from your address; "
+                "wait and retry",
+            )
         key = body.session_id or f"ip:{client}"
         if not limiter.allow(key):
             raise ApiError(

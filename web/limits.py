@@ -1,44 +1,10 @@
-"""Request limits: a body-size cap for the JSON API and a per-session rate limit."""
+"""Request limits: a body-size cap for the JSON API (the rate limiter is ``assistant.rate_limit``)."""
 
 from __future__ import annotations
 
 import json
-import threading
-import time
-from collections import deque
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-
-class RateLimiter:
-    """Sliding one-minute window per key (the session id).
-
-    Args:
-        per_minute: requests allowed per key in any 60 seconds.
-        max_keys: keys remembered; the oldest are forgotten beyond this so memory stays bounded.
-    """
-
-    def __init__(self, per_minute: int, max_keys: int = 50_000) -> None:
-        self.per_minute = per_minute
-        self.max_keys = max_keys
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def allow(self, key: str, now: float | None = None) -> bool:
-        """Record one request for ``key``; False when it is over the limit."""
-        current = time.monotonic() if now is None else now
-        with self._lock:
-            hits = self._hits.get(key)
-            if hits is None:
-                if len(self._hits) >= self.max_keys:
-                    self._hits.pop(next(iter(self._hits)))
-                hits = self._hits[key] = deque()
-            while hits and hits[0] <= current - 60.0:
-                hits.popleft()
-            if len(hits) >= self.per_minute:
-                return False
-            hits.append(current)
-            return True
 
 
 class BodySizeLimit:

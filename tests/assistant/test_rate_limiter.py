@@ -1,20 +1,52 @@
 from __future__ import annotations
 
-from assistant.dialog import RateLimiter
+import threading
+
+import pytest
+
+from assistant.rate_limit import RateLimiter
 
 
-def test_limit_per_session() -> None:
+def test_limit_per_key_in_a_sliding_minute() -> None:
     limiter = RateLimiter(per_minute=2)
-    assert limiter.allow("a") and limiter.allow("a")
-    assert not limiter.allow("a")
-    assert limiter.allow("b")  # another session has its own budget
+    assert limiter.allow("a", now=0.0) and limiter.allow("a", now=1.0)
+    assert not limiter.allow("a", now=2.0)
+    assert limiter.allow("b", now=2.0)  # another key has its own budget
+    assert not limiter.allow("a", now=59.9)
+    assert limiter.allow("a", now=60.5)  # the first event left the window
 
 
-def test_idle_sessions_are_forgotten_when_the_table_is_full() -> None:
+def test_idle_keys_are_forgotten_before_busy_ones_when_the_table_is_full() -> None:
     limiter = RateLimiter(per_minute=5, max_keys=3)
-    for key in "abcd":
-        limiter.allow(key)
-    for key in "abc":  # pretend these were last seen two minutes ago
-        limiter._seen[key][-1] -= 120
-    limiter.allow("e")
-    assert set(limiter._seen) == {"d", "e"}
+    for key in "abc":
+        limiter.allow(key, now=0.0)
+    limiter.allow("c", now=100.0)  # c is still active
+    limiter.allow("d", now=100.0)  # table full: a and b (idle for over a minute) go
+    assert set(limiter._hits) == {"c", "d"}
+    for key in "efg":  # nothing idle left: the oldest keys go, the table stays bounded
+        limiter.allow(key, now=101.0)
+    assert len(limiter) == 3
+
+
+def test_concurrent_callers_never_exceed_the_limit() -> None:
+    limiter = RateLimiter(per_minute=50)
+    allowed: list[bool] = []
+    lock = threading.Lock()
+
+    def hammer() -> None:
+        for _ in range(40):
+            ok = limiter.allow("shared")
+            with lock:
+                allowed.append(ok)
+
+    threads = [threading.Thread(target=hammer) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(allowed) == 50 and len(allowed) == 320
+
+
+def test_a_limit_below_one_is_refused() -> None:
+    with pytest.raises(ValueError, match="per_minute"):
+        RateLimiter(per_minute=0)

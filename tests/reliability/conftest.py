@@ -65,7 +65,7 @@ def tally(request: pytest.FixtureRequest, giftshop_bot: Any) -> Iterator[Tally]:
 @pytest.fixture(scope="session")
 def hostile_settings() -> Settings:
     # A high per-minute limit: this suite sends hundreds of messages; the limits have their own tests.
-    return Settings(shop="giftshop", rate_limit_per_minute=100_000)
+    return Settings(shop="giftshop", rate_limit_per_minute=100_000, rate_limit_per_client_per_minute=100_000)
 
 
 @pytest.fixture(scope="session")

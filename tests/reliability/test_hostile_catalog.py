@@ -85,7 +85,8 @@ def hostile_shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         writer.writerows(real_rows + [{**{k: "" for k in real_rows[0]}, "stock": "50", **p} for p in EVIL_PRODUCTS])
 
     settings = Settings(shop="giftshop", data_dir=root / "data", var_dir=root / "var",
-                        intent_model_dir=real.intent_model_path, rate_limit_per_minute=10_000)
+                        intent_model_dir=real.intent_model_path, rate_limit_per_minute=10_000,
+                        rate_limit_per_client_per_minute=10_000)
     catalog = CatalogReader().read(shop_data / "catalog.csv")
     assert {p.id for p in catalog.products} >= {p["id"] for p in EVIL_PRODUCTS}, catalog.errors
     ProductStore.from_settings(settings, embedder=Embedder.from_settings(settings), create=True).upsert(

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.dialog import RateLimiter
+from assistant.rate_limit import RateLimiter
 from cartwise.settings import Settings
 from web.api import create_app
 

@@ -164,6 +164,15 @@ def test_rate_limit_per_session(settings: Settings, bot: Any) -> None:
         assert chat(c, "hello", session_id="rl-b").status_code == 200
 
 
+def test_rate_limit_per_client_whatever_the_session_ids(settings: Settings, bot: Any) -> None:
+    limited = settings.model_copy(update={"rate_limit_per_client_per_minute": 3})
+    with TestClient(create_app(limited, bot, with_ui=False)) as c:
+        codes = [chat(c, "hello", session_id=f"rotating-{n}").status_code for n in range(4)]
+        assert codes == [200, 200, 200, 429]
+        blocked = chat(c, "hello", session_id="yet-another")
+        assert blocked.status_code == 429 and "from your address" in blocked.json()["detail"]
+
+
 def test_demo_token_endpoint(client: TestClient, settings: Settings, bot: Any) -> None:
     demo_ids = [c["id"] for c in client.get("/api/demo/customers").json()]
     assert demo_ids
