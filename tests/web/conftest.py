@@ -24,10 +24,10 @@ def settings() -> Settings:
 
 
 @pytest.fixture(scope="session")
-def bot(settings: Settings) -> Any:
-    from assistant import Assistant
-
-    return Assistant.from_settings(settings)
+def bot(settings: Settings, giftshop_bot: Any) -> Any:
+    """The session's one giftshop assistant (tests/conftest.py), not a second copy of the models."""
+    assert giftshop_bot.settings.shop == settings.shop
+    return giftshop_bot
 
 
 @pytest.fixture(scope="session")
