@@ -21,6 +21,11 @@ _ANCHORED = re.compile(r"\b(go(?:es)?(?: well| nicely)? with|go together with|to
                        r"complements?|accessor(?:y|ies) for|"
                        r"frequently bought with|bought together with|pair with)\b", re.I)
 _EDIT_VERB = re.compile(r"^\s*(?:please\s+)?(?:add|put|include|throw in|remove|drop|take out|delete|no more)\s+", re.I)
+_SWAP = re.compile(r"^\s*(?:please\s+)?(?:swap|replace|switch)\s+(?:out\s+)?(?P<old>.*?)"
+                   r"(?:\s+(?:for|with|to)\s+(?P<new>.+?))?\s*[.!?]*$", re.I)
+# Words in "for a cheaper one" that name no product.
+_SWAP_FILLER = {"cheaper", "less", "expensive", "lower", "price", "budget", "something", "another", "different",
+                "else", "instead", "other", "better", "nicer", "option", "alternative"}
 _STOP = {"the", "a", "an", "some", "to", "from", "in", "into", "of", "bundle", "set", "it", "them", "that", "this",
          "please", "one", "ones", "too", "as", "well", "also", "and", "my", "basket"}
 
@@ -53,6 +58,8 @@ class BundlePlanner:
                user_id: str | None) -> TurnResult:
         if u.bundle_edit == "rebudget" and state.bundle is not None:
             return self.rebudget(slots, text, state, user_id)
+        if u.bundle_edit == "swap" and state.bundle is not None:
+            return self.swap(text, state)
         if u.bundle_edit and state.bundle is not None:
             return self.remove(text, state) if u.bundle_edit == "remove" else self.add(slots, text, state)
         return self.build(slots, text, state, user_id)
@@ -139,22 +146,29 @@ class BundlePlanner:
             note = f"{note} That is {self.currency}{total - budget:.2f} over your {self.currency}{budget:.2f} budget."
         return ShownBundle(items=items, total=total, budget=budget, within_budget=within, note=note.strip())
 
-    def remove(self, text: str, state: DialogState) -> TurnResult:
-        assert state.bundle is not None
-        items = list(state.bundle.items)
+    @staticmethod
+    def _find_items(text: str, items: list[BundleItem]) -> list[BundleItem]:
+        """The bundle items ``text`` names: "the second item", "the mugs", "the teapot"."""
         words = _words(text)
         index = re.search(r"\b(first|second|third|fourth|fifth|last|\d)\b", text.lower())
-        drop: list[BundleItem] = []
         if index:
             pos = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": len(items) - 1}.get(
                 index.group(1), int(index.group(1)) - 1 if index.group(1).isdigit() else -99)
             if 0 <= pos < len(items) and not [w for w in words if w not in {index.group(1), "item"}]:
-                drop = [items[pos]]
-        if not drop and words:
-            drop = [i for i in items if any(w in f"{i.title} {i.category}".lower() for w in words)]
-            plural = any(w.endswith("s") and len(w) > 3 for w in re.findall(r"[a-z]+", text.lower())[1:])
-            if len(drop) > 1 and not plural:
-                drop = drop[-1:]  # "remove the teapot" with two teapots: the one added last
+                return [items[pos]]
+        if not words:
+            return []
+        found = [i for i in items if any(w in f"{i.title} {i.category}".lower() for w in words)]
+        plural = any(w.endswith("s") and len(w) > 3 for w in re.findall(r"[a-z]+", text.lower())[1:])
+        if len(found) > 1 and not plural:
+            found = found[-1:]  # "remove the teapot" with two teapots: the one added last
+        return found
+
+    def remove(self, text: str, state: DialogState) -> TurnResult:
+        assert state.bundle is not None
+        items = list(state.bundle.items)
+        words = _words(text)
+        drop = self._find_items(text, items)
         if not drop:
             facts = ReplyFacts(act=Act.show_bundle, intent="build_bundle", user_text=text, bundle=state.bundle,
                                currency=self.currency, detail=f"not_in_bundle:{' '.join(words)}")
@@ -163,6 +177,45 @@ class BundlePlanner:
         shown = self._recount(kept, state.bundle.budget, f"Removed {', '.join(i.title for i in drop)}.")
         return TurnResult(ReplyFacts(act=Act.show_bundle, intent="build_bundle", user_text=text, bundle=shown,
                                      currency=self.currency), {"bundle": shown})
+
+    def swap(self, text: str, state: DialogState) -> TurnResult:
+        """Replace one item: "swap the monitor for a cheaper one", "replace the mugs with a teapot"."""
+        assert state.bundle is not None
+        items = list(state.bundle.items)
+        parts = _SWAP.match(text)
+        old_text, new_text = (parts.group("old"), parts.group("new") or "") if parts else (text, "")
+        found = self._find_items(old_text, items)
+        if not found:
+            facts = ReplyFacts(act=Act.show_bundle, intent="build_bundle", user_text=text, bundle=state.bundle,
+                               currency=self.currency, detail=f"not_in_bundle:{' '.join(_words(old_text))}")
+            return TurnResult(facts, {})
+        old = found[0]
+        cheaper = bool(re.search(r"\b(cheaper|less expensive|lower price|budget)\b", new_text, re.I))
+        named = " ".join(w for w in _words(new_text) if w not in _SWAP_FILLER)
+        budget = state.bundle.budget
+        room = budget - (state.bundle.total - old.line_total) if budget is not None else None
+        caps = [c for c in ((old.price - Decimal("0.01")) if cheaper else None,
+                            (room / old.quantity) if room is not None else None) if c is not None]
+        filters = SearchFilters(in_stock=True, price_max=to_money(min(caps)) if caps else None,
+                                category=None if named else (old.category or None),
+                                exclude_ids=frozenset(i.id for i in items))
+        hits = self.shopping.store.search(named or old.title, k=5, filters=filters) if not caps or min(caps) > 0 \
+            else []
+        if not hits:
+            what = f"a cheaper alternative to the {old.title}" if cheaper else f"a replacement for the {old.title}"
+            detail = f"I couldn't find {what}" + (" that keeps the bundle in budget." if room is not None else ".")
+            return TurnResult(ReplyFacts(act=Act.no_results, intent="build_bundle", user_text=text,
+                                         currency=self.currency, detail=detail), {})
+        product = hits[0].product
+        reason = (f"cheaper than the {old.title} it replaces" if cheaper else "you asked for it" if named
+                  else f"instead of the {old.title}")
+        new = BundleItem(id=product.id, title=product.title, price=product.price, quantity=old.quantity,
+                         category=product.category, reason=reason)
+        shown = self._recount([new if i is old else i for i in items], budget,
+                              f"Swapped the {old.title} for the {product.title}.")
+        viewed = list(dict.fromkeys([*state.viewed_ids, product.id]))[-50:]
+        return TurnResult(ReplyFacts(act=Act.show_bundle, intent="build_bundle", user_text=text, bundle=shown,
+                                     currency=self.currency), {"bundle": shown, "viewed_ids": viewed})
 
     def add(self, slots: dict[str, str], text: str, state: DialogState) -> TurnResult:
         assert state.bundle is not None

@@ -71,6 +71,37 @@ def prefer(hits: list[SearchHit], pattern: re.Pattern[str] | None, minimum: int 
     return (matching, True) if len(matching) >= minimum else (hits, False)
 
 
+# "which one has better battery life?", "which is lighter for travel?": a property the shopper compares on.
+_ASKED = re.compile(
+    r"\b(?:better|longer|more|bigger|larger|faster|lighter|smaller|higher|lower|best|most|greater)\s+"
+    r"(?P<what>[a-z][a-z -]{1,30}?)\s*(?:[?.!]|$|\bthan\b|\bfor\b|\bon\b|\bin\b)", re.I)
+# Properties the comparison already covers from the data (price, rating) or that name nothing.
+_COVERED = {"expensive", "cheap", "affordable", "rated", "rating", "popular", "value", "one", "deal", "price",
+            "option", "choice", "buy", "pick"}
+
+
+def asked_attribute(text: str) -> str:
+    """The property a comparison question asks about ("battery life"), or "" when none or price/rating."""
+    match = _ASKED.search(text)
+    if not match:
+        return ""
+    what = " ".join(w for w in match.group("what").lower().split() if w not in {"the", "a", "an"})
+    return "" if not what or set(what.split()) <= _COVERED else what
+
+
+def quote_about(product: Product, attribute: str) -> str:
+    """The first sentence of the product's own text that mentions ``attribute``, or "" (never a guess)."""
+    words = [w for w in re.findall(r"[a-z0-9]+", attribute.lower()) if len(w) > 2]
+    if not words:
+        return ""
+    for sentence in re.split(r"(?<=[.!?])\s+|\s*[\n;•]\s*", f"{product.title}. {product.description}"):
+        lowered = sentence.lower()
+        if sentence.strip() and all(re.search(rf"\b{re.escape(w)}", lowered) for w in words):
+            clipped = sentence.strip()
+            return clipped if len(clipped) <= 140 else clipped[:137].rsplit(" ", 1)[0] + "..."
+    return ""
+
+
 class ShoppingAdvisor:
     """Finds and explains products for shopping turns.
 
@@ -284,8 +315,16 @@ class ShoppingAdvisor:
         if len(products) < 2:
             return TurnResult(ReplyFacts(act=Act.no_results, intent="compare_products", user_text=text,
                                          currency=self.currency, detail="I need two products to compare."), {})
+        asked = asked_attribute(text)
+        quotes = {p.id: quote_about(p, asked) for p in products} if asked else {}
+        # The rating is its own field (the template words it), so the reason is free for a quote.
         shown = [ShownProduct(id=p.id, title=p.title, price=p.price, category=p.category,
-                              reason=(f"rated {p.rating} out of 5" if p.rating else p.category), in_stock=p.in_stock)
+                              reason=quotes.get(p.id, ""), in_stock=p.in_stock, rating=p.rating)
                  for p in products]
+        detail = ""
+        if asked and not all(quotes.values()):
+            # Never guess: say the data is silent rather than pick a winner on price or rating.
+            detail = f"The product details I have don't mention {asked} for every one of them, so I can't " \
+                     f"compare them on that."
         return TurnResult(ReplyFacts(act=Act.compare, intent="compare_products", user_text=text, products=shown,
-                                     currency=self.currency), {})
+                                     currency=self.currency, detail=detail), {})

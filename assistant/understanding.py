@@ -23,9 +23,14 @@ _REBUDGET = re.compile(
     r"\b(cheaper|less expensive|lower (?:the )?(?:price|total|budget)|under|below|less than|within|max(?:imum)?|"
     r"budget|up to|no more than)\b", re.I)
 _BUNDLE_EDIT = re.compile(
-    r"^\s*(?:please\s+)?(add|put|include|throw in|remove|drop|take out|delete|swap|no more)\b", re.I
+    r"^\s*(?:please\s+)?(add|put|include|throw in|remove|drop|take out|delete|swap|replace|switch|"
+    r"no more)\b", re.I
 )
+# "does it come in 55 inch?", "do you have this in blue?", "is there a smaller version?": the same thing, varied.
+_VARIANT = re.compile(r"\b(?:come|comes|available|have|has|got|stock|sell|make|is there|are there|any)\b.*"
+                      r"\b(?:in|version|model|one)\b", re.I)
 _REMOVE_VERBS = {"remove", "drop", "take out", "delete", "no more"}
+_SWAP_VERBS = {"swap", "replace", "switch"}
 _BUNDLE_WORDS = re.compile(
     r"\b(bundles?|everything (?:i need |you need )?for|all i need for|goes? with|go together|to go with|put together|"
     r"gift sets?|hampers?|starter kit|complete (?:set|setup|look)|frequently bought|bought together|"
@@ -80,7 +85,7 @@ class Understanding:
     top: list[tuple[str, float]]
     confident: bool
     slots: Any  # assistant.slots.Slots
-    bundle_edit: str | None = None  # "add" / "remove"
+    bundle_edit: str | None = None  # "add" / "remove" / "swap" / "rebudget"
     angry: bool = False
     notes: list[str] = field(default_factory=list)
 
@@ -101,16 +106,21 @@ def adjust_for_context(u: Understanding, text: str, state: DialogState) -> Under
         u.intent, u.confident = policy, True
         u.notes.append("policy question")
     elif state.bundle is not None and state.last_act == "show_bundle" and _REBUDGET.search(text) \
-            and not getattr(u.slots, "product_type", None):
+            and not getattr(u.slots, "product_type", None) and not edit:
         u.bundle_edit, u.intent, u.confident = "rebudget", "build_bundle", True
         u.notes.append("new budget for the bundle")
     elif edit and state.bundle is not None:
-        u.bundle_edit = "remove" if edit.group(1).lower() in _REMOVE_VERBS else "add"
+        verb = edit.group(1).lower()
+        u.bundle_edit = "remove" if verb in _REMOVE_VERBS else "swap" if verb in _SWAP_VERBS else "add"
         u.intent, u.confident = "build_bundle", True
         u.notes.append("bundle edit")
     elif state.shown_ids and _REFINE.match(text) and u.intent not in {"track_order", "cancel_order"}:
         u.intent, u.confident = "refine_search", True
         u.notes.append("refinement of shown results")
+    elif state.shown_ids and (getattr(u.slots, "colour", None) or getattr(u.slots, "size", None)) \
+            and not getattr(u.slots, "product_type", None) and _VARIANT.search(text) and u.intent in _SHOPPING:
+        u.intent, u.confident = "refine_search", True
+        u.notes.append("the shown products in another colour or size")
     elif state.shown_ids and getattr(u.slots, "reference_index", None) and u.intent in _SHOPPING \
             and not re.search(r"\b(like|similar|compare|versus|vs|and the)\b", text, re.I) and len(text.split()) <= 8:
         u.intent, u.confident = "product_info", True

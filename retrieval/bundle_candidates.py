@@ -191,9 +191,9 @@ class CandidateFinder:
             item = profile.item(c.product.id)
             if item is not None:
                 c.score += self.repeat_weight * weights[item.product_id] / heaviest
-                if item.source == "session":
-                    c.reason = f"{c.reason}; you looked at it earlier in this conversation"
-                else:
+                # A product only shown earlier in this conversation (often by the last bundle) gets the boost
+                # but no reason: "you looked at it" on every item of a rebuilt bundle would be noise.
+                if item.source != "session":
                     times = "once" if item.orders == 1 else f"in {item.orders} orders"
                     c.reason = f"{c.reason}; you bought it before ({times})"
                 continue

@@ -309,5 +309,7 @@ class _Explainer:
         if vecs is None or not len(vecs):
             return None
         sims = vecs @ np.asarray(cand.vector, dtype=np.float32)
-        best = int(np.argmax(sims))
-        return f"similar to your {self.profile.items[best].title}"
+        item = self.profile.items[int(np.argmax(sims))]
+        if item.source == "session":
+            return f"similar to the {item.title} you looked at"
+        return f"similar to your {item.title}"

@@ -6,6 +6,8 @@ built only from them; the grounding check runs over every output in the tests.
 
 from __future__ import annotations
 
+import re
+
 from assistant.facts import ReplyFacts
 from assistant.nlg.money import format_money
 from assistant.nlg.phrasing import (
@@ -82,6 +84,10 @@ def no_results(facts: ReplyFacts, seed: int) -> str:
     return f"{first} {lead}"
 
 
+# The bundle builder's note opens with a summary the "Total ..." line below already gives.
+_SUMMARY = re.compile(r"^\S+ of your \S+ budget \(\S+ left\)\.\s*|^\d+ items, \S+ in total\.\s*")
+
+
 def show_bundle(facts: ReplyFacts, seed: int) -> str:
     bundle = facts.bundle
     cur = facts.currency
@@ -120,8 +126,10 @@ def show_bundle(facts: ReplyFacts, seed: int) -> str:
         lines.append(f"Total {total} of your {format_money(bundle.budget, cur)} budget.")
     else:
         lines.append(f"Total {total}, which is over your {format_money(bundle.budget, cur)} budget.")
-    if bundle.note:
-        lines.append(bundle.note)
+    # An unchanged bundle shown again does not repeat what was said when it was last changed.
+    note = "" if missing or facts.detail.startswith("not_in_bundle:") else _SUMMARY.sub("", bundle.note or "")
+    if note:
+        lines.append(note)
     lines.append(pick(["Want to swap anything?", "Shall I change any item?", ""], facts, seed))
     return "\n".join(line for line in lines if line)
 
@@ -156,6 +164,8 @@ def compare(facts: ReplyFacts, seed: int) -> str:
     if len(rated) >= 2:
         best = max(rated, key=lambda p: p.rating or 0.0)
         lines.append(f"{best.title} has the highest rating ({best.rating:g} out of 5).")
+    if facts.detail and not is_code(facts.detail):
+        lines.append(facts.detail)
     return "\n".join(lines)
 
 
