@@ -95,7 +95,7 @@ class BundlePlanner:
         ref = slots.get("reference_text", "")
         # "a bundle with it": the pronoun is the product being discussed.
         with_pronoun = ref in PRONOUNS and re.search(
-            rf"\b(?:with|around|about|match(?:es)?|complements?)\s+{re.escape(ref)}\b", text, re.I
+            rf"\b(?:with|around|about|match(?:es)?|complements?|add|put|include)\s+{re.escape(ref)}\b", text, re.I
         )
         if slots.get("reference_index") or (ref and (_ANCHORED.search(text) or ref not in PRONOUNS or with_pronoun)):
             anchor = self.shopping.resolve(slots, state)

@@ -16,7 +16,7 @@ from assistant.bundling import BundlePlanner
 from assistant.facts import Act, ReplyFacts
 from assistant.nlg.protocols import ReplyGenerator
 from assistant.rate_limit import RateLimiter
-from assistant.redact import redact
+from assistant.redact import has_card_number, redact
 from assistant.reply import Reply
 from assistant.service import ORDER_INTENTS, POLICY_QUERIES, CustomerService
 from assistant.shopping import ShoppingAdvisor, TurnResult, slot_dict
@@ -27,6 +27,7 @@ from assistant.understanding import (
     adjust_for_context,
     has_bundle_wording,
     is_cjk_heavy,
+    is_foreign_language,
     strip_markup,
 )
 from finetune.classifier import IntentClassifier
@@ -62,6 +63,11 @@ def clean_message(text: str) -> str:
     """Drop control characters and invalid code points; keep every script and emoji."""
     kept = [ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in {"Cc", "Cs", "Co", "Cn"}]
     return " ".join("".join(kept).split())
+
+
+# Shown whenever a message carries a card number (the transcript keeps only "[card]").
+CARD_WARNING = ("Please don't type card numbers in this chat: I never need them, and I've kept the number out of "
+                "our records of this conversation.")
 
 
 class DialogManager:
@@ -106,6 +112,8 @@ class DialogManager:
         facts, updates, understanding = self._decide(text, message, state, user_id)
         new_state = self._next_state(state, facts, updates, understanding)
         reply_text = self.generator.generate(facts)
+        if has_card_number(text):
+            reply_text = f"{CARD_WARNING}\n\n{reply_text}"
         if facts.act == Act.account_deleted:
             # The shopper asked to forget this conversation: delete it, and don't store this turn either.
             self.sessions.delete(session_id)
@@ -135,7 +143,7 @@ class DialogManager:
             facts = ReplyFacts(act=Act.account_deleted, intent="delete_account", user_text=text,
                                detail="chat_history", **base)
             return facts, {}, None
-        if is_cjk_heavy(text):
+        if is_cjk_heavy(text) or is_foreign_language(text):
             facts = ReplyFacts(act=Act.out_of_scope, intent="out_of_scope", user_text=text, detail="language",
                                options=["Show me gift ideas", "Where is my order?"], **base)
             return facts, {}, None
@@ -206,7 +214,8 @@ class DialogManager:
         if handler is not None:
             return handler()
         if intent in ORDER_INTENTS and (slots.get("order_id") or intent == "track_order" or user_id):
-            order_id = slots.get("order_id") or (state.order_id if intent != "track_order" else None)
+            follow_up = "order follow-up" in u.notes  # "what was in it?" means the order just discussed
+            order_id = slots.get("order_id") or (state.order_id if intent != "track_order" or follow_up else None)
             facts = self.service.order(intent, order_id, user_id, text)
             facts.slots = slots
             return TurnResult(facts, {"order_id": facts.order.id} if facts.order else {})

@@ -22,7 +22,7 @@ from __future__ import annotations
 import reprlib
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
@@ -66,6 +66,9 @@ class Expect(BaseModel):
     products_price_max: Decimal | None = Field(None, description="every shown product costs at most this")
     products_cheaper_than_before: StrictBool | None = Field(
         None, description="the median shown price is below the previous reply's (for 'cheaper')"
+    )
+    products_price_order: Literal["ascending", "descending"] | None = Field(
+        None, description="the shown products are sorted by price this way (for 'the cheapest')"
     )
     products_first_is_previous: int | None = Field(
         None, ge=1, description="the first shown product is the previous reply's n-th (for 'the second one')"

@@ -126,6 +126,11 @@ def check_reply(expect: Expect, reply: Reply, previous: Reply | None = None) -> 
             cheaper, got = False, f"{len(products)} products now, {len(before)} before"
         add("products_cheaper_than_before", cheaper == expect.products_cheaper_than_before,
             "cheaper than the previous reply" if expect.products_cheaper_than_before else "not cheaper", got)
+    if expect.products_price_order is not None:
+        prices = [p.price for p in products]
+        ordered = sorted(prices, reverse=expect.products_price_order == "descending")
+        add("products_price_order", len(prices) >= 2 and prices == ordered, f"prices {expect.products_price_order}",
+            ", ".join(str(p) for p in prices) or "no products")
     if expect.products_first_is_previous is not None:
         n = expect.products_first_is_previous
         target = before[n - 1] if len(before) >= n else None

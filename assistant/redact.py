@@ -43,6 +43,11 @@ def _phone(match: re.Match[str]) -> str:
     return "[phone]" if 9 <= len(digits) <= 13 and looks_dialled else raw
 
 
+def has_card_number(text: str) -> bool:
+    """True when ``text`` holds a digit run that passes the Luhn check (a payment card number)."""
+    return any(_card(m) == "[card]" for m in _CARD.finditer(text))
+
+
 def redact(text: str) -> str:
     """Return ``text`` with personal data replaced.
 

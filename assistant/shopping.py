@@ -102,6 +102,22 @@ def quote_about(product: Product, attribute: str) -> str:
     return ""
 
 
+_FILLER = frozenset("""i im i'm it's its need want wants looking look for a an the some something present presents gift
+    gifts idea ideas my our under below over less than up to around about budget max maximum spend is it for
+    who which that please buy get find show me under pounds dollars euros quid and or of to""".split())
+
+
+def _interest_words(text: str) -> str:
+    words = re.findall(r"[a-z][a-z'-]*", re.sub(r"[£$€]\s*\d[\d.,]*|\d[\d.,]*", " ", text.lower()))
+    return " ".join(w for w in words if w not in _FILLER)
+
+
+# A question about a product's facts that names no product: it means the one under discussion.
+_ABOUT_SHOWN = re.compile(
+    r"\b(how many|in stock|stock|available|availability|how much|price|cost|rating|rated|reviews?|brand|"
+    r"made (?:of|by)|material|dimensions|discount|offer|deal)\b", re.I)
+
+
 class ShoppingAdvisor:
     """Finds and explains products for shopping turns.
 
@@ -134,6 +150,10 @@ class ShoppingAdvisor:
         thing = standing.get("product_type") or standing.get("category") or ""
         if thing:
             words.append(thing)
+        elif standing.get("recipient"):
+            # "a present for my dad who likes fishing, under £15": keep "fishing", not "present" or "£15",
+            # which match products called "Christmas Present" or priced 15.
+            words.append(_interest_words(fallback))
         else:
             words.append(fallback)
         if standing.get("occasion"):
@@ -166,14 +186,17 @@ class ShoppingAdvisor:
         shown = [self.describe(p, standing, why) for p, why in ranked[:SHOW]]
         ids = [p.id for p in shown]
         act = Act.show_products if shown else Act.no_results
-        facts = ReplyFacts(act=act, intent=intent, user_text=text, products=shown, slots=standing | {"query": query},
-                           currency=self.currency, relaxed=relaxed)
+        # A query made up for a recipient ("dad gift for dad") is not a noun to repeat back; "for your dad" is.
+        named = standing.get("product_type") or standing.get("category") or not standing.get("recipient")
+        facts = ReplyFacts(act=act, intent=intent, user_text=text, products=shown,
+                           slots=standing | ({"query": query} if named else {}), currency=self.currency,
+                           relaxed=relaxed)
         viewed = list(dict.fromkeys([*state.viewed_ids, *ids]))[-50:]
         return TurnResult(facts, {"slots": standing, "query": query, "shown_ids": ids or state.shown_ids,
                                   "viewed_ids": viewed, "focus_id": ids[0] if ids else state.focus_id})
 
     def _search(self, standing: dict[str, str], text: str, state: DialogState, user_id: str | None, intent: str,
-                exclude: Sequence[str] = ()) -> TurnResult:
+                exclude: Sequence[str] = (), by_price: str | None = None) -> TurnResult:
         query = self.query_text(standing, text)
         filters = self.filters(standing, exclude)
         hits = self.store.search(query, k=SHOW * 6, filters=filters)
@@ -197,7 +220,10 @@ class ShoppingAdvisor:
             hits, ok = prefer(hits, _size_pattern(standing["size"]))
             if not ok:
                 relaxed.append(f"size {standing['size']}")
-        return self._present(self._rank(query, hits, user_id, state), standing, state, query, text, intent, relaxed)
+        ranked = self._rank(query, hits, user_id, state)
+        if by_price:  # "the cheapest": the relevant matches, cheapest (or dearest) first
+            ranked = sorted(ranked, key=lambda pr: pr[0].price, reverse=by_price == "desc")
+        return self._present(ranked, standing, state, query, text, intent, relaxed)
 
     # ------------------------------------------------------------ turns
     def search(self, slots: dict[str, str], text: str, state: DialogState, user_id: str | None) -> TurnResult:
@@ -220,6 +246,10 @@ class ShoppingAdvisor:
         if shown and re.search(r"\b(more expensive|pricier|better quality|premium|fancier)\b", lowered):
             standing["budget_min"] = f"{max(p.price for p in shown) + Decimal('0.01'):.2f}"
             standing.pop("budget_max", None)
+        order = "asc" if re.search(r"\b(cheapest|least expensive|lowest[- ]pric(?:e|ed))\b", lowered) else \
+            "desc" if re.search(r"\b(most expensive|priciest|dearest|highest[- ]pric(?:e|ed))\b", lowered) else None
+        if order:
+            return self._search(standing, text, state, user_id, "refine_search", by_price=order)
         target = self.resolve(slots, state)
         if target is not None and re.search(r"\b(like|similar|same)\b", lowered):
             return self.similar(target, standing, text, state, user_id)
@@ -261,6 +291,11 @@ class ShoppingAdvisor:
 
     def info(self, slots: dict[str, str], text: str, state: DialogState, user_id: str | None) -> TurnResult:
         target = self.resolve(slots, state)
+        focus = state.focus_id or (state.shown_ids[0] if state.shown_ids else None)
+        if target is None and focus and not slots.get("product_type") and _ABOUT_SHOWN.search(text):
+            # "how many are in stock?" names no product: it is about the one under discussion ("stock" is not
+            # a search for Christmas stockings).
+            target = next(iter(self.store.get([focus])), None)
         if target is None:
             hits = self.store.search(self.query_text(slots, text), k=1)
             target = hits[0].product if hits else None

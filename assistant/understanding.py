@@ -42,7 +42,8 @@ _HUMAN = re.compile(
     r"speak to (?:a|someone|somebody)|talk to (?:a|someone|somebody)|a person|your manager)\b", re.I)
 # Policy questions that mention a product ("can I return a TV?") confuse the model toward search.
 _POLICY_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\b(can i|could i|how do i|how to|do you)\b.*\b(return|send (?:it|this|them) back|exchange)\b|"
+    (re.compile(r"\b(can i|could i|how do i|how to|do you)\b.*\b(return|send (?:it|this|them) back|exchange|"
+                r"refund)\b|"
                 r"\b(returns?|refunds?) (?:policy|window)\b", re.I), "check_refund_policy"),
     (re.compile(r"\b(how long|how many days|when will|when does|how soon)\b.*\b(deliver|delivery|ship|shipping|arrive)",
                 re.I), "delivery_period"),
@@ -51,6 +52,15 @@ _POLICY_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(can i|do you|which|what)\b.*\b(pay|payment|paypal|credit card|debit card|klarna|apple pay)\b",
                 re.I), "check_payment_methods"),
 )
+# A general how-to question ("how do I get a refund?") wants the policy, not a particular order.
+_HOWTO = re.compile(
+    r"^\s*(?:how (?:do|can|long|does)|can i|could i|do you|is it possible|what(?:'s| is) (?:the|your))\b", re.I
+)
+# "what was in it?" after an order was shown: that order's lines.
+_ORDER_FOLLOW_UP = re.compile(
+    r"\b(what (?:was|is|were|'s) in (?:it|that|this|there)|what did i (?:order|buy|get)|which items|"
+    r"what items|contents|the items)\b", re.I)
+_ORDER_ACTS = frozenset({"order_list", "order_status", "order_action"})
 _ANGRY = re.compile(
     r"\b(useless|ridiculous|terrible|awful|worst|disgusting|furious|angry|unacceptable|scam|rubbish|"
     r"fed up|sick of|waste of time|never again|appalling)\b", re.I)
@@ -78,6 +88,35 @@ def is_cjk_heavy(text: str) -> bool:
     return cjk / len(letters) > 0.5
 
 
+# Frequent function words of the languages shoppers most often try; none of them is an English word
+# (words shared with English, like "a", "me", "no", "son", are left out).
+_FOREIGN_WORDS = frozenset("""
+    el los las una para por con necesito quiero busco regalo madre padre hola gracias dónde donde está esta
+    pedido cuánto cuesta tienen también muy pero como qué
+    les une pour avec je veux besoin cadeau mère père bonjour merci où est commande combien vous avez aussi
+    très mais comme quel quelle
+    ich der die das ein eine für mein meine und mit brauche möchte suche geschenk mutter vater hallo danke wo
+    ist bestellung wie viel kostet haben auch sehr aber
+    per una voglio cerco regalo madre padre ciao grazie dove ordine quanto costa avete anche molto
+    um uma para com preciso quero presente mãe pai olá obrigado onde encomenda quanto custa vocês também
+    een voor mijn ik wil zoek cadeau moeder vader hallo bedankt waar bestelling hoeveel kost jullie ook heel
+""".split())
+_ENGLISH_WORDS = frozenset("""
+    the a an for my i to and of is you me with what where how want need looking show find under gift buy order
+    it this that do can please any some have has are was be in on at or not
+""".split())
+
+
+def is_foreign_language(text: str) -> bool:
+    """True when a Latin-script message reads as another language ("necesito un regalo para mi madre")."""
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    if len(words) < 2:
+        return False
+    foreign = sum(1 for w in words if w in _FOREIGN_WORDS)
+    english = sum(1 for w in words if w in _ENGLISH_WORDS)
+    return foreign >= 2 and foreign > english and foreign / len(words) >= 0.3
+
+
 @dataclass
 class Understanding:
     intent: str
@@ -102,9 +141,12 @@ def adjust_for_context(u: Understanding, text: str, state: DialogState) -> Under
     if _HUMAN.search(text):
         u.intent, u.confident = "contact_human_agent", True
         u.notes.append("asked for a person")
-    elif policy and u.intent in _SHOPPING:
+    elif policy and (u.intent in _SHOPPING or (_HOWTO.search(text) and not getattr(u.slots, "order_id", None))):
         u.intent, u.confident = policy, True
         u.notes.append("policy question")
+    elif state.last_act in _ORDER_ACTS and _ORDER_FOLLOW_UP.search(text) and not getattr(u.slots, "order_id", None):
+        u.intent, u.confident = "track_order", True
+        u.notes.append("order follow-up")
     elif state.bundle is not None and state.last_act == "show_bundle" and _REBUDGET.search(text) \
             and not getattr(u.slots, "product_type", None) and not edit:
         u.bundle_edit, u.intent, u.confident = "rebudget", "build_bundle", True
@@ -125,7 +167,8 @@ def adjust_for_context(u: Understanding, text: str, state: DialogState) -> Under
             and not re.search(r"\b(like|similar|compare|versus|vs|and the)\b", text, re.I) and len(text.split()) <= 8:
         u.intent, u.confident = "product_info", True
         u.notes.append("reference to a shown product")
-    elif _BUNDLE_WORDS.search(text) and u.intent in _SHOPPING:
+    elif _BUNDLE_WORDS.search(text) and (u.intent in _SHOPPING or (
+            u.confidence < 0.6 and not getattr(u.slots, "order_id", None))):
         u.intent, u.confident = "build_bundle", True
         u.notes.append("bundle wording")
     elif u.intent == "build_bundle" and ((u.confidence < 0.6 and not getattr(u.slots, "occasion", None))

@@ -66,10 +66,22 @@ def budget_phrase(slots: dict[str, str], currency: str) -> str:
     return f"under {_money_text(value, currency)}"
 
 
+# Activities and mass nouns a shopper names as the kind of thing: "gardening gifts", "bedding items".
+_ACTIVITIES = frozenset("gardening baking cooking knitting sewing camping fishing hiking crafting painting "
+                        "drawing reading gaming cycling running golf yoga".split())
+_MASS = frozenset("clothing bedding lighting stationery jewellery jewelry furniture luggage equipment cookware "
+                  "tableware kitchenware homeware glassware packaging decor storage".split())
+
+
 def plural(noun: str) -> str:
     """A rough English plural for a product phrase ("lunch bag" -> "lunch bags"); leaves plurals alone."""
     if not noun or not noun[-1].isalpha() or not noun.isascii() or noun.endswith("s"):
         return noun
+    last = noun.rsplit(" ", 1)[-1].lower()
+    if last in _ACTIVITIES:
+        return f"{noun} gifts"
+    if last in _MASS:
+        return f"{noun} items"
     if noun.endswith(("x", "sh", "ch", "z")):
         return noun + "es"
     if noun.endswith("y") and noun[-2:-1] not in "aeiou":
