@@ -226,6 +226,14 @@
     return true;
   }
 
+  // The cards below an answer show every listed item (title, price, reason), so the bubble keeps the
+  // sentences around the numbered list and leaves the list out rather than saying it twice.
+  function withoutListedItems(text) {
+    var lines = String(text).split("\n");
+    var kept = lines.filter(function (line) { return !/^\s*\d+\.\s/.test(line); });
+    return kept.length && kept.length < lines.length ? kept.join("\n") : text;
+  }
+
   function pump() {
     if (state.busy || !state.queue.length) return;
     var text = state.queue.shift();
@@ -234,7 +242,8 @@
     var body = { message: text, session_id: state.session };
     if (state.token) body.token = state.token;
     api("POST", "/api/chat", body).then(function (reply) {
-      pending.textContent = reply.text;
+      var carded = (reply.products && reply.products.length) || (reply.bundle && reply.bundle.items && reply.bundle.items.length);
+      pending.textContent = carded ? withoutListedItems(reply.text) : reply.text;
       renderProducts(reply.products, reply.currency || "");
       renderBundle(reply.bundle, reply.currency || "");
       // Quick replies belong to the latest answer only.
