@@ -65,6 +65,11 @@ def clean_message(text: str) -> str:
     return " ".join("".join(kept).split())
 
 
+# Short answers to a question the assistant asked.
+_YES = re.compile(r"^\s*(?:yes|yeah|yep|yup|sure|ok|okay|please|yes please|please do|go ahead|do it|sounds good|"
+                  r"why not|definitely|absolutely|of course)(?:\s*,?\s*(?:please|thanks|thank you))?\s*[.!]*\s*$", re.I)
+_NO = re.compile(r"^\s*(?:no|nope|nah|no thanks|no thank you|not now|not really|maybe later)\s*[.!]*\s*$", re.I)
+
 # Shown whenever a message carries a card number (the transcript keeps only "[card]").
 CARD_WARNING = ("Please don't type card numbers in this chat: I never need them, and I've kept the number out of "
                 "our records of this conversation.")
@@ -148,6 +153,11 @@ class DialogManager:
                                options=["Show me gift ideas", "Where is my order?"], **base)
             return facts, {}, None
         plain = strip_markup(text) or text
+        if _YES.match(plain) and state.offer:
+            plain = state.offer  # "yes" to "Shall I build a bundle around it?" is that request
+        elif _YES.match(plain) or _NO.match(plain):
+            # A bare "ok" / "no thanks" with nothing offered: acknowledge, don't guess a new request.
+            return ReplyFacts(act=Act.thank, intent="thanks", user_text=text, **base), {}, None
         u = self._understand(plain, state)
         result = self._route(u, plain, state, user_id)
         result.facts.currency, result.facts.shop_name = self.currency, self.shop_name
@@ -257,6 +267,7 @@ class DialogManager:
             failures = 0
         clarified = facts.act == Act.clarify
         update = {"turn": state.turn + 1, "last_intent": facts.intent, "last_act": facts.act.value,
+                  "offer": facts.offer,
                   "failures": failures, "clarified": clarified, **updates}
         if not clarified and "pending" not in updates:
             update["pending"] = {}

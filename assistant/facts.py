@@ -65,6 +65,8 @@ class ReplyFacts(BaseModel):
         currency: the shop's currency symbol.
         detail: a short free-text fact for the act (e.g. why input was rejected, what the hand-off ticket is).
         shop_name: shown in greetings.
+        offer: what a plain "yes" from the shopper will mean next turn (a message the reply asks about,
+            e.g. "make me a bundle with it"); empty when the reply asks no yes/no question.
     """
 
     act: Act
@@ -81,3 +83,4 @@ class ReplyFacts(BaseModel):
     detail: str = ""
     shop_name: str = "the shop"
     relaxed: list[str] = Field(default_factory=list)  # filters dropped to find anything
+    offer: str = ""

@@ -314,7 +314,8 @@ class ShoppingAdvisor:
         detail = " ".join(facts)
         viewed = list(dict.fromkeys([*state.viewed_ids, target.id]))[-50:]
         return TurnResult(ReplyFacts(act=Act.product_info, intent="product_info", user_text=text, products=[shown],
-                                     currency=self.currency, detail=detail),
+                                     currency=self.currency, detail=detail,
+                                     offer="make me a bundle with it" if target.in_stock else ""),
                           {"viewed_ids": viewed, "focus_id": target.id})
 
     def _named(self, text: str) -> list[str]:

@@ -49,6 +49,7 @@ class DialogState(BaseModel):
     failures: int = 0  # consecutive turns the assistant couldn't help
     order_id: str | None = None  # last order discussed
     focus_id: str | None = None  # the product being talked about ("it", "that one")
+    offer: str = ""  # what "yes" means now: the action the last reply offered
 
 
 class SessionRow(Base):

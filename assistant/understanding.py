@@ -164,7 +164,8 @@ def adjust_for_context(u: Understanding, text: str, state: DialogState) -> Under
         u.intent, u.confident = "refine_search", True
         u.notes.append("the shown products in another colour or size")
     elif state.shown_ids and getattr(u.slots, "reference_index", None) and u.intent in _SHOPPING \
-            and not re.search(r"\b(like|similar|compare|versus|vs|and the)\b", text, re.I) and len(text.split()) <= 8:
+            and not re.search(r"\b(like|similar|compare|versus|vs|and the)\b", text, re.I) and len(text.split()) <= 8 \
+            and not _BUNDLE_WORDS.search(text):
         u.intent, u.confident = "product_info", True
         u.notes.append("reference to a shown product")
     elif _BUNDLE_WORDS.search(text) and (u.intent in _SHOPPING or (

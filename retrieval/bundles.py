@@ -176,6 +176,11 @@ class BundleBuilder:
         size = request.size or self.size
         theme = self.match_theme(request.theme) if request.theme else None
         cands = self.finder.find(request, anchor, theme)
+        if anchor is not None and not request.allow_similar:
+            # What goes with a teapot is not a second teapot: the anchor's kind is taken, compared on the head
+            # noun so that "traditional teapot" and "teapot" are the same kind.
+            taken = _head(self.role_of(anchor))
+            cands = [c for c in cands if _head(c.role) != taken]
         fixed: list[Pick] = []
         if anchor is not None and request.include_anchor:
             anchor_cand = BundleCandidate(
@@ -233,3 +238,7 @@ class BundleBuilder:
         return BundleItem(
             product=c.product, quantity=pick.candidate.quantity, role=c.role, reason=reason, source=c.source
         )
+
+
+def _head(role: str) -> str:
+    return role.rsplit(" ", 1)[-1].lower()

@@ -57,7 +57,9 @@ def show_products(facts: ReplyFacts, seed: int) -> str:
     note = relaxed_note(facts)
     if note:
         lines.append(note)
-    lines.append(pick(["Want me to narrow these down?", "Shall I refine these or build a bundle?", ""], facts, seed))
+    # Invitations, not yes/no questions: a bare "yes" would not say which.
+    lines.append(pick(["Tell me a budget, colour or size to narrow these down.",
+                       "Ask for cheaper ones, another colour, or a bundle with one of them.", ""], facts, seed))
     return "\n".join(line for line in lines if line)
 
 
@@ -130,7 +132,8 @@ def show_bundle(facts: ReplyFacts, seed: int) -> str:
     note = "" if missing or facts.detail.startswith("not_in_bundle:") else _SUMMARY.sub("", bundle.note or "")
     if note:
         lines.append(note)
-    lines.append(pick(["Want to swap anything?", "Shall I change any item?", ""], facts, seed))
+    lines.append(pick(["You can swap, add or remove any item.", "Tell me what to swap, add or remove.", ""],
+                      facts, seed))
     return "\n".join(line for line in lines if line)
 
 
@@ -185,7 +188,11 @@ def product_info(facts: ReplyFacts, seed: int) -> str:
         lines.append(p.reason[0].upper() + p.reason[1:].rstrip(".") + ".")
     if facts.detail and not is_code(facts.detail):
         lines.append(facts.detail)
-    lines.append(pick(["Want me to add it to a bundle?", "Anything else you'd like to know?", ""], facts, seed))
+    if facts.offer:
+        lines.append(pick(["Want me to put together a bundle around it?", "Shall I build a bundle around it?"],
+                          facts, seed))
+    else:
+        lines.append(pick(["Anything else you'd like to know?", ""], facts, seed))
     return "\n".join(line for line in lines if line)
 
 

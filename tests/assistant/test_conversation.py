@@ -117,3 +117,16 @@ def test_any_session_id_continues_and_bad_ids_are_refused_clearly(giftshop_bot: 
         giftshop_bot.respond("hello", session_id="")
     with pytest.raises(ValueError, match="user_id"):
         giftshop_bot.respond("hello", session_id=sid(), user_id="9" * 40)
+
+
+def test_a_bundle_around_a_product_has_no_second_of_its_kind(giftshop_bot: Any) -> None:
+    """After looking at teapots, a bundle around one teapot holds no other teapot (they were all just viewed,
+    which lifts them, and the Dairy Maid teapot is often bought with another one)."""
+    s = sid()
+    shown = giftshop_bot.respond("show me teapots", session_id=s).products
+    assert sum("teapot" in p.title.lower() for p in shown) >= 2
+    giftshop_bot.respond("tell me about the first one", session_id=s)
+    bundle = giftshop_bot.respond("make me a bundle with it", session_id=s).bundle
+    assert bundle is not None and bundle.items[0].id == shown[0].id
+    titles = [i.title for i in bundle.items]
+    assert sum("teapot" in t.lower() for t in titles) == 1, titles

@@ -150,6 +150,10 @@ def test_anchor_bundle_has_no_near_duplicates(gift_builder: BundleBuilder) -> No
     assert (sims <= gift_builder.duplicate_cosine).all()
     assert len({i.role for i in result.items}) == len(result.items)
     assert sum(t.startswith("Jumbo Bag") for t in titles) <= 1  # one jumbo bag, not both patterns
+    # Also when the anchor is part of the bundle: it keeps its role to itself.
+    included = gift_builder.build(BundleRequest(anchor_id="LB1", size=4, include_anchor=True))
+    roles = [gift_builder.role_of(i.product) for i in included.items]
+    assert included.items[0].product.id == "LB1" and len(set(roles)) == len(roles), roles
     similar = gift_builder.build(BundleRequest(anchor_id="LB1", size=6, allow_similar=True))
     assert any(i.product.title.startswith("Lunch Bag") for i in similar.items)  # asked for: allowed
 
