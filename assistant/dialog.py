@@ -204,7 +204,8 @@ class DialogManager:
             return TurnResult(self.service.handoff(state.session_id, user_id, "angry complaint", text, "complaint"), {})
         handler = {
             "greeting": lambda: TurnResult(ReplyFacts(act=Act.greet, intent=intent, user_text=text,
-                                                      options=["Gift ideas under 20", "Where is my order?"]), {}),
+                                                      options=[f"Gift ideas under {self.currency}20",
+                                                               "Where is my order?"]), {}),
             "thanks": lambda: TurnResult(ReplyFacts(act=Act.thank, intent=intent, user_text=text), {}),
             "goodbye": lambda: TurnResult(ReplyFacts(act=Act.goodbye, intent=intent, user_text=text), {}),
             "out_of_scope": lambda: TurnResult(ReplyFacts(act=Act.out_of_scope, intent=intent, user_text=text), {}),

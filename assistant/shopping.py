@@ -89,14 +89,30 @@ def asked_attribute(text: str) -> str:
     return "" if not what or set(what.split()) <= _COVERED else what
 
 
+# How catalogs write a property a shopper names ("ANC" is noise cancelling, "IPX4" is water resistance).
+_SPELLINGS = {
+    "noise cancelling": ["noise cancel", "noise-cancel", "anc", "noise reduc"],
+    "noise canceling": ["noise cancel", "noise-cancel", "anc", "noise reduc"],
+    "waterproof": ["waterproof", "water resistant", "water-resistant", "ipx", "ip67", "ip68"],
+    "water resistant": ["waterproof", "water resistant", "water-resistant", "ipx", "ip67", "ip68"],
+    "wireless": ["wireless", "bluetooth"],
+    "bluetooth": ["bluetooth", "wireless"],
+}
+
+
 def quote_about(product: Product, attribute: str) -> str:
     """The first sentence of the product's own text that mentions ``attribute``, or "" (never a guess)."""
     words = [w for w in re.findall(r"[a-z0-9]+", attribute.lower()) if len(w) > 2]
     if not words:
         return ""
+    spellings = _SPELLINGS.get(" ".join(words), [])
     for sentence in re.split(r"(?<=[.!?])\s+|\s*[\n;•]\s*", f"{product.title}. {product.description}"):
         lowered = sentence.lower()
-        if sentence.strip() and all(re.search(rf"\b{re.escape(w)}", lowered) for w in words):
+        if not sentence.strip():
+            continue
+        if all(re.search(rf"\b{re.escape(w)}", lowered) for w in words) or any(
+            re.search(rf"\b{re.escape(s)}", lowered) for s in spellings
+        ):
             clipped = sentence.strip()
             return clipped if len(clipped) <= 140 else clipped[:137].rsplit(" ", 1)[0] + "..."
     return ""
@@ -107,15 +123,26 @@ _FILLER = frozenset("""i im i'm it's its need want wants looking look for a an t
     who which that please buy get find show me under pounds dollars euros quid and or of to""".split())
 
 
+# Praise that every product description carries: it matches nothing in particular.
+_QUALITY_WORDS = frozenset("best good great nice top quality cool lovely new decent".split())
+
+
 def _interest_words(text: str) -> str:
-    words = re.findall(r"[a-z][a-z'-]*", re.sub(r"[£$€]\s*\d[\d.,]*|\d[\d.,]*", " ", text.lower()))
+    plain = re.sub(r"['\u2019]s\b", "", text.lower())  # "mum's birthday" -> "mum birthday"
+    words = re.findall(r"[a-z][a-z'-]*", re.sub(r"[£$€]\s*\d[\d.,]*|\d[\d.,]*", " ", plain))
     return " ".join(w for w in words if w not in _FILLER)
 
 
 # A question about a product's facts that names no product: it means the one under discussion.
 _ABOUT_SHOWN = re.compile(
     r"\b(how many|in stock|stock|available|availability|how much|price|cost|rating|rated|reviews?|brand|"
-    r"made (?:of|by)|material|dimensions|discount|offer|deal)\b", re.I)
+    r"made (?:of|by)|material|dimensions|discount|offer|deal|warranty|guarantee|battery|features?|specs?|"
+    r"weight|weigh|size|colou?rs?)\b", re.I)
+# "does it have noise cancelling?", "what's the warranty?": a property of the product under discussion.
+_HAS = re.compile(
+    r"\b(?:does|do|is|has|have|can)\s+(?:it|this|that|they|this one|that one)\s+(?:have|has|come with|include|"
+    r"support|got|do)?\s*(?:an?\s+|any\s+)?(?P<what>[a-z0-9][a-z0-9 -]{2,40}?)\s*\??$|"
+    r"\bwhat(?:'s| is| are)\s+(?:the|its)\s+(?P<what2>[a-z][a-z -]{2,30}?)\s*\??$", re.I)
 
 
 class ShoppingAdvisor:
@@ -150,6 +177,11 @@ class ShoppingAdvisor:
         thing = standing.get("product_type") or standing.get("category") or ""
         if thing:
             words.append(thing)
+            # "best tv for gaming": what the thing is for ranks a gaming TV above a TV mounting service.
+            known = {w.rstrip("s") for v in standing.values() for w in str(v).lower().split()}
+            extras = [w for w in _interest_words(fallback).split() if w.rstrip("s") not in known
+                      and w not in _QUALITY_WORDS]
+            words.extend(extras[:4])
         elif standing.get("recipient"):
             # "a present for my dad who likes fishing, under £15": keep "fishing", not "present" or "£15",
             # which match products called "Christmas Present" or priced 15.
@@ -292,7 +324,8 @@ class ShoppingAdvisor:
     def info(self, slots: dict[str, str], text: str, state: DialogState, user_id: str | None) -> TurnResult:
         target = self.resolve(slots, state)
         focus = state.focus_id or (state.shown_ids[0] if state.shown_ids else None)
-        if target is None and focus and not slots.get("product_type") and _ABOUT_SHOWN.search(text):
+        names_something = slots.get("product_type") or slots.get("brand") or slots.get("reference_text")
+        if target is None and focus and not names_something and _ABOUT_SHOWN.search(text):
             # "how many are in stock?" names no product: it is about the one under discussion ("stock" is not
             # a search for Christmas stockings).
             target = next(iter(self.store.get([focus])), None)
@@ -311,6 +344,13 @@ class ShoppingAdvisor:
             facts.append(f"Brand: {target.brand}.")
         if target.discount:
             facts.append(f"Offer: {target.discount}.")
+        asked = _HAS.search(text)
+        feature = ((asked.group("what") or asked.group("what2") or "") if asked else "").strip().lower()
+        if feature and feature not in {"price", "cost", "stock", "rating", "brand", "in stock"}:
+            quote = quote_about(target, feature)
+            # Quote the product's own words, or say they are silent: never a yes/no guess.
+            facts.insert(0, f"On {feature}, the product details say: \u201c{quote}\u201d" if quote
+                         else f"The product details don't mention {feature}.")
         detail = " ".join(facts)
         viewed = list(dict.fromkeys([*state.viewed_ids, target.id]))[-50:]
         return TurnResult(ReplyFacts(act=Act.product_info, intent="product_info", user_text=text, products=[shown],
