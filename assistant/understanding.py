@@ -109,7 +109,8 @@ _ENGLISH_WORDS = frozenset("""
 
 def is_foreign_language(text: str) -> bool:
     """True when a Latin-script message reads as another language ("necesito un regalo para mi madre")."""
-    words = re.findall(r"[^\W\d_]+", text.lower())
+    # Whole words only: "EL0001" is a product id, not the Spanish "el".
+    words = re.findall(r"(?<!\w)[^\W\d_]+(?!\w)", text.lower())
     if len(words) < 2:
         return False
     foreign = sum(1 for w in words if w in _FOREIGN_WORDS)
