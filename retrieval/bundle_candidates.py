@@ -66,7 +66,7 @@ class CandidateFinder:
         history_weight: weight of the similarity to the shopper's history.
         repeat_weight: bonus for a product the shopper bought before (relative to their heaviest item).
         theme_match_cosine: a free-text theme closer than this to a known theme's name uses that theme.
-        query_vectors: cache of query embeddings to share with another finder (same embedder).
+        query_vectors: embeddings of the rule and theme queries (filled by warm-up), shared with another finder.
     """
 
     def __init__(
@@ -321,6 +321,6 @@ class CandidateFinder:
         if vec is None:
             if self.embedder is None:
                 raise BundleError("this bundle builder has no embedder; pass one to BundleBuilder(embedder=...)")
+            # Not stored here: free-text themes are unbounded; the embedder's own LRU cache keeps the recent ones.
             vec = self.embedder.encode([key])[0]
-            self.query_vectors[key] = vec
         return vec
