@@ -13,9 +13,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 
-from assistant.dialog import DialogManager
+from assistant.dialog.manager import DialogManager
+from assistant.dialog.state import session_key
 from assistant.reply import Reply
-from assistant.state import session_key
 from cartwise.db import ShopDatabase
 from cartwise.models import MAX_CUSTOMER_ID_CHARS, Customer
 from cartwise.settings import Settings

@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 
 def ensure_built(settings: Settings) -> None:
     """Build the missing parts for ``settings.shop`` (idempotent; quick when all is there)."""
-    from assistant.policies import PolicyIndex
+    from assistant.service.policies import PolicyIndex
     from retrieval.catalog import CatalogReader
     from retrieval.embeddings import Embedder
     from retrieval.store import ProductStore

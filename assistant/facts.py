@@ -27,13 +27,15 @@ class Act(str, Enum):
     compare = "compare"  # two or more products side by side
     product_info = "product_info"  # one product's facts
     show_bundle = "show_bundle"  # a new or edited bundle
-    clarify = "clarify"  # one clarifying question with options
+    clarify = "clarify"  # one clarifying question with options (and products beside it)
+    explain = "explain"  # why each shown item was picked
     did_you_mean = "did_you_mean"  # unsure intent: offer options
     order_status = "order_status"  # the owner's order
     order_list = "order_list"  # the owner's recent orders
     sign_in_required = "sign_in_required"
     order_not_found = "order_not_found"  # not on this account (never says whether it exists)
     order_action = "order_action"  # cancel/change/refund/invoice request about an owned order
+    order_problem = "order_problem"  # broken, missing, wrong or lost: the order, the policy, the window
     policy_answer = "policy_answer"
     policy_unknown = "policy_unknown"
     handoff = "handoff"

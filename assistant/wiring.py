@@ -1,22 +1,26 @@
-"""Assemble a :class:`~assistant.dialog.DialogManager` for one shop from settings.
+"""Assemble a :class:`~assistant.dialog.manager.DialogManager` for one shop from settings.
 
-This is the only place that knows which concrete parts the assistant is made
-of; everything else receives them ready-made.
+This is the only place that knows which concrete parts the assistant is made of; everything else receives
+them ready-made.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+from pathlib import Path
 
-from assistant.bundling import BundlePlanner
-from assistant.dialog import DialogManager
+from assistant.dialog.handlers.bundles import BundlePlanner
+from assistant.dialog.handlers.picks import ShopperPicks
+from assistant.dialog.handlers.shopping import ShoppingAdvisor
+from assistant.dialog.manager import DialogManager
+from assistant.dialog.state import SessionStore
 from assistant.nlg.factory import generator_from_settings
 from assistant.personal import Personaliser
-from assistant.policies import PolicyIndex
-from assistant.service import CustomerService
-from assistant.shopping import ShoppingAdvisor
-from assistant.slots import SlotExtractor
-from assistant.state import SessionStore
+from assistant.service.customer_service import CustomerService
+from assistant.service.policies import PolicyIndex
+from assistant.understanding import CatalogCheck, CatalogVocabulary, ProblemReader, SlotExtractor, Understander
+from assistant.understanding.catalog import CatalogMatcher
 from cartwise.db import ShopDatabase
 from cartwise.settings import Settings
 from cartwise.shops.profile import shop_profile
@@ -25,12 +29,26 @@ from retrieval.bundles import BundleBuilder
 from retrieval.copurchase import CopurchaseError, CopurchaseStats
 from retrieval.embeddings import Embedder
 from retrieval.history import HistoryBuilder
+from retrieval.picks import PersonalRecommender
 from retrieval.product_vectors import ProductVectors
 from retrieval.rerank import HistoryReranker
 from retrieval.rules import ShopRules
 from retrieval.store import ProductStore
 
 logger = logging.getLogger(__name__)
+
+
+def catalog_check_for(settings: Settings) -> CatalogCheck:
+    """The shop's calibrated catalog check (``cartwise calibrate`` writes it), else the default threshold."""
+    path = calibration_path(settings)
+    if path.is_file():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return CatalogCheck(threshold=float(data["threshold"]))
+    return CatalogCheck()
+
+
+def calibration_path(settings: Settings) -> Path:
+    return settings.shop_data_dir / "calibration.json"
 
 
 def build_dialog_manager(settings: Settings) -> tuple[DialogManager, ShopDatabase]:
@@ -52,18 +70,27 @@ def build_dialog_manager(settings: Settings) -> tuple[DialogManager, ShopDatabas
         copurchase = None
     personaliser = Personaliser(db, vectors, HistoryBuilder.from_settings(settings),
                                 HistoryReranker.from_settings(settings, copurchase=copurchase))
-    categories = sorted({p.category for p in vectors.products if p.category})
-    shopping = ShoppingAdvisor(store, profile.currency, categories, personaliser=personaliser)
+    check = catalog_check_for(settings)
+    shopping = ShoppingAdvisor(store, profile.currency, personaliser=personaliser, weak_match=check.threshold)
     builder = BundleBuilder(vectors, ShopRules.from_settings(settings), embedder=embedder, copurchase=copurchase,
                             size=settings.bundle_size, currency=profile.currency).warm_up()
     bundles = BundlePlanner(builder, shopping, personaliser, profile.currency)
-    service = CustomerService(db, PolicyIndex(store.client, embedder, settings.shop), sessions)
+    picks = ShopperPicks(shopping, personaliser, vectors,
+                         recommender_for=lambda popularity: PersonalRecommender(vectors, copurchase, popularity),
+                         popularity=db.product_popularity)
+    service = CustomerService(db, PolicyIndex(store.client, embedder, settings.shop), sessions, profile)
+    vocabulary = embedder.model.tokenizer.get_vocab()
+    catalog = CatalogVocabulary.from_products(vectors.products, is_dictionary_word=lambda w: w in vocabulary)
+    understander = Understander(
+        IntentClassifier.from_settings(settings),
+        SlotExtractor(brands=catalog.brands, currency_symbol=profile.currency, max_chars=settings.max_message_chars,
+                      product_words=frozenset(catalog.title_counts)),
+        catalog, CatalogMatcher(store.search_by_vector, embedder.encode), ProblemReader(embedder), check,
+    )
     dialog = DialogManager(
-        classifier=IntentClassifier.from_settings(settings), slots=SlotExtractor.from_settings(settings),
-        shopping=shopping, bundles=bundles, service=service, sessions=sessions,
-        generator=generator_from_settings(settings), currency=profile.currency, shop_name=profile.display_name,
-        max_chars=settings.max_message_chars, rate_limit=settings.rate_limit_per_minute,
+        understander=understander, shopping=shopping, bundles=bundles, picks=picks, service=service,
+        sessions=sessions, generator=generator_from_settings(settings), currency=profile.currency,
+        shop_name=profile.display_name, max_chars=settings.max_message_chars, rate_limit=settings.rate_limit_per_minute,
     )
     store.search("warm up", k=1)  # builds the BM25 snapshot now, not on the first shopper's turn
     return dialog, db
-

@@ -267,6 +267,22 @@ class ShopDatabase:
         if current is not None and items:
             yield current, items
 
+    def product_popularity(self, before: datetime | None = None) -> dict[str, int]:
+        """How many distinct customers bought each product (non-cancelled orders): what "best seller" means here.
+
+        Customers rather than units, so one wholesale order of thousands does not make a best seller.
+        """
+        q = (
+            select(OrderLineRow.product_id, func.count(func.distinct(OrderRow.customer_id)))
+            .join(OrderRow, OrderRow.id == OrderLineRow.order_id)
+            .where(OrderRow.status != OrderStatus.cancelled.value, OrderLineRow.quantity > 0)
+            .group_by(OrderLineRow.product_id)
+        )
+        if before is not None:
+            q = q.where(OrderRow.placed_at < before)
+        with self.engine.connect() as conn:
+            return {str(pid): int(n) for pid, n in conn.execute(q)}
+
     def active_customers(self, limit: int = 10) -> list[Customer]:
         """Customers with the most orders: the demo's "sign in as" list."""
         with self.session() as s:

@@ -18,8 +18,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from finetune.context import TurnContext, model_input, split_model_input
 from finetune.errors import IntentDataError
-from finetune.labels import INTENTS, OUT_OF_SCOPE
+from finetune.labels import CONTEXT_BOUND_INTENTS, INTENTS, OUT_OF_SCOPE
 from finetune.sources import (
     SOURCE_PRIORITY,
     SourcedText,
@@ -33,11 +34,14 @@ from finetune.types import LabeledText
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MAX_PER_INTENT = 120
+DEFAULT_MAX_PER_INTENT = 150
 DEFAULT_EVAL_PER_INTENT = 40
 OOS_FACTOR = 2
 """``out_of_scope`` gets this many times the caps: it covers hundreds of unrelated topics."""
 EVAL_FRACTION = 0.1
+CONTEXT_SHARE = 0.5
+"""Share of single-turn examples shown with a random previous reply: most messages mean the same after any
+reply ("where is my order?"), and the model must learn that as well as the follow-ups that do not."""
 
 
 class IntentDataset(BaseModel):
@@ -85,7 +89,7 @@ def build_intent_dataset(
         eval_per_intent: Cap on validation and on test examples per label.
 
     Returns:
-        The dataset with all 36 labels of :data:`finetune.labels.INTENTS`.
+        The dataset with all 43 labels of :data:`finetune.labels.INTENTS`.
 
     Raises:
         IntentDataError: If a data file is missing or malformed.
@@ -93,7 +97,7 @@ def build_intent_dataset(
     Example:
         >>> ds = build_intent_dataset(Path("data/intents"))  # doctest: +SKIP
         >>> len(ds.labels), ds.data_hash[:8]  # doctest: +SKIP
-        (36, '...')
+        (43, '...')
     """
     heldout = read_csv_examples(data_dir / "shopping" / "heldout.csv")
     items = [
@@ -201,6 +205,8 @@ def _split(
             raise IntentDataError(f"label {label!r} has no training examples after splitting; add data for it")
 
     random.Random(seed).shuffle(train)
+    train, validation, test = (_with_contexts(split, seed, name) for split, name in
+                               ((train, "train"), (validation, "validation"), (test, "test")))
     return IntentDataset(
         train=train,
         validation=validation,
@@ -210,6 +216,23 @@ def _split(
         data_hash=hash_examples({"train": train, "validation": validation, "test": test, "heldout": heldout}),
         seed=seed,
     )
+
+
+def _with_contexts(examples: list[LabeledText], seed: int, split: str) -> list[LabeledText]:
+    """Give :data:`CONTEXT_SHARE` of the context-free examples a random previous reply, keeping their label.
+
+    Follow-up intents (:data:`~finetune.labels.CONTEXT_BOUND_INTENTS`) and examples that already carry a
+    context are left as they are.
+    """
+    rng = random.Random(f"{seed}:contexts:{split}")
+    contexts = [c for c in TurnContext if c is not TurnContext.none]
+    out: list[LabeledText] = []
+    for text, label in examples:
+        bare = split_model_input(text)[0] is TurnContext.none
+        if bare and label not in CONTEXT_BOUND_INTENTS and rng.random() < CONTEXT_SHARE:
+            text = model_input(text, rng.choice(contexts))
+        out.append((text, label))
+    return out
 
 
 def hash_examples(splits: dict[str, list[LabeledText]]) -> str:

@@ -1,4 +1,4 @@
-"""The intent label set: 27 Bitext customer-service intents plus shopping and conversation intents.
+"""The intent label set: 27 Bitext customer-service intents plus shopping, personal and conversation intents.
 
 The order of :data:`INTENTS` is the class-index order of every model trained by
 :mod:`finetune.train` (the saved ``label_map.json`` repeats it, so a model stays
@@ -46,8 +46,19 @@ SHOPPING_INTENTS: Final[tuple[str, ...]] = (
     "compare_products",
     "product_info",
     "refine_search",
+    "edit_bundle",
+    "explain_choice",
+    "recommend_for_me",
+    "best_sellers",
 )
-"""Product discovery: looking for items, bundles, comparisons, questions about one item, refinements."""
+"""Product discovery: looking for items, bundles, comparisons, questions about one item, refinements,
+changes to the bundle on screen, "why these?", personal picks without a query, and best sellers."""
+
+PERSONAL_INTENTS: Final[tuple[str, ...]] = ("purchase_history", "reorder", "report_problem")
+"""A signed-in shopper's own history: what they bought, buying it again, and a problem with an order."""
+
+CONTEXT_BOUND_INTENTS: Final[frozenset[str]] = frozenset({"refine_search", "edit_bundle", "explain_choice"})
+"""Intents that only exist as follow-ups: something must be on the screen to refine, edit or explain."""
 
 CONVERSATION_INTENTS: Final[tuple[str, ...]] = ("greeting", "thanks", "goodbye")
 """Social turns that need a polite reply but no shop action."""
@@ -58,13 +69,14 @@ OUT_OF_SCOPE: Final[str] = "out_of_scope"
 INTENTS: Final[tuple[str, ...]] = (
     *CUSTOMER_SERVICE_INTENTS,
     *SHOPPING_INTENTS,
+    *PERSONAL_INTENTS,
     *CONVERSATION_INTENTS,
     OUT_OF_SCOPE,
 )
-"""All 36 labels, in class-index order."""
+"""All 43 labels, in class-index order."""
 
 IN_SCOPE_INTENTS: Final[tuple[str, ...]] = tuple(label for label in INTENTS if label != OUT_OF_SCOPE)
-"""The 35 labels that are not :data:`OUT_OF_SCOPE` (the CLINC150 "in-scope" set for our metrics)."""
+"""The 42 labels that are not :data:`OUT_OF_SCOPE` (the CLINC150 "in-scope" set for our metrics)."""
 
 BITEXT_LABEL_ALIASES: Final[dict[str, str]] = {"check_invoices": "check_invoice"}
 """Spellings used by older Bitext releases, mapped to ours."""

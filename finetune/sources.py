@@ -12,8 +12,9 @@ import json
 from pathlib import Path
 from typing import Final, NamedTuple
 
+from finetune.context import TurnContext, model_input
 from finetune.errors import IntentDataError
-from finetune.labels import INTENTS, OUT_OF_SCOPE, normalise_label
+from finetune.labels import CONTEXT_BOUND_INTENTS, INTENTS, OUT_OF_SCOPE, normalise_label
 from finetune.templates import TemplateExpander, TemplateSpec
 from finetune.types import LabeledText
 
@@ -34,7 +35,8 @@ CLINC_TO_OURS: Final = {"greeting": "greeting", "thank_you": "thanks", "goodbye"
 CLINC_OOS_PER_INTENT: Final = 20
 """Utterances taken from each unrelated CLINC intent (diversity over volume)."""
 
-SOURCE_PRIORITY: Final = {"handwritten": 0, "bitext": 1, "clinc": 1, "template": 2}
+# Follow-ups rank with hand-written text: they are few per label and the only examples of their contexts.
+SOURCE_PRIORITY: Final = {"handwritten": 0, "followup": 0, "bitext": 1, "clinc": 1, "template": 2}
 
 
 class SourcedText(NamedTuple):
@@ -126,10 +128,13 @@ def read_shopping(shopping_dir: Path, seed: int, per_intent: int = 400) -> list[
     Returns:
         Hand-written items (source ``handwritten``) followed by generated ones (``template``).
     """
-    items = [SourcedText(t, label, "handwritten") for t, label in read_csv_examples(shopping_dir / "freeform.csv")]
+    # A hand-written follow-up ("cheaper", "in blue") was written as said after a list of products.
+    items = [SourcedText(model_input(t, TurnContext.products) if label in CONTEXT_BOUND_INTENTS else t, label,
+                         "handwritten") for t, label in read_csv_examples(shopping_dir / "freeform.csv")]
     spec = TemplateSpec.from_yaml(shopping_dir / "templates.yaml")
-    generated = TemplateExpander(spec, per_intent=per_intent, seed=seed).expand()
-    items.extend(SourcedText(t, label, "template") for t, label in generated)
+    expander = TemplateExpander(spec, per_intent=per_intent, seed=seed)
+    items.extend(SourcedText(t, label, "template") for t, label in expander.expand())
+    items.extend(SourcedText(t, label, "followup") for t, label in expander.expand_followups())
     return items
 
 

@@ -13,14 +13,25 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict
 
+from finetune.context import TurnContext, model_input
 from finetune.errors import IntentDataError
 from finetune.types import LabeledText
 
 _SLOT = re.compile(r"\{(\w+)\}")
 # Conversation turns and bare refinements are short; wrapping them in "quick question:" would
 # produce utterances nobody types.
-_NO_PREFIX_INTENTS = frozenset({"greeting", "thanks", "goodbye", "refine_search"})
+_NO_PREFIX_INTENTS = frozenset({"greeting", "thanks", "goodbye", "refine_search", "edit_bundle", "explain_choice"})
 _NO_WRAP_INTENTS = frozenset({"greeting", "thanks", "goodbye"})
+
+
+class FollowUpGroup(BaseModel):
+    """Templates of one intent that only mean it after certain replies (see :mod:`finetune.context`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    label: str
+    contexts: list[TurnContext]
+    templates: list[str]
 
 
 class TemplateSpec(BaseModel):
@@ -31,6 +42,7 @@ class TemplateSpec(BaseModel):
     shops: dict[str, dict[str, list[str]]]
     common: dict[str, list[str]] = {}
     templates: dict[str, list[str]]
+    followups: list[FollowUpGroup] = []
     conversation: dict[str, list[str]] = {}
     politeness: dict[str, list[str]] = {}
 
@@ -65,6 +77,7 @@ class TemplateExpander:
             templates cannot produce that many).
         seed: Random seed; the output is a pure function of ``spec``, ``per_intent`` and ``seed``.
         typo_rate: Probability of one typo (swap, drop or double a letter) per utterance.
+        per_followup: Most utterances per follow-up group and context (at most three per template).
 
     Example:
         >>> spec = TemplateSpec(shops={"s": {"product": ["mug"]}}, templates={"search_product": ["find {product}"]})
@@ -72,11 +85,14 @@ class TemplateExpander:
         'search_product'
     """
 
-    def __init__(self, spec: TemplateSpec, per_intent: int = 300, seed: int = 13, typo_rate: float = 0.1) -> None:
+    def __init__(
+        self, spec: TemplateSpec, per_intent: int = 300, seed: int = 13, typo_rate: float = 0.1, per_followup: int = 120
+    ) -> None:
         self.spec = spec
         self.per_intent = per_intent
         self.seed = seed
         self.typo_rate = typo_rate
+        self.per_followup = per_followup
 
     def expand(self) -> list[LabeledText]:
         """Generate the utterances, intent by intent in file order.
@@ -104,20 +120,47 @@ class TemplateExpander:
                     examples.append((text, intent))
         return examples
 
+    def expand_followups(self) -> list[LabeledText]:
+        """Generate the follow-up utterances, each prefixed with its context by :func:`model_input`.
+
+        Returns:
+            ``(model input, intent)`` pairs, unique within each group and context.
+        """
+        examples: list[LabeledText] = []
+        shop_names = sorted(self.spec.shops)
+        for n, group in enumerate(self.spec.followups):
+            wanted = min(self.per_followup, 3 * len(group.templates))
+            for ctx in group.contexts:
+                rng = random.Random(f"{self.seed}:followup:{n}:{ctx.value}")
+                seen: set[str] = set()
+                for attempt in range(wanted * 8):
+                    if len(seen) >= wanted:
+                        break
+                    template = group.templates[attempt % len(group.templates)]
+                    shop = self.spec.shops[rng.choice(shop_names)]
+                    text = self._noise(self._fill(template, shop, rng, group.label), group.label, rng)
+                    key = text.casefold()
+                    if key not in seen:
+                        seen.add(key)
+                        examples.append((model_input(text, ctx), group.label))
+        return examples
+
     def _fill(self, template: str, shop: dict[str, list[str]], rng: random.Random, intent: str) -> str:
         chosen: dict[str, str] = {}
 
         def value(match: re.Match[str]) -> str:
             slot = match.group(1)
-            base = slot[:-1] if slot.endswith("2") and slot not in shop else slot
+            base = slot.rstrip("0123456789") if slot not in shop else slot
             options = shop.get(base) or self.spec.common.get(slot) or self.spec.conversation.get(base)
             if not options:
                 raise IntentDataError(
                     f"template {template!r} of intent {intent!r} uses slot {{{slot}}}, which no vocabulary defines; "
                     "add it under shops.<shop>, common or conversation in templates.yaml"
                 )
-            # A "2" slot must differ from its base ("compare X and X" teaches nothing).
-            pool = [o for o in options if o != chosen.get(base)] or options
+            # A numbered slot ("{item2}", "{item3}") differs from the others of its base ("compare X and X"
+            # teaches nothing).
+            taken = {v for k, v in chosen.items() if k.rstrip("0123456789") == base}
+            pool = [o for o in options if o not in taken] or options
             chosen[slot] = rng.choice(pool)
             return chosen[slot]
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from cartwise.models import Product, to_money
-from retrieval.product_types import title_stem
+from retrieval.product_types import title_stem, title_words
 
 ZERO = Decimal("0.00")
 
@@ -204,6 +204,9 @@ class _State:
         self.roles: set[str] = {p.candidate.role for p in self.fixed}
         self.kinds: set[str] = {c.kind for c in blockers}
         self.stems = {title_stem(c.product.title) for c in blockers}
+        # What the fixed items (the anchor) are called, word by word: "Tea Time Teapot In Gift Box" is a teapot
+        # too, even though its own kind reads "gift box".
+        self.fixed_words = {_singular(w) for p in self.fixed for w in title_words(p.candidate.product.title)}
         self.count = 0
         self.passed_over = False  # some allowed candidate was skipped for the budget
         return self
@@ -212,6 +215,9 @@ class _State:
         if c.product.id in self.ids:
             return False
         if not self.selector.allow_similar and (c.role in self.roles or c.kind in self.kinds):
+            return False
+        head = _singular(c.kind.split()[-1]) if c.kind else ""
+        if not self.selector.allow_similar and head and head in self.fixed_words:
             return False
         return not self.selector.is_duplicate(c, self.rows, self.stems)
 
@@ -238,3 +244,7 @@ class _State:
                 return
             passed_over = True
             self.passed_over = True
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word

@@ -211,6 +211,8 @@ class LexicalSnapshot:
             keep &= (self.stock > 0) == filters.in_stock
         if filters.brand is not None:
             keep &= self.brand == filters.brand
+        if filters.brands is not None:
+            keep &= np.isin(self.brand, list(filters.brands))
         if filters.exclude_ids:
             keep &= ~np.isin(self.ids, list(filters.exclude_ids))
         return keep

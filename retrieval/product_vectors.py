@@ -99,6 +99,8 @@ class ProductVectors:
             keep &= self.in_stock == filters.in_stock
         if filters.brand is not None:
             keep &= np.array([p.brand == filters.brand for p in self.products], dtype=bool)
+        if filters.brands is not None:
+            keep &= np.array([p.brand in filters.brands for p in self.products], dtype=bool)
         for pid in filters.exclude_ids:
             if pid in self.position:
                 keep[self.position[pid]] = False

@@ -63,7 +63,7 @@ class SearchFilters(BaseModel):
     """Structured constraints every search hit must satisfy.
 
     All fields are optional and combined with AND. ``category`` and
-    ``categories`` are exact matches; ``price_min``/``price_max`` are inclusive.
+    ``categories`` (and ``brand`` and ``brands``) are exact matches; ``price_min``/``price_max`` are inclusive.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -74,6 +74,7 @@ class SearchFilters(BaseModel):
     categories: tuple[str, ...] | None = None
     in_stock: bool | None = None
     brand: str | None = None
+    brands: tuple[str, ...] | None = None
     exclude_ids: frozenset[ProductId] = frozenset()
 
     @model_validator(mode="after")
@@ -84,6 +85,8 @@ class SearchFilters(BaseModel):
             )
         if self.categories is not None and not self.categories:
             raise ValueError("categories is an empty list; pass None to allow every category")
+        if self.brands is not None and not self.brands:
+            raise ValueError("brands is an empty list; pass None to allow every brand")
         return self
 
     def is_empty(self) -> bool:
@@ -102,6 +105,8 @@ class SearchFilters(BaseModel):
         if self.categories is not None and product.category not in self.categories:
             return False
         if self.in_stock is not None and product.in_stock != self.in_stock:
+            return False
+        if self.brands is not None and product.brand not in self.brands:
             return False
         return self.brand is None or product.brand == self.brand
 
@@ -124,6 +129,8 @@ class SearchFilters(BaseModel):
             conds.append({"in_stock": {"$eq": self.in_stock}})
         if self.brand is not None:
             conds.append({"brand": {"$eq": self.brand}})
+        if self.brands is not None:
+            conds.append({"brand": {"$in": list(self.brands)}})
         if self.exclude_ids:
             conds.append({"product_id": {"$nin": sorted(self.exclude_ids)}})
         if not conds:

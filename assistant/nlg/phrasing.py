@@ -12,13 +12,14 @@ from assistant.facts import ReplyFacts
 
 # Slot keys read as an adjective before the noun ("red lunch bags").
 ADJECTIVE_SLOTS = ("colour", "color", "size", "material", "style", "brand")
-# Slot keys that name the thing searched for, most specific first (the raw query last).
-NOUN_SLOTS = ("product", "product_type", "item", "category", "query")
+# Slot keys that name the thing found: a name read from the results' own titles (see assistant.nlg.naming),
+# never the shopper's words.
+NOUN_SLOTS = ("found",)
 RECIPIENT_SLOTS = ("recipient", "for", "person")
 OCCASION_SLOTS = ("occasion", "event")
 BUDGET_SLOTS = ("budget", "max_price", "price", "price_range")
 _BUDGET_WORDS = ("under", "below", "less", "up to", "between", "around", "about", "over", "at most", "max")
-_LEVELS = {"low": "affordable", "high": "premium"}
+_LEVELS = {"low": "affordable", "high": "premium", "cheaper": "cheaper", "pricier": "pricier"}
 
 
 def pick(variants: Sequence[str], facts: ReplyFacts, seed: int) -> str:
@@ -134,19 +135,20 @@ def describe(
     Returns:
         A phrase built only from the slot values.
     """
-    noun_key = next((k for k in NOUN_SLOTS if slots.get(k, "").strip()), "")
-    if noun_key == "query" and _is_sentence(slots["query"]):
-        noun_key = ""  # a whole sentence typed by the shopper is not a noun phrase to repeat back
-    noun = slots[noun_key].strip() if noun_key else default
-    # The raw query already carries its adjectives ("red lunch bag").
-    adjectives = [] if noun_key == "query" else [slots[k].strip() for k in ADJECTIVE_SLOTS if slots.get(k, "").strip()]
+    found = _first(slots, NOUN_SLOTS)
+    noun = found or default
+    # The found name is already a phrase of the results' own words ("lunch bags"); colours and sizes go
+    # before it only when the name doesn't say them already.
+    adjectives = [slots[k].strip() for k in ADJECTIVE_SLOTS if slots.get(k, "").strip()]
     adjectives = [a for a in adjectives if a.lower() not in noun.lower()]
-    level = _LEVELS.get(slots.get("price_level", "").strip().lower(), "")
+    if noun.startswith("items from"):
+        adjectives = []
+    level = _LEVELS.get(slots.get("price", slots.get("price_level", "")).strip().lower(), "")
     occasion = _first(slots, OCCASION_SLOTS)
     # "birthday mugs", but "mugs for an afternoon tea party".
     suffix_occasion = occasion.lower().startswith(("for ", "at ", "a ", "an ", "the "))
     before = "" if suffix_occasion else occasion
-    parts = [level, before, *adjectives, plural(noun) if many and noun_key != "query" else noun]
+    parts = [level, before, *adjectives, noun if found or not many else plural(noun)]
     recipient = _first(slots, RECIPIENT_SLOTS)
     if recipient:
         parts.append(for_whom(recipient))
@@ -158,10 +160,6 @@ def describe(
     if excluded:
         parts.append(f"(not {excluded})")
     return " ".join(p for p in parts if p)
-
-
-def _is_sentence(text: str) -> bool:
-    return len(text.split()) > 5 or any(ch in text for ch in "?!.")
 
 
 def join_words(items: Sequence[str], last: str = "and") -> str:

@@ -178,18 +178,17 @@ def sample_facts() -> list[ReplyFacts]:
             user_text="red lunch bags under £10 for my son",
             products=products,
             slots={
-                "product_type": "lunch bag",
+                "found": "lunch bags",
                 "colour": "red",
                 "budget_max": "10.00",
                 "recipient": "son",
-                "query": "red lunch bag",
             },
         ),
         ReplyFacts(
             act=Act.no_results,
             intent="search_product",
             user_text="purple unicorn lamp under 5 pounds",
-            slots={"product_type": "unicorn lamp", "colour": "purple", "budget_max": "5.00"},
+            slots={"colour": "purple", "budget_max": "5.00"},
             relaxed=["colour purple"],
         ),
         ReplyFacts(
@@ -226,6 +225,25 @@ def sample_facts() -> list[ReplyFacts]:
             user_text="I need a present",
             detail="Who is the present for",
             options=["Mum", "Dad", "A child", "A colleague"],
+        ),
+        ReplyFacts(
+            act=Act.explain,
+            intent="explain_choice",
+            user_text="why these?",
+            products=[p.model_copy(update={"reason": "bought together with the Regency Cakestand 3 Tier in 358 orders"})
+                      for p in products[:2]],
+            slots={"budget_max": "10.00"},
+        ),
+        ReplyFacts(
+            act=Act.order_problem,
+            intent="report_problem",
+            user_text="order 581475 arrived broken",
+            order=order,
+            passages=[_RETURNS],
+            detail="Order 581475 would have been delivered around 14 December 2011, 4 days ago, inside the 14-day "
+                   "window, so you can still report it.",
+            slots={"problem": "arrived damaged", "order_id": "581475"},
+            offer="talk to a person about order 581475, which arrived damaged",
         ),
         ReplyFacts(
             act=Act.did_you_mean,
@@ -276,6 +294,6 @@ def sample_facts() -> list[ReplyFacts]:
             intent="search_product",
             user_text="我想买红色的午餐袋",
             products=products[:2],
-            slots={"product": "午餐袋"},
+            slots={"found": "午餐袋"},
         ),
     ]

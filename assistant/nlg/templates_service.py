@@ -63,6 +63,23 @@ def order_status(facts: ReplyFacts, seed: int) -> str:
     return "\n".join(lines)
 
 
+def order_problem(facts: ReplyFacts, seed: int) -> str:
+    """A problem with an order: sorry, the order, whether it is still in time, the policy, a person."""
+    problem = facts.slots.get("problem", "has a problem")
+    order = facts.order
+    lines = [f"I'm sorry your order {problem}." if order is None else f"I'm sorry order {order.id} {problem}."]
+    if facts.detail:
+        lines.append(facts.detail)
+    if order is not None:
+        lines += _order_lines(order, facts.currency)
+    if facts.passages:
+        lines.append("Our policy says:")
+        lines += _citations(facts, limit=1)
+    lines.append("Shall I pass this to a person on our team, with the order and the problem?"
+                 if facts.offer else "I can pass this to a person on our team if you like.")
+    return "\n".join(lines)
+
+
 def order_list(facts: ReplyFacts, seed: int) -> str:
     if not facts.orders:
         return "I can't find any orders on your account yet."
@@ -75,6 +92,8 @@ def order_list(facts: ReplyFacts, seed: int) -> str:
         )
     ask = facts.detail if facts.detail.endswith("?") else "Which one would you like to know more about?"
     lines.append(ask)
+    if facts.passages:
+        lines += _citations(facts, limit=1)
     return "\n".join(lines)
 
 

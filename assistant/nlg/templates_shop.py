@@ -42,11 +42,22 @@ def relaxed_note(facts: ReplyFacts) -> str:
     return f"To find these I had to drop: {join_words(facts.relaxed)}."
 
 
+def not_carried(facts: ReplyFacts) -> str:
+    """The words of the request nothing in the catalog matched ("iphone 15"), from a ``not_carried:`` detail."""
+    return facts.detail.split(":", 1)[1].strip() if facts.detail.startswith("not_carried:") else ""
+
+
 def show_products(facts: ReplyFacts, seed: int) -> str:
     n = len(facts.products)
     if n == 0:
         return no_results(facts, seed)
     what = describe(facts.slots, facts.currency, default="options", many=n > 1)
+    missing = not_carried(facts)
+    if missing:
+        lead = (f"I couldn't find “{missing}” in our catalog, so we don't seem to carry it. "
+                f"The closest {'matches' if n > 1 else 'match'} I have:")
+        lines = [lead, *(product_line(i, p, facts.currency) for i, p in enumerate(facts.products, 1))]
+        return "\n".join(lines)
     if n == 1:
         lead = pick(["I found one match for {w}:", "Here's the best match for {w}:"], facts, seed).format(w=what)
     else:
@@ -64,9 +75,14 @@ def show_products(facts: ReplyFacts, seed: int) -> str:
 
 
 def no_results(facts: ReplyFacts, seed: int) -> str:
+    missing = not_carried(facts)
+    if missing:
+        return f"I couldn't find “{missing}” in our catalog, so we don't seem to carry it. Could you describe " \
+               "what it's for? I may have something close."
     if facts.detail and not is_code(facts.detail) and facts.detail != "no bundle":
         return facts.detail  # the dialog says what was missing ("I need two products to compare.")
-    what = describe(facts.slots, facts.currency, default="")
+    what = describe(facts.slots, facts.currency, default="products")
+    what = "" if what == "products" else what
     if facts.detail == "no bundle":
         first = f"I couldn't put together a bundle {occasion_phrase(facts.slots)}".rstrip() + "."
         budget = budget_phrase(facts.slots, facts.currency)
@@ -207,9 +223,30 @@ def clarify(facts: ReplyFacts, seed: int) -> str:
         seed,
     )
     ask = question(facts.detail) if facts.detail and not is_code(facts.detail) else default
-    if not facts.options:
-        return ask
-    return f"{ask}\n{_options_line(facts.options)}"
+    lines = [ask]
+    if facts.options:
+        lines.append(_options_line(facts.options))
+    if facts.products:
+        # Never a question alone: something to look at while the shopper answers.
+        lead = "Meanwhile, here are some of our most popular items:" if not facts.slots.get("personal") else \
+            "Meanwhile, here are a few picks based on what you've bought before:"
+        lines.append(lead)
+        lines += [product_line(i, p, facts.currency) for i, p in enumerate(facts.products, 1)]
+    return "\n".join(lines)
+
+
+def explain(facts: ReplyFacts, seed: int) -> str:
+    """Why each shown item was picked, from the reasons recorded when it was shown."""
+    if not facts.products:
+        return facts.detail or "I haven't suggested anything yet."
+    basis = describe(facts.slots, facts.currency, default="")
+    lead = "Here's why I picked them:" if len(facts.products) > 1 else "Here's why I picked it:"
+    if basis.strip():
+        lead = f"You asked for {basis.strip()}. " + lead
+    lines = [lead]
+    for i, p in enumerate(facts.products, 1):
+        lines.append(f"{i}. {p.title} ({format_money(p.price, facts.currency)}): {p.reason}")
+    return "\n".join(lines)
 
 
 def did_you_mean(facts: ReplyFacts, seed: int) -> str:

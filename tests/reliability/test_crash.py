@@ -58,13 +58,13 @@ def test_sigkilled_app_continues_the_conversation(tmp_path: Path) -> None:
     roles, state = session_rows(engine, session)
     assert state is not None and len(roles) % 2 == 0 and roles[::2] == ["user"] * (len(roles) // 2), roles
     assert state["turn"] == len(roles) // 2  # state and transcript were written in the same transaction
-    assert state["shown_ids"][:2], state
+    assert state["shown"][:2], state
 
     app = AppProcess(free_port(), env, tmp_path / "app2.log").start()
     try:
         after = httpx.post(f"{app.url}/api/chat", json={"message": "the second one", "session_id": session},
                            timeout=60).json()
-        assert after["products"] and after["products"][0]["id"] == state["shown_ids"][1], (after, state)
+        assert after["products"] and after["products"][0]["id"] == state["shown"][1]["id"], (after, state)
         assert httpx.delete(f"{app.url}/api/session/{session}", timeout=30).status_code == 204
     finally:
         app.stop()

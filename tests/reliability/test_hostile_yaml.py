@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from hostile_inputs import INJECTIONS, reply_problems
 
-from assistant.dialog_spec import Dialog, Step
-from assistant.dialog_tests import DialogRunner
+from assistant.testing.runner import DialogRunner
+from assistant.testing.spec import Dialog, Step
 from cartwise.cli import main as cartwise_main
 from cartwise.settings import REPO_ROOT
 

@@ -1,0 +1,1 @@
+"""The dialog: the manager that runs a turn, its handlers, and the conversation's state."""

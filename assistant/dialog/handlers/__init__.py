@@ -1,0 +1,1 @@
+"""Handlers decide a turn from a typed Understanding and return reply facts with a typed state update."""

@@ -1,0 +1,327 @@
+"""Bundle turns: build a bundle for a theme, around a product or from a list of things, and edit the one shown.
+
+Reads the typed :class:`Understanding` (targets resolved to ids, the edit's operation, what comes in) and
+returns reply facts with a typed state update.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from assistant.dialog.handlers.shopping import ShoppingAdvisor, TurnResult
+from assistant.dialog.state import BundleSpec, DialogState, StateUpdate
+from assistant.facts import Act, ReplyFacts
+from assistant.personal import Personaliser
+from assistant.reply import BundleItem, ShownBundle
+from assistant.understanding import Role, Slots, Understanding
+from assistant.understanding.catalog import stem, words_of
+from assistant.understanding.understander import head_word
+from cartwise.models import Order, Product, to_money
+from retrieval.bundle_types import BundleRequest, BundleResult
+from retrieval.bundles import BundleBuilder
+from retrieval.errors import RetrievalError
+from retrieval.store import ProductStore
+from retrieval.types import SearchFilters
+
+ROLE_POOL = 8  # candidates per role when a list of things is bundled
+
+
+def _money(value: str | None) -> Decimal | None:
+    return to_money(value) if value else None
+
+
+class BundlePlanner:
+    """Builds and edits bundles in a conversation.
+
+    Args:
+        builder: the bundle builder (co-purchase, rules, themes, budget-aware selection).
+        shopping: searches products to add or swap in.
+        personaliser: the shopper's history profile (optional).
+        currency: the shop's currency symbol.
+    """
+
+    def __init__(self, builder: BundleBuilder, shopping: ShoppingAdvisor, personaliser: Personaliser | None,
+                 currency: str) -> None:
+        self.builder = builder
+        self.shopping = shopping
+        self.personaliser = personaliser
+        self.currency = currency
+
+    @property
+    def store(self) -> ProductStore:
+        return self.shopping.store
+
+    # ------------------------------------------------------------------ build
+    def build(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
+        if u.roles:
+            return self.build_from_roles(u, state)
+        anchor = self._anchor(u)
+        theme = None
+        if anchor is None:
+            theme = u.query or u.slots.occasion or "gift"
+            if u.slots.occasion and u.slots.occasion not in theme:
+                theme = f"{u.slots.occasion} {theme}"
+            if u.slots.recipient and u.slots.recipient not in theme:
+                theme = f"{theme} for {u.slots.recipient}"
+        spec = BundleSpec(theme=theme, anchor_id=anchor.id if anchor else None,
+                          budget=f"{u.slots.budget_max:.2f}" if u.slots.budget_max is not None else None,
+                          quantity=u.slots.quantity, include_anchor=anchor is not None and not u.complements)
+        return self._build(spec, u, state, user_id)
+
+    def _anchor(self, u: Understanding) -> Product | None:
+        """The product a bundle is built around: the one pointed at on the screen, or one named by its title."""
+        if u.targets:
+            return next(iter(self.store.get(list(u.targets[:1]))), None)
+        if not u.query:
+            return None
+        words = {stem(w) for w in words_of(u.query)}
+        for hit in self.store.search(u.query, k=3, filters=SearchFilters(in_stock=True)):
+            title = {stem(w) for w in words_of(hit.product.title) if not w.isdigit()}
+            named = len(title & words)
+            if named >= 2 and named * 2 >= len(title):
+                return hit.product  # "what goes with the regency cakestand 3 tier"
+        return None
+
+    def _build(self, spec: BundleSpec, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
+        anchor = next(iter(self.store.get([spec.anchor_id])), None) if spec.anchor_id else None
+        profile = self.personaliser.profile(user_id, state.viewed_ids) if self.personaliser else None
+        try:
+            result = self.builder.build(BundleRequest(
+                anchor_id=spec.anchor_id, theme=spec.theme, budget=_money(spec.budget), people=None,
+                profile=profile, include_anchor=spec.include_anchor,
+            ))
+        except (RetrievalError, ValueError):
+            result = None
+        slots = _display(u.slots)
+        if result is None or not result.items:
+            return TurnResult(ReplyFacts(act=Act.no_results, intent="build_bundle", user_text=u.text, slots=slots,
+                                         detail="no bundle", currency=self.currency))
+        shown = self._shown(result)
+        if anchor is not None and spec.quantity and spec.include_anchor:
+            items = [i.model_copy(update={"quantity": spec.quantity}) if i.id == anchor.id else i for i in shown.items]
+            shown = self._recount(items, shown.budget, shown.note)
+        facts = ReplyFacts(act=Act.show_bundle, intent="build_bundle", user_text=u.text, bundle=shown,
+                           slots=slots | ({"anchor": anchor.title} if anchor else {}), currency=self.currency,
+                           options=["Make it cheaper", "Why these?"])
+        viewed = list(dict.fromkeys([*state.viewed_ids, *(i.id for i in shown.items)]))[-50:]
+        return TurnResult(facts, StateUpdate(bundle=shown, bundle_spec=spec, viewed_ids=viewed))
+
+    def build_from_roles(self, u: Understanding, state: DialogState) -> TurnResult:
+        """ "monitor, keyboard, mouse and webcam under $600": one item per role, within the budget."""
+        budget = u.slots.budget_max
+        picks: list[tuple[Role, list[Product]]] = []
+        missing: list[str] = []
+        for role in u.roles:
+            head = head_word(role.query.split()) or role.query
+            found = self.shopping.find(role.query, Slots(), False, state, None, require=[head])
+            # A role is a named thing: only products whose titles say it fill it ("keyboard" is no earbuds).
+            candidates = [p for p, _ in found.ranked[:ROLE_POOL] if stem(head) in " ".join(
+                stem(w) for w in words_of(p.title))]
+            if not candidates:
+                missing.append(role.query)
+                continue
+            picks.append((role, candidates))
+        chosen = _fit_budget(picks, budget)
+        if not chosen:
+            detail = f"not_carried:{', '.join(missing)}" if missing else "no bundle"
+            return TurnResult(ReplyFacts(act=Act.no_results, intent="build_bundle", user_text=u.text,
+                                         slots=_display(u.slots), detail=detail, currency=self.currency))
+        items = [BundleItem(id=p.id, title=p.title, price=p.price, quantity=role.quantity, category=p.category,
+                            reason=f"the {role.query} you asked for") for role, p in chosen]
+        note = f"We don't sell {_join(missing)}, so the set leaves {'it' if len(missing) == 1 else 'them'} out." \
+            if missing else ""
+        shown = self._recount(items, budget, note)
+        spec = BundleSpec(theme=None, budget=f"{budget:.2f}" if budget is not None else None,
+                          roles=[r.query for r, _ in chosen])
+        facts = ReplyFacts(act=Act.show_bundle, intent="build_bundle", user_text=u.text, bundle=shown,
+                           slots=_display(u.slots), currency=self.currency, options=["Make it cheaper", "Why these?"])
+        viewed = list(dict.fromkeys([*state.viewed_ids, *(i.id for i in items)]))[-50:]
+        return TurnResult(facts, StateUpdate(bundle=shown, bundle_spec=spec, viewed_ids=viewed))
+
+    def from_order(self, order: Order, u: Understanding, state: DialogState) -> TurnResult:
+        """A past order as a bundle to buy again, with today's prices; items no longer sold are named."""
+        lines = [line for line in order.lines if line.quantity > 0]
+        products = {p.id: p for p in self.store.get([line.product_id for line in lines])}
+        items = [BundleItem(id=p.id, title=p.title, price=p.price, quantity=line.quantity, category=p.category,
+                            reason=f"in your order {order.id}")
+                 for line in lines if (p := products.get(line.product_id)) is not None and p.in_stock]
+        gone = [line.title for line in lines
+                if line.product_id not in products or not products[line.product_id].in_stock]
+        note = f"Order {order.id} again, at today's prices."
+        if gone:
+            note += f" No longer available: {_join(gone[:5])}{' and more' if len(gone) > 5 else ''}."
+        if not items:
+            return TurnResult(ReplyFacts(act=Act.no_results, intent="reorder", user_text=u.text,
+                                         currency=self.currency,
+                                         detail=f"None of the items of order {order.id} is available now."))
+        shown = self._recount(items, None, note)
+        facts = ReplyFacts(act=Act.show_bundle, intent="reorder", user_text=u.text, bundle=shown,
+                           currency=self.currency, options=["Remove the first item", "Why these?"])
+        return TurnResult(facts, StateUpdate(bundle=shown, bundle_spec=BundleSpec(), order_id=order.id))
+
+    def _shown(self, result: BundleResult) -> ShownBundle:
+        items = [BundleItem(id=i.product.id, title=i.product.title, price=i.product.price, quantity=i.quantity,
+                            category=i.product.category, reason=i.reason) for i in result.items]
+        return ShownBundle(items=items, total=result.total, budget=result.budget, within_budget=result.within_budget,
+                           note=result.note)
+
+    # ------------------------------------------------------------------ edit
+    def edit(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
+        if state.bundle is None:
+            return self.build(u, state, user_id)
+        op = u.bundle_op or "add"
+        bundle = state.bundle
+        if op == "rebudget":
+            return self.rebudget(u, bundle, state, user_id)
+        if op == "remove":
+            return self.remove(u, bundle, state)
+        if op == "swap":
+            return self.swap(u, bundle, state)
+        if op == "quantity":
+            return self.quantity(u, bundle, state)
+        return self.add(u, bundle, state)
+
+    def rebudget(self, u: Understanding, bundle: ShownBundle, state: DialogState, user_id: str | None) -> TurnResult:
+        """The same bundle request with a new budget: "make it cheaper", "under £10 instead"."""
+        spec = state.bundle_spec or BundleSpec()
+        budget = u.slots.budget_max
+        if budget is None:  # "cheaper": strictly below what it costs now
+            budget = max(bundle.total - Decimal("0.01"), Decimal("0.00"))
+        if spec.roles:
+            roles = tuple(Role(query=r, quantity=i.quantity) for r, i in zip(spec.roles, bundle.items, strict=False))
+            return self.build_from_roles(u.model_copy(update={"roles": roles, "slots": u.slots.model_copy(
+                update={"budget_max": budget})}), state)
+        return self._build(spec.model_copy(update={"budget": f"{budget:.2f}"}), u, state, user_id)
+
+    def remove(self, u: Understanding, bundle: ShownBundle, state: DialogState) -> TurnResult:
+        drop = [i for i in bundle.items if i.id in u.targets]
+        if not drop:
+            return self._not_in_bundle(u, state)
+        kept = [i for i in bundle.items if i not in drop]
+        shown = self._recount(kept, bundle.budget, f"Removed {_join([i.title for i in drop])}.")
+        return TurnResult(ReplyFacts(act=Act.show_bundle, intent="edit_bundle", user_text=u.text, bundle=shown,
+                                     currency=self.currency), StateUpdate(bundle=shown))
+
+    def quantity(self, u: Understanding, bundle: ShownBundle, state: DialogState) -> TurnResult:
+        n = u.slots.quantity or 1
+        items = [i.model_copy(update={"quantity": n}) if i.id in u.targets else i for i in bundle.items]
+        if items == bundle.items:
+            return self._not_in_bundle(u, state)
+        names = _join([i.title for i in items if i.id in u.targets])
+        shown = self._recount(items, bundle.budget, f"Now {n} × {names}.")  # noqa: RUF001
+        return TurnResult(ReplyFacts(act=Act.show_bundle, intent="edit_bundle", user_text=u.text, bundle=shown,
+                                     currency=self.currency), StateUpdate(bundle=shown))
+
+    def swap(self, u: Understanding, bundle: ShownBundle, state: DialogState) -> TurnResult:
+        """Replace one item: "swap the monitor for a cheaper one", "replace the mugs with a teapot"."""
+        old = next((i for i in bundle.items if i.id in u.targets), None)
+        if old is None:
+            return self._not_in_bundle(u, state)
+        cheaper = u.slots.price in ("cheaper", "low", "cheapest")
+        named = " ".join(w for w in words_of(u.item_query) if w not in _REPLACEMENT_FILLER)
+        room = bundle.budget - (bundle.total - old.line_total) if bundle.budget is not None else None
+        caps = [c for c in ((old.price - Decimal("0.01")) if cheaper else None,
+                            (room / old.quantity) if room is not None else None) if c is not None]
+        filters = SearchFilters(in_stock=True, price_max=to_money(min(caps)) if caps else None,
+                                exclude_ids=frozenset(i.id for i in bundle.items))
+        hits = self.store.search(named or old.title, k=5, filters=filters) if not caps or min(caps) > 0 else []
+        if not hits:
+            what = f"a cheaper alternative to the {old.title}" if cheaper else f"a replacement for the {old.title}"
+            detail = f"I couldn't find {what}" + (" that keeps the bundle in budget." if room is not None else ".")
+            return TurnResult(ReplyFacts(act=Act.no_results, intent="edit_bundle", user_text=u.text,
+                                         currency=self.currency, detail=detail))
+        product = hits[0].product
+        reason = (f"cheaper than the {old.title} it replaces" if cheaper else "you asked for it" if named
+                  else f"instead of the {old.title}")
+        new = BundleItem(id=product.id, title=product.title, price=product.price, quantity=old.quantity,
+                         category=product.category, reason=reason)
+        shown = self._recount([new if i is old else i for i in bundle.items], bundle.budget,
+                              f"Swapped the {old.title} for the {product.title}.")
+        viewed = list(dict.fromkeys([*state.viewed_ids, product.id]))[-50:]
+        return TurnResult(ReplyFacts(act=Act.show_bundle, intent="edit_bundle", user_text=u.text, bundle=shown,
+                                     currency=self.currency), StateUpdate(bundle=shown, viewed_ids=viewed))
+
+    def add(self, u: Understanding, bundle: ShownBundle, state: DialogState) -> TurnResult:
+        product: Product | None = None
+        named = " ".join(w for w in words_of(u.item_query) if w not in _REPLACEMENT_FILLER)
+        if u.targets and not named:
+            product = next(iter(self.store.get(list(u.targets[:1]))), None)
+        if product is None and named:
+            left = (bundle.budget - bundle.total) if bundle.budget is not None else None
+            in_budget = SearchFilters(in_stock=True, price_max=left if left and left > 0 else None,
+                                      exclude_ids=frozenset(i.id for i in bundle.items))
+            found = self.shopping.find(named, Slots(colour=u.slots.colour), False, state, None,
+                                       exclude_ids=list(in_budget.exclude_ids), query_words=words_of(named))
+            # The best matches for what was named; among them the first that keeps the bundle in budget.
+            relevant = [p for p, _ in found.ranked[:5]]
+            ranked = [p for p in relevant if in_budget.matches(p)] or relevant
+            if found.not_found:
+                return TurnResult(ReplyFacts(act=Act.no_results, intent="edit_bundle", user_text=u.text,
+                                             currency=self.currency, detail=f"not_carried:{found.not_found}"))
+            product = ranked[0] if ranked else None
+        if product is None:
+            return TurnResult(ReplyFacts(act=Act.no_results, intent="edit_bundle", user_text=u.text,
+                                         currency=self.currency,
+                                         detail="What should I add? Name the thing, or pick one from a list."))
+        quantity = u.slots.quantity or 1
+        items = [*bundle.items, BundleItem(id=product.id, title=product.title, price=product.price,
+                                           quantity=quantity, category=product.category, reason="you asked for it")]
+        shown = self._recount(items, bundle.budget, f"Added {product.title}.")
+        viewed = list(dict.fromkeys([*state.viewed_ids, product.id]))[-50:]
+        return TurnResult(ReplyFacts(act=Act.show_bundle, intent="edit_bundle", user_text=u.text, bundle=shown,
+                                     currency=self.currency), StateUpdate(bundle=shown, viewed_ids=viewed))
+
+    def _not_in_bundle(self, u: Understanding, state: DialogState) -> TurnResult:
+        what = " ".join(w for w in words_of(u.item_query or u.query) if w not in _REPLACEMENT_FILLER)
+        facts = ReplyFacts(act=Act.show_bundle, intent="edit_bundle", user_text=u.text, bundle=state.bundle,
+                           currency=self.currency, detail=f"not_in_bundle:{what}")
+        return TurnResult(facts)
+
+    def _recount(self, items: list[BundleItem], budget: Decimal | None, note: str) -> ShownBundle:
+        total = to_money(sum((i.price * i.quantity for i in items), Decimal(0)))
+        within = budget is None or total <= budget
+        if not within and budget is not None:
+            note = f"{note} That is {self.currency}{total - budget:.2f} over your {self.currency}{budget:.2f} budget."
+        return ShownBundle(items=items, total=total, budget=budget, within_budget=within, note=note.strip())
+
+
+# Words in "for a cheaper one" / "add something nice" that name no product.
+_REPLACEMENT_FILLER = frozenset("""a an the some one ones cheaper less expensive lower price budget something another
+    different else instead other better nicer option alternative too as well also please it that this them more
+    of in to into bundle basket cart list""".split())
+
+
+def _fit_budget(picks: list[tuple[Role, list[Product]]], budget: Decimal | None) -> list[tuple[Role, Product]]:
+    """The best-ranked product per role, then cheaper relevant ones for the dearest roles until the total fits."""
+    chosen = [(role, candidates[0]) for role, candidates in picks]
+    if budget is None:
+        return chosen
+
+    def total(items: list[tuple[Role, Product]]) -> Decimal:
+        return sum((p.price * r.quantity for r, p in items), Decimal(0))
+
+    options = {role.query: sorted(candidates, key=lambda p: p.price) for role, candidates in picks}
+    while total(chosen) > budget:
+        # Cheapen the role whose item costs most, to its next cheaper candidate.
+        order = sorted(range(len(chosen)), key=lambda i: -(chosen[i][1].price * chosen[i][0].quantity))
+        for i in order:
+            role, current = chosen[i]
+            cheaper = [p for p in options[role.query] if p.price < current.price]
+            if cheaper:
+                chosen[i] = (role, cheaper[-1])
+                break
+        else:
+            break  # nothing cheaper left: the nearest set over budget, said as such
+    return chosen
+
+
+def _join(items: list[str]) -> str:
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _display(slots: Slots) -> dict[str, str]:
+    keep = {"budget_min", "budget_max", "recipient", "occasion", "quantity"}
+    return {k: v for k, v in slots.as_strings().items() if k in keep}

@@ -1,0 +1,88 @@
+"""Turns without a query: personal picks ("anything new for me?") and best sellers ("what's popular?").
+
+Also supplies the products shown beside a clarifying question, so a question never comes alone.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+
+from assistant.dialog.handlers.shopping import POOL, SHOW, Found, ShoppingAdvisor, TurnResult
+from assistant.dialog.state import DialogState, StateUpdate
+from assistant.facts import Act, ReplyFacts
+from assistant.personal import Personaliser
+from assistant.reply import ShownProduct
+from assistant.understanding import Understanding
+from retrieval.picks import PersonalRecommender, Pick
+from retrieval.product_vectors import ProductVectors
+
+
+class ShopperPicks:
+    """Personal picks and best sellers for the dialog.
+
+    Args:
+        shopping: searches (for "most popular lunch bags") and presents products.
+        personaliser: builds the shopper's history profile.
+        recommender_for: makes a :class:`PersonalRecommender` from the current popularity counts.
+        popularity: reads product id -> distinct customers from the orders database.
+        ttl_seconds: how long popularity counts are reused before they are read again (orders keep coming).
+    """
+
+    def __init__(self, shopping: ShoppingAdvisor, personaliser: Personaliser | None, vectors: ProductVectors,
+                 recommender_for: Callable[[Mapping[str, int]], PersonalRecommender],
+                 popularity: Callable[[], dict[str, int]], ttl_seconds: float = 300.0) -> None:
+        self.shopping = shopping
+        self.personaliser = personaliser
+        self.vectors = vectors
+        self.recommender_for = recommender_for
+        self.read_popularity = popularity
+        self.ttl_seconds = ttl_seconds
+        self._popularity: tuple[float, dict[str, int]] | None = None
+
+    @property
+    def recommender(self) -> PersonalRecommender:
+        now = time.monotonic()
+        if self._popularity is None or now - self._popularity[0] > self.ttl_seconds:
+            self._popularity = (now, self.read_popularity())
+        return self.recommender_for(self._popularity[1])
+
+    def picks_for(self, user_id: str | None, state: DialogState, k: int = SHOW) -> tuple[list[Pick], bool]:
+        """Personal picks for a signed-in shopper with a history, else best sellers; and whether personal."""
+        if user_id and self.personaliser is not None:
+            profile = self.personaliser.profile(user_id, [])
+            if not profile.is_empty:
+                return self.recommender.recommend(profile, k=k, exclude=state.viewed_ids[-10:]), True
+        return self.recommender.best_sellers(k), False
+
+    def for_shopper(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
+        picks, personal = self.picks_for(user_id, state)
+        lead = {"found": "picks for you"} if personal else {"found": "best sellers"}
+        return self._show(picks, u, state, "recommend_for_me", lead)
+
+    def best_sellers(self, u: Understanding, state: DialogState) -> TurnResult:
+        """Best sellers overall, or among the products that match a request ("most popular lunch bags")."""
+        recommender = self.recommender
+        if u.query or u.slots.categories or u.slots.brands:
+            found: Found = self.shopping.find(u.query, u.slots, u.category_filter, state, None)
+            among = [p.id for p, _ in found.ranked[:POOL // 2]]
+            picks = recommender.best_sellers(SHOW, among=among)
+            if not picks:  # nothing there has sold yet: the best matches, said as such
+                return self.shopping.present(found, u.slots, u.query, u, state, "best_sellers")
+        else:
+            picks = recommender.best_sellers(SHOW)
+        return self._show(picks, u, state, "best_sellers", {"found": "best sellers"})
+
+    def _show(self, picks: list[Pick], u: Understanding, state: DialogState, intent: str,
+              slots: dict[str, str]) -> TurnResult:
+        shown = [ShownProduct(id=p.product.id, title=p.product.title, price=p.product.price,
+                              category=p.product.category, reason=p.reason, in_stock=p.product.in_stock,
+                              rating=p.product.rating) for p in picks]
+        act = Act.show_products if shown else Act.no_results
+        facts = ReplyFacts(act=act, intent=intent, user_text=u.text, products=shown, slots=slots,
+                           currency=self.shopping.currency)
+        viewed = list(dict.fromkeys([*state.viewed_ids, *(p.id for p in shown)]))[-50:]
+        update = StateUpdate(viewed_ids=viewed, query="")
+        if shown:
+            update = update | StateUpdate(shown=shown, focus_id=shown[0].id)
+        return TurnResult(facts, update)

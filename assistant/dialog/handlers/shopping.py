@@ -1,0 +1,483 @@
+"""Shopping turns: search, refine, product questions, comparisons and "why these?".
+
+Retrieval first: every product request reaches hybrid search with the shopper's own words; only what the
+shopper stated explicitly filters (budget, colour, size, brand, a category the shop has, in stock), and what
+the understanding merely guessed only lifts products. Handlers read the typed :class:`Understanding`, never
+the raw message, and return reply facts with a typed :class:`StateUpdate`.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import numpy as np
+
+from assistant.dialog.state import DialogState, StateUpdate
+from assistant.facts import Act, ReplyFacts
+from assistant.nlg.naming import found_label
+from assistant.reply import ShownProduct
+from assistant.understanding import Slots, Understanding
+from assistant.understanding.catalog import stem, words_of
+from cartwise.models import Product, to_money
+from retrieval.store import ProductStore
+from retrieval.types import SearchFilters, SearchHit
+
+SHOW = 5
+POOL = 30  # candidates retrieved before attributes, price words and personal ranking pick the shown five
+CATEGORY_LIFT = 0.15  # added to the fused score of products in a category the shopper named but may not filter
+
+Personaliser = Callable[[str, list[SearchHit], str | None, list[str]], list[tuple[Product, str]]]
+
+
+@dataclass
+class TurnResult:
+    """What a handler decided: the facts of the reply and the changes to the dialog state."""
+
+    facts: ReplyFacts
+    update: StateUpdate = field(default_factory=StateUpdate)
+
+
+@dataclass
+class Found:
+    """Products found for a request, best first, with why each is shown and what had to be dropped."""
+
+    ranked: list[tuple[Product, str]]
+    relaxed: list[str] = field(default_factory=list)
+    not_found: str = ""  # words of the request no product matched ("iphone 15")
+
+
+def _size_pattern(size: str) -> re.Pattern[str] | None:
+    inches = re.match(r"(\d{2,3}(?:\.\d)?)\s*(?:\"|inch|in\b|”)", size.lower())
+    if inches:
+        return re.compile(rf"\b{re.escape(inches.group(1))}\s*(?:\"|”|''|-?inch|in\b|-in\b)", re.I)
+    return re.compile(rf"\b{re.escape(size)}\b", re.I) if size.isalpha() else None
+
+
+def prefer(hits: list[SearchHit], pattern: re.Pattern[str] | None) -> tuple[list[SearchHit], bool]:
+    """Hits whose title matches ``pattern`` when any does; else all hits and False."""
+    if pattern is None:
+        return hits, True
+    matching = [h for h in hits if pattern.search(h.product.title)]
+    return (matching, True) if matching else (hits, False)
+
+
+def quote_about(product: Product, attribute: str) -> str:
+    """The first sentence of the product's own text that mentions ``attribute``, or "" (never a guess)."""
+    words = [w for w in re.findall(r"[a-z0-9]+", attribute.lower()) if len(w) > 2]
+    if not words:
+        return ""
+    # Every word, else at least half of them with one long one ("noise cancelling" -> "... Noise Reducing ...").
+    need = len(words) if len(words) < 2 else (len(words) + 1) // 2
+    best = ("", 0)
+    for sentence in re.split(r"(?<=[.!?])\s+|\s*[\n;•]\s*", f"{product.title}. {product.description}"):
+        lowered = sentence.lower()
+        found = [w for w in words if re.search(rf"\b{re.escape(w[:5])}", lowered)]
+        if sentence.strip() and len(found) >= need and any(len(w) > 3 for w in found) and len(found) > best[1]:
+            best = (sentence.strip(), len(found))
+    clipped = best[0]
+    return clipped if len(clipped) <= 140 else clipped[:137].rsplit(" ", 1)[0] + "..."
+
+
+def not_found_words(query_words: Sequence[str], products: Sequence[Product]) -> list[str]:
+    """The request's words that none of ``products`` prints in its title (as a word, its start or inside a
+    compound: "mat" is in "Doormat")."""
+    titles = [" ".join(stem(w) for w in words_of(p.title)) for p in products]
+    missing = []
+    for w in query_words:
+        s = stem(w)
+        if len(s) < 3:
+            continue
+        if not any(s in title for title in titles):
+            missing.append(w)
+    return missing
+
+
+class ShoppingAdvisor:
+    """Finds and explains products for shopping turns.
+
+    Args:
+        store: the shop's product store.
+        currency: the shop's currency symbol.
+        personaliser: optional history reranker hook (query, hits, user, viewed ids) -> (product, reason).
+        weak_match: below this cosine similarity of the best product a request whose words no shown title
+            prints is answered as "not carried" (calibrated with the catalog check, see ``cartwise calibrate``).
+    """
+
+    def __init__(self, store: ProductStore, currency: str, personaliser: Personaliser | None = None,
+                 weak_match: float = 0.5) -> None:
+        self.store = store
+        self.currency = currency
+        self.personaliser = personaliser
+        self.weak_match = weak_match
+
+    # ------------------------------------------------------------ finding
+    def filters(self, slots: Slots, category_filter: bool, exclude_ids: Sequence[str] = ()) -> SearchFilters:
+        """The hard constraints: only what the shopper stated."""
+        low, high = slots.budget_min, slots.budget_max
+        if low is not None and high is not None and low > high:
+            low, high = high, low
+        return SearchFilters(
+            price_min=low, price_max=high, in_stock=True,
+            categories=slots.categories if category_filter and slots.categories else None,
+            brands=slots.brands or None, exclude_ids=frozenset(exclude_ids),
+        )
+
+    def find(self, query: str, slots: Slots, category_filter: bool, state: DialogState, user_id: str | None,
+             exclude_ids: Sequence[str] = (), query_words: Sequence[str] = (), like_ids: Sequence[str] = (),
+             kind: str = "", head: str = "", require: Sequence[str] = ()) -> Found:
+        """Search ``query`` under the stated constraints, then apply attributes, price words and history.
+
+        ``like_ids`` (a refinement: the products on the screen) keeps the results of the same kind: the pool
+        is reranked by closeness to those products as well as to the words, as relevance feedback does.
+        ``require``: words the shopper just asked for ("just doorbells"): products whose titles print them
+        come first and alone, if there are any. ``head``: the word naming the thing asked for; when no product
+        shown prints it and the closest product is not close, the reply says the shop does not carry it.
+        """
+        relaxed: list[str] = []
+        filters = self.filters(slots, category_filter, exclude_ids)
+        text = query or " ".join(x for x in (slots.colour, *slots.brands, *slots.categories) if x) or "gift"
+        hits = self.store.search(text, k=POOL, filters=filters)
+        if not hits and filters.categories:
+            filters = filters.model_copy(update={"categories": None})
+            hits = self.store.search(text, k=POOL, filters=filters)
+        if like_ids:
+            hits = self._like(hits, like_ids, filters)
+        if kind:
+            hits = _of_kind(hits, kind)
+        if require:
+            hits, _ = prefer(hits, _words_pattern(require))
+        if slots.categories and not category_filter:
+            hits = _lift(hits, set(slots.categories))
+        if slots.exclude:
+            hits = [h for h in hits if not _excluded(h.product, slots.exclude)] or hits
+        if slots.colour:
+            hits, ok = prefer(hits, re.compile(rf"\b{re.escape(slots.colour)}", re.I))
+            if not ok:
+                relaxed.append(f"colour {slots.colour}")
+        if slots.size:
+            hits, ok = prefer(hits, _size_pattern(slots.size))
+            if not ok:
+                relaxed.append(f"size {slots.size}")
+        hits = self._price_level(hits, slots)
+        ranked = self._rank(text, hits, user_id, state)
+        if slots.price in ("cheapest", "priciest"):
+            # "the cheapest": among the relevant matches, cheapest first (not the cheapest thing in the shop).
+            relevant = ranked[: max(SHOW * 2, 10)]
+            ranked = sorted(relevant, key=lambda pr: pr[0].price, reverse=slots.price == "priciest")
+        missing = ""
+        if (head or query_words) and ranked:
+            best = max((h.dense for h in hits[:SHOW]), default=0.0)
+            named = [head] if head else list(query_words)
+            gone = not_found_words(named, [p for p, _ in ranked[:SHOW]])
+            if gone and len(gone) == len([w for w in named if len(stem(w)) >= 3]) and best < self.weak_match:
+                missing = _phrase_around(query, gone)
+                # The closest things by meaning: the words the shop lacks ("iphone 15") shouldn't match "15.6 inch".
+                closest = self.store.search(query, k=SHOW, filters=filters, mode="dense")
+                ranked = [(h.product, "") for h in closest] or ranked
+        return Found(ranked, relaxed, missing)
+
+    def _like(self, hits: list[SearchHit], like_ids: Sequence[str], filters: SearchFilters) -> list[SearchHit]:
+        reader = self.store.exact_index or self.store
+        try:
+            shown = reader.embeddings(list(like_ids))
+        except Exception:  # a product re-ingested away since it was shown: no feedback, plain ranking
+            return hits
+        centroid = shown.mean(axis=0)
+        centroid = centroid / (float(np.linalg.norm(centroid)) or 1.0)
+        pool = {h.product.id: h for h in hits}
+        for h in self.store.search_by_vector(centroid, k=POOL, filters=filters):
+            pool.setdefault(h.product.id, h.model_copy(update={"score": 0.0}))
+        ids = list(pool)
+        closeness = reader.embeddings(ids) @ centroid
+        top = max((h.score for h in pool.values()), default=0.0) or 1.0
+        scored = sorted(((0.5 * pool[i].score / top + 0.5 * float(c), n, i) for n, (i, c) in
+                         enumerate(zip(ids, closeness, strict=True))), key=lambda t: (-t[0], t[1]))
+        return [pool[i] for _, _, i in scored]
+
+    def _price_level(self, hits: list[SearchHit], slots: Slots) -> list[SearchHit]:
+        # "not too pricey" / "premium" are relative to what matches, not to the whole shop.
+        if slots.price not in ("low", "high") or len(hits) < 4:
+            return hits
+        prices = sorted(h.product.price for h in hits[:15])
+        if slots.price == "low":
+            cut = prices[len(prices) // 2]
+            return [h for h in hits if h.product.price <= cut]
+        cut = prices[(len(prices) * 3) // 4 - 1]
+        return [h for h in hits if h.product.price >= cut]
+
+    def _rank(self, query: str, hits: list[SearchHit], user_id: str | None,
+              state: DialogState) -> list[tuple[Product, str]]:
+        if self.personaliser is not None and hits:
+            # What is on the screen now is what the shopper is moving away from, not evidence of taste.
+            on_screen = set(state.shown_ids)
+            return self.personaliser(query, hits, user_id, [i for i in state.viewed_ids if i not in on_screen])
+        return [(h.product, "") for h in hits]
+
+    # ------------------------------------------------------------ presenting
+    def describe(self, product: Product, slots: Slots, why: str = "") -> ShownProduct:
+        reasons = [why] if why else []
+        if slots.colour and slots.colour.lower() in product.title.lower():
+            reasons.append(f"{slots.colour} as you asked")
+        if slots.budget_max is not None:
+            reasons.append(f"within your {self.currency}{slots.budget_max:.2f} budget")
+        if not reasons:
+            reasons.append(f"from our {product.category} range" if product.category else "a close match")
+        return ShownProduct(id=product.id, title=product.title, price=product.price, category=product.category,
+                            reason="; ".join(reasons), in_stock=product.in_stock, rating=product.rating)
+
+    def present(self, found: Found, slots: Slots, query: str, u: Understanding, state: DialogState,
+                intent: str, label_query: str | None = None) -> TurnResult:
+        distinct: list[tuple[Product, str]] = []
+        for p, why in found.ranked:  # two stock codes with the same title are one choice to the shopper
+            if all(words_of(p.title) != words_of(q.title) for q, _ in distinct):
+                distinct.append((p, why))
+            if len(distinct) == SHOW:
+                break
+        shown = [self.describe(p, slots, why) for p, why in distinct]
+        ids = [p.id for p in shown]
+        act = Act.show_products if shown else Act.no_results
+        brand_words = {w for b in slots.brands for w in words_of(b)}
+        asked = " ".join(w for w in words_of(label_query if label_query is not None else query) if w not in brand_words)
+        label = found_label([p.title for p in shown], [p.category for p in shown], asked)
+        facts = ReplyFacts(act=act, intent=intent, user_text=u.text, products=shown,
+                           slots=_display(slots) | ({"found": label} if label else {}), currency=self.currency,
+                           relaxed=found.relaxed, detail=f"not_carried:{found.not_found}" if found.not_found else "")
+        viewed = list(dict.fromkeys([*state.viewed_ids, *ids]))[-50:]
+        update = StateUpdate(slots=slots, query=query, viewed_ids=viewed)
+        if shown:
+            update = update | StateUpdate(shown=shown, focus_id=ids[0], kind=label)
+        return TurnResult(facts, update)
+
+    # ------------------------------------------------------------ turns
+    def search(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
+        """A new request; one that names nothing new ("any in red?") continues the standing search."""
+        slots, query = u.slots, u.query
+        if not _names_a_thing(u) and state.query:
+            slots, query = state.slots.merge(u.slots), state.query
+        found = self.find(query, slots, _category_filter(u), state, user_id, query_words=_query_words(u),
+                          head=u.head if query == u.query else "")
+        return self.present(found, slots, query, u, state, "search_product")
+
+    def refine(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
+        """The shown results, changed: cheaper, another colour, more like one of them, others."""
+        slots = state.slots.merge(u.slots.model_copy(update={"reference_index": None, "reference_text": None}))
+        query = state.query or u.query
+        if _names_a_thing(u) and u.query and u.query not in (query or ""):
+            query = f"{query} {u.query}".strip() if query else u.query
+        shown = state.shown
+        if u.similar and u.targets:
+            return self.similar(u.targets[0], slots, u, state, user_id)
+        if shown and u.slots.price == "cheaper" and u.slots.budget_max is None:
+            ceiling = to_money(statistics.median(p.price for p in shown)) - Decimal("0.01")
+            current = slots.budget_max
+            slots = slots.model_copy(update={"budget_max": min(ceiling, current) if current else ceiling,
+                                             "price": None})
+        elif shown and u.slots.price == "pricier":
+            slots = slots.model_copy(update={"budget_min": max(p.price for p in shown) + Decimal("0.01"),
+                                             "budget_max": None, "price": None})
+        changes = {k for k, v in u.slots if v not in (None, ()) and k not in ("reference_index", "reference_text")}
+        exclude = state.shown_ids if shown and not changes and not _names_a_thing(u) else []
+        if u.targets and u.rejected:
+            exclude = list(u.targets)  # "not that one"
+        fresh = [w for w in _query_words(u) if w not in (state.query or "").split() and u.names_product]
+        found = self.find(query or "", slots, _category_filter(u), state, user_id, exclude_ids=exclude,
+                          like_ids=state.shown_ids, kind=state.kind if not _names_a_thing(u) else "", require=fresh,
+                          head=u.head if fresh and u.head in fresh else "")
+        return self.present(found, slots, query or "", u, state, "refine_search")
+
+    def similar(self, target_id: str, slots: Slots, u: Understanding, state: DialogState,
+                user_id: str | None) -> TurnResult:
+        target = next(iter(self.store.get([target_id])), None)
+        if target is None:
+            return self.search(u, state, user_id)
+        vector = self.store.embeddings([target.id])[0]
+        filters = self.filters(slots, False, exclude_ids=[target.id])
+        hits = self.store.search_by_vector(vector, k=POOL, filters=filters)
+        hits = _of_kind(hits, f"items from our {target.category} range") if target.category else hits
+        if slots.price in ("cheapest", "priciest"):
+            hits = sorted(hits[:10], key=lambda h: h.product.price, reverse=slots.price == "priciest")
+        found = Found([(h.product, f"similar to the {target.title}") for h in hits])
+        return self.present(found, slots, state.query or target.title, u, state, "refine_search")
+
+    def info(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
+        """One product's facts: the one pointed at, else the one in focus, else the best match for its name."""
+        target_id = u.targets[0] if u.targets else None
+        if target_id is None and state.focus_id and not u.names_product:
+            target_id = state.focus_id  # "what's the warranty?", "how many are in stock?": the product in focus
+        if target_id is not None and (u.slots.colour or u.slots.size) and _variant_wanted(u):
+            return self._variant(target_id, u, state, user_id)
+        target = next(iter(self.store.get([target_id])), None) if target_id else None
+        if target is None and (u.query or u.slots.brands):
+            # "is the Samsung one in stock?" with no Samsung on the screen: the standing search, that brand.
+            query = u.query if _names_a_thing(u) or not state.query else state.query
+            found = self.find(query, u.slots, u.category_filter, state, user_id)
+            target = found.ranked[0][0] if found.ranked else None
+        if target is None:
+            return TurnResult(ReplyFacts(act=Act.no_results, intent="product_info", user_text=u.text,
+                                         currency=self.currency, detail="Which product would you like to know "
+                                         "about? Search for it, or pick one from a list."))
+        shown = ShownProduct(id=target.id, title=target.title, price=target.price, category=target.category,
+                             reason=target.description[:300], in_stock=target.in_stock, rating=target.rating)
+        lines = [f"{target.stock} in stock." if target.stock else "Out of stock at the moment."]
+        if target.brand:
+            lines.append(f"Brand: {target.brand}.")
+        if target.discount:
+            lines.append(f"Offer: {target.discount}.")
+        if u.attribute:
+            quote = quote_about(target, u.attribute)
+            # Quote the product's own words, or say they are silent: never a yes/no guess.
+            lines.insert(0, f"On {u.attribute}, the product details say: \u201c{quote}\u201d" if quote
+                         else f"The product details don't mention {u.attribute}.")
+        viewed = list(dict.fromkeys([*state.viewed_ids, target.id]))[-50:]
+        facts = ReplyFacts(act=Act.product_info, intent="product_info", user_text=u.text, products=[shown],
+                           currency=self.currency, detail=" ".join(lines),
+                           offer="make me a bundle with it" if target.in_stock else "")
+        return TurnResult(facts, StateUpdate(viewed_ids=viewed, focus_id=target.id))
+
+    def _variant(self, target_id: str, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
+        """ "does it come in 65 inch?", "in blue?": the product in focus in another colour or size."""
+        target = next(iter(self.store.get([target_id])), None)
+        if target is None:
+            return self.search(u, state, user_id)
+        base = " ".join(w for w in words_of(target.title) if not w.isdigit() and len(w) > 1)
+        slots = Slots(colour=u.slots.colour, size=u.slots.size, brands=(target.brand,) if target.brand else ())
+        found = self.find(base, slots, False, state, user_id, exclude_ids=[target.id])
+        return self.present(found, slots, base, u, state, "refine_search", label_query=state.query or "")
+
+    def compare(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
+        ids = list(u.targets)
+        if len(ids) < 2 and u.slots.price in ("cheapest", "priciest") and len(state.shown) >= 2:
+            ordered = sorted(state.shown, key=lambda p: p.price, reverse=u.slots.price == "priciest")
+            ids = [p.id for p in ordered[:2]]
+        brands = {b.lower() for b in u.slots.brands}
+        if len(ids) < 2 and len(brands) >= 2 and all(set(r.query.split()) & brands for r in u.roles):
+            # "samsung or lg tv": two brands, no product named: both brands' matches, as a list.
+            return self.search(u, state, user_id)
+        if len(ids) < 2 and u.roles:  # "compare the X and the Y": the best match for each
+            for role in u.roles[:4]:
+                hits = self.store.search(role.query, k=3, mode="lexical") or self.store.search(role.query, k=3)
+                hit = next((h for h in hits if h.product.id not in ids), None)
+                if hit is not None:
+                    ids.append(hit.product.id)
+        if len(ids) < 2 and not u.targets and len(state.shown) >= 2 and not u.names_product:
+            ids = state.shown_ids[:2]
+        if len(ids) < 2 and u.query:
+            found = self.find(u.query, u.slots, _category_filter(u), state, user_id)
+            ids = [p.id for p, _ in found.ranked[:2]]
+        products = self.store.get(ids)
+        if len(products) < 2:
+            return TurnResult(ReplyFacts(act=Act.no_results, intent="compare_products", user_text=u.text,
+                                         currency=self.currency, detail="I need two products to compare."))
+        quotes = {p.id: quote_about(p, u.attribute) for p in products} if u.attribute else {}
+        shown = [ShownProduct(id=p.id, title=p.title, price=p.price, category=p.category,
+                              reason=quotes.get(p.id, ""), in_stock=p.in_stock, rating=p.rating) for p in products]
+        detail = ""
+        if u.attribute and not all(quotes.values()):
+            # Never guess: say the data is silent rather than pick a winner on price or rating.
+            detail = (f"The product details I have don't mention {u.attribute} for every one of them, so I can't "
+                      "compare them on that.")
+        # What was compared is what is on the screen now: "which one has more memory?" compares them again.
+        on_screen = [p.model_copy(update={"reason": ""}) for p in shown]
+        return TurnResult(ReplyFacts(act=Act.compare, intent="compare_products", user_text=u.text, products=shown,
+                                     currency=self.currency, detail=detail),
+                          StateUpdate(focus_id=shown[0].id, shown=on_screen))
+
+    def explain(self, u: Understanding, state: DialogState) -> TurnResult:
+        """ "why these?": the reason recorded for each item shown (bundle items or the list)."""
+        if state.bundle is not None and (state.context.value == "bundle" or not state.shown):
+            items = [(i.id, i.title, i.price, i.reason) for i in state.bundle.items]
+        else:
+            items = [(p.id, p.title, p.price, p.reason) for p in state.shown]
+        if u.targets:
+            items = [i for i in items if i[0] in u.targets] or items
+        if not items:
+            return TurnResult(ReplyFacts(act=Act.no_results, intent="explain_choice", user_text=u.text,
+                                         currency=self.currency,
+                                         detail="I haven't suggested anything yet: tell me what you're looking for."))
+        shown = [ShownProduct(id=i, title=t, price=p, reason=r or "it matched what you asked for")
+                 for i, t, p, r in items]
+        basis = _display(state.slots)
+        if state.query:
+            basis["query"] = state.query
+        return TurnResult(ReplyFacts(act=Act.explain, intent="explain_choice", user_text=u.text, products=shown,
+                                     currency=self.currency, slots=basis,
+                                     bundle=state.bundle if state.context.value == "bundle" else None))
+
+
+def _names_a_thing(u: Understanding) -> bool:
+    """Whether the message has words of its own beyond the attributes it states ("any in red?" has none)."""
+    attribute_words = {w for v in (u.slots.colour, u.slots.size, u.slots.recipient, u.slots.occasion, *u.slots.brands)
+                       if v for w in words_of(v)}
+    return any(w not in attribute_words for w in _query_words(u))
+
+
+def _query_words(u: Understanding) -> list[str]:
+    from assistant.understanding.content import content_words
+
+    return content_words(u.query.split())
+
+
+def _category_filter(u: Understanding) -> bool:
+    return u.category_filter
+
+
+def _variant_wanted(u: Understanding) -> bool:
+    return not _names_a_thing(u) or bool(u.targets)
+
+
+def _words_pattern(words: Sequence[str]) -> re.Pattern[str]:
+    """Titles that print every one of ``words`` (singular or plural, or inside a compound)."""
+    parts = "".join(rf"(?=.*{re.escape(stem(w))})" for w in words)
+    return re.compile(parts, re.I)
+
+
+def _phrase_around(query: str, missing: Sequence[str]) -> str:
+    """The missing words with the model number after them, as the shopper wrote them ("iphone 15")."""
+    words = query.split()
+    out: list[str] = []
+    for i, w in enumerate(words):
+        if w in missing:
+            out.append(w)
+            if i + 1 < len(words) and any(ch.isdigit() for ch in words[i + 1]):
+                out.append(words[i + 1])
+    return " ".join(out) or " ".join(missing)
+
+
+def _of_kind(hits: list[SearchHit], kind: str) -> list[SearchHit]:
+    """The hits of the kind the shopper was looking at ("cheaper" cake stands stay cake stands), if any are."""
+    if kind.startswith("items from our ") and kind.endswith(" range"):
+        category = kind[len("items from our "):-len(" range")]
+        same = [h for h in hits if h.product.category == category]
+    else:
+        stems = [stem(w) for w in words_of(kind)]
+        same = [h for h in hits if all(any(t.startswith(s) for t in (stem(x) for x in words_of(h.product.title)))
+                                       for s in stems)]
+    return same or hits
+
+
+def _lift(hits: list[SearchHit], categories: set[str]) -> list[SearchHit]:
+    if not hits:
+        return hits
+    top = max(h.score for h in hits) or 1.0
+    scored = [(h.score + (CATEGORY_LIFT * top if h.product.category in categories else 0.0), n, h)
+              for n, h in enumerate(hits)]
+    return [h for _, _, h in sorted(scored, key=lambda t: (-t[0], t[1]))]
+
+
+def _excluded(product: Product, exclude: Sequence[str]) -> bool:
+    title = " ".join(stem(w) for w in words_of(f"{product.title} {product.brand}"))
+    return any(stem(x.lower()) in title for x in exclude)
+
+
+def _display(slots: Slots) -> dict[str, str]:
+    """The attributes the reply may repeat (never a product noun the shopper typed)."""
+    keep = {"budget_min", "budget_max", "colour", "size", "recipient", "occasion", "brands", "exclude", "quantity",
+            "order_id"}
+    shown = {k: v for k, v in slots.as_strings().items() if k in keep}
+    if slots.price in ("low", "high"):
+        shown["price_level"] = slots.price
+    return shown

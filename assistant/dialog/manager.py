@@ -1,0 +1,313 @@
+"""The dialog manager: one turn = understand, decide, gather facts, phrase, remember.
+
+Understanding finishes first (:class:`~assistant.understanding.Understander` turns the message and the screen
+into a typed :class:`~assistant.understanding.Understanding`); handlers decide from that alone and return
+reply facts and a typed :class:`~assistant.dialog.state.StateUpdate`; only :meth:`DialogManager.respond`
+applies the update and stores it (with the redacted transcript) in one transaction, so a crash never leaves
+half a turn and a restart loses nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+from assistant.dialog.handlers.bundles import BundlePlanner
+from assistant.dialog.handlers.picks import ShopperPicks
+from assistant.dialog.handlers.shopping import SHOW, ShoppingAdvisor, TurnResult
+from assistant.dialog.state import DialogState, PendingRequest, SessionStore, StateUpdate
+from assistant.facts import Act, ReplyFacts
+from assistant.nlg.protocols import ReplyGenerator
+from assistant.rate_limit import RateLimiter
+from assistant.redact import has_card_number, redact
+from assistant.reply import Reply, ShownProduct
+from assistant.service.customer_service import ORDER_INTENTS, POLICY_QUERIES, CustomerService
+from assistant.understanding import Screen, Understander, Understanding
+from assistant.understanding.text import clean_message, is_cjk_heavy, is_foreign_language, strip_markup
+from finetune.context import TurnContext
+
+logger = logging.getLogger(__name__)
+
+# Quick-reply phrases for "did you mean …?": each reads as a message the model classifies well.
+INTENT_PHRASES: dict[str, str] = {
+    "search_product": "Help me find a product",
+    "build_bundle": "Put together a gift set",
+    "compare_products": "Compare products",
+    "product_info": "Tell me more about a product",
+    "recommend_for_me": "Recommend something for me",
+    "best_sellers": "What are your best sellers?",
+    "track_order": "Where is my order?",
+    "purchase_history": "What did I buy last time?",
+    "report_problem": "There's a problem with my order",
+    "cancel_order": "I want to cancel an order",
+    "get_refund": "I want a refund",
+    "check_refund_policy": "What is your returns policy?",
+    "delivery_options": "What are the shipping options?",
+    "delivery_period": "How long does delivery take?",
+    "check_payment_methods": "Which payment methods do you accept?",
+    "contact_human_agent": "Talk to a person",
+    "complaint": "I want to make a complaint",
+}
+FAILURE_ACTS = {Act.no_results, Act.out_of_scope, Act.policy_unknown, Act.did_you_mean}
+CLARIFY_OPTIONS = ["It's for my mum", "It's for a child", "Something under 10", "A birthday present"]
+HANDOFF_AFTER_FAILURES = 3
+UNSURE_POLICY_GUESS = 0.25  # an unsure model's first guess is acted on (policy) or offered (did you mean) above this
+# "delete my chat history", "clear this conversation", "forget our chat": the shopper wants this session forgotten.
+_DELETE_HISTORY = re.compile(
+    r"\b(?:delete|erase|clear|wipe|remove|forget)\b(?:\s+(?:all|my|the|this|our|of|entire|whole|previous))*\s+"
+    r"(?:chat|chats|conversation|conversations|messages|transcript|history)\b", re.I)
+# Short answers to a question the assistant asked.
+_YES = re.compile(r"^\s*(?:yes|yeah|yep|yup|sure|ok|okay|please|yes please|please do|go ahead|do it|sounds good|"
+                  r"why not|definitely|absolutely|of course)(?:\s*,?\s*(?:please|thanks|thank you))?\s*[.!]*\s*$", re.I)
+_NO = re.compile(r"^\s*(?:no|nope|nah|no thanks|no thank you|not now|not really|maybe later)\s*[.!]*\s*$", re.I)
+
+# Shown whenever a message carries a card number (the transcript keeps only "[card]").
+CARD_WARNING = ("Please don't type card numbers in this chat: I never need them, and I've kept the number out of "
+                "our records of this conversation.")
+
+
+def screen_of(state: DialogState) -> Screen:
+    """What the previous reply left on the shopper's screen, as understanding reads it."""
+    return Screen(context=state.context, products=state.shown,
+                  bundle=state.bundle.items if state.bundle else [], focus_id=state.focus_id,
+                  order_id=state.order_id, query=state.query or "")
+
+
+class DialogManager:
+    """Runs conversations.
+
+    Args:
+        understander: turns a message and the screen into an :class:`Understanding`.
+        shopping: search / refine / compare / product questions / explanations.
+        bundles: bundle building and editing.
+        picks: personal picks and best sellers.
+        service: orders, purchase history, problem orders, policies and hand-off.
+        sessions: the dialog state store.
+        generator: phrases reply facts.
+        currency: the shop's currency symbol.
+        shop_name: used in greetings.
+        max_chars: longest message accepted.
+        rate_limit: turns per session per minute.
+    """
+
+    def __init__(self, understander: Understander, shopping: ShoppingAdvisor, bundles: BundlePlanner,
+                 picks: ShopperPicks, service: CustomerService, sessions: SessionStore, generator: ReplyGenerator,
+                 currency: str, shop_name: str, max_chars: int = 2000, rate_limit: int = 60) -> None:
+        self.understander = understander
+        self.shopping = shopping
+        self.bundles = bundles
+        self.picks = picks
+        self.service = service
+        self.sessions = sessions
+        self.generator = generator
+        self.currency = currency
+        self.shop_name = shop_name
+        self.max_chars = max_chars
+        self.limiter = RateLimiter(rate_limit)
+
+    # ------------------------------------------------------------------ turn
+    def respond(self, message: str, session_id: str, user_id: str | None = None) -> Reply:
+        state = self.sessions.load(session_id) or DialogState(session_id=session_id, user_id=user_id)
+        if state.user_id != user_id:
+            # Another identity on this session: start clean so nothing of the other account carries over.
+            state = DialogState(session_id=session_id, user_id=user_id)
+        text = clean_message(message if isinstance(message, str) else "")
+        facts, update, understanding = self._decide(text, message, state, user_id)
+        new_state = self._next_state(state, facts, update)
+        reply_text = self.generator.generate(facts)
+        if has_card_number(text):
+            reply_text = f"{CARD_WARNING}\n\n{reply_text}"
+        if facts.act == Act.account_deleted:
+            # The shopper asked to forget this conversation: delete it, and don't store this turn either.
+            self.sessions.delete(session_id)
+        else:
+            self.sessions.save_turn(new_state, redact(text[:4000]), redact(reply_text), facts.intent)
+        return Reply(
+            text=reply_text, intent=facts.intent or "out_of_scope",
+            confidence=round(understanding.confidence if understanding else 0.0, 4),
+            products=facts.products, bundle=facts.bundle if facts.act == Act.show_bundle else None,
+            handoff=facts.act == Act.handoff, options=facts.options, slots=facts.slots, session_id=session_id,
+            sources=[p.source for p in facts.passages],
+        )
+
+    def _decide(self, text: str, raw: Any, state: DialogState,
+                user_id: str | None) -> tuple[ReplyFacts, StateUpdate, Understanding | None]:
+        base = {"currency": self.currency, "shop_name": self.shop_name}
+        if not text:
+            detail = "the message was empty; type what you are looking for"
+            return ReplyFacts(act=Act.input_rejected, intent="out_of_scope", detail=detail, **base), StateUpdate(), None
+        if len(raw) > self.max_chars:
+            detail = f"it is {len(raw)} characters long and the limit is {self.max_chars}; please shorten it"
+            return ReplyFacts(act=Act.input_rejected, intent="out_of_scope", detail=detail, **base), StateUpdate(), None
+        if not self.limiter.allow(state.session_id):
+            detail = f"more than {self.limiter.per_minute} messages in a minute; please wait a moment and try again"
+            return ReplyFacts(act=Act.input_rejected, intent="out_of_scope", detail=detail, **base), StateUpdate(), None
+        if _DELETE_HISTORY.search(text):
+            facts = ReplyFacts(act=Act.account_deleted, intent="delete_account", user_text=text,
+                               detail="chat_history", **base)
+            return facts, StateUpdate(), None
+        if is_cjk_heavy(text) or is_foreign_language(text):
+            facts = ReplyFacts(act=Act.out_of_scope, intent="out_of_scope", user_text=text, detail="language",
+                               options=["Show me gift ideas", "Where is my order?"], **base)
+            return facts, StateUpdate(), None
+        plain = strip_markup(text) or text
+        if _YES.match(plain) and state.offer:
+            plain = state.offer  # "yes" to "Shall I build a bundle around it?" is that request
+        elif _YES.match(plain) or _NO.match(plain):
+            # A bare "ok" / "no thanks" with nothing offered: acknowledge, don't guess a new request.
+            return ReplyFacts(act=Act.thank, intent="thanks", user_text=text, **base), StateUpdate(), None
+        u = self.understander.understand(plain, screen_of(state))
+        logger.debug("understood %r as %s (%.2f) %s", plain[:80], u.intent, u.confidence, u.notes)
+        result = self._route(u, state, user_id)
+        result.facts.currency, result.facts.shop_name = self.currency, self.shop_name
+        if not result.facts.intent:
+            result.facts.intent = u.intent
+        return result.facts, result.update, u
+
+    # ------------------------------------------------------------------ routing
+    def _route(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
+        if state.pending is not None and u.context is TurnContext.clarify and not u.targets and \
+                u.intent in ("search_product", "build_bundle", "refine_search", "out_of_scope", "recommend_for_me") \
+                and u.has_product_content:
+            return self._complete_pending(u, state.pending, state, user_id)
+        intent = u.intent
+        if not u.confident:
+            guess, p = u.top[0] if u.top else ("out_of_scope", 0.0)
+            if guess in POLICY_QUERIES and p >= UNSURE_POLICY_GUESS:
+                intent = guess  # a quoted policy passage is a safe answer to a likely policy question
+            elif u.has_product_content and guess not in ORDER_INTENTS:
+                intent = "build_bundle" if guess == "build_bundle" else "search_product"  # retrieval first
+            elif p >= UNSURE_POLICY_GUESS and guess != "out_of_scope":
+                options = [INTENT_PHRASES[i] for i, _ in u.top if i in INTENT_PHRASES][:3] or list(
+                    INTENT_PHRASES.values())[:3]
+                return TurnResult(ReplyFacts(act=Act.did_you_mean, intent=guess, user_text=u.text, options=options))
+            else:
+                intent = "out_of_scope"
+        if u.angry and intent in {"complaint", "contact_customer_service", "out_of_scope", "report_problem"}:
+            return TurnResult(self.service.handoff(state.session_id, user_id, "angry complaint", u.text, "complaint"))
+        handler = self._handlers(u, state, user_id).get(intent)
+        if handler is not None:
+            return handler()
+        if intent in ORDER_INTENTS:
+            # "cancel it" after an order means that order; "how do I get a refund?" names none.
+            points = bool(u.slots.reference_text) or intent == "track_order"
+            order_id = u.slots.order_id or (state.order_id if u.context is TurnContext.order and points else None)
+            if intent != "track_order" and not order_id:
+                # "how do I get a refund?" names no order: the policy answers it, for guests and customers alike.
+                facts = self.service.policy(intent, u.text)
+                if user_id and state.order_id:
+                    facts.options = [f"{INTENT_PHRASES.get(intent, 'Help with')} for order {state.order_id}"]
+                return TurnResult(facts)
+            facts = self.service.order(intent, order_id, user_id, u.text)
+            facts.slots = u.slots.as_strings()
+            return TurnResult(facts, StateUpdate(order_id=facts.order.id) if facts.order else StateUpdate())
+        if intent in POLICY_QUERIES:
+            return TurnResult(self.service.policy(intent, u.text))
+        return TurnResult(ReplyFacts(act=Act.out_of_scope, intent="out_of_scope", user_text=u.text))
+
+    def _handlers(self, u: Understanding, state: DialogState,
+                  user_id: str | None) -> dict[str, Callable[[], TurnResult]]:
+        text = u.text
+        order_in_focus = u.slots.order_id or (state.order_id if u.context is TurnContext.order else None)
+        return {
+            "greeting": lambda: TurnResult(ReplyFacts(act=Act.greet, intent="greeting", user_text=text, options=[
+                f"Gift ideas under {self.currency}20", "What are your best sellers?", "Where is my order?"])),
+            "thanks": lambda: TurnResult(ReplyFacts(act=Act.thank, intent="thanks", user_text=text)),
+            "goodbye": lambda: TurnResult(ReplyFacts(act=Act.goodbye, intent="goodbye", user_text=text)),
+            "out_of_scope": lambda: TurnResult(ReplyFacts(act=Act.out_of_scope, intent="out_of_scope",
+                                                          user_text=text)),
+            "search_product": lambda: self._clarify(u, state, user_id, "search_product")
+            or self.shopping.search(u, state, user_id),
+            "refine_search": lambda: self.shopping.refine(u, state, user_id),
+            "product_info": lambda: self.shopping.info(u, state, user_id),
+            "compare_products": lambda: self.shopping.compare(u, state, user_id),
+            "explain_choice": lambda: self.shopping.explain(u, state),
+            "build_bundle": lambda: (None if u.targets or u.roles else self._clarify(u, state, user_id,
+                                                                                    "build_bundle"))
+            or self.bundles.build(u, state, user_id),
+            "edit_bundle": lambda: self.bundles.edit(u, state, user_id),
+            "recommend_for_me": lambda: self.picks.for_shopper(u, state, user_id),
+            "best_sellers": lambda: self.picks.best_sellers(u, state),
+            "purchase_history": lambda: self._history(u, state, user_id),
+            "reorder": lambda: self._reorder(u, state, user_id),
+            "report_problem": lambda: self._problem(u, state, user_id, order_in_focus),
+            "contact_human_agent": lambda: TurnResult(
+                self.service.handoff(state.session_id, user_id, "asked for a person", text, "contact_human_agent")),
+            "delete_account": lambda: TurnResult(self.service.policy("delete_account", text).model_copy(
+                update={"options": ["Delete my chat history"]})),
+        }
+
+    def _clarify(self, u: Understanding, state: DialogState, user_id: str | None, intent: str) -> TurnResult | None:
+        """One clarifying question, with products beside it, for a request that says nothing about what is wanted
+        ("I need a present"); never two in a row."""
+        if u.has_product_content or state.clarified or (state.bundle is not None and intent == "build_bundle"):
+            return None
+        picks, personal = self.picks.picks_for(user_id, state, k=SHOW)
+        products = [ShownProduct(id=p.product.id, title=p.product.title, price=p.product.price,
+                                 category=p.product.category, reason=p.reason, in_stock=p.product.in_stock)
+                    for p in picks]
+        options = [o.replace("under 10", f"under {self.currency}10") for o in CLARIFY_OPTIONS]
+        facts = ReplyFacts(act=Act.clarify, intent=intent, user_text=u.text, options=options, products=products,
+                           detail="Who is it for, or what's your budget?",
+                           slots={"personal": "yes"} if personal else {})
+        update = StateUpdate(pending=PendingRequest(intent=intent, query=u.query, slots=u.slots))
+        if products:
+            update = update | StateUpdate(shown=products)
+        return TurnResult(facts, update)
+
+    def _complete_pending(self, u: Understanding, pending: PendingRequest, state: DialogState,
+                          user_id: str | None) -> TurnResult:
+        """The answer to a clarifying question completes the request it asked about."""
+        merged = u.model_copy(update={"slots": pending.slots.merge(u.slots),
+                                      "query": " ".join(x for x in (pending.query, u.query) if x)})
+        if pending.intent == "build_bundle":
+            result = self.bundles.build(merged, state, user_id)
+        else:
+            result = self.shopping.search(merged, state.model_copy(update={"query": None}), user_id)
+        result.update = result.update | StateUpdate(pending=None)
+        return result
+
+    def _history(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
+        asked = tuple(u.targets) or self._named_products(u)
+        facts = self.service.history(user_id, u.text, asked)
+        return TurnResult(facts, StateUpdate(order_id=facts.order.id) if facts.order else StateUpdate())
+
+    def _named_products(self, u: Understanding) -> tuple[str, ...]:
+        """ "have I ordered the lunch bags before?": the products the words name, best matches first."""
+        if not u.query:
+            return ()
+        found = self.shopping.find(u.query, u.slots, u.category_filter, DialogState(session_id="-"), None)
+        return tuple(p.id for p, _ in found.ranked[:10])
+
+    def _reorder(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
+        """ "order the same again": the last order (or the one named) as a bundle the shopper can adjust."""
+        if not user_id:
+            return TurnResult(ReplyFacts(act=Act.sign_in_required, intent="reorder", user_text=u.text))
+        order = self.service.last_order(user_id, u.slots.order_id or state.order_id)
+        if order is None:
+            return TurnResult(ReplyFacts(act=Act.order_not_found if u.slots.order_id else Act.order_list,
+                                         intent="reorder", user_text=u.text, orders=[]))
+        return self.bundles.from_order(order, u, state)
+
+    def _problem(self, u: Understanding, state: DialogState, user_id: str | None,
+                 order_id: str | None) -> TurnResult:
+        facts = self.service.problem(u.problem, order_id, user_id, u.text, state.session_id)
+        return TurnResult(facts, StateUpdate(order_id=facts.order.id) if facts.order else StateUpdate())
+
+    # ------------------------------------------------------------------ state
+    def _next_state(self, state: DialogState, facts: ReplyFacts, update: StateUpdate) -> DialogState:
+        failures = state.failures + 1 if facts.act in FAILURE_ACTS else 0
+        if failures >= HANDOFF_AFTER_FAILURES and facts.act != Act.handoff:
+            handoff = self.service.handoff(state.session_id, state.user_id, "repeated failure", facts.user_text,
+                                           facts.intent)
+            facts.act, facts.detail, facts.passages = Act.handoff, handoff.detail, handoff.passages
+            failures = 0
+        clarified = facts.act == Act.clarify
+        new = update.apply(state)
+        changes: dict[str, Any] = {"turn": state.turn + 1, "last_intent": facts.intent, "last_act": facts.act.value,
+                                   "offer": facts.offer, "failures": failures, "clarified": clarified}
+        if not clarified and "pending" not in update.model_fields_set:
+            changes["pending"] = None
+        return new.model_copy(update=changes)

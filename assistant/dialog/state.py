@@ -1,0 +1,242 @@
+"""Per-conversation dialog state, the typed updates handlers return, and the SQL store that keeps it."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import DateTime, Engine, Integer, String, Text, delete, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from assistant.reply import ShownBundle, ShownProduct
+from assistant.understanding.slots import Slots
+from cartwise.db import Base
+from cartwise.models import MAX_CUSTOMER_ID_CHARS
+from finetune.context import TurnContext
+
+logger = logging.getLogger(__name__)
+
+
+class BundleSpec(BaseModel):
+    """How the current bundle was asked for, so edits can rebuild it."""
+
+    theme: str | None = None
+    anchor_id: str | None = None
+    budget: str | None = None  # Decimal as text
+    size: int | None = None
+    quantity: int | None = None
+    include_anchor: bool = False
+    roles: list[str] = Field(default_factory=list)  # "monitor, keyboard and mouse": one item per role
+
+
+class PendingRequest(BaseModel):
+    """A request a clarifying question is completing ("a present" -> "who is it for?")."""
+
+    intent: str
+    query: str = ""
+    slots: Slots = Field(default_factory=Slots)
+
+
+# What each reply act leaves on the shopper's screen, as the intent model reads it.
+_ACT_CONTEXT = {
+    "show_products": TurnContext.products, "compare": TurnContext.products, "no_results": TurnContext.none,
+    "product_info": TurnContext.product, "show_bundle": TurnContext.bundle, "explain": TurnContext.products,
+    "order_status": TurnContext.order, "order_list": TurnContext.order, "order_action": TurnContext.order,
+    "order_problem": TurnContext.order, "purchase_history": TurnContext.order,
+    "clarify": TurnContext.clarify, "policy_answer": TurnContext.policy,
+}
+
+
+class DialogState(BaseModel):
+    """What the assistant remembers about one conversation.
+
+    Handlers never mutate it: they return a :class:`StateUpdate` that
+    :class:`~assistant.dialog.manager.DialogManager` applies and stores.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    session_id: str
+    user_id: str | None = None
+    turn: int = 0
+    last_intent: str | None = None
+    last_act: str | None = None
+    slots: Slots = Field(default_factory=Slots)  # the standing search constraints
+    query: str | None = None  # the standing search words
+    kind: str = ""  # what the shown products are, named from their titles ("cake stands"): refinements keep it
+    shown: list[ShownProduct] = Field(default_factory=list)  # last products shown, in order
+    viewed_ids: list[str] = Field(default_factory=list)  # everything shown/chosen this conversation
+    bundle: ShownBundle | None = None
+    bundle_spec: BundleSpec | None = None
+    clarified: bool = False  # the previous turn asked a clarifying question
+    pending: PendingRequest | None = None  # what a clarifying question is completing
+    failures: int = 0  # consecutive turns the assistant couldn't help
+    order_id: str | None = None  # last order discussed
+    focus_id: str | None = None  # the product being talked about ("it", "that one")
+    offer: str = ""  # what "yes" means now: the request the last reply offered
+
+    @property
+    def shown_ids(self) -> list[str]:
+        return [p.id for p in self.shown]
+
+    @property
+    def context(self) -> TurnContext:
+        """What the previous reply left on the screen (a bundle on the screen stays the context of an edit)."""
+        if self.last_act == "explain" and self.bundle is not None and not self.shown:
+            return TurnContext.bundle
+        return _ACT_CONTEXT.get(self.last_act or "", TurnContext.none)
+
+
+class StateUpdate(BaseModel):
+    """The changes one handler makes to the dialog state; unset fields stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    slots: Slots | None = None
+    query: str | None = None
+    kind: str | None = None
+    shown: list[ShownProduct] | None = None
+    viewed_ids: list[str] | None = None
+    bundle: ShownBundle | None = None
+    bundle_spec: BundleSpec | None = None
+    pending: PendingRequest | None = None
+    order_id: str | None = None
+    focus_id: str | None = None
+
+    def __or__(self, other: StateUpdate) -> StateUpdate:
+        return StateUpdate(**(self.model_dump(exclude_unset=True) | other.model_dump(exclude_unset=True)))
+
+    def apply(self, state: DialogState) -> DialogState:
+        return state.model_copy(update={k: getattr(self, k) for k in self.model_fields_set})
+
+
+class SessionRow(Base):
+    __tablename__ = "dialog_sessions"
+    session_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    state_json: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class MessageRow(Base):
+    __tablename__ = "dialog_messages"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(String(128), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)  # redacted before it is stored
+    intent: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class TicketRow(Base):
+    __tablename__ = "handoff_tickets"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(String(128), index=True)
+    customer_id: Mapped[str | None] = mapped_column(String(MAX_CUSTOMER_ID_CHARS), nullable=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    transcript: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+MAX_KEY_CHARS = 128
+
+
+def session_key(session_id: str) -> str:
+    """The database key of a conversation: the id itself, or a digest when it cannot be stored as is.
+
+    Any non-empty Unicode string is a valid session id for :meth:`Assistant.respond`; ids longer than the
+    column (128 characters) or holding a NUL (PostgreSQL text refuses it) are stored under
+    ``sha256:<hex>``, which is stable, so the conversation still continues.
+
+    Raises:
+        ValueError: for an empty id or one that is not valid Unicode (a lone surrogate).
+    """
+    if not isinstance(session_id, str) or not session_id:
+        raise ValueError("session_id must be a non-empty string (any text; long ids are stored as a digest)")
+    try:
+        encoded = session_id.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(f"session_id must be valid Unicode text: {exc.reason} at position {exc.start}") from exc
+    if "\x00" not in session_id and len(session_id) <= MAX_KEY_CHARS and not session_id.startswith("sha256:"):
+        return session_id
+    return "sha256:" + hashlib.sha256(encoded).hexdigest()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class SessionStore:
+    """Dialog states, transcripts and hand-off tickets in the shop database.
+
+    Every write is one transaction, so a crash between turns loses nothing
+    already answered and never leaves half a turn behind.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def create_schema(self) -> SessionStore:
+        Base.metadata.create_all(self.engine, tables=[SessionRow.__table__, MessageRow.__table__, TicketRow.__table__])  # type: ignore[list-item]
+        return self
+
+    def load(self, session_id: str) -> DialogState | None:
+        with Session(self.engine) as s:
+            row = s.get(SessionRow, session_key(session_id))
+            if row is None:
+                return None
+            try:
+                return DialogState.model_validate_json(row.state_json)
+            except ValidationError:
+                # A state stored by an older version: the conversation restarts rather than failing every turn.
+                logger.warning("session %s has a state this version cannot read; starting it afresh", session_id)
+                return None
+
+    def save_turn(self, state: DialogState, user_text: str, bot_text: str, intent: str) -> None:
+        """Store the new state and both sides of the turn atomically (texts already redacted)."""
+        now = _now()
+        key = session_key(state.session_id)
+        with Session(self.engine) as s, s.begin():
+            row = s.get(SessionRow, key)
+            if row is None:
+                s.add(SessionRow(session_id=key, state_json=state.model_dump_json(), updated_at=now))
+            else:
+                row.state_json = state.model_dump_json()
+                row.updated_at = now
+            s.add(MessageRow(session_id=key, role="user", text=user_text, intent=intent, created_at=now))
+            s.add(MessageRow(session_id=key, role="assistant", text=bot_text, intent=intent,
+                             created_at=now))
+
+    def transcript(self, session_id: str) -> list[dict[str, Any]]:
+        with Session(self.engine) as s:
+            rows = s.scalars(
+                select(MessageRow).where(MessageRow.session_id == session_key(session_id)).order_by(MessageRow.id)
+            )
+            return [{"role": r.role, "text": r.text, "intent": r.intent, "at": r.created_at.isoformat()} for r in rows]
+
+    def open_ticket(self, session_id: str, customer_id: str | None, reason: str) -> int:
+        lines = [f"{m['role']}: {m['text']}" for m in self.transcript(session_id)]
+        with Session(self.engine) as s, s.begin():
+            ticket = TicketRow(session_id=session_key(session_id), customer_id=customer_id, reason=reason[:200],
+                               transcript="\n".join(lines), created_at=_now())
+            s.add(ticket)
+            s.flush()
+            return int(ticket.id)
+
+    def tickets(self, session_id: str) -> list[dict[str, Any]]:
+        with Session(self.engine) as s:
+            rows = s.scalars(
+                select(TicketRow).where(TicketRow.session_id == session_key(session_id)).order_by(TicketRow.id)
+            )
+            return [{"id": r.id, "reason": r.reason, "transcript": r.transcript, "status": r.status} for r in rows]
+
+    def delete(self, session_id: str) -> None:
+        """Forget a conversation: its state, transcript and tickets' transcripts."""
+        key = session_key(session_id)
+        with Session(self.engine) as s, s.begin():
+            s.execute(delete(MessageRow).where(MessageRow.session_id == key))
+            s.execute(delete(SessionRow).where(SessionRow.session_id == key))
+            s.execute(delete(TicketRow).where(TicketRow.session_id == key))

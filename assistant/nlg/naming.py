@@ -1,0 +1,71 @@
+"""A name for what was found, read from the products' own titles and categories.
+
+A reply never turns the shopper's words into a noun ("These 5 something more personal maybe"): it names
+the results by a word most of their titles share ("doormats", "lunch bags") when the shopper's request
+used it too, else by their common category ("items from our party range"), else not at all.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from assistant.nlg.phrasing import plural
+
+_WORD = re.compile(r"[a-z][a-z'-]*")
+SHARE = 0.6  # of the shown titles that must print the word
+
+
+def _stem(word: str) -> str:
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def found_label(titles: Sequence[str], categories: Sequence[str], query: str = "") -> str:
+    """ "doormats", "lunch bags", "items from our party range" or "" (see the module docstring).
+
+    Example:
+        >>> found_label(["Doormat Union Flag", "Doormat Red Retrospot"], ["home decor", "home decor"], "a door mat")
+        'doormats'
+        >>> found_label(["Party Bunting", "Spotty Bunting"], ["party", "party"], "flags for a garden party")
+        'items from our party range'
+        >>> found_label(["Mug", "Lamp"], ["kitchen", "lighting"], "something nice")
+        ''
+    """
+    if not titles:
+        return ""
+    need = max(2, -(-len(titles) * SHARE // 1)) if len(titles) > 1 else 1
+    asked = {_stem(w) for w in _WORD.findall(query.lower()) if len(w) > 1}
+    unigrams: Counter[str] = Counter()
+    bigrams: Counter[str] = Counter()
+    spelled: dict[str, str] = {}
+    for title in titles:
+        words = [w for w in _WORD.findall(title.lower()) if len(w) > 1]
+        stems = [_stem(w) for w in words]
+        for w, s in zip(words, stems, strict=True):
+            spelled.setdefault(s, w)
+        unigrams.update(set(stems))
+        bigrams.update({f"{a} {b}" for a, b in itertools.pairwise(stems)})
+
+    def wanted(stem: str) -> bool:
+        # The request used the word, or the word holds one the request used ("mat" in "doormat").
+        return stem in asked or any(len(a) > 2 and a in stem for a in asked)
+
+    for phrase, n in bigrams.most_common():
+        if n < need:
+            break
+        if all(wanted(p) for p in phrase.split()) or (wanted(phrase.split()[-1]) and phrase.split()[0] in asked):
+            first, last = phrase.split()
+            return plural(f"{spelled[first]} {spelled[last]}")
+    for word, n in unigrams.most_common():
+        if n < need:
+            break
+        if wanted(word):
+            return plural(spelled[word])
+    common = Counter(c for c in categories if c).most_common(1)
+    if common and common[0][1] >= need:
+        return f"items from our {common[0][0]} range"
+    return ""

@@ -1,0 +1,1 @@
+"""Customer service: orders (owner only), purchase history, problem orders, policies and hand-off."""

@@ -1,0 +1,212 @@
+"""Customer service: orders, purchase history and problem orders (owner only), policy answers, hand-off.
+
+Ownership is the one rule that must never bend: an order is looked up only together with the signed-in
+customer's id (``ShopDatabase.get_order_for``), so a guest or another customer gets the same answer whether
+or not the order exists, and a history is only ever the signed-in customer's own.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Protocol
+
+from assistant.facts import Act, ReplyFacts
+from assistant.service.policies import PolicyIndex
+from assistant.understanding.types import ProblemKind
+from cartwise.db import ShopDatabase
+from cartwise.models import Order
+from cartwise.shops.profile import ShopProfile
+
+logger = logging.getLogger(__name__)
+
+# What each customer-service intent asks of the policy documents.
+POLICY_QUERIES: dict[str, str] = {
+    "check_refund_policy": "how long do I have to return an item",
+    "get_refund": "how long do I have to return an item for a refund",
+    "track_refund": "how long does a refund take",
+    "check_cancellation_fee": "cancellation fee",
+    "cancel_order": "how to cancel an order",
+    "change_order": "change an order after placing it",
+    "delivery_options": "shipping options and prices",
+    "delivery_period": "delivery times how long shipping takes",
+    "check_payment_methods": "accepted payment methods",
+    "payment_issue": "payment failed problem with payment",
+    "check_invoice": "invoices",
+    "get_invoice": "get a copy of my invoice",
+    "create_account": "create an account",
+    "delete_account": "delete my account and data",
+    "edit_account": "change account details",
+    "recover_password": "forgot password reset",
+    "registration_problems": "problems registering an account",
+    "switch_account": "switch between accounts",
+    "newsletter_subscription": "newsletter subscribe unsubscribe",
+    "change_shipping_address": "change the shipping address of an order",
+    "set_up_shipping_address": "add a shipping address",
+    "place_order": "how to place an order",
+    "review": "leave a review feedback",
+    "complaint": "complaints",
+    "contact_customer_service": "contact customer service opening hours",
+}
+
+# The policy passage each kind of order problem is answered from.
+PROBLEM_QUERIES: dict[ProblemKind, str] = {
+    "damaged": "what if my item arrived broken or damaged",
+    "faulty": "what if my item is faulty",
+    "missing_item": "item missing from my order, not everything arrived",
+    "wrong_item": "wrong item sent, not what you ordered",
+    "not_arrived": "my order has not arrived, lost parcel",
+}
+PROBLEM_WORDS: dict[ProblemKind, str] = {
+    "damaged": "arrived damaged", "faulty": "is faulty", "missing_item": "is missing an item",
+    "wrong_item": "came with the wrong item", "not_arrived": "has not arrived",
+}
+
+# Intents about one specific order: they need the owner signed in.
+ORDER_INTENTS = frozenset({
+    "track_order", "cancel_order", "change_order", "get_refund", "track_refund", "get_invoice", "check_invoice",
+    "change_shipping_address",
+})
+
+
+class TicketWriter(Protocol):
+    """Where hand-off tickets go (``assistant.dialog.state.SessionStore``)."""
+
+    def open_ticket(self, session_id: str, customer_id: str | None, reason: str) -> int: ...
+
+
+class CustomerService:
+    """Answers order, history and policy questions from the shop's data.
+
+    Args:
+        db: the shop database (orders).
+        policies: the policy passage index.
+        tickets: where hand-off tickets are written (``SessionStore``).
+        profile: the shop's policy numbers and its "today".
+    """
+
+    def __init__(self, db: ShopDatabase, policies: PolicyIndex, tickets: TicketWriter,
+                 profile: ShopProfile) -> None:
+        self.db = db
+        self.policies = policies
+        self.tickets = tickets
+        self.profile = profile
+
+    # ------------------------------------------------------------------ orders
+    def order(self, intent: str, order_id: str | None, user_id: str | None, text: str) -> ReplyFacts:
+        """Facts for a question about an order; never reveals an order to anyone but its owner."""
+        if not user_id:
+            return ReplyFacts(act=Act.sign_in_required, intent=intent, user_text=text)
+        if not order_id:
+            orders = self.db.orders_for_customer(user_id, limit=5)
+            if intent == "track_order" or not orders:
+                return ReplyFacts(act=Act.order_list, intent=intent, user_text=text, orders=orders,
+                                  options=[f"Where is order {o.id}?" for o in orders[:3]])
+            return ReplyFacts(act=Act.order_list, intent=intent, user_text=text, orders=orders,
+                              detail="Which order is it about?",
+                              options=[f"Order {o.id}" for o in orders[:3]])
+        order = self.db.get_order_for(order_id, user_id)
+        if order is None:
+            return ReplyFacts(act=Act.order_not_found, intent=intent, user_text=text,
+                              slots={"order_id": order_id})
+        if intent == "track_order":
+            return ReplyFacts(act=Act.order_status, intent=intent, user_text=text, order=order)
+        query = POLICY_QUERIES.get(intent, intent.replace("_", " "))
+        return ReplyFacts(act=Act.order_action, intent=intent, user_text=text, order=order,
+                          passages=self.policies.query(f"{query}. {text}", k=1))
+
+    def history(self, user_id: str | None, text: str, product_ids: tuple[str, ...] = ()) -> ReplyFacts:
+        """What the shopper bought: the latest order's lines, or whether they bought the products asked about."""
+        if not user_id:
+            return ReplyFacts(act=Act.sign_in_required, intent="purchase_history", user_text=text)
+        orders = self.db.orders_for_customer(user_id, limit=50)
+        bought = [o for o in orders if o.status.value != "cancelled"]
+        if not bought:
+            return ReplyFacts(act=Act.order_list, intent="purchase_history", user_text=text, orders=[])
+        if product_ids:
+            having = [o for o in bought if any(line.product_id in product_ids for line in o.lines)]
+            if having:
+                latest = having[0]
+                lines = [line for line in latest.lines if line.product_id in product_ids]
+                detail = (f"Yes: you ordered {lines[0].title} in {len(having)} order"
+                          f"{'s' if len(having) != 1 else ''}, most recently order {latest.id}.")
+                return ReplyFacts(act=Act.order_status, intent="purchase_history", user_text=text, order=latest,
+                                  detail=detail, options=["Order the same again"])
+            return ReplyFacts(act=Act.order_list, intent="purchase_history", user_text=text, orders=bought[:5],
+                              detail="I don't see that product in your orders. These are your latest orders; "
+                                     "which one would you like to see?")
+        latest = bought[0]
+        return ReplyFacts(act=Act.order_status, intent="purchase_history", user_text=text, order=latest,
+                          detail="That was your most recent order.", options=["Order the same again"])
+
+    def last_order(self, user_id: str, order_id: str | None) -> Order | None:
+        """The shopper's own order ``order_id``, or their latest non-cancelled one."""
+        if order_id:
+            return self.db.get_order_for(order_id, user_id)
+        return next((o for o in self.db.orders_for_customer(user_id, limit=10) if o.status.value != "cancelled"),
+                    None)
+
+    def problem(self, kind: ProblemKind | None, order_id: str | None, user_id: str | None, text: str,
+                session_id: str) -> ReplyFacts:
+        """A problem with an order: find the order, quote the policy, say whether it is in time, offer a person."""
+        kind = kind or "damaged"
+        passages = self.policies.query(PROBLEM_QUERIES[kind], k=1)
+        if not user_id:
+            return ReplyFacts(act=Act.order_problem, intent="report_problem", user_text=text, passages=passages,
+                              detail="Please sign in, or give me your order number, so I can look at the order.",
+                              options=["Talk to a person"], slots={"problem": PROBLEM_WORDS[kind]})
+        order = self.db.get_order_for(order_id, user_id) if order_id else None
+        if order_id and order is None:
+            return ReplyFacts(act=Act.order_not_found, intent="report_problem", user_text=text,
+                              slots={"order_id": order_id})
+        if order is None:
+            orders = [o for o in self.db.orders_for_customer(user_id, limit=5) if o.status.value != "cancelled"]
+            if len(orders) != 1:
+                return ReplyFacts(act=Act.order_list, intent="report_problem", user_text=text, orders=orders,
+                                  detail="Which order is it about?", passages=passages,
+                                  options=[f"Order {o.id} {PROBLEM_WORDS[kind]}" for o in orders[:3]])
+            order = orders[0]
+        detail = self._eligibility(order, kind)
+        return ReplyFacts(act=Act.order_problem, intent="report_problem", user_text=text, order=order,
+                          passages=passages, detail=detail, options=["Talk to a person"],
+                          slots={"problem": PROBLEM_WORDS[kind], "order_id": order.id},
+                          offer=f"talk to a person about order {order.id}, which {PROBLEM_WORDS[kind]}")
+
+    def _eligibility(self, order: Order, kind: ProblemKind) -> str:
+        """Whether the order is still inside the policy's window, from its date and the shop's "today"."""
+        today = self.profile.current_date()
+        delivered = (order.placed_at + timedelta(days=self.profile.delivery_days)).date()
+        days = (today - delivered).days
+        window = self.profile.damage_report_days if kind in ("damaged", "wrong_item", "missing_item") \
+            else self.profile.return_window_days
+        on = f"{delivered.day} {delivered:%B %Y}"
+        today_text = f"{today.day} {today:%B %Y}"
+        if kind == "not_arrived":
+            if days < 0:
+                return f"Order {order.id} is still on its way: it should arrive by {on}."
+            return (f"Order {order.id} should have arrived by {on} ({days} days before today, {today_text}); "
+                    "a person can trace the parcel or refund it.")
+        if days <= window:
+            return (f"Order {order.id} would have been delivered around {on}, {max(days, 0)} days ago, inside the "
+                    f"{window}-day window, so you can still report it.")
+        return (f"Order {order.id} would have been delivered around {on}, {days} days before today ({today_text}), "
+                f"outside the {window}-day window. A person can still look at it with you.")
+
+    # ------------------------------------------------------------------ policies and people
+    def policy(self, intent: str, text: str) -> ReplyFacts:
+        """Answer from the best policy passages, or say there is none and offer a human."""
+        hint = POLICY_QUERIES.get(intent, "")
+        passages = self.policies.query(f"{text} {hint}".strip(), k=2)
+        if not passages:
+            return ReplyFacts(act=Act.policy_unknown, intent=intent, user_text=text,
+                              options=["Talk to a person"])
+        return ReplyFacts(act=Act.policy_answer, intent=intent, user_text=text, passages=passages)
+
+    def handoff(self, session_id: str, user_id: str | None, reason: str, text: str, intent: str) -> ReplyFacts:
+        ticket = self.tickets.open_ticket(session_id, user_id, reason)
+        logger.info("hand-off ticket %s for session %s (%s)", ticket, session_id, reason)
+        return ReplyFacts(act=Act.handoff, intent=intent, user_text=text,
+                          detail=f"ticket #{ticket}",
+                          passages=self.policies.query("contact a person opening hours", k=1))
+
+

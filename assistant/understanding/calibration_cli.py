@@ -1,0 +1,45 @@
+"""``cartwise calibrate``: choose and write down the shop's catalog-check threshold."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+
+from cartwise.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+# CLINC150 oos_val recall of the intent model at ec46583, before the catalog check existed
+# (docs/benchmarks/understanding.md): the check must not take the assistant below it.
+BASELINE_OOS_RECALL = 0.88
+
+
+def register_calibrate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser(
+        "calibrate", help="choose the catalog-check threshold on CLINC150 and write it to the shop's data folder",
+        description="Pick the lowest product similarity at which an out-of-scope message is treated as a shopping "
+                    "request while CLINC150 oos_val recall stays at or above the target; report oos_test.")
+    parser.add_argument("--target-oos-recall", type=float, default=BASELINE_OOS_RECALL,
+                        help=f"out-of-scope recall to keep on CLINC150 oos_val (default {BASELINE_OOS_RECALL})")
+    parser.add_argument("--dry-run", action="store_true", help="print the result without writing it")
+    parser.set_defaults(func=run_calibrate)
+
+
+def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant import Assistant
+    from assistant.understanding.calibration import calibrate
+    from assistant.wiring import calibration_path
+    from retrieval.search_quality import QuerySet
+
+    bot = Assistant.from_settings(settings)
+    reader = bot.dialog.understander
+    labelled = settings.data_dir.parent / "tests" / "data" / f"{settings.shop}_queries.yaml"
+    shopping = [q.query for q in QuerySet.load(labelled).queries if q.kind == "natural"] if labelled.is_file() else []
+    report = calibrate(settings.shop, reader.model, reader.slots, reader.matcher, settings.data_dir / "intents" /
+                       "clinc150", args.target_oos_recall, shopping)
+    print(json.dumps(report.__dict__, indent=2))
+    if not args.dry_run:
+        path = report.save(calibration_path(settings))
+        logger.info("wrote %s", path)
+    return 0

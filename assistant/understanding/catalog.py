@@ -1,0 +1,214 @@
+"""What the shop's own catalog tells understanding: its category names, brands and words.
+
+Everything here is read from the products, so a new shop needs no word lists: a category is "named" when a
+message uses one of the words of the category's own name, and a word the catalog has never printed is
+checked for a typo of one it has.
+
+Example:
+    >>> from cartwise.models import Product
+    >>> catalog = CatalogVocabulary.from_products([
+    ...     Product(id="1", title="Red Teapot", category="kitchen & baking", price=5),
+    ...     Product(id="2", title="Tea Cosy", category="kitchen & baking", price=3)])
+    >>> catalog.named_categories(["a", "kitchen", "teapot"]).categories
+    ('kitchen & baking',)
+    >>> catalog.correct("teapott")
+    'teapot'
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from cartwise.models import Product
+
+_WORD = re.compile(r"[a-z0-9]+")
+_PART_SPLIT = re.compile(r"\s*(?:&|,|/|\band\b)\s*")
+# A category word is a filter only when the catalog's titles that print it sit in that category this often;
+# otherwise it only lifts that category's products ("gift" is printed across a gift shop's categories).
+FILTER_PURITY = 0.7
+MIN_TITLES_FOR_PURITY = 3
+
+
+def stem(word: str) -> str:
+    """Plural folding only ("cameras" -> "camera", "batteries" -> "battery", "glasses" -> "glass", "tvs" -> "tv")."""
+    if len(word) == 3 and word.endswith("s") and word[1] not in "aeiouy" and word.isalpha():
+        return word[:2]
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "shes", "ches", "xes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def words_of(text: str) -> list[str]:
+    """Lower-case alphanumeric words of ``text``."""
+    return _WORD.findall(text.lower())
+
+
+@dataclass(frozen=True)
+class NamedCategories:
+    """The shop categories a message names, and whether they may filter the search.
+
+    Attributes:
+        categories: the catalog's category names.
+        filter: True when the words that named them pick those categories out of the catalog (see
+            :data:`FILTER_PURITY`); False means they only lift those categories' products.
+    """
+
+    categories: tuple[str, ...] = ()
+    filter: bool = False
+
+
+def edit_distance_within(a: str, b: str, limit: int) -> bool:
+    """Whether the Damerau-Levenshtein distance of ``a`` and ``b`` is at most ``limit`` (banded, early exit)."""
+    if abs(len(a) - len(b)) > limit:
+        return False
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return False
+        prev2, prev = prev, cur
+    return prev[-1] <= limit
+
+
+@dataclass
+class CatalogVocabulary:
+    """The shop's categories, brands and title words, read from its products.
+
+    Args:
+        categories: every category name.
+        brands: every brand name.
+        title_counts: stemmed title word -> number of products whose title prints it.
+        word_categories: stemmed title word -> category -> number of those products in it.
+        words: every word printed anywhere in a product (title, category, brand, description).
+        is_dictionary_word: tells whether a word is ordinary language (then it is never "corrected").
+    """
+
+    categories: tuple[str, ...]
+    brands: tuple[str, ...]
+    title_counts: Counter[str]
+    word_categories: dict[str, Counter[str]]
+    words: frozenset[str]
+    is_dictionary_word: Callable[[str], bool] = lambda word: False
+    _by_length: dict[int, list[str]] = field(default_factory=dict, repr=False)
+    _category_parts: dict[str, list[tuple[str, ...]]] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_products(
+        cls, products: Iterable[Product], is_dictionary_word: Callable[[str], bool] | None = None
+    ) -> CatalogVocabulary:
+        """Read the vocabulary of ``products`` (a few milliseconds per thousand products)."""
+        categories: set[str] = set()
+        brands: set[str] = set()
+        title_counts: Counter[str] = Counter()
+        word_categories: dict[str, Counter[str]] = defaultdict(Counter)
+        words: set[str] = set()
+        for p in products:
+            if p.category:
+                categories.add(p.category)
+            if p.brand:
+                brands.add(p.brand)
+            title_words = {stem(w) for w in words_of(p.title)}
+            title_counts.update(title_words)
+            for w in title_words:
+                word_categories[w][p.category] += 1
+            words.update(words_of(f"{p.title} {p.category} {p.brand} {p.description}"))
+        vocab = cls(tuple(sorted(categories)), tuple(sorted(brands)), title_counts, dict(word_categories),
+                    frozenset(words), is_dictionary_word or (lambda word: False))
+        for w in title_counts:
+            if w.isalpha():
+                vocab._by_length.setdefault(len(w), []).append(w)
+        for c in vocab.categories:
+            vocab._category_parts[c] = [tuple(stem(w) for w in words_of(part))
+                                        for part in _PART_SPLIT.split(c.lower()) if words_of(part)]
+        return vocab
+
+    def knows(self, word: str) -> bool:
+        """Whether the catalog prints ``word`` (or its singular) anywhere."""
+        return word in self.words or stem(word) in self.title_counts
+
+    def correct(self, word: str) -> str | None:
+        """The catalog title word ``word`` is a typo of, or None (known words and ordinary words are kept).
+
+        One edit for words of 4-6 letters, two from 7; ties go to the word more titles print.
+        """
+        if len(word) < 4 or not word.isalpha() or self.knows(word) or self.is_dictionary_word(word):
+            return None
+        limit = 1 if len(word) < 7 else 2
+        best: tuple[int, str] | None = None
+        for length in range(len(word) - limit, len(word) + limit + 1):
+            for candidate in self._by_length.get(length, ()):
+                if edit_distance_within(word, candidate, limit):
+                    score = self.title_counts[candidate]
+                    if best is None or score > best[0]:
+                        best = (score, candidate)
+        return best[1] if best else None
+
+    def named_categories(self, message_words: Sequence[str]) -> NamedCategories:
+        """The categories whose own name the message uses.
+
+        A category is named by a whole part of its name ("smart watches", "kitchen" of "kitchen & baking")
+        or by the head word of a part ("laptop" names "Gaming Laptops & Notebook Computers" too).
+        """
+        stems = [stem(w) for w in message_words]
+        joined = f" {' '.join(stems)} "
+        named: list[str] = []
+        naming_words: set[str] = set()
+        for category, parts in self._category_parts.items():
+            for part in parts:
+                if f" {' '.join(part)} " in joined:
+                    named.append(category)
+                    naming_words.update(part)
+                    break
+                if part[-1] in stems and len(part[-1]) > 2:
+                    named.append(category)
+                    naming_words.add(part[-1])
+                    break
+        if not named:
+            return NamedCategories()
+        return NamedCategories(tuple(named), self._pure(naming_words, set(named)))
+
+    def _pure(self, naming_words: set[str], named: set[str]) -> bool:
+        # Each naming word must mostly print in titles of the named categories; a word no title prints
+        # ("kitchen" when titles say "Kitchen" nowhere) gives no evidence either way and does not filter.
+        for w in naming_words:
+            counts = self.word_categories.get(w)
+            total = sum(counts.values()) if counts else 0
+            if total < MIN_TITLES_FOR_PURITY:
+                return False
+            inside = sum(n for c, n in counts.items() if c in named) if counts else 0
+            if inside / total < FILTER_PURITY:
+                return False
+        return True
+
+
+class CatalogMatcher:
+    """How close the catalog's best product is to a query: the cosine similarity of their embeddings.
+
+    Args:
+        search_by_vector: the store's dense search (``ProductStore.search_by_vector``).
+        encode: the query embedder (``Embedder.encode``); its cache makes the later search's encode free.
+    """
+
+    def __init__(self, search_by_vector: Callable[..., list[Any]], encode: Callable[[list[str]], Any]) -> None:
+        self.search_by_vector = search_by_vector
+        self.encode = encode
+
+    def best_similarity(self, query: str) -> float:
+        hits = self.search_by_vector(self.encode([query])[0], k=1)
+        return float(hits[0].dense) if hits else 0.0

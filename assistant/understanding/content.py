@@ -1,0 +1,50 @@
+"""The words of a message that say what is wanted, for retrieval.
+
+The closed-class words below are grammar and the shopper's way of asking ("I'm looking for", "a present"),
+not product words: whatever is left is searched for in the catalog, so a kind of thing nobody listed still
+reaches the search.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+# Determiners, pronouns, prepositions, auxiliaries, conjunctions and the verbs of asking.
+FUNCTION_WORDS = frozenset("""
+    a an the some any this that these those each every all both either neither no not nor
+    i im ive id ill me my mine myself we our ours us you your yours u ur he him his she her hers it its they them
+    their theirs one ones who whom whose which what whats where when why how whatever
+    is am are was were be been being do does did doing done have has had having will would shall should can
+    could may might must need needs ought dont doesnt didnt cant couldnt wont wouldnt isnt arent wasnt
+    to of in on at by for from with without about into onto over under above below between through during
+    before after up down out off near than then so as if or and but because while though also too very
+    really quite just only even still again maybe perhaps please pls plz thanks thank ta cheers hi hello hey hiya
+    yes yeah ok okay well oh um hmm like lot lots bit little much many more most less least other others another
+    else kind sort type sorts kinds got get getting find finding show showing see seeing looking look want wants
+    wanted wanting buy buying bought tell give let help recommend suggest suggestions something anything
+    everything nothing someone somebody anyone thing things stuff item items product products option options
+    idea ideas choice choices nice good great lovely cute cool best better new compare comparison difference
+    versus vs
+    """.split())
+# Words that ask for a gift without saying what it is.
+GENERIC_WANTS = frozenset("""gift gifts present presents pressie pressies treat surprise shop shopping bundle bundles
+    make build together combo package""".split())
+
+
+def content_words(words: Sequence[str]) -> list[str]:
+    """The words that say what is wanted ("a stand to show off cupcakes" -> ["stand", "cupcakes"]).
+
+    Model names and codes with letters count ("wh1000xm5", "el0001"); bare numbers do not.
+    """
+    return [w for w in words if w.isalnum() and not w.isdigit() and len(w) > 1 and w not in FUNCTION_WORDS
+            and w not in GENERIC_WANTS]
+
+
+def search_query(words: Sequence[str]) -> str:
+    """The message's words as a search query: politeness and greetings dropped, everything else kept.
+
+    Function words are kept on purpose: the dense model reads "something to keep a teapot warm" better
+    than "teapot warm", and BM25 ignores them anyway.
+    """
+    polite = {"please", "pls", "plz", "thanks", "thank", "cheers", "hi", "hello", "hey", "hiya", "ta", ",", ":", ";"}
+    return " ".join(w for w in words if w not in polite).strip()

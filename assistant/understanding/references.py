@@ -1,0 +1,155 @@
+"""Which of the things on the screen a message points at: "the second one", "the two cheapest", "it",
+"the teapot", "compare the samsung and the lg".
+
+The words that point are grammar (ordinals, "it", "the cheapest"); the things pointed at are found among
+the titles on the screen, so no product word is listed here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from assistant.understanding.catalog import stem
+from assistant.understanding.slots import Slots
+from assistant.understanding.vocab import NUMBER_WORDS, ORDINALS
+from cartwise.models import ProductId
+
+_PRONOUNS = frozenset({"it", "that", "this", "them", "those", "these", "they", "one"})
+_PART_WORDS = frozenset({"and", "vs", "versus", "or", "with", "against", "to"})
+# Words that never name a product on the screen.
+_NOT_NAMES = frozenset("""
+    the a an one ones item items thing things product products option options choice pick picks result results
+    please pls thanks it that this these those them they some any all both each of in on for with and or to from
+    tell me more about compare show see want like love prefer which what whats is are was were do does did can
+    could would should how much many why remove drop delete swap replace change add put include take out get rid
+    instead than but not no just only also too again bundle set basket list here there cheapest cheaper expensive
+    dearest priciest most least first second third fourth fifth last top bottom number details info
+    """.split())
+
+
+class OnScreen(Protocol):
+    """A product or bundle item as shown: its id, title and price."""
+
+    @property
+    def id(self) -> ProductId: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def price(self) -> object: ...
+
+
+def ordinal_positions(words: Sequence[str]) -> list[int]:
+    """Every position named by ordinals or "number N", 1-based, -1 for "last", in text order.
+
+    "the first two" and "the top three" name positions 1 and 2, 1 to 3.
+    """
+    found: list[int] = []
+    for i, w in enumerate(words):
+        value = ORDINALS.get(w)
+        if value is None and w.isdigit() and i > 0 and words[i - 1] in ("number", "no", "option", "item", "#"):
+            value = int(w)
+        if value is None or w in ("former", "latter"):
+            continue
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        count = int(nxt) if nxt.isdigit() and len(nxt) == 1 else NUMBER_WORDS.get(nxt, 0)
+        if value == 1 and 1 < count <= 10:
+            found.extend(range(1, count + 1))
+        elif value == -1 and 1 < count <= 10:
+            found.extend(range(-count, 0))
+        else:
+            found.append(value)
+    return list(dict.fromkeys(found))
+
+
+def count_before_superlative(words: Sequence[str]) -> int:
+    """ "the two cheapest" -> 2, "the 3 most expensive" -> 3; 1 when no count is given."""
+    for i, w in enumerate(words):
+        if w in ("cheapest", "priciest", "dearest") or (w in ("most", "least") and i + 1 < len(words)):
+            prev = words[i - 1] if i > 0 else ""
+            n = int(prev) if prev.isdigit() and len(prev) <= 2 else NUMBER_WORDS.get(prev, 0)
+            if n > 1:
+                return n
+    return 1
+
+
+def _title_stems(title: str) -> set[str]:
+    return {stem(w) for w in title.lower().replace("-", " ").split() if w}
+
+
+def _matches(words: Sequence[str], title: str) -> int:
+    """How many of ``words`` the title prints (as a word or the start of one: "mug" in "mugs")."""
+    stems = _title_stems(title)
+    return sum(1 for w in words if any(t == w or (len(w) > 2 and t.startswith(w)) for t in stems))
+
+
+def name_words(words: Sequence[str]) -> list[str]:
+    """The words of a message that could name a shown product ("the red teapot" -> ["red", "teapot"])."""
+    return [stem(w) for w in words if w.isalnum() and w not in _NOT_NAMES and not w.isdigit()]
+
+
+def by_name(words: Sequence[str], items: Sequence[OnScreen]) -> list[ProductId]:
+    """Items the message names, one per named part ("the samsung and the lg" names two)."""
+    parts: list[list[str]] = [[]]
+    for w in words:
+        if w in _PART_WORDS:
+            parts.append([])
+        else:
+            parts[-1].append(w)
+    found: list[ProductId] = []
+    for part in parts:
+        names = name_words(part)
+        if not names:
+            continue
+        scored = [(_matches(names, item.title), -n, item.id) for n, item in enumerate(items)]
+        best = max(scored, default=(0, 0, ""))
+        if best[0] > 0:
+            found.extend(i for s, _, i in scored if s == best[0] and i not in found)
+    return found
+
+
+def _is_pronoun(reference: str | None) -> bool:
+    """ "it", "that one", "this": a pronoun; "the samsung one" names something."""
+    if not reference:
+        return False
+    words = [w for w in reference.lower().split() if w not in ("the", "a")]
+    return bool(words) and all(w in _PRONOUNS for w in words)
+
+
+def resolve(
+    items: Sequence[OnScreen], slots: Slots, words: Sequence[str], focus_id: ProductId | None
+) -> tuple[ProductId, ...]:
+    """The ids among ``items`` (what is on the screen, in order) that the message points at.
+
+    Tried in order: ordinals ("the second", "the first two", "number 3"), price order ("the two cheapest",
+    "the most expensive"), a pronoun ("it", "that one": the product in focus), then names ("the teapot").
+
+    Args:
+        items: the products or bundle items on the screen.
+        slots: the message's slots (its price word and pronoun reference).
+        words: the message's words (normalised).
+        focus_id: the product being talked about.
+
+    Returns:
+        The ids pointed at, in the order named; empty when the message points at nothing on the screen.
+    """
+    if not items:
+        return ()
+    ids = [item.id for item in items]
+    positions = [p for p in ordinal_positions(words) if -len(ids) <= p <= len(ids) and p != 0]
+    if positions:
+        return tuple(dict.fromkeys(ids[p - 1] if p > 0 else ids[p] for p in positions))
+    if slots.price in ("cheapest", "priciest"):
+        n = count_before_superlative(words)
+        ordered = sorted(items, key=lambda item: item.price, reverse=slots.price == "priciest")  # type: ignore[arg-type,return-value]
+        return tuple(item.id for item in ordered[:n])
+    named = by_name(words, items)
+    if named:
+        return tuple(named)
+    if _is_pronoun(slots.reference_text):
+        if focus_id in ids:
+            return (focus_id,)
+        return (ids[0],)
+    return ()

@@ -1,0 +1,292 @@
+"""Slot extraction: the attributes a shopper's message states (budget, colour, size, brand, people, ...).
+
+Only closed-class words and numbers are read here (as Rasa keeps Duckling for numbers and money): what the
+shopper wants to buy is left to retrieval over the catalog, and which of the shop's categories the message
+names is read from the catalog's own category names (:mod:`assistant.understanding.catalog`). Deterministic
+and well under a millisecond for a typical message; only the first ``max_chars`` characters are read.
+
+Example:
+    >>> reading = SlotExtractor().read("A red lunch bag for my mum under £15, order 536365")
+    >>> s = reading.slots
+    >>> (s.colour, s.recipient, str(s.budget_max), s.order_id, reading.residual)
+    ('red', 'mum', '15.00', '536365', 'a red lunch bag for my mum ,')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.errors import SlotInputError, VocabularyError
+from assistant.understanding.budget import SYMBOL_CODES, find_budget
+from assistant.understanding.content import FUNCTION_WORDS
+from assistant.understanding.ordinals import find_reference
+from assistant.understanding.patterns import blank_resolutions, find_measures, find_order_id, find_quantity
+from assistant.understanding.tables import VocabularyTables, negated_terms
+from assistant.understanding.tokens import BLANK, TermMatch, normalize, tokenize
+from assistant.understanding.vocab import BARE_RECIPIENTS, WEAK_OCCASIONS
+from cartwise.models import Money
+
+PriceWord = Literal["low", "high", "cheaper", "pricier", "cheapest", "priciest"]
+
+# Fields that only make sense together: a newer turn that sets one replaces the group.
+_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("budget_min", "budget_max", "currency"),
+    ("reference_index", "reference_text"),
+)
+
+
+class Slots(BaseModel):
+    """What one message (or a conversation so far) says about the wanted products. Every field is optional.
+
+    Attributes:
+        budget_min: lowest price wanted ("over 100", "between 10 and 20").
+        budget_max: highest price wanted ("under £40", "£20"); "around 30" gives 24-36 (± 20 %).
+        currency: ISO code of the budget ("GBP", "USD", "CNY"); the shop's when the text names none.
+        categories: the shop's own category names the message names ("kitchen & baking").
+        brands: brands of the catalog the message names, as the catalog spells them ("Samsung", "LG").
+        colour: canonical colour, British spelling ("grey").
+        size: "small", "jumbo", "XL", "65 inch", ...
+        quantity: how many items or people ("6 mugs" -> 6, "for four" -> 4).
+        recipient: who it is for ("mum", "boss", "myself"; "mom"/"mother" -> "mum").
+        occasion: "birthday", "christmas", "mother's day", ...
+        order_id: an order/invoice number ("536365", "C536379").
+        reference_index: a position in what is on the screen, 1-based, -1 = last.
+        reference_text: the words that referred to something on the screen ("the red one", "it").
+        price: what a price word asks: a level ("low", "high"), a move from the prices on the screen
+            ("cheaper", "pricier") or an order ("cheapest", "priciest").
+        exclude: colours, brands and words the shopper ruled out ("not red", "no mugs").
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    budget_min: Money | None = None
+    budget_max: Money | None = None
+    currency: str | None = None
+    categories: tuple[str, ...] = ()
+    brands: tuple[str, ...] = ()
+    colour: str | None = None
+    size: str | None = None
+    quantity: int | None = Field(default=None, ge=1)
+    recipient: str | None = None
+    occasion: str | None = None
+    order_id: str | None = None
+    reference_index: int | None = None
+    reference_text: str | None = None
+    price: PriceWord | None = None
+    exclude: tuple[str, ...] = ()
+
+    def is_empty(self) -> bool:
+        """True when no slot is filled."""
+        return all(v in (None, ()) for _, v in self)
+
+    def merge(self, newer: Slots) -> Slots:
+        """These slots updated by a later turn's: newer values win, empty ones keep the old.
+
+        Budget (min, max, currency) and reference (index, text) are replaced as a group, so "under 40"
+        after "between 10 and 20" drops the old minimum. Exclusions accumulate, minus whatever the newer
+        turn asks for again; an old colour or brand the newer turn excludes is dropped.
+
+        Example:
+            >>> old = Slots(colour="red", categories=("bags",))
+            >>> old.merge(Slots(colour="blue", exclude=("mug",))).model_dump(exclude_defaults=True)
+            {'categories': ('bags',), 'colour': 'blue', 'exclude': ('mug',)}
+        """
+        values: dict[str, Any] = {}
+        grouped = {f for group in _GROUPS for f in group}
+        for group in _GROUPS:
+            source = newer if any(getattr(newer, f) is not None for f in group) else self
+            values.update({f: getattr(source, f) for f in group})
+        for name in type(self).model_fields:
+            if name not in grouped and name != "exclude":
+                new = getattr(newer, name)
+                values[name] = new if new not in (None, ()) else getattr(self, name)
+        wanted = {newer.colour, *newer.brands} - {None}
+        values["exclude"] = tuple(dict.fromkeys(x for x in (*self.exclude, *newer.exclude) if x not in wanted))
+        if values["colour"] in newer.exclude:
+            values["colour"] = None
+        values["brands"] = tuple(b for b in values["brands"] if b not in newer.exclude)
+        return Slots(**values)
+
+    def as_strings(self) -> dict[str, str]:
+        """Filled slots as display strings (money with two decimals, lists joined), e.g. for a reply's slots."""
+        out: dict[str, str] = {}
+        for name, value in self:
+            if value is None or value == ():
+                continue
+            out[name] = (
+                ", ".join(value)
+                if isinstance(value, tuple)
+                else (f"{value:.2f}" if name.startswith("budget") else str(value))
+            )
+        return out
+
+
+@dataclass(frozen=True)
+class SlotReading:
+    """What :meth:`SlotExtractor.read` found in one message.
+
+    Attributes:
+        slots: the attributes it states (categories are left to the catalog).
+        residual: the normalised message with order ids, budgets, measures and price words taken out:
+            the words retrieval searches with.
+        negated_words: words inside a negation's scope ("no mugs" -> ("mugs",)).
+        words: every word of the normalised message, for what points at the screen ("the two cheapest").
+    """
+
+    slots: Slots
+    residual: str
+    negated_words: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
+
+
+class SlotExtractor:
+    """Reads :class:`Slots` from a shopper's message.
+
+    Args:
+        brands: brand names as the catalog spells them; matched case-insensitively as whole words.
+        currency_symbol: the shop's currency ("£", "$", "€" or an ISO code), used when a budget names none.
+        max_chars: only this many leading characters of a message are read.
+        product_words: words the catalog's titles print (singular, lower case): a count before one of them is a
+            quantity ("one mug"); without them only plural nouns are counted ("3 mugs").
+
+    Example:
+        >>> SlotExtractor().extract("something for my boss, between 10 and 20 quid").model_dump(exclude_defaults=True)
+        {'budget_min': Decimal('10.00'), 'budget_max': Decimal('20.00'), 'currency': 'GBP', 'recipient': 'boss'}
+    """
+
+    def __init__(self, brands: Sequence[str] = (), currency_symbol: str = "£", max_chars: int = 2000,
+                 product_words: Collection[str] = frozenset()) -> None:
+        self.brands = brands
+        self.currency_symbol = currency_symbol
+        self.max_chars = max_chars
+        self.product_words = product_words
+
+    @cached_property
+    def tables_(self) -> VocabularyTables:
+        """The compiled vocabulary (built, and validated, on first use)."""
+        if not isinstance(self.max_chars, int) or self.max_chars < 1:
+            raise VocabularyError(f"max_chars must be a positive int; got {self.max_chars!r}.")
+        # A brand spelled like a function word ("My") can't be told from the word; retrieval still finds it.
+        brands = self.brands if isinstance(self.brands, str) else [b for b in self.brands
+                                                                   if b.lower() not in FUNCTION_WORDS]
+        return VocabularyTables.build(brands)
+
+    @property
+    def default_currency(self) -> str:
+        return SYMBOL_CODES.get(self.currency_symbol, self.currency_symbol.upper())
+
+    def extract(self, text: str) -> Slots:
+        """The slots stated in one message (see :meth:`read` for the rest of what is read)."""
+        return self.read(text).slots
+
+    def read(self, text: str) -> SlotReading:
+        """The slots stated in one message, and the words left for retrieval.
+
+        Args:
+            text: the shopper's message (any length; only ``max_chars`` are read).
+
+        Returns:
+            :class:`SlotReading`; empty slots when the message states nothing.
+
+        Raises:
+            SlotInputError: when ``text`` is not a string.
+        """
+        if not isinstance(text, str):
+            raise SlotInputError(
+                f"read() needs the message as a str; got {type(text).__name__} {text!r:.60}. Pass the user's text."
+            )
+        tables = self.tables_
+        common = tables.common
+        t = normalize(text, self.max_chars)
+        if not t:
+            return SlotReading(Slots(), "")
+        order_id, t = find_order_id(t)
+        measure, t = find_measures(t)
+        budget, t = find_budget(t, self.default_currency)
+        tokens = tokenize(blank_resolutions(t))
+
+        words = [tok.text for tok in tokens]
+        not_product = {i for m in common.non_product.find(tokens, words=words) for i in range(m.first, m.last)}
+        negated, exclude = negated_terms(tokens, tables, not_product)
+        occasions = common.occasions.find(tokens, skip=negated, words=words)
+        occasion = _pick_occasion(occasions, words)
+        occasion_tokens = {i for m in occasions for i in range(m.first, m.last)}
+        recipient_hits = common.recipients.find(tokens, words=words)
+        recipients = [
+            m
+            for m in recipient_hits
+            if _recipient_ok(m, words) and not occasion_tokens.intersection(range(m.first, m.last))
+        ]
+        not_colour = {i for m in common.not_colour.find(tokens, words=words) for i in range(m.first, m.last)}
+        colours = common.colours.find(tokens, skip=negated | occasion_tokens | not_colour, limit=1, words=words)
+        recipient_starts = {m.first for m in recipient_hits}
+        sizes = [m for m in common.sizes.find(tokens, skip=negated, words=words) if m.last not in recipient_starts]
+        brands = tables.brands.find(tokens, skip=negated | not_product, words=words)
+        prices = common.price_words.find(tokens, skip=not_product, limit=1, words=words)
+        ordinals = [(m.first, m.last, m.value) for m in common.ordinals.find(tokens, words=words)]
+        ref_index, ref_text = find_reference(tokens, ordinals, [])
+        price_tokens = {i for m in prices for i in range(m.first, m.last)}
+        negated_words = tuple(
+            words[i] for i in sorted(negated) if words[i].isalpha() and i not in price_tokens
+        )
+        residual = " ".join(
+            w for i, w in enumerate(words)
+            if BLANK not in w and i not in price_tokens and i not in negated and (w.isalnum() or w in "&-,:;")
+        )
+        slots = Slots(
+            budget_min=budget.minimum if budget else None,
+            budget_max=budget.maximum if budget else None,
+            currency=budget.currency if budget else None,
+            brands=tuple(dict.fromkeys(m.value for m in brands)),
+            colour=colours[0].value if colours else None,
+            size=measure or (sizes[0].value if sizes else None),
+            quantity=find_quantity(tokens, {i for i, w in enumerate(words) if _singular(w) in self.product_words}),
+            recipient=recipients[0].value if recipients else None,
+            occasion=occasion,
+            order_id=order_id,
+            reference_index=ref_index,
+            reference_text=ref_text,
+            price=prices[0].value if prices else None,
+            exclude=exclude,
+        )
+        return SlotReading(slots, residual, negated_words, tuple(w for w in words if BLANK not in w))
+
+
+_FOR_CONTEXT = frozenset({"for", "my", "our"})
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _recipient_ok(m: TermMatch[str], words: Sequence[str]) -> bool:
+    """A recipient word counts after "for"/"my" (a few words back), or alone for family words."""
+    before = list(words[max(0, m.first - 3) : m.first])
+    if m.value in ("him", "her", "myself") and m.phrase != "myself":
+        return bool(before) and before[-1] == "for"
+    if m.value in BARE_RECIPIENTS or not m.phrase.isascii():
+        return True
+    return any(w in _FOR_CONTEXT for w in before) and all(w.isalnum() for w in before[-2:])
+
+
+def _pick_occasion(occasions: Sequence[TermMatch[str]], words: Sequence[str]) -> str | None:
+    """The occasion after "for" ("party bags for a birthday" -> birthday), else the first; a weak one
+    ("office", "school") only after "for" or before "gift"/"present"."""
+    after_for = [m for m in occasions if "for" in words[max(0, m.first - 3) : m.first]]
+    for m in [*after_for, *occasions]:
+        if m.value in WEAK_OCCASIONS and m.last - m.first == 1:
+            nxt = words[m.last] if m.last < len(words) else ""
+            if "for" not in words[max(0, m.first - 2) : m.first] and nxt not in (
+                "gift",
+                "gifts",
+                "present",
+                "presents",
+            ):
+                continue  # "my office is closed" is no occasion; "for my office" is
+        return m.value
+    return None

@@ -1,0 +1,388 @@
+"""``Understander``: one message and the screen it was sent from, in; one typed :class:`Understanding`, out.
+
+The order of work, as Rasa's NLU pipeline finishes before its core decides:
+
+1. read the attributes (budget, colour, size, brands, people, order id, price words, pointers) and the
+   words left for retrieval, with typos corrected against the catalog's own words;
+2. ask the intent model, which reads the message together with what the previous reply showed
+   (:mod:`finetune.context`): "cheaper" after a bundle is an edit of the bundle, after a list a refinement;
+3. check the catalog before calling a message out of scope: a message whose words closely match products
+   is a shopping request, whatever the model thought (threshold calibrated on labelled data, see
+   :class:`CatalogCheck`);
+4. resolve what the message points at on the screen to product ids, and read a bundle edit or an order
+   problem into typed fields.
+
+The few remaining overrides are things the model cannot know: whether a number is one of the shop's
+orders, and whether anything is on the screen to refine, edit or explain.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from assistant.understanding.attributes import asked_attribute
+from assistant.understanding.catalog import CatalogVocabulary, edit_distance_within, stem
+from assistant.understanding.content import FUNCTION_WORDS, content_words, search_query
+from assistant.understanding.references import OnScreen, name_words, resolve
+from assistant.understanding.slots import SlotExtractor
+from assistant.understanding.text import ANGRY
+from assistant.understanding.types import BundleOp, ProblemKind, Role, Screen, Understanding
+from assistant.understanding.vocab import NUMBER_WORDS, ORDINALS
+from finetune.context import TurnContext, model_input
+
+logger = logging.getLogger(__name__)
+
+# Intents whose subject is products (a number in them can still be an order: see ``understand``).
+SHOPPING_INTENTS = frozenset({"search_product", "refine_search", "product_info", "compare_products", "build_bundle",
+                              "edit_bundle", "explain_choice", "best_sellers", "recommend_for_me", "out_of_scope",
+                              "place_order"})
+
+# The verbs of a bundle edit (grammar of the edit, not product words).
+_EDIT_VERBS: dict[str, BundleOp] = {
+    "remove": "remove", "drop": "remove", "delete": "remove", "without": "remove", "scrap": "remove",
+    "lose": "remove", "ditch": "remove", "minus": "remove",
+    "swap": "swap", "replace": "swap", "switch": "swap", "change": "swap", "exchange": "swap",
+    "add": "add", "include": "add", "plus": "add", "throw": "add", "put": "add", "also": "add",
+}
+_EDIT_PHRASES: tuple[tuple[str, BundleOp], ...] = (
+    ("take out", "remove"), ("take away", "remove"), ("get rid of", "remove"), ("leave out", "remove"),
+    ("dont need", "remove"), ("dont want", "remove"), ("no more", "remove"), ("as well", "add"),
+)
+_SWAP_TO = frozenset({"for", "with", "to", "into"})
+# "what goes with it", "accessories for the camera": the bundle completes the product, it doesn't contain it.
+_COMPLEMENT_WORDS = frozenset({"goes", "go", "going", "match", "matches", "matching", "complement", "complements",
+                               "accessories", "accessory", "pair", "pairs"})
+ROLE_MARGIN = 0.1  # a listed thing may match the catalog a little less closely than a request on its own
+# The follow-ups each screen makes likely (an unsure model's first guess among them is taken).
+_FOLLOW_UPS: dict[TurnContext, frozenset[str]] = {
+    TurnContext.products: frozenset({"refine_search", "product_info", "compare_products", "explain_choice",
+                                     "build_bundle"}),
+    TurnContext.product: frozenset({"product_info", "refine_search", "explain_choice", "build_bundle"}),
+    TurnContext.bundle: frozenset({"edit_bundle", "explain_choice", "product_info"}),
+    TurnContext.order: frozenset({"track_order", "cancel_order", "get_refund", "report_problem", "change_order"}),
+}
+_SET_WORDS = frozenset({"bundle", "bundles", "set", "kit", "hamper", "package", "combo"})
+_LIST_SEPARATORS = frozenset({"and", "plus", "&", "+", "also", "vs", "versus", "or"})
+
+
+class IntentReader(Protocol):
+    """The intent model as understanding uses it (``finetune.classifier.IntentClassifier`` and friends)."""
+
+    def predict(self, text: str) -> _Prediction: ...
+
+
+class _Prediction(Protocol):
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def confidence(self) -> float: ...
+
+    @property
+    def top3(self) -> Sequence[tuple[str, float]]: ...
+
+    @property
+    def is_confident(self) -> bool: ...
+
+
+class ProductMatcher(Protocol):
+    """How close the catalog's best product is to a query (cosine similarity of the embeddings)."""
+
+    def best_similarity(self, query: str) -> float: ...
+
+
+class TextEmbedder(Protocol):
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class CatalogCheck:
+    """When a message the model calls out of scope is a shopping request after all.
+
+    Attributes:
+        threshold: the closest product's cosine similarity at or above which it is a shopping request.
+            Calibrated per shop on labelled shopping requests and CLINC150 out-of-scope utterances
+            (``cartwise calibrate``; the figures are in ``docs/benchmarks/understanding.md``).
+    """
+
+    threshold: float = 0.55
+
+
+# Descriptions of each problem, compared with the shopper's words by the sentence embedder: a nearest-
+# description classifier, so "the glass was in pieces" is "damaged" without listing the word "pieces".
+PROBLEM_DESCRIPTIONS: dict[ProblemKind, str] = {
+    "damaged": "the item arrived broken, damaged, cracked, chipped or smashed in the parcel",
+    "missing_item": "an item was missing from my order, not everything I paid for was in the box",
+    "wrong_item": "I received the wrong item, a different product, size or colour than the one I ordered",
+    "not_arrived": "my order never arrived, the parcel has not come and was never delivered",
+    "faulty": "the product I received does not work, it is faulty or defective",
+}
+
+
+@dataclass
+class ProblemReader:
+    """Which kind of order problem a message describes (nearest description by embedding)."""
+
+    embedder: TextEmbedder
+    _kinds: list[ProblemKind] = field(default_factory=list)
+    _matrix: np.ndarray | None = None
+
+    def read(self, text: str) -> ProblemKind:
+        if self._matrix is None:
+            self._kinds = list(PROBLEM_DESCRIPTIONS)
+            self._matrix = self.embedder.encode([PROBLEM_DESCRIPTIONS[k] for k in self._kinds])
+        vector = self.embedder.encode([text])[0]
+        return self._kinds[int(np.argmax(self._matrix @ vector))]
+
+
+class Understander:
+    """Turns (message, screen) into an :class:`Understanding`.
+
+    Args:
+        model: the intent model (reads ``finetune.context.model_input`` strings).
+        slots: the slot extractor (the shop's brands and currency).
+        catalog: the catalog's categories and words.
+        matcher: the catalog's closest-product similarity, for the out-of-scope check.
+        problems: reads the kind of an order problem.
+        check: the calibrated catalog check.
+    """
+
+    def __init__(self, model: IntentReader, slots: SlotExtractor, catalog: CatalogVocabulary,
+                 matcher: ProductMatcher, problems: ProblemReader, check: CatalogCheck | None = None) -> None:
+        self.model = model
+        self.slots = slots
+        self.catalog = catalog
+        self.matcher = matcher
+        self.problems = problems
+        self.check = check or CatalogCheck()
+
+    def understand(self, text: str, screen: Screen) -> Understanding:
+        """What ``text`` means after ``screen``.
+
+        Args:
+            text: the shopper's message, cleaned of markup and control characters.
+            screen: what the previous reply showed.
+
+        Returns:
+            The typed understanding.
+        """
+        reading = self.slots.read(text)
+        words = reading.residual.split()
+        corrections = {w: c for w in dict.fromkeys(words) if (c := self._correct(w))}
+        words = [corrections.get(w, w) for w in words]
+        named = self.catalog.named_categories(content_words(words))
+        slots = reading.slots.model_copy(update={
+            "categories": named.categories,
+            "exclude": tuple(dict.fromkeys((*reading.slots.exclude, *self._excluded_words(reading.negated_words)))),
+        })
+        content = content_words(words)
+        attribute = asked_attribute(reading.residual)
+        attribute_words = set(attribute.split())
+        names_product = any(self.catalog.title_counts.get(stem(w), 0) > 0 for w in content if w not in attribute_words)
+        has_content = bool(content) or any(
+            v not in (None, ()) for k, v in slots if k not in ("reference_index", "reference_text", "exclude"))
+        prediction = self.model.predict(model_input(text, screen.context))
+        u = Understanding(
+            text=text, intent=prediction.label, confidence=round(float(prediction.confidence), 4),
+            top=[(str(label), float(p)) for label, p in prediction.top3], confident=prediction.is_confident,
+            context=screen.context, slots=slots, query=search_query(words) if content else "",
+            has_product_content=has_content, names_product=names_product, corrections=corrections,
+            head=head_word(words),
+            category_filter=named.filter, angry=bool(ANGRY.search(text)), attribute=attribute,
+        )
+        u = self._overrides(u, screen, words, content)
+        u = self._details(u, screen, words, [corrections.get(w, w) for w in reading.words])
+        if u.targets and reading.negated_words:
+            u = u.model_copy(update={"rejected": True})
+        return u
+
+    # ------------------------------------------------------------------ decisions
+    def _overrides(self, u: Understanding, screen: Screen, words: Sequence[str],
+                   content: Sequence[str]) -> Understanding:
+        unsure = u.intent == "out_of_scope" or not u.confident
+        guess = u.top[0][0] if u.top else ""
+        if not u.confident and u.attribute and screen.focus_id and screen.context in (TurnContext.product,
+                                                                                      TurnContext.products):
+            # "what's the warranty?" with a product on the screen: a property of that product.
+            u = u.with_intent("product_info", f"a property of the product on the screen: {u.attribute}")
+            unsure = False
+        elif not u.confident and guess in _FOLLOW_UPS.get(screen.context, ()):
+            # Below the threshold tuned on single messages, but a follow-up about what is on the screen
+            # ("what's the warranty?" after one product) is the likeliest reading there.
+            u = u.with_intent(guess, f"unsure follow-up: {guess} {u.top[0][1]:.2f}")
+            unsure = False
+        if unsure and content and u.query:
+            similarity = self.matcher.best_similarity(u.query)
+            u = u.model_copy(update={"catalog_match": round(similarity, 4)})
+            if similarity >= self.check.threshold:
+                u = u.with_intent("search_product", f"catalog match {similarity:.2f}")
+        if u.slots.order_id and (u.intent in SHOPPING_INTENTS or u.intent == "purchase_history"):
+            u = u.with_intent("track_order", "an order number")
+        if u.intent in ("refine_search", "search_product") and any(w in _SET_WORDS for w in words) and \
+                u.confidence < 0.9:
+            # An explicit bundle ("tea party bundle under £20") after a list is a new bundle, not a refinement:
+            # the model, having seen refinements after lists, can lean the other way.
+            u = u.with_intent("build_bundle", "asks for a bundle")
+        if u.intent == "refine_search" and not screen.products and screen.context is not TurnContext.product:
+            u = u.with_intent("search_product", "nothing on the screen to refine")
+        if u.intent == "edit_bundle" and not screen.bundle:
+            u = u.with_intent("build_bundle", "no bundle on the screen to edit")
+        return u
+
+    def _details(self, u: Understanding, screen: Screen, words: Sequence[str],
+                 all_words: Sequence[str]) -> Understanding:
+        items: Sequence[OnScreen] = screen.bundle if (u.intent == "edit_bundle" or (
+            screen.context is TurnContext.bundle and u.intent in ("explain_choice", "product_info"))) \
+            else screen.products
+        update: dict[str, object] = {}
+        if u.intent in ("edit_bundle",):
+            op, target_words, item_words = _bundle_edit(words)
+            targets = resolve(items, u.slots, target_words, screen.focus_id)
+            if op is None or (op in ("swap", "remove") and not targets and _new_budget(u)):
+                op = _implied_op(u, targets, item_words)  # "can you make it under £10 instead?" rebudgets
+            update |= {"bundle_op": op, "targets": targets,
+                       "item_query": " ".join(w for w in item_words if w not in ("a", "an", "the", "some"))}
+        else:
+            # The property asked about ("which has more memory?") names no product on the screen.
+            pointing = [w for w in all_words if w not in set(u.attribute.split())]
+            update["targets"] = resolve(items, u.slots, pointing, screen.focus_id)
+            update["similar"] = any(w in ("like", "similar", "same") for w in words) and bool(update["targets"])
+        if u.intent == "report_problem":
+            update["problem"] = self.problems.read(u.text)
+        if u.intent == "build_bundle":
+            # "what goes with it": the bundle completes it; "... make me a bundle" with it: it is in the bundle.
+            update["complements"] = any(w in _COMPLEMENT_WORDS for w in words) and not any(
+                w in _SET_WORDS for w in words)
+            update["roles"] = self._listed(_roles(words, max_words=3))
+        if u.intent == "compare_products" and not update.get("targets"):
+            # "Bowers & Wilkins" is one name: only words split what is compared.
+            update["roles"] = _roles([w for w in words if w not in ("&", "+", ",")], max_words=6)
+        return u.model_copy(update=update)
+
+    def _listed(self, roles: tuple[Role, ...]) -> tuple[Role, ...]:
+        """A list of things only if at least two of its parts are things the catalog has something close to:
+        "what goes well with it" is a clause, not a thing; a part nothing matches stays, to be said unsold."""
+        if not roles:
+            return ()
+        floor = self.check.threshold - ROLE_MARGIN
+        strong = sum(1 for r in roles if self.matcher.best_similarity(r.query) >= floor)
+        return roles if strong >= 2 else ()
+
+    def _correct(self, word: str) -> str | None:
+        # "wich", "waht": a misspelt function word is that word, not a product the catalog spells alike.
+        if 3 <= len(word) <= 6 and word not in FUNCTION_WORDS and word.isalpha() \
+                and not self.catalog.is_dictionary_word(word):
+            near = next((f for f in FUNCTION_WORDS if len(f) >= 3 and edit_distance_within(word, f, 1)), None)
+            if near is not None and not self.catalog.knows(word):
+                return near
+        return self.catalog.correct(word)
+
+    def _excluded_words(self, negated: Sequence[str]) -> list[str]:
+        # "no mugs": a negated word rules out products only when the catalog's titles print it.
+        return [stem(w) for w in negated if self.catalog.title_counts.get(stem(w), 0) > 0]
+
+
+def _bundle_edit(words: Sequence[str]) -> tuple[BundleOp | None, list[str], list[str]]:
+    """The edit's verb, the words naming what is edited, and the words naming what comes in.
+
+    "swap the mouse for a cheaper one" -> ("swap", ["the", "mouse"], ["a", "cheaper", "one"]);
+    "add a case" -> ("add", [], ["a", "case"]); "remove the second item" -> ("remove", [...], []).
+    """
+    text = " ".join(words)
+    op: BundleOp | None = None
+    rest = list(words)
+    for phrase, phrase_op in _EDIT_PHRASES:
+        if re.search(rf"\b{phrase}\b", text):
+            op = phrase_op
+            rest = [w for w in words if w not in phrase.split()]
+            break
+    if op is None:
+        for i, w in enumerate(words):
+            if w in _EDIT_VERBS:
+                op = _EDIT_VERBS[w]
+                rest = list(words[:i]) + list(words[i + 1:])
+                break
+    if op == "swap":
+        for i, w in enumerate(rest):
+            if w in _SWAP_TO and i > 0:
+                return op, rest[:i], rest[i + 1:]
+        return op, rest, []
+    if op == "add":
+        # What is added is named by the words; only an ordinal or "it" points at something already there.
+        pointers = [w for w in rest if w in ORDINALS or w in ("it", "that", "this", "them", "number") or w.isdigit()]
+        return op, pointers, [w for w in rest if w not in pointers]
+    return op, rest, []
+
+
+_PREPOSITIONS = frozenset("for to with in on at under over from by that which who whos so like about of , - : ;"
+                          .split())
+
+
+def head_word(words: Sequence[str]) -> str:
+    """The head of the first noun phrase that has content words: its last content word.
+
+    "phone cases" -> "cases"; "a kindle for reading" -> "kindle"; "something to keep a teapot warm" -> "warm".
+    """
+    segment: list[str] = []
+    for w in [*words, ","]:
+        if w in _PREPOSITIONS:
+            content = content_words(segment)
+            if content:
+                return content[-1]
+            segment = []
+        else:
+            segment.append(w)
+    return ""
+
+
+def _roles(words: Sequence[str], max_words: int) -> tuple[Role, ...]:
+    """The things of a list ("monitor, keyboard, mouse and webcam"; "a teapot and 4 cups" -> teapot, 4 cups).
+
+    A list has at least two parts, split at commas and "and"/"plus"/"&", each naming one thing in at most
+    ``max_words`` content words; clauses ("I'm buying the X, what goes with it?") are not a list.
+    """
+    if ":" in words:  # "home office: monitor, keyboard and mouse": the list follows the colon
+        words = words[list(words).index(":") + 1:]
+    parts: list[list[str]] = [[]]
+    for w in words:
+        if w in _LIST_SEPARATORS or w in (",", ";"):
+            parts.append([])
+        else:
+            parts[-1].append(w)
+    roles: list[Role] = []
+    for part in parts:
+        quantity = 1
+        counted = [w for w in part if w not in ("a", "an", "the", "some", "of")]
+        first = counted[0] if counted else ""
+        if first.isdigit() and 1 < int(first) <= 50:  # "4 cups", not "3 tier"
+            quantity = int(first)
+        elif first in NUMBER_WORDS and 1 < NUMBER_WORDS[first] <= 50:
+            quantity = NUMBER_WORDS[first]
+        content = content_words(part)
+        if len(content) > max_words:
+            return ()
+        if content:
+            roles.append(Role(query=" ".join(content), quantity=quantity))
+    return tuple(roles) if len(roles) >= 2 else ()
+
+
+def _new_budget(u: Understanding) -> bool:
+    return u.slots.budget_max is not None or u.slots.price in ("cheaper", "low", "pricier", "high")
+
+
+def _implied_op(u: Understanding, targets: Sequence[str], item_words: Sequence[str]) -> BundleOp:
+    """An edit without its verb: "under £10" rebudgets, "3 of the first one" sets a quantity, "a teapot" adds."""
+    s = u.slots
+    if s.quantity and targets:
+        return "quantity"
+    if s.budget_max is not None or s.price in ("cheaper", "low", "pricier", "high"):
+        return "rebudget" if not targets else "swap"
+    if targets:
+        return "swap"
+    return "add" if name_words(item_words) or u.query else "rebudget"

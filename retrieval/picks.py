@@ -1,0 +1,152 @@
+"""Recommendations without a query: a shopper's personal picks, and best sellers.
+
+Personal picks follow the seed's score(U,P) + score(U,H) with no request to match: candidates come from what
+this shopper bought (co-purchase partners of their purchases, and products close to their history vector),
+ranked by history-weighted affinity, never something they already bought. Each pick carries the fact behind
+it ("often bought with the Hand Warmer Union Jack you ordered in December 2010"). A shopper with no history
+gets best sellers, which are products bought by the most distinct customers.
+
+Example:
+    >>> recommender = PersonalRecommender(vectors, copurchase, popularity)  # doctest: +SKIP
+    >>> [p.product.title for p in recommender.recommend(profile, k=3)]  # doctest: +SKIP
+    ['Jumbo Bag Red Retrospot', 'Lunch Bag Black Skull', 'Pack Of 72 Retrospot Cake Cases']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from cartwise.models import Product, ProductId
+from retrieval.copurchase import CopurchaseStats
+from retrieval.history import HistoryItem, HistoryProfile
+from retrieval.product_types import title_words
+from retrieval.product_vectors import ProductVectors
+from retrieval.types import SearchFilters
+
+PickSource = Literal["copurchase", "similar", "popular"]
+
+
+@dataclass(frozen=True)
+class Pick:
+    """One recommended product and why."""
+
+    product: Product
+    reason: str
+    source: PickSource
+    score: float = 0.0
+
+
+def _month(item: HistoryItem) -> str:
+    return f" in {item.last_at:%B %Y}" if item.last_at else ""
+
+
+class PersonalRecommender:
+    """Recommends products from a shopper's history, or best sellers for a shopper without one.
+
+    Args:
+        vectors: every product with its embedding.
+        copurchase: co-purchase statistics (None: similarity only).
+        popularity: product id -> distinct customers who bought it.
+        similar_share: of the picks, how many come from history similarity rather than co-purchase.
+    """
+
+    def __init__(self, vectors: ProductVectors, copurchase: CopurchaseStats | None,
+                 popularity: Mapping[str, int], similar_share: float = 0.4) -> None:
+        self.vectors = vectors
+        self.copurchase = copurchase
+        self.popularity = popularity
+        self.similar_share = similar_share
+
+    def best_sellers(self, k: int = 5, among: Collection[ProductId] | None = None,
+                     exclude: Collection[ProductId] = ()) -> list[Pick]:
+        """The ``k`` products most customers bought (in stock), optionally only ``among`` some ids."""
+        pool = among if among is not None else self.popularity.keys()
+        ranked = sorted((pid for pid in pool if pid not in exclude and self.popularity.get(pid, 0) > 0),
+                        key=lambda pid: (-self.popularity.get(pid, 0), pid))
+        picks: list[Pick] = []
+        for product in self.vectors.get(ranked[: k * 3]):
+            if product.in_stock:
+                n = self.popularity.get(product.id, 0)
+                picks.append(Pick(product, f"bought by {n} customer{'s' if n != 1 else ''}", "popular", float(n)))
+            if len(picks) >= k:
+                break
+        return picks
+
+    def recommend(self, profile: HistoryProfile, k: int = 5, exclude: Collection[ProductId] = ()) -> list[Pick]:
+        """Up to ``k`` picks for ``profile``: co-purchase partners and similar products, none already bought.
+
+        Falls back to best sellers when the profile is empty.
+        """
+        bought = set(profile.product_ids) | set(exclude)
+        if profile.is_empty:
+            return self.best_sellers(k, exclude=bought)
+        by_copurchase = self._copurchase(profile, bought, k * 3)
+        by_similarity = self._similar(profile, bought, k * 3)
+        n_similar = max(1, round(k * self.similar_share)) if by_similarity else 0
+        picks: list[Pick] = []
+        seen_kinds: set[tuple[str, ...]] = set()
+        queues = [by_copurchase[: k * 3], by_similarity[: k * 3]]
+        quota = [k - n_similar, n_similar]
+        for queue, limit in zip(queues, quota, strict=True):
+            taken = 0
+            for pick in queue:
+                kind = tuple(title_words(pick.product.title)[-2:])
+                if taken >= limit or any(pick.product.id == p.product.id for p in picks) or kind in seen_kinds:
+                    continue
+                picks.append(pick)
+                seen_kinds.add(kind)
+                taken += 1
+        if len(picks) < k:  # not enough of either: fill with the rest, then best sellers
+            rest = [p for p in [*by_copurchase, *by_similarity] if all(p.product.id != q.product.id for q in picks)]
+            picks += rest[: k - len(picks)]
+        if len(picks) < k:
+            picks += self.best_sellers(k - len(picks), exclude=bought | {p.product.id for p in picks})
+        return picks[:k]
+
+    def _copurchase(self, profile: HistoryProfile, bought: set[str], n: int) -> list[Pick]:
+        stats = self.copurchase
+        if stats is None:
+            return []
+        weights = profile.weights()
+        affinity = stats.affinity(weights)
+        order = np.argsort(-affinity)
+        picks: list[Pick] = []
+        for j in order[: n * 4]:
+            if affinity[j] <= 0:
+                break
+            pid = str(stats.ids[j])
+            if pid in bought or pid not in self.vectors:
+                continue
+            product = self.vectors.get([pid])[0]
+            if not product.in_stock:
+                continue
+            because = max(profile.items, key=lambda item: weights.get(item.product_id, 0.0)
+                          * stats.normalised(item.product_id, pid))
+            pair = stats.pair(because.product_id, pid)
+            if pair is None or pair.orders < 1:
+                continue
+            reason = (f"often bought with the {because.title} you ordered{_month(because)} "
+                      f"({pair.orders} order{'s' if pair.orders != 1 else ''} had both)")
+            picks.append(Pick(product, reason, "copurchase", float(affinity[j])))
+            if len(picks) >= n:
+                break
+        return picks
+
+    def _similar(self, profile: HistoryProfile, bought: set[str], n: int) -> list[Pick]:
+        if profile.vector is None or profile.item_vectors is None:
+            return []
+        hits = self.vectors.search_by_vector(profile.vector, k=n * 2,
+                                             filters=SearchFilters(in_stock=True, exclude_ids=frozenset(bought)))
+        picks: list[Pick] = []
+        for hit in hits:
+            vector = self.vectors.embeddings([hit.product.id])[0]
+            nearest = profile.items[int(np.argmax(profile.item_vectors @ vector))]
+            verb = "bought" if nearest.source == "purchase" else "looked at"
+            picks.append(Pick(hit.product, f"like the {nearest.title} you {verb}", "similar", hit.dense))
+            if len(picks) >= n:
+                break
+        return picks

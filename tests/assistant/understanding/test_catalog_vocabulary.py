@@ -1,0 +1,84 @@
+"""The catalog's own vocabulary: which categories a message names, when they may filter, typo correction."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from assistant.understanding.catalog import CatalogVocabulary, edit_distance_within, stem
+from cartwise.models import Product
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def _catalog(shop: str) -> CatalogVocabulary:
+    with (REPO / "data" / "shops" / shop / "catalog.csv").open(encoding="utf-8") as fh:
+        products = [Product(id=r["id"], title=r["title"], description=r["description"], category=r["category"],
+                            price=r["price"], brand=r["brand"]) for r in csv.DictReader(fh)]
+    return CatalogVocabulary.from_products(products, is_dictionary_word=lambda w: w in {"warm", "winter", "hands"})
+
+
+@pytest.fixture(scope="module")
+def gift() -> CatalogVocabulary:
+    return _catalog("giftshop")
+
+
+@pytest.fixture(scope="module")
+def elec() -> CatalogVocabulary:
+    return _catalog("electronics")
+
+
+@pytest.mark.parametrize(
+    ("words", "categories"),
+    [
+        (["laptop"], {"Laptops & Notebook Computers", "Gaming Laptops & Notebook Computers"}),  # the head names both
+        (["tvs"], {"TVs"}),
+        (["smart", "watches"], {"Smart Watches"}),
+        (["camera"], {"Home Security Systems & Cameras", "Cameras & Camcorders"}),
+        (["headphones", "for", "running"], {"Headphones & Earbuds"}),
+        (["something", "for", "my", "dad"], set()),
+    ],
+)
+def test_electronics_categories_are_named_by_their_own_words(
+    elec: CatalogVocabulary, words: list[str], categories: set[str]
+) -> None:
+    assert set(elec.named_categories(words).categories) == categories
+
+
+def test_a_category_filters_only_when_its_word_picks_it_out_of_the_catalog(
+    gift: CatalogVocabulary, elec: CatalogVocabulary
+) -> None:
+    # Titles printing "laptop" are (nearly) all in the two laptop categories: a filter is safe.
+    assert elec.named_categories(["laptop"]).filter
+    # "gift" is printed across the gift shop's categories (gift bags, gift tags, gift wrap): only a lift.
+    named = gift.named_categories(["gift"])
+    assert named.categories == ("gifts & novelties",) and not named.filter
+
+
+def test_no_word_list_is_involved(tmp_path: Path) -> None:
+    # A new shop's categories are named from its catalog alone.
+    products = [Product(id="1", title="Dog Bed Large", category="Pet Beds", price=20),
+                Product(id="2", title="Cat Bed", category="Pet Beds", price=15),
+                Product(id="3", title="Squeaky Bone", category="Dog Toys", price=3)]
+    vocab = CatalogVocabulary.from_products(products)
+    assert vocab.named_categories(["a", "bed", "for", "my", "dog"]).categories == ("Pet Beds",)
+    assert vocab.named_categories(["toys"]).categories == ("Dog Toys",)
+
+
+@pytest.mark.parametrize(
+    ("word", "fixed"),
+    [("teapott", "teapot"), ("doormatt", "doormat"), ("bunnting", "bunting"), ("cushon", "cushion"),
+     ("teapot", None), ("warm", None), ("xyzzyq", None), ("mug", None)],
+)
+def test_typos_are_corrected_to_catalog_words(gift: CatalogVocabulary, word: str, fixed: str | None) -> None:
+    assert gift.correct(word) == fixed
+
+
+def test_helpers() -> None:
+    assert [stem(w) for w in ("cameras", "batteries", "glasses", "tvs", "bus", "boxes")] == [
+        "camera", "battery", "glass", "tv", "bus", "box"]
+    assert edit_distance_within("teapott", "teapot", 1)
+    assert edit_distance_within("taepot", "teapot", 1)  # a swap is one edit
+    assert not edit_distance_within("kettle", "teapot", 2)

@@ -1,0 +1,63 @@
+"""What a message points at on the screen: ordinals, price order, pronouns and names, resolved to ids."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from assistant.reply import ShownProduct
+from assistant.understanding.references import count_before_superlative, ordinal_positions, resolve
+from assistant.understanding.slots import SlotExtractor
+
+SCREEN = [
+    ShownProduct(id="a", title="Red Retrospot Teapot", price=Decimal("8.00")),
+    ShownProduct(id="b", title="Samsung 65in TV", price=Decimal("579.99")),
+    ShownProduct(id="c", title="LG 65in TV", price=Decimal("399.99")),
+    ShownProduct(id="d", title="Blue Polka Dot Mug", price=Decimal("2.50")),
+]
+EXTRACT = SlotExtractor(brands=["Samsung", "LG"])
+
+
+def targets(text: str, focus: str | None = None) -> tuple[str, ...]:
+    reading = EXTRACT.read(text)
+    return resolve(SCREEN, reading.slots, reading.words, focus)
+
+
+@pytest.mark.parametrize(
+    ("text", "ids"),
+    [
+        ("the second one, tell me more", ("b",)),
+        ("compare the first and third", ("a", "c")),
+        ("compare the first two", ("a", "b")),
+        ("number 4", ("d",)),
+        ("the last one", ("d",)),
+        ("compare the two cheapest ones", ("d", "a")),  # by price on the screen, not by position
+        ("remove the most expensive item", ("b",)),
+        ("the teapot", ("a",)),
+        ("is the samsung one in stock?", ("b",)),
+        ("compare the samsung and the lg", ("b", "c")),
+        ("show me teapots", ("a",)),
+        ("something completely different", ()),
+    ],
+)
+def test_targets(text: str, ids: tuple[str, ...]) -> None:
+    assert targets(text) == ids
+
+
+def test_pronouns_point_at_the_product_in_focus() -> None:
+    assert targets("is it in stock?", focus="c") == ("c",)
+    assert targets("tell me more about that one", focus="c") == ("c",)
+    assert targets("is it in stock?", focus="not-on-screen") == ("a",)  # else the first shown
+
+
+def test_nothing_on_the_screen_points_at_nothing() -> None:
+    reading = EXTRACT.read("the second one")
+    assert resolve([], reading.slots, reading.residual.split(), None) == ()
+
+
+def test_helpers() -> None:
+    assert ordinal_positions("the top three".split()) == [1, 2, 3]
+    assert ordinal_positions("the 2nd and the last".split()) == [2, -1]
+    assert count_before_superlative("the two cheapest".split()) == 2
+    assert count_before_superlative("the cheapest".split()) == 1

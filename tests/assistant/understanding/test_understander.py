@@ -1,0 +1,104 @@
+"""Understanding in context, with the shop's real intent model, catalog and slot reader.
+
+The model reads each message with what the previous reply showed, so the same words mean different things
+after a list, a bundle or an order; what the message points at is resolved to product ids on the screen.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from assistant.reply import BundleItem, ShownProduct
+from assistant.understanding import CatalogCheck, Screen, Understander
+from finetune.context import TurnContext
+
+LIST = [
+    ShownProduct(id="22423", title="Regency Cakestand 3 Tier", price=Decimal("12.75")),
+    ShownProduct(id="21843", title="Red Retrospot Cake Stand", price=Decimal("10.95")),
+    ShownProduct(id="22061", title="Large Cake Stand Hanging Strawbery", price=Decimal("9.95")),
+]
+BUNDLE = [
+    BundleItem(id="22423", title="Regency Cakestand 3 Tier", price=Decimal("12.75")),
+    BundleItem(id="21213", title="Pack Of 72 Skull Cake Cases", price=Decimal("0.55")),
+    BundleItem(id="22697", title="Green Regency Teacup And Saucer", price=Decimal("2.95")),
+]
+AFTER_LIST = Screen(context=TurnContext.products, products=LIST, focus_id="22423", query="cake stand")
+AFTER_BUNDLE = Screen(context=TurnContext.bundle, products=LIST, bundle=BUNDLE)
+
+
+@pytest.fixture(scope="module")
+def understander(giftshop_bot: Any) -> Understander:
+    reader: Understander = giftshop_bot.dialog.understander
+    return reader
+
+
+def test_the_same_word_means_different_things_on_different_screens(understander: Understander) -> None:
+    after_list = understander.understand("cheaper", AFTER_LIST)
+    after_bundle = understander.understand("cheaper", AFTER_BUNDLE)
+    assert after_list.intent == "refine_search"
+    assert (after_bundle.intent, after_bundle.bundle_op) == ("edit_bundle", "rebudget")
+    assert after_list.slots.price == after_bundle.slots.price == "cheaper"
+
+
+def test_pointers_resolve_to_ids_on_the_screen(understander: Understander) -> None:
+    u = understander.understand("the second one, tell me more", AFTER_LIST)
+    assert (u.intent, u.targets) == ("product_info", ("21843",))
+    u = understander.understand("compare the two cheapest", AFTER_LIST)
+    assert (u.intent, u.targets) == ("compare_products", ("22061", "21843"))
+
+
+def test_bundle_edits_are_typed(understander: Understander) -> None:
+    u = understander.understand("remove the most expensive item", AFTER_BUNDLE)
+    assert (u.intent, u.bundle_op, u.targets) == ("edit_bundle", "remove", ("22423",))
+    u = understander.understand("swap the teacup for something cheaper", AFTER_BUNDLE)
+    assert (u.bundle_op, u.targets) == ("swap", ("22697",))
+    u = understander.understand("add some napkins", AFTER_BUNDLE)
+    assert (u.bundle_op, u.item_query) == ("add", "napkins")
+
+
+def test_explanations_after_a_list_or_a_bundle(understander: Understander) -> None:
+    for screen in (AFTER_LIST, AFTER_BUNDLE):
+        assert understander.understand("why did you pick these?", screen).intent == "explain_choice"
+
+
+def test_a_quantity_of_a_shown_product_for_a_bundle(understander: Understander) -> None:
+    u = understander.understand("add 10 of the first one to a bundle", AFTER_LIST)
+    assert (u.intent, u.targets, u.slots.quantity) == ("build_bundle", ("22423",), 10)
+
+
+def test_retrieval_words_and_typos(understander: Understander) -> None:
+    u = understander.understand("a teapott for my nan under £20", Screen())
+    assert u.corrections == {"teapott": "teapot"}
+    assert "teapot" in u.query.split() and "20" not in u.query
+    assert u.slots.budget_max == Decimal("20.00") and u.has_product_content
+    assert not understander.understand("I need a present", Screen()).has_product_content
+
+
+def test_a_list_of_things_is_a_set_of_roles(understander: Understander) -> None:
+    u = understander.understand("a teapot, 4 mugs and some napkins under £30", Screen())
+    assert [(r.query, r.quantity) for r in u.roles] == [("teapot", 1), ("mugs", 4), ("napkins", 1)]
+
+
+def test_the_catalog_check_decides_only_when_the_model_is_unsure(understander: Understander) -> None:
+    text = "what is the capital of france"
+    assert understander.understand(text, Screen()).intent == "out_of_scope"
+    lenient = Understander(understander.model, understander.slots, understander.catalog, understander.matcher,
+                           understander.problems, CatalogCheck(threshold=0.0))
+    u = lenient.understand(text, Screen())
+    assert u.intent == "search_product" and u.catalog_match is not None
+    assert any("catalog match" in note for note in u.notes)
+
+
+def test_an_order_number_is_about_an_order(understander: Understander) -> None:
+    assert understander.understand("lunch bags 536365", Screen()).intent == "track_order"
+
+
+def test_problems_are_read_by_kind(understander: Understander) -> None:
+    cases = {"my mug arrived smashed to pieces": "damaged", "the parcel never came": "not_arrived",
+             "you sent me a blue one but I ordered red": "wrong_item"}
+    for text, kind in cases.items():
+        u = understander.understand(text, Screen())
+        assert (u.intent, u.problem) == ("report_problem", kind), text
