@@ -71,7 +71,7 @@ def build_dialog_manager(settings: Settings) -> tuple[DialogManager, ShopDatabas
     personaliser = Personaliser(db, vectors, HistoryBuilder.from_settings(settings),
                                 HistoryReranker.from_settings(settings, copurchase=copurchase))
     check = catalog_check_for(settings)
-    shopping = ShoppingAdvisor(store, profile.currency, personaliser=personaliser, weak_match=check.threshold)
+    shopping = ShoppingAdvisor(store, profile.currency, personaliser=personaliser)
     builder = BundleBuilder(vectors, ShopRules.from_settings(settings), embedder=embedder, copurchase=copurchase,
                             size=settings.bundle_size, currency=profile.currency).warm_up()
     bundles = BundlePlanner(builder, shopping, personaliser, profile.currency)

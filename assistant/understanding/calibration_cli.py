@@ -10,18 +10,19 @@ from cartwise.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-# CLINC150 oos_val recall of the intent model at ec46583, before the catalog check existed
-# (docs/benchmarks/understanding.md): the check must not take the assistant below it.
-BASELINE_OOS_RECALL = 0.88
+# CLINC150 oos_test recall of the intent model at ec46583, before the catalog check existed
+# (docs/benchmarks/understanding.md): reported beside the checked figure, which must not fall below it.
+BASELINE_OOS_RECALL = 0.854
 
 
 def register_calibrate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "calibrate", help="choose the catalog-check threshold on CLINC150 and write it to the shop's data folder",
         description="Pick the lowest product similarity at which an out-of-scope message is treated as a shopping "
-                    "request while CLINC150 oos_val recall stays at or above the target; report oos_test.")
-    parser.add_argument("--target-oos-recall", type=float, default=BASELINE_OOS_RECALL,
-                        help=f"out-of-scope recall to keep on CLINC150 oos_val (default {BASELINE_OOS_RECALL})")
+                    "request while the check changes at most 0.5%% of the model's out-of-scope answers on CLINC150 "
+                    "validation messages; report CLINC150 oos_test recall beside the one before the check.")
+    parser.add_argument("--baseline-oos-recall", type=float, default=BASELINE_OOS_RECALL,
+                        help=f"CLINC150 oos_test recall before the check (default {BASELINE_OOS_RECALL}, ec46583)")
     parser.add_argument("--dry-run", action="store_true", help="print the result without writing it")
     parser.set_defaults(func=run_calibrate)
 
@@ -37,8 +38,11 @@ def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     labelled = settings.data_dir.parent / "tests" / "data" / f"{settings.shop}_queries.yaml"
     shopping = [q.query for q in QuerySet.load(labelled).queries if q.kind == "natural"] if labelled.is_file() else []
     report = calibrate(settings.shop, reader.model, reader.slots, reader.matcher, settings.data_dir / "intents" /
-                       "clinc150", args.target_oos_recall, shopping)
+                       "clinc150", args.baseline_oos_recall, shopping)
     print(json.dumps(report.__dict__, indent=2))
+    if report.oos_recall_test_checked < report.oos_recall_test_baseline:
+        logger.warning("with the check, CLINC150 oos_test recall %.3f is below the baseline %.3f",
+                       report.oos_recall_test_checked, report.oos_recall_test_baseline)
     if not args.dry_run:
         path = report.save(calibration_path(settings))
         logger.info("wrote %s", path)

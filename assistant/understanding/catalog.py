@@ -210,5 +210,15 @@ class CatalogMatcher:
         self.encode = encode
 
     def best_similarity(self, query: str) -> float:
+        return self.best_match(query)[0]
+
+    def best_match(self, query: str) -> tuple[float, str]:
+        """The closest product's similarity and title."""
         hits = self.search_by_vector(self.encode([query])[0], k=1)
-        return float(hits[0].dense) if hits else 0.0
+        return (float(hits[0].dense), str(hits[0].product.title)) if hits else (0.0, "")
+
+
+def prints(title: str, word: str) -> bool:
+    """Whether ``title`` prints ``word`` (its singular, or inside a compound: "mat" in "Doormat")."""
+    w = stem(word.lower())
+    return len(w) >= 3 and any(w in stem(t) for t in words_of(title))

@@ -27,7 +27,7 @@ from typing import Protocol
 import numpy as np
 
 from assistant.understanding.attributes import asked_attribute
-from assistant.understanding.catalog import CatalogVocabulary, edit_distance_within, stem
+from assistant.understanding.catalog import CatalogVocabulary, edit_distance_within, prints, stem
 from assistant.understanding.content import FUNCTION_WORDS, content_words, search_query
 from assistant.understanding.references import OnScreen, name_words, resolve
 from assistant.understanding.slots import SlotExtractor
@@ -96,6 +96,8 @@ class ProductMatcher(Protocol):
 
     def best_similarity(self, query: str) -> float: ...
 
+    def best_match(self, query: str) -> tuple[float, str]: ...
+
 
 class TextEmbedder(Protocol):
     def encode(self, texts: list[str]) -> np.ndarray: ...
@@ -105,6 +107,10 @@ class TextEmbedder(Protocol):
 class CatalogCheck:
     """When a message the model calls out of scope is a shopping request after all.
 
+    A message is a shopping request when the closest product is close enough *and* its title prints the word
+    that names what the message asks for ("keep my hands warm" -> "warm" in "Hand Warmer"): meaning and
+    wording agree, where a chance resemblance ("a suit for work" near a gift shop's products) does not.
+
     Attributes:
         threshold: the closest product's cosine similarity at or above which it is a shopping request.
             Calibrated per shop on labelled shopping requests and CLINC150 out-of-scope utterances
@@ -112,6 +118,9 @@ class CatalogCheck:
     """
 
     threshold: float = 0.55
+
+    def accepts(self, similarity: float, title: str, head: str) -> bool:
+        return similarity >= self.threshold and bool(head) and prints(title, head)
 
 
 # Descriptions of each problem, compared with the shopper's words by the sentence embedder: a nearest-
@@ -218,10 +227,10 @@ class Understander:
             u = u.with_intent(guess, f"unsure follow-up: {guess} {u.top[0][1]:.2f}")
             unsure = False
         if unsure and content and u.query:
-            similarity = self.matcher.best_similarity(u.query)
+            similarity, title = self.matcher.best_match(u.query)
             u = u.model_copy(update={"catalog_match": round(similarity, 4)})
-            if similarity >= self.check.threshold:
-                u = u.with_intent("search_product", f"catalog match {similarity:.2f}")
+            if self.check.accepts(similarity, title, u.head):
+                u = u.with_intent("search_product", f"catalog match {similarity:.2f}: {title}")
         if u.slots.order_id and (u.intent in SHOPPING_INTENTS or u.intent == "purchase_history"):
             u = u.with_intent("track_order", "an order number")
         if u.intent in ("refine_search", "search_product") and any(w in _SET_WORDS for w in words) and \

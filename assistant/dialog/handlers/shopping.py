@@ -103,12 +103,13 @@ class ShoppingAdvisor:
         store: the shop's product store.
         currency: the shop's currency symbol.
         personaliser: optional history reranker hook (query, hits, user, viewed ids) -> (product, reason).
-        weak_match: below this cosine similarity of the best product a request whose words no shown title
-            prints is answered as "not carried" (calibrated with the catalog check, see ``cartwise calibrate``).
+        weak_match: below this cosine similarity of the closest product, a request whose head word no shown
+            title prints is answered as "not carried"; above it the products are close in meaning ("telly" and
+            "TV") and are shown as matches.
     """
 
     def __init__(self, store: ProductStore, currency: str, personaliser: Personaliser | None = None,
-                 weak_match: float = 0.5) -> None:
+                 weak_match: float = 0.6) -> None:
         self.store = store
         self.currency = currency
         self.personaliser = personaliser
@@ -353,8 +354,10 @@ class ShoppingAdvisor:
         if len(ids) < 2 and u.slots.price in ("cheapest", "priciest") and len(state.shown) >= 2:
             ordered = sorted(state.shown, key=lambda p: p.price, reverse=u.slots.price == "priciest")
             ids = [p.id for p in ordered[:2]]
-        brands = {b.lower() for b in u.slots.brands}
-        if len(ids) < 2 and len(brands) >= 2 and all(set(r.query.split()) & brands for r in u.roles):
+        brands = {w for b in u.slots.brands for w in words_of(b)}
+        rest = [set(r.query.split()) - brands for r in u.roles]
+        if len(ids) < 2 and len(u.slots.brands) >= 2 and all(set(r.query.split()) & brands for r in u.roles) \
+                and len(set().union(*rest)) <= 1:
             # "samsung or lg tv": two brands, no product named: both brands' matches, as a list.
             return self.search(u, state, user_id)
         if len(ids) < 2 and u.roles:  # "compare the X and the Y": the best match for each
