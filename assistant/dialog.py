@@ -30,7 +30,7 @@ from assistant.understanding import (
     is_foreign_language,
     strip_markup,
 )
-from finetune.classifier import IntentClassifier
+from finetune.protocols import IntentModel
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ class DialogManager:
     """Runs conversations.
 
     Args:
-        classifier: the fine-tuned intent model.
+        classifier: the intent model (``finetune.serving.load_intent_model``).
         slots: the slot extractor.
         shopping: search / refine / compare / product questions.
         bundles: bundle building and editing.
@@ -92,7 +92,7 @@ class DialogManager:
         rate_limit: turns per session per minute.
     """
 
-    def __init__(self, classifier: IntentClassifier, slots: SlotExtractor, shopping: ShoppingAdvisor,
+    def __init__(self, classifier: IntentModel, slots: SlotExtractor, shopping: ShoppingAdvisor,
                  bundles: BundlePlanner, service: CustomerService, sessions: SessionStore, generator: ReplyGenerator,
                  currency: str, shop_name: str, max_chars: int = 2000, rate_limit: int = 60) -> None:
         self.classifier = classifier

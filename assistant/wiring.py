@@ -20,7 +20,7 @@ from assistant.state import SessionStore
 from cartwise.db import ShopDatabase
 from cartwise.settings import Settings
 from cartwise.shops.profile import shop_profile
-from finetune.classifier import IntentClassifier
+from finetune.serving import load_intent_model
 from retrieval.bundles import BundleBuilder
 from retrieval.copurchase import CopurchaseError, CopurchaseStats
 from retrieval.embeddings import Embedder
@@ -59,7 +59,7 @@ def build_dialog_manager(settings: Settings) -> tuple[DialogManager, ShopDatabas
     bundles = BundlePlanner(builder, shopping, personaliser, profile.currency)
     service = CustomerService(db, PolicyIndex(store.client, embedder, settings.shop), sessions)
     dialog = DialogManager(
-        classifier=IntentClassifier.from_settings(settings), slots=SlotExtractor.from_settings(settings),
+        classifier=load_intent_model(settings, encoder=embedder), slots=SlotExtractor.from_settings(settings),
         shopping=shopping, bundles=bundles, service=service, sessions=sessions,
         generator=generator_from_settings(settings), currency=profile.currency, shop_name=profile.display_name,
         max_chars=settings.max_message_chars, rate_limit=settings.rate_limit_per_minute,

@@ -15,9 +15,11 @@ RAW_GIFTSHOP = ("raw", "uci-online-retail", "online_retail_full.parquet")
 
 def build_demo_shop(settings: Settings, write_catalog: bool = True) -> int:
     """Write ``data/shops/<shop>/catalog.csv`` and load customers/orders into the database; returns the order count."""
+    from cartwise.shops.giftshop import OrderTables
+
     db = ShopDatabase.from_settings(settings)
     if settings.shop == "giftshop":
-        from cartwise.shops.giftshop import OrderTables, build_catalog, load_invoices, order_tables
+        from cartwise.shops.giftshop import build_catalog, load_invoices, order_tables
 
         df = load_invoices(settings.data_dir.joinpath(*RAW_GIFTSHOP))
         tables = order_tables(df)
