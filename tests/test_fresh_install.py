@@ -52,7 +52,9 @@ def test_first_start_serves_the_embedding_head_with_one_clean_display(tmp_path: 
         first_answer_s = time.perf_counter() - started
         assert health["intent_model"] == "embedding-head", health
         assert health["products"] == 552
-        reply = httpx.post(f"http://127.0.0.1:{port}/api/chat", json={"message": "a 65 inch tv under $1000"}, timeout=60)
+        reply = httpx.post(
+            f"http://127.0.0.1:{port}/api/chat", json={"message": "a 65 inch tv under $1000"}, timeout=60
+        )
         assert reply.status_code == 200, reply.text
         assert reply.json()["intent"] == "search_product" and reply.json()["products"]
     finally:
