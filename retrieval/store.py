@@ -11,6 +11,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -252,10 +253,28 @@ class ProductStore:
         updated = sum(1 for n in todo if products[n].id in old_hash)
         added = len(todo) - updated
         unchanged = len(products) - len(todo)
-        with tqdm(total=len(products), desc="embedding products", unit="product", disable=not show_progress) as bar:
+        def write(batch: list[int], texts: list[str], batch_vectors: np.ndarray) -> None:
+            with self._chroma("writing products"):
+                collection.upsert(
+                    ids=[products[n].id for n in batch],
+                    embeddings=batch_vectors,
+                    documents=texts,
+                    metadatas=[metas[n] for n in batch],
+                )
+            bar.update(len(batch))
+            if on_progress is not None:
+                on_progress(len(batch))
+
+        # Chroma writes a batch (its HNSW insert runs outside the GIL) while the model embeds the next one;
+        # one write in flight at a time keeps the batches in order, so an interrupted run resumes as before.
+        with (
+            tqdm(total=len(products), desc="embedding products", unit="product", disable=not show_progress) as bar,
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-write") as writer,
+        ):
             bar.update(unchanged)
             if on_progress is not None and unchanged:
                 on_progress(unchanged)
+            pending: Future[None] | None = None
             for offset in range(0, len(todo), batch_size):
                 batch = todo[offset : offset + batch_size]
                 texts = [documents[n] for n in batch]
@@ -263,17 +282,12 @@ class ProductStore:
                     batch_vectors = self.embedder.encode(texts, batch_size=min(batch_size, 64))
                 else:
                     batch_vectors = np.asarray(vectors[batch], dtype=np.float32)
-                with self._chroma("writing products"):
-                    collection.upsert(
-                        ids=[products[n].id for n in batch],
-                        embeddings=batch_vectors,
-                        documents=texts,
-                        metadatas=[metas[n] for n in batch],
-                    )
+                if pending is not None:
+                    pending.result()
+                pending = writer.submit(write, batch, texts, batch_vectors)
                 self._lexical = None
-                bar.update(len(batch))
-                if on_progress is not None:
-                    on_progress(len(batch))
+            if pending is not None:
+                pending.result()
         seconds = time.perf_counter() - start
         return IngestReport(
             received=len(products), added=added, updated=updated, unchanged=unchanged, seconds=seconds
