@@ -7,8 +7,9 @@ not wait behind a training step. Its output (Hugging Face loading reports, warni
 Trainer's epoch logs) goes to ``var/logs/intent-train.log``, never to the shopper-facing console.
 
 Only one child trains a model directory at a time: it holds an exclusive ``flock`` on
-``<model dir>.lock``; a second one (another serving process) finds the lock taken and exits, and
-its watcher simply waits for the model to appear. The watcher thread in the serving process polls
+``<model dir>.lock``. Another serving process that finds the lock taken starts no child and only
+watches for the model; a child that finds it taken (two serving processes starting at the same moment)
+waits for it, then finds the model trained and exits. The watcher thread in the serving process polls
 for the saved model, loads it and calls :meth:`~finetune.serving.SwappingIntentModel.swap`.
 """
 
@@ -67,7 +68,12 @@ class BackgroundFineTune:
         return self.settings.log_dir / LOG_FILE
 
     def start(self) -> BackgroundFineTune:
-        """Start the child process and the watcher thread; returns ``self``."""
+        """Start the child process (unless another process already trains) and the watcher; returns ``self``."""
+        self._thread = threading.Thread(target=self._watch, name="intent-fine-tune-watcher", daemon=True)
+        if not _lock_is_free(lock_path(self.settings.intent_model_path)):
+            logger.info("another process is fine-tuning %s; waiting for its model", self.settings.intent_model_path)
+            self._thread.start()
+            return self
         config = (self.config or TrainConfig()).model_copy(update={"num_threads": 1, "show_progress": False})
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         command = [
@@ -81,7 +87,6 @@ class BackgroundFineTune:
             self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
         logger.info("fine-tuning the intent model in the background (pid %d, log %s)", self.process.pid, self.log_path)
         atexit.register(self.stop)
-        self._thread = threading.Thread(target=self._watch, name="intent-fine-tune-watcher", daemon=True)
         self._thread.start()
         return self
 
@@ -130,6 +135,20 @@ def lock_path(model_dir: Path) -> Path:
     return model_dir.with_name(f"{model_dir.name}.lock")
 
 
+def _lock_is_free(path: Path) -> bool:
+    handle = _try_lock(path)
+    if handle is None:
+        return False
+    handle.close()  # closing the file releases the lock
+    return True
+
+
+def _wait_for_lock(path: Path) -> IO[str]:
+    handle = path.open("w")
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    return handle
+
+
 def _try_lock(path: Path) -> IO[str] | None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = path.open("w")
@@ -154,14 +173,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.nice(NICE)
     lock = _try_lock(lock_path(args.model_dir))
     if lock is None:
-        logger.info("another process is training %s; nothing to do", args.model_dir)
-        return 0
+        # Wait rather than give up: the holder may be a serving process only probing the lock.
+        logger.info("another process is training %s; waiting for it", args.model_dir)
+        lock = _wait_for_lock(lock_path(args.model_dir))
     try:
         from cartwise.settings import Settings
         from finetune.serving import fine_tuned_ready
         from finetune.train import ensure_intent_model
 
         if fine_tuned_ready(args.model_dir):
+            logger.info("%s is trained; nothing to do", args.model_dir)
             return 0
         settings = Settings(data_dir=args.data_dir, intent_model_dir=args.model_dir, intent_base_model=args.base_model)
         started = time.perf_counter()
