@@ -26,17 +26,12 @@ QUICK = TrainConfig(epochs=1, max_per_intent=3, max_length=16, batch_size=16, fr
 
 
 @pytest.fixture(scope="module")
-def encoder() -> Embedder:
-    return Embedder.from_settings(Settings())
-
-
-@pytest.fixture(scope="module")
-def trained_head(tmp_path_factory: pytest.TempPathFactory, encoder: Embedder) -> Path:
-    """A head trained on the shipped data by ensure_embedding_head (what a fresh start does)."""
-    var = tmp_path_factory.mktemp("var")
-    head = ensure_embedding_head(Settings(var_dir=var), encoder)
-    assert len(head.labels) == 36
-    return var / "models" / "intent-head"
+def trained_head(full_head_dir: Path, encoder: Embedder) -> Path:
+    """The head a fresh start trains; loading it again must not retrain it."""
+    before = (full_head_dir / "head.npz").stat().st_mtime_ns
+    assert len(ensure_embedding_head(Settings(var_dir=full_head_dir.parent.parent), encoder).labels) == 36
+    assert (full_head_dir / "head.npz").stat().st_mtime_ns == before
+    return full_head_dir
 
 
 def _settings(tmp_path: Path, head: Path, mode: str, **extra: str) -> Settings:
