@@ -65,6 +65,9 @@ class Settings(BaseSettings):
         "embedding-head: serve the head only, never fine-tune.",
     )
     intent_head_dir: Path | None = Field(None, description="Where the embedding-head intent model is saved/loaded.")
+    intent_train_nice: int = Field(
+        10, ge=0, le=19, description="CPU priority (nice) of the background fine-tune: serving goes first."
+    )
 
     # --- retrieval and ranking -----------------------------------------------
     search_k: int = Field(8, ge=1, le=100)

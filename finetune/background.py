@@ -1,10 +1,11 @@
 """Fine-tune the intent model in a child process and swap it into serving when it is saved.
 
 The child (``python -m finetune.background``) runs :func:`finetune.train.ensure_intent_model`
-at a lower CPU priority (``nice``) on **one** torch thread: serving also runs torch on one thread
-(``CARTWISE_TORCH_THREADS``), so on a 2-core machine each gets a core and a shopper's turn does
-not wait behind a training step. Its output (Hugging Face loading reports, warnings, the
-Trainer's epoch logs) goes to ``var/logs/intent-train.log``, never to the shopper-facing console.
+at a lower CPU priority (``CARTWISE_INTENT_TRAIN_NICE``, default 10) on **one** torch thread:
+serving also runs torch on one thread (``CARTWISE_TORCH_THREADS``), so on a 2-core machine each gets
+a core and a shopper's turn does not wait behind a training step. Its output (Hugging Face loading
+reports, warnings, the Trainer's epoch logs) goes to ``var/logs/intent-train.log``, never to the
+shopper-facing console.
 
 Only one child trains a model directory at a time: it holds an exclusive ``flock`` on
 ``<model dir>.lock``. Another serving process that finds the lock taken starts no child and only
@@ -82,6 +83,7 @@ class BackgroundFineTune:
             "--data-dir", str(self.settings.data_dir),
             "--base-model", str(self.settings.intent_base_model_path),
             "--config", config.model_dump_json(),
+            "--nice", str(self.settings.intent_train_nice),
         ]  # fmt: skip
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
@@ -167,10 +169,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--base-model", required=True)
     parser.add_argument("--config", required=True, help="TrainConfig as JSON")
+    parser.add_argument("--nice", type=int, default=NICE, help="CPU priority increment (default %(default)s)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.captureWarnings(True)
-    os.nice(NICE)
+    os.nice(args.nice)
     lock = _try_lock(lock_path(args.model_dir))
     if lock is None:
         # Wait rather than give up: the holder may be a serving process only probing the lock.

@@ -36,7 +36,8 @@ def trained_head(full_head_dir: Path, encoder: Embedder) -> Path:
 
 def _settings(tmp_path: Path, head: Path, mode: str, **extra: str) -> Settings:
     shutil.copytree(head, tmp_path / "models" / "intent-head")
-    return Settings(var_dir=tmp_path, intent_serving=mode, **extra)  # type: ignore[arg-type]
+    # Not niced: on a busy machine a niced child gets almost no CPU and the test would wait for minutes.
+    return Settings(var_dir=tmp_path, intent_serving=mode, intent_train_nice=0, **extra)  # type: ignore[arg-type]
 
 
 def test_swap_takes_effect_on_the_next_call(tiny_model: Path, tiny_dataset: IntentDataset, encoder: Embedder) -> None:
