@@ -7,7 +7,6 @@ Gradio UI at ``/``, the widget at ``/widget.js`` and the JSON API under ``/api/`
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Sequence
 
@@ -20,20 +19,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--shop", help="giftshop, electronics or a custom shop (default CARTWISE_SHOP)")
     parser.add_argument("--no-build", action="store_true", help="do not build missing artefacts first")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from assistant.logging_redaction import install_log_redaction
-
-    install_log_redaction()  # shoppers' e-mails, phones, cards and addresses never reach the logs
-
-    import uvicorn
-
+    from cartwise.console import log_to_file
     from cartwise.settings import Settings
-    from web.api import create_app, load_assistant, uvicorn_log_config
 
     overrides = {k: v for k, v in {"host": args.host, "port": args.port, "shop": args.shop}.items() if v is not None}
     settings = Settings(**overrides)
-    app = create_app(settings, load_assistant(settings, build=not args.no_build))
-    print(f"Cartwise ({settings.shop}) on http://{settings.host}:{settings.port}/  widget: /widget.js  API: /docs")
+    # Library warnings and model-loading reports go to the log file; the console shows the build display.
+    log_file = log_to_file(settings)
+    from assistant.logging_redaction import install_log_redaction
+
+    install_log_redaction()  # shoppers' e-mails, phones, cards and addresses never reach the logs
+    print(f"Cartwise ({settings.shop}): starting; details in {log_file}", flush=True)
+
+    import uvicorn
+
+    from web.api import create_app, load_assistant, uvicorn_log_config
+
+    bot = load_assistant(settings, build=not args.no_build)
+    app = create_app(settings, bot)
+    print(f"Cartwise ({settings.shop}) on http://{settings.host}:{settings.port}/  widget: /widget.js  API: /docs"
+          f"  intent model: {getattr(bot, 'intent_model', 'fine-tuned')}", flush=True)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", log_config=uvicorn_log_config())
     return 0
 

@@ -86,6 +86,11 @@ class Assistant:
             yield " ".join(words[:i]), reply
         yield reply.text, reply
 
+    @property
+    def intent_model(self) -> str:
+        """Which intent model answers now: ``"fine-tuned"``, or ``"embedding-head"`` while the fine-tune trains."""
+        return str(getattr(self.dialog.understander.model, "serving", "fine-tuned"))
+
     def demo_customers(self, n: int = 8) -> list[Customer]:
         """Customers with the most orders, for the demo's "sign in as" selector."""
         return self.db.active_customers(n)

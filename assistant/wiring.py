@@ -24,7 +24,7 @@ from assistant.understanding.catalog import CatalogMatcher
 from cartwise.db import ShopDatabase
 from cartwise.settings import Settings
 from cartwise.shops.profile import shop_profile
-from finetune.classifier import IntentClassifier
+from finetune.serving import load_intent_model
 from retrieval.bundles import BundleBuilder
 from retrieval.copurchase import CopurchaseError, CopurchaseStats
 from retrieval.embeddings import Embedder
@@ -82,7 +82,7 @@ def build_dialog_manager(settings: Settings) -> tuple[DialogManager, ShopDatabas
     vocabulary = embedder.model.tokenizer.get_vocab()
     catalog = CatalogVocabulary.from_products(vectors.products, is_dictionary_word=lambda w: w in vocabulary)
     understander = Understander(
-        IntentClassifier.from_settings(settings),
+        load_intent_model(settings, encoder=embedder),
         SlotExtractor(brands=catalog.brands, currency_symbol=profile.currency, max_chars=settings.max_message_chars,
                       product_words=frozenset(catalog.title_counts)),
         catalog, CatalogMatcher(store.search_by_vector, embedder.encode), ProblemReader(embedder), check,

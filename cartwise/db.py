@@ -173,20 +173,30 @@ class ShopDatabase:
     # --- customers and orders --------------------------------------------------
     def replace_orders(self, customers: Sequence[Customer], orders: Sequence[Order], batch: int = 20_000) -> None:
         """Replace all customers and orders in one transaction (used by the shop build)."""
+        order_rows = [o.model_dump(exclude={"lines"}) | {"status": o.status.value} for o in orders]
+        lines = [{"order_id": o.id, **line.model_dump()} for o in orders for line in o.lines]
+        self.replace_order_rows([c.model_dump() for c in customers], order_rows, lines, batch)
+
+    def replace_order_rows(
+        self,
+        customers: Sequence[dict[str, Any]],
+        orders: Sequence[dict[str, Any]],
+        lines: Sequence[dict[str, Any]],
+        batch: int = 20_000,
+    ) -> None:
+        """Replace all customers, orders and order lines with these rows, in one transaction.
+
+        The bulk path of :meth:`replace_orders` (no model object per row), e.g. for
+        ``cartwise.shops.giftshop.order_tables``. Keys are the column names; lines are stored in the
+        order given (an order's lines are read back in that order).
+        """
         with self.engine.begin() as conn:
             conn.execute(delete(OrderLineRow))
             conn.execute(delete(OrderRow))
             conn.execute(delete(CustomerRow))
-            if customers:
-                conn.execute(insert(CustomerRow), [c.model_dump() for c in customers])
-            order_rows = [o.model_dump(exclude={"lines"}) | {"status": o.status.value} for o in orders]
-            for i in range(0, len(order_rows), batch):
-                conn.execute(insert(OrderRow), order_rows[i : i + batch])
-            lines = [
-                {"order_id": o.id, **line.model_dump()} for o in orders for line in o.lines
-            ]
-            for i in range(0, len(lines), batch):
-                conn.execute(insert(OrderLineRow), lines[i : i + batch])
+            for table, rows in ((CustomerRow, customers), (OrderRow, orders), (OrderLineRow, lines)):
+                for i in range(0, len(rows), batch):
+                    conn.execute(insert(table), list(rows[i : i + batch]))
 
     def order_count(self) -> int:
         with self.session() as s:

@@ -49,11 +49,24 @@ class Settings(BaseSettings):
 
     # --- models --------------------------------------------------------------
     embedding_model: str | None = Field(None, description="Local sentence-transformers directory.")
+    embedding_precision: Literal["auto", "float32", "bfloat16"] = Field(
+        "auto", description="Embedding forward pass: auto is bfloat16 where the CPU computes it natively "
+        "(AVX512-BF16/AMX, ~2.4x faster, same rankings), else float32.",
+    )
     embedding_cache_size: int = Field(512, ge=0, description="Query texts whose vectors are kept in memory (0: none).")
     intent_base_model: str | None = Field(None, description="Local transformer directory to fine-tune.")
     intent_model_dir: Path | None = Field(None, description="Where the fine-tuned intent model is saved/loaded.")
     intent_threshold: float = Field(
         0.45, ge=0.0, le=1.0, description="Below this confidence a turn is treated as unsure."
+    )
+    intent_serving: Literal["auto", "fine-tuned", "embedding-head"] = Field(
+        "auto", description="auto: serve the fine-tuned model if trained, else the embedding head at once while the "
+        "fine-tune trains in a background process, then swap; fine-tuned: train it first (minutes) and serve only it; "
+        "embedding-head: serve the head only, never fine-tune.",
+    )
+    intent_head_dir: Path | None = Field(None, description="Where the embedding-head intent model is saved/loaded.")
+    intent_train_nice: int = Field(
+        10, ge=0, le=19, description="CPU priority (nice) of the background fine-tune: serving goes first."
     )
 
     # --- retrieval and ranking -----------------------------------------------
@@ -130,6 +143,15 @@ class Settings(BaseSettings):
     @property
     def intent_model_path(self) -> Path:
         return self.intent_model_dir or (self.var_dir / "models" / "intent")
+
+    @property
+    def intent_head_path(self) -> Path:
+        return self.intent_head_dir or (self.var_dir / "models" / "intent-head")
+
+    @property
+    def log_dir(self) -> Path:
+        """Where build and background-training logs go (library warnings and loading reports included)."""
+        return self.var_dir / "logs"
 
     @property
     def shop_data_dir(self) -> Path:

@@ -13,26 +13,30 @@ logger = logging.getLogger(__name__)
 RAW_GIFTSHOP = ("raw", "uci-online-retail", "online_retail_full.parquet")
 
 
-def build_demo_shop(settings: Settings, write_catalog: bool = True) -> None:
-    """Write ``data/shops/<shop>/catalog.csv`` and load customers/orders into the database."""
+def build_demo_shop(settings: Settings, write_catalog: bool = True) -> int:
+    """Write ``data/shops/<shop>/catalog.csv`` and load customers/orders into the database; returns the order count."""
+    from cartwise.shops.giftshop import OrderTables
+
     db = ShopDatabase.from_settings(settings)
     if settings.shop == "giftshop":
-        from cartwise.shops.giftshop import build_giftshop
+        from cartwise.shops.giftshop import build_catalog, load_invoices, order_tables
 
-        shop = build_giftshop(settings.data_dir.joinpath(*RAW_GIFTSHOP))
-        products, customers, orders = shop.products, shop.customers, shop.orders
+        df = load_invoices(settings.data_dir.joinpath(*RAW_GIFTSHOP))
+        tables = order_tables(df)
+        products = build_catalog(df) if write_catalog else []
     elif settings.shop == "electronics":
         from cartwise.shops.electronics import build_electronics
 
-        products, customers, orders = build_electronics(), [], []
+        products, tables = build_electronics(), OrderTables([], [], [])
     else:
         raise SystemExit(f"build-shop only knows the demo shops giftshop and electronics; got {settings.shop!r}. "
                          "A custom shop brings its own catalog: run `cartwise ingest --catalog FILE`.")
     if write_catalog:
         write_catalog_csv(products, settings.shop_data_dir / "catalog.csv")
-    db.replace_orders(customers, orders)
+    db.replace_order_rows(tables.customers, tables.orders, tables.lines)
     logger.info("%s: %d products in catalog, %d customers, %d orders in %s", settings.shop, len(products),
-                len(customers), len(orders), settings.database_url_resolved)
+                len(tables.customers), len(tables.orders), settings.database_url_resolved)
+    return len(tables.orders)
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:

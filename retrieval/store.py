@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -199,14 +200,19 @@ class ProductStore:
     def upsert(
         self,
         products: Sequence[Product],
-        batch_size: int = 64,
+        batch_size: int = 256,
         show_progress: bool = False,
         vectors: np.ndarray | None = None,
+        on_progress: Callable[[int], None] | None = None,
     ) -> IngestReport:
         """Add or update ``products`` by id, embedding only the new or changed ones.
 
         Re-running with the same products changes nothing; after an interrupted
         run, the batches already written are skipped (their content hash matches).
+
+        The products to embed go through the model in one pass ordered by document length, so each
+        forward batch pads to similar lengths (catalog order mixes 5-word titles with long
+        descriptions); each batch is written to Chroma as soon as it is embedded.
 
         Args:
             products: products with unique ids.
@@ -214,6 +220,8 @@ class ProductStore:
             show_progress: show a tqdm progress bar.
             vectors: precomputed unit-length vectors, one row per product (skips embedding;
                 e.g. to copy a store), else each new or changed product is embedded.
+            on_progress: called with the number of products handled after each batch (and once
+                with the unchanged ones), for a caller's own progress display.
 
         Returns:
             Counts of added, updated and unchanged products.
@@ -228,40 +236,58 @@ class ProductStore:
         if vectors is not None and len(vectors) != len(products):
             raise ValueError(f"got {len(vectors)} vectors for {len(products)} products; pass one row per product")
         start = time.perf_counter()
-        added = updated = unchanged = 0
         model_id = self.embedder.model_id
         collection = self.collection
-        with tqdm(total=len(products), desc="embedding products", unit="product", disable=not show_progress) as bar:
-            for offset in range(0, len(products), batch_size):
-                batch = list(products[offset : offset + batch_size])
-                with self._chroma("reading stored hashes"):
-                    stored = collection.get(ids=[p.id for p in batch], include=["metadatas"])
-                stored_metas = stored["metadatas"] or [{}] * len(stored["ids"])
-                old_hash = {i: (m or {}).get("content_hash") for i, m in zip(stored["ids"], stored_metas, strict=True)}
-                metas = [product_metadata(p, model_id) for p in batch]
-                todo = [
-                    (n, p, m)
-                    for n, (p, m) in enumerate(zip(batch, metas, strict=True), start=offset)
-                    if old_hash.get(p.id) != m["content_hash"]
-                ]
-                unchanged += len(batch) - len(todo)
-                updated += sum(1 for _, p, _ in todo if p.id in old_hash)
-                added += sum(1 for _, p, _ in todo if p.id not in old_hash)
-                if todo:
-                    documents = [p.document() for _, p, _ in todo]
-                    if vectors is None:
-                        batch_vectors = self.embedder.encode(documents, batch_size=min(batch_size, 64))
-                    else:
-                        batch_vectors = np.asarray(vectors[[n for n, _, _ in todo]], dtype=np.float32)
-                    with self._chroma("writing products"):
-                        collection.upsert(
-                            ids=[p.id for _, p, _ in todo],
-                            embeddings=batch_vectors,
-                            documents=documents,
-                            metadatas=[m for _, _, m in todo],
-                        )
-                    self._lexical = None
-                bar.update(len(batch))
+        old_hash: dict[str, Any] = {}
+        for chunk in _chunks(ids):
+            with self._chroma("reading stored hashes"):
+                stored = collection.get(ids=chunk, include=["metadatas"])
+            stored_metas = stored["metadatas"] or [{}] * len(stored["ids"])
+            old_hash.update(
+                (i, (m or {}).get("content_hash")) for i, m in zip(stored["ids"], stored_metas, strict=True)
+            )
+        metas = [product_metadata(p, model_id) for p in products]
+        todo = [n for n, p in enumerate(products) if old_hash.get(p.id) != metas[n]["content_hash"]]
+        documents = {n: products[n].document() for n in todo}
+        todo.sort(key=lambda n: (len(documents[n]), n))
+        updated = sum(1 for n in todo if products[n].id in old_hash)
+        added = len(todo) - updated
+        unchanged = len(products) - len(todo)
+        def write(batch: list[int], texts: list[str], batch_vectors: np.ndarray) -> None:
+            with self._chroma("writing products"):
+                collection.upsert(
+                    ids=[products[n].id for n in batch],
+                    embeddings=batch_vectors,
+                    documents=texts,
+                    metadatas=[metas[n] for n in batch],
+                )
+            bar.update(len(batch))
+            if on_progress is not None:
+                on_progress(len(batch))
+
+        # Chroma writes a batch (its HNSW insert runs outside the GIL) while the model embeds the next one;
+        # one write in flight at a time keeps the batches in order, so an interrupted run resumes as before.
+        with (
+            tqdm(total=len(products), desc="embedding products", unit="product", disable=not show_progress) as bar,
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-write") as writer,
+        ):
+            bar.update(unchanged)
+            if on_progress is not None and unchanged:
+                on_progress(unchanged)
+            pending: Future[None] | None = None
+            for offset in range(0, len(todo), batch_size):
+                batch = todo[offset : offset + batch_size]
+                texts = [documents[n] for n in batch]
+                if vectors is None:
+                    batch_vectors = self.embedder.encode(texts, batch_size=min(batch_size, 64))
+                else:
+                    batch_vectors = np.asarray(vectors[batch], dtype=np.float32)
+                if pending is not None:
+                    pending.result()
+                pending = writer.submit(write, batch, texts, batch_vectors)
+                self._lexical = None
+            if pending is not None:
+                pending.result()
         seconds = time.perf_counter() - start
         return IngestReport(
             received=len(products), added=added, updated=updated, unchanged=unchanged, seconds=seconds

@@ -222,7 +222,10 @@ def create_app(settings: Settings, bot: Bot, *, with_ui: bool = True) -> FastAPI
 
     @app.get("/healthz", response_model=HealthResponse)
     def healthz() -> HealthResponse:
-        return HealthResponse(status="ok", shop=settings.shop, products=db.product_count())
+        return HealthResponse(
+            status="ok", shop=settings.shop, products=db.product_count(),
+            intent_model=str(getattr(bot, "intent_model", "fine-tuned")),
+        )
 
     @app.get("/widget.js", include_in_schema=False)
     def widget() -> FileResponse:

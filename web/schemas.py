@@ -66,6 +66,10 @@ class HealthResponse(BaseModel):
     status: str
     shop: str
     products: int
+    intent_model: str = Field(
+        description='The intent model answering now: "fine-tuned", or "embedding-head" while the fine-tuned model '
+        "trains in the background after a first start."
+    )
 
 
 class ErrorResponse(BaseModel):

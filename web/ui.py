@@ -143,6 +143,14 @@ class ChatUI:
         updates += [gr.update(value="", visible=False)] * (QUICK_REPLY_SLOTS - len(shown))
         return updates
 
+    def model_status(self) -> str:
+        """One line on which intent model answers (the fast head while the fine-tuned one trains)."""
+        serving = getattr(self.bot, "intent_model", "fine-tuned")
+        if serving == "embedding-head":
+            return ("<small>Intent model: quick embedding head; the fine-tuned model is training in the background "
+                    "and takes over when ready.</small>")
+        return f"<small>Intent model: {serving}.</small>"
+
     def new_conversation(self, session_id: str | None) -> tuple[Any, ...]:
         """Forget the conversation server-side and start a fresh one."""
         if session_id:
@@ -197,12 +205,18 @@ class ChatUI:
                     with gr.Accordion("What the assistant understood", open=False, elem_id="cw-understood"):
                         understood = gr.JSON(value={}, label="intent · confidence · slots", open=True)
                     reset = gr.Button("New conversation", size="sm", elem_id="cw-reset")
+                    status = gr.Markdown(self.model_status(), elem_id="cw-model")
 
             outputs = [chatbot, msg, cards, bundle, understood, session, *quick]
             inputs = [msg, chatbot, signin, session]
             # Minimal progress: the streaming bubble already shows work; no overlay over the side panels.
-            msg.submit(self.chat, inputs, outputs, api_name="chat", show_progress="minimal")
-            send.click(self.chat, inputs, outputs, api_visibility="private", show_progress="minimal")
+            msg.submit(self.chat, inputs, outputs, api_name="chat", show_progress="minimal").then(
+                self.model_status, None, status, api_visibility="private", show_progress="hidden"
+            )
+            send.click(self.chat, inputs, outputs, api_visibility="private", show_progress="minimal").then(
+                self.model_status, None, status, api_visibility="private", show_progress="hidden"
+            )
+            demo.load(self.model_status, None, status, api_visibility="private", show_progress="hidden")
             for button in quick:
                 button.click(
                     self.chat, [button, chatbot, signin, session], outputs, api_visibility="private",

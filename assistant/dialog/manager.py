@@ -53,7 +53,9 @@ INTENT_PHRASES: dict[str, str] = {
 FAILURE_ACTS = {Act.no_results, Act.out_of_scope, Act.policy_unknown, Act.did_you_mean}
 CLARIFY_OPTIONS = ["It's for my mum", "It's for a child", "Something under 10", "A birthday present"]
 HANDOFF_AFTER_FAILURES = 3
-UNSURE_POLICY_GUESS = 0.25  # an unsure model's first guess is acted on (policy) or offered (did you mean) above this
+# An unsure model's first guess is acted on (policy, shopping) or offered (did you mean) above this.
+UNSURE_POLICY_GUESS = 0.25
+_SHOPPING_GUESSES = frozenset({"search_product", "build_bundle", "recommend_for_me", "best_sellers"})
 # "delete my chat history", "clear this conversation", "forget our chat": the shopper wants this session forgotten.
 _DELETE_HISTORY = re.compile(
     r"\b(?:delete|erase|clear|wipe|remove|forget)\b(?:\s+(?:all|my|the|this|our|of|entire|whole|previous))*\s+"
@@ -179,6 +181,8 @@ class DialogManager:
                 intent = guess  # a quoted policy passage is a safe answer to a likely policy question
             elif u.has_product_content and guess not in ORDER_INTENTS:
                 intent = "build_bundle" if guess == "build_bundle" else "search_product"  # retrieval first
+            elif guess in _SHOPPING_GUESSES and p >= UNSURE_POLICY_GUESS:
+                intent = guess  # "I need a present": nothing to search yet: a question, with products beside it
             elif p >= UNSURE_POLICY_GUESS and guess != "out_of_scope":
                 options = [INTENT_PHRASES[i] for i, _ in u.top if i in INTENT_PHRASES][:3] or list(
                     INTENT_PHRASES.values())[:3]

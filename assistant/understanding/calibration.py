@@ -18,7 +18,8 @@ from pathlib import Path
 
 from assistant.understanding.content import content_words
 from assistant.understanding.slots import SlotExtractor
-from assistant.understanding.understander import CatalogCheck, IntentReader, ProductMatcher, head_word
+from assistant.understanding.understander import CatalogCheck, ProductMatcher, head_word
+from finetune.protocols import IntentModel
 from finetune.sources import load_clinc
 
 CANDIDATES = [round(0.30 + 0.01 * i, 2) for i in range(51)]
@@ -45,7 +46,7 @@ class CalibrationReport:
         return path
 
 
-def _scores(texts: Sequence[str], model: IntentReader, slots: SlotExtractor,
+def _scores(texts: Sequence[str], model: IntentModel, slots: SlotExtractor,
             matcher: ProductMatcher) -> list[tuple[bool, float]]:
     """Per text: whether the model calls it out of scope (or is unsure), and its best catalog similarity
     (0.0 when it has no content words for the check to search with, or the closest title does not print the
@@ -69,7 +70,7 @@ def _recall(scores: Sequence[tuple[bool, float]], threshold: float | None) -> fl
     return kept / len(scores) if scores else 0.0
 
 
-def calibrate(shop: str, model: IntentReader, slots: SlotExtractor, matcher: ProductMatcher, clinc_dir: Path,
+def calibrate(shop: str, model: IntentModel, slots: SlotExtractor, matcher: ProductMatcher, clinc_dir: Path,
               baseline_test_recall: float, shopping: Sequence[str] = ()) -> CalibrationReport:
     """The lowest threshold that turns at most :data:`MAX_LOSS` of the model's out-of-scope answers on the
     calibration messages into shopping requests.

@@ -35,6 +35,7 @@ from assistant.understanding.text import ANGRY
 from assistant.understanding.types import BundleOp, ProblemKind, Role, Screen, Understanding
 from assistant.understanding.vocab import NUMBER_WORDS, ORDINALS
 from finetune.context import TurnContext, model_input
+from finetune.protocols import IntentModel
 
 logger = logging.getLogger(__name__)
 
@@ -71,24 +72,6 @@ _SET_WORDS = frozenset({"bundle", "bundles", "set", "kit", "hamper", "package", 
 _LIST_SEPARATORS = frozenset({"and", "plus", "&", "+", "also", "vs", "versus", "or"})
 
 
-class IntentReader(Protocol):
-    """The intent model as understanding uses it (``finetune.classifier.IntentClassifier`` and friends)."""
-
-    def predict(self, text: str) -> _Prediction: ...
-
-
-class _Prediction(Protocol):
-    @property
-    def label(self) -> str: ...
-
-    @property
-    def confidence(self) -> float: ...
-
-    @property
-    def top3(self) -> Sequence[tuple[str, float]]: ...
-
-    @property
-    def is_confident(self) -> bool: ...
 
 
 class ProductMatcher(Protocol):
@@ -162,7 +145,7 @@ class Understander:
         check: the calibrated catalog check.
     """
 
-    def __init__(self, model: IntentReader, slots: SlotExtractor, catalog: CatalogVocabulary,
+    def __init__(self, model: IntentModel, slots: SlotExtractor, catalog: CatalogVocabulary,
                  matcher: ProductMatcher, problems: ProblemReader, check: CatalogCheck | None = None) -> None:
         self.model = model
         self.slots = slots

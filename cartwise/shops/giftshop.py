@@ -21,7 +21,9 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from cartwise.models import Customer, Order, OrderLine, OrderStatus, Product, to_money
@@ -102,33 +104,82 @@ def build_catalog(df: pd.DataFrame, today: datetime = DATASET_TODAY) -> list[Pro
     return products
 
 
-def build_orders(df: pd.DataFrame, today: datetime = DATASET_TODAY) -> tuple[list[Customer], list[Order]]:
+@dataclass(frozen=True)
+class OrderTables:
+    """Customers, orders and order lines as rows ready for a bulk insert (:meth:`ShopDatabase.replace_order_rows`).
+
+    Built column-wise with pandas: one Python object per row would cost ~45 s for the 541,909
+    invoice lines; these tables take about 2 s. Lines are in the order the models of
+    :func:`build_orders` list them (invoices by first appearance, lines as in the file).
+    """
+
+    customers: list[dict[str, Any]]
+    orders: list[dict[str, Any]]
+    lines: list[dict[str, Any]]
+
+
+def order_tables(df: pd.DataFrame, today: datetime = DATASET_TODAY) -> OrderTables:
+    """The rows of every customer, order and order line in ``df`` (rules in the module docstring)."""
     df = df[df["Description"].notna()].copy()
     df["Quantity"] = df["Quantity"].abs()
     customers_df = df[df["CustomerID"].notna()].groupby("CustomerID")["Country"].agg(lambda s: s.mode().iloc[0])
-    customers = [Customer(id=str(int(cid)), name=f"Customer {int(cid)}", country=str(country))
+    customers = [{"id": str(int(cid)), "name": f"Customer {int(cid)}", "country": str(country)}
                  for cid, country in customers_df.items()]
-    orders = []
-    for invoice, lines in df.groupby("InvoiceNo", sort=False):
-        first = lines.iloc[0]
-        placed_at = first["InvoiceDate"].to_pydatetime()
-        cid = None if pd.isna(first["CustomerID"]) else str(int(first["CustomerID"]))
-        orders.append(Order(
-            id=str(invoice), customer_id=cid, placed_at=placed_at, status=order_status(str(invoice), placed_at, today),
-            country=str(first["Country"]),
-            lines=[OrderLine(product_id=str(r.StockCode), title=readable_title(str(r.Description)),
-                             quantity=int(r.Quantity), unit_price=to_money(r.UnitPrice))
-                   for r in lines.itertuples()],
+    df["_order"] = pd.factorize(df["InvoiceNo"])[0]
+    df = df.sort_values("_order", kind="stable")
+    first = df.drop_duplicates("_order")
+    invoice = first["InvoiceNo"].astype(str)
+    age = today - first["InvoiceDate"]
+    status = np.select(
+        [invoice.str.startswith("C").to_numpy(), (age < timedelta(days=PROCESSING_DAYS)).to_numpy(),
+         (age < timedelta(days=SHIPPED_DAYS)).to_numpy()],
+        [OrderStatus.cancelled.value, OrderStatus.processing.value, OrderStatus.shipped.value],
+        default=OrderStatus.delivered.value,
+    )
+    customer = [None if pd.isna(c) else str(int(c)) for c in first["CustomerID"]]
+    orders = [
+        {"id": i, "customer_id": c, "placed_at": t, "status": str(st), "country": str(country)}
+        for i, c, t, st, country in zip(
+            invoice, customer, first["InvoiceDate"].dt.to_pydatetime(), status, first["Country"], strict=True
+        )
+    ]
+    titles = {d: readable_title(str(d)) for d in df["Description"].unique()}
+    prices = df["UnitPrice"].map(to_money)
+    lines = [
+        {"order_id": o, "product_id": p, "title": titles[d], "quantity": int(q), "unit_price": u}
+        for o, p, d, q, u in zip(
+            df["InvoiceNo"].astype(str), df["StockCode"].astype(str), df["Description"], df["Quantity"], prices,
+            strict=True,
+        )
+    ]
+    return OrderTables(customers=customers, orders=orders, lines=lines)
+
+
+def build_orders(df: pd.DataFrame, today: datetime = DATASET_TODAY) -> tuple[list[Customer], list[Order]]:
+    """Customers and orders as models (from :func:`order_tables`, so both follow the same rules)."""
+    tables = order_tables(df, today)
+    customers = [Customer(**row) for row in tables.customers]
+    lines: dict[str, list[OrderLine]] = {}
+    for row in tables.lines:
+        lines.setdefault(row["order_id"], []).append(OrderLine(
+            product_id=row["product_id"], title=row["title"], quantity=row["quantity"], unit_price=row["unit_price"],
         ))
+    orders = [Order(**row, lines=lines[row["id"]]) for row in tables.orders]
     logger.info("giftshop orders: %d orders, %d customers", len(orders), len(customers))
     return customers, orders
 
 
-def build_giftshop(raw_path: Path, max_invoices: int | None = None) -> ShopData:
-    """Catalog, customers and orders from the raw parquet (``max_invoices`` keeps the first N, for tests)."""
+def load_invoices(raw_path: Path, max_invoices: int | None = None) -> pd.DataFrame:
+    """The raw invoice lines (``max_invoices`` keeps the first N invoices, for tests)."""
     df = load_raw(raw_path)
     if max_invoices is not None:
         keep = df["InvoiceNo"].drop_duplicates().iloc[:max_invoices]
         df = df[df["InvoiceNo"].isin(keep)]
+    return df
+
+
+def build_giftshop(raw_path: Path, max_invoices: int | None = None) -> ShopData:
+    """Catalog, customers and orders from the raw parquet (``max_invoices`` keeps the first N, for tests)."""
+    df = load_invoices(raw_path, max_invoices)
     customers, orders = build_orders(df)
     return ShopData(products=build_catalog(df), customers=customers, orders=orders)

@@ -63,3 +63,24 @@ def test_sqlite_uses_wal(tmp_path: Path) -> None:
     db = ShopDatabase(make_engine(f"sqlite:///{tmp_path / 'w.db'}")).create_schema()
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_bulk_order_rows_store_what_the_models_store(tmp_path: Path) -> None:
+    """The build's bulk path (order_tables + replace_order_rows) writes the same orders as the model path."""
+    from cartwise.shops.giftshop import load_invoices, order_tables
+
+    df = load_invoices(RAW, max_invoices=400)
+    shop = build_giftshop(RAW, max_invoices=400)
+    by_models = ShopDatabase(make_engine(f"sqlite:///{tmp_path / 'models.db'}")).create_schema()
+    by_models.replace_orders(shop.customers, shop.orders)
+    tables = order_tables(df)
+    by_rows = ShopDatabase(make_engine(f"sqlite:///{tmp_path / 'rows.db'}")).create_schema()
+    by_rows.replace_order_rows(tables.customers, tables.orders, tables.lines)
+
+    assert by_rows.order_count() == by_models.order_count() == len(shop.orders)
+    for order in shop.orders:
+        assert by_rows.get_order(order.id) == by_models.get_order(order.id) == order
+    assert by_rows.active_customers(50) == by_models.active_customers(50)
+    # Replacing again leaves one copy, not two.
+    by_rows.replace_order_rows(tables.customers, tables.orders, tables.lines)
+    assert by_rows.order_count() == len(shop.orders)

@@ -9,8 +9,10 @@ import pytest
 
 from cartwise.settings import REPO_ROOT, Settings
 from finetune.data import IntentDataset, build_intent_dataset, hash_examples
+from finetune.serving import ensure_embedding_head
 from finetune.train import TrainConfig, train_intent_model
 from finetune.types import LabeledText
+from retrieval.embeddings import Embedder
 
 INTENT_DATA = REPO_ROOT / "data" / "intents"
 TINY_INTENTS = ("track_order", "greeting", "search_product", "get_refund")
@@ -46,6 +48,20 @@ TINY_CONFIG = TrainConfig(
     epochs=4, max_length=24, batch_size=16, learning_rate=5e-4, freeze_layers=3, num_threads=1, patience=2,
     show_progress=False,
 )  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def encoder() -> Embedder:
+    """The product search's sentence encoder (the real packaged MiniLM)."""
+    return Embedder.from_settings(Settings())
+
+
+@pytest.fixture(scope="session")
+def full_head_dir(tmp_path_factory: pytest.TempPathFactory, encoder: Embedder) -> Path:
+    """The embedding head a fresh start trains (ensure_embedding_head on the shipped data), trained once."""
+    var = tmp_path_factory.mktemp("var")
+    ensure_embedding_head(Settings(var_dir=var), encoder)
+    return var / "models" / "intent-head"
 
 
 @pytest.fixture(scope="session")

@@ -173,7 +173,11 @@ def test_search_by_vector_and_stored_embeddings(shared_store: ProductStore, embe
     vectors = shared_store.embeddings(ids)
     assert vectors.shape == (3, 384)
     products = shared_store.get(ids)
-    assert np.allclose(vectors, embedder.encode([p.document() for p in products]), atol=1e-5)
+    alone = embedder.encode([p.document() for p in products])
+    # Ingest embeds in batches (bfloat16 autocast where the CPU has it), a 3-text call in float32: the same
+    # vectors up to rounding (docs/benchmarks/install.md: cosine >= 0.9999 over the whole catalog).
+    assert np.allclose(vectors, alone, atol=2e-3)
+    assert (vectors * alone).sum(axis=1).min() > 0.9995
     hits = shared_store.search_by_vector(vectors[0], k=3, filters=SearchFilters(exclude_ids=frozenset({"22423"})))
     assert len(hits) == 3 and "22423" not in {h.product.id for h in hits}
     assert hits[0].score == pytest.approx(hits[0].dense)
@@ -222,6 +226,32 @@ def test_interrupted_ingest_resumes_without_duplicates(empty_store: ProductStore
     report = empty_store.upsert(small_catalog, batch_size=4)
     assert (report.added, report.unchanged) == (len(small_catalog) - 10, 10)
     assert empty_store.count() == len(small_catalog) == len(set(empty_store.all_ids()))
+
+
+def test_upsert_embeds_by_length_and_reports_progress(
+    empty_store: ProductStore, small_catalog: list[Product]
+) -> None:
+    """Products go through the model shortest document first, each batch written and counted once."""
+    seen: list[int] = []
+    empty_store.upsert(small_catalog[:6], batch_size=4)
+    calls: list[list[str]] = []
+    encode = empty_store.embedder.encode
+
+    def spy(texts: list[str], batch_size: int = 64, show_progress: bool = False) -> np.ndarray:
+        calls.append(list(texts))
+        return encode(texts, batch_size, show_progress)
+
+    empty_store.embedder.encode = spy  # type: ignore[method-assign]  # records the real calls
+    try:
+        report = empty_store.upsert(small_catalog, batch_size=4, on_progress=seen.append)
+    finally:
+        del empty_store.embedder.encode
+    assert seen[0] == 6 and sum(seen) == len(small_catalog)  # the unchanged first, then one count per batch
+    assert report.added == len(small_catalog) - 6
+    texts = [t for call in calls for t in call]
+    assert [len(t) for t in texts] == sorted(len(t) for t in texts)
+    assert sorted(texts) == sorted(p.document() for p in small_catalog[6:])
+    assert all(len(call) <= 4 for call in calls)
 
 
 def test_prune_deletes_products_gone_from_the_catalog(store: ProductStore, small_catalog: list[Product]) -> None:

@@ -30,6 +30,8 @@ def test_healthz(client: TestClient) -> None:
     body = client.get("/healthz").json()
     assert body["status"] == "ok" and body["shop"] == "giftshop"
     assert body["products"] > 1000
+    # The suite serves the fine-tuned model (tests/conftest.py); a fresh "auto" start says "embedding-head".
+    assert body["intent_model"] == "fine-tuned"
 
 
 def test_chat_round_trip(client: TestClient) -> None:

@@ -82,14 +82,22 @@ def test_a_list_of_things_is_a_set_of_roles(understander: Understander) -> None:
     assert [(r.query, r.quantity) for r in u.roles] == [("teapot", 1), ("mugs", 4), ("napkins", 1)]
 
 
-def test_the_catalog_check_decides_only_when_the_model_is_unsure(understander: Understander) -> None:
-    text = "what is the capital of france"
-    assert understander.understand(text, Screen()).intent == "out_of_scope"
-    lenient = Understander(understander.model, understander.slots, understander.catalog, understander.matcher,
-                           understander.problems, CatalogCheck(threshold=0.0))
-    u = lenient.understand(text, Screen())
-    assert u.intent == "search_product" and u.catalog_match is not None
-    assert any("catalog match" in note for note in u.notes)
+def _with_check(understander: Understander, threshold: float) -> Understander:
+    return Understander(understander.model, understander.slots, understander.catalog, understander.matcher,
+                        understander.problems, CatalogCheck(threshold=threshold))
+
+
+def test_the_catalog_check_turns_out_of_scope_into_shopping_when_meaning_and_wording_agree(
+    understander: Understander,
+) -> None:
+    text = "owls, how do they sleep"  # the model calls it out of scope; the shop sells owl decorations
+    strict = _with_check(understander, 2.0).understand(text, Screen())
+    assert strict.intent == "out_of_scope" and strict.catalog_match is not None
+    lenient = _with_check(understander, 0.0).understand(text, Screen())
+    assert lenient.intent == "search_product" and any("catalog match" in note for note in lenient.notes)
+    # However close the products, the thing asked about must be what they are: a teapot's history is not a teapot.
+    history = _with_check(understander, 0.0).understand("what is the history of the teapot", Screen())
+    assert history.intent == "out_of_scope" and history.head == "history"
 
 
 def test_an_order_number_is_about_an_order(understander: Understander) -> None:
