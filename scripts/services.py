@@ -1,8 +1,9 @@
-"""Throwaway backing services on loopback: a Chroma server and a PostgreSQL cluster, each in its own temp dir.
+"""Throwaway backing services on loopback: a Chroma server, a PostgreSQL cluster and a Redis server, each in its
+own temp dir.
 
-Used by the scale-out tests (``tests/scaleout``) and by hand::
+Used by the scale-out tests (``tests/scaleout``), the Redis tests and ``bench/bench_workers.py``, and by hand::
 
-    python scripts/services.py            # starts both, prints the CARTWISE_* settings, stops on Ctrl-C
+    python scripts/services.py            # starts all three, prints the CARTWISE_* settings, stops on Ctrl-C
 
 Each service listens on a free 127.0.0.1 port and lives in a temporary directory removed on stop, so
 several can run side by side and nothing touches a system-wide installation. PostgreSQL refuses to run as
@@ -50,10 +51,73 @@ def _pg_bin(name: str) -> str | None:
     return None
 
 
-def missing_binaries() -> list[str]:
-    """Which of the needed executables (``chroma``, ``initdb``, ``pg_ctl``) are not installed."""
+def missing_binaries(redis: bool = False) -> list[str]:
+    """Which of the needed executables (``chroma``, ``initdb``, ``pg_ctl``, with ``redis`` also
+    ``redis-server``) are not installed."""
     need = {"chroma": shutil.which("chroma"), "initdb": _pg_bin("initdb"), "pg_ctl": _pg_bin("pg_ctl")}
+    if redis:
+        need["redis-server"] = shutil.which("redis-server")
     return [name for name, path in need.items() if not path]
+
+
+@dataclass
+class RedisServer:
+    """``redis-server`` on a free loopback port, in-memory only (no snapshots), its files in a temp dir.
+
+    Args:
+        port: port (default: a free one).
+    """
+
+    port: int = 0
+    root: Path | None = None
+    _proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, timeout: float = 30.0) -> RedisServer:
+        exe = shutil.which("redis-server")
+        if exe is None:
+            raise ServiceError("`redis-server` is not installed: `apt-get install redis-server` provides it")
+        self.root = Path(tempfile.mkdtemp(prefix="cartwise-redis-"))
+        self.port = self.port or free_port()
+        with open(self.root / "server.log", "wb") as log:
+            self._proc = subprocess.Popen(
+                [exe, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.root), "--save", "",
+                 "--appendonly", "no", "--protected-mode", "yes"],
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._proc.poll() is not None:
+                raise ServiceError(f"redis-server exited with {self._proc.returncode}: {self.log_tail()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as conn:
+                    conn.sendall(b"PING\r\n")
+                    if conn.recv(64).startswith(b"+PONG"):
+                        return self
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise ServiceError(f"redis-server did not answer on port {self.port} within {timeout:.0f} s")
+
+    def log_tail(self, n: int = 2000) -> str:
+        log = self.root / "server.log" if self.root else None
+        return log.read_text(errors="replace")[-n:] if log and log.is_file() else ""
+
+    def stop(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait(timeout=15)
+        self._proc = None
+        if self.root is not None:
+            shutil.rmtree(self.root, ignore_errors=True)
+            self.root = None
 
 
 @dataclass
@@ -194,21 +258,27 @@ class PostgresCluster:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description="Start a throwaway Chroma server and PostgreSQL cluster.")
+    parser = argparse.ArgumentParser(description="Start a throwaway Chroma server, PostgreSQL cluster and Redis.")
     parser.add_argument("--no-chroma", action="store_true")
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-redis", action="store_true")
     args = parser.parse_args()
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     chroma = None if args.no_chroma else ChromaServer().start()
     pg = None if args.no_postgres else PostgresCluster().start()
+    redis = None if args.no_redis else RedisServer().start()
     try:
         if chroma:
             print(f"export CARTWISE_CHROMA_URL={chroma.url}")
         if pg:
             print(f"export CARTWISE_DATABASE_URL={pg.url}")
-        print("# running; Ctrl-C stops both and deletes their data", flush=True)
+        if redis:
+            print(f"export CARTWISE_REDIS_URL={redis.url}")
+        print("# running; Ctrl-C stops them and deletes their data", flush=True)
         signal.sigwait({signal.SIGINT, signal.SIGTERM})
     finally:
+        if redis:
+            redis.stop()
         if pg:
             pg.stop()
         if chroma:

@@ -13,15 +13,12 @@ What goes in (chosen to keep the build under a minute on two cores):
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import random
 import shutil
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -30,15 +27,6 @@ from cartwise.settings import REPO_ROOT, Settings
 
 DIALOG_CUSTOMERS = ("17850", "12347", "12583")
 SAMPLE_CUSTOMERS = 150
-
-
-def services_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("cartwise_scripts_services", REPO_ROOT / "scripts" / "services.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
 
 
 @dataclass(frozen=True)
@@ -52,8 +40,8 @@ class ScaleOut:
 
 
 @pytest.fixture(scope="session")
-def services() -> Iterator[tuple[Any, Any]]:
-    svc = services_module()
+def services(service_scripts: Any) -> Iterator[tuple[Any, Any]]:
+    svc = service_scripts
     missing = svc.missing_binaries()
     if missing:
         pytest.skip(f"scale-out tests need {', '.join(missing)}: `pip install chromadb` provides chroma, "
