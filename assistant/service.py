@@ -98,7 +98,8 @@ class CustomerService:
         return ReplyFacts(act=Act.policy_answer, intent=intent, user_text=text, passages=passages)
 
     def handoff(self, session_id: str, user_id: str | None, reason: str, text: str, intent: str) -> ReplyFacts:
-        ticket = self.sessions.open_ticket(session_id, user_id, reason)
+        # Reserved now, filled with the whole transcript (this turn too) when the dialog manager saves the turn.
+        ticket = self.sessions.reserve_ticket(session_id, user_id, reason)
         logger.info("hand-off ticket %s for session %s (%s)", ticket, session_id, reason)
         return ReplyFacts(act=Act.handoff, intent=intent, user_text=text,
                           detail=f"ticket #{ticket}",
