@@ -7,12 +7,14 @@ of; everything else receives them ready-made.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from assistant.bundling import BundlePlanner
 from assistant.dialog import DialogManager
 from assistant.nlg.factory import generator_from_settings
 from assistant.personal import Personaliser
 from assistant.policies import PolicyIndex
+from assistant.rate_limit import limiter_from_settings
 from assistant.service import CustomerService
 from assistant.shopping import ShoppingAdvisor
 from assistant.slots import SlotExtractor
@@ -30,11 +32,20 @@ from retrieval.rerank import HistoryReranker
 from retrieval.rules import ShopRules
 from retrieval.store import ProductStore
 
+if TYPE_CHECKING:
+    import redis
+
 logger = logging.getLogger(__name__)
 
 
-def build_dialog_manager(settings: Settings) -> tuple[DialogManager, ShopDatabase]:
-    """Open the database and stores and load the models of ``settings.shop``."""
+def build_dialog_manager(settings: Settings, redis: redis.Redis | None = None) -> tuple[DialogManager, ShopDatabase]:
+    """Open the database and stores and load the models of ``settings.shop``.
+
+    Args:
+        settings: project settings.
+        redis: the shared Redis client (``CARTWISE_REDIS_URL``): the per-conversation rate limit is then counted
+            there, across every app process, instead of in this one.
+    """
     import torch
 
     torch.set_num_threads(settings.torch_threads)
@@ -51,7 +62,8 @@ def build_dialog_manager(settings: Settings) -> tuple[DialogManager, ShopDatabas
     except CopurchaseError:
         copurchase = None
     personaliser = Personaliser(db, vectors, HistoryBuilder.from_settings(settings),
-                                HistoryReranker.from_settings(settings, copurchase=copurchase))
+                                HistoryReranker.from_settings(settings, copurchase=copurchase),
+                                ttl_s=settings.history_cache_ttl_s)
     categories = sorted({p.category for p in vectors.products if p.category})
     shopping = ShoppingAdvisor(store, profile.currency, categories, personaliser=personaliser)
     builder = BundleBuilder(vectors, ShopRules.from_settings(settings), embedder=embedder, copurchase=copurchase,
@@ -64,6 +76,9 @@ def build_dialog_manager(settings: Settings) -> tuple[DialogManager, ShopDatabas
         generator=generator_from_settings(settings), currency=profile.currency, shop_name=profile.display_name,
         max_chars=settings.max_message_chars, rate_limit=settings.rate_limit_per_minute,
     )
+    # Per-conversation limit shared by every process when Redis is configured (set here, not in DialogManager's
+    # constructor, so the dialog module stays as it is).
+    dialog.limiter = limiter_from_settings(settings, settings.rate_limit_per_minute, "session", client=redis)
     store.search("warm up", k=1)  # builds the BM25 snapshot now, not on the first shopper's turn
     return dialog, db
 
