@@ -1,0 +1,135 @@
+"""Serve Cartwise from one process or several: ``cartwise serve --workers N`` (and ``python app.py``).
+
+One worker (the default) serves the Gradio UI, the widget and the JSON API, with SQLite, embedded Chroma and
+in-process locks and rate limits: nothing to set up. ``--workers N`` runs N uvicorn worker processes on one
+port (the kernel spreads connections over them); each loads the models once and finds the shared services
+from its ``CARTWISE_*`` settings alone: PostgreSQL (``CARTWISE_DATABASE_URL``), a Chroma server
+(``CARTWISE_CHROMA_URL``) and Redis (``CARTWISE_REDIS_URL``) for per-conversation locks and rate limits.
+Anything else is refused before a worker starts. The layout and every setting are in ``docs/deploy.md``.
+
+Example:
+    $ CARTWISE_DATABASE_URL=postgresql+psycopg://cartwise@127.0.0.1:5432/cartwise \\
+      CARTWISE_CHROMA_URL=http://127.0.0.1:8000 CARTWISE_REDIS_URL=redis://127.0.0.1:6379/0 \\
+      cartwise serve --workers 2 --port 7860
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from typing import TYPE_CHECKING
+
+from cartwise.settings import Settings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+logger = logging.getLogger(__name__)
+
+
+class ServeError(RuntimeError):
+    """The requested layout cannot run with these settings; the message names the settings to change."""
+
+
+def shared_state_problems(settings: Settings) -> list[str]:
+    """What keeps several app processes from sharing state safely (empty when nothing does).
+
+    Example:
+        >>> shared_state_problems(Settings(database_url="sqlite:///x.db"))[0][:22]
+        'CARTWISE_DATABASE_URL '
+    """
+    problems = []
+    if settings.database_url_resolved.startswith("sqlite"):
+        problems.append("CARTWISE_DATABASE_URL is SQLite (one file, one machine): set a PostgreSQL URL, "
+                        "e.g. postgresql+psycopg://cartwise@127.0.0.1:5432/cartwise")
+    if not settings.chroma_url:
+        problems.append("CARTWISE_CHROMA_URL is unset (embedded Chroma must not be opened by several processes): "
+                        "start `chroma run --path DIR --port 8000` and set CARTWISE_CHROMA_URL=http://127.0.0.1:8000")
+    if not settings.redis_url:
+        problems.append("CARTWISE_REDIS_URL is unset (turn locks and rate limits would be per process): "
+                        "start `redis-server` and set CARTWISE_REDIS_URL=redis://127.0.0.1:6379/0")
+    return problems
+
+
+def check_layout(settings: Settings, workers: int) -> None:
+    """Refuse several workers without shared services; check that a configured Redis answers (fast).
+
+    Raises:
+        ServeError: several workers on process-local state.
+        SharedStateError: ``CARTWISE_REDIS_URL`` is set but nothing answers there.
+    """
+    if workers < 1:
+        raise ServeError(f"--workers must be at least 1; got {workers}")
+    problems = shared_state_problems(settings) if workers > 1 else []
+    if problems:
+        raise ServeError(f"--workers {workers} needs state every process can share (see docs/deploy.md):\n  - "
+                         + "\n  - ".join(problems))
+    if settings.redis_url:
+        from assistant.redis_client import redis_from_settings
+
+        client = redis_from_settings(settings)
+        if client is not None:
+            client.close()
+
+
+def _build(settings: Settings) -> None:
+    from assistant.build import ensure_built
+
+    ensure_built(settings)
+
+
+def build_once(settings: Settings) -> None:
+    """Build what is missing in a child process, so the supervisor of the workers stays small."""
+    process = multiprocessing.get_context("spawn").Process(target=_build, args=(settings,), name="cartwise-build")
+    process.start()
+    process.join()
+    if process.exitcode != 0:
+        raise ServeError(f"building {settings.shop} failed (exit code {process.exitcode}); see the log above")
+
+
+def serve(settings: Settings, workers: int = 1, build: bool = True) -> None:
+    """Serve until interrupted: one process with the UI, or ``workers`` processes with the API and widget.
+
+    Args:
+        settings: shop, host, port and the shared services.
+        workers: app processes; more than one requires PostgreSQL, a Chroma server and Redis.
+        build: build missing artefacts first (once, before any worker starts).
+
+    Raises:
+        ServeError: an unsafe layout (several workers on SQLite, embedded Chroma or without Redis).
+        SharedStateError: Redis is configured but does not answer.
+    """
+    check_layout(settings, workers)  # before the heavy imports: a wrong setting is reported in a second or two
+    import uvicorn
+
+    from web.api import uvicorn_log_config
+
+    url = f"http://{settings.host}:{settings.port}/"
+    if workers == 1:
+        from web.api import create_app, load_assistant
+
+        app = create_app(settings, load_assistant(settings, build=build))
+        print(f"Cartwise ({settings.shop}) on {url}  widget: /widget.js  API: /docs", flush=True)
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", log_config=uvicorn_log_config())
+        return
+    if build:
+        build_once(settings)
+    # Workers are fresh interpreters that read their settings from the environment, like any deployment would.
+    os.environ.update({"CARTWISE_SHOP": settings.shop, "CARTWISE_HOST": settings.host,
+                       "CARTWISE_PORT": str(settings.port)})
+    print(f"Cartwise ({settings.shop}) on {url} with {workers} workers  widget: /widget.js  API: /docs "
+          "(the Gradio UI needs sticky sessions: serve it from one separate process, see docs/deploy.md)", flush=True)
+    uvicorn.run("web.serve:worker_app", factory=True, workers=workers, host=settings.host, port=settings.port,
+                log_level="info", log_config=uvicorn_log_config(), timeout_graceful_shutdown=30)
+
+
+def worker_app() -> FastAPI:
+    """One worker's app (``uvicorn --factory web.serve:worker_app``): settings from ``CARTWISE_*``, no build,
+    no Gradio UI (its event stream must stay on one process)."""
+    from assistant.logging_redaction import install_log_redaction
+    from web.api import create_app, load_assistant
+
+    install_log_redaction()
+    settings = Settings()
+    return create_app(settings, load_assistant(settings, build=False), with_ui=False)
