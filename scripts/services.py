@@ -19,12 +19,17 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 class ServiceError(RuntimeError):
@@ -255,6 +260,164 @@ class PostgresCluster:
                            capture_output=True, timeout=60)
         shutil.rmtree(self.root, ignore_errors=True)
         self.root = None
+
+
+def wait_healthy(url: str, timeout: float, alive: Callable[[], str | None] = lambda: None) -> float:
+    """Poll ``url``/healthz until it answers 200; returns the seconds it took.
+
+    Args:
+        url: the app's base URL.
+        timeout: give up after this many seconds.
+        alive: called between polls; a message (the process exited, and why) aborts the wait.
+
+    Raises:
+        ServiceError: the app died (with ``alive``'s message) or did not answer in time.
+    """
+    import httpx
+
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        problem = alive()
+        if problem:
+            raise ServiceError(problem)
+        try:
+            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                return time.monotonic() - start
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise ServiceError(f"{url}/healthz did not answer within {timeout:.0f} s")
+
+
+@dataclass
+class AppServer:
+    """Cartwise serving on a free loopback port: ``cartwise serve --workers N`` (``workers`` > 1), or one bare
+    worker, ``uvicorn --factory web.serve:worker_app`` (the unit a process manager would run N times).
+
+    Args:
+        env: the environment, with the ``CARTWISE_*`` settings that point it at the shared services.
+        log: file for its output.
+        workers: with more than 1, ``cartwise serve --workers N``; otherwise one uvicorn worker, API only.
+        port: port (default: a free one).
+    """
+
+    env: dict[str, str]
+    log: Path
+    workers: int = 1
+    port: int = 0
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 300.0) -> AppServer:
+        self.port = self.port or free_port()
+        if self.workers > 1:
+            cmd = [sys.executable, "-m", "cartwise.cli", "serve", "--no-build", "--workers", str(self.workers),
+                   "--host", "127.0.0.1", "--port", str(self.port)]
+        else:
+            cmd = [sys.executable, "-m", "uvicorn", "--factory", "web.serve:worker_app", "--host", "127.0.0.1",
+                   "--port", str(self.port), "--log-level", "warning"]
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+        try:
+            wait_healthy(self.url, timeout, self._exited)
+            deadline = time.monotonic() + timeout
+            while len(self.worker_pids()) < self.workers or self._started() < self.workers:
+                if time.monotonic() > deadline or self._exited():
+                    raise ServiceError(f"not all {self.workers} workers started: {self.tail()}")
+                time.sleep(0.3)
+        except ServiceError:
+            self.stop()
+            raise
+        return self
+
+    def _exited(self) -> str | None:
+        if self.proc is not None and self.proc.poll() is not None:
+            return f"the app exited with {self.proc.returncode}:\n{self.tail()}"
+        return None
+
+    def _started(self) -> int:
+        text = self.log.read_text(errors="replace") if self.log.is_file() else ""
+        return max(1, text.count("Application startup complete")) if self.workers > 1 else 1
+
+    def worker_pids(self) -> list[int]:
+        """The processes serving requests: the uvicorn workers under ``cartwise serve``, or the one worker."""
+        if self.proc is None:
+            return []
+        if self.workers == 1:
+            return [self.proc.pid]
+        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
+        try:
+            pids = [int(p) for p in children.read_text().split()]
+        except OSError:
+            return []
+        # uvicorn's multiprocessing also starts a resource tracker: workers are the ones that listen.
+        return [p for p in pids if "multiprocessing.resource_tracker" not in _cmdline(p)]
+
+    def tail(self, n: int = 3000) -> str:
+        return self.log.read_text(errors="replace")[-n:] if self.log.is_file() else ""
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=30)
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def copy_shop(local: Any, target: Any, keep_customers: Sequence[str] = (), sample_customers: int = 150,
+              seed: int = 17) -> int:
+    """Copy a built local shop into the services ``target`` points at: every product with its stored vector
+    (no re-embedding) into the Chroma server, the products and the orders of ``keep_customers`` plus
+    ``sample_customers`` drawn with ``seed`` into PostgreSQL, the co-purchase file into ``target.var_dir``;
+    then index the policies there. Returns how many orders were copied.
+
+    Args:
+        local: the ``Settings`` of the built local shop (SQLite + embedded Chroma).
+        target: the ``Settings`` with ``chroma_url``, ``database_url`` and ``var_dir`` of the shared services.
+    """
+    import random
+
+    from assistant.build import ensure_built
+    from cartwise.db import ShopDatabase
+    from retrieval.embeddings import Embedder
+    from retrieval.store import ProductStore
+
+    (target.shop_var_dir).mkdir(parents=True, exist_ok=True)
+    shutil.copy(local.shop_var_dir / "copurchase.npz", target.shop_var_dir / "copurchase.npz")
+    embedder = Embedder.from_settings(local)
+    source_store = ProductStore.from_settings(local, embedder=embedder)
+    products = source_store.all_products()
+    vectors = source_store.embeddings([p.id for p in products])
+    server_store = ProductStore.from_settings(target, embedder=embedder, create=True)
+    server_store.upsert(products, batch_size=512, vectors=vectors)
+    if server_store.count() != len(products):
+        raise ServiceError(f"copied {len(products)} products, the Chroma server holds {server_store.count()}")
+
+    source_db, db = ShopDatabase.from_settings(local), ShopDatabase.from_settings(target)
+    db.upsert_products(products)
+    rng = random.Random(seed)
+    everyone = sorted(c.id for c in source_db.active_customers(limit=100_000))
+    chosen = list(keep_customers) + rng.sample([c for c in everyone if c not in keep_customers], sample_customers)
+    customers = [c for c in (source_db.get_customer(i) for i in chosen) if c is not None]
+    orders = [o for c in customers for o in source_db.orders_for_customer(c.id, limit=100_000)]
+    db.replace_orders(customers, orders)
+    ensure_built(target)  # indexes the policies into the server; everything else is found there
+    db.engine.dispose()
+    source_db.engine.dispose()
+    return len(orders)
 
 
 def main() -> int:
