@@ -7,9 +7,10 @@ wait. Unlike Rasa's Redis store, which reads, edits and writes the whole ticket 
 step here is one Lua script, atomic on the server and timed by the server's clock (no clock skew between
 machines).
 
-Expiry: a ticket is valid for ``lifetime_s`` from the moment its turn starts; a waiting ticket renews itself
-on every poll. So a worker killed while holding the lock (or while waiting) blocks its conversation for at
-most ``lifetime_s``, after which the next ticket is served.
+Expiry: a ticket is valid for ``lifetime_s``; a waiting ticket renews itself on every poll and a running turn
+renews its ticket every third of the lifetime, so a slow turn (an LLM reply) keeps its lock however long it
+takes, while a worker killed holding the lock (or waiting for it) blocks its conversation for at most
+``lifetime_s``, after which the next ticket is served.
 
 Example:
     >>> locks = InMemoryLockStore(wait_s=5)
@@ -112,6 +113,12 @@ redis.call('HSET', KEYS[2], ARGV[1], now + tonumber(ARGV[2]))
 if redis.call('ZRANGE', KEYS[1], 0, 0)[1] == ARGV[1] then return 1 end
 return 0
 """
+# Returns 1: renewed; 0: the ticket had expired and is gone (another turn may be running).
+_RENEW = _NOW + """
+if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[2], ARGV[1], now + tonumber(ARGV[2]))
+return 1
+"""
 _RELEASE = """
 redis.call('ZREM', KEYS[1], ARGV[1])
 return redis.call('HDEL', KEYS[2], ARGV[1])
@@ -123,7 +130,8 @@ class RedisLockStore:
 
     Args:
         client: a connected ``redis.Redis`` (see :func:`assistant.redis_client.connect_redis`).
-        lifetime_s: a ticket expires this long after its turn started (or its last poll while waiting).
+        lifetime_s: a ticket expires this long after its last renewal (every poll while waiting, every third of
+            the lifetime while its turn runs): how long a dead worker can hold up its conversation.
         wait_s: longest a turn waits for the turns ahead of it before :class:`LockError`.
         prefix: Redis key prefix (several shops can share one server).
         poll_s: longest pause between two polls while waiting (the first ones are shorter).
@@ -138,6 +146,7 @@ class RedisLockStore:
         self.poll_s = poll_s
         self._issue = client.register_script(_ISSUE)
         self._poll = client.register_script(_POLL)
+        self._renew = client.register_script(_RENEW)
         self._release = client.register_script(_RELEASE)
 
     def keys(self, key: str) -> list[str]:
@@ -155,12 +164,28 @@ class RedisLockStore:
         except BaseException:
             self._release(keys=keys, args=[ticket])
             raise
+        done = threading.Event()
+        renewer = threading.Thread(target=self._keep, args=(key, keys, ticket, lifetime_ms, done), daemon=True,
+                                   name="lock-renewal")
+        renewer.start()
         try:
             yield
         finally:
+            done.set()
+            renewer.join()
             if not int(self._release(keys=keys, args=[ticket])):
-                logger.warning("a turn of conversation %s outlived its %g s lock; raise CARTWISE_LOCK_LIFETIME_S",
-                               key_part(key)[:12], self.lifetime_s)
+                logger.warning("a turn of conversation %s outlived its %g s lock (this process stalled longer than "
+                               "that); raise CARTWISE_LOCK_LIFETIME_S", key_part(key)[:12], self.lifetime_s)
+
+    def _keep(self, key: str, keys: list[str], ticket: int, lifetime_ms: int, done: threading.Event) -> None:
+        """Renew the held ticket every third of its lifetime until the turn is done (a slow LLM reply keeps its
+        lock; a killed process stops renewing and its lock expires within ``lifetime_s``)."""
+        while not done.wait(self.lifetime_s / 3):
+            try:
+                if not int(self._renew(keys=keys, args=[ticket, lifetime_ms])):
+                    return
+            except Exception:  # Redis unreachable for a moment: the next renewal may succeed
+                logger.warning("could not renew the lock of conversation %s", key_part(key)[:12], exc_info=True)
 
     def _wait(self, key: str, keys: list[str], ticket: int, lifetime_ms: int) -> None:
         deadline = time.monotonic() + self.wait_s
