@@ -354,8 +354,8 @@ class AppServer:
             pids = [int(p) for p in children.read_text().split()]
         except OSError:
             return []
-        # uvicorn's multiprocessing also starts a resource tracker: workers are the ones that listen.
-        return [p for p in pids if "multiprocessing.resource_tracker" not in _cmdline(p)]
+        # uvicorn's multiprocessing also starts a resource tracker; a killed worker is a zombie until reaped.
+        return [p for p in pids if "multiprocessing.resource_tracker" not in _cmdline(p) and not _zombie(p)]
 
     def tail(self, n: int = 3000) -> str:
         return self.log.read_text(errors="replace")[-n:] if self.log.is_file() else ""
@@ -368,6 +368,13 @@ class AppServer:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(timeout=30)
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return "\nState:\tZ" in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True
 
 
 def _cmdline(pid: int) -> str:

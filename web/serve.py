@@ -27,8 +27,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-WORKER_READY_S = 120  # longest a (re)started worker may take to load its models and answer
-
 
 class ServeError(RuntimeError):
     """The requested layout cannot run with these settings; the message names the settings to change."""
@@ -122,11 +120,10 @@ def serve(settings: Settings, workers: int = 1, build: bool = True) -> None:
                        "CARTWISE_PORT": str(settings.port)})
     print(f"Cartwise ({settings.shop}) on {url} with {workers} workers  widget: /widget.js  API: /docs "
           "(the Gradio UI needs sticky sessions: serve it from one separate process, see docs/deploy.md)", flush=True)
-    # A worker takes tens of seconds to load its models: the supervisor's readiness wait (a SIGHUP rolling
-    # restart brings each replacement up before retiring the old worker) must allow for that.
+    # uvicorn's supervisor pings each worker every half second and restarts one that died. Its ping timeout stays
+    # at the default (5 s): a worker killed while a ping is pending is only noticed when the ping times out.
     uvicorn.run("web.serve:worker_app", factory=True, workers=workers, host=settings.host, port=settings.port,
-                log_level="info", log_config=uvicorn_log_config(), timeout_graceful_shutdown=30,
-                timeout_worker_healthcheck=WORKER_READY_S)
+                log_level="info", log_config=uvicorn_log_config(), timeout_graceful_shutdown=30)
 
 
 def worker_app() -> FastAPI:
