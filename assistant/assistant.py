@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 
+from assistant.catalog_watch import CatalogWatcher
 from assistant.dialog import DialogManager
 from assistant.locks import InMemoryLockStore
 from assistant.protocols import LockStore
@@ -34,14 +35,16 @@ class Assistant:
         settings: the settings it was built from.
         locks: per-conversation turn locks (default: in this process only). With several processes, a
             :class:`~assistant.locks.RedisLockStore` shared by all of them (``CARTWISE_REDIS_URL``).
+        watcher: reloads the in-memory product data after a re-ingest (None: never).
     """
 
     def __init__(self, dialog: DialogManager, db: ShopDatabase, settings: Settings,
-                 locks: LockStore | None = None) -> None:
+                 locks: LockStore | None = None, watcher: CatalogWatcher | None = None) -> None:
         self.dialog = dialog
         self.db = db
         self.settings = settings
         self.locks = locks if locks is not None else InMemoryLockStore(settings.lock_wait_s)
+        self.watcher = watcher
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, *, build: bool = True) -> Assistant:
@@ -61,8 +64,14 @@ class Assistant:
             from assistant.build import ensure_built
 
             ensure_built(settings)
+        from retrieval.copurchase import CopurchaseStats
+
+        # Stamped before the build, so a re-ingest that lands during it is noticed on the first turns.
+        watcher = CatalogWatcher(ShopDatabase.from_settings(settings), CopurchaseStats.path_for(settings),
+                                 lambda: build_dialog_manager(settings, redis=redis)[0],
+                                 settings.catalog_check_s).start()
         dialog, db = build_dialog_manager(settings, redis=redis)
-        return cls(dialog, db, settings, lock_store_from_settings(settings, client=redis))
+        return cls(dialog, db, settings, lock_store_from_settings(settings, client=redis), watcher)
 
     def respond(self, message: str, session_id: str, user_id: str | None = None) -> Reply:
         """Answer one shopper message.
@@ -90,8 +99,13 @@ class Assistant:
             raise ValueError(
                 f"user_id must be a customer id of at most {MAX_CUSTOMER_ID_CHARS} characters; got {user[:40]!r}..."
             )
+        if self.watcher is not None:
+            self.watcher.check(self._use)  # a re-ingest: new product data, loaded in the background
         with self.locks.lock(key):  # the whole turn: load state -> decide -> save
             return self.dialog.respond(message, session_id=session_id, user_id=user)
+
+    def _use(self, dialog: DialogManager) -> None:
+        self.dialog = dialog  # one reference swap: a turn in flight finishes on the manager it started with
 
     def stream(self, message: str, session_id: str, user_id: str | None = None) -> Iterator[tuple[str, Reply]]:
         """Like :meth:`respond`, but yields the growing text (for streaming UIs) with the final reply."""

@@ -100,6 +100,7 @@ class DataVersionRow(Base):
 
 
 ORDERS = "orders"  # the data version raised by every change to customers and orders
+CATALOG = "catalog"  # raised by every product write (an ingest writes Chroma first, then the database)
 
 
 def bump_version(conn: Connection, name: str) -> None:
@@ -178,12 +179,16 @@ class ShopDatabase:
 
     # --- products ------------------------------------------------------------
     def upsert_products(self, products: Iterable[Product]) -> int:
-        """Insert or replace products by id, in one transaction. Returns how many."""
+        """Insert or replace products by id, in one transaction. Returns how many.
+
+        Raises the ``catalog`` data version: running assistants reload their in-memory product data.
+        """
         n = 0
         with self.session() as s, s.begin():
             for p in products:
                 s.merge(ProductRow(**p.model_dump()))
                 n += 1
+            bump_version(s.connection(), CATALOG)
         return n
 
     def product_count(self) -> int:

@@ -99,8 +99,9 @@ class Settings(BaseSettings):
     )
     redis_timeout_s: float = Field(2.0, gt=0.0, le=60.0, description="Connect and reply timeout for Redis.")
     lock_lifetime_s: float = Field(
-        60.0, gt=0.0, le=3600.0, description="A conversation's turn lock expires this long after it was taken, "
-        "so a worker killed mid-turn holds nobody up for longer.",
+        15.0, gt=0.0, le=3600.0, description="A conversation's turn lock expires this long after its holder last "
+        "renewed it (a live turn renews it every third of this), so a worker killed mid-turn holds its "
+        "conversation up for at most this long.",
     )
     lock_wait_s: float = Field(
         30.0, gt=0.0, le=3600.0, description="How long a turn waits for the one before it in the same conversation.",
@@ -108,6 +109,10 @@ class Settings(BaseSettings):
     history_cache_ttl_s: float = Field(
         30.0, ge=0.0, description="Longest a shopper's cached purchase history is used before it is read again "
         "(orders added through ShopDatabase invalidate it at once; 0: read every turn).",
+    )
+    catalog_check_s: float = Field(
+        5.0, ge=0.0, description="How often a running assistant checks whether the catalog (a re-ingest) or the "
+        "co-purchase statistics changed, and then reloads its in-memory product data in the background.",
     )
     workers: int = Field(1, ge=1, le=64, description="App processes started by `cartwise serve`.")
 

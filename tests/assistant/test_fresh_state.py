@@ -1,11 +1,13 @@
 """Nothing stale, nothing lost, on the real giftshop assistant: a hand-off ticket holds the whole conversation
-including the turn that triggered it, and an order placed after start-up shapes the very next turn."""
+including the turn that triggered it, an order placed after start-up shapes the very next turn, and a re-ingest
+reaches the in-memory product data without a restart."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -91,3 +93,37 @@ def test_orders_data_version_moves_with_every_order_write(tmp_path: Any) -> None
     db.add_order(Order(id="O1", customer_id="1", placed_at=datetime(2026, 1, 1), status=OrderStatus.delivered,
                        lines=[line]))
     assert db.data_version() == 2 and [e.product_id for e in db.purchase_history("1")] == ["P1"]
+
+
+@pytest.mark.slow
+def test_a_reingest_that_keeps_the_product_count_is_picked_up_without_a_restart(giftshop_bot: Any) -> None:
+    """A re-ingest that changes a price but not the number of products (which the old staleness check missed):
+    the next turns reload the in-memory product data in the background, and then quote the new price."""
+    from retrieval.store import ProductStore
+
+    bot, session = giftshop_bot, f"reingest-{uuid.uuid4().hex[:8]}"
+    watcher, every = bot.watcher, bot.watcher.every_s
+    first = bot.respond("show me lunch bags", session_id=session)
+    target = bot.dialog.shopping.store.get([first.products[0].id])[0]
+    changed = target.model_copy(update={"price": target.price + Decimal("0.37")})
+    store = ProductStore.from_settings(bot.settings, embedder=bot.dialog.shopping.store.embedder, create=True)
+    db = ShopDatabase.from_settings(bot.settings)
+    old_dialog = bot.dialog
+    watcher.every_s = 0.0
+    try:
+        store.upsert([changed])  # what `cartwise ingest` does: the product store first, then the database
+        db.upsert_products([changed])
+        bot.respond("hello", session_id=session)  # notices the change and starts the reload
+        watcher.wait(300)
+        assert bot.dialog is not old_dialog and watcher.reloads_ >= 1
+        again = bot.respond("show me lunch bags", session_id=f"{session}-2")
+        prices = {p.id: p.price for p in again.products}
+        assert prices.get(target.id) == changed.price, (target.id, target.price, prices)
+    finally:
+        store.upsert([target])
+        db.upsert_products([target])
+        bot.respond("hello", session_id=session)
+        watcher.wait(300)
+        watcher.every_s = every
+        for s in (session, f"{session}-2"):
+            bot.delete_history(s)
