@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from assistant.errors import LockError
-from assistant.redis_client import key_part, redis_from_settings
+from assistant.redis_client import key_part, redis_errors, redis_from_settings
 
 if TYPE_CHECKING:
     import redis
@@ -158,12 +158,13 @@ class RedisLockStore:
     def lock(self, key: str) -> Iterator[None]:
         """Hold conversation ``key``'s lock for the ``with`` block; see the module docstring."""
         keys, lifetime_ms = self.keys(key), int(self.lifetime_s * 1000)
-        ticket = int(self._issue(keys=keys, args=[lifetime_ms]))
-        try:
-            self._wait(key, keys, ticket, lifetime_ms)
-        except BaseException:
-            self._release(keys=keys, args=[ticket])
-            raise
+        with redis_errors("taking a conversation's turn lock"):
+            ticket = int(self._issue(keys=keys, args=[lifetime_ms]))
+            try:
+                self._wait(key, keys, ticket, lifetime_ms)
+            except BaseException:
+                self._release(keys=keys, args=[ticket])
+                raise
         done = threading.Event()
         renewer = threading.Thread(target=self._keep, args=(key, keys, ticket, lifetime_ms, done), daemon=True,
                                    name="lock-renewal")
@@ -173,7 +174,9 @@ class RedisLockStore:
         finally:
             done.set()
             renewer.join()
-            if not int(self._release(keys=keys, args=[ticket])):
+            with redis_errors("releasing a conversation's turn lock"):
+                released = int(self._release(keys=keys, args=[ticket]))
+            if not released:
                 logger.warning("a turn of conversation %s outlived its %g s lock (this process stalled longer than "
                                "that); raise CARTWISE_LOCK_LIFETIME_S", key_part(key)[:12], self.lifetime_s)
 

@@ -12,7 +12,7 @@ import uuid
 from collections import deque
 from typing import TYPE_CHECKING
 
-from assistant.redis_client import key_part, redis_from_settings
+from assistant.redis_client import key_part, redis_errors, redis_from_settings
 
 if TYPE_CHECKING:
     import redis
@@ -99,8 +99,9 @@ class RedisRateLimiter:
 
     def allow(self, key: str) -> bool:
         """Record one event for ``key``; False (and nothing recorded) when it is over the limit."""
-        return bool(int(self._allow(keys=[self.prefix + key_part(key)], args=[self.per_minute, 60_000,
-                                                                              uuid.uuid4().hex])))
+        with redis_errors("counting a rate limit"):
+            allowed = self._allow(keys=[self.prefix + key_part(key)], args=[self.per_minute, 60_000, uuid.uuid4().hex])
+        return bool(int(allowed))
 
 
 def limiter_from_settings(settings: Settings, per_minute: int, name: str,

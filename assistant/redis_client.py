@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from assistant.errors import SharedStateError
@@ -64,3 +66,20 @@ def redis_from_settings(settings: Settings) -> redis.Redis | None:
 def key_part(text: str) -> str:
     """A short, fixed-length, printable stand-in for any conversation or client id inside a Redis key."""
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+@contextmanager
+def redis_errors(action: str) -> Iterator[None]:
+    """Turn a Redis failure while serving into one :class:`SharedStateError` that says what to check.
+
+    A turn is refused rather than run without its lock; the web API answers it with 503.
+    """
+    import redis
+
+    try:
+        yield
+    except redis.RedisError as exc:
+        raise SharedStateError(
+            f"Redis (CARTWISE_REDIS_URL) failed while {action}: {exc}. The turn was not run; check that the Redis "
+            "server is up and reachable from this process"
+        ) from exc

@@ -23,7 +23,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.errors import LockError
+from assistant.errors import LockError, SharedStateError
 from assistant.rate_limit import limiter_from_settings
 from assistant.redis_client import redis_from_settings
 from assistant.reply import Reply
@@ -139,6 +139,12 @@ def create_app(settings: Settings, bot: Bot, *, with_ui: bool = True) -> FastAPI
     @app.exception_handler(LockError)
     async def _busy(_request: Request, exc: LockError) -> JSONResponse:
         return _error(503, "conversation_busy", str(exc), {"Retry-After": "1"})
+
+    @app.exception_handler(SharedStateError)
+    async def _shared_state_down(_request: Request, exc: SharedStateError) -> JSONResponse:
+        logger.error("%s", exc)
+        return _error(503, "service_unavailable", "the assistant's shared state is unreachable; retry shortly",
+                      {"Retry-After": "5"})
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
