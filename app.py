@@ -27,19 +27,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     install_log_redaction()  # shoppers' e-mails, phones, cards and addresses never reach the logs
 
-    from assistant.errors import SharedStateError
     from cartwise.settings import Settings
-    from web.serve import ServeError, serve
+    from web.serve import serve_command
 
     overrides = {k: v for k, v in {"host": args.host, "port": args.port, "shop": args.shop,
                                    "workers": args.workers}.items() if v is not None}
-    settings = Settings(**overrides)
-    try:
-        serve(settings, workers=settings.workers, build=not args.no_build)
-    except (ServeError, SharedStateError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    return 0
+    return serve_command(Settings(**overrides), build=not args.no_build)
 
 
 if __name__ == "__main__":

@@ -36,6 +36,17 @@ class ServiceError(RuntimeError):
     """A service could not be started; the message says what is missing and how to get it."""
 
 
+def _end(proc: subprocess.Popen[bytes] | None, timeout: float = 15.0) -> None:
+    """SIGTERM, then SIGKILL after ``timeout`` seconds, a process this module started."""
+    if proc is not None and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=timeout)
+
+
 def free_port() -> int:
     """A TCP port that is free on 127.0.0.1 right now."""
     with socket.socket() as s:
@@ -112,13 +123,7 @@ class RedisServer:
         return log.read_text(errors="replace")[-n:] if log and log.is_file() else ""
 
     def stop(self) -> None:
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.terminate()
-            try:
-                self._proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait(timeout=15)
+        _end(self._proc)
         self._proc = None
         if self.root is not None:
             shutil.rmtree(self.root, ignore_errors=True)
@@ -174,13 +179,7 @@ class ChromaServer:
         return self._log.read_text(errors="replace")[-n:] if self._log and self._log.is_file() else ""
 
     def stop(self) -> None:
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.terminate()
-            try:
-                self._proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait(timeout=15)
+        _end(self._proc)
         self._proc = None
         if self._owned_dir and self.path is not None:
             shutil.rmtree(self.path, ignore_errors=True)

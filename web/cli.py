@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from cartwise.settings import Settings
 
@@ -21,15 +20,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Serve until interrupted; exit 2 with the reason when the layout is unsafe or Redis does not answer."""
-    from assistant.errors import SharedStateError
-    from web.serve import ServeError, serve
+    from web.serve import serve_command
 
     overrides = {k: v for k, v in {"host": args.host, "port": args.port, "workers": args.workers}.items()
                  if v is not None}
-    settings = settings.model_copy(update=overrides)
-    try:
-        serve(settings, workers=settings.workers, build=not args.no_build)
-    except (ServeError, SharedStateError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    return 0
+    return serve_command(settings.model_copy(update=overrides), build=not args.no_build)

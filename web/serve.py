@@ -126,6 +126,20 @@ def serve(settings: Settings, workers: int = 1, build: bool = True) -> None:
                 log_level="info", log_config=uvicorn_log_config(), timeout_graceful_shutdown=30)
 
 
+def serve_command(settings: Settings, build: bool) -> int:
+    """What ``cartwise serve`` and ``python app.py`` run: serve, or print why not and return 2."""
+    import sys
+
+    from assistant.errors import SharedStateError
+
+    try:
+        serve(settings, workers=settings.workers, build=build)
+    except (ServeError, SharedStateError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def worker_app() -> FastAPI:
     """One worker's app (``uvicorn --factory web.serve:worker_app``): settings from ``CARTWISE_*``, no build,
     no Gradio UI (its event stream must stay on one process)."""
