@@ -47,8 +47,11 @@ def build_dialog_manager(settings: Settings, redis: redis.Redis | None = None) -
             there, across every app process, instead of in this one.
     """
     import torch
+    from threadpoolctl import threadpool_limits
 
     torch.set_num_threads(settings.torch_threads)
+    # numpy's OpenBLAS starts one thread per core in every process: N workers on N cores would oversubscribe them.
+    threadpool_limits(limits=settings.torch_threads, user_api="blas")
     profile = shop_profile(settings)
     db = ShopDatabase.from_settings(settings)
     sessions = SessionStore(db.engine).create_schema()

@@ -89,8 +89,9 @@ class Settings(BaseSettings):
         "(shoppers behind one NAT share it; behind a reverse proxy run uvicorn with --proxy-headers).",
     )
 
-    torch_threads: int = Field(1, ge=1, le=64, description="Torch CPU threads when serving; 1 avoids thrashing "
-                               "under concurrent load (a short query gains nothing from more).")
+    torch_threads: int = Field(1, ge=1, le=64, description="Torch (and numpy BLAS) CPU threads per process when "
+                               "serving; 1 avoids thrashing under concurrent load and with several workers (a short "
+                               "query gains nothing from more).")
 
     # --- shared state for several processes (docs/deploy.md) ------------------
     redis_url: str | None = Field(
