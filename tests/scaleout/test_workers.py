@@ -66,7 +66,7 @@ def test_turns_of_one_conversation_on_two_workers_are_stored_in_arrival_order(wo
             threads.append(threading.Thread(target=lambda i=i, u=url, m=message: replies.__setitem__(
                 i, post(u, m, session))))
             threads[-1].start()
-            time.sleep(0.4)  # long enough for each to take its ticket before the next is sent
+            time.sleep(0.75)  # long enough for each to take its ticket before the next is sent, even under load
         assert not replies, "a turn ran while its conversation was locked"
     for t in threads:
         t.join(timeout=120)
