@@ -75,6 +75,11 @@ def check_layout(settings: Settings, workers: int) -> None:
 
 def _build(settings: Settings) -> None:
     from assistant.build import ensure_built
+    from assistant.logging_redaction import install_log_redaction
+
+    # A spawned process starts with no logging set up: show the build's progress as the parent would.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_log_redaction()
 
     ensure_built(settings)
 
