@@ -2,7 +2,8 @@
 
 One worker (the default) serves the Gradio UI, the widget and the JSON API, with SQLite, embedded Chroma and
 in-process locks and rate limits: nothing to set up. ``--workers N`` runs N uvicorn worker processes on one
-port (the kernel spreads connections over them); each loads the models once and finds the shared services
+port (the kernel spreads connections over them; :class:`WorkerPool` replaces one that dies); each loads the
+models once and finds the shared services
 from its ``CARTWISE_*`` settings alone: PostgreSQL (``CARTWISE_DATABASE_URL``), a Chroma server
 (``CARTWISE_CHROMA_URL``) and Redis (``CARTWISE_REDIS_URL``) for per-conversation locks and rate limits.
 Anything else is refused before a worker starts. The layout and every setting are in ``docs/deploy.md``.
@@ -18,7 +19,11 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-from typing import TYPE_CHECKING
+import signal
+import socket
+import threading
+import time
+from typing import TYPE_CHECKING, Any
 
 from cartwise.settings import Settings
 
@@ -125,10 +130,97 @@ def serve(settings: Settings, workers: int = 1, build: bool = True) -> None:
                        "CARTWISE_PORT": str(settings.port)})
     print(f"Cartwise ({settings.shop}) on {url} with {workers} workers  widget: /widget.js  API: /docs "
           "(the Gradio UI needs sticky sessions: serve it from one separate process, see docs/deploy.md)", flush=True)
-    # uvicorn's supervisor pings each worker every half second and restarts one that died. Its ping timeout stays
-    # at the default (5 s): a worker killed while a ping is pending is only noticed when the ping times out.
-    uvicorn.run("web.serve:worker_app", factory=True, workers=workers, host=settings.host, port=settings.port,
-                log_level="info", log_config=uvicorn_log_config(), timeout_graceful_shutdown=30)
+    config = uvicorn.Config("web.serve:worker_app", factory=True, host=settings.host, port=settings.port,
+                            log_level="info", log_config=uvicorn_log_config(), timeout_graceful_shutdown=30)
+    WorkerPool(config, workers).run()
+
+
+class WorkerPool:
+    """N uvicorn worker processes serving one listening socket; a worker that dies is replaced at once.
+
+    uvicorn's own supervisor (``uvicorn --workers``) pings each worker and kills one that does not answer within
+    5 s. A Cartwise worker loading its models on a busy machine often does not (native library loading holds
+    the GIL), so workers were killed and restarted over and over and the app never came up; a longer ping
+    timeout instead delays noticing a worker that died with a ping pending. This pool only watches for exits
+    (``waitpid`` every ``poll_s``): a killed worker is replaced within a second, a worker is never killed for
+    being slow, and one that exits before it ever served (bad settings, Redis down) stops the pool with an
+    error instead of a restart loop. A hung but living worker is not detected: leave that to the reverse
+    proxy's health checks (``/healthz``).
+
+    Args:
+        config: the uvicorn configuration every worker runs (an app factory, host and port).
+        workers: how many worker processes.
+        poll_s: how often exits are looked for.
+    """
+
+    def __init__(self, config: Any, workers: int, poll_s: float = 0.5) -> None:
+        self.config = config
+        self.workers = workers
+        self.poll_s = poll_s
+
+    def run(self) -> None:
+        """Serve until SIGINT/SIGTERM; then stop every worker gracefully.
+
+        Raises:
+            ServeError: a worker exited before it started serving.
+        """
+        context = multiprocessing.get_context("spawn")
+        sock = self.config.bind_socket()
+        stop = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+        slots = [self._start(context, sock) for _ in range(self.workers)]
+        failed = ""
+        while not stop.wait(self.poll_s):
+            for i, (process, ready) in enumerate(slots):
+                if process.is_alive():
+                    continue
+                if not ready.is_set():
+                    failed = (f"worker {process.pid} exited with code {process.exitcode} before it started serving "
+                              "(its error is in the log above); stopping")
+                    stop.set()
+                    break
+                logger.warning("worker %s exited with code %s; starting a new one", process.pid, process.exitcode)
+                slots[i] = self._start(context, sock)
+        self._stop([process for process, _ in slots])
+        sock.close()
+        if failed:
+            raise ServeError(failed)
+
+    def _start(self, context: Any, sock: socket.socket) -> tuple[Any, Any]:
+        ready = context.Event()
+        process = context.Process(target=_run_worker, args=(self.config, sock, ready), name="cartwise-worker")
+        process.start()
+        logger.info("started worker %s", process.pid)
+        return process, ready
+
+    def _stop(self, processes: list[Any]) -> None:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()  # uvicorn finishes the requests in flight first
+        deadline = time.monotonic() + self.config.timeout_graceful_shutdown + 10
+        for process in processes:
+            process.join(max(0.0, deadline - time.monotonic()))
+            if process.is_alive():
+                process.kill()
+                process.join()
+
+
+def _run_worker(config: Any, sock: socket.socket, ready: Any) -> None:
+    """A worker process: serve ``config`` on the inherited socket; tell the pool once it is serving."""
+    import uvicorn
+
+    config.configure_logging()
+    server = uvicorn.Server(config)
+
+    def announce() -> None:
+        while not server.started and not server.should_exit:
+            time.sleep(0.2)
+        if server.started:
+            ready.set()
+
+    threading.Thread(target=announce, daemon=True).start()
+    server.run(sockets=[sock])
 
 
 def serve_command(settings: Settings, build: bool) -> int:

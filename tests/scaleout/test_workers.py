@@ -191,3 +191,25 @@ def test_bad_redis_url_stops_start_up_at_once(scaleout: Any, service_scripts: An
             assert run.returncode == 2 and f"CARTWISE_REDIS_URL={url!r}" in run.stderr, run.stderr
             assert expect in run.stderr and "Traceback" not in run.stderr, run.stderr
             assert time.monotonic() - start < 20
+
+
+def test_cartwise_serve_replaces_a_killed_worker_and_the_conversation_goes_on(workers: Any, service_scripts: Any,
+                                                                                tmp_path: Any) -> None:
+    served = service_scripts.AppServer(env=workers.env, log=tmp_path / "serve.log", workers=2).start()
+    try:
+        session = f"served-{uuid.uuid4().hex[:8]}"
+        assert post(served.url, "show me lunch bags", session).status_code == 200
+        victim = served.worker_pids()[0]
+        os.kill(victim, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while (victim in served.worker_pids() or len(served.worker_pids()) < 2) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert victim not in served.worker_pids() and len(served.worker_pids()) == 2, served.tail()
+        for message in ("cheaper", "tell me about the second one"):  # the surviving worker answers at once
+            reply = post(served.url, message, session)
+            assert reply.status_code == 200, reply.text
+        rows, state = stored(workers, session)
+        assert_whole_turns(rows, state, 3)
+    finally:
+        served.stop()
+    assert served.proc is not None and served.proc.returncode == 0, served.tail()  # a graceful stop
