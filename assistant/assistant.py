@@ -13,8 +13,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 
+from assistant.catalog_watch import CatalogWatcher
 from assistant.dialog.manager import DialogManager
 from assistant.dialog.state import session_key
+from assistant.locks import InMemoryLockStore
+from assistant.protocols import LockStore
 from assistant.reply import Reply
 from cartwise.db import ShopDatabase
 from cartwise.models import MAX_CUSTOMER_ID_CHARS, Customer
@@ -30,12 +33,18 @@ class Assistant:
         dialog: the dialog manager that runs every turn.
         db: the shop database (demo customers, history deletion).
         settings: the settings it was built from.
+        locks: per-conversation turn locks (default: in this process only). With several processes, a
+            :class:`~assistant.locks.RedisLockStore` shared by all of them (``CARTWISE_REDIS_URL``).
+        watcher: reloads the in-memory product data after a re-ingest (None: never).
     """
 
-    def __init__(self, dialog: DialogManager, db: ShopDatabase, settings: Settings) -> None:
+    def __init__(self, dialog: DialogManager, db: ShopDatabase, settings: Settings,
+                 locks: LockStore | None = None, watcher: CatalogWatcher | None = None) -> None:
         self.dialog = dialog
         self.db = db
         self.settings = settings
+        self.locks = locks if locks is not None else InMemoryLockStore(settings.lock_wait_s)
+        self.watcher = watcher
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, *, build: bool = True) -> Assistant:
@@ -45,15 +54,24 @@ class Assistant:
             settings: project settings (default: from the environment).
             build: build whatever is missing first (database, index, co-purchase, intent model).
         """
+        from assistant.locks import lock_store_from_settings
+        from assistant.redis_client import redis_from_settings
         from assistant.wiring import build_dialog_manager
 
         settings = settings or Settings()
+        redis = redis_from_settings(settings)  # first: a wrong CARTWISE_REDIS_URL fails before the models load
         if build:
             from assistant.build import ensure_built
 
             ensure_built(settings)
-        dialog, db = build_dialog_manager(settings)
-        return cls(dialog, db, settings)
+        from retrieval.copurchase import CopurchaseStats
+
+        # Stamped before the build, so a re-ingest that lands during it is noticed on the first turns.
+        watcher = CatalogWatcher(ShopDatabase.from_settings(settings), CopurchaseStats.path_for(settings),
+                                 lambda: build_dialog_manager(settings, redis=redis)[0],
+                                 settings.catalog_check_s).start()
+        dialog, db = build_dialog_manager(settings, redis=redis)
+        return cls(dialog, db, settings, lock_store_from_settings(settings, client=redis), watcher)
 
     def respond(self, message: str, session_id: str, user_id: str | None = None) -> Reply:
         """Answer one shopper message.
@@ -66,17 +84,28 @@ class Assistant:
         Returns:
             The reply: text, intent, confidence, products, bundle, handoff, options, slots.
 
+        Turns of one conversation run one at a time, in the order they came, across every process that shares
+        the lock store; turns of different conversations run in parallel.
+
         Raises:
             ValueError: for an empty ``session_id`` or a ``user_id`` that cannot be a customer id (over
                 32 characters or containing NUL): those are integration errors, not shopper input.
+            LockError: the turns before this one in the same conversation took longer than
+                ``CARTWISE_LOCK_WAIT_S`` (the API answers 503; retrying is safe).
         """
-        session_key(session_id)  # validates
+        key = session_key(session_id)  # validates
         user = str(user_id) if user_id else None
         if user is not None and (len(user) > MAX_CUSTOMER_ID_CHARS or "\x00" in user):
             raise ValueError(
                 f"user_id must be a customer id of at most {MAX_CUSTOMER_ID_CHARS} characters; got {user[:40]!r}..."
             )
-        return self.dialog.respond(message, session_id=session_id, user_id=user)
+        if self.watcher is not None:
+            self.watcher.check(self._use)  # a re-ingest: new product data, loaded in the background
+        with self.locks.lock(key):  # the whole turn: load state -> decide -> save
+            return self.dialog.respond(message, session_id=session_id, user_id=user)
+
+    def _use(self, dialog: DialogManager) -> None:
+        self.dialog = dialog  # one reference swap: a turn in flight finishes on the manager it started with
 
     def stream(self, message: str, session_id: str, user_id: str | None = None) -> Iterator[tuple[str, Reply]]:
         """Like :meth:`respond`, but yields the growing text (for streaming UIs) with the final reply."""
@@ -96,8 +125,9 @@ class Assistant:
         return self.db.active_customers(n)
 
     def delete_history(self, session_id: str) -> None:
-        """Forget a conversation: state, transcript and hand-off transcripts."""
-        self.dialog.sessions.delete(session_id)
+        """Forget a conversation: state, transcript and hand-off transcripts (after a turn in flight is saved)."""
+        with self.locks.lock(session_key(session_id)):
+            self.dialog.sessions.delete(session_id)
 
     def transcript(self, session_id: str) -> list[dict[str, object]]:
         return self.dialog.sessions.transcript(session_id)

@@ -16,3 +16,11 @@ class VocabularyError(AssistantError, ValueError):
 
 class SlotInputError(AssistantError, TypeError):
     """The slot extractor was given something that is not a message string."""
+
+
+class SharedStateError(AssistantError, RuntimeError):
+    """The shared-state service (Redis) is misconfigured or unreachable; the message names the setting."""
+
+
+class LockError(AssistantError, TimeoutError):
+    """A turn waited too long for the turn before it in the same conversation (see ``CARTWISE_LOCK_WAIT_S``)."""

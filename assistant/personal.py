@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Sequence
-from functools import lru_cache
 
-from cartwise.db import PurchaseEvent, ShopDatabase
+from cartwise.db import ORDERS, PurchaseEvent, ShopDatabase
 from cartwise.models import Product
 from retrieval.history import HistoryBuilder, HistoryProfile
 from retrieval.product_vectors import ProductVectors
@@ -21,19 +23,41 @@ class Personaliser:
         vectors: every product with its embedding.
         history: weights purchases by recency and quantity.
         reranker: ``sim(U,P) + λ·sim(P,H)`` (+ co-purchase affinity).
+        ttl_s: longest a shopper's cached purchases are used (0: read them every time).
+        max_users: shoppers whose purchases are cached (least recently used go first).
+
+    Purchase histories are cached, since reading one every turn would dominate latency, but never go stale:
+    an entry is dropped when the database's ``orders`` data version moved (any order written through
+    :class:`~cartwise.db.ShopDatabase`, by any process) and after ``ttl_s`` at the latest (orders written
+    behind its back).
     """
 
     def __init__(self, db: ShopDatabase, vectors: ProductVectors, history: HistoryBuilder,
-                 reranker: HistoryReranker) -> None:
+                 reranker: HistoryReranker, ttl_s: float = 30.0, max_users: int = 256) -> None:
         self.db = db
         self.vectors = vectors
         self.history = history
         self.reranker = reranker
-        # Purchases don't change during a conversation; re-reading them every turn would dominate latency.
-        self._events = lru_cache(maxsize=256)(self._load_events)
+        self.ttl_s = ttl_s
+        self.max_users = max_users
+        self._cache: OrderedDict[str, tuple[float, int, tuple[PurchaseEvent, ...]]] = OrderedDict()
+        self._lock = threading.Lock()
 
-    def _load_events(self, user_id: str) -> tuple[PurchaseEvent, ...]:
-        return tuple(self.db.purchase_history(user_id))
+    def _events(self, user_id: str) -> tuple[PurchaseEvent, ...]:
+        version = self.db.data_version(ORDERS)
+        now = time.monotonic()
+        with self._lock:
+            hit = self._cache.get(user_id)
+            if hit is not None and hit[1] == version and now - hit[0] < self.ttl_s:
+                self._cache.move_to_end(user_id)
+                return hit[2]
+        events = tuple(self.db.purchase_history(user_id))
+        with self._lock:
+            self._cache[user_id] = (now, version, events)
+            self._cache.move_to_end(user_id)
+            while len(self._cache) > self.max_users:
+                self._cache.popitem(last=False)
+        return events
 
     def profile(self, user_id: str | None, viewed_ids: Sequence[str] = ()) -> HistoryProfile:
         events = self._events(user_id) if user_id else ()

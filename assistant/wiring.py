@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.dialog.handlers.bundles import BundlePlanner
 from assistant.dialog.handlers.picks import ShopperPicks
@@ -17,6 +18,7 @@ from assistant.dialog.manager import DialogManager
 from assistant.dialog.state import SessionStore
 from assistant.nlg.factory import generator_from_settings
 from assistant.personal import Personaliser
+from assistant.rate_limit import limiter_from_settings
 from assistant.service.customer_service import CustomerService
 from assistant.service.policies import PolicyIndex
 from assistant.understanding import CatalogCheck, CatalogVocabulary, ProblemReader, SlotExtractor, Understander
@@ -35,6 +37,9 @@ from retrieval.rerank import HistoryReranker
 from retrieval.rules import ShopRules
 from retrieval.store import ProductStore
 
+if TYPE_CHECKING:
+    import redis
+
 logger = logging.getLogger(__name__)
 
 
@@ -51,11 +56,20 @@ def calibration_path(settings: Settings) -> Path:
     return settings.shop_data_dir / "calibration.json"
 
 
-def build_dialog_manager(settings: Settings) -> tuple[DialogManager, ShopDatabase]:
-    """Open the database and stores and load the models of ``settings.shop``."""
+def build_dialog_manager(settings: Settings, redis: redis.Redis | None = None) -> tuple[DialogManager, ShopDatabase]:
+    """Open the database and stores and load the models of ``settings.shop``.
+
+    Args:
+        settings: project settings.
+        redis: the shared Redis client (``CARTWISE_REDIS_URL``): the per-conversation rate limit is then counted
+            there, across every app process, instead of in this one.
+    """
     import torch
+    from threadpoolctl import threadpool_limits
 
     torch.set_num_threads(settings.torch_threads)
+    # numpy's OpenBLAS starts one thread per core in every process: N workers on N cores would oversubscribe them.
+    threadpool_limits(limits=settings.torch_threads, user_api="blas")
     profile = shop_profile(settings)
     db = ShopDatabase.from_settings(settings)
     sessions = SessionStore(db.engine).create_schema()
@@ -69,7 +83,8 @@ def build_dialog_manager(settings: Settings) -> tuple[DialogManager, ShopDatabas
     except CopurchaseError:
         copurchase = None
     personaliser = Personaliser(db, vectors, HistoryBuilder.from_settings(settings),
-                                HistoryReranker.from_settings(settings, copurchase=copurchase))
+                                HistoryReranker.from_settings(settings, copurchase=copurchase),
+                                ttl_s=settings.history_cache_ttl_s)
     check = catalog_check_for(settings)
     shopping = ShoppingAdvisor(store, profile.currency, personaliser=personaliser)
     builder = BundleBuilder(vectors, ShopRules.from_settings(settings), embedder=embedder, copurchase=copurchase,
@@ -92,5 +107,7 @@ def build_dialog_manager(settings: Settings) -> tuple[DialogManager, ShopDatabas
         sessions=sessions, generator=generator_from_settings(settings), currency=profile.currency,
         shop_name=profile.display_name, max_chars=settings.max_message_chars, rate_limit=settings.rate_limit_per_minute,
     )
+    # Per-conversation limit shared by every process when Redis is configured.
+    dialog.limiter = limiter_from_settings(settings, settings.rate_limit_per_minute, "session", client=redis)
     store.search("warm up", k=1)  # builds the BM25 snapshot now, not on the first shopper's turn
     return dialog, db

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ORDER = ["store", "intent", "recommend", "llm", "assistant", "hardening", "install"]
+ORDER = ["store", "intent", "recommend", "llm", "assistant", "understanding", "hardening", "install", "scaleout"]
 
 HEADER = """# Cartwise benchmarks
 

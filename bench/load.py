@@ -53,6 +53,7 @@ class Turn:
     seconds: float
     status: int
     problem: str = ""
+    retried: int = 0
 
 
 @dataclass
@@ -64,6 +65,8 @@ class Shopper:
     think: tuple[float, float] = (0.0, 0.0)
     session: str = field(default_factory=lambda: f"load-{uuid.uuid4().hex[:16]}")
     turns: list[Turn] = field(default_factory=list)
+    retries: int = 0  # extra tries after a connection error or a 5xx (a worker killed mid-turn), same session
+    keep: bool = False  # leave the conversation stored for the caller to check, instead of deleting it
 
     @property
     def item(self) -> str:
@@ -75,14 +78,19 @@ class Shopper:
 
     def _send(self, client: httpx.Client, step: str, message: str) -> dict[str, Any] | None:
         start = time.perf_counter()
-        try:
-            response = client.post("/api/chat", json={"message": message, "session_id": self.session})
-            status = response.status_code
-            body = response.json() if status == 200 else None
-            problem = "" if status == 200 else f"HTTP {status}: {response.text[:120]}"
-        except (httpx.HTTPError, ValueError) as exc:
-            status, body, problem = 0, None, f"{type(exc).__name__}: {exc}"
-        self.turns.append(Turn(self.index, step, time.perf_counter() - start, status, problem))
+        for attempt in range(self.retries + 1):
+            try:
+                response = client.post("/api/chat", json={"message": message, "session_id": self.session})
+                status = response.status_code
+                body = response.json() if status == 200 else None
+                problem = "" if status == 200 else f"HTTP {status}: {response.text[:120]}"
+            except (httpx.HTTPError, ValueError) as exc:
+                status, body, problem = 0, None, f"{type(exc).__name__}: {exc}"
+            if (status == 0 or status >= 500) and attempt < self.retries:
+                time.sleep(0.2 * (attempt + 1))  # a new connection: the kernel hands it to a live worker
+                continue
+            break
+        self.turns.append(Turn(self.index, step, time.perf_counter() - start, status, problem, attempt))
         return body
 
     def _flag(self, problem: str) -> None:
@@ -106,7 +114,8 @@ class Shopper:
                 if reply is None:
                     continue
                 self._check(step, reply, replies)
-            client.delete(f"/api/session/{self.session}")
+            if not self.keep:
+                client.delete(f"/api/session/{self.session}")
 
     def _check(self, step: str, reply: dict[str, Any], replies: dict[str, dict[str, Any] | None]) -> None:
         if not reply.get("text"):
@@ -157,23 +166,33 @@ def summarise(turns: list[Turn], wall: float) -> dict[str, Any]:
             "p50_ms": pct(50), "p95_ms": pct(95), "p99_ms": pct(99), "max_ms": pct(100), "problems": problems[:20]}
 
 
+def services() -> Any:
+    """``scripts/services.py`` (loaded by path: it is not a package), with the one wait-for-/healthz helper."""
+    import importlib.util
+
+    name = "cartwise_scripts_services"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / "services.py")
+        assert spec is not None and spec.loader is not None
+        sys.modules[name] = module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
 def start_app(port: int, log: Path) -> subprocess.Popen[bytes]:
     # All simulated shoppers come from 127.0.0.1: lift the per-client limit (the per-session one stays).
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "CARTWISE_RATE_LIMIT_PER_CLIENT_PER_MINUTE": "100000"}
     with log.open("wb") as out:
         proc = subprocess.Popen([sys.executable, "app.py", "--port", str(port), "--no-build"], cwd=REPO, env=env,
                                 stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"app.py exited with {proc.returncode}; see {log}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    proc.kill()
-    raise SystemExit(f"app.py did not start within 300 s; see {log}")
+    svc = services()
+    try:
+        svc.wait_healthy(f"http://127.0.0.1:{port}", 300,
+                         lambda: None if proc.poll() is None else f"app.py exited with {proc.returncode}; see {log}")
+    except svc.ServiceError as exc:
+        proc.kill()
+        raise SystemExit(str(exc)) from exc
+    return proc
 
 
 def markdown(results: dict[str, dict[str, Any]], baseline_p95: float | None) -> str:

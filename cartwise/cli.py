@@ -19,12 +19,13 @@ def build_parser() -> argparse.ArgumentParser:
     from cartwise import shop_cli
     from finetune import cli as finetune_cli
     from retrieval import cli as retrieval_cli
+    from web import cli as web_cli
 
     parser = argparse.ArgumentParser(prog="cartwise", description="Cartwise conversational shopping assistant.")
     parser.add_argument("--shop", help="shop to use (default: CARTWISE_SHOP or giftshop)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (shop_cli, retrieval_cli, finetune_cli, assistant_cli):
+    for module in (shop_cli, retrieval_cli, finetune_cli, assistant_cli, web_cli):
         module.register(sub)
     return parser
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
+    Connection,
     DateTime,
     Engine,
     ForeignKey,
@@ -30,7 +31,10 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    update,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from cartwise.models import MAX_CUSTOMER_ID_CHARS, Customer, Order, OrderLine, OrderStatus, Product, to_money
@@ -84,6 +88,33 @@ class OrderLineRow(Base):
 
 
 Index("ix_orders_customer_placed", OrderRow.customer_id, OrderRow.placed_at)
+
+
+class DataVersionRow(Base):
+    """A counter per kind of data, raised by every write through :class:`ShopDatabase`: caches in any process
+    compare it (one primary-key read) to know whether what they hold is stale."""
+
+    __tablename__ = "data_versions"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+ORDERS = "orders"  # the data version raised by every change to customers and orders
+CATALOG = "catalog"  # raised by every product write (an ingest writes Chroma first, then the database)
+
+
+def bump_version(conn: Connection, name: str) -> None:
+    """Raise data version ``name`` by one inside the caller's transaction (an upsert: safe under concurrency)."""
+    values = {"name": name, "version": 1}
+    increment = {"version": DataVersionRow.version + 1}
+    if conn.dialect.name == "postgresql":
+        conn.execute(pg_insert(DataVersionRow).values(values)
+                     .on_conflict_do_update(index_elements=["name"], set_=increment))
+    elif conn.dialect.name == "sqlite":
+        conn.execute(sqlite_insert(DataVersionRow).values(values)
+                     .on_conflict_do_update(index_elements=["name"], set_=increment))
+    elif not conn.execute(update(DataVersionRow).where(DataVersionRow.name == name).values(increment)).rowcount:
+        conn.execute(insert(DataVersionRow).values(values))
 
 
 @dataclass(frozen=True)
@@ -148,12 +179,16 @@ class ShopDatabase:
 
     # --- products ------------------------------------------------------------
     def upsert_products(self, products: Iterable[Product]) -> int:
-        """Insert or replace products by id, in one transaction. Returns how many."""
+        """Insert or replace products by id, in one transaction. Returns how many.
+
+        Raises the ``catalog`` data version: running assistants reload their in-memory product data.
+        """
         n = 0
         with self.session() as s, s.begin():
             for p in products:
                 s.merge(ProductRow(**p.model_dump()))
                 n += 1
+            bump_version(s.connection(), CATALOG)
         return n
 
     def product_count(self) -> int:
@@ -197,6 +232,33 @@ class ShopDatabase:
             for table, rows in ((CustomerRow, customers), (OrderRow, orders), (OrderLineRow, lines)):
                 for i in range(0, len(rows), batch):
                     conn.execute(insert(table), list(rows[i : i + batch]))
+            bump_version(conn, ORDERS)
+
+    def add_order(self, order: Order, customer: Customer | None = None) -> None:
+        """Store one new order (and its customer, when given and not stored yet) in one transaction.
+
+        Raises the ``orders`` data version, so every process's cached purchase history of that shopper is
+        re-read on its next turn.
+
+        Example:
+            >>> db.add_order(Order(id="900001", customer_id="12347", placed_at=datetime.now(),  # doctest: +SKIP
+            ...                    status=OrderStatus.processing, lines=[OrderLine(...)]))
+        """
+        with self.engine.begin() as conn:
+            if customer is not None and conn.execute(
+                select(CustomerRow.id).where(CustomerRow.id == customer.id)
+            ).first() is None:
+                conn.execute(insert(CustomerRow), [customer.model_dump()])
+            conn.execute(insert(OrderRow), [order.model_dump(exclude={"lines"}) | {"status": order.status.value}])
+            if order.lines:
+                conn.execute(insert(OrderLineRow), [{"order_id": order.id, **ln.model_dump()} for ln in order.lines])
+            bump_version(conn, ORDERS)
+
+    def data_version(self, name: str = ORDERS) -> int:
+        """The current version of data ``name`` (0 before its first write); one primary-key read."""
+        with self.engine.connect() as conn:
+            found = conn.execute(select(DataVersionRow.version).where(DataVersionRow.name == name)).scalar()
+        return int(found or 0)
 
     def order_count(self) -> int:
         with self.session() as s:

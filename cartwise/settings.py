@@ -102,8 +102,33 @@ class Settings(BaseSettings):
         "(shoppers behind one NAT share it; behind a reverse proxy run uvicorn with --proxy-headers).",
     )
 
-    torch_threads: int = Field(1, ge=1, le=64, description="Torch CPU threads when serving; 1 avoids thrashing "
-                               "under concurrent load (a short query gains nothing from more).")
+    torch_threads: int = Field(1, ge=1, le=64, description="Torch (and numpy BLAS) CPU threads per process when "
+                               "serving; 1 avoids thrashing under concurrent load and with several workers (a short "
+                               "query gains nothing from more).")
+
+    # --- shared state for several processes (docs/deploy.md) ------------------
+    redis_url: str | None = Field(
+        None, description="Redis URL (redis://127.0.0.1:6379/0) for per-conversation locks and rate limits shared "
+        "by every app process; unset: both live in this process (one process only).",
+    )
+    redis_timeout_s: float = Field(2.0, gt=0.0, le=60.0, description="Connect and reply timeout for Redis.")
+    lock_lifetime_s: float = Field(
+        15.0, gt=0.0, le=3600.0, description="A conversation's turn lock expires this long after its holder last "
+        "renewed it (a live turn renews it every third of this), so a worker killed mid-turn holds its "
+        "conversation up for at most this long.",
+    )
+    lock_wait_s: float = Field(
+        30.0, gt=0.0, le=3600.0, description="How long a turn waits for the one before it in the same conversation.",
+    )
+    history_cache_ttl_s: float = Field(
+        30.0, ge=0.0, description="Longest a shopper's cached purchase history is used before it is read again "
+        "(orders added through ShopDatabase invalidate it at once; 0: read every turn).",
+    )
+    catalog_check_s: float = Field(
+        5.0, ge=0.0, description="How often a running assistant checks whether the catalog (a re-ingest) or the "
+        "co-purchase statistics changed, and then reloads its in-memory product data in the background.",
+    )
+    workers: int = Field(1, ge=1, le=64, description="App processes started by `cartwise serve`.")
 
     # --- serving -------------------------------------------------------------
     host: str = "127.0.0.1"

@@ -1,14 +1,62 @@
-"""Fixtures shared by the whole suite: one real assistant per shop, built once per test session."""
+"""Fixtures shared by the whole suite: one real assistant per shop, built once per test session, and the
+throwaway services of ``scripts/services.py`` (a real ``redis-server`` on a free loopback port)."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from types import ModuleType
 from typing import Any
 
 import pytest
 
-from cartwise.settings import Settings
+from cartwise.settings import REPO_ROOT, Settings
+
+
+def services_module() -> ModuleType:
+    """``scripts/services.py``, loaded by path (scripts/ is not a package)."""
+    name = "cartwise_scripts_services"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, REPO_ROOT / "scripts" / "services.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def service_scripts() -> ModuleType:
+    """``scripts/services.py``: ChromaServer, PostgresCluster, RedisServer."""
+    return services_module()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[Any]:
+    """A real Redis server on a free loopback port for the whole session (skipped, with the reason, when
+    ``redis-server`` is not installed)."""
+    svc = services_module()
+    try:
+        server = svc.RedisServer().start()
+    except svc.ServiceError as exc:
+        pytest.skip(f"Redis tests need a redis-server: {exc}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server: Any) -> Iterator[str]:
+    """The session's Redis, emptied after each test."""
+    yield redis_server.url
+    import redis
+
+    with redis.Redis.from_url(redis_server.url) as client:
+        client.flushall()
 
 _ASSISTANTS: dict[str, Any] = {}
 

@@ -11,7 +11,6 @@ A shopper's identity comes only from a signed token (:mod:`web.tokens`); a reque
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
 from pathlib import Path
 from typing import Any, Protocol
@@ -24,7 +23,9 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.rate_limit import RateLimiter
+from assistant.errors import LockError, SharedStateError
+from assistant.rate_limit import limiter_from_settings
+from assistant.redis_client import redis_from_settings
 from assistant.reply import Reply
 from cartwise.db import ShopDatabase
 from cartwise.models import Customer
@@ -62,30 +63,6 @@ class Bot(Protocol):
     def delete_history(self, session_id: str) -> None: ...
 
     def demo_customers(self, n: int = 8) -> list[Customer]: ...
-
-
-class SerializedBot:
-    """Lets the UI and the API share one assistant: one turn at a time, so sessions never interleave.
-
-    Args:
-        bot: the assistant.
-    """
-
-    def __init__(self, bot: Bot) -> None:
-        self.bot = bot
-        self._lock = threading.Lock()
-
-    def respond(self, text: str, session_id: str, user_id: str | None = None) -> Reply:
-        with self._lock:
-            return self.bot.respond(text, session_id=session_id, user_id=user_id)
-
-    def delete_history(self, session_id: str) -> None:
-        with self._lock:
-            self.bot.delete_history(session_id)
-
-    def demo_customers(self, n: int = 8) -> list[Customer]:
-        with self._lock:
-            return self.bot.demo_customers(n=n)
 
 
 class ApiError(Exception):
@@ -137,24 +114,37 @@ def create_app(settings: Settings, bot: Bot, *, with_ui: bool = True) -> FastAPI
     Returns:
         The FastAPI application (serve it with uvicorn).
     """
-    shared = SerializedBot(bot)
+    # No global lock: the assistant locks each conversation for its turn (in this process, or across every
+    # process through Redis), so turns of different conversations run in parallel.
     signer = TokenSigner.from_settings(settings)
-    limiter = RateLimiter(settings.rate_limit_per_minute)
+    redis = redis_from_settings(settings)  # limits shared by every app process when CARTWISE_REDIS_URL is set
+    limiter = limiter_from_settings(settings, settings.rate_limit_per_minute, "api-session", client=redis)
     # A client inventing a new session id per message would never hit the per-session limit.
-    client_limiter = RateLimiter(settings.rate_limit_per_client_per_minute)
+    client_limiter = limiter_from_settings(settings, settings.rate_limit_per_client_per_minute, "api-client",
+                                           client=redis)
     db = ShopDatabase.from_settings(settings)
-    customers = shared.demo_customers(n=DEMO_CUSTOMERS) if settings.demo_mode else []
+    customers = bot.demo_customers(n=DEMO_CUSTOMERS) if settings.demo_mode else []
     demo_ids = {c.id for c in customers}
 
     app = FastAPI(title="Cartwise", version="0.1.0", docs_url="/docs", redoc_url=None)
     app.state.settings = settings
     app.state.signer = signer
-    app.state.bot = shared
+    app.state.bot = bot
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
         headers = {"Retry-After": "60"} if exc.status == 429 else None
         return _error(exc.status, exc.code, exc.detail, headers)
+
+    @app.exception_handler(LockError)
+    async def _busy(_request: Request, exc: LockError) -> JSONResponse:
+        return _error(503, "conversation_busy", str(exc), {"Retry-After": "1"})
+
+    @app.exception_handler(SharedStateError)
+    async def _shared_state_down(_request: Request, exc: SharedStateError) -> JSONResponse:
+        logger.error("%s", exc)
+        return _error(503, "service_unavailable", "the assistant's shared state is unreachable; retry shortly",
+                      {"Retry-After": "5"})
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -185,7 +175,8 @@ def create_app(settings: Settings, bot: Bot, *, with_ui: bool = True) -> FastAPI
             )
         return customer_id
 
-    @app.post("/api/chat", response_model=ChatResponse, responses={401: {"model": ErrorResponse}})
+    @app.post("/api/chat", response_model=ChatResponse,
+              responses={401: {"model": ErrorResponse}, 503: {"model": ErrorResponse}})
     def chat(body: ChatRequest, request: Request) -> ChatResponse:
         """One conversational turn."""
         if len(body.message) > settings.max_message_chars:
@@ -208,7 +199,7 @@ def create_app(settings: Settings, bot: Bot, *, with_ui: bool = True) -> FastAPI
             raise ApiError(
                 429, "rate_limited", f"more than {settings.rate_limit_per_minute} messages a minute; wait and retry"
             )
-        reply = shared.respond(body.message, session_id=session_id, user_id=customer_id)
+        reply = bot.respond(body.message, session_id=session_id, user_id=customer_id)
         return ChatResponse(
             **reply.model_dump(exclude={"session_id"}), session_id=session_id, signed_in=customer_id is not None,
             currency=shop_profile(settings).currency,
@@ -217,7 +208,7 @@ def create_app(settings: Settings, bot: Bot, *, with_ui: bool = True) -> FastAPI
     @app.delete("/api/session/{session_id}", status_code=204)
     def delete_session(session_id: str = PathParam(pattern=SESSION_ID_PATTERN)) -> Response:
         """Forget a conversation's history."""
-        shared.delete_history(session_id)
+        bot.delete_history(session_id)
         return Response(status_code=204)
 
     @app.get("/healthz", response_model=HealthResponse)
@@ -282,7 +273,7 @@ def create_app(settings: Settings, bot: Bot, *, with_ui: bool = True) -> FastAPI
     )
 
     if with_ui:
-        demo = ChatUI(shared, settings, customers).build()
+        demo = ChatUI(bot, settings, customers).build()
         app = gr.mount_gradio_app(app, demo, path="/", theme=theme(), css=UI_CSS, footer_links=["api"])
     return app
 

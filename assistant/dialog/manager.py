@@ -20,6 +20,7 @@ from assistant.dialog.handlers.shopping import SHOW, ShoppingAdvisor, TurnResult
 from assistant.dialog.state import DialogState, PendingRequest, SessionStore, StateUpdate
 from assistant.facts import Act, ReplyFacts
 from assistant.nlg.protocols import ReplyGenerator
+from assistant.protocols import Limiter
 from assistant.rate_limit import RateLimiter
 from assistant.redact import has_card_number, redact
 from assistant.reply import Reply, ShownProduct
@@ -107,7 +108,7 @@ class DialogManager:
         self.currency = currency
         self.shop_name = shop_name
         self.max_chars = max_chars
-        self.limiter = RateLimiter(rate_limit)
+        self.limiter: Limiter = RateLimiter(rate_limit)  # wiring swaps in a Redis one when configured
 
     # ------------------------------------------------------------------ turn
     def respond(self, message: str, session_id: str, user_id: str | None = None) -> Reply:

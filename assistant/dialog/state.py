@@ -142,6 +142,7 @@ class TicketRow(Base):
 
 
 MAX_KEY_CHARS = 128
+RESERVED = "reserved"  # a ticket whose turn is not stored yet; save_turn fills its transcript and opens it
 
 
 def session_key(session_id: str) -> str:
@@ -167,6 +168,11 @@ def session_key(session_id: str) -> str:
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _transcript_text(s: Session, key: str) -> str:
+    rows = s.scalars(select(MessageRow).where(MessageRow.session_id == key).order_by(MessageRow.id))
+    return "\n".join(f"{r.role}: {r.text}" for r in rows)
 
 
 class SessionStore:
@@ -196,7 +202,11 @@ class SessionStore:
                 return None
 
     def save_turn(self, state: DialogState, user_text: str, bot_text: str, intent: str) -> None:
-        """Store the new state and both sides of the turn atomically (texts already redacted)."""
+        """Store the new state and both sides of the turn atomically (texts already redacted).
+
+        Hand-off tickets reserved during this turn (:meth:`reserve_ticket`) get the whole transcript, this turn
+        included, in the same transaction, and become ``open``.
+        """
         now = _now()
         key = session_key(state.session_id)
         with Session(self.engine) as s, s.begin():
@@ -209,6 +219,13 @@ class SessionStore:
             s.add(MessageRow(session_id=key, role="user", text=user_text, intent=intent, created_at=now))
             s.add(MessageRow(session_id=key, role="assistant", text=bot_text, intent=intent,
                              created_at=now))
+            reserved = list(s.scalars(select(TicketRow).where(TicketRow.session_id == key,
+                                                              TicketRow.status == RESERVED)))
+            if reserved:
+                s.flush()
+                transcript = _transcript_text(s, key)
+                for ticket in reserved:
+                    ticket.transcript, ticket.status = transcript, "open"
 
     def transcript(self, session_id: str) -> list[dict[str, Any]]:
         with Session(self.engine) as s:
@@ -218,10 +235,22 @@ class SessionStore:
             return [{"role": r.role, "text": r.text, "intent": r.intent, "at": r.created_at.isoformat()} for r in rows]
 
     def open_ticket(self, session_id: str, customer_id: str | None, reason: str) -> int:
-        lines = [f"{m['role']}: {m['text']}" for m in self.transcript(session_id)]
+        """Open a hand-off ticket now, with the transcript stored so far; returns its number."""
+        return self._add_ticket(session_id, customer_id, reason, "open")
+
+    def reserve_ticket(self, session_id: str, customer_id: str | None, reason: str) -> int:
+        """A ticket number for a hand-off decided during a turn that is not stored yet.
+
+        The ticket holds the transcript so far until :meth:`save_turn` stores the turn; then it holds the whole
+        conversation, including the message that triggered the hand-off and the reply that announced it.
+        """
+        return self._add_ticket(session_id, customer_id, reason, RESERVED)
+
+    def _add_ticket(self, session_id: str, customer_id: str | None, reason: str, status: str) -> int:
+        key = session_key(session_id)
         with Session(self.engine) as s, s.begin():
-            ticket = TicketRow(session_id=session_key(session_id), customer_id=customer_id, reason=reason[:200],
-                               transcript="\n".join(lines), created_at=_now())
+            ticket = TicketRow(session_id=key, customer_id=customer_id, reason=reason[:200],
+                               transcript=_transcript_text(s, key), status=status, created_at=_now())
             s.add(ticket)
             s.flush()
             return int(ticket.id)

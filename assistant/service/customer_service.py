@@ -72,7 +72,7 @@ ORDER_INTENTS = frozenset({
 class TicketWriter(Protocol):
     """Where hand-off tickets go (``assistant.dialog.state.SessionStore``)."""
 
-    def open_ticket(self, session_id: str, customer_id: str | None, reason: str) -> int: ...
+    def reserve_ticket(self, session_id: str, customer_id: str | None, reason: str) -> int: ...
 
 
 class CustomerService:
@@ -203,7 +203,8 @@ class CustomerService:
         return ReplyFacts(act=Act.policy_answer, intent=intent, user_text=text, passages=passages)
 
     def handoff(self, session_id: str, user_id: str | None, reason: str, text: str, intent: str) -> ReplyFacts:
-        ticket = self.tickets.open_ticket(session_id, user_id, reason)
+        # Reserved now, filled with the whole transcript (this turn too) when the dialog manager saves the turn.
+        ticket = self.tickets.reserve_ticket(session_id, user_id, reason)
         logger.info("hand-off ticket %s for session %s (%s)", ticket, session_id, reason)
         return ReplyFacts(act=Act.handoff, intent=intent, user_text=text,
                           detail=f"ticket #{ticket}",

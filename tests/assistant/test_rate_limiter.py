@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import pytest
 
@@ -50,3 +51,34 @@ def test_concurrent_callers_never_exceed_the_limit() -> None:
 def test_a_limit_below_one_is_refused() -> None:
     with pytest.raises(ValueError, match="per_minute"):
         RateLimiter(per_minute=0)
+
+
+def test_redis_limit_is_one_budget_for_every_client_of_the_server(redis_url: str) -> None:
+    from assistant.rate_limit import RedisRateLimiter
+    from assistant.redis_client import connect_redis
+
+    # Two limiters on two connections stand for two worker processes.
+    first, second = (RedisRateLimiter(connect_redis(redis_url), per_minute=3) for _ in range(2))
+    assert [first.allow("s"), second.allow("s"), first.allow("s")] == [True, True, True]
+    assert not second.allow("s") and not first.allow("s")
+    assert second.allow("other")  # another key has its own budget
+    other_name = RedisRateLimiter(connect_redis(redis_url), per_minute=3, prefix="cartwise:test:other:")
+    assert other_name.allow("s")  # and so does another limit
+
+
+def test_redis_going_away_while_serving_is_a_clear_error(redis_server: Any, service_scripts: Any) -> None:
+    """(``redis_server``: skipped, with the reason, where redis-server is not installed.)"""
+    from assistant.errors import SharedStateError
+    from assistant.locks import RedisLockStore
+    from assistant.rate_limit import RedisRateLimiter
+    from assistant.redis_client import connect_redis
+
+    server = service_scripts.RedisServer().start()
+    client = connect_redis(server.url, timeout_s=0.5)
+    limiter, locks = RedisRateLimiter(client, per_minute=3), RedisLockStore(client)
+    assert limiter.allow("s")
+    server.stop()
+    with pytest.raises(SharedStateError, match="CARTWISE_REDIS_URL"):
+        limiter.allow("s")
+    with pytest.raises(SharedStateError, match="turn lock"), locks.lock("s"):
+        pass

@@ -13,15 +13,10 @@ What goes in (chosen to keep the build under a minute on two cores):
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import random
-import shutil
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -30,15 +25,6 @@ from cartwise.settings import REPO_ROOT, Settings
 
 DIALOG_CUSTOMERS = ("17850", "12347", "12583")
 SAMPLE_CUSTOMERS = 150
-
-
-def services_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("cartwise_scripts_services", REPO_ROOT / "scripts" / "services.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
 
 
 @dataclass(frozen=True)
@@ -52,8 +38,8 @@ class ScaleOut:
 
 
 @pytest.fixture(scope="session")
-def services() -> Iterator[tuple[Any, Any]]:
-    svc = services_module()
+def services(service_scripts: Any) -> Iterator[tuple[Any, Any]]:
+    svc = service_scripts
     missing = svc.missing_binaries()
     if missing:
         pytest.skip(f"scale-out tests need {', '.join(missing)}: `pip install chromadb` provides chroma, "
@@ -71,49 +57,19 @@ def services() -> Iterator[tuple[Any, Any]]:
         chroma.stop()
 
 
-def _copy_orders(source: Any, target: Any) -> int:
-    from cartwise.models import Customer
-
-    rng = random.Random(17)
-    everyone = sorted(c.id for c in source.active_customers(limit=100_000))
-    chosen = list(DIALOG_CUSTOMERS) + rng.sample([c for c in everyone if c not in DIALOG_CUSTOMERS], SAMPLE_CUSTOMERS)
-    customers: list[Customer] = [c for c in (source.get_customer(i) for i in chosen) if c is not None]
-    orders = [o for c in customers for o in source.orders_for_customer(c.id, limit=100_000)]
-    target.replace_orders(customers, orders)
-    return len(orders)
-
-
 @pytest.fixture(scope="session")
-def scaleout(services: tuple[Any, Any], tmp_path_factory: pytest.TempPathFactory) -> ScaleOut:
-    from assistant.build import ensure_built
+def scaleout(services: tuple[Any, Any], service_scripts: Any, tmp_path_factory: pytest.TempPathFactory) -> ScaleOut:
     from cartwise.db import ShopDatabase
-    from retrieval.embeddings import Embedder
-    from retrieval.store import ProductStore
 
     chroma, postgres = services
     local = Settings(shop="giftshop")
     var = tmp_path_factory.mktemp("scaleout-var")
-    (var / "giftshop").mkdir()
-    shutil.copy(local.shop_var_dir / "copurchase.npz", var / "giftshop" / "copurchase.npz")
     env = {"CARTWISE_SHOP": "giftshop", "CARTWISE_CHROMA_URL": chroma.url, "CARTWISE_DATABASE_URL": postgres.url,
            "CARTWISE_VAR_DIR": str(var), "CARTWISE_INTENT_MODEL_DIR": str(local.intent_model_path)}
     settings = Settings(shop="giftshop", chroma_url=chroma.url, database_url=postgres.url, var_dir=var,
                         intent_model_dir=local.intent_model_path)
-
-    embedder = Embedder.from_settings(local)
-    source_store = ProductStore.from_settings(local, embedder=embedder)
-    products = source_store.all_products()
-    vectors = source_store.embeddings([p.id for p in products])
-    server_store = ProductStore.from_settings(settings, embedder=embedder, create=True)
-    server_store.upsert(products, batch_size=512, vectors=vectors)
-    assert server_store.count() == len(products)
-
-    source_db, db = ShopDatabase.from_settings(local), ShopDatabase.from_settings(settings)
-    assert db.engine.dialect.name == "postgresql"
-    db.upsert_products(products)
-    assert _copy_orders(source_db, db) > 0
-    ensure_built(settings)  # indexes the policies into the server; everything else is found there
-    db.engine.dispose()
+    assert ShopDatabase.from_settings(settings).engine.dialect.name == "postgresql"
+    assert service_scripts.copy_shop(local, settings, DIALOG_CUSTOMERS, SAMPLE_CUSTOMERS) > 0
     return ScaleOut(settings=settings, env={**os.environ, **env, "PYTHONUNBUFFERED": "1"}, chroma=chroma,
                     postgres=postgres)
 
@@ -126,3 +82,38 @@ def scaleout_dialogs() -> list[Path]:
              "giftshop_policy_returns", "giftshop_handoff", "giftshop_sql_injection"]
     paths = [REPO_ROOT / "tests" / "dialogs" / f"{name}.yaml" for name in names]
     return [p for p in paths if p.is_file()]
+
+
+LOCK_LIFETIME_S = 8.0  # short, so the killed-holder test waits seconds, yet far above any turn's time
+TURNS_PER_MINUTE = 12  # per conversation, counted in Redis across both workers
+
+
+@dataclass(frozen=True)
+class Workers:
+    """Two app worker processes sharing PostgreSQL, the Chroma server and Redis, and what they were given."""
+
+    a: Any
+    b: Any
+    settings: Settings
+    env: dict[str, str]
+
+
+@pytest.fixture(scope="session")
+def workers(scaleout: ScaleOut, redis_server: Any, service_scripts: Any,
+            tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workers]:
+    """Two ``uvicorn --factory web.serve:worker_app`` processes on their own loopback ports, so a test can send
+    each turn to the worker it chooses."""
+    extra = {"CARTWISE_REDIS_URL": redis_server.url, "CARTWISE_LOCK_LIFETIME_S": str(LOCK_LIFETIME_S),
+             "CARTWISE_RATE_LIMIT_PER_MINUTE": str(TURNS_PER_MINUTE)}
+    env = {**scaleout.env, **extra}
+    settings = scaleout.settings.model_copy(update={"redis_url": redis_server.url, "lock_lifetime_s": LOCK_LIFETIME_S,
+                                                    "rate_limit_per_minute": TURNS_PER_MINUTE})
+    logs = tmp_path_factory.mktemp("workers")
+    started: list[Any] = []
+    try:
+        for name in "ab":
+            started.append(service_scripts.AppServer(env=env, log=logs / f"{name}.log").start())
+        yield Workers(started[0], started[1], settings, env)
+    finally:
+        for app in started:
+            app.stop()

@@ -1,13 +1,12 @@
-"""Scale-out purely by settings: Chroma in server mode (``CARTWISE_CHROMA_URL``) and PostgreSQL
-(``CARTWISE_DATABASE_URL``) behind ``cartwise test`` and behind two app processes serving one conversation."""
+"""Scale-out purely by settings: Chroma in server mode (``CARTWISE_CHROMA_URL``), PostgreSQL
+(``CARTWISE_DATABASE_URL``) and Redis (``CARTWISE_REDIS_URL``) behind ``cartwise test`` and behind two app
+worker processes serving one conversation."""
 
 from __future__ import annotations
 
 import re
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -32,82 +31,43 @@ def test_dialog_suite_against_server_chroma_and_postgres(scaleout: Any, scaleout
     assert not (local / "shop.db").exists() and not (local / "chroma").exists(), sorted(local.iterdir())
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+def chat(url: str, message: str, session: str, token: str | None = None) -> dict[str, Any]:
+    body = {"message": message, "session_id": session, **({"token": token} if token else {})}
+    response = httpx.post(f"{url}/api/chat", json=body, timeout=120)
+    assert response.status_code == 200, response.text
+    data: dict[str, Any] = response.json()
+    return data
 
 
-class App:
-    def __init__(self, port: int, env: dict[str, str], log: Path) -> None:
-        self.url = f"http://127.0.0.1:{port}"
-        with log.open("wb") as out:
-            self.proc = subprocess.Popen([sys.executable, "app.py", "--port", str(port), "--no-build"], cwd=REPO_ROOT,
-                                         env=env, stdout=out, stderr=subprocess.STDOUT)
-        self.log = log
+def test_two_app_processes_share_one_conversation(workers: Any) -> None:
+    a, b = workers.a.url, workers.b.url
+    session = "scaleout-shared-1"
+    searched = chat(a, "show me lunch bags", session)
+    refined = chat(b, "cheaper", session)  # B refines what A showed
+    assert refined["intent"] == "refine_search" and refined["products"], refined
+    assert max(float(p["price"]) for p in refined["products"]) <= max(float(p["price"])
+                                                                      for p in searched["products"])
+    second = chat(a, "tell me about the second one", session)  # A resolves against what B showed
+    assert second["products"][0]["id"] == refined["products"][1]["id"], (second, refined)
+    bundle = chat(b, "put together a gift set for a tea party under £25", session)
+    assert bundle["bundle"] and float(bundle["bundle"]["budget"]) == 25.0
+    edited = chat(a, "can you make it under £15 instead?", session)  # A edits the bundle B built
+    assert edited["bundle"] and float(edited["bundle"]["budget"]) == 15.0, edited
+    assert float(edited["bundle"]["total"]) <= 15.0
 
-    def wait(self, deadline: float) -> None:
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise AssertionError(f"app exited: {self.log.read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        raise AssertionError(f"app did not start: {self.log.read_text()[-3000:]}")
+    token = httpx.post(f"{a}/api/token", json={"customer_id": "17850"}, timeout=30).json()["token"]
+    owner = chat(b, "where is my order 536365?", "scaleout-shared-2", token)  # a token from A works on B
+    assert "536365" in owner["text"] and "delivered" in owner["text"].lower() and owner["signed_in"]
 
-    def chat(self, message: str, session: str, token: str | None = None) -> dict[str, Any]:
-        body = {"message": message, "session_id": session, **({"token": token} if token else {})}
-        response = httpx.post(f"{self.url}/api/chat", json=body, timeout=120)
-        assert response.status_code == 200, response.text
-        data: dict[str, Any] = response.json()
-        return data
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=60)
-
-
-def test_two_app_processes_share_one_conversation(scaleout: Any, tmp_path: Path) -> None:
-    apps = [App(free_port(), scaleout.env, tmp_path / f"app{n}.log") for n in (1, 2)]
-    try:
-        deadline = time.monotonic() + 300
-        for app in apps:
-            app.wait(deadline)
-        a, b = apps
-        session = "scaleout-shared-1"
-        searched = a.chat("show me lunch bags", session)
-        refined = b.chat("cheaper", session)  # B refines what A showed
-        assert refined["intent"] == "refine_search" and refined["products"], refined
-        assert max(float(p["price"]) for p in refined["products"]) <= max(float(p["price"])
-                                                                          for p in searched["products"])
-        second = a.chat("tell me about the second one", session)  # A resolves against what B showed
-        assert second["products"][0]["id"] == refined["products"][1]["id"], (second, refined)
-        bundle = b.chat("put together a gift set for a tea party under £25", session)
-        assert bundle["bundle"] and float(bundle["bundle"]["budget"]) == 25.0
-        edited = a.chat("can you make it under £15 instead?", session)  # A edits the bundle B built
-        assert edited["bundle"] and float(edited["bundle"]["budget"]) == 15.0, edited
-        assert float(edited["bundle"]["total"]) <= 15.0
-
-        token = httpx.post(f"{a.url}/api/token", json={"customer_id": "17850"}, timeout=30).json()["token"]
-        owner = b.chat("where is my order 536365?", "scaleout-shared-2", token)  # a token from A works on B
-        assert "536365" in owner["text"] and "delivered" in owner["text"].lower() and owner["signed_in"]
-
-        engine = create_engine(scaleout.settings.database_url_resolved)
-        with engine.connect() as conn:
-            turns = conn.execute(text("SELECT count(*) FROM dialog_messages WHERE session_id = :s"),
-                                 {"s": session}).scalar()
-            state = conn.execute(text("SELECT state_json FROM dialog_sessions WHERE session_id = :s"),
-                                 {"s": session}).scalar()
-        engine.dispose()
-        assert turns == 2 * 5 and state and '"turn":5' in state.replace(" ", "")
-        assert httpx.delete(f"{b.url}/api/session/{session}", timeout=30).status_code == 204
-    finally:
-        for app in apps:
-            app.stop()
+    engine = create_engine(workers.settings.database_url_resolved)
+    with engine.connect() as conn:
+        turns = conn.execute(text("SELECT count(*) FROM dialog_messages WHERE session_id = :s"),
+                             {"s": session}).scalar()
+        state = conn.execute(text("SELECT state_json FROM dialog_sessions WHERE session_id = :s"),
+                             {"s": session}).scalar()
+    engine.dispose()
+    assert turns == 2 * 5 and state and '"turn":5' in state.replace(" ", "")
+    assert httpx.delete(f"{b}/api/session/{session}", timeout=30).status_code == 204
 
 
 def test_any_session_id_is_stored_on_postgres(scaleout: Any) -> None:

@@ -1,0 +1,250 @@
+"""Serve Cartwise from one process or several: ``cartwise serve --workers N`` (and ``python app.py``).
+
+One worker (the default) serves the Gradio UI, the widget and the JSON API, with SQLite, embedded Chroma and
+in-process locks and rate limits: nothing to set up. ``--workers N`` runs N uvicorn worker processes on one
+port (the kernel spreads connections over them; :class:`WorkerPool` replaces one that dies); each loads the
+models once and finds the shared services
+from its ``CARTWISE_*`` settings alone: PostgreSQL (``CARTWISE_DATABASE_URL``), a Chroma server
+(``CARTWISE_CHROMA_URL``) and Redis (``CARTWISE_REDIS_URL``) for per-conversation locks and rate limits.
+Anything else is refused before a worker starts. The layout and every setting are in ``docs/deploy.md``.
+
+Example:
+    $ CARTWISE_DATABASE_URL=postgresql+psycopg://cartwise@127.0.0.1:5432/cartwise \\
+      CARTWISE_CHROMA_URL=http://127.0.0.1:8000 CARTWISE_REDIS_URL=redis://127.0.0.1:6379/0 \\
+      cartwise serve --workers 2 --port 7860
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+import socket
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+from cartwise.settings import Settings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+logger = logging.getLogger(__name__)
+
+
+class ServeError(RuntimeError):
+    """The requested layout cannot run with these settings; the message names the settings to change."""
+
+
+def shared_state_problems(settings: Settings) -> list[str]:
+    """What keeps several app processes from sharing state safely (empty when nothing does).
+
+    Example:
+        >>> shared_state_problems(Settings(database_url="sqlite:///x.db"))[0][:22]
+        'CARTWISE_DATABASE_URL '
+    """
+    problems = []
+    if settings.database_url_resolved.startswith("sqlite"):
+        problems.append("CARTWISE_DATABASE_URL is SQLite (one file, one machine): set a PostgreSQL URL, "
+                        "e.g. postgresql+psycopg://cartwise@127.0.0.1:5432/cartwise")
+    if not settings.chroma_url:
+        problems.append("CARTWISE_CHROMA_URL is unset (embedded Chroma must not be opened by several processes): "
+                        "start `chroma run --path DIR --port 8000` and set CARTWISE_CHROMA_URL=http://127.0.0.1:8000")
+    if not settings.redis_url:
+        problems.append("CARTWISE_REDIS_URL is unset (turn locks and rate limits would be per process): "
+                        "start `redis-server` and set CARTWISE_REDIS_URL=redis://127.0.0.1:6379/0")
+    return problems
+
+
+def check_layout(settings: Settings, workers: int) -> None:
+    """Refuse several workers without shared services; check that a configured Redis answers (fast).
+
+    Raises:
+        ServeError: several workers on process-local state.
+        SharedStateError: ``CARTWISE_REDIS_URL`` is set but nothing answers there.
+    """
+    if workers < 1:
+        raise ServeError(f"--workers must be at least 1; got {workers}")
+    problems = shared_state_problems(settings) if workers > 1 else []
+    if problems:
+        raise ServeError(f"--workers {workers} needs state every process can share (see docs/deploy.md):\n  - "
+                         + "\n  - ".join(problems))
+    if settings.redis_url:
+        from assistant.redis_client import redis_from_settings
+
+        client = redis_from_settings(settings)
+        if client is not None:
+            client.close()
+
+
+def _build(settings: Settings) -> None:
+    from assistant.build import ensure_built
+    from assistant.logging_redaction import install_log_redaction
+
+    # A spawned process starts with no logging set up: show the build's progress as the parent would.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_log_redaction()
+
+    ensure_built(settings)
+
+
+def build_once(settings: Settings) -> None:
+    """Build what is missing in a child process, so the supervisor of the workers stays small."""
+    process = multiprocessing.get_context("spawn").Process(target=_build, args=(settings,), name="cartwise-build")
+    process.start()
+    process.join()
+    if process.exitcode != 0:
+        raise ServeError(f"building {settings.shop} failed (exit code {process.exitcode}); see the log above")
+
+
+def serve(settings: Settings, workers: int = 1, build: bool = True) -> None:
+    """Serve until interrupted: one process with the UI, or ``workers`` processes with the API and widget.
+
+    Args:
+        settings: shop, host, port and the shared services.
+        workers: app processes; more than one requires PostgreSQL, a Chroma server and Redis.
+        build: build missing artefacts first (once, before any worker starts).
+
+    Raises:
+        ServeError: an unsafe layout (several workers on SQLite, embedded Chroma or without Redis).
+        SharedStateError: Redis is configured but does not answer.
+    """
+    check_layout(settings, workers)  # before the heavy imports: a wrong setting is reported in a second or two
+    import uvicorn
+
+    from web.api import uvicorn_log_config
+
+    url = f"http://{settings.host}:{settings.port}/"
+    if workers == 1:
+        from web.api import create_app, load_assistant
+
+        bot = load_assistant(settings, build=build)
+        app = create_app(settings, bot)
+        print(f"Cartwise ({settings.shop}) on {url}  widget: /widget.js  API: /docs  "
+              f"intent model: {getattr(bot, 'intent_model', 'fine-tuned')}", flush=True)
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", log_config=uvicorn_log_config())
+        return
+    if build:
+        build_once(settings)
+    # Workers are fresh interpreters that read their settings from the environment, like any deployment would.
+    os.environ.update({"CARTWISE_SHOP": settings.shop, "CARTWISE_HOST": settings.host,
+                       "CARTWISE_PORT": str(settings.port)})
+    print(f"Cartwise ({settings.shop}) on {url} with {workers} workers  widget: /widget.js  API: /docs "
+          "(the Gradio UI needs sticky sessions: serve it from one separate process, see docs/deploy.md)", flush=True)
+    config = uvicorn.Config("web.serve:worker_app", factory=True, host=settings.host, port=settings.port,
+                            log_level="info", log_config=uvicorn_log_config(), timeout_graceful_shutdown=30)
+    WorkerPool(config, workers).run()
+
+
+class WorkerPool:
+    """N uvicorn worker processes serving one listening socket; a worker that dies is replaced at once.
+
+    uvicorn's own supervisor (``uvicorn --workers``) pings each worker and kills one that does not answer within
+    5 s. A Cartwise worker loading its models on a busy machine often does not (native library loading holds
+    the GIL), so workers were killed and restarted over and over and the app never came up; a longer ping
+    timeout instead delays noticing a worker that died with a ping pending. This pool only watches for exits
+    (``waitpid`` every ``poll_s``): a killed worker is replaced within a second, a worker is never killed for
+    being slow, and one that exits before it ever served (bad settings, Redis down) stops the pool with an
+    error instead of a restart loop. A hung but living worker is not detected: leave that to the reverse
+    proxy's health checks (``/healthz``).
+
+    Args:
+        config: the uvicorn configuration every worker runs (an app factory, host and port).
+        workers: how many worker processes.
+        poll_s: how often exits are looked for.
+    """
+
+    def __init__(self, config: Any, workers: int, poll_s: float = 0.5) -> None:
+        self.config = config
+        self.workers = workers
+        self.poll_s = poll_s
+
+    def run(self) -> None:
+        """Serve until SIGINT/SIGTERM; then stop every worker gracefully.
+
+        Raises:
+            ServeError: a worker exited before it started serving.
+        """
+        context = multiprocessing.get_context("spawn")
+        sock = self.config.bind_socket()
+        stop = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+        slots = [self._start(context, sock) for _ in range(self.workers)]
+        failed = ""
+        while not stop.wait(self.poll_s):
+            for i, (process, ready) in enumerate(slots):
+                if process.is_alive():
+                    continue
+                if not ready.is_set():
+                    failed = (f"worker {process.pid} exited with code {process.exitcode} before it started serving "
+                              "(its error is in the log above); stopping")
+                    stop.set()
+                    break
+                logger.warning("worker %s exited with code %s; starting a new one", process.pid, process.exitcode)
+                slots[i] = self._start(context, sock)
+        self._stop([process for process, _ in slots])
+        sock.close()
+        if failed:
+            raise ServeError(failed)
+
+    def _start(self, context: Any, sock: socket.socket) -> tuple[Any, Any]:
+        ready = context.Event()
+        process = context.Process(target=_run_worker, args=(self.config, sock, ready), name="cartwise-worker")
+        process.start()
+        logger.info("started worker %s", process.pid)
+        return process, ready
+
+    def _stop(self, processes: list[Any]) -> None:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()  # uvicorn finishes the requests in flight first
+        deadline = time.monotonic() + self.config.timeout_graceful_shutdown + 10
+        for process in processes:
+            process.join(max(0.0, deadline - time.monotonic()))
+            if process.is_alive():
+                process.kill()
+                process.join()
+
+
+def _run_worker(config: Any, sock: socket.socket, ready: Any) -> None:
+    """A worker process: serve ``config`` on the inherited socket; tell the pool once it is serving."""
+    import uvicorn
+
+    config.configure_logging()
+    server = uvicorn.Server(config)
+
+    def announce() -> None:
+        while not server.started and not server.should_exit:
+            time.sleep(0.2)
+        if server.started:
+            ready.set()
+
+    threading.Thread(target=announce, daemon=True).start()
+    server.run(sockets=[sock])
+
+
+def serve_command(settings: Settings, build: bool) -> int:
+    """What ``cartwise serve`` and ``python app.py`` run: serve, or print why not and return 2."""
+    import sys
+
+    from assistant.errors import SharedStateError
+
+    try:
+        serve(settings, workers=settings.workers, build=build)
+    except (ServeError, SharedStateError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def worker_app() -> FastAPI:
+    """One worker's app (``uvicorn --factory web.serve:worker_app``): settings from ``CARTWISE_*``, no build,
+    no Gradio UI (its event stream must stay on one process)."""
+    from assistant.logging_redaction import install_log_redaction
+    from web.api import create_app, load_assistant
+
+    install_log_redaction()
+    settings = Settings()
+    return create_app(settings, load_assistant(settings, build=False), with_ui=False)
