@@ -6,9 +6,10 @@ Default settings, chosen so ``cartwise train-intent`` finishes within 10 minutes
 * **max_length 40**: every training utterance fits (median 11 tokens, 99th percentile 20,
   longest 28); batches are padded dynamically and grouped by length, so the cap only bounds
   what users type at inference.
-* **120 examples per intent** (240 for ``out_of_scope``), 4,440 in all: the Bitext and
-  template data are repetitive, so more examples add time faster than accuracy.
-* **3 epochs at learning rate 3e-4, batch 32**, ``EarlyStoppingCallback(patience=1)`` on
+* **150 examples per intent** (300 for ``out_of_scope``), about 6,500 in all with the follow-up and personal
+  intents, half of them shown after a previous reply (``finetune/context.py``).
+* **4 epochs at learning rate 3e-4, batch 32** (3 were enough for single messages; the context-bound follow-ups
+  gained from a fourth, docs/benchmarks/understanding.md), ``EarlyStoppingCallback(patience=1)`` on
   validation loss (accuracy saturates early) and the best epoch restored. The classification
   head is new and sits on a small model, which takes a higher rate than BERT-base's 2e-5:
   at 1e-4 the validation loss was still 0.30 after 4 epochs, at 3e-4 it reached 0.16 in 3.
@@ -60,7 +61,7 @@ class TrainConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    epochs: int = Field(default=3, ge=1, le=50)
+    epochs: int = Field(default=4, ge=1, le=50)
     max_length: int = Field(default=40, ge=8, le=512)
     batch_size: int = Field(default=32, ge=1)
     learning_rate: float = Field(default=3e-4, gt=0)
