@@ -86,3 +86,4 @@ class ReplyFacts(BaseModel):
     shop_name: str = "the shop"
     relaxed: list[str] = Field(default_factory=list)  # filters dropped to find anything
     offer: str = ""
+    offer_handoff: bool = False  # the offer is a hand-off to a person (done at once on "yes", the offer its reason)

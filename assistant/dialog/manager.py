@@ -17,7 +17,7 @@ from typing import Any
 from assistant.dialog.handlers.bundles import BundlePlanner
 from assistant.dialog.handlers.picks import ShopperPicks
 from assistant.dialog.handlers.shopping import SHOW, ShoppingAdvisor, TurnResult
-from assistant.dialog.state import DialogState, PendingRequest, SessionStore, StateUpdate
+from assistant.dialog.state import DialogState, PendingRequest, SessionStore, StateUpdate, screen_after
 from assistant.facts import Act, ReplyFacts
 from assistant.nlg.protocols import ReplyGenerator
 from assistant.protocols import Limiter
@@ -156,6 +156,10 @@ class DialogManager:
                                options=["Show me gift ideas", "Where is my order?"], **base)
             return facts, StateUpdate(), None
         plain = strip_markup(text) or text
+        if _YES.match(plain) and state.offer and state.offer_handoff:
+            facts = self.service.handoff(state.session_id, user_id, state.offer, text, "contact_human_agent")
+            facts.currency, facts.shop_name = self.currency, self.shop_name
+            return facts, StateUpdate(), None
         if _YES.match(plain) and state.offer:
             plain = state.offer  # "yes" to "Shall I build a bundle around it?" is that request
         elif _YES.match(plain) or _NO.match(plain):
@@ -239,7 +243,8 @@ class DialogManager:
             "reorder": lambda: self._reorder(u, state, user_id),
             "report_problem": lambda: self._problem(u, state, user_id, order_in_focus),
             "contact_human_agent": lambda: TurnResult(
-                self.service.handoff(state.session_id, user_id, "asked for a person", text, "contact_human_agent")),
+                self.service.handoff(state.session_id, user_id, f"asked for a person: {text}", text,
+                                     "contact_human_agent")),
             "delete_account": lambda: TurnResult(self.service.policy("delete_account", text).model_copy(
                 update={"options": ["Delete my chat history"]})),
         }
@@ -275,7 +280,7 @@ class DialogManager:
         return result
 
     def _history(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
-        asked = tuple(u.targets) or self._named_products(u)
+        asked = tuple(u.targets) or (self._named_products(u) if u.names_product else ())
         facts = self.service.history(user_id, u.text, asked)
         return TurnResult(facts, StateUpdate(order_id=facts.order.id) if facts.order else StateUpdate())
 
@@ -298,6 +303,9 @@ class DialogManager:
 
     def _problem(self, u: Understanding, state: DialogState, user_id: str | None,
                  order_id: str | None) -> TurnResult:
+        if order_id is None and u.latest_order and user_id:
+            latest = self.service.last_order(user_id, None)
+            order_id = latest.id if latest else None
         facts = self.service.problem(u.problem, order_id, user_id, u.text, state.session_id)
         return TurnResult(facts, StateUpdate(order_id=facts.order.id) if facts.order else StateUpdate())
 
@@ -312,7 +320,9 @@ class DialogManager:
         clarified = facts.act == Act.clarify
         new = update.apply(state)
         changes: dict[str, Any] = {"turn": state.turn + 1, "last_intent": facts.intent, "last_act": facts.act.value,
-                                   "offer": facts.offer, "failures": failures, "clarified": clarified}
+                                   "offer": facts.offer, "offer_handoff": facts.offer_handoff,
+                                   "failures": failures, "clarified": clarified,
+                                   "screen": screen_after(facts.act.value, explained_bundle=facts.bundle is not None)}
         if not clarified and "pending" not in update.model_fields_set:
             changes["pending"] = None
         return new.model_copy(update=changes)

@@ -40,6 +40,13 @@ class PendingRequest(BaseModel):
     slots: Slots = Field(default_factory=Slots)
 
 
+def screen_after(act: str, explained_bundle: bool = False) -> TurnContext:
+    """What a reply with ``act`` leaves on the shopper's screen (an explanation leaves what it explained)."""
+    if act == "explain":
+        return TurnContext.bundle if explained_bundle else TurnContext.products
+    return _ACT_CONTEXT.get(act, TurnContext.none)
+
+
 # What each reply act leaves on the shopper's screen, as the intent model reads it.
 _ACT_CONTEXT = {
     "show_products": TurnContext.products, "compare": TurnContext.products, "no_results": TurnContext.none,
@@ -77,17 +84,18 @@ class DialogState(BaseModel):
     order_id: str | None = None  # last order discussed
     focus_id: str | None = None  # the product being talked about ("it", "that one")
     offer: str = ""  # what "yes" means now: the request the last reply offered
+    offer_handoff: bool = False  # ... a hand-off to a person, for the reason in ``offer``
 
     @property
     def shown_ids(self) -> list[str]:
         return [p.id for p in self.shown]
 
+    screen: TurnContext = TurnContext.none  # what the previous reply left on the screen
+
     @property
     def context(self) -> TurnContext:
-        """What the previous reply left on the screen (a bundle on the screen stays the context of an edit)."""
-        if self.last_act == "explain" and self.bundle is not None and not self.shown:
-            return TurnContext.bundle
-        return _ACT_CONTEXT.get(self.last_act or "", TurnContext.none)
+        """What the previous reply left on the screen, as the intent model reads it."""
+        return self.screen
 
 
 class StateUpdate(BaseModel):

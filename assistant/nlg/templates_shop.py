@@ -239,10 +239,11 @@ def explain(facts: ReplyFacts, seed: int) -> str:
     """Why each shown item was picked, from the reasons recorded when it was shown."""
     if not facts.products:
         return facts.detail or "I haven't suggested anything yet."
-    basis = describe(facts.slots, facts.currency, default="")
+    basis = describe(facts.slots, facts.currency, default="").strip()
     lead = "Here's why I picked them:" if len(facts.products) > 1 else "Here's why I picked it:"
-    if basis.strip():
-        lead = f"You asked for {basis.strip()}. " + lead
+    if basis:
+        basis = f"something {basis}" if basis.startswith(("for ", "under ", "over ", "between ")) else basis
+        lead = f"You asked for {basis}. " + lead
     lines = [lead]
     for i, p in enumerate(facts.products, 1):
         lines.append(f"{i}. {p.title} ({format_money(p.price, facts.currency)}): {p.reason}")

@@ -170,7 +170,7 @@ class CustomerService:
         return ReplyFacts(act=Act.order_problem, intent="report_problem", user_text=text, order=order,
                           passages=passages, detail=detail, options=["Talk to a person"],
                           slots={"problem": PROBLEM_WORDS[kind], "order_id": order.id},
-                          offer=f"talk to a person about order {order.id}, which {PROBLEM_WORDS[kind]}")
+                          offer=f"order {order.id} {PROBLEM_WORDS[kind]}", offer_handoff=True)
 
     def _eligibility(self, order: Order, kind: ProblemKind) -> str:
         """Whether the order is still inside the policy's window, from its date and the shop's "today"."""

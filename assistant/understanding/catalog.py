@@ -151,9 +151,10 @@ class CatalogVocabulary:
             return None
         limit = 1 if len(word) < 7 else 2
         best: tuple[int, str] | None = None
-        for length in range(len(word) - limit, len(word) + limit + 1):
+        form = stem(word)  # titles are indexed by their singular: "headfones" -> "headfone" ~ "headphone"
+        for length in range(len(form) - limit, len(form) + limit + 1):
             for candidate in self._by_length.get(length, ()):
-                if edit_distance_within(word, candidate, limit):
+                if edit_distance_within(form, candidate, limit):
                     score = self.title_counts[candidate]
                     if best is None or score > best[0]:
                         best = (score, candidate)

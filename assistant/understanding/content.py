@@ -24,7 +24,8 @@ FUNCTION_WORDS = frozenset("""
     wanted wanting buy buying bought tell give let help recommend suggest suggestions something anything
     everything nothing someone somebody anyone thing things stuff item items product products option options
     idea ideas choice choices nice good great lovely cute cool best better new compare comparison difference
-    versus vs
+    versus vs time times day days week weeks month months year years today yesterday ago recently ever since
+    until till now later soon earlier last latest previous
     """.split())
 # Words that ask for a gift without saying what it is.
 GENERIC_WANTS = frozenset("""gift gifts present presents pressie pressies treat surprise shop shopping bundle bundles

@@ -41,6 +41,11 @@ class OnScreen(Protocol):
     def price(self) -> object: ...
 
 
+# Nouns after an ordinal that make it no pointer at the screen.
+NOT_POINTING_AFTER = frozenset("""time times week weeks month months year years night christmas order orders purchase
+    purchases visit delivery deliveries parcel parcels package packages thing things""".split())
+
+
 def ordinal_positions(words: Sequence[str]) -> list[int]:
     """Every position named by ordinals or "number N", 1-based, -1 for "last", in text order.
 
@@ -53,6 +58,8 @@ def ordinal_positions(words: Sequence[str]) -> list[int]:
             value = int(w)
         if value is None or w in ("former", "latter"):
             continue
+        if i + 1 < len(words) and words[i + 1] in NOT_POINTING_AFTER:
+            continue  # "last time", "my last order", "first thing": not a place in a list
         nxt = words[i + 1] if i + 1 < len(words) else ""
         count = int(nxt) if nxt.isdigit() and len(nxt) == 1 else NUMBER_WORDS.get(nxt, 0)
         if value == 1 and 1 < count <= 10:

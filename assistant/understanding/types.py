@@ -78,6 +78,7 @@ class Understanding(BaseModel):
         bundle_op: for a bundle edit, what to do.
         item_query: what to add, or to swap in ("a case", "a cheaper one"); "" when nothing is named.
         problem: for a problem with an order, which kind.
+        latest_order: the message is about the shopper's most recent order ("my last order arrived broken").
         catalog_match: cosine similarity of the query to the closest product (when it was looked up).
         corrections: typos corrected against the catalog's words ({"teapott": "teapot"}).
         angry: the message reads as an angry complaint.
@@ -107,6 +108,7 @@ class Understanding(BaseModel):
     bundle_op: BundleOp | None = None
     item_query: str = ""
     problem: ProblemKind | None = None
+    latest_order: bool = False
     catalog_match: float | None = None
     corrections: dict[str, str] = Field(default_factory=dict)
     angry: bool = False

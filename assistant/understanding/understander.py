@@ -18,6 +18,7 @@ orders, and whether anything is on the screen to refine, edit or explain.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from collections.abc import Sequence
@@ -27,10 +28,10 @@ from typing import Protocol
 import numpy as np
 
 from assistant.understanding.attributes import asked_attribute
-from assistant.understanding.catalog import CatalogVocabulary, edit_distance_within, prints, stem
+from assistant.understanding.catalog import CatalogVocabulary, NamedCategories, edit_distance_within, prints, stem
 from assistant.understanding.content import FUNCTION_WORDS, content_words, search_query
 from assistant.understanding.references import OnScreen, name_words, resolve
-from assistant.understanding.slots import SlotExtractor
+from assistant.understanding.slots import SlotExtractor, Slots
 from assistant.understanding.text import ANGRY
 from assistant.understanding.types import BundleOp, ProblemKind, Role, Screen, Understanding
 from assistant.understanding.vocab import NUMBER_WORDS, ORDINALS
@@ -109,10 +110,10 @@ class CatalogCheck:
 # Descriptions of each problem, compared with the shopper's words by the sentence embedder: a nearest-
 # description classifier, so "the glass was in pieces" is "damaged" without listing the word "pieces".
 PROBLEM_DESCRIPTIONS: dict[ProblemKind, str] = {
-    "damaged": "the item arrived broken, damaged, cracked, chipped or smashed in the parcel",
+    "damaged": "my order came but the item inside is broken, damaged, cracked, chipped or smashed",
     "missing_item": "an item was missing from my order, not everything I paid for was in the box",
     "wrong_item": "I received the wrong item, a different product, size or colour than the one I ordered",
-    "not_arrived": "my order never arrived, the parcel has not come and was never delivered",
+    "not_arrived": "my parcel never came, it is lost, still not delivered, I am still waiting for it",
     "faulty": "the product I received does not work, it is faulty or defective",
 }
 
@@ -168,7 +169,13 @@ class Understander:
         words = reading.residual.split()
         corrections = {w: c for w in dict.fromkeys(words) if (c := self._correct(w))}
         words = [corrections.get(w, w) for w in words]
-        named = self.catalog.named_categories(content_words(words))
+        # A category is named by the noun phrase that says what is wanted, not by a verb or a purpose clause:
+        # "i want to watch films on something big" names no Smart Watches. Who it is for, a colour or a size
+        # ("for my dad", "in white?") is no thing the shop could lack.
+        attribute_values = {w for v in (reading.slots.recipient, reading.slots.occasion, reading.slots.colour,
+                                        reading.slots.size, *reading.slots.brands) if v for w in v.lower().split()}
+        head = head_word([w for w in words if w not in attribute_values and stem(w) not in attribute_values])
+        named = self.catalog.named_categories(head_phrase(words, head)) if head else NamedCategories()
         slots = reading.slots.model_copy(update={
             "categories": named.categories,
             "exclude": tuple(dict.fromkeys((*reading.slots.exclude, *self._excluded_words(reading.negated_words)))),
@@ -183,9 +190,9 @@ class Understander:
         u = Understanding(
             text=text, intent=prediction.label, confidence=round(float(prediction.confidence), 4),
             top=[(str(label), float(p)) for label, p in prediction.top3], confident=prediction.is_confident,
-            context=screen.context, slots=slots, query=search_query(words) if content else "",
+            context=screen.context, slots=slots, query=self._query(words, content, reading.slots),
             has_product_content=has_content, names_product=names_product, corrections=corrections,
-            head=head_word(words),
+            head=head,
             category_filter=named.filter, angry=bool(ANGRY.search(text)), attribute=attribute,
         )
         u = self._overrides(u, screen, words, content)
@@ -247,6 +254,8 @@ class Understander:
             update["similar"] = any(w in ("like", "similar", "same") for w in words) and bool(update["targets"])
         if u.intent == "report_problem":
             update["problem"] = self.problems.read(u.text)
+        update["latest_order"] = any(w in ("last", "latest", "recent", "newest") and nxt in _ORDER_NOUNS
+                                     for w, nxt in itertools.pairwise([*all_words, ""]))
         if u.intent == "build_bundle":
             # "what goes with it": the bundle completes it; "... make me a bundle" with it: it is in the bundle.
             update["complements"] = any(w in _COMPLEMENT_WORDS for w in words) and not any(
@@ -265,6 +274,17 @@ class Understander:
         floor = self.check.threshold - ROLE_MARGIN
         strong = sum(1 for r in roles if self.matcher.best_similarity(r.query) >= floor)
         return roles if strong >= 2 else ()
+
+    @staticmethod
+    def _query(words: Sequence[str], content: Sequence[str], slots: Slots) -> str:
+        """The words to search with; who it is for is left out when the message says more ("a gift for my dad
+        who likes photography" searches photography, not "Best Dad" mugs), kept when it is all there is."""
+        if not content:
+            return ""
+        people = set(slots.recipient.lower().split()) if slots.recipient else set()
+        if people and any(stem(w) not in people and w not in people for w in content):
+            words = [w for w in words if w not in people and stem(w) not in people]
+        return search_query(words)
 
     def _correct(self, word: str) -> str | None:
         # "wich", "waht": a misspelt function word is that word, not a product the catalog spells alike.
@@ -312,22 +332,41 @@ def _bundle_edit(words: Sequence[str]) -> tuple[BundleOp | None, list[str], list
     return op, rest, []
 
 
+_ORDER_NOUNS = frozenset({"order", "orders", "parcel", "package", "delivery", "purchase", "shipment", "box"})
+_CLAUSE_MARKERS = frozenset({"to", "that", "which", "who", "whos", "so"})
 _PREPOSITIONS = frozenset("for to with in on at under over from by that which who whos so like about of , - : ;"
                           .split())
+
+
+def head_phrase(words: Sequence[str], head: str) -> list[str]:
+    """The content words of the noun phrase ending in ``head`` ("a red lunch bag for mum" -> red, lunch, bag)."""
+    segment: list[str] = []
+    for w in [*words, ","]:
+        if w in _PREPOSITIONS:
+            content = content_words(segment)
+            if content and content[-1] == head:
+                return content
+            segment = []
+        else:
+            segment.append(w)
+    return [head]
 
 
 def head_word(words: Sequence[str]) -> str:
     """The head of the first noun phrase that has content words: its last content word.
 
-    "phone cases" -> "cases"; "a kindle for reading" -> "kindle"; "something to keep a teapot warm" -> "warm".
+    "phone cases" -> "cases"; "a kindle for reading" -> "kindle". When the first content comes in a purpose
+    or relative clause ("something to brighten up a flat", "anything that keeps tea warm") the message names
+    a need, not a thing, and there is no head.
     """
     segment: list[str] = []
+    before = ""
     for w in [*words, ","]:
         if w in _PREPOSITIONS:
             content = content_words(segment)
             if content:
-                return content[-1]
-            segment = []
+                return "" if before in _CLAUSE_MARKERS else content[-1]
+            segment, before = [], w
         else:
             segment.append(w)
     return ""

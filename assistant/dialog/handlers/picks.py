@@ -63,7 +63,7 @@ class ShopperPicks:
     def best_sellers(self, u: Understanding, state: DialogState) -> TurnResult:
         """Best sellers overall, or among the products that match a request ("most popular lunch bags")."""
         recommender = self.recommender
-        if u.query or u.slots.categories or u.slots.brands:
+        if u.names_product or u.slots.categories or u.slots.brands:
             found: Found = self.shopping.find(u.query, u.slots, u.category_filter, state, None)
             among = [p.id for p, _ in found.ranked[:POOL // 2]]
             picks = recommender.best_sellers(SHOW, among=among)

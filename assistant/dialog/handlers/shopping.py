@@ -23,6 +23,7 @@ from assistant.reply import ShownProduct
 from assistant.understanding import Slots, Understanding
 from assistant.understanding.catalog import stem, words_of
 from cartwise.models import Product, to_money
+from finetune.context import TurnContext
 from retrieval.store import ProductStore
 from retrieval.types import SearchFilters, SearchHit
 
@@ -170,11 +171,10 @@ class ShoppingAdvisor:
             relevant = ranked[: max(SHOW * 2, 10)]
             ranked = sorted(relevant, key=lambda pr: pr[0].price, reverse=slots.price == "priciest")
         missing = ""
-        if (head or query_words) and ranked:
+        if head and ranked:
             best = max((h.dense for h in hits[:SHOW]), default=0.0)
-            named = [head] if head else list(query_words)
-            gone = not_found_words(named, [p for p, _ in ranked[:SHOW]])
-            if gone and len(gone) == len([w for w in named if len(stem(w)) >= 3]) and best < self.weak_match:
+            gone = not_found_words([head], [p for p, _ in ranked[:SHOW]])
+            if gone and best < self.weak_match:
                 missing = _phrase_around(query, gone)
                 # The closest things by meaning: the words the shop lacks ("iphone 15") shouldn't match "15.6 inch".
                 closest = self.store.search(query, k=SHOW, filters=filters, mode="dense")
@@ -391,7 +391,8 @@ class ShoppingAdvisor:
 
     def explain(self, u: Understanding, state: DialogState) -> TurnResult:
         """ "why these?": the reason recorded for each item shown (bundle items or the list)."""
-        if state.bundle is not None and (state.context.value == "bundle" or not state.shown):
+        about_bundle = state.bundle is not None and (state.context is TurnContext.bundle or not state.shown)
+        if about_bundle and state.bundle is not None:
             items = [(i.id, i.title, i.price, i.reason) for i in state.bundle.items]
         else:
             items = [(p.id, p.title, p.price, p.reason) for p in state.shown]
@@ -403,12 +404,14 @@ class ShoppingAdvisor:
                                          detail="I haven't suggested anything yet: tell me what you're looking for."))
         shown = [ShownProduct(id=i, title=t, price=p, reason=r or "it matched what you asked for")
                  for i, t, p, r in items]
-        basis = _display(state.slots)
-        if state.query:
-            basis["query"] = state.query
+        if about_bundle and state.bundle is not None:
+            basis = {"budget_max": f"{state.bundle.budget:.2f}"} if state.bundle.budget is not None else {}
+            basis["found"] = "a bundle"
+        else:
+            basis = _display(state.slots) | ({"found": state.kind} if state.kind else {})
         return TurnResult(ReplyFacts(act=Act.explain, intent="explain_choice", user_text=u.text, products=shown,
                                      currency=self.currency, slots=basis,
-                                     bundle=state.bundle if state.context.value == "bundle" else None))
+                                     bundle=state.bundle if about_bundle else None))
 
 
 def _names_a_thing(u: Understanding) -> bool:
