@@ -60,11 +60,14 @@ def found_label(titles: Sequence[str], categories: Sequence[str], query: str = "
         if all(wanted(p) for p in phrase.split()) or (wanted(phrase.split()[-1]) and phrase.split()[0] in asked):
             first, last = phrase.split()
             return plural(f"{spelled[first]} {spelled[last]}")
-    for word, n in unigrams.most_common():
-        if n < need:
-            break
-        if wanted(word):
-            return plural(spelled[word])
+    # Of the words most titles print that the request used, the one it used last: English names the thing
+    # last ("hanging lantern" -> lanterns).
+    order = [_stem(w) for w in _WORD.findall(query.lower())]
+    usable = [w for w, n in unigrams.items() if n >= need and wanted(w)]
+    if usable:
+        def place(w: str) -> int:
+            return max((i for i, a in enumerate(order) if a == w or (len(a) > 2 and a in w)), default=-1)
+        return plural(spelled[max(usable, key=lambda w: (place(w), unigrams[w]))])
     common = Counter(c for c in categories if c).most_common(1)
     if common and common[0][1] >= need:
         return f"items from our {common[0][0]} range"

@@ -145,6 +145,8 @@ def describe(
         adjectives = []
     level = _LEVELS.get(slots.get("price", slots.get("price_level", "")).strip().lower(), "")
     occasion = _first(slots, OCCASION_SLOTS)
+    if occasion and occasion.lower() in noun.lower():
+        occasion = ""  # "christmas trees" already says it
     # "birthday mugs", but "mugs for an afternoon tea party".
     suffix_occasion = occasion.lower().startswith(("for ", "at ", "a ", "an ", "the "))
     before = "" if suffix_occasion else occasion

@@ -105,6 +105,7 @@ class CatalogVocabulary:
     word_categories: dict[str, Counter[str]]
     words: frozenset[str]
     is_dictionary_word: Callable[[str], bool] = lambda word: False
+    joined: frozenset[tuple[str, str]] = frozenset()  # ("cup", "saucer"): titles print "Cup And Saucer"
     _by_length: dict[int, list[str]] = field(default_factory=dict, repr=False)
     _category_parts: dict[str, list[tuple[str, ...]]] = field(default_factory=dict, repr=False)
 
@@ -118,7 +119,11 @@ class CatalogVocabulary:
         title_counts: Counter[str] = Counter()
         word_categories: dict[str, Counter[str]] = defaultdict(Counter)
         words: set[str] = set()
+        joined: set[tuple[str, str]] = set()
         for p in products:
+            title = words_of(p.title.replace("&", " and "))
+            joined.update((stem(a), stem(b)) for a, mid, b in zip(title, title[1:], title[2:], strict=False)
+                          if mid == "and")
             if p.category:
                 categories.add(p.category)
             if p.brand:
@@ -129,7 +134,7 @@ class CatalogVocabulary:
                 word_categories[w][p.category] += 1
             words.update(words_of(f"{p.title} {p.category} {p.brand} {p.description}"))
         vocab = cls(tuple(sorted(categories)), tuple(sorted(brands)), title_counts, dict(word_categories),
-                    frozenset(words), is_dictionary_word or (lambda word: False))
+                    frozenset(words), is_dictionary_word or (lambda word: False), frozenset(joined))
         for w in title_counts:
             if w.isalpha():
                 vocab._by_length.setdefault(len(w), []).append(w)
@@ -213,10 +218,10 @@ class CatalogMatcher:
     def best_similarity(self, query: str) -> float:
         return self.best_match(query)[0]
 
-    def best_match(self, query: str) -> tuple[float, str]:
-        """The closest product's similarity and title."""
-        hits = self.search_by_vector(self.encode([query])[0], k=1)
-        return (float(hits[0].dense), str(hits[0].product.title)) if hits else (0.0, "")
+    def best_match(self, query: str, k: int = 3) -> tuple[float, str]:
+        """The closest product's similarity, and the titles of the ``k`` closest (joined by " | ")."""
+        hits = self.search_by_vector(self.encode([query])[0], k=k)
+        return (float(hits[0].dense), " | ".join(str(h.product.title) for h in hits)) if hits else (0.0, "")
 
 
 def prints(title: str, word: str) -> bool:

@@ -65,6 +65,8 @@ class Understanding(BaseModel):
             can act on it; False for "I need a present" alone.
         head: the word that names the thing asked for (English noun phrases end in it): "phone cases" ->
             "cases", "a kindle for reading" -> "kindle"; "" when the message names nothing.
+        named_early: the head is among the first three content words: a thing asked for by name ("do you have
+            an iphone 15?"), not the tail of a described need ("protect my hands getting dishes out").
         names_product: the message uses words the catalog's titles print (beyond a property asked about):
             "is the regency cakestand dishwasher safe?" names one, "what's the warranty?" does not.
         category_filter: the categories in ``slots`` were named in words that pick them out of the catalog,
@@ -97,6 +99,7 @@ class Understanding(BaseModel):
     query: str = ""
     has_product_content: bool = False
     head: str = ""
+    named_early: bool = False
     names_product: bool = False
     category_filter: bool = False
     targets: tuple[ProductId, ...] = ()

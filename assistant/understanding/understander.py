@@ -192,7 +192,7 @@ class Understander:
             top=[(str(label), float(p)) for label, p in prediction.top3], confident=prediction.is_confident,
             context=screen.context, slots=slots, query=self._query(words, content, reading.slots),
             has_product_content=has_content, names_product=names_product, corrections=corrections,
-            head=head,
+            head=head, named_early=head in content[:3],
             category_filter=named.filter, angry=bool(ANGRY.search(text)), attribute=attribute,
         )
         u = self._overrides(u, screen, words, content)
@@ -228,6 +228,14 @@ class Understander:
             # An explicit bundle ("tea party bundle under £20") after a list is a new bundle, not a refinement:
             # the model, having seen refinements after lists, can lean the other way.
             u = u.with_intent("build_bundle", "asks for a bundle")
+        if u.intent == "build_bundle" and not any(w in _SET_WORDS for w in words) \
+                and not _roles(words, max_words=3) and not any(w in _COMPLEMENT_WORDS for w in words) \
+                and not u.slots.reference_text and not u.slots.reference_index and not u.slots.occasion \
+                and "everything" not in words:
+            # A bundle is several things chosen for the shopper: without a word asking for a set, a list, a product
+            # to build around or an occasion to furnish, a "bundle" is a search ("a present for my brother",
+            # "a box to keep recipe cards").
+            u = u.with_intent("search_product", "no set asked for")
         if u.intent == "refine_search" and not screen.products and screen.context is not TurnContext.product:
             u = u.with_intent("search_product", "nothing on the screen to refine")
         if u.intent == "edit_bundle" and not screen.bundle:
@@ -260,16 +268,20 @@ class Understander:
             # "what goes with it": the bundle completes it; "... make me a bundle" with it: it is in the bundle.
             update["complements"] = any(w in _COMPLEMENT_WORDS for w in words) and not any(
                 w in _SET_WORDS for w in words)
-            update["roles"] = self._listed(_roles(words, max_words=3))
+            update["roles"] = self._listed(_roles(words, max_words=3), words)
         if u.intent == "compare_products" and not update.get("targets"):
             # "Bowers & Wilkins" is one name: only words split what is compared.
             update["roles"] = _roles([w for w in words if w not in ("&", "+", ",")], max_words=6)
         return u.model_copy(update=update)
 
-    def _listed(self, roles: tuple[Role, ...]) -> tuple[Role, ...]:
+    def _listed(self, roles: tuple[Role, ...], words: Sequence[str]) -> tuple[Role, ...]:
         """A list of things only if at least two of its parts are things the catalog has something close to:
-        "what goes well with it" is a clause, not a thing; a part nothing matches stays, to be said unsold."""
+        "what goes well with it" is a clause, not a thing; a part nothing matches stays, to be said unsold.
+        "cup and saucer" is one thing when the catalog's titles print it so."""
         if not roles:
+            return ()
+        if any(w == "and" and (stem(a), stem(b)) in self.catalog.joined
+               for a, w, b in zip(words, words[1:], words[2:], strict=False)):
             return ()
         floor = self.check.threshold - ROLE_MARGIN
         strong = sum(1 for r in roles if self.matcher.best_similarity(r.query) >= floor)
@@ -277,14 +289,9 @@ class Understander:
 
     @staticmethod
     def _query(words: Sequence[str], content: Sequence[str], slots: Slots) -> str:
-        """The words to search with; who it is for is left out when the message says more ("a gift for my dad
-        who likes photography" searches photography, not "Best Dad" mugs), kept when it is all there is."""
-        if not content:
-            return ""
-        people = set(slots.recipient.lower().split()) if slots.recipient else set()
-        if people and any(stem(w) not in people and w not in people for w in content):
-            words = [w for w in words if w not in people and stem(w) not in people]
-        return search_query(words)
+        """The words to search with: the message as written, less budgets, ids and politeness. (Leaving out who a
+        gift is for lost "umbrella for a child" its children's umbrellas on the labelled queries.)"""
+        return search_query(words) if content else ""
 
     def _correct(self, word: str) -> str | None:
         # "wich", "waht": a misspelt function word is that word, not a product the catalog spells alike.

@@ -260,7 +260,7 @@ class ShoppingAdvisor:
         if not _names_a_thing(u) and state.query:
             slots, query = state.slots.merge(u.slots), state.query
         found = self.find(query, slots, _category_filter(u), state, user_id, query_words=_query_words(u),
-                          head=u.head if query == u.query else "")
+                          head=u.head if query == u.query and u.named_early else "")
         return self.present(found, slots, query, u, state, "search_product")
 
     def refine(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
@@ -287,7 +287,7 @@ class ShoppingAdvisor:
         fresh = [w for w in _query_words(u) if w not in (state.query or "").split() and u.names_product]
         found = self.find(query or "", slots, _category_filter(u), state, user_id, exclude_ids=exclude,
                           like_ids=state.shown_ids, kind=state.kind if not _names_a_thing(u) else "", require=fresh,
-                          head=u.head if fresh and u.head in fresh else "")
+                          head=u.head if fresh and u.head in fresh and u.named_early else "")
         return self.present(found, slots, query or "", u, state, "refine_search")
 
     def similar(self, target_id: str, slots: Slots, u: Understanding, state: DialogState,
