@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from assistant.testing.cli import cached_assistants, failure_report
+from assistant.testing.cli import failure_report
 from assistant.testing.runner import DialogRunner, Responder, find_dialogs, load_dialog
-from cartwise.settings import REPO_ROOT, Settings
+from cartwise.settings import REPO_ROOT
 
 DIALOG_FILES = find_dialogs([REPO_ROOT / "tests" / "dialogs"])
 
 
-@pytest.fixture(scope="module")
-def assistants() -> Iterator[Callable[[str], Responder]]:
-    # One real assistant per shop for the whole module: loading models is the slow part.
-    yield cached_assistants(Settings())
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("path", DIALOG_FILES, ids=[p.stem for p in DIALOG_FILES])
-def test_dialog(path: Path, assistants: Callable[[str], Responder]) -> None:
+def test_dialog(path: Path, shop_assistant: Callable[[str], Responder]) -> None:
+    # shop_assistant (tests/conftest.py): one real assistant per shop for the whole test session, shared with
+    # the other tests that talk to it; loading models is the slow part.
     dialog = load_dialog(path)
-    result = DialogRunner(assistants, default_shop="giftshop").run(dialog, path.relative_to(REPO_ROOT))
+    result = DialogRunner(shop_assistant, default_shop="giftshop").run(dialog, path.relative_to(REPO_ROOT))
     assert result.passed, "\n" + failure_report(result)
