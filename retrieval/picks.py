@@ -28,6 +28,7 @@ from retrieval.product_vectors import ProductVectors
 from retrieval.types import SearchFilters
 
 PickSource = Literal["copurchase", "similar", "popular"]
+DEFAULT_SIMILAR_SHARE = 0.4
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class PersonalRecommender:
     """
 
     def __init__(self, vectors: ProductVectors, copurchase: CopurchaseStats | None,
-                 popularity: Mapping[str, int], similar_share: float = 0.4) -> None:
+                 popularity: Mapping[str, int], similar_share: float = DEFAULT_SIMILAR_SHARE) -> None:
         self.vectors = vectors
         self.copurchase = copurchase
         self.popularity = popularity
