@@ -87,12 +87,15 @@ class HistoryProfile(BaseModel):
         vector: unit-length weighted mean of the items' embeddings (None when empty).
         item_vectors: the items' embeddings, one row per item (None when empty).
         facts: facts about the history, most items first.
+        purchased_ids: every product the customer bought, also those beyond ``max_items`` or no longer in the
+            catalog (what recommendations must not repeat).
     """
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
     customer_id: str | None = None
     items: list[HistoryItem] = []
+    purchased_ids: frozenset[str] = frozenset()
     vector: np.ndarray | None = None
     item_vectors: np.ndarray | None = None
     facts: list[HistoryFact] = []
@@ -184,8 +187,9 @@ class HistoryBuilder:
         ranked = sorted(weight, key=lambda p: (-weight[p], p))[: self.max_items]
         products = {p.id: p for p in source.get(ranked)}
         ranked = [p for p in ranked if p in products]  # products no longer in the catalog carry no vector
+        purchased = frozenset(quantity)
         if not ranked:
-            return HistoryProfile(customer_id=customer_id)
+            return HistoryProfile(customer_id=customer_id, purchased_ids=purchased)
         items = [
             HistoryItem(
                 product_id=p,
@@ -205,7 +209,12 @@ class HistoryBuilder:
         norm = float(np.linalg.norm(mean))
         vector = (mean / norm).astype(np.float32) if norm > 0 else None
         return HistoryProfile(
-            customer_id=customer_id, items=items, vector=vector, item_vectors=vectors, facts=_facts(items)
+            customer_id=customer_id,
+            items=items,
+            vector=vector,
+            item_vectors=vectors,
+            facts=_facts(items),
+            purchased_ids=purchased,
         )
 
     def for_customer(

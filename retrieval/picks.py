@@ -28,6 +28,7 @@ from retrieval.product_vectors import ProductVectors
 from retrieval.types import SearchFilters
 
 PickSource = Literal["copurchase", "similar", "popular"]
+DEFAULT_SIMILAR_SHARE = 0.4
 
 
 @dataclass(frozen=True)
@@ -51,11 +52,12 @@ class PersonalRecommender:
         vectors: every product with its embedding.
         copurchase: co-purchase statistics (None: similarity only).
         popularity: product id -> distinct customers who bought it.
-        similar_share: of the picks, how many come from history similarity rather than co-purchase.
+        similar_share: of the picks, how many come from history similarity rather than co-purchase (0: none
+            unless co-purchase runs short; 1: all).
     """
 
     def __init__(self, vectors: ProductVectors, copurchase: CopurchaseStats | None,
-                 popularity: Mapping[str, int], similar_share: float = 0.4) -> None:
+                 popularity: Mapping[str, int], similar_share: float = DEFAULT_SIMILAR_SHARE) -> None:
         self.vectors = vectors
         self.copurchase = copurchase
         self.popularity = popularity
@@ -79,14 +81,16 @@ class PersonalRecommender:
     def recommend(self, profile: HistoryProfile, k: int = 5, exclude: Collection[ProductId] = ()) -> list[Pick]:
         """Up to ``k`` picks for ``profile``: co-purchase partners and similar products, none already bought.
 
-        Falls back to best sellers when the profile is empty.
+        Falls back to best sellers when the profile is empty. Everything the shopper ever bought is left out,
+        also purchases beyond the profile's heaviest items (``profile.purchased_ids``).
         """
-        bought = set(profile.product_ids) | set(exclude)
+        bought = set(profile.product_ids) | profile.purchased_ids | set(exclude)
         if profile.is_empty:
             return self.best_sellers(k, exclude=bought)
         by_copurchase = self._copurchase(profile, bought, k * 3)
         by_similarity = self._similar(profile, bought, k * 3)
-        n_similar = max(1, round(k * self.similar_share)) if by_similarity else 0
+        # At least one similar pick when the share allows any; a share of 0 means co-purchase first.
+        n_similar = min(k, max(1, round(k * self.similar_share))) if by_similarity and self.similar_share > 0 else 0
         picks: list[Pick] = []
         seen_kinds: set[tuple[str, ...]] = set()
         queues = [by_copurchase[: k * 3], by_similarity[: k * 3]]
@@ -113,6 +117,8 @@ class PersonalRecommender:
             return []
         weights = profile.weights()
         affinity = stats.affinity(weights)
+        # Bought products leave the ranking first, so a long history does not use up the candidates scanned.
+        affinity[[stats.position[pid] for pid in bought if pid in stats.position]] = 0.0
         order = np.argsort(-affinity)
         picks: list[Pick] = []
         for j in order[: n * 4]:

@@ -4,6 +4,7 @@
 * ``cartwise build-copurchase [--before DATE]``: mine and store co-purchase statistics
 * ``cartwise bundle [THEME] [--anchor ID] [--budget X] [--people N] [--size N] [--user ID]``
 * ``cartwise eval recommend``: the offline evaluation on held-out purchases
+* ``cartwise eval recommend --picks``: personal picks without a query on held-out months, against baselines
 """
 
 from __future__ import annotations
@@ -64,6 +65,11 @@ def register_recommend(sub: SubParsers) -> None:
     target.add_argument("--invoices", type=int, default=1000, help="held-out orders for bought-together (1000)")
     target.add_argument("--requests", type=int, default=100, help="generated budget requests per shop (100)")
     target.add_argument("--seed", type=int, default=0)
+    target.add_argument(
+        "--picks", action="store_true", help="only personal picks without a query (PersonalRecommender vs baselines)"
+    )
+    target.add_argument("--customers", type=int, default=300, help="--picks: customers sampled per month (300)")
+    target.add_argument("--min-orders", type=int, default=3, help="--picks: earlier orders a customer needs (3)")
     target.add_argument("--out", type=Path, help="report directory (default var/reports/recommend)")
     target.set_defaults(func=run_eval_recommend)
 
@@ -211,6 +217,8 @@ def run_eval_recommend(args: argparse.Namespace, settings: Settings) -> int:
     """``cartwise eval recommend``: run the evaluation, print Markdown, write JSON and Markdown reports."""
     from retrieval.evaluation.recommend import RecommendEvaluation
 
+    if args.picks:
+        return run_eval_picks(args, settings)
     try:
         report = RecommendEvaluation(
             settings, pairs=args.pairs, invoices=args.invoices, requests=args.requests, seed=args.seed
@@ -223,6 +231,31 @@ def run_eval_recommend(args: argparse.Namespace, settings: Settings) -> int:
     (out / "report.json").write_text(json.dumps(report.model_dump(), indent=2), encoding="utf-8")
     markdown = report.to_markdown()
     (out / "report.md").write_text(markdown + "\n", encoding="utf-8")
+    print(markdown)
+    print(f"\nreport written to {out}")
+    return 0
+
+
+def run_eval_picks(args: argparse.Namespace, settings: Settings) -> int:
+    """``cartwise eval recommend --picks``: print one JSON line and the Markdown table, write both reports."""
+    from retrieval.evaluation.picks_run import PicksEvaluation
+
+    if args.customers < 1 or args.min_orders < 1:
+        print(f"error: --customers and --min-orders must be >= 1; got {args.customers} and {args.min_orders}",
+              file=sys.stderr)
+        return 2
+    try:
+        report = PicksEvaluation(settings, customers=args.customers, min_orders=args.min_orders,
+                                 seed=args.seed).run()
+    except RetrievalError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    out = args.out or settings.var_dir / "reports" / "recommend"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "picks.json").write_text(json.dumps(report.model_dump(), indent=2), encoding="utf-8")
+    markdown = report.to_markdown()
+    (out / "picks.md").write_text(markdown + "\n", encoding="utf-8")
+    print(json.dumps(report.summary()))
     print(markdown)
     print(f"\nreport written to {out}")
     return 0

@@ -9,7 +9,7 @@ a recommendation) and intra-list diversity (1 - mean pairwise cosine).
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 
 import numpy as np
 from pydantic import BaseModel
@@ -96,6 +96,21 @@ class RawCooccurrence:
         pairs = [(c, j) for j, c in zip(row.indices.tolist(), row.data.tolist(), strict=True) if j != i]
         pairs.sort(key=lambda cj: (-cj[0], self.ids[cj[1]]))
         return [self.ids[j] for _, j in pairs[:k]]
+
+    def top_for_history(self, history: Collection[str], k: int, exclude: Collection[str] = ()) -> list[str]:
+        """The ``k`` products sharing the most orders with the ``history`` products (counts summed), none of
+        ``history`` or ``exclude``; ties broken by id."""
+        rows = [self.position[p] for p in dict.fromkeys(history) if p in self.position]
+        if not rows:
+            return []
+        scores = np.asarray(self.counts[rows].sum(axis=0)).ravel()
+        for pid in (*history, *exclude):
+            i = self.position.get(pid)
+            if i is not None:
+                scores[i] = 0.0
+        found = np.flatnonzero(scores > 0).tolist()
+        found.sort(key=lambda j: (-scores[j], self.ids[j]))
+        return [self.ids[j] for j in found[:k]]
 
 
 def recommenders(

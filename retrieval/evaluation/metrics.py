@@ -25,6 +25,11 @@ def precision_at(targets: set[str], ranked: Sequence[str], k: int) -> float:
     return len(targets & set(ranked[:k])) / k
 
 
+def hit_at(targets: set[str], ranked: Sequence[str], k: int) -> float:
+    """1.0 when any of ``targets`` is in the first ``k`` of ``ranked``, else 0.0."""
+    return 1.0 if targets & set(ranked[:k]) else 0.0
+
+
 def diversity(vectors: np.ndarray) -> float | None:
     """``1 - mean pairwise cosine`` of unit-length rows; None for fewer than two rows."""
     n = len(vectors)
