@@ -114,8 +114,10 @@ class DialogManager:
     def respond(self, message: str, session_id: str, user_id: str | None = None) -> Reply:
         state = self.sessions.load(session_id) or DialogState(session_id=session_id, user_id=user_id)
         if state.user_id != user_id:
-            # Another identity on this session: start clean so nothing of the other account carries over.
-            state = DialogState(session_id=session_id, user_id=user_id)
+            # Another identity on this session: start clean so nothing of the other account carries over, not even
+            # into a hand-off ticket's transcript.
+            state = DialogState(session_id=session_id, user_id=user_id,
+                                transcript_after=self.sessions.last_message_id(session_id))
         text = clean_message(message if isinstance(message, str) else "")
         facts, update, understanding = self._decide(text, message, state, user_id)
         new_state = self._next_state(state, facts, update)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import DateTime, Engine, Integer, String, Text, delete, select
+from sqlalchemy import DateTime, Engine, Integer, String, Text, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from assistant.reply import ShownBundle, ShownProduct
@@ -83,6 +83,7 @@ class DialogState(BaseModel):
     failures: int = 0  # consecutive turns the assistant couldn't help
     order_id: str | None = None  # last order discussed
     focus_id: str | None = None  # the product being talked about ("it", "that one")
+    transcript_after: int = 0  # message id after which this identity's conversation starts (a sign-in switch)
     offer: str = ""  # what "yes" means now: the request the last reply offered
     offer_handoff: bool = False  # ... a hand-off to a person, for the reason in ``offer``
 
@@ -178,8 +179,9 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _transcript_text(s: Session, key: str) -> str:
-    rows = s.scalars(select(MessageRow).where(MessageRow.session_id == key).order_by(MessageRow.id))
+def _transcript_text(s: Session, key: str, after_id: int = 0) -> str:
+    rows = s.scalars(select(MessageRow).where(MessageRow.session_id == key, MessageRow.id > after_id)
+                     .order_by(MessageRow.id))
     return "\n".join(f"{r.role}: {r.text}" for r in rows)
 
 
@@ -231,7 +233,9 @@ class SessionStore:
                                                               TicketRow.status == RESERVED)))
             if reserved:
                 s.flush()
-                transcript = _transcript_text(s, key)
+                # This identity's conversation only: the turns before someone else signed in on the session are not
+                # theirs to hand to a person on their behalf.
+                transcript = _transcript_text(s, key, state.transcript_after)
                 for ticket in reserved:
                     ticket.transcript, ticket.status = transcript, "open"
 
@@ -241,6 +245,12 @@ class SessionStore:
                 select(MessageRow).where(MessageRow.session_id == session_key(session_id)).order_by(MessageRow.id)
             )
             return [{"role": r.role, "text": r.text, "intent": r.intent, "at": r.created_at.isoformat()} for r in rows]
+
+    def last_message_id(self, session_id: str) -> int:
+        """The id of the session's latest stored message (0 when none): where a new identity's conversation starts."""
+        with Session(self.engine) as s:
+            found = s.scalar(select(func.max(MessageRow.id)).where(MessageRow.session_id == session_key(session_id)))
+        return int(found or 0)
 
     def open_ticket(self, session_id: str, customer_id: str | None, reason: str) -> int:
         """Open a hand-off ticket now, with the transcript stored so far; returns its number."""
@@ -257,8 +267,10 @@ class SessionStore:
     def _add_ticket(self, session_id: str, customer_id: str | None, reason: str, status: str) -> int:
         key = session_key(session_id)
         with Session(self.engine) as s, s.begin():
+            # A reserved ticket is filled by save_turn, from where the signed-in identity's conversation starts.
+            transcript = _transcript_text(s, key) if status != RESERVED else ""
             ticket = TicketRow(session_id=key, customer_id=customer_id, reason=reason[:200],
-                               transcript=_transcript_text(s, key), status=status, created_at=_now())
+                               transcript=transcript, status=status, created_at=_now())
             s.add(ticket)
             s.flush()
             return int(ticket.id)

@@ -101,9 +101,10 @@ def test_a_head_trained_on_another_encoder_is_refused(
 
 @pytest.mark.slow
 def test_full_head_on_the_held_out_file(full_head_dir: Path, encoder: Embedder, intent_dataset: IntentDataset) -> None:
-    """Quality floor on the hand-written held-out set (figures in docs/benchmarks/install.md: 0.90 accuracy)."""
+    """Quality floor on the hand-written held-out set (docs/benchmarks/install.md: 0.804 with the 43 intents and
+    context-bound rows read after a list of products; it was 0.90 on the 36 single-turn intents)."""
     head = EmbeddingHeadClassifier.load(full_head_dir, encoder)
     assert head.labels == sorted(intent_dataset.labels)
     figures = head.score(intent_dataset.heldout, "heldout")
-    assert figures["heldout_accuracy"] >= 0.85, figures
+    assert figures["heldout_accuracy"] >= 0.78, figures
     assert figures["heldout_oos_recall"] >= 0.8, figures

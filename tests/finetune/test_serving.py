@@ -16,6 +16,7 @@ from finetune.background import BackgroundFineTune, _lock_is_free, lock_path
 from finetune.classifier import IntentClassifier
 from finetune.data import IntentDataset
 from finetune.embedding_head import EmbeddingHeadClassifier
+from finetune.labels import INTENTS
 from finetune.protocols import IntentModel
 from finetune.serving import SwappingIntentModel, ensure_embedding_head, fine_tuned_ready, load_intent_model
 from finetune.train import TrainConfig
@@ -29,7 +30,7 @@ QUICK = TrainConfig(epochs=1, max_per_intent=3, max_length=16, batch_size=16, fr
 def trained_head(full_head_dir: Path, encoder: Embedder) -> Path:
     """The head a fresh start trains; loading it again must not retrain it."""
     before = (full_head_dir / "head.npz").stat().st_mtime_ns
-    assert len(ensure_embedding_head(Settings(var_dir=full_head_dir.parent.parent), encoder).labels) == 36
+    assert len(ensure_embedding_head(Settings(var_dir=full_head_dir.parent.parent), encoder).labels) == len(INTENTS)
     assert (full_head_dir / "head.npz").stat().st_mtime_ns == before
     return full_head_dir
 
