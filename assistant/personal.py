@@ -25,6 +25,10 @@ class Personaliser:
         reranker: ``sim(U,P) + λ·sim(P,H)`` (+ co-purchase affinity).
         ttl_s: longest a shopper's cached purchases are used (0: read them every time).
         max_users: shoppers whose purchases are cached (least recently used go first).
+        relevance_band: only hits scoring at least this share of the best hit's score are reordered by history;
+            the rest follow in search order. History and co-purchase terms are on a cosine scale while the
+            hybrid score of a weak match is near 0, so without a band a lunch bag bought with the shopper's
+            jumbo bags outranked every headphone for "headphones".
 
     Purchase histories are cached, since reading one every turn would dominate latency, but never go stale:
     an entry is dropped when the database's ``orders`` data version moved (any order written through
@@ -33,13 +37,15 @@ class Personaliser:
     """
 
     def __init__(self, db: ShopDatabase, vectors: ProductVectors, history: HistoryBuilder,
-                 reranker: HistoryReranker, ttl_s: float = 30.0, max_users: int = 256) -> None:
+                 reranker: HistoryReranker, ttl_s: float = 30.0, max_users: int = 256,
+                 relevance_band: float = 0.5) -> None:
         self.db = db
         self.vectors = vectors
         self.history = history
         self.reranker = reranker
         self.ttl_s = ttl_s
         self.max_users = max_users
+        self.relevance_band = relevance_band
         self._cache: OrderedDict[str, tuple[float, int, tuple[PurchaseEvent, ...]]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -69,9 +75,11 @@ class Personaliser:
         profile = self.profile(user_id, viewed_ids)
         if profile.is_empty:
             return [(h.product, "") for h in hits]
-        known = [h for h in hits if h.product.id in self.vectors]
+        floor = self.relevance_band * max(h.score for h in hits)
+        known = [h for h in hits if h.product.id in self.vectors and h.score >= floor]
+        rest = [(h.product, "") for h in hits if not (h.product.id in self.vectors and h.score >= floor)]
         vecs = self.vectors.embeddings([h.product.id for h in known])
         ranked = self.reranker.rerank(None, [(h.product, h.score, v) for h, v in zip(known, vecs, strict=True)],
                                       profile)
         # Only reasons that speak for an item are shown; "others fit better" explains a demotion, not a pick.
-        return [(r.product, r.reason if r.reason and r.rank <= r.base_rank else "") for r in ranked]
+        return [(r.product, r.reason if r.reason and r.rank <= r.base_rank else "") for r in ranked] + rest

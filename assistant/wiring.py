@@ -96,11 +96,13 @@ def build_dialog_manager(settings: Settings, redis: redis.Redis | None = None) -
     service = CustomerService(db, PolicyIndex(store.client, embedder, settings.shop), sessions, profile)
     vocabulary = embedder.model.tokenizer.get_vocab()
     catalog = CatalogVocabulary.from_products(vectors.products, is_dictionary_word=lambda w: w in vocabulary)
+    matcher = CatalogMatcher(store.search_by_vector, embedder.encode,
+                             [p.category for p in vectors.products if p.category])
     understander = Understander(
         load_intent_model(settings, encoder=embedder),
         SlotExtractor(brands=catalog.brands, currency_symbol=profile.currency, max_chars=settings.max_message_chars,
                       product_words=frozenset(catalog.title_counts)),
-        catalog, CatalogMatcher(store.search_by_vector, embedder.encode), ProblemReader(embedder), check,
+        catalog, matcher, ProblemReader(embedder), check,
     )
     dialog = DialogManager(
         understander=understander, shopping=shopping, bundles=bundles, picks=picks, service=service,

@@ -2,7 +2,8 @@
 
 A reply never turns the shopper's words into a noun ("These 5 something more personal maybe"): it names
 the results by a word most of their titles share ("doormats", "lunch bags") when the shopper's request
-used it too, else by their common category ("items from our party range"), else not at all.
+used it too ("... and close matches" when only most do), else by the category they all share ("items from our
+party range"), else not at all.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ def found_label(titles: Sequence[str], categories: Sequence[str], query: str = "
         'items from our party range'
         >>> found_label(["Mug", "Lamp"], ["kitchen", "lighting"], "something nice")
         ''
+        >>> found_label(["Black Ear Muff Headphones", "Gold Ear Muff Headphones", "Daisy Hair Band"], [], "headphones")
+        'headphones and close matches'
     """
     if not titles:
         return ""
@@ -59,7 +62,7 @@ def found_label(titles: Sequence[str], categories: Sequence[str], query: str = "
             break
         if all(wanted(p) for p in phrase.split()) or (wanted(phrase.split()[-1]) and phrase.split()[0] in asked):
             first, last = phrase.split()
-            return plural(f"{spelled[first]} {spelled[last]}")
+            return _all_or_most(plural(f"{spelled[first]} {spelled[last]}"), n, len(titles))
     # Of the words most titles print that the request used, the one it used last: English names the thing
     # last ("hanging lantern" -> lanterns).
     order = [_stem(w) for w in _WORD.findall(query.lower())]
@@ -67,8 +70,14 @@ def found_label(titles: Sequence[str], categories: Sequence[str], query: str = "
     if usable:
         def place(w: str) -> int:
             return max((i for i, a in enumerate(order) if a == w or (len(a) > 2 and a in w)), default=-1)
-        return plural(spelled[max(usable, key=lambda w: (place(w), unigrams[w]))])
+        best = max(usable, key=lambda w: (place(w), unigrams[w]))
+        return _all_or_most(plural(spelled[best]), unigrams[best], len(titles))
     common = Counter(c for c in categories if c).most_common(1)
-    if common and common[0][1] >= need:
+    if common and common[0][1] == len(titles):
         return f"items from our {common[0][0]} range"
     return ""
+
+
+def _all_or_most(name: str, printing: int, shown: int) -> str:
+    # "5 headphones" when two of the five are a hair band and a speaker would count what was typed, not found.
+    return name if printing == shown else f"{name} and close matches"

@@ -15,7 +15,7 @@ from assistant.facts import Act, ReplyFacts
 from assistant.service.policies import PolicyIndex
 from assistant.understanding.types import ProblemKind
 from cartwise.db import ShopDatabase
-from cartwise.models import Order
+from cartwise.models import Order, OrderStatus
 from cartwise.shops.profile import ShopProfile
 
 logger = logging.getLogger(__name__)
@@ -152,9 +152,17 @@ class CustomerService:
         kind = kind or "damaged"
         passages = self.policies.query(PROBLEM_QUERIES[kind], k=1)
         if not user_id:
+            # A guest's order number is noted for the person who takes over, never looked up: order details are
+            # only for the owner, signed in.
+            # Not even the number is repeated: the reply says nothing about any order to someone not signed in.
+            ask = ("I've noted your order number. I can only open an order's details once its owner is signed in; "
+                   "sign in, or a person on our team can check it with you."
+                   if order_id else "Please sign in, or give me your order number, so I can look at the order.")
+            about = f"order {order_id}" if order_id else "your order"
             return ReplyFacts(act=Act.order_problem, intent="report_problem", user_text=text, passages=passages,
-                              detail="Please sign in, or give me your order number, so I can look at the order.",
-                              options=["Talk to a person"], slots={"problem": PROBLEM_WORDS[kind]})
+                              detail=ask, options=["Talk to a person"],
+                              slots={"problem": PROBLEM_WORDS[kind]} | ({"order_id": order_id} if order_id else {}),
+                              offer=f"{about} {PROBLEM_WORDS[kind]}", offer_handoff=True)
         order = self.db.get_order_for(order_id, user_id) if order_id else None
         if order_id and order is None:
             return ReplyFacts(act=Act.order_not_found, intent="report_problem", user_text=text,
@@ -173,21 +181,29 @@ class CustomerService:
                           offer=f"order {order.id} {PROBLEM_WORDS[kind]}", offer_handoff=True)
 
     def _eligibility(self, order: Order, kind: ProblemKind) -> str:
-        """Whether the order is still inside the policy's window, from its date and the shop's "today"."""
+        """Whether the order is still inside the policy's window, from its status, its date and the shop's "today".
+
+        Only a breakage has the short reporting window; a wrong or missing item, or a faulty one, is a return.
+        An order not delivered yet and not due yet is on its way: there are no days since a delivery to count.
+        """
         today = self.profile.current_date()
-        delivered = (order.placed_at + timedelta(days=self.profile.delivery_days)).date()
-        days = (today - delivered).days
-        window = self.profile.damage_report_days if kind in ("damaged", "wrong_item", "missing_item") \
-            else self.profile.return_window_days
-        on = f"{delivered.day} {delivered:%B %Y}"
+        due = (order.placed_at + timedelta(days=self.profile.delivery_days)).date()
+        days = (today - due).days
+        window = self.profile.damage_report_days if kind == "damaged" else self.profile.return_window_days
+        on = f"{due.day} {due:%B %Y}"
         today_text = f"{today.day} {today:%B %Y}"
-        if kind == "not_arrived":
-            if days < 0:
+        underway = order.status in (OrderStatus.processing, OrderStatus.shipped)
+        if underway and days <= 0:
+            if kind == "not_arrived":
                 return f"Order {order.id} is still on its way: it should arrive by {on}."
+            return (f"Order {order.id} is still on its way: it should arrive around {on}. If something is wrong "
+                    f"when it comes, you have {window} days from delivery to tell us.")
+        if kind == "not_arrived":
             return (f"Order {order.id} should have arrived by {on} ({days} days before today, {today_text}); "
                     "a person can trace the parcel or refund it.")
         if days <= window:
-            return (f"Order {order.id} would have been delivered around {on}, {max(days, 0)} days ago, inside the "
+            ago = "today" if days == 0 else "1 day ago" if days == 1 else f"{days} days ago"
+            return (f"Order {order.id} would have been delivered around {on}, {ago}, inside the "
                     f"{window}-day window, so you can still report it.")
         return (f"Order {order.id} would have been delivered around {on}, {days} days before today ({today_text}), "
                 f"outside the {window}-day window. A person can still look at it with you.")

@@ -150,16 +150,18 @@ class CatalogVocabulary:
     def correct(self, word: str) -> str | None:
         """The catalog title word ``word`` is a typo of, or None (known words and ordinary words are kept).
 
-        One edit for words of 4-6 letters, two from 7; ties go to the word more titles print.
+        One edit for words of 4-6 letters, two from 7, keeping the first letter and the length within one (typing
+        rarely gets those wrong, and without them a word the shop lacks turns into one it has: "toaster" is two
+        edits from "easter" and from "toast"); ties go to the word more titles print.
         """
         if len(word) < 4 or not word.isalpha() or self.knows(word) or self.is_dictionary_word(word):
             return None
         limit = 1 if len(word) < 7 else 2
         best: tuple[int, str] | None = None
         form = stem(word)  # titles are indexed by their singular: "headfones" -> "headfone" ~ "headphone"
-        for length in range(len(form) - limit, len(form) + limit + 1):
+        for length in range(len(form) - 1, len(form) + 2):  # a typo adds or drops at most one letter
             for candidate in self._by_length.get(length, ()):
-                if edit_distance_within(form, candidate, limit):
+                if candidate[:1] == form[:1] and edit_distance_within(form, candidate, limit):
                     score = self.title_counts[candidate]
                     if best is None or score > best[0]:
                         best = (score, candidate)
@@ -211,9 +213,21 @@ class CatalogMatcher:
         encode: the query embedder (``Embedder.encode``); its cache makes the later search's encode free.
     """
 
-    def __init__(self, search_by_vector: Callable[..., list[Any]], encode: Callable[[list[str]], Any]) -> None:
+    def __init__(self, search_by_vector: Callable[..., list[Any]], encode: Callable[[list[str]], Any],
+                 categories: Sequence[str] = ()) -> None:
         self.search_by_vector = search_by_vector
         self.encode = encode
+        self.categories = sorted(set(categories))
+        self._category_vectors: Any = None
+
+    def closest_categories(self, query: str) -> list[tuple[str, float]]:
+        """The catalog's categories by the cosine similarity of their names to ``query``, closest first."""
+        if not self.categories or not query:
+            return []
+        if self._category_vectors is None:
+            self._category_vectors = self.encode(self.categories)
+        sims = self._category_vectors @ self.encode([query])[0]
+        return sorted(zip(self.categories, (float(x) for x in sims), strict=True), key=lambda cs: -cs[1])
 
     def best_similarity(self, query: str) -> float:
         return self.best_match(query)[0]

@@ -26,6 +26,8 @@ FUNCTION_WORDS = frozenset("""
     idea ideas choice choices nice good great lovely cute cool best better new compare comparison difference
     versus vs time times day days week weeks month months year years today yesterday ago recently ever since
     until till now later soon earlier last latest previous
+    sell sells selling sold seller sellers bestseller bestsellers popular trending
+    total altogether overall
     """.split())
 # Words that ask for a gift without saying what it is.
 GENERIC_WANTS = frozenset("""gift gifts present presents pressie pressies treat surprise shop shopping bundle bundles

@@ -15,6 +15,7 @@ from assistant.understanding.slots import Slots
 from assistant.understanding.vocab import NUMBER_WORDS, ORDINALS
 from cartwise.models import ProductId
 
+_PLURAL_PRONOUNS = frozenset({"them", "those", "these", "they"})
 _PRONOUNS = frozenset({"it", "that", "this", "them", "those", "these", "they", "one"})
 _PART_WORDS = frozenset({"and", "vs", "versus", "or", "with", "against", "to"})
 # Words that never name a product on the screen.
@@ -156,6 +157,8 @@ def resolve(
     if named:
         return tuple(named)
     if _is_pronoun(slots.reference_text):
+        if _PLURAL_PRONOUNS.intersection((slots.reference_text or "").lower().split()):
+            return tuple(ids)  # "why these?", "compare them": everything on the screen
         if focus_id in ids:
             return (focus_id,)
         return (ids[0],)

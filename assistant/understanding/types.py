@@ -71,6 +71,9 @@ class Understanding(BaseModel):
             "is the regency cakestand dishwasher safe?" names one, "what's the warranty?" does not.
         category_filter: the categories in ``slots`` were named in words that pick them out of the catalog,
             so they may filter the search (else they only lift those categories' products).
+        likely_categories: the category the request's content words are closest to by meaning, when it stands
+            out from the rest ("into photography" -> Cameras & Camcorders): a guess, so it only lifts that
+            category's products and never filters.
         targets: ids of the things on the screen the message points at, in order ("the two cheapest").
         similar: the shopper wants more like the targets ("more like the first one").
         rejected: the targets are ruled out ("not that one").
@@ -102,6 +105,7 @@ class Understanding(BaseModel):
     named_early: bool = False
     names_product: bool = False
     category_filter: bool = False
+    likely_categories: tuple[str, ...] = ()
     targets: tuple[ProductId, ...] = ()
     similar: bool = False
     rejected: bool = False

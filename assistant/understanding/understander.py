@@ -29,7 +29,7 @@ import numpy as np
 
 from assistant.understanding.attributes import asked_attribute
 from assistant.understanding.catalog import CatalogVocabulary, NamedCategories, edit_distance_within, prints, stem
-from assistant.understanding.content import FUNCTION_WORDS, content_words, search_query
+from assistant.understanding.content import FUNCTION_WORDS, GENERIC_WANTS, content_words, search_query
 from assistant.understanding.references import OnScreen, name_words, resolve
 from assistant.understanding.slots import SlotExtractor, Slots
 from assistant.understanding.text import ANGRY
@@ -82,6 +82,8 @@ class ProductMatcher(Protocol):
 
     def best_match(self, query: str) -> tuple[float, str]: ...
 
+    def closest_categories(self, query: str) -> list[tuple[str, float]]: ...
+
 
 class TextEmbedder(Protocol):
     def encode(self, texts: list[str]) -> np.ndarray: ...
@@ -107,20 +109,41 @@ class CatalogCheck:
         return similarity >= self.threshold and bool(head) and prints(title, head)
 
 
-# Descriptions of each problem, compared with the shopper's words by the sentence embedder: a nearest-
-# description classifier, so "the glass was in pieces" is "damaged" without listing the word "pieces".
-PROBLEM_DESCRIPTIONS: dict[ProblemKind, str] = {
-    "damaged": "my order came but the item inside is broken, damaged, cracked, chipped or smashed",
-    "missing_item": "an item was missing from my order, not everything I paid for was in the box",
-    "wrong_item": "I received the wrong item, a different product, size or colour than the one I ordered",
-    "not_arrived": "my parcel never came, it is lost, still not delivered, I am still waiting for it",
-    "faulty": "the product I received does not work, it is faulty or defective",
+# A few ways shoppers describe each problem, compared with their words by the sentence embedder: a nearest-
+# example classifier (the closest example decides), so "the glass was in pieces" is "damaged" without listing the
+# word "pieces". One description per kind was too few for MiniLM: "wrong thing in order N" came out "damaged".
+PROBLEM_DESCRIPTIONS: dict[ProblemKind, tuple[str, ...]] = {
+    "damaged": (
+        "my order came but the item inside is broken, damaged, cracked, chipped or smashed",
+        "the parcel was crushed and what was inside got damaged",
+        "it was shattered when I opened the box",
+    ),
+    "missing_item": (
+        "an item was missing from my order, not everything I paid for was in the box",
+        "I only got some of the things I ordered",
+        "one of the products was not in the parcel",
+    ),
+    "wrong_item": (
+        "I received the wrong item, a different product, size or colour than the one I ordered",
+        "you sent me something I did not order",
+        "this is not what I bought, you mixed up my order",
+    ),
+    "not_arrived": (
+        "my parcel never came, it is lost, still not delivered, I am still waiting for it",
+        "my order has not arrived yet",
+        "the delivery never showed up",
+    ),
+    "faulty": (
+        "the product I received does not work, it is faulty or defective",
+        "it stopped working after a few days",
+        "it will not switch on",
+    ),
 }
 
 
 @dataclass
 class ProblemReader:
-    """Which kind of order problem a message describes (nearest description by embedding)."""
+    """Which kind of order problem a message describes (its closest example by embedding)."""
 
     embedder: TextEmbedder
     _kinds: list[ProblemKind] = field(default_factory=list)
@@ -128,8 +151,8 @@ class ProblemReader:
 
     def read(self, text: str) -> ProblemKind:
         if self._matrix is None:
-            self._kinds = list(PROBLEM_DESCRIPTIONS)
-            self._matrix = self.embedder.encode([PROBLEM_DESCRIPTIONS[k] for k in self._kinds])
+            self._kinds = [k for k, examples in PROBLEM_DESCRIPTIONS.items() for _ in examples]
+            self._matrix = self.embedder.encode([e for examples in PROBLEM_DESCRIPTIONS.values() for e in examples])
         vector = self.embedder.encode([text])[0]
         return self._kinds[int(np.argmax(self._matrix @ vector))]
 
@@ -194,6 +217,7 @@ class Understander:
             has_product_content=has_content, names_product=names_product, corrections=corrections,
             head=head, named_early=head in content[:3],
             category_filter=named.filter, angry=bool(ANGRY.search(text)), attribute=attribute,
+            likely_categories=() if named.categories else self._likely_categories(content, attribute_values),
         )
         u = self._overrides(u, screen, words, content)
         u = self._details(u, screen, words, [corrections.get(w, w) for w in reading.words])
@@ -261,7 +285,9 @@ class Understander:
             update["targets"] = resolve(items, u.slots, pointing, screen.focus_id)
             update["similar"] = any(w in ("like", "similar", "same") for w in words) and bool(update["targets"])
         if u.intent == "report_problem":
-            update["problem"] = self.problems.read(u.text)
+            # An order number says which order, not what went wrong; left in, it pulls every kind alike.
+            update["problem"] = self.problems.read(
+                u.text.replace(u.slots.order_id, "") if u.slots.order_id else u.text)
         update["latest_order"] = any(w in ("last", "latest", "recent", "newest") and nxt in _ORDER_NOUNS
                                      for w, nxt in itertools.pairwise([*all_words, ""]))
         if u.intent == "build_bundle":
@@ -293,11 +319,23 @@ class Understander:
         gift is for lost "umbrella for a child" its children's umbrellas on the labelled queries.)"""
         return search_query(words) if content else ""
 
+    def _likely_categories(self, content: Sequence[str], attribute_values: set[str]) -> tuple[str, ...]:
+        # The content words alone: "present", "dad" and "budget around" would pull every category alike.
+        words = " ".join(w for w in content if w not in attribute_values)
+        ranked = self.matcher.closest_categories(words)
+        if len(ranked) < 2:
+            return ()
+        (best, sim), (_, second) = ranked[0], ranked[1]
+        return (best,) if sim >= CATEGORY_GUESS_MIN and sim - second >= CATEGORY_GUESS_MARGIN else ()
+
     def _correct(self, word: str) -> str | None:
         # "wich", "waht": a misspelt function word is that word, not a product the catalog spells alike.
-        if 3 <= len(word) <= 6 and word not in FUNCTION_WORDS and word.isalpha() \
+        if word in FUNCTION_WORDS or word in GENERIC_WANTS:
+            return None
+        if 3 <= len(word) <= 6 and word.isalpha() \
                 and not self.catalog.is_dictionary_word(word):
-            near = next((f for f in FUNCTION_WORDS if len(f) >= 3 and edit_distance_within(word, f, 1)), None)
+            near = next((f for f in FUNCTION_WORDS
+                         if len(f) >= 3 and f[0] == word[0] and edit_distance_within(word, f, 1)), None)
             if near is not None and not self.catalog.knows(word):
                 return near
         return self.catalog.correct(word)
@@ -341,6 +379,11 @@ def _bundle_edit(words: Sequence[str]) -> tuple[BundleOp | None, list[str], list
 
 _ORDER_NOUNS = frozenset({"order", "orders", "parcel", "package", "delivery", "purchase", "shipment", "box"})
 _CLAUSE_MARKERS = frozenset({"to", "that", "which", "who", "whos", "so"})
+# A category guessed from meaning lifts its products when its name is this close to the request's content words
+# and this much closer than the next category's ("photography": Cameras & Camcorders 0.51, Projectors 0.40).
+CATEGORY_GUESS_MIN = 0.45
+CATEGORY_GUESS_MARGIN = 0.08
+_CLAUSE_ENDS = frozenset({",", ";", ":", "-"})
 _PREPOSITIONS = frozenset("for to with in on at under over from by that which who whos so like about of , - : ;"
                           .split())
 
@@ -368,11 +411,17 @@ def head_word(words: Sequence[str]) -> str:
     """
     segment: list[str] = []
     before = ""
+    wanted_generic = False
     for w in [*words, ","]:
         if w in _PREPOSITIONS:
             content = content_words(segment)
             if content:
                 return "" if before in _CLAUSE_MARKERS else content[-1]
+            wanted_generic = wanted_generic or any(x in GENERIC_WANTS for x in segment)
+            if wanted_generic and w in _CLAUSE_ENDS:
+                # "a present for my nephew, he's mad about dinosaurs": the thing asked for was a gift; what
+                # follows describes the person (an interest), not a product to find by name.
+                return ""
             segment, before = [], w
         else:
             segment.append(w)

@@ -130,11 +130,12 @@ class ShoppingAdvisor:
 
     def find(self, query: str, slots: Slots, category_filter: bool, state: DialogState, user_id: str | None,
              exclude_ids: Sequence[str] = (), query_words: Sequence[str] = (), like_ids: Sequence[str] = (),
-             kind: str = "", head: str = "", require: Sequence[str] = ()) -> Found:
+             kind: str = "", head: str = "", require: Sequence[str] = (), lift: Sequence[str] = ()) -> Found:
         """Search ``query`` under the stated constraints, then apply attributes, price words and history.
 
         ``like_ids`` (a refinement: the products on the screen) keeps the results of the same kind: the pool
         is reranked by closeness to those products as well as to the words, as relevance feedback does.
+        ``lift``: categories guessed from the request's meaning, lifted like a named category but never filtered.
         ``require``: words the shopper just asked for ("just doorbells"): products whose titles print them
         come first and alone, if there are any. ``head``: the word naming the thing asked for; when no product
         shown prints it and the closest product is not close, the reply says the shop does not carry it.
@@ -154,6 +155,8 @@ class ShoppingAdvisor:
             hits, _ = prefer(hits, _words_pattern(require))
         if slots.categories and not category_filter:
             hits = _lift(hits, set(slots.categories))
+        elif lift:
+            hits = _lift(hits, set(lift))
         if slots.exclude:
             hits = [h for h in hits if not _excluded(h.product, slots.exclude)] or hits
         if slots.colour:
@@ -260,7 +263,8 @@ class ShoppingAdvisor:
         if not _names_a_thing(u) and state.query:
             slots, query = state.slots.merge(u.slots), state.query
         found = self.find(query, slots, _category_filter(u), state, user_id, query_words=_query_words(u),
-                          head=u.head if query == u.query and u.named_early else "")
+                          head=u.head if query == u.query and u.named_early else "",
+                          lift=u.likely_categories if query == u.query else ())
         return self.present(found, slots, query, u, state, "search_product")
 
     def refine(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
