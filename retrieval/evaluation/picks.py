@@ -26,7 +26,7 @@ from retrieval.evaluation.baskets import RawCooccurrence
 from retrieval.evaluation.metrics import hit_at, mean, precision_at, recall_at
 from retrieval.evaluation.personalisation import TimeSplit
 from retrieval.history import HistoryProfile
-from retrieval.picks import DEFAULT_SIMILAR_SHARE, PersonalRecommender
+from retrieval.picks import DEFAULT_SIMILAR_SHARE, DEFAULT_SIMILAR_WIDTH, PersonalRecommender
 from retrieval.product_vectors import ProductVectors
 
 K = 10
@@ -127,25 +127,55 @@ def picks_of(model: PersonalRecommender, k: int = K) -> Method:
 
 
 def methods(
-    known: KnownBefore, pv: ProductVectors, similar_share: float = DEFAULT_SIMILAR_SHARE, k: int = K
+    known: KnownBefore,
+    pv: ProductVectors,
+    similar_share: float = DEFAULT_SIMILAR_SHARE,
+    similar_width: float | None = DEFAULT_SIMILAR_WIDTH,
+    k: int = K,
 ) -> dict[str, Method]:
     """The methods compared, each ``(case, profile) -> up to k product ids``.
 
     The two baselines exclude everything the customer ever bought (``case.bought``); the recommender sees only
-    the profile, as in the assistant.
+    the profile, as in the assistant. ``similar_width`` is the per-bought-product width of the recommender's
+    similar picks (``None``: the mean history vector); the mean-vector variants are always reported beside it.
     """
-    recommender = PersonalRecommender(pv, known.copurchase, known.popularity, similar_share=similar_share)
-    copurchase_only = PersonalRecommender(pv, known.copurchase, known.popularity, similar_share=0.0)
-    similar_only = PersonalRecommender(pv, None, known.popularity, similar_share=1.0)
-    return {
+    popularity, stats = known.popularity, known.copurchase
+    recommender = PersonalRecommender(pv, stats, popularity, similar_share=similar_share, similar_width=similar_width)
+    mean_vector = PersonalRecommender(pv, stats, popularity, similar_share=similar_share, similar_width=None)
+
+    def profile_items_only(case: PicksCase, profile: HistoryProfile) -> list[str]:
+        # As before commit 0372372, only the profile's (at most 200) items are known as bought.
+        return [
+            p.product.id for p in mean_vector.recommend(profile.model_copy(update={"purchased_ids": frozenset()}), k)
+        ]
+
+    def width_name(width: float | None) -> str:
+        return "mean history vector" if width is None else f"per bought product, width {width:g}"
+
+    out: dict[str, Method] = {
         "popularity (best sellers not yet bought)": lambda case, _: [
             p.product.id for p in recommender.best_sellers(k, exclude=set(case.bought))
         ],
         "co-occurrence of the history (raw counts)": lambda case, _: known.raw.top_for_history(case.bought, k),
-        "picks: co-purchase only": picks_of(copurchase_only, k),
-        "picks: similarity only": picks_of(similar_only, k),
-        f"PersonalRecommender (similar_share {similar_share:g})": picks_of(recommender, k),
+        "picks: co-purchase only": picks_of(
+            PersonalRecommender(pv, stats, popularity, similar_share=0.0, similar_width=similar_width), k
+        ),
+        "picks: similarity only, mean history vector": picks_of(
+            PersonalRecommender(pv, None, popularity, similar_share=1.0, similar_width=None), k
+        ),
     }
+    if similar_width is not None:
+        out[f"picks: similarity only, {width_name(similar_width)}"] = picks_of(
+            PersonalRecommender(pv, None, popularity, similar_share=1.0, similar_width=similar_width), k
+        )
+    out[f"PersonalRecommender (similar_share {similar_share:g}), mean history vector, only the profile's items "
+        "excluded (before 0372372)"] = profile_items_only
+    if similar_width is not None:
+        out[f"PersonalRecommender (similar_share {similar_share:g}), mean history vector"] = picks_of(mean_vector, k)
+    out[f"PersonalRecommender (similar_share {similar_share:g}), {width_name(similar_width)}"] = picks_of(
+        recommender, k
+    )
+    return out
 
 
 def evaluate(
