@@ -28,7 +28,7 @@ from retrieval.product_vectors import ProductVectors
 from retrieval.types import SearchFilters
 
 PickSource = Literal["copurchase", "similar", "popular"]
-DEFAULT_SIMILAR_SHARE = 0.4
+DEFAULT_SIMILAR_SHARE = 0.8  # chosen on the validation month (docs/benchmarks/recommend.md)
 DEFAULT_SIMILAR_WIDTH: float | None = 0.1  # chosen on the validation month (docs/benchmarks/recommend.md)
 
 
