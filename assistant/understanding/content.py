@@ -22,7 +22,8 @@ FUNCTION_WORDS = frozenset("""
     yes yeah ok okay well oh um hmm like lot lots bit little much many more most less least other others another
     else kind sort type sorts kinds got get getting find finding show showing see seeing looking look want wants
     wanted wanting buy buying bought tell give let help recommend suggest suggestions something anything
-    everything nothing someone somebody anyone thing things stuff item items product products option options
+    everything nothing someone somebody anyone somewhere anywhere everywhere nowhere
+    thing things stuff item items product products option options
     idea ideas choice choices nice good great lovely cute cool best better new compare comparison difference
     versus vs time times day days week weeks month months year years today yesterday ago recently ever since
     until till now later soon earlier last latest previous

@@ -197,7 +197,8 @@ class Understander:
         # ("for my dad", "in white?") is no thing the shop could lack.
         attribute_values = {w for v in (reading.slots.recipient, reading.slots.occasion, reading.slots.colour,
                                         reading.slots.size, *reading.slots.brands) if v for w in v.lower().split()}
-        head = head_word([w for w in words if w not in attribute_values and stem(w) not in attribute_values])
+        head_words = [w for w in words if w not in attribute_values and stem(w) not in attribute_values]
+        head = head_word(head_words)
         named = self.catalog.named_categories(head_phrase(words, head)) if head else NamedCategories()
         slots = reading.slots.model_copy(update={
             "categories": named.categories,
@@ -215,7 +216,7 @@ class Understander:
             top=[(str(label), float(p)) for label, p in prediction.top3], confident=prediction.is_confident,
             context=screen.context, slots=slots, query=self._query(words, content, reading.slots),
             has_product_content=has_content, names_product=names_product, corrections=corrections,
-            head=head, named_early=head in content[:3],
+            head=head, named_early=head in content[:3] and introduced_as_thing(head_words, head),
             category_filter=named.filter, angry=bool(ANGRY.search(text)), attribute=attribute,
             likely_categories=() if named.categories else self._likely_categories(content, attribute_values),
         )
@@ -383,9 +384,30 @@ _CLAUSE_MARKERS = frozenset({"to", "that", "which", "who", "whos", "so"})
 # and this much closer than the next category's ("photography": Cameras & Camcorders 0.51, Projectors 0.40).
 CATEGORY_GUESS_MIN = 0.45
 CATEGORY_GUESS_MARGIN = 0.08
+_INTRODUCERS = frozenset("a an any some another sell sells selling stock stocks carry carries have has got about"
+                         .split())
 _CLAUSE_ENDS = frozenset({",", ";", ":", "-"})
 _PREPOSITIONS = frozenset("for to with in on at under over from by that which who whos so like about of , - : ;"
                           .split())
+
+
+def introduced_as_thing(words: Sequence[str], head: str) -> bool:
+    """Whether the noun phrase ending in ``head`` is introduced as a thing asked for: after an article or
+    quantifier ("an iphone 15", "a robot vacuum", "any wine"), a verb of selling or having ("do you sell
+    wine"), "what about", or opening the message in at most two words ("iphone 15?").
+
+    "my phone is full", "someone from your team", "power keeps going out" name no thing the shop could lack:
+    the word before the phrase is a possessive or a verb, so a "not carried" answer would quote a non-product.
+    """
+    if head not in words:
+        return False
+    i = list(words).index(head)
+    start = i
+    while start > 0 and (content_words([words[start - 1]]) or words[start - 1].isdigit()):
+        start -= 1
+    if start == 0:
+        return i - start < 2
+    return words[start - 1] in _INTRODUCERS
 
 
 def head_phrase(words: Sequence[str], head: str) -> list[str]:
