@@ -15,7 +15,7 @@ import sys
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from retrieval.errors import RetrievalError
 
@@ -226,14 +226,18 @@ def run_eval_recommend(args: argparse.Namespace, settings: Settings) -> int:
     except RetrievalError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    out = args.out or settings.var_dir / "reports" / "recommend"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "report.json").write_text(json.dumps(report.model_dump(), indent=2), encoding="utf-8")
-    markdown = report.to_markdown()
-    (out / "report.md").write_text(markdown + "\n", encoding="utf-8")
-    print(markdown)
+    out = _write_report(args.out or settings.var_dir / "reports" / "recommend", "report", report)
+    print(report.to_markdown())
     print(f"\nreport written to {out}")
     return 0
+
+
+def _write_report(out: Path, stem: str, report: Any) -> Path:
+    """``<stem>.json`` and ``<stem>.md`` of a pydantic report with ``to_markdown()``, in ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{stem}.json").write_text(json.dumps(report.model_dump(), indent=2), encoding="utf-8")
+    (out / f"{stem}.md").write_text(report.to_markdown() + "\n", encoding="utf-8")
+    return out
 
 
 def run_eval_picks(args: argparse.Namespace, settings: Settings) -> int:
@@ -250,12 +254,8 @@ def run_eval_picks(args: argparse.Namespace, settings: Settings) -> int:
     except RetrievalError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    out = args.out or settings.var_dir / "reports" / "recommend"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "picks.json").write_text(json.dumps(report.model_dump(), indent=2), encoding="utf-8")
-    markdown = report.to_markdown()
-    (out / "picks.md").write_text(markdown + "\n", encoding="utf-8")
+    out = _write_report(args.out or settings.var_dir / "reports" / "recommend", "picks", report)
     print(json.dumps(report.summary()))
-    print(markdown)
+    print(report.to_markdown())
     print(f"\nreport written to {out}")
     return 0
