@@ -47,11 +47,25 @@ def not_carried(facts: ReplyFacts) -> str:
     return facts.detail.split(":", 1)[1].strip() if facts.detail.startswith("not_carried:") else ""
 
 
+def sold_out(facts: ReplyFacts) -> str:
+    """ "Ridged Glass Posy Vase and 2 more like it are out of stock", from a ``sold_out:<n>:<title>`` detail."""
+    if not facts.detail.startswith("sold_out:"):
+        return ""
+    _, count, title = facts.detail.split(":", 2)
+    more = int(count) - 1
+    return f"{title} and {more} more like it are" if more > 0 else f"{title} is"
+
+
 def show_products(facts: ReplyFacts, seed: int) -> str:
     n = len(facts.products)
     if n == 0:
         return no_results(facts, seed)
     what = describe(facts.slots, facts.currency, default="options", many=n > 1)
+    gone = sold_out(facts)
+    if gone:
+        lead = (f"{gone} out of stock at the moment. The closest "
+                f"{'matches' if n > 1 else 'match'} in stock:")
+        return "\n".join([lead, *(product_line(i, p, facts.currency) for i, p in enumerate(facts.products, 1))])
     missing = not_carried(facts)
     if missing:
         lead = (f"I couldn't find “{missing}” in our catalog, so we don't seem to carry it. "

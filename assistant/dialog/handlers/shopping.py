@@ -49,6 +49,7 @@ class Found:
     ranked: list[tuple[Product, str]]
     relaxed: list[str] = field(default_factory=list)
     not_found: str = ""  # words of the request no product matched ("iphone 15")
+    sold_out: list[Product] = field(default_factory=list)  # what the shop has for them, none in stock now
 
 
 def _size_pattern(size: str) -> re.Pattern[str] | None:
@@ -178,6 +179,12 @@ class ShoppingAdvisor:
             best = max((h.dense for h in hits[:SHOW]), default=0.0)
             gone = not_found_words([head], [p for p, _ in ranked[:SHOW]])
             if gone and best < self.weak_match:
+                # The shop may sell the thing and have none in stock: that is "sold out", not "not carried".
+                sold_out = [h.product for h in self.store.search(
+                    head, k=SHOW * 2, filters=filters.model_copy(update={"in_stock": False}))
+                    if not not_found_words([head], [h.product])]
+                if sold_out:
+                    return Found(ranked, relaxed, sold_out=sold_out)
                 missing = _phrase_around(query, gone)
                 # The closest things by meaning: the words the shop lacks ("iphone 15") shouldn't match "15.6 inch".
                 closest = self.store.search(query, k=SHOW, filters=filters, mode="dense")
@@ -249,7 +256,8 @@ class ShoppingAdvisor:
         label = found_label([p.title for p in shown], [p.category for p in shown], asked)
         facts = ReplyFacts(act=act, intent=intent, user_text=u.text, products=shown,
                            slots=_display(slots) | ({"found": label} if label else {}), currency=self.currency,
-                           relaxed=found.relaxed, detail=f"not_carried:{found.not_found}" if found.not_found else "")
+                           relaxed=found.relaxed, detail=f"not_carried:{found.not_found}" if found.not_found else
+                           f"sold_out:{len(found.sold_out)}:{found.sold_out[0].title}" if found.sold_out else "")
         viewed = list(dict.fromkeys([*state.viewed_ids, *ids]))[-50:]
         update = StateUpdate(slots=slots, query=query, viewed_ids=viewed)
         if shown:
