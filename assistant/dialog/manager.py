@@ -54,6 +54,8 @@ INTENT_PHRASES: dict[str, str] = {
 FAILURE_ACTS = {Act.no_results, Act.out_of_scope, Act.policy_unknown, Act.did_you_mean}
 CLARIFY_OPTIONS = ["It's for my mum", "It's for a child", "Something under 10", "A birthday present"]
 HANDOFF_AFTER_FAILURES = 3
+SHORT_FOLLOW_UP = 5  # words: a longer message the model calls out of scope after a policy answer is a new topic
+_PRODUCT_TURNS = frozenset({"product_info", "search_product", "refine_search", "compare_products"})
 # An unsure model's first guess is acted on (policy, shopping) or offered (did you mean) above this.
 UNSURE_POLICY_GUESS = 0.25
 _SHOPPING_GUESSES = frozenset({"search_product", "build_bundle", "recommend_for_me", "best_sellers"})
@@ -196,6 +198,12 @@ class DialogManager:
                 return TurnResult(ReplyFacts(act=Act.did_you_mean, intent=guess, user_text=u.text, options=options))
             else:
                 intent = "out_of_scope"
+        if u.context is TurnContext.policy and state.last_intent in POLICY_QUERIES and not u.names_product \
+                and not u.targets and (intent in _PRODUCT_TURNS or (intent == "out_of_scope" and
+                                                                     len(u.text.split()) <= SHORT_FOLLOW_UP)):
+            # "what about klarna?", "and to ireland?" after a policy answer: nothing the catalog prints and nothing
+            # on the screen to point at, so the question goes on with the policy topic, not a product.
+            return TurnResult(self.service.policy(state.last_intent, u.text))
         if u.angry and intent in {"complaint", "contact_customer_service", "out_of_scope", "report_problem"}:
             return TurnResult(self.service.handoff(state.session_id, user_id, "angry complaint", u.text, "complaint"))
         handler = self._handlers(u, state, user_id).get(intent)

@@ -29,6 +29,7 @@ FUNCTION_WORDS = frozenset("""
     until till now later soon earlier last latest previous
     sell sells selling sold seller sellers bestseller bestsellers popular trending
     total altogether overall
+    add adding put remove removing swap replace include
     """.split())
 # Words that ask for a gift without saying what it is.
 GENERIC_WANTS = frozenset("""gift gifts present presents pressie pressies treat surprise shop shopping bundle bundles
