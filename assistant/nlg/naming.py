@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from assistant.nlg.phrasing import plural
+from assistant.understanding.content import FUNCTION_WORDS
 
 _WORD = re.compile(r"[a-z][a-z'-]*")
 SHARE = 0.6  # of the shown titles that must print the word
@@ -37,11 +38,14 @@ def found_label(titles: Sequence[str], categories: Sequence[str], query: str = "
         ''
         >>> found_label(["Black Ear Muff Headphones", "Gold Ear Muff Headphones", "Daisy Hair Band"], [], "headphones")
         'headphones and close matches'
+        >>> found_label(["MSI Laptop GeForce RTX", "Dell Laptop GeForce RTX"], [], "a laptop for uni")
+        'laptops'
     """
     if not titles:
         return ""
     need = max(2, -(-len(titles) * SHARE // 1)) if len(titles) > 1 else 1
-    asked = {_stem(w) for w in _WORD.findall(query.lower()) if len(w) > 1}
+    # Grammar words never name what was found ("for" is inside "geforce").
+    asked = {_stem(w) for w in _WORD.findall(query.lower()) if len(w) > 1 and w not in FUNCTION_WORDS}
     unigrams: Counter[str] = Counter()
     bigrams: Counter[str] = Counter()
     spelled: dict[str, str] = {}

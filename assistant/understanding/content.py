@@ -30,6 +30,7 @@ FUNCTION_WORDS = frozenset("""
     sell sells selling sold seller sellers bestseller bestsellers popular trending
     total altogether overall
     add adding put remove removing swap replace include
+    colour colours color colors
     """.split())
 # Words that ask for a gift without saying what it is.
 GENERIC_WANTS = frozenset("""gift gifts present presents pressie pressies treat surprise shop shopping bundle bundles

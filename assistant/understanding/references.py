@@ -7,6 +7,7 @@ the titles on the screen, so no product word is listed here.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -156,6 +157,8 @@ def resolve(
     named = by_name(words, items)
     if named:
         return tuple(named)
+    if any(w == "which" and nxt in ("one", "ones", "of") for w, nxt in itertools.pairwise(words)):
+        return tuple(ids)  # "which one has the longest battery?": a choice among everything on the screen
     if _is_pronoun(slots.reference_text):
         if _PLURAL_PRONOUNS.intersection((slots.reference_text or "").lower().split()):
             return tuple(ids)  # "why these?", "compare them": everything on the screen

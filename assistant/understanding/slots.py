@@ -14,7 +14,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Sequence, Set
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal
@@ -251,7 +251,7 @@ class SlotExtractor:
             order_id=order_id,
             reference_index=ref_index,
             reference_text=ref_text,
-            price=prices[0].value if prices else None,
+            price=_price_level(prices, negated),
             exclude=exclude,
         )
         return SlotReading(slots, residual, negated_words, tuple(w for w in words if BLANK not in w))
@@ -290,3 +290,11 @@ def _pick_occasion(occasions: Sequence[TermMatch[str]], words: Sequence[str]) ->
                 continue  # "my office is closed" is no occasion; "for my office" is
         return m.value
     return None
+
+
+def _price_level(prices: Sequence[Any], negated: Set[int]) -> str | None:
+    """The price word's level; a high one inside a negation asks for the opposite ("nothing crazy expensive")."""
+    if not prices:
+        return None
+    value = str(prices[0].value)
+    return "low" if value == "high" and prices[0].first in negated else value

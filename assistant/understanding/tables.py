@@ -28,7 +28,8 @@ from assistant.understanding.vocab import (
 # "not", "no mugs", "anything but red", "instead of blue", "不要红色".
 _NEGATORS = phrases(
     """
-    not | no | without | except | excluding | nothing | avoid | hate | dislike | never | dont want | dont like |
+    not | no | isnt | arent | without | except | excluding | nothing | avoid | hate | dislike | never |
+    dont want | dont like |
     dont need | do not want | do not like | anything but | apart from | other than | but not | instead of |
     rather than | none | 不要 | 不想要 | 除了 | 不是
 """

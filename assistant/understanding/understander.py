@@ -343,7 +343,8 @@ class Understander:
 
     def _excluded_words(self, negated: Sequence[str]) -> list[str]:
         # "no mugs": a negated word rules out products only when the catalog's titles print it.
-        return [stem(w) for w in negated if self.catalog.title_counts.get(stem(w), 0) > 0]
+        return [stem(w) for w in negated
+                if w not in FUNCTION_WORDS and self.catalog.title_counts.get(stem(w), 0) > 0]
 
 
 def _bundle_edit(words: Sequence[str]) -> tuple[BundleOp | None, list[str], list[str]]:

@@ -39,6 +39,9 @@ def targets(text: str, focus: str | None = None) -> tuple[str, ...]:
         ("compare the samsung and the lg", ("b", "c")),
         ("show me teapots", ("a",)),
         ("something completely different", ()),
+        ("which one has the longest battery?", ("a", "b", "c", "d")),  # a choice among the whole screen
+        ("why did you pick these?", ("a", "b", "c", "d")),  # a plural pronoun: everything shown
+        ("add 3 of those to a bundle", ("a", "b", "c", "d")),
     ],
 )
 def test_targets(text: str, ids: tuple[str, ...]) -> None:

@@ -490,6 +490,9 @@ def test_excluded_brand(elec: SlotExtractor) -> None:
         ("the most expensive", "priciest"),
         ("a premium one", "high"),
         ("luxury candles", "high"),
+        ("a laptop for uni, nothing crazy expensive", "low"),  # a high price word inside a negation
+        ("one that isn't expensive", "low"),
+        ("an expensive watch", "high"),
         ("a high chair", None),
         ("how much is it", None),
     ],
