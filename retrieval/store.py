@@ -324,7 +324,8 @@ class ProductStore:
         if not ids:
             return []
         found: dict[str, Product] = {}
-        for chunk in _chunks(ids):
+        # Chroma refuses a request naming an id twice (an order with two lines of one product did).
+        for chunk in _chunks(list(dict.fromkeys(ids))):
             with self._chroma("reading products"):
                 got = self.collection.get(ids=chunk, include=["metadatas"])
             found.update(

@@ -313,8 +313,9 @@ class DialogManager:
 
     def _problem(self, u: Understanding, state: DialogState, user_id: str | None,
                  order_id: str | None) -> TurnResult:
-        if order_id is None and u.latest_order and user_id:
-            latest = self.service.last_order(user_id, None)
+        if u.latest_order and not u.slots.order_id and user_id:  # "my last order" outranks the order in focus
+            # "my last order came chipped": the last order that has arrived, unless it is the parcel that hasn't.
+            latest = self.service.last_order(user_id, None, delivered=u.problem != "not_arrived")
             order_id = latest.id if latest else None
         facts = self.service.problem(u.problem, order_id, user_id, u.text, state.session_id)
         return TurnResult(facts, StateUpdate(order_id=facts.order.id) if facts.order else StateUpdate())

@@ -59,7 +59,8 @@ def order_status(facts: ReplyFacts, seed: int) -> str:
     lines = [_status_line(order), *_order_lines(order, facts.currency)]
     lines.append(f"Total: {_money(order.total, facts.currency)}.")
     if facts.detail and not is_code(facts.detail):
-        lines.append(facts.detail)
+        # An answer about the shopper's history ("Yes: you ordered ...") comes before the order it points to.
+        lines.insert(0, facts.detail) if facts.intent == "purchase_history" else lines.append(facts.detail)
     return "\n".join(lines)
 
 

@@ -137,14 +137,16 @@ class CustomerService:
                                      "which one would you like to see?")
         latest = bought[0]
         return ReplyFacts(act=Act.order_status, intent="purchase_history", user_text=text, order=latest,
-                          detail="That was your most recent order.", options=["Order the same again"])
+                          detail="Your most recent order:", options=["Order the same again"])
 
-    def last_order(self, user_id: str, order_id: str | None) -> Order | None:
-        """The shopper's own order ``order_id``, or their latest non-cancelled one."""
+    def last_order(self, user_id: str, order_id: str | None, delivered: bool = False) -> Order | None:
+        """The shopper's own order ``order_id``, or their latest non-cancelled one (``delivered``: latest delivered,
+        else the latest non-cancelled)."""
         if order_id:
             return self.db.get_order_for(order_id, user_id)
-        return next((o for o in self.db.orders_for_customer(user_id, limit=10) if o.status.value != "cancelled"),
-                    None)
+        orders = [o for o in self.db.orders_for_customer(user_id, limit=10) if o.status is not OrderStatus.cancelled]
+        arrived = [o for o in orders if o.status is OrderStatus.delivered] if delivered else []
+        return next(iter(arrived or orders), None)
 
     def problem(self, kind: ProblemKind | None, order_id: str | None, user_id: str | None, text: str,
                 session_id: str) -> ReplyFacts:
@@ -198,11 +200,11 @@ class CustomerService:
                 return f"Order {order.id} is still on its way: it should arrive by {on}."
             return (f"Order {order.id} is still on its way: it should arrive around {on}. If something is wrong "
                     f"when it comes, you have {window} days from delivery to tell us.")
+        ago = "today" if days == 0 else "1 day ago" if days == 1 else f"{days} days ago"
         if kind == "not_arrived":
-            return (f"Order {order.id} should have arrived by {on} ({days} days before today, {today_text}); "
+            return (f"Order {order.id} should have arrived by {on} ({ago}; today is {today_text}); "
                     "a person can trace the parcel or refund it.")
         if days <= window:
-            ago = "today" if days == 0 else "1 day ago" if days == 1 else f"{days} days ago"
             return (f"Order {order.id} would have been delivered around {on}, {ago}, inside the "
                     f"{window}-day window, so you can still report it.")
         return (f"Order {order.id} would have been delivered around {on}, {days} days before today ({today_text}), "

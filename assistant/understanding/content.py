@@ -31,6 +31,7 @@ FUNCTION_WORDS = frozenset("""
     total altogether overall
     add adding put remove removing swap replace include
     colour colours color colors
+    order orders ordered ordering purchase purchases purchased
     """.split())
 # Words that ask for a gift without saying what it is.
 GENERIC_WANTS = frozenset("""gift gifts present presents pressie pressies treat surprise shop shopping bundle bundles

@@ -142,11 +142,14 @@ class BundlePlanner:
         """A past order as a bundle to buy again, with today's prices; items no longer sold are named."""
         lines = [line for line in order.lines if line.quantity > 0]
         products = {p.id: p for p in self.store.get([line.product_id for line in lines])}
-        items = [BundleItem(id=p.id, title=p.title, price=p.price, quantity=line.quantity, category=p.category,
+        quantities: dict[str, int] = {}
+        for line in lines:  # one product on two lines of the order is one item of the bundle
+            quantities[line.product_id] = quantities.get(line.product_id, 0) + line.quantity
+        items = [BundleItem(id=p.id, title=p.title, price=p.price, quantity=quantity, category=p.category,
                             reason=f"in your order {order.id}")
-                 for line in lines if (p := products.get(line.product_id)) is not None and p.in_stock]
-        gone = [line.title for line in lines
-                if line.product_id not in products or not products[line.product_id].in_stock]
+                 for pid, quantity in quantities.items() if (p := products.get(pid)) is not None and p.in_stock]
+        gone = list(dict.fromkeys(line.title for line in lines
+                                  if line.product_id not in products or not products[line.product_id].in_stock))
         note = f"Order {order.id} again, at today's prices."
         if gone:
             note += f" No longer available: {_join(gone[:5])}{' and more' if len(gone) > 5 else ''}."
