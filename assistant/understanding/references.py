@@ -157,8 +157,9 @@ def resolve(
     named = by_name(words, items)
     if named:
         return tuple(named)
-    if any(w == "which" and nxt in ("one", "ones", "of") for w, nxt in itertools.pairwise(words)):
-        return tuple(ids)  # "which one has the longest battery?": a choice among everything on the screen
+    if any(w == "which" and nxt in ("one", "of") for w, nxt in itertools.pairwise(words)):
+        # "which one has the longest battery?": a choice among everything on the screen ("which ones fit?" filters)
+        return tuple(ids)
     if _is_pronoun(slots.reference_text):
         if _PLURAL_PRONOUNS.intersection((slots.reference_text or "").lower().split()):
             return tuple(ids)  # "why these?", "compare them": everything on the screen

@@ -200,7 +200,11 @@ class Understander:
         head_words = [w for w in words if w not in attribute_values and stem(w) not in attribute_values]
         head = head_word(head_words)
         named = self.catalog.named_categories(head_phrase(words, head)) if head else NamedCategories()
+        size = reading.slots.size
+        if size and head and size.isalpha() and size.lower() not in head_phrase(words, head):
+            size = None  # "decorations for a small flat": the size describes another noun, not the thing asked for
         slots = reading.slots.model_copy(update={
+            "size": size,
             "categories": named.categories,
             "exclude": tuple(dict.fromkeys((*reading.slots.exclude, *self._excluded_words(reading.negated_words)))),
         })

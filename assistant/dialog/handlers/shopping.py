@@ -21,7 +21,8 @@ from assistant.facts import Act, ReplyFacts
 from assistant.nlg.naming import found_label
 from assistant.reply import ShownProduct
 from assistant.understanding import Slots, Understanding
-from assistant.understanding.catalog import stem, words_of
+from assistant.understanding.catalog import prints, stem, words_of
+from assistant.understanding.understander import head_word
 from cartwise.models import Product, to_money
 from finetune.context import TurnContext
 from retrieval.store import ProductStore
@@ -29,6 +30,7 @@ from retrieval.types import SearchFilters, SearchHit
 
 SHOW = 5
 POOL = 30  # candidates retrieved before attributes, price words and personal ranking pick the shown five
+ATTRIBUTE_BAND = 0.5  # a stated colour or size picks among hits scoring at least this share of the best
 CATEGORY_LIFT = 0.15  # added to the fused score of products in a category the shopper named but may not filter
 
 Personaliser = Callable[[str, list[SearchHit], str | None, list[str]], list[tuple[Product, str]]]
@@ -59,12 +61,22 @@ def _size_pattern(size: str) -> re.Pattern[str] | None:
     return re.compile(rf"\b{re.escape(size)}\b", re.I) if size.isalpha() else None
 
 
-def prefer(hits: list[SearchHit], pattern: re.Pattern[str] | None) -> tuple[list[SearchHit], bool]:
-    """Hits whose title matches ``pattern`` when any does; else all hits and False."""
+def prefer(hits: list[SearchHit], pattern: re.Pattern[str] | None, band: float = 0.0,
+           thing: str = "") -> tuple[list[SearchHit], bool]:
+    """Hits whose title matches ``pattern`` when any does; else all hits and False.
+
+    An attribute narrows what was asked for: ``thing`` (the head word) keeps the choice among hits whose titles
+    print it, when any do, and ``band`` among hits scoring at least that share of the best one. Without them
+    "a small teapot" became small candle pots and "large doormat" large wicker hearts: products in the pool that
+    print the attribute but are not what was asked for.
+    """
     if pattern is None:
         return hits, True
-    matching = [h for h in hits if pattern.search(h.product.title)]
-    return (matching, True) if matching else (hits, False)
+    floor = band * max((h.score for h in hits), default=0.0)
+    eligible = [h for h in hits if h.score >= floor]
+    things = [h for h in hits if thing and prints(h.product.title, thing)]
+    matching = [h for h in (things or eligible) if pattern.search(h.product.title)]
+    return (matching, True) if matching else ((things or hits), False)
 
 
 def quote_about(product: Product, attribute: str) -> str:
@@ -131,12 +143,14 @@ class ShoppingAdvisor:
 
     def find(self, query: str, slots: Slots, category_filter: bool, state: DialogState, user_id: str | None,
              exclude_ids: Sequence[str] = (), query_words: Sequence[str] = (), like_ids: Sequence[str] = (),
-             kind: str = "", head: str = "", require: Sequence[str] = (), lift: Sequence[str] = ()) -> Found:
+             kind: str = "", head: str = "", require: Sequence[str] = (), lift: Sequence[str] = (),
+             thing: str = "") -> Found:
         """Search ``query`` under the stated constraints, then apply attributes, price words and history.
 
         ``like_ids`` (a refinement: the products on the screen) keeps the results of the same kind: the pool
         is reranked by closeness to those products as well as to the words, as relevance feedback does.
         ``lift``: categories guessed from the request's meaning, lifted like a named category but never filtered.
+        ``thing``: the head word of the request; a stated colour or size picks among the products that print it.
         ``require``: words the shopper just asked for ("just doorbells"): products whose titles print them
         come first and alone, if there are any. ``head``: the word naming the thing asked for; when no product
         shown prints it and the closest product is not close, the reply says the shop does not carry it.
@@ -161,11 +175,11 @@ class ShoppingAdvisor:
         if slots.exclude:
             hits = [h for h in hits if not _excluded(h.product, slots.exclude)] or hits
         if slots.colour:
-            hits, ok = prefer(hits, re.compile(rf"\b{re.escape(slots.colour)}", re.I))
+            hits, ok = prefer(hits, re.compile(rf"\b{re.escape(slots.colour)}", re.I), band=ATTRIBUTE_BAND, thing=thing)
             if not ok:
                 relaxed.append(f"colour {slots.colour}")
         if slots.size:
-            hits, ok = prefer(hits, _size_pattern(slots.size))
+            hits, ok = prefer(hits, _size_pattern(slots.size), band=ATTRIBUTE_BAND, thing=thing)
             if not ok:
                 relaxed.append(f"size {slots.size}")
         hits = self._price_level(hits, slots)
@@ -179,10 +193,15 @@ class ShoppingAdvisor:
             best = max((h.dense for h in hits[:SHOW]), default=0.0)
             gone = not_found_words([head], [p for p, _ in ranked[:SHOW]])
             if gone and best < self.weak_match:
-                # The shop may sell the thing and have none in stock: that is "sold out", not "not carried".
-                sold_out = [h.product for h in self.store.search(
-                    head, k=SHOW * 2, filters=filters.model_copy(update={"in_stock": False}))
-                    if not not_found_words([head], [h.product])]
+                # Whether the shop sells the thing at all: in stock (then the request ranked other things first and
+                # nothing is claimed), only out of stock ("sold out"), or not at all ("not carried").
+                in_stock, sold_out = (
+                    [h.product for h in self.store.search(
+                        head, k=SHOW * 2, filters=filters.model_copy(update={"in_stock": stocked}))
+                     if not not_found_words([head], [h.product])]
+                    for stocked in (True, False))
+                if in_stock:
+                    return Found(ranked, relaxed)
                 if sold_out:
                     return Found(ranked, relaxed, sold_out=sold_out)
                 missing = _phrase_around(query, gone)
@@ -254,8 +273,11 @@ class ShoppingAdvisor:
         brand_words = {w for b in slots.brands for w in words_of(b)}
         asked = " ".join(w for w in words_of(label_query if label_query is not None else query) if w not in brand_words)
         label = found_label([p.title for p in shown], [p.category for p in shown], asked)
+        # An attribute dropped to find anything ("size small") must not name what is shown.
+        dropped = {r.split()[0] for r in found.relaxed}
+        display = {k: v for k, v in _display(slots).items() if k not in dropped}
         facts = ReplyFacts(act=act, intent=intent, user_text=u.text, products=shown,
-                           slots=_display(slots) | ({"found": label} if label else {}), currency=self.currency,
+                           slots=display | ({"found": label} if label else {}), currency=self.currency,
                            relaxed=found.relaxed, detail=f"not_carried:{found.not_found}" if found.not_found else
                            f"sold_out:{len(found.sold_out)}:{found.sold_out[0].title}" if found.sold_out else "")
         viewed = list(dict.fromkeys([*state.viewed_ids, *ids]))[-50:]
@@ -272,7 +294,8 @@ class ShoppingAdvisor:
             slots, query = state.slots.merge(u.slots), state.query
         found = self.find(query, slots, _category_filter(u), state, user_id, query_words=_query_words(u),
                           head=u.head if query == u.query and u.named_early else "",
-                          lift=u.likely_categories if query == u.query else ())
+                          lift=u.likely_categories if query == u.query else (),
+                          thing=u.head if query == u.query else "")
         return self.present(found, slots, query, u, state, "search_product")
 
     def refine(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
@@ -296,10 +319,14 @@ class ShoppingAdvisor:
         exclude = state.shown_ids if shown and not changes and not _names_a_thing(u) else []
         if u.targets and u.rejected:
             exclude = list(u.targets)  # "not that one"
-        fresh = [w for w in _query_words(u) if w not in (state.query or "").split() and u.names_product]
+        # New words naming a thing ("just doorbells"), not attributes the filters already apply ("in purple").
+        attributes = {w for v in (u.slots.colour, u.slots.size, *u.slots.brands) if v for w in words_of(v)}
+        fresh = [w for w in _query_words(u)
+                 if w not in (state.query or "").split() and w not in attributes and u.names_product]
         found = self.find(query or "", slots, _category_filter(u), state, user_id, exclude_ids=exclude,
                           like_ids=state.shown_ids, kind=state.kind if not _names_a_thing(u) else "", require=fresh,
-                          head=u.head if fresh and u.head in fresh and u.named_early else "")
+                          head=u.head if fresh and u.head in fresh and u.named_early else "",
+                          thing=u.head or head_word((query or "").split()))
         return self.present(found, slots, query or "", u, state, "refine_search")
 
     def similar(self, target_id: str, slots: Slots, u: Understanding, state: DialogState,
