@@ -482,7 +482,7 @@ def _roles(words: Sequence[str], max_words: int) -> tuple[Role, ...]:
         if len(content) > max_words:
             return ()
         if content:
-            roles.append(Role(query=" ".join(content), quantity=quantity))
+            roles.append(Role(query=" ".join(content), quantity=quantity, head=head_word(part)))
     return tuple(roles) if len(roles) >= 2 else ()
 
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from assistant.dialog.handlers.shopping import ShoppingAdvisor, TurnResult
 from assistant.dialog.state import BundleSpec, DialogState, StateUpdate
 from assistant.facts import Act, ReplyFacts
+from assistant.nlg.phrasing import plural
 from assistant.personal import Personaliser
 from assistant.reply import BundleItem, ShownBundle
 from assistant.understanding import Role, Slots, Understanding
@@ -112,13 +113,13 @@ class BundlePlanner:
         picks: list[tuple[Role, list[Product]]] = []
         missing: list[str] = []
         for role in u.roles:
-            head = head_word(role.query.split()) or role.query
+            head = role.head or head_word(role.query.split()) or role.query
             found = self.shopping.find(role.query, Slots(), False, state, None, require=[head])
             # A role is a named thing: only products whose titles say it fill it ("keyboard" is no earbuds).
             candidates = [p for p, _ in found.ranked[:ROLE_POOL] if stem(head) in " ".join(
                 stem(w) for w in words_of(p.title))]
             if not candidates:
-                missing.append(role.query)
+                missing.append(plural(role.head) if role.head else role.query)  # "webcams", not "webcam zoom calls"
                 continue
             picks.append((role, candidates))
         chosen = _fit_budget(picks, budget)
