@@ -53,24 +53,42 @@ class ShopperPicks:
             profile = self.personaliser.profile(user_id, [])
             if not profile.is_empty:
                 return self.recommender.recommend(profile, k=k, exclude=state.viewed_ids[-10:]), True
-        return self.recommender.best_sellers(k), False
+        return self.recommender.best_sellers(k) or self.top_rated(k), False
+
+    def top_rated(self, k: int, among: list[str] | None = None) -> list[Pick]:
+        """In-stock products by their rating, for a shop with no sales recorded (never a made-up popularity)."""
+        allowed = set(among) if among is not None else None
+        rated = [p for p in self.vectors.products
+                 if p.in_stock and p.rating is not None and (allowed is None or p.id in allowed)]
+        rated.sort(key=lambda p: (-float(p.rating or 0), p.title))
+        return [Pick(product=p, reason=f"rated {p.rating} out of 5", source="popular") for p in rated[:k]]
 
     def for_shopper(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
         picks, personal = self.picks_for(user_id, state)
-        lead = {"found": "picks for you"} if personal else {"found": "best sellers"}
+        lead = {"found": "picks for you"} if personal else \
+            {"found": "best sellers" if self._has_sales() else "top-rated products"}
         return self._show(picks, u, state, "recommend_for_me", lead)
+
+    def _has_sales(self) -> bool:
+        return bool(self.recommender.popularity)
 
     def best_sellers(self, u: Understanding, state: DialogState) -> TurnResult:
         """Best sellers overall, or among the products that match a request ("most popular lunch bags")."""
         recommender = self.recommender
+        among: list[str] | None = None
         if u.names_product or u.slots.categories or u.slots.brands:
             found: Found = self.shopping.find(u.query, u.slots, u.category_filter, state, None)
             among = [p.id for p, _ in found.ranked[:POOL // 2]]
             picks = recommender.best_sellers(SHOW, among=among)
-            if not picks:  # nothing there has sold yet: the best matches, said as such
+            if not picks and self._has_sales():  # nothing there has sold yet: the best matches, said as such
                 return self.shopping.present(found, u.slots, u.query, u, state, "best_sellers")
         else:
             picks = recommender.best_sellers(SHOW)
+        if not self._has_sales():
+            # No orders at all: say so, and rank by the ratings the catalog has instead.
+            result = self._show(self.top_rated(SHOW, among), u, state, "best_sellers", {"found": "top-rated products"})
+            result.facts.relaxed = ["best sellers (this shop has no sales recorded yet)"]
+            return result
         return self._show(picks, u, state, "best_sellers", {"found": "best sellers"})
 
     def _show(self, picks: list[Pick], u: Understanding, state: DialogState, intent: str,
