@@ -32,6 +32,7 @@ FUNCTION_WORDS = frozenset("""
     add adding put remove removing swap replace include
     colour colours color colors
     order orders ordered ordering purchase purchases purchased
+    first second third fourth fifth sixth seventh eighth ninth tenth
     """.split())
 # Words that ask for a gift without saying what it is.
 GENERIC_WANTS = frozenset("""gift gifts present presents pressie pressies treat surprise shop shopping bundle bundles

@@ -445,9 +445,9 @@ def head_word(words: Sequence[str]) -> str:
             if content:
                 return "" if before in _CLAUSE_MARKERS else content[-1]
             wanted_generic = wanted_generic or any(x in GENERIC_WANTS for x in segment)
-            if wanted_generic and w in _CLAUSE_ENDS:
-                # "a present for my nephew, he's mad about dinosaurs": the thing asked for was a gift; what
-                # follows describes the person (an interest), not a product to find by name.
+            if wanted_generic and (w in _CLAUSE_ENDS or w == "for"):
+                # "a present for my nephew, he's mad about dinosaurs", "a present for a coffee lover": the thing
+                # asked for was a gift; what follows says who it is for, not a product to find by name.
                 return ""
             segment, before = [], w
         else:

@@ -110,3 +110,25 @@ def test_problems_are_read_by_kind(understander: Understander) -> None:
     for text, kind in cases.items():
         u = understander.understand(text, Screen())
         assert (u.intent, u.problem) == ("report_problem", kind), text
+
+
+@pytest.mark.parametrize(
+    ("text", "head", "named"),
+    [
+        ("do you have an iphone 15?", "iphone", True),  # introduced by an article: a thing asked for by name
+        ("ok last one, a robot vacuum", "vacuum", True),
+        ("a present for a coffee lover", "", False),  # after a gift, "for ..." says who it is for
+        ("a present for my nephew, he's mad about dinosaurs", "", False),
+        ("my phone is full of photos", "full", False),  # after a verb: no thing the shop could lack
+        ("power keeps going out in storms", "going", False),
+        ("whats your best seller?", "", False),  # request words, never corrected into catalog words
+    ],
+)
+def test_the_thing_asked_for(understander: Understander, text: str, head: str, named: bool) -> None:
+    u = understander.understand(text, Screen())
+    assert (u.head, u.named_early) == (head, named), u.corrections
+
+
+def test_typo_correction_keeps_first_letter_and_length(understander: Understander) -> None:
+    assert "toaster" not in understander.understand("a teapot and a toaster", Screen()).corrections
+    assert understander.understand("headfones", Screen()).corrections == {"headfones": "headphone"}
