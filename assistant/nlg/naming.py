@@ -26,8 +26,11 @@ def _stem(word: str) -> str:
     return word
 
 
-def found_label(titles: Sequence[str], categories: Sequence[str], query: str = "") -> str:
+def found_label(titles: Sequence[str], categories: Sequence[str], query: str = "", head: str = "") -> str:
     """ "doormats", "lunch bags", "items from our party range" or "" (see the module docstring).
+
+    ``head``: the word that names the thing asked for, when known; then only it (or a two-word name ending in it)
+    may name the results, never a describing word of the request ("5 wireless", "5 smalls").
 
     Example:
         >>> found_label(["Doormat Union Flag", "Doormat Red Retrospot"], ["home decor", "home decor"], "a door mat")
@@ -40,6 +43,8 @@ def found_label(titles: Sequence[str], categories: Sequence[str], query: str = "
         'headphones and close matches'
         >>> found_label(["MSI Laptop GeForce RTX", "Dell Laptop GeForce RTX"], [], "a laptop for uni")
         'laptops'
+        >>> found_label(["Wireless Earbuds", "Sport Earbuds", "Wireless Headphones"], [], "earbuds", head="earbuds")
+        'earbuds and close matches'
     """
     if not titles:
         return ""
@@ -57,9 +62,11 @@ def found_label(titles: Sequence[str], categories: Sequence[str], query: str = "
         unigrams.update(set(stems))
         bigrams.update({f"{a} {b}" for a, b in itertools.pairwise(stems)})
 
+    naming = {_stem(head.lower())} if head else asked
+
     def wanted(stem: str) -> bool:
         # The request used the word, or the word holds one the request used ("mat" in "doormat").
-        return stem in asked or any(len(a) > 2 and a in stem for a in asked)
+        return stem in naming or any(len(a) > 2 and a in stem for a in naming)
 
     for phrase, n in bigrams.most_common():
         if n < need:

@@ -272,7 +272,7 @@ class ShoppingAdvisor:
         act = Act.show_products if shown else Act.no_results
         brand_words = {w for b in slots.brands for w in words_of(b)}
         asked = " ".join(w for w in words_of(label_query if label_query is not None else query) if w not in brand_words)
-        label = found_label([p.title for p in shown], [p.category for p in shown], asked)
+        label = found_label([p.title for p in shown], [p.category for p in shown], asked, head_word(asked.split()))
         # An attribute dropped to find anything ("size small") must not name what is shown.
         dropped = {r.split()[0] for r in found.relaxed}
         display = {k: v for k, v in _display(slots).items() if k not in dropped}
