@@ -154,6 +154,9 @@ def resolve(
         n = count_before_superlative(words)
         ordered = sorted(items, key=lambda item: item.price, reverse=slots.price == "priciest")  # type: ignore[arg-type,return-value]
         return tuple(item.id for item in ordered[:n])
+    if any(a in ("to", "with", "around") and b == "it" for a, b in itertools.pairwise(words)):
+        # "add a mouse and a bag to it": the pronoun is the product; the names are new things for it.
+        return (focus_id,) if focus_id in ids else (ids[0],)
     named = by_name(words, items)
     if named:
         return tuple(named)

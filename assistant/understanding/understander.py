@@ -299,16 +299,17 @@ class Understander:
             # "what goes with it": the bundle completes it; "... make me a bundle" with it: it is in the bundle.
             update["complements"] = any(w in _COMPLEMENT_WORDS for w in words) and not any(
                 w in _SET_WORDS for w in words)
-            update["roles"] = self._listed(_roles(words, max_words=3), words)
+            update["roles"] = self._listed(_roles(words, max_words=3), words, anchored=bool(update.get("targets")))
         if u.intent == "compare_products" and not update.get("targets"):
             # "Bowers & Wilkins" is one name: only words split what is compared.
             update["roles"] = _roles([w for w in words if w not in ("&", "+", ",")], max_words=6)
         return u.model_copy(update=update)
 
-    def _listed(self, roles: tuple[Role, ...], words: Sequence[str]) -> tuple[Role, ...]:
+    def _listed(self, roles: tuple[Role, ...], words: Sequence[str], anchored: bool = False) -> tuple[Role, ...]:
         """A list of things only if at least two of its parts are things the catalog has something close to:
         "what goes well with it" is a clause, not a thing; a part nothing matches stays, to be said unsold.
-        "cup and saucer" is one thing when the catalog's titles print it so."""
+        "cup and saucer" is one thing when the catalog's titles print it so. With a product pointed at ("add a
+        mouse and a bag to it") one such part is enough: the product is the rest of the set."""
         if not roles:
             return ()
         if any(w == "and" and (stem(a), stem(b)) in self.catalog.joined
@@ -316,7 +317,7 @@ class Understander:
             return ()
         floor = self.check.threshold - ROLE_MARGIN
         strong = sum(1 for r in roles if self.matcher.best_similarity(r.query) >= floor)
-        return roles if strong >= 2 else ()
+        return roles if strong >= (1 if anchored else 2) else ()
 
     @staticmethod
     def _query(words: Sequence[str], content: Sequence[str], slots: Slots) -> str:

@@ -108,10 +108,17 @@ class BundlePlanner:
         return TurnResult(facts, StateUpdate(bundle=shown, bundle_spec=spec, viewed_ids=viewed))
 
     def build_from_roles(self, u: Understanding, state: DialogState) -> TurnResult:
-        """ "monitor, keyboard, mouse and webcam under $600": one item per role, within the budget."""
+        """ "monitor, keyboard, mouse and webcam under $600": one item per role, within the budget.
+
+        "add a mouse and a bag to it": the product pointed at comes first, then the things named.
+        """
         budget = u.slots.budget_max
         picks: list[tuple[Role, list[Product]]] = []
         missing: list[str] = []
+        anchor = self._anchor(u) if u.targets else None
+        chosen_role = Role(query=anchor.title) if anchor is not None else None
+        if anchor is not None and chosen_role is not None:
+            picks.append((chosen_role, [anchor]))
         for role in u.roles:
             head = role.head or head_word(role.query.split()) or role.query
             found = self.shopping.find(role.query, Slots(), False, state, None, require=[head])
@@ -128,12 +135,15 @@ class BundlePlanner:
             return TurnResult(ReplyFacts(act=Act.no_results, intent="build_bundle", user_text=u.text,
                                          slots=_display(u.slots), detail=detail, currency=self.currency))
         items = [BundleItem(id=p.id, title=p.title, price=p.price, quantity=role.quantity, category=p.category,
-                            reason=f"the {role.query} you asked for") for role, p in chosen]
-        note = f"We don't sell {_join(missing)}, so the set leaves {'it' if len(missing) == 1 else 'them'} out." \
-            if missing else ""
+                            reason="the product you chose" if role is chosen_role
+                            else f"the {role.query} you asked for")
+                 for role, p in chosen]
+        them = len(missing) > 1 or missing[0].endswith("s") if missing else False
+        note = f"We don't sell {_join(missing)}, so the set leaves {'them' if them else 'it'} out." if missing else ""
         shown = self._recount(items, budget, note)
         spec = BundleSpec(theme=None, budget=f"{budget:.2f}" if budget is not None else None,
-                          roles=[r.query for r, _ in chosen])
+                          roles=[r.query for r, _ in chosen if r is not chosen_role],
+                          anchor_id=anchor.id if anchor is not None else None, include_anchor=anchor is not None)
         facts = ReplyFacts(act=Act.show_bundle, intent="build_bundle", user_text=u.text, bundle=shown,
                            slots=_display(u.slots), currency=self.currency, options=["Make it cheaper", "Why these?"])
         viewed = list(dict.fromkeys([*state.viewed_ids, *(i.id for i in items)]))[-50:]

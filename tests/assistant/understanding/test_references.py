@@ -50,6 +50,7 @@ def test_targets(text: str, ids: tuple[str, ...]) -> None:
 
 def test_pronouns_point_at_the_product_in_focus() -> None:
     assert targets("is it in stock?", focus="c") == ("c",)
+    assert targets("add a mug to it", focus="c") == ("c",)  # "mug" is a new thing for it, not item d
     assert targets("tell me more about that one", focus="c") == ("c",)
     assert targets("is it in stock?", focus="not-on-screen") == ("a",)  # else the first shown
 
