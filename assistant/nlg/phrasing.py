@@ -147,6 +147,8 @@ def describe(
     occasion = _first(slots, OCCASION_SLOTS)
     if occasion and occasion.lower() in noun.lower():
         occasion = ""  # "christmas trees" already says it
+    elif occasion and found and noun.split()[0].lower().rstrip("s") in occasion.lower().split():
+        noun, found = "gifts", "gifts"  # "secret santa" with "santas" found: one word, not "secret santa santas"
     # "birthday mugs", but "mugs for an afternoon tea party".
     suffix_occasion = occasion.lower().startswith(("for ", "at ", "a ", "an ", "the "))
     before = "" if suffix_occasion else occasion

@@ -521,3 +521,17 @@ def test_local_smollm2_output_always_passes_the_grounding_check(tmp_path_factory
     stream.close()  # type: ignore[attr-defined]
     assert not [t for t in threading.enumerate() if t.name == "local-llm-generate"]
     print(f"load {load_s:.1f} s, reply {outcome.seconds:.1f} s, used_llm={outcome.used_llm}: {outcome.llm_text!r}")
+
+
+@pytest.mark.parametrize(
+    ("slots", "phrase"),
+    [
+        ({"found": "santas", "occasion": "secret santa"}, "secret santa gifts"),  # never "secret santa santas"
+        ({"found": "christmas trees", "occasion": "christmas"}, "christmas trees"),
+        ({"found": "mugs", "occasion": "birthday"}, "birthday mugs"),
+    ],
+)
+def test_the_request_as_a_phrase_says_each_word_once(slots: dict[str, str], phrase: str) -> None:
+    from assistant.nlg.phrasing import describe
+
+    assert describe(slots, "£", with_budget=False) == phrase
