@@ -34,7 +34,7 @@ from assistant.understanding.references import OnScreen, name_words, resolve
 from assistant.understanding.slots import SlotExtractor, Slots
 from assistant.understanding.text import ANGRY
 from assistant.understanding.types import BundleOp, ProblemKind, Role, Screen, Understanding
-from assistant.understanding.vocab import NUMBER_WORDS, ORDINALS
+from assistant.understanding.vocab import NUMBER_WORDS, ORDINALS, PRICE_WORDS
 from finetune.context import TurnContext, model_input
 from finetune.protocols import IntentModel
 
@@ -188,9 +188,10 @@ class Understander:
         Returns:
             The typed understanding.
         """
-        reading = self.slots.read(text)
+        respelled, request_fixes = self._respell(text)
+        reading = self.slots.read(respelled)
         words = reading.residual.split()
-        corrections = {w: c for w in dict.fromkeys(words) if (c := self._correct(w))}
+        corrections = request_fixes | {w: c for w in dict.fromkeys(words) if (c := self._correct(w))}
         words = [corrections.get(w, w) for w in words]
         # A category is named by the noun phrase that says what is wanted, not by a verb or a purpose clause:
         # "i want to watch films on something big" names no Smart Watches. Who it is for, a colour or a size
@@ -214,7 +215,7 @@ class Understander:
         names_product = any(self.catalog.title_counts.get(stem(w), 0) > 0 for w in content if w not in attribute_words)
         has_content = bool(content) or any(
             v not in (None, ()) for k, v in slots if k not in ("reference_index", "reference_text", "exclude"))
-        prediction = self.model.predict(model_input(text, screen.context))
+        prediction = self.model.predict(model_input(respelled, screen.context))
         u = Understanding(
             text=text, intent=prediction.label, confidence=round(float(prediction.confidence), 4),
             top=[(str(label), float(p)) for label, p in prediction.top3], confident=prediction.is_confident,
@@ -334,6 +335,26 @@ class Understander:
         (best, sim), (_, second) = ranked[0], ranked[1]
         return (best,) if sim >= CATEGORY_GUESS_MIN and sim - second >= CATEGORY_GUESS_MARGIN else ()
 
+    def _respell(self, text: str) -> tuple[str, dict[str, str]]:
+        """``text`` with misspelt request words put right before anything reads it ("cheeper" -> "cheaper",
+        "secnd" -> "second", "wher is my ordr"), so the slots and the intent model see the words they know. A
+        word the catalog prints or the dictionary knows is never touched ("cheese" stays cheese)."""
+        fixes: dict[str, str] = {}
+
+        def fix(match: re.Match[str]) -> str:
+            word = match.group(0)
+            low = word.lower()
+            if len(low) < 3 or low in REQUEST_WORDS or self.catalog.knows(low) or self.catalog.is_dictionary_word(low):
+                return word
+            near = next((r for r in _REQUEST_WORDS_SORTED if r[0] == low[0] and abs(len(r) - len(low)) <= 1
+                         and edit_distance_within(low, r, 1)), None)
+            if near is None:
+                return word
+            fixes[low] = near
+            return near
+
+        return _WORD_RE.sub(fix, text), fixes
+
     def _correct(self, word: str) -> str | None:
         # "wich", "waht": a misspelt function word is that word, not a product the catalog spells alike.
         if word in FUNCTION_WORDS or word in GENERIC_WANTS:
@@ -392,6 +413,11 @@ CATEGORY_GUESS_MIN = 0.45
 CATEGORY_GUESS_MARGIN = 0.08
 _INTRODUCERS = frozenset("a an any some another sell sells selling stock stocks carry carries have has got about"
                          .split())
+# The words requests are made of, besides product words: misspelt, they are put right first.
+REQUEST_WORDS = frozenset(FUNCTION_WORDS | {w for phrase in PRICE_WORDS for w in phrase.split() if w.isalpha()}
+                          | set(ORDINALS) | set(NUMBER_WORDS))
+_REQUEST_WORDS_SORTED = sorted(w for w in REQUEST_WORDS if len(w) >= 3 and w.isalpha())
+_WORD_RE = re.compile(r"[A-Za-z]+")
 _CLAUSE_ENDS = frozenset({",", ";", ":", "-"})
 _PREPOSITIONS = frozenset("for to with in on at under over from by that which who whos so like about of , - : ;"
                           .split())

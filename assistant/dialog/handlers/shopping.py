@@ -323,10 +323,18 @@ class ShoppingAdvisor:
         attributes = {w for v in (u.slots.colour, u.slots.size, *u.slots.brands) if v for w in words_of(v)}
         fresh = [w for w in _query_words(u)
                  if w not in (state.query or "").split() and w not in attributes and u.names_product]
+        thing = u.head or head_word((query or "").split())
         found = self.find(query or "", slots, _category_filter(u), state, user_id, exclude_ids=exclude,
                           like_ids=state.shown_ids, kind=state.kind if not _names_a_thing(u) else "", require=fresh,
-                          head=u.head if fresh and u.head in fresh and u.named_early else "",
-                          thing=u.head or head_word((query or "").split()))
+                          head=u.head if fresh and u.head in fresh and u.named_early else "", thing=thing)
+        if u.slots.price == "cheaper" and thing and any(prints(p.title, thing) for p in shown) \
+                and not any(prints(p.title, thing) for p, _ in found.ranked[:SHOW]):
+            # Nothing of the kind costs less: say so, rather than show cheaper things of another kind.
+            cheapest = min((p for p in shown if prints(p.title, thing)), key=lambda p: p.price)
+            return TurnResult(ReplyFacts(
+                act=Act.no_results, intent="refine_search", user_text=u.text, currency=self.currency,
+                detail=f"Nothing cheaper of that kind: the cheapest I have is {cheapest.title} at "
+                       f"{self.currency}{cheapest.price:.2f}."))
         return self.present(found, slots, query or "", u, state, "refine_search")
 
     def similar(self, target_id: str, slots: Slots, u: Understanding, state: DialogState,

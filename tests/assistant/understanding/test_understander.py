@@ -132,3 +132,10 @@ def test_the_thing_asked_for(understander: Understander, text: str, head: str, n
 def test_typo_correction_keeps_first_letter_and_length(understander: Understander) -> None:
     assert "toaster" not in understander.understand("a teapot and a toaster", Screen()).corrections
     assert understander.understand("headfones", Screen()).corrections == {"headfones": "headphone"}
+
+
+def test_misspelt_request_words_are_put_right_before_the_slots_read_them(understander: Understander) -> None:
+    u = understander.understand("cheeper", Screen(context=TurnContext.products))
+    assert u.slots.price == "cheaper" and u.corrections == {"cheeper": "cheaper"}
+    assert understander.understand("the secnd one", Screen()).corrections == {"secnd": "second"}
+    assert "cheese" not in understander.understand("cheese tins", Screen()).corrections  # a catalog word
