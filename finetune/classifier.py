@@ -14,7 +14,7 @@ empty ``top3`` and ``is_confident=False`` (nothing was asked). Very long text is
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -164,24 +164,24 @@ class IntentClassifier:
 
     def predict_batch(self, texts: Sequence[str]) -> list[IntentPrediction]:
         """Intents of several utterances, in order; empty ones need no model call."""
-        if isinstance(texts, str):
-            raise TypeError("predict_batch expects a list of strings; for one utterance call predict(text)")
-        answers: list[IntentPrediction | None] = [None] * len(texts)
-        todo = [i for i, text in enumerate(texts) if text and text.strip()]
-        probs = self.predict_proba([texts[i].strip() for i in todo])
-        for row, i in zip(probs, todo, strict=True):
-            answers[i] = self._decide(row)
-        empty = IntentPrediction(label=OUT_OF_SCOPE, confidence=0.0, top3=[], is_confident=False)
-        return [answer or empty for answer in answers]
+        return predict_texts(texts, self.predict_proba, self.labels, self.threshold)
 
-    def _decide(self, row: np.ndarray[Any, np.dtype[np.float32]]) -> IntentPrediction:
+
+def predict_texts(texts: Sequence[str], predict_proba: Callable[[list[str]], np.ndarray[Any, np.dtype[np.float32]]],
+                  labels: Sequence[str], threshold: float) -> list[IntentPrediction]:
+    """The decision rule every intent model shares: empty texts are out of scope without a model call; the
+    others take their most probable label when it reaches ``threshold``, else out of scope."""
+    if isinstance(texts, str):
+        raise TypeError("predict_batch expects a list of strings; for one utterance call predict(text)")
+    answers: list[IntentPrediction | None] = [None] * len(texts)
+    todo = [i for i, text in enumerate(texts) if text and text.strip()]
+    probs = predict_proba([texts[i].strip() for i in todo])
+    for row, i in zip(probs, todo, strict=True):
         order = np.argsort(-row)[:3]
-        top3 = [(self.labels[i], float(row[i])) for i in order]
+        top3 = [(labels[j], float(row[j])) for j in order]
         confidence = min(max(top3[0][1], 0.0), 1.0)
-        confident = confidence >= self.threshold
-        return IntentPrediction(
-            label=top3[0][0] if confident else OUT_OF_SCOPE,
-            confidence=confidence,
-            top3=top3,
-            is_confident=confident,
-        )
+        confident = confidence >= threshold
+        answers[i] = IntentPrediction(label=top3[0][0] if confident else OUT_OF_SCOPE, confidence=confidence,
+                                      top3=top3, is_confident=confident)
+    empty = IntentPrediction(label=OUT_OF_SCOPE, confidence=0.0, top3=[], is_confident=False)
+    return [answer or empty for answer in answers]

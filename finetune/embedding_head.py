@@ -27,7 +27,7 @@ from typing import Any, Final
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from finetune.classifier import MAX_INPUT_CHARS, IntentPrediction
+from finetune.classifier import MAX_INPUT_CHARS, IntentPrediction, predict_texts
 from finetune.errors import NotFittedError, TrainingError
 from finetune.labels import OUT_OF_SCOPE
 from finetune.metrics import IntentScores, score_predictions
@@ -121,13 +121,7 @@ class EmbeddingHeadClassifier:
         if isinstance(texts, str):
             raise TypeError("predict_batch expects a list of strings; for one utterance call predict(text)")
         self._require_fitted()
-        answers: list[IntentPrediction | None] = [None] * len(texts)
-        todo = [i for i, text in enumerate(texts) if text and text.strip()]
-        probs = self.predict_proba([texts[i].strip() for i in todo])
-        for row, i in zip(probs, todo, strict=True):
-            answers[i] = self._decide(row)
-        empty = IntentPrediction(label=OUT_OF_SCOPE, confidence=0.0, top3=[], is_confident=False)
-        return [answer or empty for answer in answers]
+        return predict_texts(texts, self.predict_proba, self.labels_, self.threshold_)
 
     # ------------------------------------------------------------------ training
     def fit(self, train: Sequence[LabeledText], validation: Sequence[LabeledText]) -> EmbeddingHeadClassifier:
@@ -261,14 +255,6 @@ class EmbeddingHeadClassifier:
     def _encode(self, texts: list[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
         return np.asarray(self.encoder.encode(texts, batch_size=self.batch_size), dtype=np.float32)
 
-    def _decide(self, row: np.ndarray[Any, np.dtype[np.float32]]) -> IntentPrediction:
-        order = np.argsort(-row)[:3]
-        top3 = [(self.labels_[i], float(row[i])) for i in order]
-        confidence = min(max(top3[0][1], 0.0), 1.0)
-        confident = confidence >= self.threshold_
-        return IntentPrediction(
-            label=top3[0][0] if confident else OUT_OF_SCOPE, confidence=confidence, top3=top3, is_confident=confident
-        )
 
 
 def _figures(scores: IntentScores, prefix: str) -> dict[str, float]:

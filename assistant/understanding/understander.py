@@ -356,15 +356,10 @@ class Understander:
         return _WORD_RE.sub(fix, text), fixes
 
     def _correct(self, word: str) -> str | None:
-        # "wich", "waht": a misspelt function word is that word, not a product the catalog spells alike.
+        # Request words were put right by _respell before the slots read the message; the rest may be the
+        # catalog's words misspelt.
         if word in FUNCTION_WORDS or word in GENERIC_WANTS:
             return None
-        if 3 <= len(word) <= 6 and word.isalpha() \
-                and not self.catalog.is_dictionary_word(word):
-            near = next((f for f in FUNCTION_WORDS
-                         if len(f) >= 3 and f[0] == word[0] and edit_distance_within(word, f, 1)), None)
-            if near is not None and not self.catalog.knows(word):
-                return near
         return self.catalog.correct(word)
 
     def _excluded_words(self, negated: Sequence[str]) -> list[str]:
