@@ -1,8 +1,8 @@
 """``Assistant``: the public entry point the UI, widget, API, dialog tests and scripts drive.
 
 Example:
-    >>> from assistant import Assistant
-    >>> bot = Assistant.from_settings()                      # doctest: +SKIP
+    >>> from composition import build_assistant
+    >>> bot = build_assistant()                              # doctest: +SKIP
     >>> reply = bot.respond("need a gift for my mum under £20", session_id="s1", user_id=None)  # doctest: +SKIP
     >>> reply.intent, [p.title for p in reply.products][:2]  # doctest: +SKIP
     ('search_product', ['Mum Gift Tag', 'Love Heart Mug For Mum'])
@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 
 class Assistant:
-    """A shop's conversational assistant.
+    """A shop's conversational assistant (:func:`composition.build_assistant` builds one from settings).
 
     Args:
         dialog: the dialog manager that runs every turn.
@@ -45,33 +45,6 @@ class Assistant:
         self.settings = settings
         self.locks = locks if locks is not None else InMemoryLockStore(settings.lock_wait_s)
         self.watcher = watcher
-
-    @classmethod
-    def from_settings(cls, settings: Settings | None = None, *, build: bool = True) -> Assistant:
-        """Load models and stores for ``settings.shop`` (default: the giftshop demo).
-
-        Args:
-            settings: project settings (default: from the environment).
-            build: build whatever is missing first (database, index, co-purchase, intent model).
-        """
-        from assistant.locks import lock_store_from_settings
-        from assistant.redis_client import redis_from_settings
-        from assistant.wiring import build_dialog_manager
-
-        settings = settings or Settings()
-        redis = redis_from_settings(settings)  # first: a wrong CARTWISE_REDIS_URL fails before the models load
-        if build:
-            from assistant.build import ensure_built
-
-            ensure_built(settings)
-        from retrieval.copurchase import CopurchaseStats
-
-        # Stamped before the build, so a re-ingest that lands during it is noticed on the first turns.
-        watcher = CatalogWatcher(ShopDatabase.from_settings(settings), CopurchaseStats.path_for(settings),
-                                 lambda: build_dialog_manager(settings, redis=redis)[0],
-                                 settings.catalog_check_s).start()
-        dialog, db = build_dialog_manager(settings, redis=redis)
-        return cls(dialog, db, settings, lock_store_from_settings(settings, client=redis), watcher)
 
     def respond(self, message: str, session_id: str, user_id: str | None = None) -> Reply:
         """Answer one shopper message.

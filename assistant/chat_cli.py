@@ -17,9 +17,7 @@ def _format(reply) -> str:  # type: ignore[no-untyped-def]
 
 
 def run_chat(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant import Assistant
-
-    bot = Assistant.from_settings(settings)
+    bot = args.build_assistant(settings)
     session = args.session or f"cli-{uuid.uuid4().hex[:8]}"
     who = f"customer {args.user}" if args.user else "a guest"
     print(f"Cartwise ({settings.shop}) — chatting as {who}, session {session}. Empty line or Ctrl-D quits.")

@@ -89,8 +89,8 @@ def copy_vectors(source: Path, shop: str, products: list[Any], embedder: Any) ->
 
 def prepare(size: int, workdir: Path, vectors_from: Path | None) -> tuple[Settings, dict[str, Any]]:
     """Build (or reuse) the big shop in ``workdir``; returns its settings and the build timings."""
-    from assistant.build import ensure_built
     from cartwise.db import ShopDatabase
+    from composition import ensure_built
     from retrieval.catalog import CatalogReader
     from retrieval.embeddings import Embedder
     from retrieval.store import ProductStore
@@ -190,7 +190,7 @@ def main() -> int:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from assistant import Assistant
+    from composition import build_assistant
 
     load_start = os.getloadavg()
     settings, build = prepare(args.size, args.workdir, args.vectors_from)
@@ -198,7 +198,7 @@ def main() -> int:
     for label, shop_settings in (("giftshop 3.7k (baseline)", Settings(shop="giftshop")),
                                  (f"synthetic {args.size // 1000}k", settings)):
         start = time.perf_counter()
-        bot = Assistant.from_settings(shop_settings, build=False)
+        bot = build_assistant(shop_settings, build=False)
         startup = time.perf_counter() - start
         store = bot.dialog.shopping.store
         # The default (vector queries from the in-memory matrix) against every query sent to Chroma.

@@ -42,11 +42,11 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
-    from assistant import Assistant
     from cartwise.settings import Settings
+    from composition import build_assistant
     from retrieval.search_quality import QuerySet
 
-    bot = Assistant.from_settings(Settings(shop="giftshop"))
+    bot = build_assistant(Settings(shop="giftshop"))
     store = bot.dialog.shopping.store
     kinds = None if args.kinds == "all" else set(args.kinds.split(","))
     results: dict[str, Any] = {}

@@ -25,8 +25,8 @@ from decimal import Decimal
 import numpy as np
 
 from cartwise.settings import Settings
+from composition import bundle_builder_for
 from retrieval.bundle_types import BundleRequest
-from retrieval.bundles import BundleBuilder
 from retrieval.embeddings import Embedder
 from retrieval.store import ProductStore
 
@@ -73,7 +73,7 @@ def main() -> None:
     embedder = Embedder.from_settings(settings)
     store = ProductStore.from_settings(settings, embedder=embedder)
     t0 = time.perf_counter()
-    builder = BundleBuilder.from_settings(settings, store=store, embedder=embedder)
+    builder = bundle_builder_for(settings, embedder=embedder, store=store)
     load_s = time.perf_counter() - t0
     stats = builder.copurchase
     assert stats is not None, "run `cartwise build-copurchase` first"

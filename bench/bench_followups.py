@@ -55,11 +55,11 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
-    from assistant import Assistant
     from cartwise.settings import Settings
+    from composition import build_assistant
     from finetune.context import model_input
 
-    bot = Assistant.from_settings(Settings(shop="giftshop"))
+    bot = build_assistant(Settings(shop="giftshop"))
     reader = bot.dialog.understander
     by_context = screens()
     rows = list(csv.DictReader(args.csv.open(encoding="utf-8")))

@@ -34,15 +34,15 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
-    from assistant import Assistant
     from assistant.testing.runner import DialogRunner, find_dialogs, load_dialog
     from cartwise.settings import Settings
+    from composition import build_assistant
 
     bots: dict[str, Any] = {}
 
     def bot_for(shop: str) -> Any:
         if shop not in bots:
-            bots[shop] = Assistant.from_settings(Settings(shop=shop))
+            bots[shop] = build_assistant(Settings(shop=shop))
         return bots[shop]
 
     runner = DialogRunner(bot_for, "giftshop")

@@ -22,6 +22,7 @@ from benchlib import nearest_rank
 
 from assistant import Assistant
 from cartwise.settings import Settings
+from composition import build_assistant
 from retrieval.embeddings import Embedder
 from retrieval.store import ProductStore
 
@@ -91,8 +92,8 @@ def main() -> None:
     settings = Settings(shop=args.shop, generator="template")
     slow_settings = settings.model_copy(update={"exact_index": False, "embedding_cache_size": 0})
     bots = {
-        "default": Assistant.from_settings(settings, build=False),
-        "Chroma only, no query cache": Assistant.from_settings(slow_settings, build=False),
+        "default": build_assistant(settings, build=False),
+        "Chroma only, no query cache": build_assistant(slow_settings, build=False),
     }
     for bot in bots.values():
         bot.respond("hello", session_id="warm-up")  # first call pays lazy loads

@@ -8,7 +8,7 @@ customers). Each worker finds them from ``CARTWISE_*`` settings alone.
 Scenarios, all with the scripted five-turn shoppers of ``bench/load.py`` (search, refine, "the second one", a
 bundle with the shopper's own budget, returns policy; every reply checked against the shopper's own history):
 
-1. ``1 worker``: one ``uvicorn --factory web.serve:worker_app`` process; ``--shoppers`` concurrent shoppers over
+1. ``1 worker``: one ``uvicorn --factory composition:worker_app`` process; ``--shoppers`` concurrent shoppers over
    HTTP, no think time, ``--rounds`` times; turns/s, p50/p95/p99, errors; the worker's memory.
 2. ``same conversation``: a second worker beside the first; ``--burst`` turns of one conversation sent at once,
    alternately to both: stored in order, none lost, none interleaved?

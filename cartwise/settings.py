@@ -181,3 +181,8 @@ class Settings(BaseSettings):
     @property
     def shop_data_dir(self) -> Path:
         return self.data_dir / "shops" / self.shop
+
+    @property
+    def calibration_path(self) -> Path:
+        """The shop's catalog-check threshold, written by ``cartwise calibrate``."""
+        return self.shop_data_dir / "calibration.json"

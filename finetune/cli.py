@@ -11,7 +11,7 @@
     target = eval_parser._cartwise_targets.add_parser("recommend", help="...")
     target.set_defaults(func=run_eval_recommend)
 
-(``cartwise.cli`` registers ``finetune`` before ``assistant``; a package registered earlier
+(``app.build_parser`` registers ``finetune`` before ``assistant``; a package registered earlier
 than ``finetune`` should create ``eval`` the same way; :func:`eval_targets` does either.)
 """
 

@@ -1,6 +1,6 @@
 """The interface every intent model serves through.
 
-Serving (``assistant/wiring.py``) only needs this surface, so the fine-tuned transformer
+Serving (``composition.py``) only needs this surface, so the fine-tuned transformer
 (:class:`finetune.classifier.IntentClassifier`), the fast head on frozen sentence embeddings
 (:class:`finetune.embedding_head.EmbeddingHeadClassifier`) and the swapping wrapper that serves
 one and then the other (:class:`finetune.serving.SwappingIntentModel`) are interchangeable.

@@ -96,6 +96,13 @@ class CandidateFinder:
         self._need_masks: dict[Need, np.ndarray] = {}
         self._relevance_cache: dict[str, np.ndarray] = {}
 
+    def with_vectors(self, vectors: ProductVectors) -> CandidateFinder:
+        """The same finder over another catalog (after an ingest), sharing the query embeddings already computed:
+        query texts embed the same whatever the catalog."""
+        return CandidateFinder(vectors, self.rules, self.embedder, self.copurchase, self.candidates_per_need,
+                               self.copurchase_partners, self.history_weight, self.repeat_weight,
+                               self.theme_match_cosine, query_vectors=self.query_vectors)
+
     def warm_up(self) -> None:
         """Embed every rule/theme query and theme name in one batch and precompute the need filters."""
         needs = [n for r in self.rules.rules for n in r.needs] + [n for t in self.rules.themes for n in t.needs]

@@ -23,13 +23,10 @@ from retrieval.product_types import pack_size
 from retrieval.rules import ShopRules, Theme
 
 if TYPE_CHECKING:
-    from cartwise.settings import Settings
     from retrieval.copurchase import CopurchaseStats
-    from retrieval.embeddings import Embedder
     from retrieval.product_vectors import ProductVectors
-    from retrieval.store import ProductStore
 
-__all__ = ["BundleBuilder", "BundleError"]
+__all__ = ["BundleBuilder", "BundleError", "CandidateFinder"]
 
 logger = logging.getLogger(__name__)
 
@@ -38,112 +35,43 @@ class BundleBuilder:
     """Builds bundles for an anchor product or a theme.
 
     Args:
-        vectors: every product of the shop with its embedding.
-        rules: the shop's goes-with rules and themes.
-        embedder: encodes theme texts and need queries (None: title keywords only).
-        copurchase: co-purchase statistics (None for shops without orders).
+        finder: collects the scored candidates (co-purchase partners, rule and theme needs, search); it holds the
+            shop's products, rules, embedder and co-purchase statistics.
         size: items per bundle when the request does not say.
-        candidates_per_need: products considered for each rule or theme need.
-        copurchase_partners: co-purchase partners considered for an anchor.
         duplicate_cosine: two products more similar than this count as the same thing.
-        history_weight: weight of the similarity to the shopper's history in a candidate's score.
-        repeat_weight: bonus for a product the shopper bought before (times its share of the history weight,
-            relative to their most important item).
-        theme_match_cosine: a free-text theme closer than this to a known theme's name uses that theme.
-        currency: symbol used in notes.
+        currency: the shop's currency symbol, used in notes.
 
     Example:
-        >>> builder = BundleBuilder.from_settings(settings)  # doctest: +SKIP
+        >>> finder = CandidateFinder(vectors, ShopRules.load(folder), embedder, copurchase)  # doctest: +SKIP
+        >>> builder = BundleBuilder(finder, currency="£").warm_up()  # doctest: +SKIP
         >>> result = builder.build(BundleRequest(theme="tea party", budget=Decimal("25"), people=4))  # doctest: +SKIP
         >>> result.within_budget, result.total <= Decimal("25")  # doctest: +SKIP
         (True, True)
     """
 
-    def __init__(
-        self,
-        vectors: ProductVectors,
-        rules: ShopRules,
-        embedder: Embedder | None = None,
-        copurchase: CopurchaseStats | None = None,
-        size: int = 4,
-        candidates_per_need: int = 8,
-        copurchase_partners: int = 60,
-        duplicate_cosine: float = 0.9,
-        history_weight: float = 0.2,
-        repeat_weight: float = 1.0,
-        theme_match_cosine: float = 0.75,
-        currency: str = "£",
-    ) -> None:
-        self.vectors = vectors
-        self.rules = rules
-        self.embedder = embedder
-        self.copurchase = copurchase
+    def __init__(self, finder: CandidateFinder, size: int = 4, duplicate_cosine: float = 0.9, *,
+                 currency: str) -> None:
+        self.finder = finder
         self.size = size
-        self.candidates_per_need = candidates_per_need
-        self.copurchase_partners = copurchase_partners
         self.duplicate_cosine = duplicate_cosine
-        self.history_weight = history_weight
-        self.repeat_weight = repeat_weight
-        self.theme_match_cosine = theme_match_cosine
         self.currency = currency
-        self.finder = CandidateFinder(
-            vectors,
-            rules,
-            embedder,
-            copurchase,
-            candidates_per_need,
-            copurchase_partners,
-            history_weight,
-            repeat_weight,
-            theme_match_cosine,
-        )
 
-    @classmethod
-    def from_settings(
-        cls, settings: Settings, store: ProductStore | None = None, embedder: Embedder | None = None
-    ) -> BundleBuilder:
-        """Load the shop's products and vectors from the store, its rules and (when built) co-purchase statistics."""
-        from cartwise.shops.profile import shop_profile
-        from retrieval.copurchase import CopurchaseError, CopurchaseStats
-        from retrieval.embeddings import Embedder
-        from retrieval.product_vectors import ProductVectors
-        from retrieval.store import ProductStore
+    @property
+    def vectors(self) -> ProductVectors:
+        return self.finder.vectors
 
-        embedder = embedder or Embedder.from_settings(settings)
-        store = store or ProductStore.from_settings(settings, embedder=embedder)
-        try:
-            copurchase: CopurchaseStats | None = CopurchaseStats.from_settings(settings)
-        except CopurchaseError:
-            logger.info("no co-purchase statistics for %s: bundles use rules and search only", settings.shop)
-            copurchase = None
-        builder = cls(
-            ProductVectors.from_store(store),
-            ShopRules.from_settings(settings),
-            embedder=embedder,
-            copurchase=copurchase,
-            size=settings.bundle_size,
-            currency=shop_profile(settings).currency,
-        )
-        return builder.warm_up()
+    @property
+    def rules(self) -> ShopRules:
+        return self.finder.rules
+
+    @property
+    def copurchase(self) -> CopurchaseStats | None:
+        return self.finder.copurchase
 
     def with_vectors(self, vectors: ProductVectors) -> BundleBuilder:
         """The same builder over another catalog (after an ingest), keeping the query embeddings already computed."""
-        other = BundleBuilder(
-            vectors,
-            self.rules,
-            self.embedder,
-            self.copurchase,
-            self.size,
-            self.candidates_per_need,
-            self.copurchase_partners,
-            self.duplicate_cosine,
-            self.history_weight,
-            self.repeat_weight,
-            self.theme_match_cosine,
-            self.currency,
-        )
-        other.finder.query_vectors = self.finder.query_vectors  # query texts embed the same whatever the catalog
-        return other
+        return BundleBuilder(self.finder.with_vectors(vectors), self.size, self.duplicate_cosine,
+                             currency=self.currency)
 
     def warm_up(self) -> BundleBuilder:
         """Embed every rule/theme query and theme name in one batch and precompute the need filters.

@@ -171,13 +171,12 @@ def run_bundle(args: argparse.Namespace, settings: Settings) -> int:
     from cartwise.db import ShopDatabase
     from cartwise.shops.profile import shop_profile
     from retrieval.bundle_types import BundleRequest
-    from retrieval.bundles import BundleBuilder
     from retrieval.history import HistoryBuilder
 
     settings = _for_shop(args, settings)
     cur = shop_profile(settings).currency
     try:
-        builder = BundleBuilder.from_settings(settings)
+        builder = args.build_bundle_builder(settings)
         profile = None
         if args.user:
             profile = HistoryBuilder.from_settings(settings).for_customer(

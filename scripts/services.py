@@ -291,7 +291,7 @@ def wait_healthy(url: str, timeout: float, alive: Callable[[], str | None] = lam
 @dataclass
 class AppServer:
     """Cartwise serving on a free loopback port: ``cartwise serve --workers N`` (``workers`` > 1), or one bare
-    worker, ``uvicorn --factory web.serve:worker_app`` (the unit a process manager would run N times).
+    worker, ``uvicorn --factory composition:worker_app`` (the unit a process manager would run N times).
 
     Args:
         env: the environment, with the ``CARTWISE_*`` settings that point it at the shared services.
@@ -313,10 +313,12 @@ class AppServer:
     def start(self, timeout: float = 300.0) -> AppServer:
         self.port = self.port or free_port()
         if self.workers > 1:
-            cmd = [sys.executable, "-m", "cartwise.cli", "serve", "--no-build", "--workers", str(self.workers),
+            from app import cli_command
+
+            cmd = [*cli_command(), "serve", "--no-build", "--workers", str(self.workers),
                    "--host", "127.0.0.1", "--port", str(self.port)]
         else:
-            cmd = [sys.executable, "-m", "uvicorn", "--factory", "web.serve:worker_app", "--host", "127.0.0.1",
+            cmd = [sys.executable, "-m", "uvicorn", "--factory", "composition:worker_app", "--host", "127.0.0.1",
                    "--port", str(self.port), "--log-level", "warning"]
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
@@ -396,8 +398,8 @@ def copy_shop(local: Any, target: Any, keep_customers: Sequence[str] = (), sampl
     """
     import random
 
-    from assistant.build import ensure_built
     from cartwise.db import ShopDatabase
+    from composition import ensure_built
     from retrieval.embeddings import Embedder
     from retrieval.store import ProductStore
 

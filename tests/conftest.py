@@ -71,9 +71,9 @@ def pytest_configure(config: pytest.Config) -> None:
 def assistant_for(shop: str) -> Any:
     """The real assistant of ``shop`` (built on first use: database, Chroma, intent model), cached per process."""
     if shop not in _ASSISTANTS:
-        from assistant import Assistant
+        from composition import build_assistant
 
-        _ASSISTANTS[shop] = Assistant.from_settings(Settings(shop=shop))
+        _ASSISTANTS[shop] = build_assistant(Settings(shop=shop))
     return _ASSISTANTS[shop]
 
 

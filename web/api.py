@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import uuid
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import gradio as gr
 from fastapi import FastAPI, Request, Response
@@ -276,46 +276,3 @@ def create_app(settings: Settings, bot: Bot, *, with_ui: bool = True) -> FastAPI
         demo = ChatUI(bot, settings, customers).build()
         app = gr.mount_gradio_app(app, demo, path="/", theme=theme(), css=UI_CSS, footer_links=["api"])
     return app
-
-
-def load_assistant(settings: Settings, build: bool = True) -> Any:
-    """Load the assistant, first building whatever is missing (database, index, co-purchase, intent model).
-
-    Args:
-        settings: which shop to serve.
-        build: build missing artefacts first (``assistant.build.ensure_built``); False serves what exists.
-
-    Returns:
-        An ``assistant.Assistant``.
-    """
-    from assistant import Assistant
-
-    return Assistant.from_settings(settings, build=build)
-
-
-def uvicorn_log_config() -> dict[str, Any]:
-    """Uvicorn's logging config with a plain access formatter.
-
-    Log redaction (:mod:`assistant.logging_redaction`) formats each record's message up front and clears its
-    ``args``; uvicorn's own access formatter unpacks ``args`` and would fail on every request.
-    """
-    import copy
-
-    from uvicorn.config import LOGGING_CONFIG
-
-    config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
-    config["formatters"]["access"] = {
-        "()": "uvicorn.logging.DefaultFormatter",
-        "fmt": "%(levelprefix)s %(message)s",
-        "use_colors": None,
-    }
-    return config
-
-
-def app_from_env() -> FastAPI:
-    """``uvicorn --factory web.api:app_from_env``: settings from ``CARTWISE_*`` environment variables."""
-    from assistant.logging_redaction import install_log_redaction
-
-    install_log_redaction()
-    settings = Settings()
-    return create_app(settings, load_assistant(settings))

@@ -20,8 +20,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Serve until interrupted; exit 2 with the reason when the layout is unsafe or Redis does not answer."""
-    from web.serve import serve_command
-
     overrides = {k: v for k, v in {"host": args.host, "port": args.port, "workers": args.workers}.items()
                  if v is not None}
-    return serve_command(settings.model_copy(update=overrides), build=not args.no_build)
+    result: int = args.serve(settings.model_copy(update=overrides), not args.no_build)
+    return result

@@ -7,6 +7,7 @@ models once and finds the shared services
 from its ``CARTWISE_*`` settings alone: PostgreSQL (``CARTWISE_DATABASE_URL``), a Chroma server
 (``CARTWISE_CHROMA_URL``) and Redis (``CARTWISE_REDIS_URL``) for per-conversation locks and rate limits.
 Anything else is refused before a worker starts. The layout and every setting are in ``docs/deploy.md``.
+This module runs processes; the app they serve is built by :mod:`composition` (``composition:worker_app``).
 
 Example:
     $ CARTWISE_DATABASE_URL=postgresql+psycopg://cartwise@127.0.0.1:5432/cartwise \\
@@ -23,6 +24,7 @@ import signal
 import socket
 import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from cartwise.settings import Settings
@@ -78,63 +80,59 @@ def check_layout(settings: Settings, workers: int) -> None:
             client.close()
 
 
-def _build(settings: Settings) -> None:
-    from assistant.build import ensure_built
-    from assistant.logging_redaction import install_log_redaction
-
-    # A spawned process starts with no logging set up: show the build's progress as the parent would.
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    install_log_redaction()
-
-    ensure_built(settings)
-
-
-def build_once(settings: Settings) -> None:
-    """Build what is missing in a child process, so the supervisor of the workers stays small."""
-    process = multiprocessing.get_context("spawn").Process(target=_build, args=(settings,), name="cartwise-build")
+def build_once(settings: Settings, build: Callable[[Settings], None]) -> None:
+    """Run ``build`` (a module-level function: it is pickled by name) in a child process, so the supervisor of the
+    workers stays small."""
+    process = multiprocessing.get_context("spawn").Process(target=build, args=(settings,), name="cartwise-build")
     process.start()
     process.join()
     if process.exitcode != 0:
         raise ServeError(f"building {settings.shop} failed (exit code {process.exitcode}); see the log above")
 
 
-def serve(settings: Settings, workers: int = 1, build: bool = True) -> None:
-    """Serve until interrupted: one process with the UI, or ``workers`` processes with the API and widget.
-
-    Args:
-        settings: shop, host, port and the shared services.
-        workers: app processes; more than one requires PostgreSQL, a Chroma server and Redis.
-        build: build missing artefacts first (once, before any worker starts).
-
-    Raises:
-        ServeError: an unsafe layout (several workers on SQLite, embedded Chroma or without Redis).
-        SharedStateError: Redis is configured but does not answer.
-    """
-    check_layout(settings, workers)  # before the heavy imports: a wrong setting is reported in a second or two
+def run_one(app: FastAPI, settings: Settings, intent_model: str) -> None:
+    """Serve ``app`` (UI, widget and API) from this process until interrupted."""
     import uvicorn
 
-    from web.api import uvicorn_log_config
-
     url = f"http://{settings.host}:{settings.port}/"
-    if workers == 1:
-        from web.api import create_app, load_assistant
+    print(f"Cartwise ({settings.shop}) on {url}  widget: /widget.js  API: /docs  intent model: {intent_model}",
+          flush=True)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", log_config=uvicorn_log_config())
 
-        bot = load_assistant(settings, build=build)
-        app = create_app(settings, bot)
-        print(f"Cartwise ({settings.shop}) on {url}  widget: /widget.js  API: /docs  "
-              f"intent model: {getattr(bot, 'intent_model', 'fine-tuned')}", flush=True)
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", log_config=uvicorn_log_config())
-        return
-    if build:
-        build_once(settings)
+
+def run_workers(settings: Settings, app_factory: str) -> None:
+    """Serve ``settings.workers`` processes of ``app_factory`` ("module:function", built in each worker from the
+    ``CARTWISE_*`` environment) on one port until interrupted."""
+    import uvicorn
+
     # Workers are fresh interpreters that read their settings from the environment, like any deployment would.
     os.environ.update({"CARTWISE_SHOP": settings.shop, "CARTWISE_HOST": settings.host,
                        "CARTWISE_PORT": str(settings.port)})
-    print(f"Cartwise ({settings.shop}) on {url} with {workers} workers  widget: /widget.js  API: /docs "
-          "(the Gradio UI needs sticky sessions: serve it from one separate process, see docs/deploy.md)", flush=True)
-    config = uvicorn.Config("web.serve:worker_app", factory=True, host=settings.host, port=settings.port,
+    print(f"Cartwise ({settings.shop}) on http://{settings.host}:{settings.port}/ with {settings.workers} workers  "
+          "widget: /widget.js  API: /docs (the Gradio UI needs sticky sessions: serve it from one separate process, "
+          "see docs/deploy.md)", flush=True)
+    config = uvicorn.Config(app_factory, factory=True, host=settings.host, port=settings.port,
                             log_level="info", log_config=uvicorn_log_config(), timeout_graceful_shutdown=30)
-    WorkerPool(config, workers).run()
+    WorkerPool(config, settings.workers).run()
+
+
+def uvicorn_log_config() -> dict[str, Any]:
+    """Uvicorn's logging config with a plain access formatter.
+
+    Log redaction (:mod:`assistant.logging_redaction`) formats each record's message up front and clears its
+    ``args``; uvicorn's own access formatter unpacks ``args`` and would fail on every request.
+    """
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["access"] = {
+        "()": "uvicorn.logging.DefaultFormatter",
+        "fmt": "%(levelprefix)s %(message)s",
+        "use_colors": None,
+    }
+    return config
 
 
 class WorkerPool:
@@ -223,28 +221,3 @@ def _run_worker(config: Any, sock: socket.socket, ready: Any) -> None:
 
     threading.Thread(target=announce, daemon=True).start()
     server.run(sockets=[sock])
-
-
-def serve_command(settings: Settings, build: bool) -> int:
-    """What ``cartwise serve`` and ``python app.py`` run: serve, or print why not and return 2."""
-    import sys
-
-    from assistant.errors import SharedStateError
-
-    try:
-        serve(settings, workers=settings.workers, build=build)
-    except (ServeError, SharedStateError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    return 0
-
-
-def worker_app() -> FastAPI:
-    """One worker's app (``uvicorn --factory web.serve:worker_app``): settings from ``CARTWISE_*``, no build,
-    no Gradio UI (its event stream must stay on one process)."""
-    from assistant.logging_redaction import install_log_redaction
-    from web.api import create_app, load_assistant
-
-    install_log_redaction()
-    settings = Settings()
-    return create_app(settings, load_assistant(settings, build=False), with_ui=False)

@@ -110,7 +110,7 @@ class DialogManager:
         self.currency = currency
         self.shop_name = shop_name
         self.max_chars = max_chars
-        self.limiter: Limiter = RateLimiter(rate_limit)  # wiring swaps in a Redis one when configured
+        self.limiter: Limiter = RateLimiter(rate_limit)  # the composition root swaps in a Redis one when configured
 
     # ------------------------------------------------------------------ turn
     def respond(self, message: str, session_id: str, user_id: str | None = None) -> Reply:

@@ -84,16 +84,14 @@ def junit_xml(results: list[DialogResult], errors: dict[str, str]) -> ET.Element
     return ET.ElementTree(suite)
 
 
-def cached_assistants(settings: Settings) -> Callable[[str], Responder]:
-    """A loader that builds one real assistant per shop, on first use."""
+def cached_assistants(settings: Settings, build: Callable[[Settings], Responder]) -> Callable[[str], Responder]:
+    """A loader that builds one real assistant per shop with ``build``, on first use."""
     cache: dict[str, Responder] = {}
 
     def for_shop(shop: str) -> Responder:
         if shop not in cache:
-            from assistant import Assistant
-
             shop_settings = settings if shop == settings.shop else settings.model_copy(update={"shop": shop})
-            cache[shop] = Assistant.from_settings(shop_settings)
+            cache[shop] = build(shop_settings)
         return cache[shop]
 
     return for_shop
@@ -149,7 +147,7 @@ def run_dialog_files(
 def run_tests(args: argparse.Namespace, settings: Settings) -> int:
     """``cartwise test`` entry point: 0 when every dialog passed, 1 otherwise."""
     shop = args.test_shop or getattr(args, "shop", None)
-    runner = DialogRunner(cached_assistants(settings), default_shop=shop or settings.shop)
+    runner = DialogRunner(cached_assistants(settings, args.build_assistant), default_shop=shop or settings.shop)
     try:
         results, errors = run_dialog_files(args.paths, runner, shop=shop, keyword=args.keyword)
     except DialogFileError as exc:

@@ -28,12 +28,10 @@ def register_calibrate(sub: argparse._SubParsersAction[argparse.ArgumentParser])
 
 
 def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant import Assistant
     from assistant.understanding.calibration import calibrate
-    from assistant.wiring import calibration_path
     from retrieval.search_quality import QuerySet
 
-    bot = Assistant.from_settings(settings)
+    bot = args.build_assistant(settings)
     reader = bot.dialog.understander
     labelled = settings.data_dir.parent / "tests" / "data" / f"{settings.shop}_queries.yaml"
     shopping = [q.query for q in QuerySet.load(labelled).queries if q.kind == "natural"] if labelled.is_file() else []
@@ -44,6 +42,6 @@ def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
         logger.warning("with the check, CLINC150 oos_test recall %.3f is below the baseline %.3f",
                        report.oos_recall_test_checked, report.oos_recall_test_baseline)
     if not args.dry_run:
-        path = report.save(calibration_path(settings))
+        path = report.save(settings.calibration_path)
         logger.info("wrote %s", path)
     return 0

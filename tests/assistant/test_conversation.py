@@ -80,12 +80,12 @@ def test_stranger_and_missing_order_get_the_same_answer(giftshop_bot: Any) -> No
 
 
 def test_state_survives_a_restart(giftshop_bot: Any) -> None:
-    from assistant import Assistant
+    from composition import build_assistant
 
     s = sid()
     first = giftshop_bot.respond("show me a regency cake stand", session_id=s)
     assert first.products
-    again = Assistant.from_settings(giftshop_bot.settings, build=False)  # a new process would do the same
+    again = build_assistant(giftshop_bot.settings, build=False)  # a new process would do the same
     r = again.respond("tell me about the first one", session_id=s)
     assert r.products and r.products[0].id == first.products[0].id
 

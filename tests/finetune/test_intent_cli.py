@@ -37,7 +37,7 @@ def test_eval_intent_and_other_targets() -> None:
 
 
 def test_full_cartwise_parser_has_the_commands() -> None:
-    from cartwise.cli import build_parser
+    from app import build_parser
 
     parser = build_parser()
     assert parser.parse_args(["eval", "intent"]).eval_target == "intent"

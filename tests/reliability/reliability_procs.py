@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 
+from app import cli_command
 from cartwise.settings import REPO_ROOT
 
 COLOURS = ["red", "pink", "blue", "green", "ivory", "black", "gold", "silver", "mint", "cream"]
@@ -51,7 +52,7 @@ def write_catalog(path: Path, n: int, seed: int = 7) -> list[dict[str, str]]:
 
 
 def cartwise_cmd(*args: str) -> list[str]:
-    return [sys.executable, "-m", "cartwise.cli", *args]
+    return cli_command(*args)
 
 
 def child_env(**overrides: str) -> dict[str, str]:

@@ -130,18 +130,18 @@ def test_killed_ingest_resumes_without_duplicates(tmp_path: Path) -> None:
 
 
 def test_missing_or_corrupt_store_is_a_clear_error(tmp_path: Path) -> None:
-    from assistant import Assistant
+    from composition import build_assistant
 
     var = tmp_path / "var"
     settings = Settings(shop="giftshop", var_dir=var, intent_model_dir=Settings().intent_model_path)
     with pytest.raises(StoreError, match=r"no product store at .*run `cartwise ingest --shop giftshop`"):
-        Assistant.from_settings(settings, build=False)
+        build_assistant(settings, build=False)
 
     chroma = var / "giftshop" / "chroma"
     chroma.mkdir(parents=True)
     (chroma / "chroma.sqlite3").write_bytes(b"this is not a database" * 500)
     with pytest.raises(StoreError, match=r"corrupted or unreadable .*delete .*chroma and re-run `cartwise ingest"):
-        Assistant.from_settings(settings, build=False)
+        build_assistant(settings, build=False)
 
 
 def test_cartwise_search_on_a_corrupt_store_then_the_rebuild_path(tmp_path: Path) -> None:

@@ -52,7 +52,7 @@ CONVERSATION = [
 @pytest.fixture(scope="module")
 def hostile_shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """A giftshop assistant over a copy of the real orders, with the planted catalog and policy."""
-    from assistant import Assistant
+    from composition import build_assistant
     from retrieval.catalog import CatalogReader
     from retrieval.embeddings import Embedder
     from retrieval.store import ProductStore
@@ -91,7 +91,7 @@ def hostile_shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     assert {p.id for p in catalog.products} >= {p["id"] for p in EVIL_PRODUCTS}, catalog.errors
     ProductStore.from_settings(settings, embedder=Embedder.from_settings(settings), create=True).upsert(
         catalog.products)
-    bot = Assistant.from_settings(settings)  # indexes the policies, the planted one included
+    bot = build_assistant(settings)  # indexes the policies, the planted one included
     yield bot
     bot.db.engine.dispose()
 

@@ -6,16 +6,16 @@ from __future__ import annotations
 import logging
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hostile_inputs import INJECTIONS, reply_problems
 
+from app import cli as cartwise_main
+from app import cli_command
 from assistant.testing.runner import DialogRunner
 from assistant.testing.spec import Dialog, Step
-from cartwise.cli import main as cartwise_main
 from cartwise.settings import REPO_ROOT
 
 BOMB = "name: bomb\na: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
@@ -75,9 +75,9 @@ def test_cli_subprocess_on_a_folder_of_bad_files(tmp_path: Path, tally: Any) -> 
         (tmp_path / name).write_bytes(content)
     missing = tmp_path / "no_such_dir"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    run = subprocess.run([sys.executable, "-m", "cartwise.cli", "test", str(tmp_path)], capture_output=True,
+    run = subprocess.run([*cli_command(), "test", str(tmp_path)], capture_output=True,
                          text=True, timeout=300, env=env, cwd=REPO_ROOT)
-    gone = subprocess.run([sys.executable, "-m", "cartwise.cli", "test", str(missing)], capture_output=True,
+    gone = subprocess.run([*cli_command(), "test", str(missing)], capture_output=True,
                           text=True, timeout=300, env=env, cwd=REPO_ROOT)
     output = run.stdout + run.stderr
     tally.add("cartwise test/subprocess", 2, int(run.returncode != 0) + int(gone.returncode != 0))

@@ -14,7 +14,7 @@ from cartwise.models import Product
 from cartwise.settings import REPO_ROOT
 from retrieval.bundle_selection import BundleSelector, SelectionCandidate
 from retrieval.bundle_types import BundleRequest, BundleResult
-from retrieval.bundles import BundleBuilder, BundleError
+from retrieval.bundles import BundleBuilder, BundleError, CandidateFinder
 from retrieval.copurchase import CopurchaseMiner
 from retrieval.embeddings import Embedder
 from retrieval.product_types import title_stem
@@ -84,13 +84,15 @@ def _products(rows: list[tuple[str, str, str, str]], stock: int = 10) -> list[Pr
 def gift_builder(embedder: Embedder) -> BundleBuilder:
     pv = ProductVectors.from_embedder(embedder, _products(GIFT))
     stats = CopurchaseMiner(min_support=2).mine(BASKETS)
-    return BundleBuilder(pv, ShopRules.load(SHOPS / "giftshop"), embedder, stats).warm_up()
+    finder = CandidateFinder(pv, ShopRules.load(SHOPS / "giftshop"), embedder, stats)
+    return BundleBuilder(finder, currency="£").warm_up()
 
 
 @pytest.fixture(scope="module")
 def electronics_builder(embedder: Embedder) -> BundleBuilder:
     pv = ProductVectors.from_embedder(embedder, _products(ELECTRONICS))
-    return BundleBuilder(pv, ShopRules.load(SHOPS / "electronics"), embedder, None, currency="$").warm_up()
+    return BundleBuilder(CandidateFinder(pv, ShopRules.load(SHOPS / "electronics"), embedder, None),
+                         currency="$").warm_up()
 
 
 def assert_exact_total(result: BundleResult) -> None:

@@ -101,7 +101,7 @@ class Workers:
 @pytest.fixture(scope="session")
 def workers(scaleout: ScaleOut, redis_server: Any, service_scripts: Any,
             tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workers]:
-    """Two ``uvicorn --factory web.serve:worker_app`` processes on their own loopback ports, so a test can send
+    """Two ``uvicorn --factory composition:worker_app`` processes on their own loopback ports, so a test can send
     each turn to the worker it chooses."""
     extra = {"CARTWISE_REDIS_URL": redis_server.url, "CARTWISE_LOCK_LIFETIME_S": str(LOCK_LIFETIME_S),
              "CARTWISE_RATE_LIMIT_PER_MINUTE": str(TURNS_PER_MINUTE)}

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
+from app import cli_command
 from cartwise.settings import REPO_ROOT
 
 pytestmark = pytest.mark.slow
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.slow
 
 def test_dialog_suite_against_server_chroma_and_postgres(scaleout: Any, scaleout_dialogs: list[Path]) -> None:
     assert len(scaleout_dialogs) >= 10
-    run = subprocess.run([sys.executable, "-m", "cartwise.cli", "test", *map(str, scaleout_dialogs)],
+    run = subprocess.run([*cli_command(), "test", *map(str, scaleout_dialogs)],
                          cwd=REPO_ROOT, env=scaleout.env, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     summary = re.search(r"(\d+) passed, (\d+) failed, (\d+) unreadable", run.stdout)

@@ -24,6 +24,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
+from app import cli_command
 from assistant.locks import lock_store_from_settings
 from cartwise.settings import REPO_ROOT
 
@@ -185,7 +186,7 @@ def test_bad_redis_url_stops_start_up_at_once(scaleout: Any, service_scripts: An
         for url, expect in cases:
             env = {**scaleout.env, "CARTWISE_REDIS_URL": url, "CARTWISE_REDIS_TIMEOUT_S": "1"}
             start = time.monotonic()
-            run = subprocess.run([sys.executable, "-m", "cartwise.cli", "serve", "--no-build", "--workers", "2",
+            run = subprocess.run([*cli_command(), "serve", "--no-build", "--workers", "2",
                                   "--port", str(service_scripts.free_port())], cwd=REPO_ROOT, env=env,
                                  capture_output=True, text=True, timeout=60)
             assert run.returncode == 2 and f"CARTWISE_REDIS_URL={url!r}" in run.stderr, run.stderr

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 
+from app import cli_command
 from cartwise.settings import REPO_ROOT, Settings
 from web.serve import shared_state_problems
 
@@ -19,7 +19,7 @@ def test_only_postgres_chroma_server_and_redis_are_shared_safe() -> None:
 
 
 def test_several_workers_on_sqlite_are_refused_before_anything_loads() -> None:
-    run = subprocess.run([sys.executable, "-m", "cartwise.cli", "serve", "--workers", "2", "--no-build"],
+    run = subprocess.run([*cli_command(), "serve", "--workers", "2", "--no-build"],
                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=120,
                          env={"PATH": "/usr/bin:/bin", "HOME": "/tmp"})
     assert run.returncode == 2, run.stderr

@@ -171,7 +171,7 @@ def test_failure_says_expected_and_got() -> None:
 def test_cartwise_test_command_reports_failures_and_writes_junit(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from cartwise.cli import main
+    from app import cli as main
 
     good = DIALOGS / "giftshop_handoff.yaml"
     bad = write(
