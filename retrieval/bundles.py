@@ -72,7 +72,8 @@ class BundleBuilder:
         history_weight: float = 0.2,
         repeat_weight: float = 1.0,
         theme_match_cosine: float = 0.75,
-        currency: str = "£",
+        *,
+        currency: str,
     ) -> None:
         self.vectors = vectors
         self.rules = rules
@@ -140,7 +141,7 @@ class BundleBuilder:
             self.history_weight,
             self.repeat_weight,
             self.theme_match_cosine,
-            self.currency,
+            currency=self.currency,
         )
         other.finder.query_vectors = self.finder.query_vectors  # query texts embed the same whatever the catalog
         return other

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel
 
 from cartwise.db import ShopDatabase
+from cartwise.shops.profile import shop_profile
 from retrieval.bundles import BundleBuilder
 from retrieval.copurchase import CopurchaseMiner
 from retrieval.evaluation import baskets as fbt
@@ -173,7 +174,8 @@ class RecommendEvaluation:
 
         # 2. frequently bought together on the test month
         t = time.perf_counter()
-        builder = BundleBuilder(pv, ShopRules.from_settings(gift), embedder, stats[TEST.name], size=10).warm_up()
+        builder = BundleBuilder(pv, ShopRules.from_settings(gift), embedder, stats[TEST.name], size=10,
+                                currency=shop_profile(gift).currency).warm_up()
         cases = fbt.sample_baskets(db, TEST, pv, self.invoices, self.seed)
         methods = fbt.recommenders(
             stats[TEST.name],
@@ -229,7 +231,8 @@ class RecommendEvaluation:
 
     def _live_builder(self, gift: Settings, pv: ProductVectors, embedder: Embedder, db: ShopDatabase) -> BundleBuilder:
         stats = CopurchaseMiner.from_settings(gift).mine(db.baskets())
-        return BundleBuilder(pv, ShopRules.from_settings(gift), embedder, stats).warm_up()
+        return BundleBuilder(pv, ShopRules.from_settings(gift), embedder, stats,
+                             currency=shop_profile(gift).currency).warm_up()
 
     def _electronics_builder(self, embedder: Embedder) -> BundleBuilder | None:
         from retrieval.errors import StoreError
@@ -242,7 +245,8 @@ class RecommendEvaluation:
         except StoreError as exc:
             logger.warning("electronics left out of the budget check: %s", exc)
             return None
-        return BundleBuilder(pv, ShopRules.from_settings(settings), embedder, None).warm_up()
+        return BundleBuilder(pv, ShopRules.from_settings(settings), embedder, None,
+                             currency=shop_profile(settings).currency).warm_up()
 
 
 def _cores() -> int:
