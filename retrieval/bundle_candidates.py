@@ -327,7 +327,7 @@ class CandidateFinder:
         vec = self.query_vectors.get(key)
         if vec is None:
             if self.embedder is None:
-                raise BundleError("this bundle builder has no embedder; pass one to BundleBuilder(embedder=...)")
+                raise BundleError("this bundle builder has no embedder; pass one to CandidateFinder(embedder=...)")
             # Not stored here: free-text themes are unbounded; the embedder's own LRU cache keeps the recent ones.
             vec = self.embedder.encode([key])[0]
         return vec

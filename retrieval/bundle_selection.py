@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from cartwise.models import Product, to_money
+from cartwise.currency import format_money, to_money
+from cartwise.models import Product
 from retrieval.product_types import title_stem, title_words
 
 ZERO = Decimal("0.00")
@@ -58,11 +59,11 @@ class SelectionOutcome:
     cheapest_single: SelectionCandidate | None = None
     budget_limited: bool = False
 
-    def note(self, size: int, currency: str = "£") -> str:
+    def note(self, size: int, currency: str) -> str:
         """One or two sentences on budget use and what could not be met."""
 
         def m(x: Decimal) -> str:
-            return f"{currency}{x:,.2f}"
+            return format_money(x, currency)
 
         chosen = [p for p in self.picks if p.candidate.role != "anchor"]
         if not self.picks:

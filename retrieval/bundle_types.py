@@ -7,7 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from cartwise.models import Money, Product, ProductId, to_money
+from cartwise.currency import to_money
+from cartwise.models import Money, Product, ProductId
 from retrieval.history import HistoryProfile
 
 BundleSource = Literal["anchor", "copurchase", "rule", "theme", "search", "similar"]

@@ -94,7 +94,7 @@ def _date(text: str) -> datetime:
 
 
 def _money(text: str) -> Decimal:
-    from cartwise.models import to_money
+    from cartwise.currency import to_money
 
     try:
         value = to_money(text)

@@ -17,7 +17,8 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from cartwise.models import Product, to_money
+from cartwise.currency import to_money
+from cartwise.models import Product
 from retrieval.errors import CatalogError
 
 # Longest accepted value per field, in characters after cleaning (the shop database's column sizes).

@@ -27,24 +27,6 @@ QUICK_REPLY_SLOTS = 4
 _STREAM_CHUNKS = 12
 _STREAM_DELAY_S = 0.02
 
-EXAMPLES: dict[str, list[str]] = {
-    "giftshop": [
-        "I need a gift for my mum under £20",
-        "a christmas bundle for a party under £30",
-        "show me candles and lanterns",
-        "where is my order 536365?",
-        "what is your returns policy?",
-    ],
-    "electronics": [
-        "a 65 inch tv under $1000",
-        "compare the two cheapest laptops",
-        "headphones for working from home",
-        "a gaming setup bundle under $1500",
-        "how long does shipping take?",
-    ],
-}
-
-
 class ChatBot(Protocol):
     """What the UI needs from the assistant (``assistant.Assistant`` provides it)."""
 
@@ -160,7 +142,6 @@ class ChatUI:
     # --- layout --------------------------------------------------------------
     def build(self) -> gr.Blocks:
         """Lay out the UI and wire its events."""
-        shop = self.settings.shop
         name = self.profile.display_name
         choices: list[tuple[str, str]] = [("Guest (not signed in)", GUEST)]
         choices += [(f"{c.name} · {c.country}" if c.country else c.name, c.id) for c in self.customers]
@@ -194,7 +175,8 @@ class ChatUI:
                             gr.Button("", visible=False, size="sm", elem_classes=["cw-quick-btn"])
                             for _ in range(QUICK_REPLY_SLOTS)
                         ]
-                    gr.Examples(EXAMPLES.get(shop, EXAMPLES["giftshop"]), inputs=[msg], label="Try")
+                    if self.profile.examples:
+                        gr.Examples(list(self.profile.examples), inputs=[msg], label="Try")
                 with gr.Column(scale=2):
                     signin = gr.Dropdown(
                         choices, value=GUEST, label="Sign in as (demo)", elem_id="cw-signin", filterable=False

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.nlg.errors import NLGError
 from assistant.nlg.grounding import GroundingChecker, GroundingResult
-from assistant.nlg.money import format_money
 from assistant.nlg.protocols import ReplyGenerator
 from assistant.nlg.templates import TemplateGenerator
+from cartwise.currency import format_money
 
 if TYPE_CHECKING:
     from assistant.nlg.factory import chat_model_from_settings, generator_from_settings

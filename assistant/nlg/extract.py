@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from cartwise.currency import CURRENCY_WORDS, HUNDREDTHS
+
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 MONTHS = {
     m: i
@@ -35,27 +37,6 @@ MONTHS = {
 }
 _MONTH = r"(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 
-# Currency kind by symbol, code or word; "p"/"pence"/"cents" are hundredths.
-_KIND = {
-    "£": "GBP",
-    "gbp": "GBP",
-    "pound": "GBP",
-    "pounds": "GBP",
-    "quid": "GBP",
-    "p": "GBP",
-    "pence": "GBP",
-    "$": "USD",
-    "usd": "USD",
-    "dollar": "USD",
-    "dollars": "USD",
-    "cent": "USD",
-    "cents": "USD",
-    "€": "EUR",
-    "eur": "EUR",
-    "euro": "EUR",
-    "euros": "EUR",
-}
-_HUNDREDTHS = {"p", "pence", "cent", "cents"}
 _MONEY_PATTERNS = [
     re.compile(rf"(?P<unit>[£$€])\s?(?P<num>{_NUM})"),
     re.compile(rf"\b(?P<unit>GBP|USD|EUR)\s?(?P<num>{_NUM})", re.I),
@@ -138,9 +119,9 @@ def find_money(text: str) -> list[MoneyMention]:
             if value is None:
                 continue
             unit = m.group("unit").lower()
-            if unit in _HUNDREDTHS:
+            if unit in HUNDREDTHS:
                 value = value / 100
-            out.append(MoneyMention(m.start(), m.end(), m.group(0), value, _KIND[unit]))
+            out.append(MoneyMention(m.start(), m.end(), m.group(0), value, CURRENCY_WORDS[unit]))
             taken.append((m.start(), m.end()))
     return out
 

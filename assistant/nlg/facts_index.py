@@ -8,9 +8,9 @@ from decimal import Decimal
 
 from assistant.facts import ReplyFacts
 from assistant.nlg import extract
+from cartwise.currency import iso_code
 from cartwise.models import Order
 
-_CURRENCY_KIND = {"£": "GBP", "GBP": "GBP", "$": "USD", "USD": "USD", "€": "EUR", "EUR": "EUR"}
 _WORD = re.compile(r"[\w'’&-]+")  # noqa: RUF001
 
 
@@ -38,7 +38,7 @@ class FactIndex:
         order_ids: order numbers in the facts (plus any id-like number in fact text, e.g. a ticket).
         statuses: the statuses of the orders in the facts.
         dates: (year, month, day) of the orders and of dates in fact text.
-        currency_kind: GBP/USD/EUR when the shop's currency is one of them.
+        currency_kind: the ISO code of the shop's currency (None when the currency table lacks it).
         verbatim: fact sentences a reply may quote word for word (policy passages, detail).
         stock_claims: "in stock" / "out of stock" / "sold out" as the products' flags allow.
     """
@@ -57,7 +57,7 @@ class FactIndex:
     @classmethod
     def build(cls, facts: ReplyFacts) -> FactIndex:
         """Collect the checkable values of ``facts`` (the shopper's own message is not a fact)."""
-        index = cls(currency_kind=_CURRENCY_KIND.get(facts.currency.strip()))
+        index = cls(currency_kind=iso_code(facts.currency))
         names: list[str] = [facts.shop_name, *facts.options, *facts.slots.values(), *facts.relaxed]
         texts: list[str] = [facts.detail, *facts.slots.keys()]
         list_lengths = [len(facts.products), len(facts.options), len(facts.orders), len(facts.passages)]

@@ -8,7 +8,8 @@ from typing import Literal
 from langchain_core.prompts import ChatPromptTemplate
 
 from assistant.facts import ReplyFacts
-from assistant.nlg.money import format_date, format_money
+from assistant.nlg.money import format_date
+from cartwise.currency import format_money
 
 SYSTEM = (
     "You are a friendly shopping assistant for {shop_name}. Rewrite the DRAFT reply so it sounds warm and natural. "

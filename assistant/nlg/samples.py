@@ -83,10 +83,15 @@ _HOURS = PolicyPassage(
 )
 
 
+def _in_pounds(facts: list[ReplyFacts]) -> list[ReplyFacts]:
+    """The facts as the gift shop's dialog manager sends them: in its currency unless one states another."""
+    return [f if f.currency else f.model_copy(update={"currency": "£"}) for f in facts]
+
+
 def coded_facts() -> list[ReplyFacts]:
     """Facts whose ``detail`` carries a dialog code rather than a sentence (as the dialog manager sends them)."""
     bundle = next(f for f in sample_facts() if f.act is Act.show_bundle)
-    return [
+    return _in_pounds([
         ReplyFacts(
             act=Act.out_of_scope,
             intent="out_of_scope",
@@ -112,7 +117,7 @@ def coded_facts() -> list[ReplyFacts]:
             detail="I need two products to compare.",
         ),
         bundle.model_copy(update={"detail": "not_in_bundle:teapot", "user_text": "remove the teapot"}),
-    ]
+    ])
 
 
 def sample_facts() -> list[ReplyFacts]:
@@ -168,7 +173,7 @@ def sample_facts() -> list[ReplyFacts]:
             OrderLine(product_id="22720", title="Set Of 3 Cake Tins Pantry Design", quantity=3, unit_price=D("4.95"))
         ],
     )
-    return [
+    return _in_pounds([
         ReplyFacts(act=Act.greet, intent="greeting", user_text="hi", shop_name="Cartwise Gift Shop"),
         ReplyFacts(act=Act.thank, intent="thanks", user_text="thanks!"),
         ReplyFacts(act=Act.goodbye, intent="goodbye", user_text="bye", shop_name="Cartwise Gift Shop"),
@@ -296,4 +301,4 @@ def sample_facts() -> list[ReplyFacts]:
             products=products[:2],
             slots={"found": "午餐袋"},
         ),
-    ]
+    ])

@@ -9,8 +9,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from assistant.facts import ReplyFacts
-from assistant.nlg.money import format_date, format_money
+from assistant.nlg.money import format_date
 from assistant.nlg.phrasing import excerpt, is_code, pick
+from cartwise.currency import format_money
 from cartwise.models import Order
 
 SIGN_IN_REQUIRED = "Please sign in to see your orders. Once you're signed in, I can look up any order on your account."

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 
 from assistant.facts import ReplyFacts
-from assistant.nlg.money import format_money
 from assistant.nlg.phrasing import (
     budget_phrase,
     describe,
@@ -20,6 +19,7 @@ from assistant.nlg.phrasing import (
     question,
 )
 from assistant.reply import ShownProduct
+from cartwise.currency import format_money
 
 
 def _rating(product: ShownProduct) -> str:

@@ -1,6 +1,6 @@
 """The shop's policy documents, split into passages and indexed in Chroma.
 
-Each ``##`` section of a Markdown file in ``data/policies/<shop>/`` is one
+Each ``##`` section of a Markdown file in the shop folder's ``policies/`` is one
 passage, cited as "<document title> § <section heading>". Answers quote the
 best passages; below ``min_score`` nothing is said to answer the question.
 """

@@ -19,19 +19,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from assistant.understanding.tokens import blank
-from assistant.understanding.vocab import NUMBER_WORDS, UNIT_WORDS, pairs, wordset
-from cartwise.models import to_money
+from assistant.understanding.vocab import NUMBER_WORDS, UNIT_WORDS, wordset
+from cartwise.currency import CURRENCY_WORDS, to_money
 
 APPROX_MARGIN = Decimal("0.2")
-
-_CURRENCY_CODES = pairs(
-    """
-    £=GBP | gbp=GBP | pound=GBP | pounds=GBP | quid=GBP | pence=GBP | p=GBP | fiver=GBP | tenner=GBP | $=USD |
-    us$=USD | usd=USD | buck=USD | bucks=USD | dollar=USD | dollars=USD | €=EUR | eur=EUR | euro=EUR | euros=EUR |
-    ¥=CNY | rmb=CNY | cny=CNY | 元=CNY | 块=CNY | 块钱=CNY | yuan=CNY | 人民币=CNY
-"""
-)
-SYMBOL_CODES = pairs("£=GBP | $=USD | €=EUR | ¥=CNY")
 
 _UNITS = "one|two|three|four|five|six|seven|eight|nine"
 _TEENS = "ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
@@ -187,7 +178,7 @@ def _amount(m: re.Match[str], g: str) -> _Amount | None:
     if k or grand:
         value *= 1000
     year_like = num is not None and symbol is None and not (k or grand) and _YEAR.fullmatch(num) is not None
-    currency = _CURRENCY_CODES.get(symbol) if symbol else None
+    currency = CURRENCY_WORDS.get(symbol) if symbol else None
     return _Amount(value, currency, bool(k or grand), year_like)
 
 

@@ -6,7 +6,7 @@ names is read from the catalog's own category names (:mod:`assistant.understandi
 and well under a millisecond for a typical message; only the first ``max_chars`` characters are read.
 
 Example:
-    >>> reading = SlotExtractor().read("A red lunch bag for my mum under £15, order 536365")
+    >>> reading = SlotExtractor("£").read("A red lunch bag for my mum under £15, order 536365")
     >>> s = reading.slots
     >>> (s.colour, s.recipient, str(s.budget_max), s.order_id, reading.residual)
     ('red', 'mum', '15.00', '536365', 'a red lunch bag for my mum ,')
@@ -22,13 +22,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.errors import SlotInputError, VocabularyError
-from assistant.understanding.budget import SYMBOL_CODES, find_budget
+from assistant.understanding.budget import find_budget
 from assistant.understanding.content import FUNCTION_WORDS
 from assistant.understanding.ordinals import find_reference
 from assistant.understanding.patterns import blank_resolutions, find_measures, find_order_id, find_quantity
 from assistant.understanding.tables import VocabularyTables, negated_terms
 from assistant.understanding.tokens import BLANK, TermMatch, normalize, tokenize
 from assistant.understanding.vocab import BARE_RECIPIENTS, WEAK_OCCASIONS
+from cartwise.currency import iso_code
 from cartwise.models import Money
 
 PriceWord = Literal["low", "high", "cheaper", "pricier", "cheapest", "priciest"]
@@ -148,18 +149,19 @@ class SlotExtractor:
     """Reads :class:`Slots` from a shopper's message.
 
     Args:
+        currency_symbol: the shop's currency ("£", "$", "€" or an ISO code; its profile's), used when a budget
+            names none.
         brands: brand names as the catalog spells them; matched case-insensitively as whole words.
-        currency_symbol: the shop's currency ("£", "$", "€" or an ISO code), used when a budget names none.
         max_chars: only this many leading characters of a message are read.
         product_words: words the catalog's titles print (singular, lower case): a count before one of them is a
             quantity ("one mug"); without them only plural nouns are counted ("3 mugs").
 
     Example:
-        >>> SlotExtractor().extract("something for my boss, between 10 and 20 quid").model_dump(exclude_defaults=True)
+        >>> SlotExtractor("£").extract("for my boss, between 10 and 20 quid").model_dump(exclude_defaults=True)
         {'budget_min': Decimal('10.00'), 'budget_max': Decimal('20.00'), 'currency': 'GBP', 'recipient': 'boss'}
     """
 
-    def __init__(self, brands: Sequence[str] = (), currency_symbol: str = "£", max_chars: int = 2000,
+    def __init__(self, currency_symbol: str, brands: Sequence[str] = (), max_chars: int = 2000,
                  product_words: Collection[str] = frozenset()) -> None:
         self.brands = brands
         self.currency_symbol = currency_symbol
@@ -178,7 +180,7 @@ class SlotExtractor:
 
     @property
     def default_currency(self) -> str:
-        return SYMBOL_CODES.get(self.currency_symbol, self.currency_symbol.upper())
+        return iso_code(self.currency_symbol) or self.currency_symbol.upper()
 
     def extract(self, text: str) -> Slots:
         """The slots stated in one message (see :meth:`read` for the rest of what is read)."""

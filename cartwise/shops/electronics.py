@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from cartwise.models import Product, to_money
+from cartwise.currency import to_money
+from cartwise.models import Product
 
 DEFAULT_STOCK = 25
 # Product lines that name their maker only implicitly.

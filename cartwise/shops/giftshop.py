@@ -26,7 +26,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cartwise.models import Customer, Order, OrderLine, OrderStatus, Product, to_money
+from cartwise.currency import to_money
+from cartwise.models import Customer, Order, OrderLine, OrderStatus, Product
 from cartwise.shops.taxonomy import GiftshopCategoriser
 
 logger = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from cartwise.models import to_money
+from cartwise.currency import to_money
 from retrieval.bundle_types import BundleRequest, BundleResult
 from retrieval.bundles import BundleBuilder
 from retrieval.evaluation.metrics import mean

@@ -151,7 +151,7 @@ def test_policy_numbers_are_facts_but_others_are_not() -> None:
 def test_negative_cancellation_amounts_and_letter_prefixed_ids() -> None:
     order = sample_order(OrderStatus.cancelled).model_copy(update={"id": "C581476"})
     order.lines[0].quantity = -36
-    facts = ReplyFacts(act=Act.order_status, order=order)
+    facts = ReplyFacts(currency="£", act=Act.order_status, order=order)
     assert CHECK.check("Order C581476 was cancelled: -£14.04 for 36 chalkboards.", facts).ok
     assert not CHECK.check("Order C581477 was cancelled.", facts).ok
 
@@ -183,6 +183,7 @@ def test_chinese_text_does_not_crash(products: ReplyFacts) -> None:
 
 def test_a_bare_budget_slot_is_an_amount_the_shopper_gave() -> None:
     facts = ReplyFacts(
+        currency="£",
         act=Act.show_products,
         products=[ShownProduct(id="1", title="Heart Mug", price=Decimal("3.50"))],
         slots={"budget": "30"},
@@ -192,6 +193,7 @@ def test_a_bare_budget_slot_is_an_amount_the_shopper_gave() -> None:
 
 def test_passage_amounts_are_facts() -> None:
     facts = ReplyFacts(
+        currency="£",
         act=Act.policy_answer,
         passages=[PolicyPassage(source="shipping.md § UK", text="UK delivery costs £4.99, free over £50.")],
     )

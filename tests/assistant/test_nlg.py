@@ -86,7 +86,7 @@ def test_bundle_without_budget_just_gives_the_total() -> None:
     bundle = ShownBundle(
         items=[BundleItem(id="1", title="Heart Mug", price=Decimal("3.5"), quantity=2)], total=Decimal("7")
     )
-    text = GEN.generate(ReplyFacts(act=Act.show_bundle, bundle=bundle))
+    text = GEN.generate(ReplyFacts(currency="£", act=Act.show_bundle, bundle=bundle))
     assert "2 × Heart Mug — £3.50 each = £7.00" in text and "Total £7.00." in text  # noqa: RUF001
     assert "budget" not in text
 
@@ -131,9 +131,9 @@ def test_order_status_comes_from_the_order_only() -> None:
 def test_long_orders_are_cut_with_a_count() -> None:
     order = sample_order()
     order.lines = order.lines * 6
-    text = GEN.generate(ReplyFacts(act=Act.order_status, order=order))
+    text = GEN.generate(ReplyFacts(currency="£", act=Act.order_status, order=order))
     assert "(showing the first 8 of 12 items)" in text
-    assert CHECK.check(text, ReplyFacts(act=Act.order_status, order=order)).ok
+    assert CHECK.check(text, ReplyFacts(currency="£", act=Act.order_status, order=order)).ok
 
 
 def test_order_list_shows_each_order() -> None:
@@ -458,7 +458,7 @@ def test_clean_reply_strips_wrappers_but_adds_nothing() -> None:
 @pytest.mark.parametrize("act", [Act.sign_in_required, Act.order_not_found])
 def test_privacy_acts_never_go_through_the_llm(act: Act) -> None:
     llm = LLMGenerator(FakeListChatModel(responses=["Order 581475 exists but belongs to someone else."]))
-    facts = ReplyFacts(act=act, user_text="where is order 581475")
+    facts = ReplyFacts(currency="£", act=act, user_text="where is order 581475")
     assert llm.generate(facts) == GEN.generate(facts)
 
 

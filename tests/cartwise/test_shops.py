@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from cartwise.models import OrderStatus, to_money
+from cartwise.currency import to_money
+from cartwise.models import OrderStatus
 from cartwise.settings import REPO_ROOT
 from cartwise.shops.electronics import build_electronics, parse_price, parse_rating
 from cartwise.shops.giftshop import DATASET_TODAY, build_giftshop, order_status, readable_title

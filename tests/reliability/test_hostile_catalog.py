@@ -62,11 +62,11 @@ def hostile_shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     shop_data, var = root / "data" / "shops" / "giftshop", root / "var" / "giftshop"
     shop_data.mkdir(parents=True)
     var.mkdir(parents=True)
-    for name in ("themes.yaml", "goes_with.yaml", "lexicon.yaml"):
+    for name in ("profile.yaml", "themes.yaml", "goes_with.yaml", "lexicon.yaml"):
         if (real.shop_data_dir / name).is_file():
             shutil.copy(real.shop_data_dir / name, shop_data / name)
-    shutil.copytree(real.data_dir / "policies" / "giftshop", root / "data" / "policies" / "giftshop")
-    (root / "data" / "policies" / "giftshop" / "vip_notice.md").write_text(INJECTED_POLICY)
+    shutil.copytree(real.shop_data_dir / "policies", shop_data / "policies")
+    (shop_data / "policies" / "vip_notice.md").write_text(INJECTED_POLICY)
     shutil.copy(real.shop_var_dir / "copurchase.npz", var / "copurchase.npz")
     with sqlite3.connect(real.shop_var_dir / "shop.db") as source, sqlite3.connect(var / "shop.db") as copy:
         source.backup(copy)  # a consistent copy of the orders, even while the real one is in use

@@ -198,7 +198,7 @@ def test_selector_swaps_for_a_cheaper_item_of_the_same_role() -> None:
     outcome = BundleSelector(np.eye(3, dtype=np.float32)).select(cands, size=2, budget=Decimal("6.00"))
     assert [(p.candidate.product.id, p.cheaper) for p in outcome.picks] == [("p1", True), ("p2", False)]
     assert outcome.total == Decimal("5.00") and outcome.within_budget
-    assert outcome.note(2) == "£5.00 of your £6.00 budget (£1.00 left)."
+    assert outcome.note(2, "£") == "£5.00 of your £6.00 budget (£1.00 left)."
 
 
 def test_impossible_budget_gives_the_nearest_set_and_says_so(electronics_builder: BundleBuilder) -> None:

@@ -17,7 +17,8 @@ from assistant.reply import BundleItem, ShownBundle
 from assistant.understanding import Role, Slots, Understanding
 from assistant.understanding.catalog import stem, words_of
 from assistant.understanding.understander import head_word
-from cartwise.models import Order, Product, to_money
+from cartwise.currency import to_money
+from cartwise.models import Order, Product
 from retrieval.bundle_types import BundleRequest, BundleResult
 from retrieval.bundles import BundleBuilder
 from retrieval.errors import RetrievalError

@@ -23,7 +23,8 @@ from assistant.reply import ShownProduct
 from assistant.understanding import Slots, Understanding
 from assistant.understanding.catalog import prints, stem, words_of
 from assistant.understanding.understander import head_word
-from cartwise.models import Product, to_money
+from cartwise.currency import to_money
+from cartwise.models import Product
 from finetune.context import TurnContext
 from retrieval.store import ProductStore
 from retrieval.types import SearchFilters, SearchHit

@@ -16,7 +16,7 @@ SCREEN = [
     ShownProduct(id="c", title="LG 65in TV", price=Decimal("399.99")),
     ShownProduct(id="d", title="Blue Polka Dot Mug", price=Decimal("2.50")),
 ]
-EXTRACT = SlotExtractor(brands=["Samsung", "LG"])
+EXTRACT = SlotExtractor("£", brands=["Samsung", "LG"])
 
 
 def targets(text: str, focus: str | None = None) -> tuple[str, ...]:

@@ -568,7 +568,7 @@ def test_noise_does_not_hide_slots(gift: SlotExtractor, text: str) -> None:
 def test_huge_messages_are_read_only_up_to_max_chars(gift: SlotExtractor) -> None:
     filler = "blah " * 500  # 2,500 characters
     assert gift.extract(filler + "a red mug").is_empty()
-    assert SlotExtractor(max_chars=5000).extract(filler + "a red mug").colour == "red"
+    assert SlotExtractor("£", max_chars=5000).extract(filler + "a red mug").colour == "red"
     assert gift.extract("a red mug " + "x" * 1_000_000).colour == "red"
 
 
@@ -593,7 +593,7 @@ def test_adversarial_text_does_not_crash(gift: SlotExtractor, text: str) -> None
 
 def test_extraction_is_deterministic(gift: SlotExtractor) -> None:
     text = "two red lunch bags for my mum's birthday under £15, not pink, the second one"
-    assert gift.extract(text) == gift.extract(text) == SlotExtractor().extract(text)
+    assert gift.extract(text) == gift.extract(text) == SlotExtractor("£").extract(text)
 
 
 def test_rejects_non_text(gift: SlotExtractor) -> None:
@@ -680,7 +680,7 @@ def test_a_shop_is_its_catalog_brands_and_currency() -> None:
 )
 def test_bad_vocabulary_is_reported(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(VocabularyError, match=message):
-        SlotExtractor(**kwargs).extract("hi")  # type: ignore[arg-type]
+        SlotExtractor("£", **kwargs).extract("hi")  # type: ignore[arg-type]
 
 
 def test_docstring_examples() -> None:
