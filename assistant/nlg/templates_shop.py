@@ -19,7 +19,7 @@ from assistant.nlg.phrasing import (
     pick,
     question,
 )
-from assistant.reply import ShownProduct
+from assistant.types import ShownProduct
 
 
 def _rating(product: ShownProduct) -> str:
