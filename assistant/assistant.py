@@ -18,7 +18,7 @@ from assistant.dialog.manager import DialogManager
 from assistant.dialog.state import session_key
 from assistant.locks import InMemoryLockStore
 from assistant.protocols import LockStore
-from assistant.reply import Reply
+from assistant.types import Reply
 from cartwise.db import ShopDatabase
 from cartwise.models import MAX_CUSTOMER_ID_CHARS, Customer
 from cartwise.settings import Settings

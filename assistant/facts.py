@@ -9,10 +9,11 @@ state what is here, and the grounding check verifies that it did.
 from __future__ import annotations
 
 from enum import Enum
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from assistant.reply import ShownBundle, ShownProduct
+from assistant.types import Intent, ShownBundle, ShownProduct
 from cartwise.models import Order
 
 
@@ -55,7 +56,7 @@ class ReplyFacts(BaseModel):
 
     Attributes:
         act: what the turn does.
-        intent: the classified intent label.
+        intent: the intent acted on ("" until a handler or the dialog manager sets it).
         user_text: the shopper's message (generators may echo intent, never invent from it).
         products: products to present, best first, each with its reason.
         bundle: the bundle to present.
@@ -72,7 +73,7 @@ class ReplyFacts(BaseModel):
     """
 
     act: Act
-    intent: str = ""
+    intent: Intent | Literal[""] = ""
     user_text: str = ""
     products: list[ShownProduct] = Field(default_factory=list)
     bundle: ShownBundle | None = None

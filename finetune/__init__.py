@@ -17,6 +17,7 @@ from finetune.labels import (
     INTENTS,
     OUT_OF_SCOPE,
     SHOPPING_INTENTS,
+    Intent,
 )
 from finetune.protocols import IntentModel, TextEncoder
 from finetune.serving import SwappingIntentModel, ensure_embedding_head, load_intent_model
@@ -31,6 +32,7 @@ __all__ = [
     "SHOPPING_INTENTS",
     "EmbeddingHeadClassifier",
     "FinetuneError",
+    "Intent",
     "IntentClassifier",
     "IntentDataError",
     "IntentDataset",

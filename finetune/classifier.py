@@ -22,7 +22,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from finetune.errors import NotFittedError
-from finetune.labels import OUT_OF_SCOPE
+from finetune.labels import OUT_OF_SCOPE, Intent
 from finetune.metadata import IntentModelMetadata
 from finetune.types import LabelProb
 
@@ -39,7 +39,8 @@ class IntentPrediction(BaseModel):
     """The intent of one utterance.
 
     Attributes:
-        label: The decided intent: the top class, or ``out_of_scope`` when unsure.
+        label: The decided intent: the top class, or ``out_of_scope`` when unsure (a shop's own label is a
+            pseudo-member of :class:`Intent`).
         confidence: Probability of the model's top class (0.0 for empty input).
         top3: The three most likely ``(label, probability)`` pairs, best first.
         is_confident: Whether ``confidence`` reached the threshold.
@@ -47,7 +48,7 @@ class IntentPrediction(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    label: str
+    label: Intent
     confidence: float = Field(ge=0.0, le=1.0)
     top3: list[LabelProb]
     is_confident: bool
@@ -178,7 +179,7 @@ def predict_texts(texts: Sequence[str], predict_proba: Callable[[list[str]], np.
     probs = predict_proba([texts[i].strip() for i in todo])
     for row, i in zip(probs, todo, strict=True):
         order = np.argsort(-row)[:3]
-        top3 = [(labels[j], float(row[j])) for j in order]
+        top3 = [(Intent(labels[j]), float(row[j])) for j in order]
         confidence = min(max(top3[0][1], 0.0), 1.0)
         confident = confidence >= threshold
         answers[i] = IntentPrediction(label=top3[0][0] if confident else OUT_OF_SCOPE, confidence=confidence,

@@ -14,7 +14,7 @@ from typing import Final, NamedTuple
 
 from finetune.context import TurnContext, model_input
 from finetune.errors import IntentDataError
-from finetune.labels import CONTEXT_BOUND_INTENTS, INTENTS, OUT_OF_SCOPE, normalise_label
+from finetune.labels import CONTEXT_BOUND_INTENTS, INTENTS, OUT_OF_SCOPE, Intent, normalise_label
 from finetune.templates import TemplateExpander, TemplateSpec
 from finetune.types import LabeledText
 
@@ -31,7 +31,7 @@ CLINC_EXCLUDED: Final = frozenset(
         "yes", "no", "maybe", "cancel", "repeat",
     }
 )  # fmt: skip
-CLINC_TO_OURS: Final = {"greeting": "greeting", "thank_you": "thanks", "goodbye": "goodbye"}
+CLINC_TO_OURS: Final = {"greeting": Intent.greeting, "thank_you": Intent.thanks, "goodbye": Intent.goodbye}
 CLINC_OOS_PER_INTENT: Final = 20
 """Utterances taken from each unrelated CLINC intent (diversity over volume)."""
 

@@ -15,13 +15,15 @@ from pydantic import BaseModel, ConfigDict
 
 from finetune.context import TurnContext, model_input
 from finetune.errors import IntentDataError
+from finetune.labels import Intent
 from finetune.types import LabeledText
 
 _SLOT = re.compile(r"\{(\w+)\}")
 # Conversation turns and bare refinements are short; wrapping them in "quick question:" would
 # produce utterances nobody types.
-_NO_PREFIX_INTENTS = frozenset({"greeting", "thanks", "goodbye", "refine_search", "edit_bundle", "explain_choice"})
-_NO_WRAP_INTENTS = frozenset({"greeting", "thanks", "goodbye"})
+_NO_PREFIX_INTENTS = frozenset({Intent.greeting, Intent.thanks, Intent.goodbye, Intent.refine_search,
+                                Intent.edit_bundle, Intent.explain_choice})
+_NO_WRAP_INTENTS = frozenset({Intent.greeting, Intent.thanks, Intent.goodbye})
 
 
 class FollowUpGroup(BaseModel):

@@ -1,8 +1,8 @@
 """The dialog manager: one turn = understand, decide, gather facts, phrase, remember.
 
 Understanding finishes first (:class:`~assistant.understanding.Understander` turns the message and the screen
-into a typed :class:`~assistant.understanding.Understanding`); handlers decide from that alone and return
-reply facts and a typed :class:`~assistant.dialog.state.StateUpdate`; only :meth:`DialogManager.respond`
+into a typed :class:`~assistant.types.Understanding`); handlers decide from that alone and return
+reply facts and a typed :class:`~assistant.types.StateUpdate`; only :meth:`DialogManager.respond`
 applies the update and stores it (with the redacted transcript) in one transaction, so a crash never leaves
 half a turn and a restart loses nothing.
 """
@@ -17,48 +17,56 @@ from typing import Any
 from assistant.dialog.handlers.bundles import BundlePlanner
 from assistant.dialog.handlers.picks import ShopperPicks
 from assistant.dialog.handlers.shopping import SHOW, ShoppingAdvisor, TurnResult
-from assistant.dialog.state import DialogState, PendingRequest, SessionStore, StateUpdate, screen_after
+from assistant.dialog.state import SessionStore, screen_after
 from assistant.facts import Act, ReplyFacts
 from assistant.nlg.protocols import ReplyGenerator
 from assistant.protocols import Limiter
 from assistant.rate_limit import RateLimiter
 from assistant.redact import has_card_number, redact
-from assistant.reply import Reply, ShownProduct
 from assistant.service.customer_service import ORDER_INTENTS, POLICY_QUERIES, CustomerService
-from assistant.understanding import Screen, Understander, Understanding
+from assistant.types import DialogState, Intent, PendingRequest, Reply, Screen, ShownProduct, StateUpdate, Understanding
+from assistant.understanding import Understander
 from assistant.understanding.text import clean_message, is_cjk_heavy, is_foreign_language, strip_markup
 from finetune.context import TurnContext
 
 logger = logging.getLogger(__name__)
 
 # Quick-reply phrases for "did you mean …?": each reads as a message the model classifies well.
-INTENT_PHRASES: dict[str, str] = {
-    "search_product": "Help me find a product",
-    "build_bundle": "Put together a gift set",
-    "compare_products": "Compare products",
-    "product_info": "Tell me more about a product",
-    "recommend_for_me": "Recommend something for me",
-    "best_sellers": "What are your best sellers?",
-    "track_order": "Where is my order?",
-    "purchase_history": "What did I buy last time?",
-    "report_problem": "There's a problem with my order",
-    "cancel_order": "I want to cancel an order",
-    "get_refund": "I want a refund",
-    "check_refund_policy": "What is your returns policy?",
-    "delivery_options": "What are the shipping options?",
-    "delivery_period": "How long does delivery take?",
-    "check_payment_methods": "Which payment methods do you accept?",
-    "contact_human_agent": "Talk to a person",
-    "complaint": "I want to make a complaint",
+INTENT_PHRASES: dict[Intent, str] = {
+    Intent.search_product: "Help me find a product",
+    Intent.build_bundle: "Put together a gift set",
+    Intent.compare_products: "Compare products",
+    Intent.product_info: "Tell me more about a product",
+    Intent.recommend_for_me: "Recommend something for me",
+    Intent.best_sellers: "What are your best sellers?",
+    Intent.track_order: "Where is my order?",
+    Intent.purchase_history: "What did I buy last time?",
+    Intent.report_problem: "There's a problem with my order",
+    Intent.cancel_order: "I want to cancel an order",
+    Intent.get_refund: "I want a refund",
+    Intent.check_refund_policy: "What is your returns policy?",
+    Intent.delivery_options: "What are the shipping options?",
+    Intent.delivery_period: "How long does delivery take?",
+    Intent.check_payment_methods: "Which payment methods do you accept?",
+    Intent.contact_human_agent: "Talk to a person",
+    Intent.complaint: "I want to make a complaint",
 }
 FAILURE_ACTS = {Act.no_results, Act.out_of_scope, Act.policy_unknown, Act.did_you_mean}
 CLARIFY_OPTIONS = ["It's for my mum", "It's for a child", "Something under 10", "A birthday present"]
 HANDOFF_AFTER_FAILURES = 3
 SHORT_FOLLOW_UP = 5  # words: a longer message the model calls out of scope after a policy answer is a new topic
-_PRODUCT_TURNS = frozenset({"product_info", "search_product", "refine_search", "compare_products"})
+_PRODUCT_TURNS = frozenset({Intent.product_info, Intent.search_product, Intent.refine_search,
+                            Intent.compare_products})
 # An unsure model's first guess is acted on (policy, shopping) or offered (did you mean) above this.
 UNSURE_POLICY_GUESS = 0.25
-_SHOPPING_GUESSES = frozenset({"search_product", "build_bundle", "recommend_for_me", "best_sellers"})
+_SHOPPING_GUESSES = frozenset({Intent.search_product, Intent.build_bundle, Intent.recommend_for_me,
+                               Intent.best_sellers})
+# What the answer to a clarifying question can be read as, when it completes the request asked about.
+_COMPLETES_PENDING = frozenset({Intent.search_product, Intent.build_bundle, Intent.refine_search,
+                                Intent.out_of_scope, Intent.recommend_for_me})
+# What an angry message is handed to a person for.
+_ANGRY_HANDOFF = frozenset({Intent.complaint, Intent.contact_customer_service, Intent.out_of_scope,
+                            Intent.report_problem})
 # "delete my chat history", "clear this conversation", "forget our chat": the shopper wants this session forgotten.
 _DELETE_HISTORY = re.compile(
     r"\b(?:delete|erase|clear|wipe|remove|forget)\b(?:\s+(?:all|my|the|this|our|of|entire|whole|previous))*\s+"
@@ -132,7 +140,7 @@ class DialogManager:
         else:
             self.sessions.save_turn(new_state, redact(text[:4000]), redact(reply_text), facts.intent)
         return Reply(
-            text=reply_text, intent=facts.intent or "out_of_scope",
+            text=reply_text, intent=facts.intent or Intent.out_of_scope,
             confidence=round(understanding.confidence if understanding else 0.0, 4),
             products=facts.products, bundle=facts.bundle if facts.act == Act.show_bundle else None,
             handoff=facts.act == Act.handoff, options=facts.options, slots=facts.slots, session_id=session_id,
@@ -144,31 +152,34 @@ class DialogManager:
         base = {"currency": self.currency, "shop_name": self.shop_name}
         if not text:
             detail = "the message was empty; type what you are looking for"
-            return ReplyFacts(act=Act.input_rejected, intent="out_of_scope", detail=detail, **base), StateUpdate(), None
+            return (ReplyFacts(act=Act.input_rejected, intent=Intent.out_of_scope, detail=detail, **base),
+                    StateUpdate(), None)
         if len(raw) > self.max_chars:
             detail = f"it is {len(raw)} characters long and the limit is {self.max_chars}; please shorten it"
-            return ReplyFacts(act=Act.input_rejected, intent="out_of_scope", detail=detail, **base), StateUpdate(), None
+            return (ReplyFacts(act=Act.input_rejected, intent=Intent.out_of_scope, detail=detail, **base),
+                    StateUpdate(), None)
         if not self.limiter.allow(state.session_id):
             detail = f"more than {self.limiter.per_minute} messages in a minute; please wait a moment and try again"
-            return ReplyFacts(act=Act.input_rejected, intent="out_of_scope", detail=detail, **base), StateUpdate(), None
+            return (ReplyFacts(act=Act.input_rejected, intent=Intent.out_of_scope, detail=detail, **base),
+                    StateUpdate(), None)
         if _DELETE_HISTORY.search(text):
-            facts = ReplyFacts(act=Act.account_deleted, intent="delete_account", user_text=text,
+            facts = ReplyFacts(act=Act.account_deleted, intent=Intent.delete_account, user_text=text,
                                detail="chat_history", **base)
             return facts, StateUpdate(), None
         if is_cjk_heavy(text) or is_foreign_language(text):
-            facts = ReplyFacts(act=Act.out_of_scope, intent="out_of_scope", user_text=text, detail="language",
+            facts = ReplyFacts(act=Act.out_of_scope, intent=Intent.out_of_scope, user_text=text, detail="language",
                                options=["Show me gift ideas", "Where is my order?"], **base)
             return facts, StateUpdate(), None
         plain = strip_markup(text) or text
         if _YES.match(plain) and state.offer and state.offer_handoff:
-            facts = self.service.handoff(state.session_id, user_id, state.offer, text, "contact_human_agent")
+            facts = self.service.handoff(state.session_id, user_id, state.offer, text, Intent.contact_human_agent)
             facts.currency, facts.shop_name = self.currency, self.shop_name
             return facts, StateUpdate(), None
         if _YES.match(plain) and state.offer:
             plain = state.offer  # "yes" to "Shall I build a bundle around it?" is that request
         elif _YES.match(plain) or _NO.match(plain):
             # A bare "ok" / "no thanks" with nothing offered: acknowledge, don't guess a new request.
-            return ReplyFacts(act=Act.thank, intent="thanks", user_text=text, **base), StateUpdate(), None
+            return ReplyFacts(act=Act.thank, intent=Intent.thanks, user_text=text, **base), StateUpdate(), None
         u = self.understander.understand(plain, screen_of(state))
         logger.debug("understood %r as %s (%.2f) %s", plain[:80], u.intent, u.confidence, u.notes)
         result = self._route(u, state, user_id)
@@ -180,40 +191,42 @@ class DialogManager:
     # ------------------------------------------------------------------ routing
     def _route(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
         if state.pending is not None and u.context is TurnContext.clarify and not u.targets and \
-                u.intent in ("search_product", "build_bundle", "refine_search", "out_of_scope", "recommend_for_me") \
+                u.intent in _COMPLETES_PENDING \
                 and u.has_product_content:
             return self._complete_pending(u, state.pending, state, user_id)
         intent = u.intent
         if not u.confident:
-            guess, p = u.top[0] if u.top else ("out_of_scope", 0.0)
+            guess, p = u.top[0] if u.top else (Intent.out_of_scope, 0.0)
             if guess in POLICY_QUERIES and p >= UNSURE_POLICY_GUESS:
                 intent = guess  # a quoted policy passage is a safe answer to a likely policy question
             elif u.has_product_content and guess not in ORDER_INTENTS:
-                intent = "build_bundle" if guess == "build_bundle" else "search_product"  # retrieval first
+                # retrieval first
+                intent = Intent.build_bundle if guess == Intent.build_bundle else Intent.search_product
             elif guess in _SHOPPING_GUESSES and p >= UNSURE_POLICY_GUESS:
                 intent = guess  # "I need a present": nothing to search yet: a question, with products beside it
-            elif p >= UNSURE_POLICY_GUESS and guess != "out_of_scope":
+            elif p >= UNSURE_POLICY_GUESS and guess != Intent.out_of_scope:
                 options = [INTENT_PHRASES[i] for i, _ in u.top if i in INTENT_PHRASES][:3] or list(
                     INTENT_PHRASES.values())[:3]
                 return TurnResult(ReplyFacts(act=Act.did_you_mean, intent=guess, user_text=u.text, options=options))
             else:
-                intent = "out_of_scope"
+                intent = Intent.out_of_scope
         if u.context is TurnContext.policy and state.last_intent in POLICY_QUERIES and not u.names_product \
-                and not u.targets and (intent in _PRODUCT_TURNS or (intent == "out_of_scope" and
+                and not u.targets and (intent in _PRODUCT_TURNS or (intent == Intent.out_of_scope and
                                                                      len(u.text.split()) <= SHORT_FOLLOW_UP)):
             # "what about klarna?", "and to ireland?" after a policy answer: nothing the catalog prints and nothing
             # on the screen to point at, so the question goes on with the policy topic, not a product.
             return TurnResult(self.service.policy(state.last_intent, u.text))
-        if u.angry and intent in {"complaint", "contact_customer_service", "out_of_scope", "report_problem"}:
-            return TurnResult(self.service.handoff(state.session_id, user_id, "angry complaint", u.text, "complaint"))
+        if u.angry and intent in _ANGRY_HANDOFF:
+            return TurnResult(self.service.handoff(state.session_id, user_id, "angry complaint", u.text,
+                                                   Intent.complaint))
         handler = self._handlers(u, state, user_id).get(intent)
         if handler is not None:
             return handler()
         if intent in ORDER_INTENTS:
             # "cancel it" after an order means that order; "how do I get a refund?" names none.
-            points = bool(u.slots.reference_text) or intent == "track_order"
+            points = bool(u.slots.reference_text) or intent == Intent.track_order
             order_id = u.slots.order_id or (state.order_id if u.context is TurnContext.order and points else None)
-            if intent != "track_order" and not order_id:
+            if intent != Intent.track_order and not order_id:
                 # "how do I get a refund?" names no order: the policy answers it, for guests and customers alike.
                 facts = self.service.policy(intent, u.text)
                 if user_id and state.order_id:
@@ -224,45 +237,46 @@ class DialogManager:
             return TurnResult(facts, StateUpdate(order_id=facts.order.id) if facts.order else StateUpdate())
         if intent in POLICY_QUERIES:
             return TurnResult(self.service.policy(intent, u.text))
-        return TurnResult(ReplyFacts(act=Act.out_of_scope, intent="out_of_scope", user_text=u.text))
+        return TurnResult(ReplyFacts(act=Act.out_of_scope, intent=Intent.out_of_scope, user_text=u.text))
 
     def _handlers(self, u: Understanding, state: DialogState,
-                  user_id: str | None) -> dict[str, Callable[[], TurnResult]]:
+                  user_id: str | None) -> dict[Intent, Callable[[], TurnResult]]:
         text = u.text
         order_in_focus = u.slots.order_id or (state.order_id if u.context is TurnContext.order else None)
         return {
-            "greeting": lambda: TurnResult(ReplyFacts(act=Act.greet, intent="greeting", user_text=text, options=[
+            Intent.greeting: lambda: TurnResult(ReplyFacts(act=Act.greet, intent=Intent.greeting, user_text=text,
+                                                           options=[
                 f"Gift ideas under {self.currency}20", "What are your best sellers?", "Where is my order?"])),
-            "thanks": lambda: TurnResult(ReplyFacts(act=Act.thank, intent="thanks", user_text=text)),
-            "goodbye": lambda: TurnResult(ReplyFacts(act=Act.goodbye, intent="goodbye", user_text=text)),
-            "out_of_scope": lambda: TurnResult(ReplyFacts(act=Act.out_of_scope, intent="out_of_scope",
+            Intent.thanks: lambda: TurnResult(ReplyFacts(act=Act.thank, intent=Intent.thanks, user_text=text)),
+            Intent.goodbye: lambda: TurnResult(ReplyFacts(act=Act.goodbye, intent=Intent.goodbye, user_text=text)),
+            Intent.out_of_scope: lambda: TurnResult(ReplyFacts(act=Act.out_of_scope, intent=Intent.out_of_scope,
                                                           user_text=text)),
-            "search_product": lambda: self._clarify(u, state, user_id, "search_product")
+            Intent.search_product: lambda: self._clarify(u, state, user_id, Intent.search_product)
             or self.shopping.search(u, state, user_id),
-            "refine_search": lambda: self.shopping.refine(u, state, user_id),
-            "product_info": lambda: self.shopping.info(u, state, user_id),
-            "compare_products": lambda: self.shopping.compare(u, state, user_id),
-            "explain_choice": lambda: self.shopping.explain(u, state),
-            "build_bundle": lambda: (None if u.targets or u.roles else self._clarify(u, state, user_id,
-                                                                                    "build_bundle"))
+            Intent.refine_search: lambda: self.shopping.refine(u, state, user_id),
+            Intent.product_info: lambda: self.shopping.info(u, state, user_id),
+            Intent.compare_products: lambda: self.shopping.compare(u, state, user_id),
+            Intent.explain_choice: lambda: self.shopping.explain(u, state),
+            Intent.build_bundle: lambda: (None if u.targets or u.roles else self._clarify(u, state, user_id,
+                                                                                    Intent.build_bundle))
             or self.bundles.build(u, state, user_id),
-            "edit_bundle": lambda: self.bundles.edit(u, state, user_id),
-            "recommend_for_me": lambda: self.picks.for_shopper(u, state, user_id),
-            "best_sellers": lambda: self.picks.best_sellers(u, state),
-            "purchase_history": lambda: self._history(u, state, user_id),
-            "reorder": lambda: self._reorder(u, state, user_id),
-            "report_problem": lambda: self._problem(u, state, user_id, order_in_focus),
-            "contact_human_agent": lambda: TurnResult(
+            Intent.edit_bundle: lambda: self.bundles.edit(u, state, user_id),
+            Intent.recommend_for_me: lambda: self.picks.for_shopper(u, state, user_id),
+            Intent.best_sellers: lambda: self.picks.best_sellers(u, state),
+            Intent.purchase_history: lambda: self._history(u, state, user_id),
+            Intent.reorder: lambda: self._reorder(u, state, user_id),
+            Intent.report_problem: lambda: self._problem(u, state, user_id, order_in_focus),
+            Intent.contact_human_agent: lambda: TurnResult(
                 self.service.handoff(state.session_id, user_id, f"asked for a person: {text}", text,
-                                     "contact_human_agent")),
-            "delete_account": lambda: TurnResult(self.service.policy("delete_account", text).model_copy(
+                                     Intent.contact_human_agent)),
+            Intent.delete_account: lambda: TurnResult(self.service.policy(Intent.delete_account, text).model_copy(
                 update={"options": ["Delete my chat history"]})),
         }
 
-    def _clarify(self, u: Understanding, state: DialogState, user_id: str | None, intent: str) -> TurnResult | None:
+    def _clarify(self, u: Understanding, state: DialogState, user_id: str | None, intent: Intent) -> TurnResult | None:
         """One clarifying question, with products beside it, for a request that says nothing about what is wanted
         ("I need a present"); never two in a row."""
-        if u.has_product_content or state.clarified or (state.bundle is not None and intent == "build_bundle"):
+        if u.has_product_content or state.clarified or (state.bundle is not None and intent == Intent.build_bundle):
             return None
         picks, personal = self.picks.picks_for(user_id, state, k=SHOW)
         products = [ShownProduct(id=p.product.id, title=p.product.title, price=p.product.price,
@@ -282,7 +296,7 @@ class DialogManager:
         """The answer to a clarifying question completes the request it asked about."""
         merged = u.model_copy(update={"slots": pending.slots.merge(u.slots),
                                       "query": " ".join(x for x in (pending.query, u.query) if x)})
-        if pending.intent == "build_bundle":
+        if pending.intent == Intent.build_bundle:
             result = self.bundles.build(merged, state, user_id)
         else:
             result = self.shopping.search(merged, state.model_copy(update={"query": None}), user_id)
@@ -304,11 +318,11 @@ class DialogManager:
     def _reorder(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
         """ "order the same again": the last order (or the one named) as a bundle the shopper can adjust."""
         if not user_id:
-            return TurnResult(ReplyFacts(act=Act.sign_in_required, intent="reorder", user_text=u.text))
+            return TurnResult(ReplyFacts(act=Act.sign_in_required, intent=Intent.reorder, user_text=u.text))
         order = self.service.last_order(user_id, u.slots.order_id or state.order_id)
         if order is None:
             return TurnResult(ReplyFacts(act=Act.order_not_found if u.slots.order_id else Act.order_list,
-                                         intent="reorder", user_text=u.text, orders=[]))
+                                         intent=Intent.reorder, user_text=u.text, orders=[]))
         return self.bundles.from_order(order, u, state)
 
     def _problem(self, u: Understanding, state: DialogState, user_id: str | None,

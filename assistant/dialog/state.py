@@ -1,4 +1,5 @@
-"""Per-conversation dialog state, the typed updates handlers return, and the SQL store that keeps it."""
+"""The SQL store that keeps each conversation's dialog state, transcript and hand-off tickets (the state and the
+typed updates handlers return are in :mod:`assistant.types`)."""
 
 from __future__ import annotations
 
@@ -7,37 +8,17 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 from sqlalchemy import DateTime, Engine, Integer, String, Text, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from assistant.reply import ShownBundle, ShownProduct
-from assistant.understanding.slots import Slots
+from assistant.facts import Act
+from assistant.types import DialogState
 from cartwise.db import Base
 from cartwise.models import MAX_CUSTOMER_ID_CHARS
 from finetune.context import TurnContext
 
 logger = logging.getLogger(__name__)
-
-
-class BundleSpec(BaseModel):
-    """How the current bundle was asked for, so edits can rebuild it."""
-
-    theme: str | None = None
-    anchor_id: str | None = None
-    budget: str | None = None  # Decimal as text
-    size: int | None = None
-    quantity: int | None = None
-    include_anchor: bool = False
-    roles: list[str] = Field(default_factory=list)  # "monitor, keyboard and mouse": one item per role
-
-
-class PendingRequest(BaseModel):
-    """A request a clarifying question is completing ("a present" -> "who is it for?")."""
-
-    intent: str
-    query: str = ""
-    slots: Slots = Field(default_factory=Slots)
 
 
 def screen_after(act: str, explained_bundle: bool = False) -> TurnContext:
@@ -48,78 +29,12 @@ def screen_after(act: str, explained_bundle: bool = False) -> TurnContext:
 
 
 # What each reply act leaves on the shopper's screen, as the intent model reads it.
-_ACT_CONTEXT = {
-    "show_products": TurnContext.products, "compare": TurnContext.products, "no_results": TurnContext.none,
-    "product_info": TurnContext.product, "show_bundle": TurnContext.bundle, "explain": TurnContext.products,
-    "order_status": TurnContext.order, "order_list": TurnContext.order, "order_action": TurnContext.order,
-    "order_problem": TurnContext.order, "purchase_history": TurnContext.order,
-    "clarify": TurnContext.clarify, "policy_answer": TurnContext.policy,
+_ACT_CONTEXT: dict[str, TurnContext] = {
+    Act.show_products: TurnContext.products, Act.compare: TurnContext.products, Act.no_results: TurnContext.none,
+    Act.product_info: TurnContext.product, Act.show_bundle: TurnContext.bundle, Act.explain: TurnContext.products,
+    Act.order_status: TurnContext.order, Act.order_list: TurnContext.order, Act.order_action: TurnContext.order,
+    Act.order_problem: TurnContext.order, Act.clarify: TurnContext.clarify, Act.policy_answer: TurnContext.policy,
 }
-
-
-class DialogState(BaseModel):
-    """What the assistant remembers about one conversation.
-
-    Handlers never mutate it: they return a :class:`StateUpdate` that
-    :class:`~assistant.dialog.manager.DialogManager` applies and stores.
-    """
-
-    model_config = ConfigDict(extra="forbid")
-
-    session_id: str
-    user_id: str | None = None
-    turn: int = 0
-    last_intent: str | None = None
-    last_act: str | None = None
-    slots: Slots = Field(default_factory=Slots)  # the standing search constraints
-    query: str | None = None  # the standing search words
-    kind: str = ""  # what the shown products are, named from their titles ("cake stands"): refinements keep it
-    shown: list[ShownProduct] = Field(default_factory=list)  # last products shown, in order
-    viewed_ids: list[str] = Field(default_factory=list)  # everything shown/chosen this conversation
-    bundle: ShownBundle | None = None
-    bundle_spec: BundleSpec | None = None
-    clarified: bool = False  # the previous turn asked a clarifying question
-    pending: PendingRequest | None = None  # what a clarifying question is completing
-    failures: int = 0  # consecutive turns the assistant couldn't help
-    order_id: str | None = None  # last order discussed
-    focus_id: str | None = None  # the product being talked about ("it", "that one")
-    transcript_after: int = 0  # message id after which this identity's conversation starts (a sign-in switch)
-    offer: str = ""  # what "yes" means now: the request the last reply offered
-    offer_handoff: bool = False  # ... a hand-off to a person, for the reason in ``offer``
-
-    @property
-    def shown_ids(self) -> list[str]:
-        return [p.id for p in self.shown]
-
-    screen: TurnContext = TurnContext.none  # what the previous reply left on the screen
-
-    @property
-    def context(self) -> TurnContext:
-        """What the previous reply left on the screen, as the intent model reads it."""
-        return self.screen
-
-
-class StateUpdate(BaseModel):
-    """The changes one handler makes to the dialog state; unset fields stay as they are."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    slots: Slots | None = None
-    query: str | None = None
-    kind: str | None = None
-    shown: list[ShownProduct] | None = None
-    viewed_ids: list[str] | None = None
-    bundle: ShownBundle | None = None
-    bundle_spec: BundleSpec | None = None
-    pending: PendingRequest | None = None
-    order_id: str | None = None
-    focus_id: str | None = None
-
-    def __or__(self, other: StateUpdate) -> StateUpdate:
-        return StateUpdate(**(self.model_dump(exclude_unset=True) | other.model_dump(exclude_unset=True)))
-
-    def apply(self, state: DialogState) -> DialogState:
-        return state.model_copy(update={k: getattr(self, k) for k in self.model_fields_set})
 
 
 class SessionRow(Base):

@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from assistant.facts import Act, PolicyPassage, ReplyFacts
-from assistant.reply import BundleItem, ShownBundle, ShownProduct
+from assistant.types import BundleItem, Intent, ShownBundle, ShownProduct
 from cartwise.models import Order, OrderLine, OrderStatus
 
 D = Decimal
@@ -94,25 +94,26 @@ def coded_facts() -> list[ReplyFacts]:
     return _in_pounds([
         ReplyFacts(
             act=Act.out_of_scope,
-            intent="out_of_scope",
+            intent=Intent.out_of_scope,
             user_text="我想买红色的午餐袋",
             detail="language",
             options=["Show me gift ideas", "Where is my order?"],
             shop_name="Cartwise Gift Shop",
         ),
         ReplyFacts(
-            act=Act.account_deleted, intent="delete_account", user_text="delete my chat history", detail="chat_history"
+            act=Act.account_deleted, intent=Intent.delete_account, user_text="delete my chat history",
+            detail="chat_history",
         ),
         ReplyFacts(
             act=Act.no_results,
-            intent="build_bundle",
+            intent=Intent.build_bundle,
             user_text="a bundle for my dog under £2",
             slots={"recipient": "my dog", "budget_max": "2.00"},
             detail="no bundle",
         ),
         ReplyFacts(
             act=Act.no_results,
-            intent="compare_products",
+            intent=Intent.compare_products,
             user_text="compare them",
             detail="I need two products to compare.",
         ),
@@ -174,12 +175,12 @@ def sample_facts() -> list[ReplyFacts]:
         ],
     )
     return _in_pounds([
-        ReplyFacts(act=Act.greet, intent="greeting", user_text="hi", shop_name="Cartwise Gift Shop"),
-        ReplyFacts(act=Act.thank, intent="thanks", user_text="thanks!"),
-        ReplyFacts(act=Act.goodbye, intent="goodbye", user_text="bye", shop_name="Cartwise Gift Shop"),
+        ReplyFacts(act=Act.greet, intent=Intent.greeting, user_text="hi", shop_name="Cartwise Gift Shop"),
+        ReplyFacts(act=Act.thank, intent=Intent.thanks, user_text="thanks!"),
+        ReplyFacts(act=Act.goodbye, intent=Intent.goodbye, user_text="bye", shop_name="Cartwise Gift Shop"),
         ReplyFacts(
             act=Act.show_products,
-            intent="search_product",
+            intent=Intent.search_product,
             user_text="red lunch bags under £10 for my son",
             products=products,
             slots={
@@ -191,14 +192,14 @@ def sample_facts() -> list[ReplyFacts]:
         ),
         ReplyFacts(
             act=Act.no_results,
-            intent="search_product",
+            intent=Intent.search_product,
             user_text="purple unicorn lamp under 5 pounds",
             slots={"colour": "purple", "budget_max": "5.00"},
             relaxed=["colour purple"],
         ),
         ReplyFacts(
             act=Act.compare,
-            intent="compare_products",
+            intent=Intent.compare_products,
             user_text="compare the macbook and the hp",
             products=laptops,
             currency="$",
@@ -206,34 +207,34 @@ def sample_facts() -> list[ReplyFacts]:
         ),
         ReplyFacts(
             act=Act.product_info,
-            intent="product_info",
+            intent=Intent.product_info,
             user_text="tell me about the spaceboy lunch bag",
             products=[products[1]],
         ),
         ReplyFacts(
             act=Act.show_bundle,
-            intent="build_bundle",
+            intent=Intent.build_bundle,
             user_text="afternoon tea party set under £30",
             bundle=within,
             slots={"occasion": "an afternoon tea party", "budget_max": "30.00"},
         ),
         ReplyFacts(
             act=Act.show_bundle,
-            intent="build_bundle",
+            intent=Intent.build_bundle,
             user_text="baking gift under 15 pounds",
             bundle=over,
             slots={"recipient": "a baker", "budget_max": "15.00"},
         ),
         ReplyFacts(
             act=Act.clarify,
-            intent="search_product",
+            intent=Intent.search_product,
             user_text="I need a present",
             detail="Who is the present for",
             options=["Mum", "Dad", "A child", "A colleague"],
         ),
         ReplyFacts(
             act=Act.explain,
-            intent="explain_choice",
+            intent=Intent.explain_choice,
             user_text="why these?",
             products=[p.model_copy(update={"reason": "bought together with the Regency Cakestand 3 Tier in 358 orders"})
                       for p in products[:2]],
@@ -241,7 +242,7 @@ def sample_facts() -> list[ReplyFacts]:
         ),
         ReplyFacts(
             act=Act.order_problem,
-            intent="report_problem",
+            intent=Intent.report_problem,
             user_text="order 581475 arrived broken",
             order=order,
             passages=[_RETURNS],
@@ -262,7 +263,7 @@ def sample_facts() -> list[ReplyFacts]:
         ReplyFacts(act=Act.order_not_found, intent="order_status", user_text="where is order 123456?"),
         ReplyFacts(
             act=Act.order_action,
-            intent="cancel_order",
+            intent=Intent.cancel_order,
             user_text="cancel order 581475",
             order=order,
             passages=[_CANCEL],
@@ -283,20 +284,20 @@ def sample_facts() -> list[ReplyFacts]:
         ),
         ReplyFacts(
             act=Act.out_of_scope,
-            intent="out_of_scope",
+            intent=Intent.out_of_scope,
             user_text="what's the weather tomorrow?",
             shop_name="Cartwise Gift Shop",
         ),
         ReplyFacts(act=Act.input_rejected, intent="", user_text="", detail="the message was empty"),
         ReplyFacts(
             act=Act.account_deleted,
-            intent="delete_account",
+            intent=Intent.delete_account,
             user_text="delete my data",
             detail="You have been signed out.",
         ),
         ReplyFacts(
             act=Act.show_products,
-            intent="search_product",
+            intent=Intent.search_product,
             user_text="我想买红色的午餐袋",
             products=products[:2],
             slots={"found": "午餐袋"},

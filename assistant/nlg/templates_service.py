@@ -11,6 +11,7 @@ from decimal import Decimal
 from assistant.facts import ReplyFacts
 from assistant.nlg.money import format_date
 from assistant.nlg.phrasing import excerpt, is_code, pick
+from assistant.types import Intent
 from cartwise.currency import format_money
 from cartwise.models import Order
 
@@ -61,7 +62,7 @@ def order_status(facts: ReplyFacts, seed: int) -> str:
     lines.append(f"Total: {_money(order.total, facts.currency)}.")
     if facts.detail and not is_code(facts.detail):
         # An answer about the shopper's history ("Yes: you ordered ...") comes before the order it points to.
-        lines.insert(0, facts.detail) if facts.intent == "purchase_history" else lines.append(facts.detail)
+        lines.insert(0, facts.detail) if facts.intent == Intent.purchase_history else lines.append(facts.detail)
     return "\n".join(lines)
 
 

@@ -18,7 +18,7 @@ from assistant.nlg.phrasing import (
     pick,
     question,
 )
-from assistant.reply import ShownProduct
+from assistant.types import ShownProduct
 from cartwise.currency import format_money
 
 

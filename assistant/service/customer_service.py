@@ -13,7 +13,7 @@ from typing import Protocol
 
 from assistant.facts import Act, ReplyFacts
 from assistant.service.policies import PolicyIndex
-from assistant.understanding.types import ProblemKind
+from assistant.types import Intent, ProblemKind
 from cartwise.db import ShopDatabase
 from cartwise.models import Order, OrderStatus
 from cartwise.shops.profile import ShopProfile
@@ -21,32 +21,32 @@ from cartwise.shops.profile import ShopProfile
 logger = logging.getLogger(__name__)
 
 # What each customer-service intent asks of the policy documents.
-POLICY_QUERIES: dict[str, str] = {
-    "check_refund_policy": "how long do I have to return an item",
-    "get_refund": "how long do I have to return an item for a refund",
-    "track_refund": "how long does a refund take",
-    "check_cancellation_fee": "cancellation fee",
-    "cancel_order": "how to cancel an order",
-    "change_order": "change an order after placing it",
-    "delivery_options": "shipping options and prices",
-    "delivery_period": "delivery times how long shipping takes",
-    "check_payment_methods": "accepted payment methods",
-    "payment_issue": "payment failed problem with payment",
-    "check_invoice": "invoices",
-    "get_invoice": "get a copy of my invoice",
-    "create_account": "create an account",
-    "delete_account": "delete my account and data",
-    "edit_account": "change account details",
-    "recover_password": "forgot password reset",
-    "registration_problems": "problems registering an account",
-    "switch_account": "switch between accounts",
-    "newsletter_subscription": "newsletter subscribe unsubscribe",
-    "change_shipping_address": "change the shipping address of an order",
-    "set_up_shipping_address": "add a shipping address",
-    "place_order": "how to place an order",
-    "review": "leave a review feedback",
-    "complaint": "complaints",
-    "contact_customer_service": "contact customer service opening hours",
+POLICY_QUERIES: dict[Intent, str] = {
+    Intent.check_refund_policy: "how long do I have to return an item",
+    Intent.get_refund: "how long do I have to return an item for a refund",
+    Intent.track_refund: "how long does a refund take",
+    Intent.check_cancellation_fee: "cancellation fee",
+    Intent.cancel_order: "how to cancel an order",
+    Intent.change_order: "change an order after placing it",
+    Intent.delivery_options: "shipping options and prices",
+    Intent.delivery_period: "delivery times how long shipping takes",
+    Intent.check_payment_methods: "accepted payment methods",
+    Intent.payment_issue: "payment failed problem with payment",
+    Intent.check_invoice: "invoices",
+    Intent.get_invoice: "get a copy of my invoice",
+    Intent.create_account: "create an account",
+    Intent.delete_account: "delete my account and data",
+    Intent.edit_account: "change account details",
+    Intent.recover_password: "forgot password reset",
+    Intent.registration_problems: "problems registering an account",
+    Intent.switch_account: "switch between accounts",
+    Intent.newsletter_subscription: "newsletter subscribe unsubscribe",
+    Intent.change_shipping_address: "change the shipping address of an order",
+    Intent.set_up_shipping_address: "add a shipping address",
+    Intent.place_order: "how to place an order",
+    Intent.review: "leave a review feedback",
+    Intent.complaint: "complaints",
+    Intent.contact_customer_service: "contact customer service opening hours",
 }
 
 # The policy passage each kind of order problem is answered from.
@@ -63,9 +63,10 @@ PROBLEM_WORDS: dict[ProblemKind, str] = {
 }
 
 # Intents about one specific order: they need the owner signed in.
-ORDER_INTENTS = frozenset({
-    "track_order", "cancel_order", "change_order", "get_refund", "track_refund", "get_invoice", "check_invoice",
-    "change_shipping_address",
+ORDER_INTENTS: frozenset[Intent] = frozenset({
+    Intent.track_order, Intent.cancel_order, Intent.change_order, Intent.get_refund, Intent.track_refund,
+    Intent.get_invoice, Intent.check_invoice,
+    Intent.change_shipping_address,
 })
 
 
@@ -93,13 +94,13 @@ class CustomerService:
         self.profile = profile
 
     # ------------------------------------------------------------------ orders
-    def order(self, intent: str, order_id: str | None, user_id: str | None, text: str) -> ReplyFacts:
+    def order(self, intent: Intent, order_id: str | None, user_id: str | None, text: str) -> ReplyFacts:
         """Facts for a question about an order; never reveals an order to anyone but its owner."""
         if not user_id:
             return ReplyFacts(act=Act.sign_in_required, intent=intent, user_text=text)
         if not order_id:
             orders = self.db.orders_for_customer(user_id, limit=5)
-            if intent == "track_order" or not orders:
+            if intent == Intent.track_order or not orders:
                 return ReplyFacts(act=Act.order_list, intent=intent, user_text=text, orders=orders,
                                   options=[f"Where is order {o.id}?" for o in orders[:3]])
             return ReplyFacts(act=Act.order_list, intent=intent, user_text=text, orders=orders,
@@ -109,7 +110,7 @@ class CustomerService:
         if order is None:
             return ReplyFacts(act=Act.order_not_found, intent=intent, user_text=text,
                               slots={"order_id": order_id})
-        if intent == "track_order":
+        if intent == Intent.track_order:
             return ReplyFacts(act=Act.order_status, intent=intent, user_text=text, order=order)
         query = POLICY_QUERIES.get(intent, intent.replace("_", " "))
         return ReplyFacts(act=Act.order_action, intent=intent, user_text=text, order=order,
@@ -118,11 +119,11 @@ class CustomerService:
     def history(self, user_id: str | None, text: str, product_ids: tuple[str, ...] = ()) -> ReplyFacts:
         """What the shopper bought: the latest order's lines, or whether they bought the products asked about."""
         if not user_id:
-            return ReplyFacts(act=Act.sign_in_required, intent="purchase_history", user_text=text)
+            return ReplyFacts(act=Act.sign_in_required, intent=Intent.purchase_history, user_text=text)
         orders = self.db.orders_for_customer(user_id, limit=50)
         bought = [o for o in orders if o.status.value != "cancelled"]
         if not bought:
-            return ReplyFacts(act=Act.order_list, intent="purchase_history", user_text=text, orders=[])
+            return ReplyFacts(act=Act.order_list, intent=Intent.purchase_history, user_text=text, orders=[])
         if product_ids:
             having = [o for o in bought if any(line.product_id in product_ids for line in o.lines)]
             if having:
@@ -130,13 +131,13 @@ class CustomerService:
                 lines = [line for line in latest.lines if line.product_id in product_ids]
                 detail = (f"Yes: you ordered {lines[0].title} in {len(having)} order"
                           f"{'s' if len(having) != 1 else ''}, most recently order {latest.id}.")
-                return ReplyFacts(act=Act.order_status, intent="purchase_history", user_text=text, order=latest,
+                return ReplyFacts(act=Act.order_status, intent=Intent.purchase_history, user_text=text, order=latest,
                                   detail=detail, options=["Order the same again"])
-            return ReplyFacts(act=Act.order_list, intent="purchase_history", user_text=text, orders=bought[:5],
+            return ReplyFacts(act=Act.order_list, intent=Intent.purchase_history, user_text=text, orders=bought[:5],
                               detail="I don't see that product in your orders. These are your latest orders; "
                                      "which one would you like to see?")
         latest = bought[0]
-        return ReplyFacts(act=Act.order_status, intent="purchase_history", user_text=text, order=latest,
+        return ReplyFacts(act=Act.order_status, intent=Intent.purchase_history, user_text=text, order=latest,
                           detail="Your most recent order:", options=["Order the same again"])
 
     def last_order(self, user_id: str, order_id: str | None, delivered: bool = False) -> Order | None:
@@ -161,23 +162,23 @@ class CustomerService:
                    "sign in, or a person on our team can check it with you."
                    if order_id else "Please sign in, or give me your order number, so I can look at the order.")
             about = f"order {order_id}" if order_id else "your order"
-            return ReplyFacts(act=Act.order_problem, intent="report_problem", user_text=text, passages=passages,
+            return ReplyFacts(act=Act.order_problem, intent=Intent.report_problem, user_text=text, passages=passages,
                               detail=ask, options=["Talk to a person"],
                               slots={"problem": PROBLEM_WORDS[kind]} | ({"order_id": order_id} if order_id else {}),
                               offer=f"{about} {PROBLEM_WORDS[kind]}", offer_handoff=True)
         order = self.db.get_order_for(order_id, user_id) if order_id else None
         if order_id and order is None:
-            return ReplyFacts(act=Act.order_not_found, intent="report_problem", user_text=text,
+            return ReplyFacts(act=Act.order_not_found, intent=Intent.report_problem, user_text=text,
                               slots={"order_id": order_id})
         if order is None:
             orders = [o for o in self.db.orders_for_customer(user_id, limit=5) if o.status.value != "cancelled"]
             if len(orders) != 1:
-                return ReplyFacts(act=Act.order_list, intent="report_problem", user_text=text, orders=orders,
+                return ReplyFacts(act=Act.order_list, intent=Intent.report_problem, user_text=text, orders=orders,
                                   detail="Which order is it about?", passages=passages,
                                   options=[f"Order {o.id} {PROBLEM_WORDS[kind]}" for o in orders[:3]])
             order = orders[0]
         detail = self._eligibility(order, kind)
-        return ReplyFacts(act=Act.order_problem, intent="report_problem", user_text=text, order=order,
+        return ReplyFacts(act=Act.order_problem, intent=Intent.report_problem, user_text=text, order=order,
                           passages=passages, detail=detail, options=["Talk to a person"],
                           slots={"problem": PROBLEM_WORDS[kind], "order_id": order.id},
                           offer=f"order {order.id} {PROBLEM_WORDS[kind]}", offer_handoff=True)
@@ -211,7 +212,7 @@ class CustomerService:
                 f"outside the {window}-day window. A person can still look at it with you.")
 
     # ------------------------------------------------------------------ policies and people
-    def policy(self, intent: str, text: str) -> ReplyFacts:
+    def policy(self, intent: Intent, text: str) -> ReplyFacts:
         """Answer from the best policy passages, or say there is none and offer a human."""
         hint = POLICY_QUERIES.get(intent, "")
         passages = self.policies.query(f"{text} {hint}".strip(), k=2)
@@ -221,6 +222,7 @@ class CustomerService:
         return ReplyFacts(act=Act.policy_answer, intent=intent, user_text=text, passages=passages)
 
     def handoff(self, session_id: str, user_id: str | None, reason: str, text: str, intent: str) -> ReplyFacts:
+        # ``intent``: the turn's intent as the reply facts carry it (an Intent, or "" before a handler set one).
         # Reserved now, filled with the whole transcript (this turn too) when the dialog manager saves the turn.
         ticket = self.tickets.reserve_ticket(session_id, user_id, reason)
         logger.info("hand-off ticket %s for session %s (%s)", ticket, session_id, reason)

@@ -17,8 +17,8 @@ from typing import Protocol
 
 from pydantic import BaseModel, Field
 
-from assistant.reply import BundleItem, Reply, ShownProduct
 from assistant.testing.spec import Dialog, DialogFileError, Expect, find_dialogs, load_dialog
+from assistant.types import BundleItem, Reply, ShownProduct
 
 __all__ = [
     "CheckResult",

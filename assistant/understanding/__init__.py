@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from assistant.types import Role, Screen, Slots, Understanding
 from assistant.understanding.catalog import CatalogVocabulary
-from assistant.understanding.slots import SlotExtractor, Slots
-from assistant.understanding.types import Role, Screen, Understanding
+from assistant.understanding.slots import SlotExtractor
 from assistant.understanding.understander import CatalogCheck, ProblemReader, Understander
 
 __all__ = ["CatalogCheck", "CatalogVocabulary", "ProblemReader", "Role", "Screen", "SlotExtractor", "Slots",

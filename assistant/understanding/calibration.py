@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from assistant.types import Intent
 from assistant.understanding.content import content_words
 from assistant.understanding.slots import SlotExtractor
 from assistant.understanding.understander import CatalogCheck, ProductMatcher, head_word
@@ -54,7 +55,7 @@ def _scores(texts: Sequence[str], model: IntentModel, slots: SlotExtractor,
     out: list[tuple[bool, float]] = []
     for text in texts:
         p = model.predict(text)
-        oos = p.label == "out_of_scope" or not p.is_confident
+        oos = p.label == Intent.out_of_scope or not p.is_confident
         words = slots.read(text).residual.split()
         similarity = 0.0
         if oos and content_words(words):

@@ -11,8 +11,8 @@ import itertools
 from collections.abc import Sequence
 from typing import Protocol
 
+from assistant.types import Slots
 from assistant.understanding.catalog import stem
-from assistant.understanding.slots import Slots
 from assistant.understanding.vocab import NUMBER_WORDS, ORDINALS
 from cartwise.models import ProductId
 

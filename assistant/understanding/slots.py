@@ -17,11 +17,10 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence, Set
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
 
 from assistant.errors import SlotInputError, VocabularyError
+from assistant.types import Slots
 from assistant.understanding.budget import find_budget
 from assistant.understanding.content import FUNCTION_WORDS
 from assistant.understanding.ordinals import find_reference
@@ -30,101 +29,6 @@ from assistant.understanding.tables import VocabularyTables, negated_terms
 from assistant.understanding.tokens import BLANK, TermMatch, normalize, tokenize
 from assistant.understanding.vocab import BARE_RECIPIENTS, WEAK_OCCASIONS
 from cartwise.currency import iso_code
-from cartwise.models import Money
-
-PriceWord = Literal["low", "high", "cheaper", "pricier", "cheapest", "priciest"]
-
-# Fields that only make sense together: a newer turn that sets one replaces the group.
-_GROUPS: tuple[tuple[str, ...], ...] = (
-    ("budget_min", "budget_max", "currency"),
-    ("reference_index", "reference_text"),
-)
-
-
-class Slots(BaseModel):
-    """What one message (or a conversation so far) says about the wanted products. Every field is optional.
-
-    Attributes:
-        budget_min: lowest price wanted ("over 100", "between 10 and 20").
-        budget_max: highest price wanted ("under £40", "£20"); "around 30" gives 24-36 (± 20 %).
-        currency: ISO code of the budget ("GBP", "USD", "CNY"); the shop's when the text names none.
-        categories: the shop's own category names the message names ("kitchen & baking").
-        brands: brands of the catalog the message names, as the catalog spells them ("Samsung", "LG").
-        colour: canonical colour, British spelling ("grey").
-        size: "small", "jumbo", "XL", "65 inch", ...
-        quantity: how many items or people ("6 mugs" -> 6, "for four" -> 4).
-        recipient: who it is for ("mum", "boss", "myself"; "mom"/"mother" -> "mum").
-        occasion: "birthday", "christmas", "mother's day", ...
-        order_id: an order/invoice number ("536365", "C536379").
-        reference_index: a position in what is on the screen, 1-based, -1 = last.
-        reference_text: the words that referred to something on the screen ("the red one", "it").
-        price: what a price word asks: a level ("low", "high"), a move from the prices on the screen
-            ("cheaper", "pricier") or an order ("cheapest", "priciest").
-        exclude: colours, brands and words the shopper ruled out ("not red", "no mugs").
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    budget_min: Money | None = None
-    budget_max: Money | None = None
-    currency: str | None = None
-    categories: tuple[str, ...] = ()
-    brands: tuple[str, ...] = ()
-    colour: str | None = None
-    size: str | None = None
-    quantity: int | None = Field(default=None, ge=1)
-    recipient: str | None = None
-    occasion: str | None = None
-    order_id: str | None = None
-    reference_index: int | None = None
-    reference_text: str | None = None
-    price: PriceWord | None = None
-    exclude: tuple[str, ...] = ()
-
-    def is_empty(self) -> bool:
-        """True when no slot is filled."""
-        return all(v in (None, ()) for _, v in self)
-
-    def merge(self, newer: Slots) -> Slots:
-        """These slots updated by a later turn's: newer values win, empty ones keep the old.
-
-        Budget (min, max, currency) and reference (index, text) are replaced as a group, so "under 40"
-        after "between 10 and 20" drops the old minimum. Exclusions accumulate, minus whatever the newer
-        turn asks for again; an old colour or brand the newer turn excludes is dropped.
-
-        Example:
-            >>> old = Slots(colour="red", categories=("bags",))
-            >>> old.merge(Slots(colour="blue", exclude=("mug",))).model_dump(exclude_defaults=True)
-            {'categories': ('bags',), 'colour': 'blue', 'exclude': ('mug',)}
-        """
-        values: dict[str, Any] = {}
-        grouped = {f for group in _GROUPS for f in group}
-        for group in _GROUPS:
-            source = newer if any(getattr(newer, f) is not None for f in group) else self
-            values.update({f: getattr(source, f) for f in group})
-        for name in type(self).model_fields:
-            if name not in grouped and name != "exclude":
-                new = getattr(newer, name)
-                values[name] = new if new not in (None, ()) else getattr(self, name)
-        wanted = {newer.colour, *newer.brands} - {None}
-        values["exclude"] = tuple(dict.fromkeys(x for x in (*self.exclude, *newer.exclude) if x not in wanted))
-        if values["colour"] in newer.exclude:
-            values["colour"] = None
-        values["brands"] = tuple(b for b in values["brands"] if b not in newer.exclude)
-        return Slots(**values)
-
-    def as_strings(self) -> dict[str, str]:
-        """Filled slots as display strings (money with two decimals, lists joined), e.g. for a reply's slots."""
-        out: dict[str, str] = {}
-        for name, value in self:
-            if value is None or value == ():
-                continue
-            out[name] = (
-                ", ".join(value)
-                if isinstance(value, tuple)
-                else (f"{value:.2f}" if name.startswith("budget") else str(value))
-            )
-        return out
 
 
 @dataclass(frozen=True)

@@ -27,13 +27,13 @@ from typing import Protocol
 
 import numpy as np
 
+from assistant.types import BundleOp, Intent, ProblemKind, Role, Screen, Slots, Understanding
 from assistant.understanding.attributes import asked_attribute
 from assistant.understanding.catalog import CatalogVocabulary, NamedCategories, edit_distance_within, prints, stem
 from assistant.understanding.content import FUNCTION_WORDS, GENERIC_WANTS, content_words, search_query
 from assistant.understanding.references import OnScreen, name_words, resolve
-from assistant.understanding.slots import SlotExtractor, Slots
+from assistant.understanding.slots import SlotExtractor
 from assistant.understanding.text import ANGRY
-from assistant.understanding.types import BundleOp, ProblemKind, Role, Screen, Understanding
 from assistant.understanding.vocab import NUMBER_WORDS, ORDINALS, PRICE_WORDS
 from finetune.context import TurnContext, model_input
 from finetune.protocols import IntentModel
@@ -41,9 +41,11 @@ from finetune.protocols import IntentModel
 logger = logging.getLogger(__name__)
 
 # Intents whose subject is products (a number in them can still be an order: see ``understand``).
-SHOPPING_INTENTS = frozenset({"search_product", "refine_search", "product_info", "compare_products", "build_bundle",
-                              "edit_bundle", "explain_choice", "best_sellers", "recommend_for_me", "out_of_scope",
-                              "place_order"})
+SHOPPING_INTENTS: frozenset[Intent] = frozenset({Intent.search_product, Intent.refine_search, Intent.product_info,
+                              Intent.compare_products, Intent.build_bundle, Intent.edit_bundle,
+                              Intent.explain_choice, Intent.best_sellers, Intent.recommend_for_me,
+                              Intent.out_of_scope,
+                              Intent.place_order})
 
 # The verbs of a bundle edit (grammar of the edit, not product words).
 _EDIT_VERBS: dict[str, BundleOp] = {
@@ -62,12 +64,14 @@ _COMPLEMENT_WORDS = frozenset({"goes", "go", "going", "match", "matches", "match
                                "accessories", "accessory", "pair", "pairs"})
 ROLE_MARGIN = 0.1  # a listed thing may match the catalog a little less closely than a request on its own
 # The follow-ups each screen makes likely (an unsure model's first guess among them is taken).
-_FOLLOW_UPS: dict[TurnContext, frozenset[str]] = {
-    TurnContext.products: frozenset({"refine_search", "product_info", "compare_products", "explain_choice",
-                                     "build_bundle"}),
-    TurnContext.product: frozenset({"product_info", "refine_search", "explain_choice", "build_bundle"}),
-    TurnContext.bundle: frozenset({"edit_bundle", "explain_choice", "product_info"}),
-    TurnContext.order: frozenset({"track_order", "cancel_order", "get_refund", "report_problem", "change_order"}),
+_FOLLOW_UPS: dict[TurnContext, frozenset[Intent]] = {
+    TurnContext.products: frozenset({Intent.refine_search, Intent.product_info, Intent.compare_products,
+                                     Intent.explain_choice, Intent.build_bundle}),
+    TurnContext.product: frozenset({Intent.product_info, Intent.refine_search, Intent.explain_choice,
+                                    Intent.build_bundle}),
+    TurnContext.bundle: frozenset({Intent.edit_bundle, Intent.explain_choice, Intent.product_info}),
+    TurnContext.order: frozenset({Intent.track_order, Intent.cancel_order, Intent.get_refund, Intent.report_problem,
+                                  Intent.change_order}),
 }
 _SET_WORDS = frozenset({"bundle", "bundles", "set", "kit", "hamper", "package", "combo"})
 _LIST_SEPARATORS = frozenset({"and", "plus", "&", "+", "also", "vs", "versus", "or"})
@@ -234,14 +238,14 @@ class Understander:
     # ------------------------------------------------------------------ decisions
     def _overrides(self, u: Understanding, screen: Screen, words: Sequence[str],
                    content: Sequence[str]) -> Understanding:
-        unsure = u.intent == "out_of_scope" or not u.confident
-        guess = u.top[0][0] if u.top else ""
+        unsure = u.intent == Intent.out_of_scope or not u.confident
+        guess = u.top[0][0] if u.top else None
         if not u.confident and u.attribute and screen.focus_id and screen.context in (TurnContext.product,
                                                                                       TurnContext.products):
             # "what's the warranty?" with a product on the screen: a property of that product.
-            u = u.with_intent("product_info", f"a property of the product on the screen: {u.attribute}")
+            u = u.with_intent(Intent.product_info, f"a property of the product on the screen: {u.attribute}")
             unsure = False
-        elif not u.confident and guess in _FOLLOW_UPS.get(screen.context, ()):
+        elif not u.confident and guess is not None and guess in _FOLLOW_UPS.get(screen.context, ()):
             # Below the threshold tuned on single messages, but a follow-up about what is on the screen
             # ("what's the warranty?" after one product) is the likeliest reading there.
             u = u.with_intent(guess, f"unsure follow-up: {guess} {u.top[0][1]:.2f}")
@@ -250,35 +254,35 @@ class Understander:
             similarity, title = self.matcher.best_match(u.query)
             u = u.model_copy(update={"catalog_match": round(similarity, 4)})
             if self.check.accepts(similarity, title, u.head):
-                u = u.with_intent("search_product", f"catalog match {similarity:.2f}: {title}")
-        if u.slots.order_id and (u.intent in SHOPPING_INTENTS or u.intent == "purchase_history"):
-            u = u.with_intent("track_order", "an order number")
-        if u.intent in ("refine_search", "search_product") and any(w in _SET_WORDS for w in words) and \
+                u = u.with_intent(Intent.search_product, f"catalog match {similarity:.2f}: {title}")
+        if u.slots.order_id and (u.intent in SHOPPING_INTENTS or u.intent == Intent.purchase_history):
+            u = u.with_intent(Intent.track_order, "an order number")
+        if u.intent in (Intent.refine_search, Intent.search_product) and any(w in _SET_WORDS for w in words) and \
                 u.confidence < 0.9:
             # An explicit bundle ("tea party bundle under £20") after a list is a new bundle, not a refinement:
             # the model, having seen refinements after lists, can lean the other way.
-            u = u.with_intent("build_bundle", "asks for a bundle")
-        if u.intent == "build_bundle" and not any(w in _SET_WORDS for w in words) \
+            u = u.with_intent(Intent.build_bundle, "asks for a bundle")
+        if u.intent == Intent.build_bundle and not any(w in _SET_WORDS for w in words) \
                 and not _roles(words, max_words=3) and not any(w in _COMPLEMENT_WORDS for w in words) \
                 and not u.slots.reference_text and not u.slots.reference_index and not u.slots.occasion \
                 and "everything" not in words:
             # A bundle is several things chosen for the shopper: without a word asking for a set, a list, a product
             # to build around or an occasion to furnish, a "bundle" is a search ("a present for my brother",
             # "a box to keep recipe cards").
-            u = u.with_intent("search_product", "no set asked for")
-        if u.intent == "refine_search" and not screen.products and screen.context is not TurnContext.product:
-            u = u.with_intent("search_product", "nothing on the screen to refine")
-        if u.intent == "edit_bundle" and not screen.bundle:
-            u = u.with_intent("build_bundle", "no bundle on the screen to edit")
+            u = u.with_intent(Intent.search_product, "no set asked for")
+        if u.intent == Intent.refine_search and not screen.products and screen.context is not TurnContext.product:
+            u = u.with_intent(Intent.search_product, "nothing on the screen to refine")
+        if u.intent == Intent.edit_bundle and not screen.bundle:
+            u = u.with_intent(Intent.build_bundle, "no bundle on the screen to edit")
         return u
 
     def _details(self, u: Understanding, screen: Screen, words: Sequence[str],
                  all_words: Sequence[str]) -> Understanding:
-        items: Sequence[OnScreen] = screen.bundle if (u.intent == "edit_bundle" or (
-            screen.context is TurnContext.bundle and u.intent in ("explain_choice", "product_info"))) \
+        items: Sequence[OnScreen] = screen.bundle if (u.intent == Intent.edit_bundle or (
+            screen.context is TurnContext.bundle and u.intent in (Intent.explain_choice, Intent.product_info))) \
             else screen.products
         update: dict[str, object] = {}
-        if u.intent in ("edit_bundle",):
+        if u.intent in (Intent.edit_bundle,):
             op, target_words, item_words = _bundle_edit(words)
             targets = resolve(items, u.slots, target_words, screen.focus_id)
             if op is None or (op in ("swap", "remove") and not targets and _new_budget(u)):
@@ -290,18 +294,18 @@ class Understander:
             pointing = [w for w in all_words if w not in set(u.attribute.split())]
             update["targets"] = resolve(items, u.slots, pointing, screen.focus_id)
             update["similar"] = any(w in ("like", "similar", "same") for w in words) and bool(update["targets"])
-        if u.intent == "report_problem":
+        if u.intent == Intent.report_problem:
             # An order number says which order, not what went wrong; left in, it pulls every kind alike.
             update["problem"] = self.problems.read(
                 u.text.replace(u.slots.order_id, "") if u.slots.order_id else u.text)
         update["latest_order"] = any(w in ("last", "latest", "recent", "newest") and nxt in _ORDER_NOUNS
                                      for w, nxt in itertools.pairwise([*all_words, ""]))
-        if u.intent == "build_bundle":
+        if u.intent == Intent.build_bundle:
             # "what goes with it": the bundle completes it; "... make me a bundle" with it: it is in the bundle.
             update["complements"] = any(w in _COMPLEMENT_WORDS for w in words) and not any(
                 w in _SET_WORDS for w in words)
             update["roles"] = self._listed(_roles(words, max_words=3), words, anchored=bool(update.get("targets")))
-        if u.intent == "compare_products" and not update.get("targets"):
+        if u.intent == Intent.compare_products and not update.get("targets"):
             # "Bowers & Wilkins" is one name: only words split what is compared.
             update["roles"] = _roles([w for w in words if w not in ("&", "+", ",")], max_words=6)
         return u.model_copy(update=update)

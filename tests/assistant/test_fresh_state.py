@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from assistant.dialog.state import DialogState, SessionStore
+from assistant.dialog.state import SessionStore
+from assistant.types import DialogState
 from cartwise.db import ShopDatabase, make_engine
 from cartwise.models import Customer, Order, OrderLine, OrderStatus
 

@@ -72,7 +72,8 @@ def test_two_app_processes_share_one_conversation(workers: Any) -> None:
 
 def test_any_session_id_is_stored_on_postgres(scaleout: Any) -> None:
     """Ids PostgreSQL's columns would refuse (too long, NUL) are kept under a stable digest."""
-    from assistant.dialog.state import DialogState, SessionStore, session_key
+    from assistant.dialog.state import SessionStore, session_key
+    from assistant.types import DialogState
 
     store = SessionStore(create_engine(scaleout.settings.database_url)).create_schema()
     for bad in ["", "lone \ud800 surrogate"]:

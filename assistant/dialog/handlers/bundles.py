@@ -9,12 +9,20 @@ from __future__ import annotations
 from decimal import Decimal
 
 from assistant.dialog.handlers.shopping import ShoppingAdvisor, TurnResult
-from assistant.dialog.state import BundleSpec, DialogState, StateUpdate
 from assistant.facts import Act, ReplyFacts
 from assistant.nlg.phrasing import plural
 from assistant.personal import Personaliser
-from assistant.reply import BundleItem, ShownBundle
-from assistant.understanding import Role, Slots, Understanding
+from assistant.types import (
+    BundleItem,
+    BundleSpec,
+    DialogState,
+    Intent,
+    Role,
+    ShownBundle,
+    Slots,
+    StateUpdate,
+    Understanding,
+)
 from assistant.understanding.catalog import stem, words_of
 from assistant.understanding.understander import head_word
 from cartwise.currency import to_money
@@ -96,13 +104,13 @@ class BundlePlanner:
             result = None
         slots = _display(u.slots)
         if result is None or not result.items:
-            return TurnResult(ReplyFacts(act=Act.no_results, intent="build_bundle", user_text=u.text, slots=slots,
+            return TurnResult(ReplyFacts(act=Act.no_results, intent=Intent.build_bundle, user_text=u.text, slots=slots,
                                          detail="no bundle", currency=self.currency))
         shown = self._shown(result)
         if anchor is not None and spec.quantity and spec.include_anchor:
             items = [i.model_copy(update={"quantity": spec.quantity}) if i.id == anchor.id else i for i in shown.items]
             shown = self._recount(items, shown.budget, shown.note)
-        facts = ReplyFacts(act=Act.show_bundle, intent="build_bundle", user_text=u.text, bundle=shown,
+        facts = ReplyFacts(act=Act.show_bundle, intent=Intent.build_bundle, user_text=u.text, bundle=shown,
                            slots=slots | ({"anchor": anchor.title} if anchor else {}), currency=self.currency,
                            options=["Make it cheaper", "Why these?"])
         viewed = list(dict.fromkeys([*state.viewed_ids, *(i.id for i in shown.items)]))[-50:]
@@ -133,7 +141,7 @@ class BundlePlanner:
         chosen = _fit_budget(picks, budget)
         if not chosen:
             detail = f"not_carried:{', '.join(missing)}" if missing else "no bundle"
-            return TurnResult(ReplyFacts(act=Act.no_results, intent="build_bundle", user_text=u.text,
+            return TurnResult(ReplyFacts(act=Act.no_results, intent=Intent.build_bundle, user_text=u.text,
                                          slots=_display(u.slots), detail=detail, currency=self.currency))
         items = [BundleItem(id=p.id, title=p.title, price=p.price, quantity=role.quantity, category=p.category,
                             reason="the product you chose" if role is chosen_role
@@ -145,7 +153,7 @@ class BundlePlanner:
         spec = BundleSpec(theme=None, budget=f"{budget:.2f}" if budget is not None else None,
                           roles=[r.query for r, _ in chosen if r is not chosen_role],
                           anchor_id=anchor.id if anchor is not None else None, include_anchor=anchor is not None)
-        facts = ReplyFacts(act=Act.show_bundle, intent="build_bundle", user_text=u.text, bundle=shown,
+        facts = ReplyFacts(act=Act.show_bundle, intent=Intent.build_bundle, user_text=u.text, bundle=shown,
                            slots=_display(u.slots), currency=self.currency, options=["Make it cheaper", "Why these?"])
         viewed = list(dict.fromkeys([*state.viewed_ids, *(i.id for i in items)]))[-50:]
         return TurnResult(facts, StateUpdate(bundle=shown, bundle_spec=spec, viewed_ids=viewed))
@@ -166,11 +174,11 @@ class BundlePlanner:
         if gone:
             note += f" No longer available: {_join(gone[:5])}{' and more' if len(gone) > 5 else ''}."
         if not items:
-            return TurnResult(ReplyFacts(act=Act.no_results, intent="reorder", user_text=u.text,
+            return TurnResult(ReplyFacts(act=Act.no_results, intent=Intent.reorder, user_text=u.text,
                                          currency=self.currency,
                                          detail=f"None of the items of order {order.id} is available now."))
         shown = self._recount(items, None, note)
-        facts = ReplyFacts(act=Act.show_bundle, intent="reorder", user_text=u.text, bundle=shown,
+        facts = ReplyFacts(act=Act.show_bundle, intent=Intent.reorder, user_text=u.text, bundle=shown,
                            currency=self.currency, options=["Remove the first item", "Why these?"])
         return TurnResult(facts, StateUpdate(bundle=shown, bundle_spec=BundleSpec(), order_id=order.id))
 
@@ -214,7 +222,7 @@ class BundlePlanner:
             return self._not_in_bundle(u, state)
         kept = [i for i in bundle.items if i not in drop]
         shown = self._recount(kept, bundle.budget, f"Removed {_join([i.title for i in drop])}.")
-        return TurnResult(ReplyFacts(act=Act.show_bundle, intent="edit_bundle", user_text=u.text, bundle=shown,
+        return TurnResult(ReplyFacts(act=Act.show_bundle, intent=Intent.edit_bundle, user_text=u.text, bundle=shown,
                                      currency=self.currency), StateUpdate(bundle=shown))
 
     def quantity(self, u: Understanding, bundle: ShownBundle, state: DialogState) -> TurnResult:
@@ -224,7 +232,7 @@ class BundlePlanner:
             return self._not_in_bundle(u, state)
         names = _join([i.title for i in items if i.id in u.targets])
         shown = self._recount(items, bundle.budget, f"Now {n} × {names}.")  # noqa: RUF001
-        return TurnResult(ReplyFacts(act=Act.show_bundle, intent="edit_bundle", user_text=u.text, bundle=shown,
+        return TurnResult(ReplyFacts(act=Act.show_bundle, intent=Intent.edit_bundle, user_text=u.text, bundle=shown,
                                      currency=self.currency), StateUpdate(bundle=shown))
 
     def swap(self, u: Understanding, bundle: ShownBundle, state: DialogState) -> TurnResult:
@@ -243,7 +251,7 @@ class BundlePlanner:
         if not hits:
             what = f"a cheaper alternative to the {old.title}" if cheaper else f"a replacement for the {old.title}"
             detail = f"I couldn't find {what}" + (" that keeps the bundle in budget." if room is not None else ".")
-            return TurnResult(ReplyFacts(act=Act.no_results, intent="edit_bundle", user_text=u.text,
+            return TurnResult(ReplyFacts(act=Act.no_results, intent=Intent.edit_bundle, user_text=u.text,
                                          currency=self.currency, detail=detail))
         product = hits[0].product
         reason = (f"cheaper than the {old.title} it replaces" if cheaper else "you asked for it" if named
@@ -253,7 +261,7 @@ class BundlePlanner:
         shown = self._recount([new if i is old else i for i in bundle.items], bundle.budget,
                               f"Swapped the {old.title} for the {product.title}.")
         viewed = list(dict.fromkeys([*state.viewed_ids, product.id]))[-50:]
-        return TurnResult(ReplyFacts(act=Act.show_bundle, intent="edit_bundle", user_text=u.text, bundle=shown,
+        return TurnResult(ReplyFacts(act=Act.show_bundle, intent=Intent.edit_bundle, user_text=u.text, bundle=shown,
                                      currency=self.currency), StateUpdate(bundle=shown, viewed_ids=viewed))
 
     def add(self, u: Understanding, bundle: ShownBundle, state: DialogState) -> TurnResult:
@@ -271,11 +279,11 @@ class BundlePlanner:
             relevant = [p for p, _ in found.ranked[:5]]
             ranked = [p for p in relevant if in_budget.matches(p)] or relevant
             if found.not_found:
-                return TurnResult(ReplyFacts(act=Act.no_results, intent="edit_bundle", user_text=u.text,
+                return TurnResult(ReplyFacts(act=Act.no_results, intent=Intent.edit_bundle, user_text=u.text,
                                              currency=self.currency, detail=f"not_carried:{found.not_found}"))
             product = ranked[0] if ranked else None
         if product is None:
-            return TurnResult(ReplyFacts(act=Act.no_results, intent="edit_bundle", user_text=u.text,
+            return TurnResult(ReplyFacts(act=Act.no_results, intent=Intent.edit_bundle, user_text=u.text,
                                          currency=self.currency,
                                          detail="What should I add? Name the thing, or pick one from a list."))
         quantity = u.slots.quantity or 1
@@ -283,12 +291,12 @@ class BundlePlanner:
                                            quantity=quantity, category=product.category, reason="you asked for it")]
         shown = self._recount(items, bundle.budget, f"Added {product.title}.")
         viewed = list(dict.fromkeys([*state.viewed_ids, product.id]))[-50:]
-        return TurnResult(ReplyFacts(act=Act.show_bundle, intent="edit_bundle", user_text=u.text, bundle=shown,
+        return TurnResult(ReplyFacts(act=Act.show_bundle, intent=Intent.edit_bundle, user_text=u.text, bundle=shown,
                                      currency=self.currency), StateUpdate(bundle=shown, viewed_ids=viewed))
 
     def _not_in_bundle(self, u: Understanding, state: DialogState) -> TurnResult:
         what = " ".join(w for w in words_of(u.item_query or u.query) if w not in _REPLACEMENT_FILLER)
-        facts = ReplyFacts(act=Act.show_bundle, intent="edit_bundle", user_text=u.text, bundle=state.bundle,
+        facts = ReplyFacts(act=Act.show_bundle, intent=Intent.edit_bundle, user_text=u.text, bundle=state.bundle,
                            currency=self.currency, detail=f"not_in_bundle:{what}")
         return TurnResult(facts)
 

@@ -9,11 +9,9 @@ import time
 from collections.abc import Callable, Mapping
 
 from assistant.dialog.handlers.shopping import POOL, SHOW, Found, ShoppingAdvisor, TurnResult
-from assistant.dialog.state import DialogState, StateUpdate
 from assistant.facts import Act, ReplyFacts
 from assistant.personal import Personaliser
-from assistant.reply import ShownProduct
-from assistant.understanding import Understanding
+from assistant.types import DialogState, Intent, ShownProduct, StateUpdate, Understanding
 from retrieval.picks import PersonalRecommender, Pick
 from retrieval.product_vectors import ProductVectors
 
@@ -67,7 +65,7 @@ class ShopperPicks:
         picks, personal = self.picks_for(user_id, state)
         lead = {"found": "picks for you"} if personal else \
             {"found": "best sellers" if self._has_sales() else "top-rated products"}
-        return self._show(picks, u, state, "recommend_for_me", lead)
+        return self._show(picks, u, state, Intent.recommend_for_me, lead)
 
     def _has_sales(self) -> bool:
         return bool(self.recommender.popularity)
@@ -81,17 +79,18 @@ class ShopperPicks:
             among = [p.id for p, _ in found.ranked[:POOL // 2]]
             picks = recommender.best_sellers(SHOW, among=among)
             if not picks and self._has_sales():  # nothing there has sold yet: the best matches, said as such
-                return self.shopping.present(found, u.slots, u.query, u, state, "best_sellers")
+                return self.shopping.present(found, u.slots, u.query, u, state, Intent.best_sellers)
         else:
             picks = recommender.best_sellers(SHOW)
         if not self._has_sales():
             # No orders at all: say so, and rank by the ratings the catalog has instead.
-            result = self._show(self.top_rated(SHOW, among), u, state, "best_sellers", {"found": "top-rated products"})
+            result = self._show(self.top_rated(SHOW, among), u, state, Intent.best_sellers,
+                                {"found": "top-rated products"})
             result.facts.relaxed = ["best sellers (this shop has no sales recorded yet)"]
             return result
-        return self._show(picks, u, state, "best_sellers", {"found": "best sellers"})
+        return self._show(picks, u, state, Intent.best_sellers, {"found": "best sellers"})
 
-    def _show(self, picks: list[Pick], u: Understanding, state: DialogState, intent: str,
+    def _show(self, picks: list[Pick], u: Understanding, state: DialogState, intent: Intent,
               slots: dict[str, str]) -> TurnResult:
         shown = [ShownProduct(id=p.product.id, title=p.product.title, price=p.product.price,
                               category=p.product.category, reason=p.reason, in_stock=p.product.in_stock,

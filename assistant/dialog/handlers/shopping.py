@@ -16,11 +16,9 @@ from decimal import Decimal
 
 import numpy as np
 
-from assistant.dialog.state import DialogState, StateUpdate
 from assistant.facts import Act, ReplyFacts
 from assistant.nlg.naming import found_label
-from assistant.reply import ShownProduct
-from assistant.understanding import Slots, Understanding
+from assistant.types import DialogState, Intent, ShownProduct, Slots, StateUpdate, Understanding
 from assistant.understanding.catalog import prints, stem, words_of
 from assistant.understanding.understander import head_word
 from cartwise.currency import to_money
@@ -261,7 +259,7 @@ class ShoppingAdvisor:
                             reason="; ".join(reasons), in_stock=product.in_stock, rating=product.rating)
 
     def present(self, found: Found, slots: Slots, query: str, u: Understanding, state: DialogState,
-                intent: str, label_query: str | None = None) -> TurnResult:
+                intent: Intent, label_query: str | None = None) -> TurnResult:
         distinct: list[tuple[Product, str]] = []
         for p, why in found.ranked:  # two stock codes with the same title are one choice to the shopper
             if all(words_of(p.title) != words_of(q.title) for q, _ in distinct):
@@ -297,7 +295,7 @@ class ShoppingAdvisor:
                           head=u.head if query == u.query and u.named_early else "",
                           lift=u.likely_categories if query == u.query else (),
                           thing=u.head if query == u.query else "")
-        return self.present(found, slots, query, u, state, "search_product")
+        return self.present(found, slots, query, u, state, Intent.search_product)
 
     def refine(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
         """The shown results, changed: cheaper, another colour, more like one of them, others."""
@@ -333,10 +331,10 @@ class ShoppingAdvisor:
             # Nothing of the kind costs less: say so, rather than show cheaper things of another kind.
             cheapest = min((p for p in shown if prints(p.title, thing)), key=lambda p: p.price)
             return TurnResult(ReplyFacts(
-                act=Act.no_results, intent="refine_search", user_text=u.text, currency=self.currency,
+                act=Act.no_results, intent=Intent.refine_search, user_text=u.text, currency=self.currency,
                 detail=f"Nothing cheaper of that kind: the cheapest I have is {cheapest.title} at "
                        f"{self.currency}{cheapest.price:.2f}."))
-        return self.present(found, slots, query or "", u, state, "refine_search")
+        return self.present(found, slots, query or "", u, state, Intent.refine_search)
 
     def similar(self, target_id: str, slots: Slots, u: Understanding, state: DialogState,
                 user_id: str | None) -> TurnResult:
@@ -350,7 +348,7 @@ class ShoppingAdvisor:
         if slots.price in ("cheapest", "priciest"):
             hits = sorted(hits[:10], key=lambda h: h.product.price, reverse=slots.price == "priciest")
         found = Found([(h.product, f"similar to the {target.title}") for h in hits])
-        return self.present(found, slots, state.query or target.title, u, state, "refine_search")
+        return self.present(found, slots, state.query or target.title, u, state, Intent.refine_search)
 
     def info(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
         """One product's facts: the one pointed at, else the one in focus, else the best match for its name."""
@@ -366,7 +364,7 @@ class ShoppingAdvisor:
             found = self.find(query, u.slots, u.category_filter, state, user_id)
             target = found.ranked[0][0] if found.ranked else None
         if target is None:
-            return TurnResult(ReplyFacts(act=Act.no_results, intent="product_info", user_text=u.text,
+            return TurnResult(ReplyFacts(act=Act.no_results, intent=Intent.product_info, user_text=u.text,
                                          currency=self.currency, detail="Which product would you like to know "
                                          "about? Search for it, or pick one from a list."))
         shown = ShownProduct(id=target.id, title=target.title, price=target.price, category=target.category,
@@ -382,7 +380,7 @@ class ShoppingAdvisor:
             lines.insert(0, f"On {u.attribute}, the product details say: \u201c{quote}\u201d" if quote
                          else f"The product details don't mention {u.attribute}.")
         viewed = list(dict.fromkeys([*state.viewed_ids, target.id]))[-50:]
-        facts = ReplyFacts(act=Act.product_info, intent="product_info", user_text=u.text, products=[shown],
+        facts = ReplyFacts(act=Act.product_info, intent=Intent.product_info, user_text=u.text, products=[shown],
                            currency=self.currency, detail=" ".join(lines),
                            offer="make me a bundle with it" if target.in_stock else "")
         return TurnResult(facts, StateUpdate(viewed_ids=viewed, focus_id=target.id))
@@ -395,7 +393,7 @@ class ShoppingAdvisor:
         base = " ".join(w for w in words_of(target.title) if not w.isdigit() and len(w) > 1)
         slots = Slots(colour=u.slots.colour, size=u.slots.size, brands=(target.brand,) if target.brand else ())
         found = self.find(base, slots, False, state, user_id, exclude_ids=[target.id])
-        return self.present(found, slots, base, u, state, "refine_search", label_query=state.query or "")
+        return self.present(found, slots, base, u, state, Intent.refine_search, label_query=state.query or "")
 
     def compare(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
         ids = list(u.targets)
@@ -421,7 +419,7 @@ class ShoppingAdvisor:
             ids = [p.id for p, _ in found.ranked[:2]]
         products = self.store.get(ids)
         if len(products) < 2:
-            return TurnResult(ReplyFacts(act=Act.no_results, intent="compare_products", user_text=u.text,
+            return TurnResult(ReplyFacts(act=Act.no_results, intent=Intent.compare_products, user_text=u.text,
                                          currency=self.currency, detail="I need two products to compare."))
         quotes = {p.id: quote_about(p, u.attribute) for p in products} if u.attribute else {}
         shown = [ShownProduct(id=p.id, title=p.title, price=p.price, category=p.category,
@@ -433,7 +431,7 @@ class ShoppingAdvisor:
                       "compare them on that.")
         # What was compared is what is on the screen now: "which one has more memory?" compares them again.
         on_screen = [p.model_copy(update={"reason": ""}) for p in shown]
-        return TurnResult(ReplyFacts(act=Act.compare, intent="compare_products", user_text=u.text, products=shown,
+        return TurnResult(ReplyFacts(act=Act.compare, intent=Intent.compare_products, user_text=u.text, products=shown,
                                      currency=self.currency, detail=detail),
                           StateUpdate(focus_id=shown[0].id, shown=on_screen))
 
@@ -447,7 +445,7 @@ class ShoppingAdvisor:
         if u.targets:
             items = [i for i in items if i[0] in u.targets] or items
         if not items:
-            return TurnResult(ReplyFacts(act=Act.no_results, intent="explain_choice", user_text=u.text,
+            return TurnResult(ReplyFacts(act=Act.no_results, intent=Intent.explain_choice, user_text=u.text,
                                          currency=self.currency,
                                          detail="I haven't suggested anything yet: tell me what you're looking for."))
         shown = [ShownProduct(id=i, title=t, price=p, reason=r or "it matched what you asked for")
@@ -457,7 +455,7 @@ class ShoppingAdvisor:
             basis["found"] = "a bundle"
         else:
             basis = _display(state.slots) | ({"found": state.kind} if state.kind else {})
-        return TurnResult(ReplyFacts(act=Act.explain, intent="explain_choice", user_text=u.text, products=shown,
+        return TurnResult(ReplyFacts(act=Act.explain, intent=Intent.explain_choice, user_text=u.text, products=shown,
                                      currency=self.currency, slots=basis,
                                      bundle=state.bundle if about_bundle else None))
 

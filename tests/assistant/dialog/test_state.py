@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from assistant.dialog.state import DialogState, SessionStore, StateUpdate
+from assistant.dialog.state import SessionStore
 from assistant.reply import BundleItem, ShownBundle, ShownProduct
-from assistant.understanding import Slots
+from assistant.types import DialogState, Slots, StateUpdate
 from cartwise.db import make_engine
 
 

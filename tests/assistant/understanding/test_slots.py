@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import AssistantError, SlotInputError, VocabularyError
+from assistant.types import Slots
 from assistant.understanding import slots, tokens
-from assistant.understanding.slots import SlotExtractor, Slots
+from assistant.understanding.slots import SlotExtractor
 
 REPO = Path(__file__).resolve().parents[3]
 

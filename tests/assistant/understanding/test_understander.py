@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from assistant.reply import BundleItem, ShownProduct
-from assistant.understanding import CatalogCheck, Screen, Understander
+from assistant.types import Screen
+from assistant.understanding import CatalogCheck, Understander
 from finetune.context import TurnContext
 
 LIST = [

@@ -1,0 +1,316 @@
+"""The turn's shared types, in one place: what a message means, what the screen shows, what is remembered.
+
+Every module of the assistant takes these from here: the intent label (:class:`Intent`, from
+:mod:`finetune.labels`), the slots a message states, the screen it was sent from, the typed
+:class:`Understanding` handlers decide from, the dialog state and the typed updates handlers return, and the
+reply models (defined in :mod:`assistant.reply`, the public reply module).
+
+Handlers decide from an :class:`Understanding` alone: they never read the shopper's raw text.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.reply import BundleItem, Reply, ShownBundle, ShownProduct
+from cartwise.models import Money, ProductId
+from finetune.context import TurnContext
+from finetune.labels import Intent
+
+__all__ = ["BundleItem", "BundleOp", "BundleSpec", "DialogState", "Intent", "PendingRequest", "PriceWord",
+           "ProblemKind", "Reply", "Role", "Screen", "ShownBundle", "ShownProduct", "Slots", "StateUpdate",
+           "Understanding"]
+
+PriceWord = Literal["low", "high", "cheaper", "pricier", "cheapest", "priciest"]
+
+# Fields that only make sense together: a newer turn that sets one replaces the group.
+_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("budget_min", "budget_max", "currency"),
+    ("reference_index", "reference_text"),
+)
+
+
+class Slots(BaseModel):
+    """What one message (or a conversation so far) says about the wanted products. Every field is optional.
+
+    Attributes:
+        budget_min: lowest price wanted ("over 100", "between 10 and 20").
+        budget_max: highest price wanted ("under £40", "£20"); "around 30" gives 24-36 (± 20 %).
+        currency: ISO code of the budget ("GBP", "USD", "CNY"); the shop's when the text names none.
+        categories: the shop's own category names the message names ("kitchen & baking").
+        brands: brands of the catalog the message names, as the catalog spells them ("Samsung", "LG").
+        colour: canonical colour, British spelling ("grey").
+        size: "small", "jumbo", "XL", "65 inch", ...
+        quantity: how many items or people ("6 mugs" -> 6, "for four" -> 4).
+        recipient: who it is for ("mum", "boss", "myself"; "mom"/"mother" -> "mum").
+        occasion: "birthday", "christmas", "mother's day", ...
+        order_id: an order/invoice number ("536365", "C536379").
+        reference_index: a position in what is on the screen, 1-based, -1 = last.
+        reference_text: the words that referred to something on the screen ("the red one", "it").
+        price: what a price word asks: a level ("low", "high"), a move from the prices on the screen
+            ("cheaper", "pricier") or an order ("cheapest", "priciest").
+        exclude: colours, brands and words the shopper ruled out ("not red", "no mugs").
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    budget_min: Money | None = None
+    budget_max: Money | None = None
+    currency: str | None = None
+    categories: tuple[str, ...] = ()
+    brands: tuple[str, ...] = ()
+    colour: str | None = None
+    size: str | None = None
+    quantity: int | None = Field(default=None, ge=1)
+    recipient: str | None = None
+    occasion: str | None = None
+    order_id: str | None = None
+    reference_index: int | None = None
+    reference_text: str | None = None
+    price: PriceWord | None = None
+    exclude: tuple[str, ...] = ()
+
+    def is_empty(self) -> bool:
+        """True when no slot is filled."""
+        return all(v in (None, ()) for _, v in self)
+
+    def merge(self, newer: Slots) -> Slots:
+        """These slots updated by a later turn's: newer values win, empty ones keep the old.
+
+        Budget (min, max, currency) and reference (index, text) are replaced as a group, so "under 40"
+        after "between 10 and 20" drops the old minimum. Exclusions accumulate, minus whatever the newer
+        turn asks for again; an old colour or brand the newer turn excludes is dropped.
+
+        Example:
+            >>> old = Slots(colour="red", categories=("bags",))
+            >>> old.merge(Slots(colour="blue", exclude=("mug",))).model_dump(exclude_defaults=True)
+            {'categories': ('bags',), 'colour': 'blue', 'exclude': ('mug',)}
+        """
+        values: dict[str, Any] = {}
+        grouped = {f for group in _GROUPS for f in group}
+        for group in _GROUPS:
+            source = newer if any(getattr(newer, f) is not None for f in group) else self
+            values.update({f: getattr(source, f) for f in group})
+        for name in type(self).model_fields:
+            if name not in grouped and name != "exclude":
+                new = getattr(newer, name)
+                values[name] = new if new not in (None, ()) else getattr(self, name)
+        wanted = {newer.colour, *newer.brands} - {None}
+        values["exclude"] = tuple(dict.fromkeys(x for x in (*self.exclude, *newer.exclude) if x not in wanted))
+        if values["colour"] in newer.exclude:
+            values["colour"] = None
+        values["brands"] = tuple(b for b in values["brands"] if b not in newer.exclude)
+        return Slots(**values)
+
+    def as_strings(self) -> dict[str, str]:
+        """Filled slots as display strings (money with two decimals, lists joined), e.g. for a reply's slots."""
+        out: dict[str, str] = {}
+        for name, value in self:
+            if value is None or value == ():
+                continue
+            out[name] = (
+                ", ".join(value)
+                if isinstance(value, tuple)
+                else (f"{value:.2f}" if name.startswith("budget") else str(value))
+            )
+        return out
+
+
+BundleOp = Literal["add", "remove", "swap", "rebudget", "quantity"]
+ProblemKind = Literal["damaged", "missing_item", "wrong_item", "not_arrived", "faulty"]
+
+
+class Screen(BaseModel):
+    """What the shopper sees from the previous reply: the context the message is read in.
+
+    Attributes:
+        context: what the previous reply was (a list, one product, a bundle, an order, a question...).
+        products: the products listed, in the order shown.
+        bundle: the items of the bundle on the screen.
+        focus_id: the product being talked about ("it", "that one").
+        order_id: the order being talked about.
+        query: the standing search ("lunch bag").
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    context: TurnContext = TurnContext.none
+    products: list[ShownProduct] = Field(default_factory=list)
+    bundle: list[BundleItem] = Field(default_factory=list)
+    focus_id: ProductId | None = None
+    order_id: str | None = None
+    query: str = ""
+
+
+class Role(BaseModel):
+    """One of several things asked for together ("a teapot and 4 cups": teapot x1, cups x4)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    query: str
+    quantity: int = Field(1, ge=1)
+    head: str = ""  # the word naming the thing ("webcam" of "a webcam for zoom calls"); "" when none
+
+
+class Understanding(BaseModel):
+    """What one message means, in context.
+
+    Attributes:
+        text: the cleaned message, for logs and for varying the reply's wording; never parsed by handlers.
+        intent: the decided intent (the model's, or one of the few overrides in ``notes``).
+        confidence: the model's probability for its top intent.
+        top: the model's three best ``(intent, probability)``.
+        confident: whether the model's answer reached its tuned threshold (or an override decided).
+        context: the screen context the model read the message in.
+        slots: the attributes the message states.
+        query: the words to search the catalog with (typos corrected); "" when the message names nothing.
+        has_product_content: the message says something about what is wanted (words or slots), so a search
+            can act on it; False for "I need a present" alone.
+        head: the word that names the thing asked for (English noun phrases end in it): "phone cases" ->
+            "cases", "a kindle for reading" -> "kindle"; "" when the message names nothing.
+        named_early: the head is among the first three content words: a thing asked for by name ("do you have
+            an iphone 15?"), not the tail of a described need ("protect my hands getting dishes out").
+        names_product: the message uses words the catalog's titles print (beyond a property asked about):
+            "is the regency cakestand dishwasher safe?" names one, "what's the warranty?" does not.
+        category_filter: the categories in ``slots`` were named in words that pick them out of the catalog,
+            so they may filter the search (else they only lift those categories' products).
+        likely_categories: the category the request's content words are closest to by meaning, when it stands
+            out from the rest ("into photography" -> Cameras & Camcorders): a guess, so it only lifts that
+            category's products and never filters.
+        targets: ids of the things on the screen the message points at, in order ("the two cheapest").
+        similar: the shopper wants more like the targets ("more like the first one").
+        rejected: the targets are ruled out ("not that one").
+        attribute: a property asked about ("battery life", "warranty"), to be quoted from the product data.
+        complements: a bundle is wanted to go with the target ("what goes with it"), the target itself not in it.
+        roles: several things asked for together, one bundle item each ("monitor, keyboard and mouse").
+        bundle_op: for a bundle edit, what to do.
+        item_query: what to add, or to swap in ("a case", "a cheaper one"); "" when nothing is named.
+        problem: for a problem with an order, which kind.
+        latest_order: the message is about the shopper's most recent order ("my last order arrived broken").
+        catalog_match: cosine similarity of the query to the closest product (when it was looked up).
+        corrections: typos corrected against the catalog's words ({"teapott": "teapot"}).
+        angry: the message reads as an angry complaint.
+        notes: why an override changed the model's intent (for logs and tests).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    intent: Intent
+    confidence: float = 0.0
+    top: list[tuple[Intent, float]] = Field(default_factory=list)
+    confident: bool = False
+    context: TurnContext = TurnContext.none
+    slots: Slots = Field(default_factory=Slots)
+    query: str = ""
+    has_product_content: bool = False
+    head: str = ""
+    named_early: bool = False
+    names_product: bool = False
+    category_filter: bool = False
+    likely_categories: tuple[str, ...] = ()
+    targets: tuple[ProductId, ...] = ()
+    similar: bool = False
+    rejected: bool = False
+    attribute: str = ""
+    complements: bool = False
+    roles: tuple[Role, ...] = ()
+    bundle_op: BundleOp | None = None
+    item_query: str = ""
+    problem: ProblemKind | None = None
+    latest_order: bool = False
+    catalog_match: float | None = None
+    corrections: dict[str, str] = Field(default_factory=dict)
+    angry: bool = False
+    notes: tuple[str, ...] = ()
+
+    def with_intent(self, intent: Intent, note: str) -> Understanding:
+        """This understanding with another intent, and the reason noted."""
+        return self.model_copy(update={"intent": intent, "confident": True, "notes": (*self.notes, note)})
+
+
+class BundleSpec(BaseModel):
+    """How the current bundle was asked for, so edits can rebuild it."""
+
+    theme: str | None = None
+    anchor_id: str | None = None
+    budget: str | None = None  # Decimal as text
+    size: int | None = None
+    quantity: int | None = None
+    include_anchor: bool = False
+    roles: list[str] = Field(default_factory=list)  # "monitor, keyboard and mouse": one item per role
+
+
+class PendingRequest(BaseModel):
+    """A request a clarifying question is completing ("a present" -> "who is it for?")."""
+
+    intent: Intent
+    query: str = ""
+    slots: Slots = Field(default_factory=Slots)
+
+
+class DialogState(BaseModel):
+    """What the assistant remembers about one conversation.
+
+    Handlers never mutate it: they return a :class:`StateUpdate` that
+    :class:`~assistant.dialog.manager.DialogManager` applies and stores.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    session_id: str
+    user_id: str | None = None
+    turn: int = 0
+    last_intent: Intent | None = None
+    last_act: str | None = None
+    slots: Slots = Field(default_factory=Slots)  # the standing search constraints
+    query: str | None = None  # the standing search words
+    kind: str = ""  # what the shown products are, named from their titles ("cake stands"): refinements keep it
+    shown: list[ShownProduct] = Field(default_factory=list)  # last products shown, in order
+    viewed_ids: list[str] = Field(default_factory=list)  # everything shown/chosen this conversation
+    bundle: ShownBundle | None = None
+    bundle_spec: BundleSpec | None = None
+    clarified: bool = False  # the previous turn asked a clarifying question
+    pending: PendingRequest | None = None  # what a clarifying question is completing
+    failures: int = 0  # consecutive turns the assistant couldn't help
+    order_id: str | None = None  # last order discussed
+    focus_id: str | None = None  # the product being talked about ("it", "that one")
+    transcript_after: int = 0  # message id after which this identity's conversation starts (a sign-in switch)
+    offer: str = ""  # what "yes" means now: the request the last reply offered
+    offer_handoff: bool = False  # ... a hand-off to a person, for the reason in ``offer``
+
+    @property
+    def shown_ids(self) -> list[str]:
+        return [p.id for p in self.shown]
+
+    screen: TurnContext = TurnContext.none  # what the previous reply left on the screen
+
+    @property
+    def context(self) -> TurnContext:
+        """What the previous reply left on the screen, as the intent model reads it."""
+        return self.screen
+
+
+class StateUpdate(BaseModel):
+    """The changes one handler makes to the dialog state; unset fields stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    slots: Slots | None = None
+    query: str | None = None
+    kind: str | None = None
+    shown: list[ShownProduct] | None = None
+    viewed_ids: list[str] | None = None
+    bundle: ShownBundle | None = None
+    bundle_spec: BundleSpec | None = None
+    pending: PendingRequest | None = None
+    order_id: str | None = None
+    focus_id: str | None = None
+
+    def __or__(self, other: StateUpdate) -> StateUpdate:
+        return StateUpdate(**(self.model_dump(exclude_unset=True) | other.model_dump(exclude_unset=True)))
+
+    def apply(self, state: DialogState) -> DialogState:
+        return state.model_copy(update={k: getattr(self, k) for k in self.model_fields_set})
