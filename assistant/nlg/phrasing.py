@@ -98,6 +98,8 @@ def for_whom(recipient: str) -> str:
         return r
     if low in ("myself", "me", "self"):
         return "for you"
+    if low in ("her", "him", "them"):
+        return f"for {low}"  # a pronoun takes no "your"
     if low.startswith("my "):
         return f"for your {r[3:]}"
     if " " in r or not r.isalpha() or not r.islower():

@@ -26,9 +26,30 @@ from assistant.understanding.content import FUNCTION_WORDS
 from assistant.understanding.ordinals import find_reference
 from assistant.understanding.patterns import blank_resolutions, find_measures, find_order_id, find_quantity
 from assistant.understanding.tables import VocabularyTables, negated_terms
-from assistant.understanding.tokens import BLANK, TermMatch, normalize, tokenize
+from assistant.understanding.tokens import BLANK, TermMatch, Token, normalize, tokenize
 from assistant.understanding.vocab import BARE_RECIPIENTS, WEAK_OCCASIONS
 from cartwise.currency import iso_code
+
+
+def _ends_sentence(tokens: Sequence[Token], i: int) -> bool:
+    """A "?", "!" or a full stop before a space ends a sentence: what follows starts a new noun phrase ("do you
+    have mugs? a big one" asks for mugs), so the residual keeps it as a clause break (";")."""
+    text = tokens[i].text
+    if text in ("?", "!"):
+        return True
+    return text == "." and (i + 1 == len(tokens) or tokens[i + 1].start > tokens[i].end)
+
+
+def _without_stray_breaks(words: Sequence[str]) -> list[str]:
+    """The words without a clause break at either end or right after another break."""
+    out: list[str] = []
+    for w in words:
+        if w == ";" and (not out or out[-1] in ",;:-"):
+            continue
+        out.append(w)
+    while out and out[-1] == ";":
+        out.pop()
+    return out
 
 
 @dataclass(frozen=True)
@@ -126,7 +147,7 @@ class SlotExtractor:
         recipients = [
             m
             for m in recipient_hits
-            if _recipient_ok(m, words) and not occasion_tokens.intersection(range(m.first, m.last))
+            if _recipient_ok(m, words, occasion_tokens) and not occasion_tokens.intersection(range(m.first, m.last))
         ]
         not_colour = {i for m in common.not_colour.find(tokens, words=words) for i in range(m.first, m.last)}
         colours = common.colours.find(tokens, skip=negated | occasion_tokens | not_colour, limit=1, words=words)
@@ -140,10 +161,12 @@ class SlotExtractor:
         negated_words = tuple(
             words[i] for i in sorted(negated) if words[i].isalpha() and i not in price_tokens
         )
-        residual = " ".join(
-            w for i, w in enumerate(words)
-            if BLANK not in w and i not in price_tokens and i not in negated and (w.isalnum() or w in "&-,:;")
-        )
+        kept = [
+            ";" if _ends_sentence(tokens, i) else w for i, w in enumerate(words)
+            if BLANK not in w and i not in price_tokens and i not in negated
+            and (w.isalnum() or w in "&-,:;" or _ends_sentence(tokens, i))
+        ]
+        residual = " ".join(_without_stray_breaks(kept))
         slots = Slots(
             budget_min=budget.minimum if budget else None,
             budget_max=budget.maximum if budget else None,
@@ -170,11 +193,15 @@ def _singular(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
-def _recipient_ok(m: TermMatch[str], words: Sequence[str]) -> bool:
+def _recipient_ok(m: TermMatch[str], words: Sequence[str], occasion_tokens: Set[int]) -> bool:
     """A recipient word counts after "for"/"my" (a few words back), or alone for family words."""
     before = list(words[max(0, m.first - 3) : m.first])
     if m.value in ("him", "her", "myself") and m.phrase != "myself":
-        return bool(before) and before[-1] == "for"
+        if not before or before[-1] != "for":
+            return False
+        # "for her food" says whose food, not who it is for; "for her birthday" says both.
+        after = words[m.last] if m.last < len(words) else ""
+        return m.value != "her" or not after.isalpha() or after in FUNCTION_WORDS or m.last in occasion_tokens
     if m.value in BARE_RECIPIENTS or not m.phrase.isascii():
         return True
     return any(w in _FOR_CONTEXT for w in before) and all(w.isalnum() for w in before[-2:])

@@ -535,3 +535,10 @@ def test_the_request_as_a_phrase_says_each_word_once(slots: dict[str, str], phra
     from assistant.nlg.phrasing import describe
 
     assert describe(slots, "£", with_budget=False) == phrase
+
+
+def test_a_pronoun_recipient_takes_no_your() -> None:
+    from assistant.nlg.phrasing import for_whom
+
+    assert [for_whom(r) for r in ("her", "him", "mum", "my boss", "myself")] == [
+        "for her", "for him", "for your mum", "for your boss", "for you"]

@@ -271,7 +271,10 @@ class ShoppingAdvisor:
         act = Act.show_products if shown else Act.no_results
         brand_words = {w for b in slots.brands for w in words_of(b)}
         asked = " ".join(w for w in words_of(label_query if label_query is not None else query) if w not in brand_words)
-        label = found_label([p.title for p in shown], [p.category for p in shown], asked, head_word(asked.split()))
+        # The understanding's head saw the message's sentences ("do you have mugs? a big one" asks for mugs); the
+        # query has lost them.
+        head = u.head if u.head and u.head in asked.split() else head_word(asked.split())
+        label = found_label([p.title for p in shown], [p.category for p in shown], asked, head)
         # An attribute dropped to find anything ("size small") must not name what is shown.
         dropped = {r.split()[0] for r in found.relaxed}
         display = {k: v for k, v in _display(slots).items() if k not in dropped}

@@ -307,6 +307,9 @@ RECIPIENTS = [
     ("for the kids", "kids"),
     ("for my son", "son"),
     ("gift for her", "her"),
+    ("a bowl for her food", None),  # whose food, not who it is for
+    ("a scarf for her mum", "mum"),
+    ("something for her birthday", "her"),
     ("a treat for myself", "myself"),
     ("something for me", "myself"),
     ("for my girlfriend", "girlfriend"),
@@ -687,3 +690,8 @@ def test_bad_vocabulary_is_reported(kwargs: dict[str, object], message: str) -> 
 def test_docstring_examples() -> None:
     for module in (slots, tokens):
         assert doctest.testmod(module).failed == 0
+
+
+def test_a_sentence_end_is_a_clause_break_in_the_residual(gift: SlotExtractor) -> None:
+    assert gift.read("do you have mugs? a big one. thanks!").residual == "do you have mugs ; a big one ; thanks"
+    assert gift.read("a version 2.0 speaker").residual == "a version 2 0 speaker"  # no space after the dot

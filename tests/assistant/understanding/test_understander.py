@@ -123,6 +123,7 @@ def test_problems_are_read_by_kind(understander: Understander) -> None:
         ("my phone is full of photos", "full", False),  # after a verb: no thing the shop could lack
         ("power keeps going out in storms", "going", False),
         ("whats your best seller?", "", False),  # request words, never corrected into catalog words
+        ("do you have mugs? a big one for my dad", "mugs", True),  # a question mark ends the noun phrase
     ],
 )
 def test_the_thing_asked_for(understander: Understander, text: str, head: str, named: bool) -> None:
