@@ -90,7 +90,8 @@ def _build(settings: Settings, display: BuildDisplay) -> None:
 
 def _ensure_intent_model(settings: Settings, embedder: Embedder, display: BuildDisplay) -> None:
     from finetune.embedding_head import HEAD_METADATA_FILE
-    from finetune.serving import ensure_embedding_head, fine_tuned_ready
+    from finetune.metadata import fine_tuned_ready
+    from finetune.serving import ensure_embedding_head
     from finetune.train import TrainConfig, ensure_intent_model, free_cores
 
     mode = settings.intent_serving

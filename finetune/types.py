@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TypeAlias
+from typing import Final, Literal, TypeAlias
 
 LabeledText: TypeAlias = tuple[str, str]
 """One example: ``(text, label)``."""
 
 LabelProb: TypeAlias = tuple[str, float]
 """A label with its probability, as in :attr:`IntentPrediction.top3`."""
+
+ServingName: TypeAlias = Literal["embedding-head", "fine-tuned"]
+"""Which intent model serving answers with (:attr:`finetune.serving.SwappingIntentModel.serving`)."""
+EMBEDDING_HEAD: Final = "embedding-head"
+FINE_TUNED: Final = "fine-tuned"
