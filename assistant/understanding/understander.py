@@ -27,6 +27,7 @@ from typing import Protocol
 
 import numpy as np
 
+from assistant.protocols import Embedder, IntentModel
 from assistant.understanding.attributes import asked_attribute
 from assistant.understanding.catalog import CatalogVocabulary, NamedCategories, edit_distance_within, prints, stem
 from assistant.understanding.content import FUNCTION_WORDS, GENERIC_WANTS, content_words, search_query
@@ -36,7 +37,6 @@ from assistant.understanding.text import ANGRY
 from assistant.understanding.types import BundleOp, ProblemKind, Role, Screen, Understanding
 from assistant.understanding.vocab import NUMBER_WORDS, ORDINALS, PRICE_WORDS
 from finetune.context import TurnContext, model_input
-from finetune.protocols import IntentModel
 
 logger = logging.getLogger(__name__)
 
@@ -83,10 +83,6 @@ class ProductMatcher(Protocol):
     def best_match(self, query: str) -> tuple[float, str]: ...
 
     def closest_categories(self, query: str) -> list[tuple[str, float]]: ...
-
-
-class TextEmbedder(Protocol):
-    def encode(self, texts: list[str]) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)
@@ -145,7 +141,7 @@ PROBLEM_DESCRIPTIONS: dict[ProblemKind, tuple[str, ...]] = {
 class ProblemReader:
     """Which kind of order problem a message describes (its closest example by embedding)."""
 
-    embedder: TextEmbedder
+    embedder: Embedder
     _kinds: list[ProblemKind] = field(default_factory=list)
     _matrix: np.ndarray | None = None
 

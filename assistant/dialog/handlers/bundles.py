@@ -13,6 +13,7 @@ from assistant.dialog.state import BundleSpec, DialogState, StateUpdate
 from assistant.facts import Act, ReplyFacts
 from assistant.nlg.phrasing import plural
 from assistant.personal import Personaliser
+from assistant.protocols import VectorStore
 from assistant.reply import BundleItem, ShownBundle
 from assistant.understanding import Role, Slots, Understanding
 from assistant.understanding.catalog import stem, words_of
@@ -21,7 +22,6 @@ from cartwise.models import Order, Product, to_money
 from retrieval.bundle_types import BundleRequest, BundleResult
 from retrieval.bundles import BundleBuilder
 from retrieval.errors import RetrievalError
-from retrieval.store import ProductStore
 from retrieval.types import SearchFilters
 
 ROLE_POOL = 8  # candidates per role when a list of things is bundled
@@ -49,7 +49,7 @@ class BundlePlanner:
         self.currency = currency
 
     @property
-    def store(self) -> ProductStore:
+    def store(self) -> VectorStore:
         return self.shopping.store
 
     # ------------------------------------------------------------------ build
