@@ -64,6 +64,12 @@ def _build_bundle_builder(settings: Settings) -> Any:
     return bundle_builder_for(settings)
 
 
+def _out_of_scope_messages(settings: Settings) -> Any:
+    from finetune.sources import clinc_out_of_scope
+
+    return clinc_out_of_scope(settings.data_dir / "intents" / "clinc150")
+
+
 def _serve(settings: Settings, build: bool) -> int:
     from composition import serve_command
 
@@ -81,7 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cartwise", description="Cartwise conversational shopping assistant.")
     parser.add_argument("--shop", help="shop to use (default: CARTWISE_SHOP or giftshop)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
-    parser.set_defaults(build_assistant=_build_assistant, build_bundle_builder=_build_bundle_builder, serve=_serve)
+    parser.set_defaults(build_assistant=_build_assistant, build_bundle_builder=_build_bundle_builder, serve=_serve,
+                        out_of_scope_messages=_out_of_scope_messages)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in (shop_cli, retrieval_cli, finetune_cli, assistant_cli, web_cli):
         module.register(sub)

@@ -77,12 +77,20 @@ def ensure_built(settings: Settings, display: BuildDisplay | None = None) -> Non
 
 
 def _build(settings: Settings, display: BuildDisplay) -> None:
+    started = time.perf_counter()
+    db = ShopDatabase.from_settings(settings)
+    try:
+        _build_with(settings, db, display)
+    finally:
+        db.engine.dispose()  # the build's own connections; the assistant opens its own
+    logger.info("%s is ready (%.1f s)", settings.shop, time.perf_counter() - started)
+
+
+def _build_with(settings: Settings, db: ShopDatabase, display: BuildDisplay) -> None:
     from finetune.train import free_cores
     from retrieval.catalog import CatalogReader
     from retrieval.validation import ColumnMapping
 
-    started = time.perf_counter()
-    db = ShopDatabase.from_settings(settings)
     if shop_profile(settings).demo_orders and db.order_count() == 0:
         from cartwise.shop_cli import build_demo_shop
 
@@ -118,12 +126,12 @@ def _build(settings: Settings, display: BuildDisplay) -> None:
                 stage.describe(f"co-purchase statistics: {stats.n_pairs:,} pairs")
 
     _ensure_intent_model(settings, embedder, display)
-    logger.info("%s is ready (%.1f s)", settings.shop, time.perf_counter() - started)
 
 
 def _ensure_intent_model(settings: Settings, embedder: Embedder, display: BuildDisplay) -> None:
     from finetune.embedding_head import HEAD_METADATA_FILE
-    from finetune.serving import ensure_embedding_head, fine_tuned_ready
+    from finetune.metadata import fine_tuned_ready
+    from finetune.serving import ensure_embedding_head
     from finetune.train import TrainConfig, ensure_intent_model, free_cores
 
     mode = settings.intent_serving

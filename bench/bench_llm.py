@@ -18,6 +18,7 @@ import logging
 import os
 import platform
 import statistics
+import sys
 import time
 from collections import Counter
 from datetime import datetime
@@ -27,8 +28,11 @@ from typing import Any, cast, get_args
 from assistant.facts import Act, ReplyFacts
 from assistant.nlg import GroundingChecker, LLMGenerator, LocalModelLoader, TemplateGenerator
 from assistant.nlg.prompt import PromptStyle
-from assistant.nlg.samples import sample_facts
-from cartwise.settings import Settings
+from cartwise.settings import REPO_ROOT, Settings
+
+# The facts fixtures are the tests' (tests/assistant/nlg_samples.py): test data stays out of the package.
+sys.path.insert(0, str(REPO_ROOT / "tests" / "assistant"))
+from nlg_samples import sample_facts
 
 # Ten fixtures covering the acts an LLM may reword (privacy texts never reach it).
 BENCH_ACTS = [

@@ -29,7 +29,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from finetune.metadata import fine_tuned_ready
 from finetune.train import TrainConfig
+from finetune.types import FINE_TUNED
 
 if TYPE_CHECKING:
     from cartwise.settings import Settings
@@ -110,7 +112,6 @@ class BackgroundFineTune:
 
     def _watch(self) -> None:
         from finetune.classifier import IntentClassifier
-        from finetune.serving import FINE_TUNED, fine_tuned_ready
 
         path = self.settings.intent_model_path
         while not self._stop.is_set():
@@ -181,7 +182,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         lock = _wait_for_lock(lock_path(args.model_dir))
     try:
         from cartwise.settings import Settings
-        from finetune.serving import fine_tuned_ready
         from finetune.train import ensure_intent_model
 
         if fine_tuned_ready(args.model_dir):

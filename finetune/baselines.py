@@ -100,7 +100,7 @@ class CentroidBaseline:
 
     def predict(self, texts: Sequence[str]) -> list[str]:
         """Label of the most similar centroid per text."""
-        _require_fitted(self, "centroids_")
-        assert self.centroids_ is not None
+        if self.centroids_ is None:
+            raise NotFittedError(f"{type(self).__name__} is not fitted yet; call fit(examples) first")
         scores = self.encode(texts) @ self.centroids_.T
         return [self.labels_[i] for i in scores.argmax(axis=1)]

@@ -172,11 +172,10 @@ class EmbeddingHeadClassifier:
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
         """Class probabilities, one row per text (columns follow :attr:`labels`)."""
-        self._require_fitted()
-        assert self.coef_ is not None and self.intercept_ is not None  # for mypy: checked above
+        coef, intercept = self._fitted_weights()
         if not texts:
             return np.zeros((0, len(self.labels_)), dtype=np.float32)
-        logits = self._encode([t[:MAX_INPUT_CHARS] for t in texts]) @ self.coef_.T + self.intercept_
+        logits = self._encode([t[:MAX_INPUT_CHARS] for t in texts]) @ coef.T + intercept
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
         return np.asarray(exp / exp.sum(axis=1, keepdims=True), dtype=np.float32)
@@ -249,8 +248,13 @@ class EmbeddingHeadClassifier:
 
     # ------------------------------------------------------------------ internals
     def _require_fitted(self) -> None:
-        if self.coef_ is None:
+        self._fitted_weights()
+
+    def _fitted_weights(self) -> tuple[np.ndarray[Any, np.dtype[np.float32]], np.ndarray[Any, np.dtype[np.float32]]]:
+        """``(coef_, intercept_)``, or NotFittedError before :meth:`fit` (or :meth:`load`)."""
+        if self.coef_ is None or self.intercept_ is None:
             raise NotFittedError(f"{type(self).__name__} is not fitted yet; call fit(train, validation) first")
+        return self.coef_, self.intercept_
 
     def _encode(self, texts: list[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
         return np.asarray(self.encoder.encode(texts, batch_size=self.batch_size), dtype=np.float32)

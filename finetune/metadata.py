@@ -11,6 +11,11 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from finetune.errors import NotFittedError
 
 METADATA_FILE: Final = "metadata.json"
+
+
+def fine_tuned_ready(path: Path) -> bool:
+    """Whether ``path`` holds a complete fine-tuned model (it is renamed into place only when complete)."""
+    return (path / METADATA_FILE).is_file() and (path / "config.json").is_file()
 LABEL_MAP_FILE: Final = "label_map.json"
 
 

@@ -15,16 +15,16 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING
 
 from finetune.classifier import IntentClassifier, IntentPrediction
 from finetune.data import build_intent_dataset
 from finetune.embedding_head import HEAD_METADATA_FILE, EmbeddingHeadClassifier
 from finetune.errors import NotFittedError
-from finetune.metadata import METADATA_FILE
+from finetune.metadata import fine_tuned_ready
 from finetune.protocols import IntentModel, TextEncoder
 from finetune.train import TrainConfig, ensure_intent_model
+from finetune.types import EMBEDDING_HEAD, FINE_TUNED, ServingName
 
 if TYPE_CHECKING:
     from cartwise.settings import Settings
@@ -32,9 +32,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-ServingName = Literal["embedding-head", "fine-tuned"]
-EMBEDDING_HEAD: Final = "embedding-head"
-FINE_TUNED: Final = "fine-tuned"
 
 
 class SwappingIntentModel:
@@ -97,11 +94,6 @@ class SwappingIntentModel:
     def wait_for_swap(self, timeout: float | None = None) -> bool:
         """Block until :meth:`swap` has been called (or ``timeout`` seconds passed); True if it was."""
         return self._swapped.wait(timeout)
-
-
-def fine_tuned_ready(path: Path) -> bool:
-    """Whether ``path`` holds a complete fine-tuned model (it is renamed into place only when complete)."""
-    return (path / METADATA_FILE).is_file() and (path / "config.json").is_file()
 
 
 def ensure_embedding_head(settings: Settings, encoder: TextEncoder) -> EmbeddingHeadClassifier:

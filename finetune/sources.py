@@ -213,3 +213,26 @@ def read_jsonl_examples(path: Path) -> list[LabeledText]:
             _check_row(obj.get("text", obj.get("utterance")), obj.get("label", obj.get("intent")), path, line_no)
         )
     return examples
+
+
+class OutOfScopeMessages(NamedTuple):
+    """Messages out of scope for a shop: ``calibration`` to tune a threshold on, ``test`` to report on."""
+
+    calibration: list[str]
+    test: list[str]
+
+
+def clinc_out_of_scope(clinc_dir: Path) -> OutOfScopeMessages:
+    """CLINC150's out-of-scope messages for a shop, as the catalog-check calibration uses them.
+
+    ``calibration`` is ``oos_val`` plus the validation utterances of the unrelated domains (the intents that
+    overlap a shop's, :data:`CLINC_EXCLUDED` and :data:`CLINC_TO_OURS`, left out as in training); ``test`` is
+    ``oos_test``.
+
+    Args:
+        clinc_dir: ``data/intents/clinc150``.
+    """
+    splits = load_clinc(clinc_dir)
+    pool = [t for t, _ in splits["oos_val"]]
+    pool += [t for t, intent in splits["val"] if intent not in CLINC_EXCLUDED and intent not in CLINC_TO_OURS]
+    return OutOfScopeMessages(calibration=pool, test=[t for t, _ in splits["oos_test"]])

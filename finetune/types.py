@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypeAlias
+from typing import Final, Literal, TypeAlias
 
 from finetune.labels import Intent
 
@@ -11,3 +11,8 @@ LabeledText: TypeAlias = tuple[str, str]
 
 LabelProb: TypeAlias = tuple[Intent, float]
 """A label with its probability, as in :attr:`IntentPrediction.top3`."""
+
+ServingName: TypeAlias = Literal["embedding-head", "fine-tuned"]
+"""Which intent model serving answers with (:attr:`finetune.serving.SwappingIntentModel.serving`)."""
+EMBEDDING_HEAD: Final = "embedding-head"
+FINE_TUNED: Final = "fine-tuned"

@@ -173,8 +173,8 @@ class CandidateFinder:
         elif request.theme:
             for c in self._search(request.theme, mask):
                 add(c)
-        if request.profile is not None and not request.profile.is_empty and found:
-            self._personalise(found, request.profile)
+        if request.profile is not None and request.profile.vector is not None and request.profile.items and found:
+            self._personalise(found, request.profile, request.profile.vector)
         return sorted(found.values(), key=lambda c: (-c.score, c.product.id))
 
     # ------------------------------------------------------------------ sources
@@ -185,11 +185,11 @@ class CandidateFinder:
                 mask[self.vectors.position[pid]] = False
         return mask
 
-    def _personalise(self, found: dict[int, BundleCandidate], profile: HistoryProfile) -> None:
-        """Prefer what the shopper likes: similarity to the history, and products they buy again."""
-        assert profile.vector is not None
+    def _personalise(self, found: dict[int, BundleCandidate], profile: HistoryProfile, taste: np.ndarray) -> None:
+        """Prefer what the shopper likes: similarity to the history (``taste``, the profile's vector), and
+        products they buy again."""
         rows = list(found)
-        sims = self.vectors.vectors[rows] @ profile.vector
+        sims = self.vectors.vectors[rows] @ taste
         weights = profile.weights()
         heaviest = max(weights.values(), default=1.0) or 1.0
         for r, sim in zip(rows, sims.tolist(), strict=True):

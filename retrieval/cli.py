@@ -9,8 +9,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from retrieval.cli_args import filters_from_args, settings_for, shop_option
 from retrieval.errors import RetrievalError
-from retrieval.types import CatalogReadResult, SearchFilters
+from retrieval.recommend_cli import register_recommend
+from retrieval.types import CatalogReadResult
 
 if TYPE_CHECKING:
     from cartwise.models import Product
@@ -23,7 +25,7 @@ MAX_ERRORS_SHOWN = 50
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this package's subcommands to the ``cartwise`` parser."""
     ingest = sub.add_parser("ingest", help="validate a catalog and load it into the product store (and database)")
-    _shop_option(ingest)
+    shop_option(ingest)
     ingest.add_argument("--catalog", type=Path, help="CSV/TSV/JSONL file (default: data/shops/<shop>/catalog.csv)")
     ingest.add_argument("--map", dest="mapping", metavar="FIELD=COLUMN,...",
                         help="source column per product field, e.g. id=StockCode,title=Description,price=UnitPrice")
@@ -35,7 +37,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ingest.set_defaults(func=run_ingest)
 
     search = sub.add_parser("search", help="search the product store from the command line")
-    _shop_option(search)
+    shop_option(search)
     search.add_argument("query", help="what to look for, e.g. 'regency cake stand' or '85123A'")
     search.add_argument("--k", type=int, default=10, help="number of hits (default 10)")
     search.add_argument("--mode", choices=["hybrid", "dense", "lexical"], default="hybrid")
@@ -47,14 +49,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     search.set_defaults(func=run_search)
 
     # Recommendation commands (personalised search, co-purchase, bundles, eval recommend) live in their own module.
-    from retrieval.recommend_cli import register_recommend
-
     register_recommend(sub)
-
-
-def _shop_option(parser: argparse.ArgumentParser) -> None:
-    # SUPPRESS keeps a top-level `cartwise --shop X ingest` from being reset to None.
-    parser.add_argument("--shop", default=argparse.SUPPRESS, help="shop to use (default: CARTWISE_SHOP or giftshop)")
 
 
 def _price(text: str) -> Decimal:
@@ -65,11 +60,6 @@ def _price(text: str) -> Decimal:
     if not value.is_finite() or value < 0:
         raise argparse.ArgumentTypeError(f"price must be a non-negative number, got {text!r}")
     return value
-
-
-def _settings_for(args: argparse.Namespace, settings: Settings) -> Settings:
-    shop = getattr(args, "shop", None)
-    return settings.model_copy(update={"shop": shop}) if shop and shop != settings.shop else settings
 
 
 def print_report(result: CatalogReadResult, source: Path) -> None:
@@ -88,7 +78,7 @@ def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from retrieval.store import ProductStore
     from retrieval.validation import ColumnMapping
 
-    settings = _settings_for(args, settings)
+    settings = settings_for(args, settings)
     source = args.catalog or CatalogReader.default_path(settings)
     try:
         result = CatalogReader(ColumnMapping.parse(args.mapping)).read(source)
@@ -126,22 +116,11 @@ def _upsert_database(settings: Settings, products: list[Product]) -> None:
     print(f"shop database {settings.database_url_resolved}: {written} products upserted")
 
 
-def filters_from_args(args: argparse.Namespace) -> SearchFilters:
-    """The ``--min-price/--max-price/--category/--brand/--in-stock`` flags as filters (ValueError if inconsistent)."""
-    return SearchFilters(
-        price_min=args.min_price,
-        price_max=args.max_price,
-        category=args.category,
-        brand=args.brand,
-        in_stock=True if args.in_stock else None,
-    )
-
-
 def run_search(args: argparse.Namespace, settings: Settings) -> int:
     """``cartwise search``: prints id, title, price, category and score of each hit."""
     from retrieval.store import ProductStore
 
-    settings = _settings_for(args, settings)
+    settings = settings_for(args, settings)
     try:
         filters = filters_from_args(args)
     except ValueError as exc:

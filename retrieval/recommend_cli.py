@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from retrieval.cli_args import filters_from_args, settings_for, shop_option
 from retrieval.errors import RetrievalError
 
 if TYPE_CHECKING:
@@ -41,13 +42,13 @@ def register_recommend(sub: SubParsers) -> None:
         )
 
     build = sub.add_parser("build-copurchase", help="mine co-purchase statistics from the orders (var/<shop>/)")
-    build.add_argument("--shop", default=argparse.SUPPRESS, help="shop to use (default: CARTWISE_SHOP or giftshop)")
+    shop_option(build)
     build.add_argument("--before", type=_date, help="only orders placed before this date (YYYY-MM-DD)")
     build.add_argument("--out", type=Path, help="where to write (default var/<shop>/copurchase.npz)")
     build.set_defaults(func=run_build_copurchase)
 
     bundle = sub.add_parser("bundle", help="build a bundle for a theme or around a product, within a budget")
-    bundle.add_argument("--shop", default=argparse.SUPPRESS, help="shop to use (default: CARTWISE_SHOP or giftshop)")
+    shop_option(bundle)
     bundle.add_argument("theme", nargs="?", help="occasion or free text, e.g. 'tea party'")
     bundle.add_argument("--anchor", help="product id to build around")
     bundle.add_argument("--budget", type=_money, help="most the bundle may cost")
@@ -105,21 +106,15 @@ def _money(text: str) -> Decimal:
     return value
 
 
-def _for_shop(args: argparse.Namespace, settings: Settings) -> Settings:
-    shop = getattr(args, "shop", None)
-    return settings.model_copy(update={"shop": shop}) if shop and shop != settings.shop else settings
-
-
 def run_personal_search(args: argparse.Namespace, settings: Settings) -> int:
     """``cartwise search QUERY --user ID``: the reranked list with each item's movement and reason."""
     from cartwise.db import ShopDatabase
-    from retrieval.cli import filters_from_args
     from retrieval.copurchase import CopurchaseError, CopurchaseStats
     from retrieval.history import HistoryBuilder
     from retrieval.rerank import HistoryReranker, RerankCandidate
     from retrieval.store import ProductStore
 
-    settings = _for_shop(args, settings)
+    settings = settings_for(args, settings)
     try:
         filters = filters_from_args(args)
         store = ProductStore.from_settings(settings)
@@ -156,7 +151,7 @@ def run_build_copurchase(args: argparse.Namespace, settings: Settings) -> int:
     """``cartwise build-copurchase``: mine the orders and save the statistics."""
     from retrieval.copurchase import CopurchaseStats, build_copurchase
 
-    settings = _for_shop(args, settings)
+    settings = settings_for(args, settings)
     path = args.out or CopurchaseStats.path_for(settings)
     stats = build_copurchase(settings, before=args.before, path=path)
     print(
@@ -173,7 +168,7 @@ def run_bundle(args: argparse.Namespace, settings: Settings) -> int:
     from retrieval.bundle_types import BundleRequest
     from retrieval.history import HistoryBuilder
 
-    settings = _for_shop(args, settings)
+    settings = settings_for(args, settings)
     cur = shop_profile(settings).currency
     try:
         builder = args.build_bundle_builder(settings)

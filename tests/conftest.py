@@ -3,29 +3,15 @@ throwaway services of ``scripts/services.py`` (a real ``redis-server`` on a free
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import sys
 from collections.abc import Callable, Iterator
 from types import ModuleType
 from typing import Any
 
 import pytest
+from services_loader import services_module
 
-from cartwise.settings import REPO_ROOT, Settings
-
-
-def services_module() -> ModuleType:
-    """``scripts/services.py``, loaded by path (scripts/ is not a package)."""
-    name = "cartwise_scripts_services"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, REPO_ROOT / "scripts" / "services.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+from cartwise.settings import Settings
 
 
 @pytest.fixture(scope="session")

@@ -210,14 +210,14 @@ def _run_worker(config: Any, sock: socket.socket, ready: Any) -> None:
     """A worker process: serve ``config`` on the inherited socket; tell the pool once it is serving."""
     import uvicorn
 
+    class AnnouncingServer(uvicorn.Server):
+        # Told from inside startup, before the first request can be handled: a worker killed right after it
+        # answered is always one that had started (a polling thread could lag behind on a busy machine, and
+        # the pool then took a killed worker for one that never started and stopped).
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started:
+                ready.set()
+
     config.configure_logging()
-    server = uvicorn.Server(config)
-
-    def announce() -> None:
-        while not server.started and not server.should_exit:
-            time.sleep(0.2)
-        if server.started:
-            ready.set()
-
-    threading.Thread(target=announce, daemon=True).start()
-    server.run(sockets=[sock])
+    AnnouncingServer(config).run(sockets=[sock])

@@ -20,12 +20,13 @@ from assistant.nlg.templates import TemplateGenerator
 from cartwise.currency import format_money
 
 if TYPE_CHECKING:
-    from assistant.nlg.factory import chat_model_from_settings, generator_from_settings
+    from assistant.nlg.chat_model import chat_model_from_settings
+    from assistant.nlg.factory import generator_from_settings
     from assistant.nlg.llm import TEMPLATE_ONLY_ACTS, LLMGenerator, LLMOutcome
     from assistant.nlg.local_model import LocalModelLoader, smollm2_gguf_path
 
 _LAZY = {
-    "chat_model_from_settings": "assistant.nlg.factory",
+    "chat_model_from_settings": "assistant.nlg.chat_model",
     "generator_from_settings": "assistant.nlg.factory",
     "TEMPLATE_ONLY_ACTS": "assistant.nlg.llm",
     "LLMGenerator": "assistant.nlg.llm",

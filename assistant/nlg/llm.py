@@ -23,6 +23,7 @@ from langchain_core.output_parsers import StrOutputParser
 from pydantic import BaseModel, Field
 
 from assistant.facts import Act, ReplyFacts
+from assistant.nlg.chat_model import chat_model_from_settings
 from assistant.nlg.errors import NLGError
 from assistant.nlg.grounding import GroundingChecker
 from assistant.nlg.prompt import STOP_MARKERS, PromptStyle, clean_reply, facts_block, prompt_template
@@ -108,12 +109,12 @@ class LLMGenerator:
         Raises:
             NLGError: when the settings name no LLM or miss a value it needs.
         """
-        from assistant.nlg.factory import generator_from_settings
-
-        generator = generator_from_settings(settings)
-        if not isinstance(generator, LLMGenerator):
+        if settings.generator not in ("openai", "local-llm"):
             raise NLGError(f"CARTWISE_GENERATOR={settings.generator!r} is not an LLM; use 'openai' or 'local-llm'")
-        return generator
+        template = TemplateGenerator.from_settings(settings)
+        # The bundled 135M model copes with a plain rewrite request only (see docs/benchmarks/llm.md).
+        style: PromptStyle = "draft" if settings.generator == "local-llm" else "facts+draft"
+        return cls(chat_model_from_settings(settings), fallback=template, prompt_style=style)
 
     def generate(self, facts: ReplyFacts) -> str:
         """The checked LLM reply, or the template reply when the check fails.

@@ -16,12 +16,11 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from assistant.protocols import IntentModel
 from assistant.types import Intent
 from assistant.understanding.content import content_words
 from assistant.understanding.slots import SlotExtractor
 from assistant.understanding.understander import CatalogCheck, ProductMatcher, head_word
-from finetune.protocols import IntentModel
-from finetune.sources import load_clinc
 
 CANDIDATES = [round(0.30 + 0.01 * i, 2) for i in range(51)]
 MAX_LOSS = 0.005
@@ -71,25 +70,23 @@ def _recall(scores: Sequence[tuple[bool, float]], threshold: float | None) -> fl
     return kept / len(scores) if scores else 0.0
 
 
-def calibrate(shop: str, model: IntentModel, slots: SlotExtractor, matcher: ProductMatcher, clinc_dir: Path,
-              baseline_test_recall: float, shopping: Sequence[str] = ()) -> CalibrationReport:
+def calibrate(shop: str, model: IntentModel, slots: SlotExtractor, matcher: ProductMatcher,
+              calibration_messages: Sequence[str], test_messages: Sequence[str], baseline_test_recall: float,
+              shopping: Sequence[str] = ()) -> CalibrationReport:
     """The lowest threshold that turns at most :data:`MAX_LOSS` of the model's out-of-scope answers on the
     calibration messages into shopping requests.
 
     Args:
         shop: the shop whose catalog the check searches.
         model, slots, matcher: the shop's served parts.
-        clinc_dir: ``data/intents/clinc150``.
+        calibration_messages, test_messages: out-of-scope messages to tune on and to report on
+            (:func:`finetune.sources.clinc_out_of_scope` reads CLINC150's from ``data/intents/clinc150``).
         baseline_test_recall: CLINC150 ``oos_test`` recall before the check existed (reported beside).
         shopping: shopping requests for this shop, to report how many the check recovers.
     """
-    from finetune.sources import CLINC_EXCLUDED, CLINC_TO_OURS
-
-    splits = load_clinc(clinc_dir)
-    pool = [t for t, _ in splits["oos_val"]]
-    pool += [t for t, intent in splits["val"] if intent not in CLINC_EXCLUDED and intent not in CLINC_TO_OURS]
+    pool = calibration_messages
     calibration = _scores(pool, model, slots, matcher)
-    test = _scores([t for t, _ in splits["oos_test"]], model, slots, matcher)
+    test = _scores(test_messages, model, slots, matcher)
     called = _recall(calibration, None)
     threshold = next((t for t in CANDIDATES if called - _recall(calibration, t) <= MAX_LOSS * called),
                      CANDIDATES[-1])

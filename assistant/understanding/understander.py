@@ -27,6 +27,7 @@ from typing import Protocol
 
 import numpy as np
 
+from assistant.protocols import Embedder, IntentModel
 from assistant.types import BundleOp, Intent, ProblemKind, Role, Screen, Slots, Understanding
 from assistant.understanding.attributes import asked_attribute
 from assistant.understanding.catalog import CatalogVocabulary, NamedCategories, edit_distance_within, prints, stem
@@ -36,7 +37,6 @@ from assistant.understanding.slots import SlotExtractor
 from assistant.understanding.text import ANGRY
 from assistant.understanding.vocab import NUMBER_WORDS, ORDINALS, PRICE_WORDS
 from finetune.context import TurnContext, model_input
-from finetune.protocols import IntentModel
 
 logger = logging.getLogger(__name__)
 
@@ -87,10 +87,6 @@ class ProductMatcher(Protocol):
     def best_match(self, query: str) -> tuple[float, str]: ...
 
     def closest_categories(self, query: str) -> list[tuple[str, float]]: ...
-
-
-class TextEmbedder(Protocol):
-    def encode(self, texts: list[str]) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)
@@ -149,7 +145,7 @@ PROBLEM_DESCRIPTIONS: dict[ProblemKind, tuple[str, ...]] = {
 class ProblemReader:
     """Which kind of order problem a message describes (its closest example by embedding)."""
 
-    embedder: TextEmbedder
+    embedder: Embedder
     _kinds: list[ProblemKind] = field(default_factory=list)
     _matrix: np.ndarray | None = None
 

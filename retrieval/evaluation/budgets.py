@@ -86,8 +86,9 @@ def check(builder: BundleBuilder, requests: Sequence[BundleRequest], shop: str) 
     """Build every request and check its total against its budget with exact Decimal arithmetic."""
     out = []
     for req in requests:
+        if req.budget is None:
+            raise ValueError(f"a budget check needs a budget; request {req.theme or req.anchor_id!r} has none")
         result = builder.build(req)
-        assert req.budget is not None
         total = to_money(sum((i.line_total for i in result.items), Decimal(0)))
         out.append(
             BudgetCheck(
@@ -99,7 +100,7 @@ def check(builder: BundleBuilder, requests: Sequence[BundleRequest], shop: str) 
                 items=len(result.items),
                 size=req.size or builder.size,
                 violation=(result.within_budget and total > req.budget) or total != result.total,
-                honest_flag=result.within_budget or _flag_is_honest(result, req),
+                honest_flag=result.within_budget or _flag_is_honest(result, req.budget),
             )
         )
     return out
@@ -121,11 +122,10 @@ def summarise(checks: Sequence[BudgetCheck]) -> dict[str, float]:
     }
 
 
-def _flag_is_honest(result: BundleResult, req: BundleRequest) -> bool:
+def _flag_is_honest(result: BundleResult, budget: Decimal) -> bool:
     # A flag is honest when no single proposed item (or the included anchor) fits the budget on its own.
-    assert req.budget is not None
-    if result.total <= req.budget:
+    if result.total <= budget:
         return False
-    return all(item.line_total > req.budget for item in result.items) or any(
-        item.source == "anchor" and item.line_total > req.budget for item in result.items
+    return all(item.line_total > budget for item in result.items) or any(
+        item.source == "anchor" and item.line_total > budget for item in result.items
     )

@@ -5,10 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from nlg_samples import sample_facts, sample_order
 
 from assistant.facts import Act, PolicyPassage, ReplyFacts
 from assistant.nlg import GroundingChecker
-from assistant.nlg.samples import sample_facts, sample_order
 from assistant.reply import ShownProduct
 from cartwise.models import OrderStatus
 

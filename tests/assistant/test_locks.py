@@ -147,6 +147,7 @@ def test_a_killed_holders_lock_expires_and_the_next_turn_runs(redis_url: str) ->
     finally:
         if holder.poll() is None:
             holder.kill()
+        holder.communicate()  # closes its pipes (an unclosed one is a ResourceWarning, an error here)
     store = RedisLockStore(connect_redis(redis_url), lifetime_s=lifetime, wait_s=lifetime + 10)
     with store.lock("conv-killed"):
         waited = time.monotonic() - killed_at

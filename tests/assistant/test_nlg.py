@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from langchain_core.language_models import FakeListChatModel
+from nlg_samples import coded_facts, sample_facts, sample_order
 
 from assistant.facts import Act, ReplyFacts
 from assistant.nlg import (
@@ -24,7 +25,6 @@ from assistant.nlg import (
     generator_from_settings,
 )
 from assistant.nlg.prompt import clean_reply, facts_block
-from assistant.nlg.samples import coded_facts, sample_facts, sample_order
 from assistant.nlg.templates import TEMPLATES
 from assistant.reply import BundleItem, ShownBundle, ShownProduct
 from cartwise.models import OrderStatus

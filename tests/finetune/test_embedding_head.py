@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from finetune.baselines import CentroidBaseline
 from finetune.classifier import IntentClassifier
 from finetune.data import IntentDataset
 from finetune.embedding_head import HEAD_METADATA_FILE, EmbeddingHeadClassifier
@@ -58,6 +59,10 @@ def test_empty_text_is_out_of_scope_without_a_model_call(tiny_head: EmbeddingHea
 def test_predict_before_fit_says_to_call_fit(encoder: Embedder) -> None:
     with pytest.raises(NotFittedError, match=r"call fit"):
         EmbeddingHeadClassifier(encoder).predict("hello")
+    with pytest.raises(NotFittedError, match=r"call fit"):
+        EmbeddingHeadClassifier(encoder).predict_proba(["hello"])
+    with pytest.raises(NotFittedError, match=r"call fit\(examples\)"):
+        CentroidBaseline(encoder.model).predict(["hello"])
     with pytest.raises(TrainingError, match="at least 2 labels"):
         EmbeddingHeadClassifier(encoder).fit([("hi", "greeting")], [("hello", "greeting")])
     with pytest.raises(TrainingError, match="validation"):

@@ -17,8 +17,9 @@ from finetune.classifier import IntentClassifier
 from finetune.data import IntentDataset
 from finetune.embedding_head import EmbeddingHeadClassifier
 from finetune.labels import INTENTS
+from finetune.metadata import fine_tuned_ready
 from finetune.protocols import IntentModel
-from finetune.serving import SwappingIntentModel, ensure_embedding_head, fine_tuned_ready, load_intent_model
+from finetune.serving import SwappingIntentModel, ensure_embedding_head, load_intent_model
 from finetune.train import TrainConfig
 from retrieval.embeddings import Embedder
 

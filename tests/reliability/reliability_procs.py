@@ -8,10 +8,9 @@ import random
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
+from services_loader import services_module
 
 from app import cli_command
 from cartwise.settings import REPO_ROOT
@@ -80,17 +79,15 @@ class AppProcess:
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen([sys.executable, "app.py", "--port", str(self.port), "--no-build"],
                                          cwd=REPO_ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"app.py exited with {self.proc.returncode}:\n{self.tail()}")
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        self.stop()
-        raise RuntimeError(f"app.py did not answer /healthz within {timeout:.0f} s:\n{self.tail()}")
+        proc = self.proc
+        svc = services_module()
+        try:
+            svc.wait_healthy(self.url, timeout, lambda: None if proc.poll() is None else f"app.py exited with "
+                             f"{proc.returncode}")
+        except svc.ServiceError as exc:
+            self.stop()
+            raise RuntimeError(f"{exc}:\n{self.tail()}") from None
+        return self
 
     def tail(self, n: int = 3000) -> str:
         return self.log.read_text(errors="replace")[-n:] if self.log.is_file() else ""

@@ -104,7 +104,7 @@ def test_killed_ingest_resumes_without_duplicates(tmp_path: Path) -> None:
         killed_at = _kill_when_half_done(first, len(rows))
     finally:
         first.kill()
-        first.wait(timeout=60)
+        first.communicate(timeout=60)  # waits and closes the stderr pipe
     assert killed_at > 0, "ingest finished or failed before it could be killed halfway"
 
     second = subprocess.run(ingest, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600)

@@ -17,6 +17,7 @@ from retrieval.bundle_types import BundleRequest, BundleResult
 from retrieval.bundles import BundleBuilder, BundleError, CandidateFinder
 from retrieval.copurchase import CopurchaseMiner
 from retrieval.embeddings import Embedder
+from retrieval.evaluation.budgets import check as check_budgets
 from retrieval.product_types import title_stem
 from retrieval.product_vectors import ProductVectors
 from retrieval.rules import ShopRules
@@ -228,3 +229,8 @@ def test_bad_requests_fail_with_a_clear_message(gift_builder: BundleBuilder) -> 
         BundleRequest()
     with pytest.raises(BundleError, match="not in the catalog"):
         gift_builder.build(BundleRequest(anchor_id="NOPE"))
+
+
+def test_the_budget_check_refuses_a_request_without_a_budget(gift_builder: BundleBuilder) -> None:
+    with pytest.raises(ValueError, match="needs a budget; request 'tea party' has none"):
+        check_budgets(gift_builder, [BundleRequest(theme="tea party")], "giftshop")

@@ -341,7 +341,7 @@ def test_killed_ingest_process_resumes(tmp_path: Path, embedder: Embedder) -> No
             break
     time.sleep(1.0)
     os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    proc.communicate()  # waits and closes the stderr pipe
     products = [Product(id=f"P{i:04d}", title=f"Product number {i} mug", price=Decimal(i)) for i in range(400)]
     store = ProductStore.open(path, embedder, "killed", create=True)
     done_before = store.count()

@@ -68,7 +68,9 @@ def scaleout(services: tuple[Any, Any], service_scripts: Any, tmp_path_factory: 
            "CARTWISE_VAR_DIR": str(var), "CARTWISE_INTENT_MODEL_DIR": str(local.intent_model_path)}
     settings = Settings(shop="giftshop", chroma_url=chroma.url, database_url=postgres.url, var_dir=var,
                         intent_model_dir=local.intent_model_path)
-    assert ShopDatabase.from_settings(settings).engine.dialect.name == "postgresql"
+    engine = ShopDatabase.from_settings(settings).engine
+    assert engine.dialect.name == "postgresql"
+    engine.dispose()
     assert service_scripts.copy_shop(local, settings, DIALOG_CUSTOMERS, SAMPLE_CUSTOMERS) > 0
     return ScaleOut(settings=settings, env={**os.environ, **env, "PYTHONUNBUFFERED": "1"}, chroma=chroma,
                     postgres=postgres)

@@ -75,17 +75,21 @@ def test_any_session_id_is_stored_on_postgres(scaleout: Any) -> None:
     from assistant.dialog.state import SessionStore, session_key
     from assistant.types import DialogState
 
-    store = SessionStore(create_engine(scaleout.settings.database_url)).create_schema()
-    for bad in ["", "lone \ud800 surrogate"]:
-        with pytest.raises(ValueError, match="session_id"):
-            session_key(bad)
-    for raw in ["x" * 500, "nul\x00inside", "sha256:looks-like-a-key", "plain-id", "🎁" * 100]:
-        state = DialogState(session_id=raw, user_id=None, turn=1)
-        store.save_turn(state, "hello", "hi there", "greeting")
-        loaded = store.load(raw)
-        assert loaded is not None and loaded.session_id == raw and loaded.turn == 1
-        assert [m["text"] for m in store.transcript(raw)] == ["hello", "hi there"]
-        assert store.open_ticket(raw, None, "test") > 0
-        assert len(session_key(raw)) <= 128
-        store.delete(raw)
-        assert store.load(raw) is None and not store.transcript(raw) and not store.tickets(raw)
+    engine = create_engine(scaleout.settings.database_url)
+    store = SessionStore(engine).create_schema()
+    try:
+        for bad in ["", "lone \ud800 surrogate"]:
+            with pytest.raises(ValueError, match="session_id"):
+                session_key(bad)
+        for raw in ["x" * 500, "nul\x00inside", "sha256:looks-like-a-key", "plain-id", "🎁" * 100]:
+            state = DialogState(session_id=raw, user_id=None, turn=1)
+            store.save_turn(state, "hello", "hi there", "greeting")
+            loaded = store.load(raw)
+            assert loaded is not None and loaded.session_id == raw and loaded.turn == 1
+            assert [m["text"] for m in store.transcript(raw)] == ["hello", "hi there"]
+            assert store.open_ticket(raw, None, "test") > 0
+            assert len(session_key(raw)) <= 128
+            store.delete(raw)
+            assert store.load(raw) is None and not store.transcript(raw) and not store.tickets(raw)
+    finally:
+        engine.dispose()

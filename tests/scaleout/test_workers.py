@@ -140,6 +140,7 @@ def test_a_killed_workers_lock_expires_and_the_other_worker_continues(workers: A
     finally:
         if holder.poll() is None:
             holder.kill()
+        holder.communicate()  # closes its stdout pipe
     reply = post(workers.b.url, "cheaper", session)
     waited = time.monotonic() - killed
     assert reply.status_code == 200 and reply.json()["intent"] == "refine_search", reply.text
@@ -165,11 +166,13 @@ def test_an_order_placed_elsewhere_shapes_the_next_turn_on_any_worker(workers: A
     first = post(workers.a.url, "show me lunch bags", f"o1-{customer}", token).json()
     assert first["products"] and not any("bought" in p["reason"] for p in first["products"])
     bought = first["products"][-1]
-    ShopDatabase.from_settings(workers.settings).add_order(
+    db = ShopDatabase.from_settings(workers.settings)
+    db.add_order(
         Order(id=f"W{uuid.uuid4().hex[:9]}", customer_id=customer, placed_at=datetime.now(),
               status=OrderStatus.processing, lines=[OrderLine(product_id=bought["id"], title=bought["title"],
                                                               quantity=1, unit_price=bought["price"])]),
         customer=Customer(id=customer, name="New Shopper"))
+    db.engine.dispose()
     for worker in (workers.a, workers.b):  # the worker that cached the empty history, and the other one
         after = post(worker.url, "show me lunch bags", f"o2-{customer}-{worker.port}", token).json()
         reasons = {p["id"]: p["reason"] for p in after["products"]}

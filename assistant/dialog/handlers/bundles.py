@@ -12,6 +12,7 @@ from assistant.dialog.handlers.shopping import ShoppingAdvisor, TurnResult
 from assistant.facts import Act, ReplyFacts
 from assistant.nlg.phrasing import plural
 from assistant.personal import Personaliser
+from assistant.protocols import VectorStore
 from assistant.types import (
     BundleItem,
     BundleSpec,
@@ -30,7 +31,6 @@ from cartwise.models import Order, Product
 from retrieval.bundle_types import BundleRequest, BundleResult
 from retrieval.bundles import BundleBuilder
 from retrieval.errors import RetrievalError
-from retrieval.store import ProductStore
 from retrieval.types import SearchFilters
 
 ROLE_POOL = 8  # candidates per role when a list of things is bundled
@@ -58,7 +58,7 @@ class BundlePlanner:
         self.currency = currency
 
     @property
-    def store(self) -> ProductStore:
+    def store(self) -> VectorStore:
         return self.shopping.store
 
     # ------------------------------------------------------------------ build

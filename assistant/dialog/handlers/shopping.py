@@ -18,13 +18,13 @@ import numpy as np
 
 from assistant.facts import Act, ReplyFacts
 from assistant.nlg.naming import found_label
+from assistant.protocols import VectorStore
 from assistant.types import DialogState, Intent, ShownProduct, Slots, StateUpdate, Understanding
 from assistant.understanding.catalog import prints, stem, words_of
 from assistant.understanding.understander import head_word
 from cartwise.currency import to_money
 from cartwise.models import Product
 from finetune.context import TurnContext
-from retrieval.store import ProductStore
 from retrieval.types import SearchFilters, SearchHit
 
 SHOW = 5
@@ -121,7 +121,7 @@ class ShoppingAdvisor:
             "TV") and are shown as matches.
     """
 
-    def __init__(self, store: ProductStore, currency: str, personaliser: Personaliser | None = None,
+    def __init__(self, store: VectorStore, currency: str, personaliser: Personaliser | None = None,
                  weak_match: float = 0.6) -> None:
         self.store = store
         self.currency = currency

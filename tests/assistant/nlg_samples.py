@@ -1,4 +1,4 @@
-"""Example :class:`ReplyFacts`, one or more per act, shared by the tests and ``bench/bench_llm.py``.
+"""Example :class:`ReplyFacts`, one or more per act: test fixtures, shared with ``bench/bench_llm.py``.
 
 Titles and prices follow the giftshop catalog's style (UCI Online Retail, GBP);
 the electronics example uses dollars and ratings.
