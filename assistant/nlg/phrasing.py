@@ -107,6 +107,20 @@ def for_whom(recipient: str) -> str:
     return f"for your {r}"
 
 
+# Occasions that are events one of many ("for a birthday", "for a party"); the others are named days
+# ("for christmas", "for mother's day"). The slot extractor's canonical occasion names (understanding/vocab.py).
+_COUNTED_OCCASIONS = frozenset({"birthday", "wedding", "anniversary", "engagement", "baby shower", "christening",
+                                "housewarming", "tea party", "party", "hen party", "stag do", "retirement",
+                                "graduation", "home office", "new job", "dinner party", "garden party"})
+
+
+def for_occasion(occasion: str) -> str:
+    """ "for a birthday", "for christmas", or the phrase as given when it already starts "for"/"at"."""
+    if occasion.lower().startswith(("for ", "at ")):
+        return occasion
+    return f"for a {occasion}" if occasion.lower() in _COUNTED_OCCASIONS else f"for {occasion}"
+
+
 def occasion_phrase(slots: dict[str, str]) -> str:
     """ "for mum for a birthday to go with Regency Cakestand 3 Tier" from the bundle's slots; "" without any."""
     parts = []
@@ -115,7 +129,7 @@ def occasion_phrase(slots: dict[str, str]) -> str:
         parts.append(for_whom(recipient))
     occasion = _first(slots, OCCASION_SLOTS)
     if occasion:
-        parts.append(occasion if occasion.lower().startswith(("for ", "at ")) else f"for {occasion}")
+        parts.append(for_occasion(occasion))
     anchor = slots.get("anchor", "").strip()
     if anchor:
         parts.append(f"to go with {anchor}")

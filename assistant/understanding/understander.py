@@ -75,6 +75,8 @@ _FOLLOW_UPS: dict[TurnContext, frozenset[Intent]] = {
 }
 _SET_WORDS = frozenset({"bundle", "bundles", "set", "kit", "hamper", "package", "combo"})
 _LIST_SEPARATORS = frozenset({"and", "plus", "&", "+", "also", "vs", "versus", "or"})
+# A budget these words qualify is for everything together ("12 party bags, about £20 total"), not for each item.
+_TOTAL_WORDS = frozenset({"total", "altogether", "overall", "all"})
 
 
 
@@ -266,6 +268,11 @@ class Understander:
             # to build around or an occasion to furnish, a "bundle" is a search ("a present for my brother",
             # "a box to keep recipe cards").
             u = u.with_intent(Intent.search_product, "no set asked for")
+        if u.intent in (Intent.search_product, Intent.refine_search, Intent.build_bundle) \
+                and u.slots.budget_max is not None and any(w in _TOTAL_WORDS for w in words) \
+                and _counted_thing(words) is not None:
+            # Twelve of one thing for a total: which of them twelve times fits the budget, as a set of one.
+            u = u.with_intent(Intent.build_bundle, "a number of one thing for a total budget")
         if u.intent == Intent.refine_search and not screen.products and screen.context is not TurnContext.product:
             u = u.with_intent(Intent.search_product, "nothing on the screen to refine")
         if u.intent == Intent.edit_bundle and not screen.bundle:
@@ -301,6 +308,10 @@ class Understander:
             update["complements"] = any(w in _COMPLEMENT_WORDS for w in words) and not any(
                 w in _SET_WORDS for w in words)
             update["roles"] = self._listed(_roles(words, max_words=3), words, anchored=bool(update.get("targets")))
+            counted = _counted_thing(words)
+            if not update["roles"] and counted is not None and u.slots.budget_max is not None \
+                    and any(w in _TOTAL_WORDS for w in words):
+                update["roles"] = (counted,)
         if u.intent == Intent.compare_products and not update.get("targets"):
             # "Bowers & Wilkins" is one name: only words split what is compared.
             update["roles"] = _roles([w for w in words if w not in ("&", "+", ",")], max_words=6)
@@ -506,6 +517,25 @@ def _roles(words: Sequence[str], max_words: int) -> tuple[Role, ...]:
         if content:
             roles.append(Role(query=" ".join(content), quantity=quantity, head=head_word(part)))
     return tuple(roles) if len(roles) >= 2 else ()
+
+
+def _counted_thing(words: Sequence[str]) -> Role | None:
+    """The one thing a number counts, up to the first preposition ("i need 12 party bags for my son's party" ->
+    12 x party bags), or None when no number from 2 to 100 counts a thing of at most three content words."""
+    for i, w in enumerate(words):
+        n = int(w) if w.isdigit() else NUMBER_WORDS.get(w, 0)
+        if not 1 < n <= 100:
+            continue
+        phrase: list[str] = []
+        for x in words[i + 1:]:
+            if x in _PREPOSITIONS or x in _LIST_SEPARATORS:
+                break
+            phrase.append(x)
+        content = content_words(phrase)
+        if 1 <= len(content) <= 3:
+            return Role(query=" ".join(content), quantity=n, head=content[-1])
+        return None
+    return None
 
 
 def _new_budget(u: Understanding) -> bool:

@@ -542,3 +542,10 @@ def test_a_pronoun_recipient_takes_no_your() -> None:
 
     assert [for_whom(r) for r in ("her", "him", "mum", "my boss", "myself")] == [
         "for her", "for him", "for your mum", "for your boss", "for you"]
+
+
+def test_an_event_takes_an_article_and_a_named_day_none() -> None:
+    from assistant.nlg.phrasing import for_occasion
+
+    assert [for_occasion(o) for o in ("party", "birthday", "christmas", "mother's day", "for the wedding")] == [
+        "for a party", "for a birthday", "for christmas", "for mother's day", "for the wedding"]

@@ -141,3 +141,11 @@ def test_misspelt_request_words_are_put_right_before_the_slots_read_them(underst
     assert u.slots.price == "cheaper" and u.corrections == {"cheeper": "cheaper"}
     assert understander.understand("the secnd one", Screen()).corrections == {"secnd": "second"}
     assert "cheese" not in understander.understand("cheese tins", Screen()).corrections  # a catalog word
+
+
+def test_a_number_of_one_thing_for_a_total_is_a_set_of_one(understander: Understander) -> None:
+    u = understander.understand("i need 12 party bags for my sons party, around 20 pounds total", Screen())
+    assert u.intent == "build_bundle"
+    assert [(r.query, r.quantity) for r in u.roles] == [("party bags", 12)]
+    each = understander.understand("6 mugs under 5 pounds", Screen())  # no word says the budget is the total
+    assert (each.intent, each.roles) == ("search_product", ())
