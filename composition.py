@@ -113,7 +113,7 @@ def _build_with(settings: Settings, db: ShopDatabase, display: BuildDisplay) -> 
 
     folder = settings.shop_data_dir / "policies"
     if folder.is_dir():
-        policies = PolicyIndex(store.client, embedder, settings.shop)
+        policies = policy_index(store, embedder, settings.shop)
         with display.stage("policies") as stage:
             stage.describe(f"policies: {policies.index(folder)} passages")
 
@@ -184,6 +184,11 @@ def build_bundle_builder(settings: Settings, vectors: ProductVectors, embedder: 
     return BundleBuilder(finder, size=settings.bundle_size, currency=currency).warm_up()
 
 
+def policy_index(store: ProductStore, embedder: Embedder, shop: str) -> PolicyIndex:
+    """The shop's policy passages in the product store's Chroma, embedded by our embedder (never Chroma's)."""
+    return PolicyIndex(lambda: store.sibling_collection(f"policies_{shop}"), embedder)
+
+
 def bundle_builder_for(settings: Settings, embedder: Embedder | None = None,
                        store: ProductStore | None = None) -> BundleBuilder:
     """The shop's bundle builder on its own (``cartwise bundle``, bench scripts): products and vectors from the
@@ -236,7 +241,7 @@ def build_dialog_manager(settings: Settings, redis: redis.Redis | None = None) -
     picks = ShopperPicks(shopping, personaliser, vectors,
                          recommender_for=lambda popularity: PersonalRecommender(vectors, copurchase, popularity),
                          popularity=db.product_popularity)
-    service = CustomerService(db, PolicyIndex(store.client, embedder, settings.shop), sessions, profile)
+    service = CustomerService(db, policy_index(store, embedder, settings.shop), sessions, profile)
     vocabulary = embedder.model.tokenizer.get_vocab()
     catalog = CatalogVocabulary.from_products(vectors.products, is_dictionary_word=lambda w: w in vocabulary)
     matcher = CatalogMatcher(store.search_by_vector, embedder.encode,

@@ -196,6 +196,14 @@ class ProductStore:
                     self._collection = self.client.get_collection(self.collection_name, embedding_function=ef)
         return self._collection
 
+    def sibling_collection(self, name: str) -> Collection:
+        """Another collection of texts in this store's Chroma (cosine space, embedded by our embedder, created if
+        missing): the shop's policy passages live beside its products."""
+        ef: Any = ChromaEmbeddingFunction(self.embedder)  # Any: see ``collection``
+        with self._chroma(f"opening the collection {name!r}"):
+            return self.client.get_or_create_collection(name, configuration={"hnsw": {"space": "cosine"}},
+                                                        embedding_function=ef)
+
     # ------------------------------------------------------------------ writing
     def upsert(
         self,

@@ -10,12 +10,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from assistant.facts import PolicyPassage
-from retrieval.embeddings import ChromaEmbeddingFunction, Embedder
+from assistant.protocols import Embedder
 
 logger = logging.getLogger(__name__)
 
@@ -57,29 +58,25 @@ def split_policy(path: Path) -> list[PolicySection]:
 
 
 class PolicyIndex:
-    """Policy passages of one shop in a Chroma collection ``policies_<shop>``.
+    """Policy passages of one shop in a vector collection (Chroma's ``policies_<shop>``, opened by the wiring).
 
     Args:
-        client: a Chroma client (the product store's).
-        embedder: the shared sentence embedder.
-        shop: shop name.
+        open_collection: opens the shop's policy collection (a Chroma collection with cosine space), called on
+            first use.
+        embedder: the shared sentence embedder, for passages and questions.
         min_score: cosine similarity below which a passage is not an answer.
     """
 
-    def __init__(self, client: Any, embedder: Embedder, shop: str, min_score: float = 0.35) -> None:
-        self.client = client
+    def __init__(self, open_collection: Callable[[], Any], embedder: Embedder, min_score: float = 0.35) -> None:
+        self.open_collection = open_collection
         self.embedder = embedder
-        self.shop = shop
         self.min_score = min_score
         self._collection: Any = None
 
     @property
     def collection(self) -> Any:
         if self._collection is None:
-            self._collection = self.client.get_or_create_collection(
-                f"policies_{self.shop}", configuration={"hnsw": {"space": "cosine"}},
-                embedding_function=ChromaEmbeddingFunction(self.embedder),
-            )
+            self._collection = self.open_collection()
         return self._collection
 
     def index(self, folder: Path) -> int:
