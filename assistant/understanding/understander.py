@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -307,14 +307,16 @@ class Understander:
             # "what goes with it": the bundle completes it; "... make me a bundle" with it: it is in the bundle.
             update["complements"] = any(w in _COMPLEMENT_WORDS for w in words) and not any(
                 w in _SET_WORDS for w in words)
-            update["roles"] = self._listed(_roles(words, max_words=3), words, anchored=bool(update.get("targets")))
+            listed = _roles(words, max_words=3, title_counts=self.catalog.title_counts)
+            update["roles"] = self._listed(listed, words, anchored=bool(update.get("targets")))
             counted = _counted_thing(words)
             if not update["roles"] and counted is not None and u.slots.budget_max is not None \
                     and any(w in _TOTAL_WORDS for w in words):
                 update["roles"] = (counted,)
         if u.intent == Intent.compare_products and not update.get("targets"):
             # "Bowers & Wilkins" is one name: only words split what is compared.
-            update["roles"] = _roles([w for w in words if w not in ("&", "+", ",")], max_words=6)
+            update["roles"] = _roles([w for w in words if w not in ("&", "+", ",")], max_words=6,
+                                     title_counts=self.catalog.title_counts)
         return u.model_copy(update=update)
 
     def _listed(self, roles: tuple[Role, ...], words: Sequence[str], anchored: bool = False) -> tuple[Role, ...]:
@@ -488,7 +490,7 @@ def head_word(words: Sequence[str]) -> str:
     return ""
 
 
-def _roles(words: Sequence[str], max_words: int) -> tuple[Role, ...]:
+def _roles(words: Sequence[str], max_words: int, title_counts: Mapping[str, int] | None = None) -> tuple[Role, ...]:
     """The things of a list ("monitor, keyboard, mouse and webcam"; "a teapot and 4 cups" -> teapot, 4 cups).
 
     A list has at least two parts, split at commas and "and"/"plus"/"&", each naming one thing in at most
@@ -514,9 +516,21 @@ def _roles(words: Sequence[str], max_words: int) -> tuple[Role, ...]:
         content = content_words(part)
         if len(content) > max_words:
             return ()
-        if content:
+        if content and roles and ("one" in part or "ones" in part):
+            # "the airpods pro and the regular ones": "ones" stands for the thing named before it, the word of
+            # it the catalog prints most sparingly ("airpods", not "pro"; "teapot", not "big").
+            named = _elided_noun(roles[-1], title_counts or {})
+            roles.append(Role(query=" ".join([*content, named]), quantity=quantity, head=named))
+        elif content:
             roles.append(Role(query=" ".join(content), quantity=quantity, head=head_word(part)))
     return tuple(roles) if len(roles) >= 2 else ()
+
+
+def _elided_noun(role: Role, title_counts: Mapping[str, int]) -> str:
+    printed = [w for w in role.query.split() if title_counts.get(stem(w), 0) > 0 and not w.isdigit()]
+    if printed:
+        return min(printed, key=lambda w: title_counts[stem(w)])
+    return role.head or role.query.split()[-1]
 
 
 def _counted_thing(words: Sequence[str]) -> Role | None:

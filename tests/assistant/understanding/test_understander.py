@@ -149,3 +149,8 @@ def test_a_number_of_one_thing_for_a_total_is_a_set_of_one(understander: Underst
     assert [(r.query, r.quantity) for r in u.roles] == [("party bags", 12)]
     each = understander.understand("6 mugs under 5 pounds", Screen())  # no word says the budget is the total
     assert (each.intent, each.roles) == ("search_product", ())
+
+
+def test_one_stands_for_the_thing_named_before_it(understander: Understander) -> None:
+    u = understander.understand("i need a big teapot and a small one for my mum, under 30 total", Screen())
+    assert [r.head for r in u.roles] == ["teapot", "teapot"] and "small" in u.roles[1].query
