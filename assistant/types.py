@@ -186,7 +186,8 @@ class Understanding(BaseModel):
         complements: a bundle is wanted to go with the target ("what goes with it"), the target itself not in it.
         roles: several things asked for together, one bundle item each ("monitor, keyboard and mouse").
         bundle_op: for a bundle edit, what to do.
-        item_query: what to add, or to swap in ("a case", "a cheaper one"); "" when nothing is named.
+        item_query: what to add, or to swap in ("a case", "a cheaper one"), or the thing named to go with the
+            target ("a card to go with it"); "" when nothing is named.
         problem: for a problem with an order, which kind.
         latest_order: the message is about the shopper's most recent order ("my last order arrived broken").
         catalog_match: cosine similarity of the query to the closest product (when it was looked up).

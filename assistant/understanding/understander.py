@@ -307,6 +307,10 @@ class Understander:
             # "what goes with it": the bundle completes it; "... make me a bundle" with it: it is in the bundle.
             update["complements"] = any(w in _COMPLEMENT_WORDS for w in words) and not any(
                 w in _SET_WORDS for w in words)
+            if update["complements"]:
+                # "a card to go with it", "what games go with it": the thing named before the complement word.
+                before = list(itertools.takewhile(lambda w: w not in _COMPLEMENT_WORDS, words))
+                update["item_query"] = " ".join(content_words(before))
             listed = _roles(words, max_words=3, title_counts=self.catalog.title_counts)
             update["roles"] = self._listed(listed, words, anchored=bool(update.get("targets")))
             counted = _counted_thing(words)

@@ -65,6 +65,10 @@ class BundlePlanner:
     def build(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
         if u.roles:
             return self.build_from_roles(u, state)
+        if u.complements and u.item_query and u.names_product:
+            # "a card to go with it" asks for cards (those closest to it first), not for a bundle chosen around it.
+            like = list(u.targets) or state.shown_ids or [i.id for i in (state.bundle.items if state.bundle else [])]
+            return self.shopping.to_go_with(u, like, state, user_id)
         anchor = self._anchor(u)
         theme = None
         if anchor is None:

@@ -300,6 +300,15 @@ class ShoppingAdvisor:
                           thing=u.head if query == u.query else "")
         return self.present(found, slots, query, u, state, Intent.search_product)
 
+    def to_go_with(self, u: Understanding, like_ids: Sequence[str], state: DialogState,
+                   user_id: str | None) -> TurnResult:
+        """The thing named in "a card to go with it", the ones closest to ``like_ids`` (what it goes with) first."""
+        query = u.item_query
+        head = head_word(query.split()) or query
+        found = self.find(query, u.slots, _category_filter(u), state, user_id, like_ids=like_ids, require=[head],
+                          head=head, thing=head)
+        return self.present(found, u.slots, query, u, state, Intent.search_product)
+
     def refine(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
         """The shown results, changed: cheaper, another colour, more like one of them, others."""
         slots = state.slots.merge(u.slots.model_copy(update={"reference_index": None, "reference_text": None}))

@@ -154,3 +154,9 @@ def test_a_number_of_one_thing_for_a_total_is_a_set_of_one(understander: Underst
 def test_one_stands_for_the_thing_named_before_it(understander: Understander) -> None:
     u = understander.understand("i need a big teapot and a small one for my mum, under 30 total", Screen())
     assert [r.head for r in u.roles] == ["teapot", "teapot"] and "small" in u.roles[1].query
+
+
+def test_the_thing_named_to_go_with_the_target(understander: Understander) -> None:
+    u = understander.understand("and a card to go with it", AFTER_LIST)
+    assert (u.intent, u.complements, u.item_query) == ("build_bundle", True, "card")
+    assert understander.understand("what goes with it", AFTER_LIST).item_query == ""
