@@ -269,8 +269,10 @@ class ShoppingAdvisor:
         shown = [self.describe(p, slots, why) for p, why in distinct]
         ids = [p.id for p in shown]
         act = Act.show_products if shown else Act.no_results
-        brand_words = {w for b in slots.brands for w in words_of(b)}
-        asked = " ".join(w for w in words_of(label_query if label_query is not None else query) if w not in brand_words)
+        # A brand, colour or size describes what was found; it never names it ("5 pinks").
+        attribute_words = {w for v in (*slots.brands, slots.colour, slots.size) if v for w in words_of(v)}
+        asked = " ".join(w for w in words_of(label_query if label_query is not None else query)
+                         if w not in attribute_words)
         # The understanding's head saw the message's sentences ("do you have mugs? a big one" asks for mugs); the
         # query has lost them.
         head = u.head if u.head and u.head in asked.split() else head_word(asked.split())
