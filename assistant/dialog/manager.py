@@ -327,11 +327,20 @@ class DialogManager:
 
     def _problem(self, u: Understanding, state: DialogState, user_id: str | None,
                  order_id: str | None) -> TurnResult:
+        note = ""
+        arrived = u.problem != "not_arrived"
         if u.latest_order and not u.slots.order_id and user_id:  # "my last order" outranks the order in focus
             # "my last order came chipped": the last order that has arrived, unless it is the parcel that hasn't.
-            latest = self.service.last_order(user_id, None, delivered=u.problem != "not_arrived")
+            latest = self.service.last_order(user_id, None, delivered=arrived)
             order_id = latest.id if latest else None
-        facts = self.service.problem(u.problem, order_id, user_id, u.text, state.session_id)
+        if user_id and u.head and not u.slots.order_id:
+            # "one of the mugs in my last order was chipped": the latest order that had a mug.
+            having = self.service.orders_with(user_id, u.head, delivered=arrived)
+            if having and order_id not in {o.id for o in having}:
+                if order_id:
+                    note = f"Order {order_id} has no {u.head} in it; order {having[0].id} does."
+                order_id = having[0].id
+        facts = self.service.problem(u.problem, order_id, user_id, u.text, state.session_id, note=note)
         return TurnResult(facts, StateUpdate(order_id=facts.order.id) if facts.order else StateUpdate())
 
     # ------------------------------------------------------------------ state

@@ -14,6 +14,7 @@ from typing import Protocol
 from assistant.facts import Act, ReplyFacts
 from assistant.service.policies import PolicyIndex
 from assistant.types import Intent, ProblemKind
+from assistant.understanding.catalog import prints
 from cartwise.db import ShopDatabase
 from cartwise.models import Order, OrderStatus
 from cartwise.shops.profile import ShopProfile
@@ -149,8 +150,15 @@ class CustomerService:
         arrived = [o for o in orders if o.status is OrderStatus.delivered] if delivered else []
         return next(iter(arrived or orders), None)
 
+    def orders_with(self, user_id: str, thing: str, delivered: bool = False) -> list[Order]:
+        """The shopper's non-cancelled orders (latest first; ``delivered``: arrived only) with a line printing
+        ``thing`` ("mugs" -> the orders that had a mug)."""
+        orders = [o for o in self.db.orders_for_customer(user_id, limit=50) if o.status is not OrderStatus.cancelled
+                  and (not delivered or o.status is OrderStatus.delivered)]
+        return [o for o in orders if any(prints(line.title, thing) for line in o.lines)]
+
     def problem(self, kind: ProblemKind | None, order_id: str | None, user_id: str | None, text: str,
-                session_id: str) -> ReplyFacts:
+                session_id: str, note: str = "") -> ReplyFacts:
         """A problem with an order: find the order, quote the policy, say whether it is in time, offer a person."""
         kind = kind or "damaged"
         passages = self.policies.query(PROBLEM_QUERIES[kind], k=1)
@@ -177,7 +185,7 @@ class CustomerService:
                                   detail="Which order is it about?", passages=passages,
                                   options=[f"Order {o.id} {PROBLEM_WORDS[kind]}" for o in orders[:3]])
             order = orders[0]
-        detail = self._eligibility(order, kind)
+        detail = " ".join(x for x in (note, self._eligibility(order, kind)) if x)
         return ReplyFacts(act=Act.order_problem, intent=Intent.report_problem, user_text=text, order=order,
                           passages=passages, detail=detail, options=["Talk to a person"],
                           slots={"problem": PROBLEM_WORDS[kind], "order_id": order.id},
