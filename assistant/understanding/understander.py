@@ -380,8 +380,9 @@ class Understander:
         return self.catalog.correct(word)
 
     def _excluded_words(self, negated: Sequence[str]) -> list[str]:
-        # "no mugs": a negated word rules out products only when the catalog's titles print it.
-        return [stem(w) for w in negated
+        # "no mugs": a negated word rules out products only when the catalog's titles print it. Kept as typed (the
+        # reply repeats it: "not christmas", never the stem "christma"); products are matched on stems.
+        return [w for w in negated
                 if w not in FUNCTION_WORDS and self.catalog.title_counts.get(stem(w), 0) > 0]
 
 
