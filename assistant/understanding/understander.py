@@ -261,7 +261,8 @@ class Understander:
             # the model, having seen refinements after lists, can lean the other way.
             u = u.with_intent(Intent.build_bundle, "asks for a bundle")
         if u.intent == Intent.build_bundle and not any(w in _SET_WORDS for w in words) \
-                and not _roles(words, max_words=3) and not any(w in _COMPLEMENT_WORDS for w in words) \
+                and not (_roles(words, max_words=3) and not self._one_thing(words)) \
+                and not any(w in _COMPLEMENT_WORDS for w in words) \
                 and not u.slots.reference_text and not u.slots.reference_index and not u.slots.occasion \
                 and "everything" not in words:
             # A bundle is several things chosen for the shopper: without a word asking for a set, a list, a product
@@ -328,14 +329,16 @@ class Understander:
         "what goes well with it" is a clause, not a thing; a part nothing matches stays, to be said unsold.
         "cup and saucer" is one thing when the catalog's titles print it so. With a product pointed at ("add a
         mouse and a bag to it") one such part is enough: the product is the rest of the set."""
-        if not roles:
-            return ()
-        if any(w == "and" and (stem(a), stem(b)) in self.catalog.joined
-               for a, w, b in zip(words, words[1:], words[2:], strict=False)):
+        if not roles or self._one_thing(words):
             return ()
         floor = self.check.threshold - ROLE_MARGIN
         strong = sum(1 for r in roles if self.matcher.best_similarity(r.query) >= floor)
         return roles if strong >= (1 if anchored else 2) else ()
+
+    def _one_thing(self, words: Sequence[str]) -> bool:
+        """ "cup and saucer": one thing, as the catalog's titles print it, not a list of two."""
+        return any(w == "and" and (stem(a), stem(b)) in self.catalog.joined
+                   for a, w, b in zip(words, words[1:], words[2:], strict=False))
 
     @staticmethod
     def _query(words: Sequence[str], content: Sequence[str], slots: Slots) -> str:
