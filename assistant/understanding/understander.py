@@ -423,6 +423,8 @@ def _bundle_edit(words: Sequence[str]) -> tuple[BundleOp | None, list[str], list
 
 _ORDER_NOUNS = frozenset({"order", "orders", "parcel", "package", "delivery", "purchase", "shipment", "box"})
 _CLAUSE_MARKERS = frozenset({"to", "that", "which", "who", "whos", "so"})
+# A subject pronoun after a noun starts a relative clause without its "that": "the hand warmers i got were broken".
+_SUBJECT_PRONOUNS = frozenset({"i", "im", "ive", "id", "we", "you", "he", "she", "they"})
 # A category guessed from meaning lifts its products when its name is this close to the request's content words
 # and this much closer than the next category's ("photography": Cameras & Camcorders 0.51, Projectors 0.40).
 CATEGORY_GUESS_MIN = 0.45
@@ -483,6 +485,8 @@ def head_word(words: Sequence[str]) -> str:
     before = ""
     wanted_generic = False
     for w in [*words, ","]:
+        if w in _SUBJECT_PRONOUNS and content_words(segment):
+            return "" if before in _CLAUSE_MARKERS else content_words(segment)[-1]
         if w in _PREPOSITIONS:
             content = content_words(segment)
             if content:

@@ -160,3 +160,9 @@ def test_the_thing_named_to_go_with_the_target(understander: Understander) -> No
     u = understander.understand("and a card to go with it", AFTER_LIST)
     assert (u.intent, u.complements, u.item_query) == ("build_bundle", True, "card")
     assert understander.understand("what goes with it", AFTER_LIST).item_query == ""
+
+
+def test_a_subject_pronoun_ends_the_noun_phrase(understander: Understander) -> None:
+    # A relative clause without its "that": the thing is the hand warmers, not "broken".
+    assert understander.understand("the hand warmers i got were broken", Screen()).head == "warmers"
+    assert understander.understand("can i get a mug", Screen()).head == "mug"  # no noun before the pronoun
