@@ -173,7 +173,7 @@ def describe(
     if recipient:
         parts.append(for_whom(recipient))
     if suffix_occasion:
-        parts.append(occasion if occasion.lower().startswith(("for ", "at ")) else f"for {occasion}")
+        parts.append(for_occasion(occasion))
     if with_budget:
         parts.append(budget_phrase(slots, currency))
     excluded = slots.get("exclude", "").strip()

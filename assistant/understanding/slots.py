@@ -162,9 +162,9 @@ class SlotExtractor:
             words[i] for i in sorted(negated) if words[i].isalpha() and i not in price_tokens
         )
         kept = [
-            ";" if _ends_sentence(tokens, i) else w for i, w in enumerate(words)
+            ";" if ends else w for i, w in enumerate(words)
             if BLANK not in w and i not in price_tokens and i not in negated
-            and (w.isalnum() or w in "&-,:;" or _ends_sentence(tokens, i))
+            and ((ends := _ends_sentence(tokens, i)) or w.isalnum() or w in "&-,:;")
         ]
         residual = " ".join(_without_stray_breaks(kept))
         slots = Slots(

@@ -270,8 +270,7 @@ class Understander:
             # "a box to keep recipe cards").
             u = u.with_intent(Intent.search_product, "no set asked for")
         if u.intent in (Intent.search_product, Intent.refine_search, Intent.build_bundle) \
-                and u.slots.budget_max is not None and any(w in _TOTAL_WORDS for w in words) \
-                and _counted_thing(words) is not None:
+                and _counted_for_total(u.slots, words) is not None:
             # Twelve of one thing for a total: which of them twelve times fits the budget, as a set of one.
             u = u.with_intent(Intent.build_bundle, "a number of one thing for a total budget")
         if u.intent == Intent.refine_search and not screen.products and screen.context is not TurnContext.product:
@@ -314,9 +313,8 @@ class Understander:
                 update["item_query"] = " ".join(content_words(before))
             listed = _roles(words, max_words=3, title_counts=self.catalog.title_counts)
             update["roles"] = self._listed(listed, words, anchored=bool(update.get("targets")))
-            counted = _counted_thing(words)
-            if not update["roles"] and counted is not None and u.slots.budget_max is not None \
-                    and any(w in _TOTAL_WORDS for w in words):
+            counted = _counted_for_total(u.slots, words)
+            if not update["roles"] and counted is not None:
                 update["roles"] = (counted,)
         if u.intent == Intent.compare_products and not update.get("targets"):
             # "Bowers & Wilkins" is one name: only words split what is compared.
@@ -485,8 +483,8 @@ def head_word(words: Sequence[str]) -> str:
     before = ""
     wanted_generic = False
     for w in [*words, ","]:
-        if w in _SUBJECT_PRONOUNS and content_words(segment):
-            return "" if before in _CLAUSE_MARKERS else content_words(segment)[-1]
+        if w in _SUBJECT_PRONOUNS and (content := content_words(segment)):
+            return "" if before in _CLAUSE_MARKERS else content[-1]
         if w in _PREPOSITIONS:
             content = content_words(segment)
             if content:
@@ -543,6 +541,13 @@ def _elided_noun(role: Role, title_counts: Mapping[str, int]) -> str:
     if printed:
         return min(printed, key=lambda w: title_counts[stem(w)])
     return role.head or role.query.split()[-1]
+
+
+def _counted_for_total(slots: Slots, words: Sequence[str]) -> Role | None:
+    """The one thing a number counts when a word says the budget is for all of them together, else None."""
+    if slots.budget_max is None or not any(w in _TOTAL_WORDS for w in words):
+        return None
+    return _counted_thing(words)
 
 
 def _counted_thing(words: Sequence[str]) -> Role | None:
