@@ -11,6 +11,7 @@ A shopper's identity comes only from a signed token (:mod:`web.tokens`); a reque
 from __future__ import annotations
 
 import logging
+import os
 import uuid
 from pathlib import Path
 from typing import Protocol
@@ -215,7 +216,7 @@ def create_app(settings: Settings, bot: Bot, *, with_ui: bool = True) -> FastAPI
     def healthz() -> HealthResponse:
         return HealthResponse(
             status="ok", shop=settings.shop, products=db.product_count(),
-            intent_model=str(getattr(bot, "intent_model", "fine-tuned")),
+            intent_model=str(getattr(bot, "intent_model", "fine-tuned")), process=os.getpid(),
         )
 
     @app.get("/widget.js", include_in_schema=False)

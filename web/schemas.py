@@ -70,6 +70,7 @@ class HealthResponse(BaseModel):
         description='The intent model answering now: "fine-tuned", or "embedding-head" while the fine-tuned model '
         "trains in the background after a first start."
     )
+    process: int = Field(description="The id of the app process that answered (one of the workers with --workers N).")
 
 
 class ErrorResponse(BaseModel):

@@ -2,8 +2,8 @@
 
 One worker (the default) serves the Gradio UI, the widget and the JSON API, with SQLite, embedded Chroma and
 in-process locks and rate limits: nothing to set up. ``--workers N`` runs N uvicorn worker processes on one
-port (the kernel spreads connections over them; :class:`WorkerPool` replaces one that dies); each loads the
-models once and finds the shared services
+port (each with its own ``SO_REUSEPORT`` socket, so the kernel spreads new connections over them;
+:class:`WorkerPool` replaces one that dies); each loads the models once and finds the shared services
 from its ``CARTWISE_*`` settings alone: PostgreSQL (``CARTWISE_DATABASE_URL``), a Chroma server
 (``CARTWISE_CHROMA_URL``) and Redis (``CARTWISE_REDIS_URL``) for per-conversation locks and rate limits.
 Anything else is refused before a worker starts. The layout and every setting are in ``docs/deploy.md``.
@@ -22,6 +22,7 @@ import multiprocessing
 import os
 import signal
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -157,15 +158,16 @@ class WorkerPool:
         self.config = config
         self.workers = workers
         self.poll_s = poll_s
+        self._reservation: socket.socket | None = None
 
     def run(self) -> None:
         """Serve until SIGINT/SIGTERM; then stop every worker gracefully.
 
         Raises:
-            ServeError: a worker exited before it started serving.
+            ServeError: a worker exited before it started serving, or the address cannot be bound.
         """
         context = multiprocessing.get_context("spawn")
-        sock = self.config.bind_socket()
+        sock = self._listen()
         stop = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
@@ -183,11 +185,37 @@ class WorkerPool:
                 logger.warning("worker %s exited with code %s; starting a new one", process.pid, process.exitcode)
                 slots[i] = self._start(context, sock)
         self._stop([process for process, _ in slots])
-        sock.close()
+        if isinstance(sock, socket.socket):
+            sock.close()
+        if self._reservation is not None:
+            self._reservation.close()
         if failed:
             raise ServeError(failed)
 
-    def _start(self, context: Any, sock: socket.socket) -> tuple[Any, Any]:
+    def _listen(self) -> socket.socket | tuple[str, int]:
+        """What the workers serve: a ``(host, port)`` each binds with ``SO_REUSEPORT`` where the platform has it,
+        else one socket they share.
+
+        With one shared socket, whichever worker wakes first accepts every pending connection (asyncio accepts up
+        to its backlog per wake-up): 20 shoppers connecting at once gave one worker 3.2 CPU-seconds of turns per
+        round and the other 0.5 (bench/bench_workers.py). With a socket per worker the kernel hashes each new
+        connection to one of them. The pool keeps a socket bound to the port with ``SO_REUSEPORT`` but never
+        listening: it holds the port (and learns it when the port is 0) without taking connections.
+        """
+        config = self.config
+        if not reuse_port_available() or config.uds is not None or config.fd is not None:
+            sock: socket.socket = config.bind_socket()
+            return sock
+        try:
+            self._reservation = reuse_port_socket(config.host, config.port)
+        except OSError as exc:
+            raise ServeError(f"cannot listen on {config.host}:{config.port}: {exc}") from exc
+        port = self._reservation.getsockname()[1]
+        logger.info("serving on http://%s:%d with %d workers, one SO_REUSEPORT socket each", config.host, port,
+                    self.workers)
+        return (config.host, port)
+
+    def _start(self, context: Any, sock: socket.socket | tuple[str, int]) -> tuple[Any, Any]:
         ready = context.Event()
         process = context.Process(target=_run_worker, args=(self.config, sock, ready), name="cartwise-worker")
         process.start()
@@ -206,9 +234,32 @@ class WorkerPool:
                 process.join()
 
 
-def _run_worker(config: Any, sock: socket.socket, ready: Any) -> None:
-    """A worker process: serve ``config`` on the inherited socket; tell the pool once it is serving."""
+def reuse_port_available() -> bool:
+    """Whether listening sockets can share a port with the kernel balancing connections (Linux ``SO_REUSEPORT``)."""
+    return hasattr(socket, "SO_REUSEPORT") and sys.platform.startswith("linux")
+
+
+def reuse_port_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host:port`` with ``SO_REUSEPORT`` (not listening yet)."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _run_worker(config: Any, sock: socket.socket | tuple[str, int], ready: Any) -> None:
+    """A worker process: serve ``config`` on the inherited socket, or on its own ``SO_REUSEPORT`` socket for a
+    ``(host, port)``; tell the pool once it is serving."""
     import uvicorn
+
+    if not isinstance(sock, socket.socket):
+        sock = reuse_port_socket(*sock)
+        sock.listen(config.backlog)
 
     class AnnouncingServer(uvicorn.Server):
         # Told from inside startup, before the first request can be handled: a worker killed right after it

@@ -217,3 +217,35 @@ def test_cartwise_serve_replaces_a_killed_worker_and_the_conversation_goes_on(wo
     finally:
         served.stop()
     assert served.proc is not None and served.proc.returncode == 0, served.tail()  # a graceful stop
+
+
+def test_connections_opened_at_once_are_spread_over_the_workers(workers: Any, service_scripts: Any,
+                                                                 tmp_path: Any) -> None:
+    # Both workers are stopped while 40 shoppers connect, so every connection waits to be accepted; then they go
+    # on. With one socket shared by the workers, the first to wake accepted all of them (asyncio takes every
+    # pending connection in one go) and the other worker sat idle under a burst of arrivals.
+    served = service_scripts.AppServer(env=workers.env, log=tmp_path / "serve.log", workers=2).start()
+    connections: list[socket.socket] = []
+    try:
+        pids = served.worker_pids()
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            connections = [socket.create_connection(("127.0.0.1", served.port), timeout=60) for _ in range(40)]
+        finally:
+            for pid in pids:
+                os.kill(pid, signal.SIGCONT)
+        answered_by: list[int] = []
+        for conn in connections:
+            conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            raw = b""
+            while chunk := conn.recv(65536):
+                raw += chunk
+            answered_by.append(json.loads(raw.split(b"\r\n\r\n", 1)[1])["process"])
+        shares = {pid: answered_by.count(pid) for pid in pids}
+        assert sum(shares.values()) == 40, (shares, answered_by)
+        assert min(shares.values()) >= 10, shares  # hashed over two sockets: fewer than 10 of 40 is ~1 in 10,000
+    finally:
+        for conn in connections:
+            conn.close()
+        served.stop()
