@@ -87,7 +87,7 @@ def _build(settings: Settings, display: BuildDisplay) -> None:
 
 
 def _build_with(settings: Settings, db: ShopDatabase, display: BuildDisplay) -> None:
-    from finetune.train import free_cores
+    from cartwise.cpu import free_cores
     from retrieval.catalog import CatalogReader
     from retrieval.validation import ColumnMapping
 
@@ -129,10 +129,11 @@ def _build_with(settings: Settings, db: ShopDatabase, display: BuildDisplay) -> 
 
 
 def _ensure_intent_model(settings: Settings, embedder: Embedder, display: BuildDisplay) -> None:
+    from cartwise.cpu import free_cores
     from finetune.embedding_head import HEAD_METADATA_FILE
     from finetune.metadata import fine_tuned_ready
     from finetune.serving import ensure_embedding_head
-    from finetune.train import TrainConfig, ensure_intent_model, free_cores
+    from finetune.train import TrainConfig, ensure_intent_model
 
     mode = settings.intent_serving
     if mode == "fine-tuned":

@@ -136,7 +136,7 @@ def _run_eval(args: argparse.Namespace, settings: Settings) -> int:
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
     import torch
 
-    from finetune.train import free_cores
+    from cartwise.cpu import free_cores
 
     torch.set_num_threads(free_cores())
     out = args.out or (settings.var_dir / "reports" / "intent")

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from cartwise.cpu import free_cores
 from finetune.classifier import IntentClassifier
 from finetune.data import IntentDataset, build_intent_dataset
 from finetune.errors import TrainingError
@@ -228,16 +229,6 @@ def train_intent_model(
         shutil.rmtree(work, ignore_errors=True)
     logger.info("intent model saved to %s (threshold %.2f, %s)", out_dir, metadata.threshold, metadata.metrics)
     return metadata
-
-
-def free_cores() -> int:
-    """CPU cores not busy with other work (CPU count minus the 1-minute load average, at least 1)."""
-    cores = os.cpu_count() or 1
-    try:
-        busy = int(os.getloadavg()[0] + 0.5)
-    except OSError:  # not available on this platform
-        busy = 0
-    return max(1, min(cores, cores - busy))
 
 
 def _freeze(model: torch.nn.Module, embeddings: bool, n_layers: int) -> None:
