@@ -28,6 +28,7 @@ Prints one JSON line and Markdown tables (docs/benchmarks/scaleout.md).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import random
@@ -43,12 +44,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from load import SEED, Shopper, play, services, summarise  # bench/ is on sys.path when run as a script
+from load import SEED, Shopper, play_crowd, services, summarise  # bench/ is on sys.path when run as a script
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from cartwise.settings import Settings  # noqa: E402  (after the path is set)
+from assistant.redact import redact  # noqa: E402  (after the path is set)
+from cartwise.settings import Settings  # noqa: E402
 
 
 def rss_mb(pid: int) -> float | None:
@@ -87,10 +89,26 @@ def descendants(pid: int) -> list[int]:
 
 
 def load_run(url: str, shoppers: int, rounds: int, seed: int,
-             components: dict[str, Callable[[], list[int]]] | None = None) -> dict[str, Any]:
+             components: dict[str, Callable[[], list[int]]] | None = None, client: str = "asyncio") -> dict[str, Any]:
     """``rounds`` rounds of ``shoppers`` concurrent scripted shoppers; one summary over all turns, with the CPU
-    seconds each component (``components``: name -> pids) and this load generator used during them."""
-    play(url, shoppers, (0.0, 0.0), concurrent=True, seed=seed)  # warm-up, not measured
+    seconds each component (``components``: name -> pids) and this load generator used during them.
+
+    ``client``: ``"asyncio"`` plays every shopper on one event loop (``bench/loopback_http.py``, little CPU taken
+    from the workers), each on one keep-alive connection; ``"asyncio, a connection per turn"`` the same with a
+    new connection per turn (shoppers pausing longer than the keep-alive timeout); ``"httpx threads"`` gives
+    each shopper a thread and an ``httpx.Client`` (the earlier generator, kept as a same-run comparison)."""
+    def round_of(crowd: list[Shopper], r: int) -> None:
+        if client.startswith("asyncio"):
+            asyncio.run(play_crowd(crowd, keep_alive=client == "asyncio"))
+            return
+        threads = [threading.Thread(target=s.run, args=(random.Random(seed + r * 1000 + i),))
+                   for i, s in enumerate(crowd)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=900)
+
+    round_of([Shopper(i, url) for i in range(shoppers)], -1)  # warm-up, not measured
     # After the warm-up: PostgreSQL's backends exist once the workers have connected.
     pids = {name: find() for name, find in (components or {}).items()} | {"load generator": [os.getpid()]}
     cpu_before = {name: sum(cpu_seconds(p) for p in found) for name, found in pids.items()}
@@ -98,13 +116,8 @@ def load_run(url: str, shoppers: int, rounds: int, seed: int,
     load_start, turns, wall = os.getloadavg(), [], 0.0
     for r in range(rounds):
         crowd = [Shopper(i, url) for i in range(shoppers)]
-        threads = [threading.Thread(target=s.run, args=(random.Random(seed + r * 1000 + i),))
-                   for i, s in enumerate(crowd)]
         start = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=900)
+        round_of(crowd, r)
         wall += time.perf_counter() - start
         turns += [t for s in crowd for t in s.turns]
     result = summarise(turns, wall)
@@ -150,8 +163,10 @@ def same_conversation(urls: list[str], burst: int, engine: Any) -> dict[str, Any
     rows, state = stored(engine, session)
     users = [t for r, t in rows[::2]]
     pairs_whole = [r for r, _ in rows] == ["user", "assistant"] * (len(rows) // 2) and len(rows) % 2 == 0
+    # Transcripts are stored redacted (a reply quoting the shop's phone number is stored with "[phone]"), so the
+    # reply a client got is compared in the form it is stored.
     replies_after_own_message = all(
-        rows[k + 1][1] == codes[int(users[k // 2].rsplit(" ", 1)[1])][1] for k in range(0, len(rows), 2)
+        rows[k + 1][1] == redact(codes[int(users[k // 2].rsplit(" ", 1)[1])][1]) for k in range(0, len(rows), 2)
     ) if pairs_whole else False
     return {"turns_sent": burst, "answered_200": sum(c == 200 for c, _ in codes.values()), "wall_s": round(wall, 2),
             "stored_turns": len(rows) // 2, "state_turn": state and state["turn"],
@@ -206,7 +221,8 @@ def kill_run(server: Any, shoppers: int, seed: int, engine: Any) -> dict[str, An
 def markdown(results: dict[str, Any]) -> str:
     lines = ["| scenario | turns | errors | wall s | turns/s | p50 ms | p95 ms | p99 ms | RSS per worker MB |"
              " load avg (1 min) start→end |", "|---|---|---|---|---|---|---|---|---|---|"]
-    for name in ("1 worker", "2 workers", "kill one of 2 workers", "1 worker (again)"):
+    for name in ("1 worker", "2 workers", "1 worker, a connection per turn", "2 workers, a connection per turn",
+                 "1 worker, httpx threads", "2 workers, httpx threads", "kill one of 2 workers", "1 worker (again)"):
         r = results.get(name)
         if r:
             load = f"{r['loadavg_start'][0]}→{r['loadavg_end'][0]}" if "loadavg_start" in r else "-"
@@ -254,6 +270,11 @@ def main() -> int:
             results["1 worker"] = load_run(first.url, args.shoppers, args.rounds, args.seed,
                                            shared | {"workers": first.worker_pids})
             results["1 worker"]["rss_mb"] = rss_mb(first.proc.pid)
+            results["1 worker, a connection per turn"] = load_run(
+                first.url, args.shoppers, args.rounds, args.seed, shared | {"workers": first.worker_pids},
+                "asyncio, a connection per turn")
+            results["1 worker, httpx threads"] = load_run(first.url, args.shoppers, args.rounds, args.seed,
+                                                          shared | {"workers": first.worker_pids}, "httpx threads")
             second = one_worker("w2")
             try:
                 results["same conversation, 2 workers"] = same_conversation([first.url, second.url], args.burst,
@@ -269,6 +290,11 @@ def main() -> int:
                                             shared | {"workers": served.worker_pids})
             results["2 workers"]["rss_mb"] = "/".join(str(rss_mb(p)) for p in served.worker_pids())
             results["2 workers"]["supervisor_rss_mb"] = rss_mb(served.proc.pid)
+            results["2 workers, a connection per turn"] = load_run(
+                served.url, args.shoppers, args.rounds, args.seed, shared | {"workers": served.worker_pids},
+                "asyncio, a connection per turn")
+            results["2 workers, httpx threads"] = load_run(served.url, args.shoppers, args.rounds, args.seed,
+                                                           shared | {"workers": served.worker_pids}, "httpx threads")
             results["kill one of 2 workers"] = kill_run(served, args.shoppers, args.seed, engine)
         finally:
             served.stop()
@@ -287,17 +313,25 @@ def main() -> int:
         chroma.stop()
         shutil.rmtree(work, ignore_errors=True)
 
-    one = results["1 worker"]["throughput_turns_per_s"]
-    two = results["2 workers"]["throughput_turns_per_s"]
+    def speedup(two: str, one: str) -> float | None:
+        a, b = results[two]["throughput_turns_per_s"], results[one]["throughput_turns_per_s"]
+        return round(a / b, 2) if b else None
+
     summary = {"bench": "workers", "shoppers": args.shoppers, "rounds": args.rounds, "seed": args.seed,
-               "cpus": os.cpu_count(), "speedup_2_vs_1": round(two / one, 2) if one else None, "results": results}
+               "cpus": os.cpu_count(), "speedup_2_vs_1": speedup("2 workers", "1 worker"),
+               "speedup_2_vs_1_again": speedup("2 workers", "1 worker (again)"),
+               "speedup_2_vs_1_httpx_threads": speedup("2 workers, httpx threads", "1 worker, httpx threads"),
+               "speedup_2_vs_1_connection_per_turn": speedup("2 workers, a connection per turn",
+                                                             "1 worker, a connection per turn"),
+               "results": results}
     from benchlib import emit
 
     emit(summary, args.json_out)
     print()
     print(markdown(results))
     print()
-    for name in ("1 worker", "2 workers", "1 worker (again)"):
+    for name in ("1 worker", "2 workers", "1 worker, a connection per turn", "2 workers, a connection per turn",
+                 "1 worker, httpx threads", "2 workers, httpx threads", "1 worker (again)"):
         print(f"CPU seconds during '{name}': {json.dumps(results[name]['cpu_s'])}")
     print(json.dumps(results["same conversation, 2 workers"]))
     errors = sum(r.get("errors", 0) for k, r in results.items() if k != "kill one of 2 workers")

@@ -23,6 +23,7 @@ Prints one JSON line and a Markdown table.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import random
 import subprocess
@@ -32,10 +33,13 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import numpy as np
+
+if TYPE_CHECKING:
+    from loopback_http import LoopbackClient
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = 20261127
@@ -96,17 +100,37 @@ class Shopper:
     def _flag(self, problem: str) -> None:
         self.turns[-1].problem = self.turns[-1].problem or problem
 
+    def script(self) -> list[tuple[str, str]]:
+        return [
+            ("search", f"show me {self.item}"),
+            ("refine", "cheaper"),
+            ("second", "tell me about the second one"),
+            ("bundle", f"put together a gift set for a tea party under £{self.budget}"),
+            ("policy", "what is your returns policy?"),
+        ]
+
+    async def run_async(self, client: LoopbackClient) -> None:
+        """The same script and checks as :meth:`run`, no think time or retries, on one event loop's connection."""
+        replies: dict[str, dict[str, Any] | None] = {}
+        for step, message in self.script():
+            start = time.perf_counter()
+            try:
+                status, body = await client.post_json("/api/chat", {"message": message, "session_id": self.session})
+                problem = "" if status == 200 else f"HTTP {status}: {str(body)[:120]}"
+            except (OSError, TimeoutError, ValueError) as exc:
+                status, body, problem = 0, None, f"{type(exc).__name__}: {exc}"
+            self.turns.append(Turn(self.index, step, time.perf_counter() - start, status, problem))
+            reply = replies[step] = body if status == 200 else None
+            if reply is not None:
+                self._check(step, reply, replies)
+        if not self.keep:
+            await client.request("DELETE", f"/api/session/{self.session}")
+        await client.close()
+
     def run(self, rng: random.Random) -> None:
         with httpx.Client(base_url=self.base_url, timeout=120) as client:
-            script = [
-                ("search", f"show me {self.item}"),
-                ("refine", "cheaper"),
-                ("second", "tell me about the second one"),
-                ("bundle", f"put together a gift set for a tea party under £{self.budget}"),
-                ("policy", "what is your returns policy?"),
-            ]
             replies: dict[str, dict[str, Any] | None] = {}
-            for n, (step, message) in enumerate(script):
+            for n, (step, message) in enumerate(self.script()):
                 if self.think[1] > 0:
                     # Shoppers arrive at random moments and then type between messages; no thundering herd.
                     time.sleep(rng.uniform(0.0, self.think[1]) if n == 0 else rng.uniform(*self.think))
@@ -155,6 +179,14 @@ def play(base_url: str, shoppers: int, think: tuple[float, float], concurrent: b
     wall = time.perf_counter() - start
     turns = [t for s in crowd for t in s.turns]
     return summarise(turns, wall)
+
+
+async def play_crowd(crowd: list[Shopper], keep_alive: bool = True) -> None:
+    """All of ``crowd`` at once in one event loop, each shopper on its own keep-alive connection (or, with
+    ``keep_alive=False``, a new connection per turn)."""
+    from loopback_http import LoopbackClient  # here: tests load this module by path, without bench/ on sys.path
+
+    await asyncio.gather(*(s.run_async(LoopbackClient(s.base_url, keep_alive=keep_alive)) for s in crowd))
 
 
 def summarise(turns: list[Turn], wall: float) -> dict[str, Any]:
