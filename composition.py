@@ -105,11 +105,14 @@ def _build_with(settings: Settings, db: ShopDatabase, display: BuildDisplay) -> 
         result = CatalogReader(ColumnMapping()).read(catalog)
         for error in result.errors[:20]:
             logger.warning("%s line %d: %s", catalog, error.line, error.reason)
-        with display.stage("product index", total=len(result.products), unit="products") as stage, _threads(
-            free_cores()
-        ):
-            store.upsert(result.products, on_progress=stage.advance)
+        threads = free_cores()
+        with display.stage("product index", total=len(result.products), unit="products") as stage, _threads(threads):
+            embedder.model  # noqa: B018  (loaded here, so the rate below is the ingest's own)
+            report = store.upsert(result.products, on_progress=stage.advance)
             db.upsert_products(result.products)
+            stage.describe(f"product index ({report.embedded / max(report.seconds, 1e-9):,.0f}/s, {threads} threads)")
+            logger.info("product index: %d products embedded and stored, %.0f/s on %d torch threads",
+                        report.embedded, report.embedded / max(report.seconds, 1e-9), threads)
 
     folder = settings.shop_data_dir / "policies"
     if folder.is_dir():

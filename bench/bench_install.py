@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import signal
 import socket
@@ -276,11 +277,16 @@ def run_first_start(args: argparse.Namespace) -> dict[str, Any]:
         app.send_signal(signal.SIGINT)
         app.wait(timeout=60)
     out["stages_s"] = stage_times(var / "logs" / "cartwise.log")
+    log_text = (var / "logs" / "cartwise.log").read_text(errors="replace")
+    ingest = re.search(r"embedded and stored, (\d+)/s on (\d+) torch", log_text)
+    if ingest:
+        out["ingest_per_s"], out["ingest_torch_threads"] = int(ingest[1]), int(ingest[2])
     out["console_lines"] = len(console.read_text(errors="replace").splitlines())
     print(f"| first /healthz | first chat answered | intent model | load avg | stages (s) |\n|---|---|---|---|---|\n"
           f"| {out['healthz_s']} s | {out['first_chat_s']} s | {out['intent_model_at_start']} | "
           f"{out['load_start']} / {out['load_at_first_answer']} | "
-          + ", ".join(f"{k} {v}" for k, v in out["stages_s"].items()) + " |")
+          + ", ".join(f"{k} {v}" for k, v in out["stages_s"].items())
+          + (f" (ingest {out['ingest_per_s']}/s, {out['ingest_torch_threads']} threads)" if ingest else "") + " |")
     return out
 
 
@@ -323,11 +329,10 @@ def summary(ms: list[float]) -> dict[str, float]:
 
 
 def stage_times(log: Path) -> dict[str, float]:
-    import re
-
     times: dict[str, float] = {}
     for match in re.finditer(r"build stage done: ([^\n]*?) in ([\d.]+) s", log.read_text(errors="replace")):
-        times[match.group(1).split(":")[0] if "intent" not in match.group(1) else "intent head"] = float(match[2])
+        times[match.group(1).split(":")[0].split(" (")[0] if "intent" not in match.group(1) else "intent head"] = float(
+            match[2])
     return times
 
 
