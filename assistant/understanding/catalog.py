@@ -189,7 +189,20 @@ class CatalogVocabulary:
                     break
         if not named:
             return NamedCategories()
+        compound = self.closed_compound(message_words)
+        if compound and not self._pure({compound}, set(named)):
+            # "wash bag" asks for what the titles print as one word ("Washbag") and file under home decor, not
+            # for the "bags" category its last word names: the phrase names no category (neither filter nor lift).
+            return NamedCategories()
         return NamedCategories(tuple(named), self._pure(naming_words, set(named)))
+
+    def closed_compound(self, phrase: Sequence[str]) -> str | None:
+        """The title word that prints the last two words of ``phrase`` closed up ("wash bag" -> "washbag"), if any
+        title prints it: the phrase then names that thing, whatever its last word alone would name."""
+        if len(phrase) < 2:
+            return None
+        compound = stem("".join(phrase[-2:]))
+        return compound if compound in self.word_categories else None
 
     def _pure(self, naming_words: set[str], named: set[str]) -> bool:
         # Each naming word must mostly print in titles of the named categories; a word no title prints

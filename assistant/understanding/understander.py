@@ -202,7 +202,8 @@ class Understander:
                                         reading.slots.size, *reading.slots.brands) if v for w in v.lower().split()}
         head_words = [w for w in words if w not in attribute_values and stem(w) not in attribute_values]
         head = head_word(head_words)
-        named = self.catalog.named_categories(head_phrase(words, head)) if head else NamedCategories()
+        phrase = head_phrase(words, head) if head else []
+        named = self.catalog.named_categories(phrase) if head else NamedCategories()
         size = reading.slots.size
         if size and head and size.isalpha() and size.lower() not in head_phrase(words, head):
             size = None  # "decorations for a small flat": the size describes another noun, not the thing asked for
@@ -225,7 +226,10 @@ class Understander:
             has_product_content=has_content, names_product=names_product, corrections=corrections,
             head=head, named_early=head in content[:3] and introduced_as_thing(head_words, head),
             category_filter=named.filter, angry=bool(ANGRY.search(text)), attribute=attribute,
-            likely_categories=() if named.categories else self._likely_categories(content, attribute_values),
+            # A thing the titles print closed up ("wash bag": "Washbag") is found by its words; a category guessed
+            # from the meaning of its parts (bags) would lift the wrong things.
+            likely_categories=() if named.categories or self.catalog.closed_compound(phrase) else
+            self._likely_categories(content, attribute_values),
         )
         u = self._overrides(u, screen, words, content)
         u = self._details(u, screen, words, [corrections.get(w, w) for w in reading.words])
