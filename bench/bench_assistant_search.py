@@ -1,9 +1,12 @@
 """Search through the whole assistant vs the plain hybrid search it wraps, on labelled giftshop queries.
 
 Each labelled query is sent as a guest's first message to ``Assistant.respond`` (a fresh session) and,
-in the same run, to ``ProductStore.search(query, k=5)``; both rankings are judged with the same labels.
-Reports P@5 (relevant among the 5 shown), hits@5 (queries with a relevant item in the 5) and the ratio
-assistant / plain per query set.
+in the same run, to ``ProductStore.search(query, k=5)`` twice: as is ("plain"), and with the in-stock filter
+the assistant always applies ("plain in stock": a shopper is never offered a sold-out product, while the
+labels were made without regard to stock, so plain search scores sold-out products the assistant cannot
+show). All rankings are judged with the same labels; a reply that is a set (a bundle) is judged by its
+items. Reports P@5 (relevant among the 5 shown), hits@5 (queries with a relevant item in the 5) and the
+ratio assistant / each baseline per query set.
 
 Usage:
     python bench/bench_assistant_search.py [--sets tests/data/giftshop_queries.yaml ...] [--json-out F]
@@ -45,6 +48,7 @@ def main() -> None:
     from cartwise.settings import Settings
     from composition import build_assistant
     from retrieval.search_quality import QuerySet
+    from retrieval.types import SearchFilters
 
     bot = build_assistant(Settings(shop="giftshop"))
     store = bot.dialog.shopping.store
@@ -53,26 +57,35 @@ def main() -> None:
     misses: list[dict[str, Any]] = []
     for path in args.sets:
         queries = [q for q in QuerySet.load(path).queries if kinds is None or q.kind in kinds]
-        rows = {"assistant": [], "plain": []}  # type: dict[str, list[float]]
-        hits = {"assistant": 0, "plain": 0}
+        rows = {"assistant": [], "plain": [], "plain in stock": []}  # type: dict[str, list[float]]
+        hits = {"assistant": 0, "plain": 0, "plain in stock": 0}
         for q in queries:
             relevant = set(q.relevant)
             reply = bot.respond(q.query, session_id=f"bench-search-{uuid.uuid4().hex}", user_id=None)
-            got = {"assistant": [p.id for p in reply.products],
-                   "plain": [h.product.id for h in store.search(q.query, k=SHOWN)]}
+            # A reply that is a set shows its items: they are what the shopper sees (products first, when both).
+            shown = [p.id for p in reply.products] or [i.id for i in (reply.bundle.items if reply.bundle else [])]
+            got = {"assistant": shown,
+                   "plain": [h.product.id for h in store.search(q.query, k=SHOWN)],
+                   "plain in stock": [h.product.id for h in store.search(q.query, k=SHOWN,
+                                                                          filters=SearchFilters(in_stock=True))]}
             for name, ids in got.items():
                 p = precision(ids, relevant)
                 rows[name].append(p)
                 hits[name] += p > 0
-            if precision(got["assistant"], relevant) < precision(got["plain"], relevant):
+            if precision(got["assistant"], relevant) < max(precision(got[b], relevant) for b in ("plain",
+                                                                                                 "plain in stock")):
                 misses.append({"query": q.query, "assistant": round(precision(got["assistant"], relevant), 2),
                                "plain": round(precision(got["plain"], relevant), 2),
-                               "shown": [p.title for p in reply.products][:SHOWN], "reply": reply.text[:120]})
+                               "plain_in_stock": round(precision(got["plain in stock"], relevant), 2),
+                               "shown": shown[:SHOWN], "reply": reply.text[:120]})
         n = len(queries)
-        p_a, p_p = sum(rows["assistant"]) / n, sum(rows["plain"]) / n
+        p_a, p_p, p_s = (sum(rows[b]) / n for b in ("assistant", "plain", "plain in stock"))
         results[path.name] = {"queries": n, "assistant_p5": round(p_a, 3), "plain_p5": round(p_p, 3),
                               "ratio": round(p_a / p_p, 3) if p_p else None,
-                              "assistant_hits5": hits["assistant"], "plain_hits5": hits["plain"]}
+                              "plain_in_stock_p5": round(p_s, 3),
+                              "ratio_in_stock": round(p_a / p_s, 3) if p_s else None,
+                              "assistant_hits5": hits["assistant"], "plain_hits5": hits["plain"],
+                              "plain_in_stock_hits5": hits["plain in stock"]}
     emit({"bench": "assistant_search", "label": args.label, "kinds": args.kinds, "sets": results,
           "worse_than_plain": misses}, args.json_out)
 
