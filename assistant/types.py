@@ -52,6 +52,8 @@ class Slots(BaseModel):
         price: what a price word asks: a level ("low", "high"), a move from the prices on the screen
             ("cheaper", "pricier") or an order ("cheapest", "priciest").
         exclude: colours, brands and words the shopper ruled out ("not red", "no mugs").
+        feature: what the things on the screen should have or show, asked of them ("any with a heart?" ->
+            "heart", "ones with a dog on them" -> "dog"): it narrows that kind of thing, never names a new one.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -71,6 +73,7 @@ class Slots(BaseModel):
     reference_text: str | None = None
     price: PriceWord | None = None
     exclude: tuple[str, ...] = ()
+    feature: str | None = None
 
     def is_empty(self) -> bool:
         """True when no slot is filled."""

@@ -211,6 +211,7 @@ class Understander:
             "size": size,
             "categories": named.categories,
             "exclude": tuple(dict.fromkeys((*reading.slots.exclude, *self._excluded_words(reading.negated_words)))),
+            "feature": with_feature(words) if screen.products else None,
         })
         content = content_words(words)
         attribute = asked_attribute(reading.residual)
@@ -460,6 +461,17 @@ def introduced_as_thing(words: Sequence[str], head: str) -> bool:
     if start == 0:
         return i - start < 2
     return words[start - 1] in _INTRODUCERS
+
+
+def with_feature(words: Sequence[str]) -> str | None:
+    """What "any with a heart?", "ones with a dog on them", "do you have any with owls" ask the things to have:
+    the content words after "with", when nothing before it names a thing (a pro-form such as "any" or "ones"
+    stands for the things on the screen). "mugs with a dog" names mugs, so it is a request of its own (None)."""
+    if "with" not in words:
+        return None
+    at = list(words).index("with")
+    feature = content_words(words[at + 1:])
+    return " ".join(feature) if feature and not content_words(words[:at]) else None
 
 
 def head_phrase(words: Sequence[str], head: str) -> list[str]:

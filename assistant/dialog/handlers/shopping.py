@@ -157,6 +157,8 @@ class ShoppingAdvisor:
         relaxed: list[str] = []
         filters = self.filters(slots, category_filter, exclude_ids)
         text = query or " ".join(x for x in (slots.colour, *slots.brands, *slots.categories) if x) or "gift"
+        if slots.feature and slots.feature not in text:
+            text = f"{text} {slots.feature}"  # the pool must hold the things of the kind that have it
         hits = self.store.search(text, k=POOL, filters=filters)
         if not hits and filters.categories:
             filters = filters.model_copy(update={"categories": None})
@@ -181,6 +183,10 @@ class ShoppingAdvisor:
             hits, ok = prefer(hits, _size_pattern(slots.size), band=ATTRIBUTE_BAND, thing=thing)
             if not ok:
                 relaxed.append(f"size {slots.size}")
+        if slots.feature:
+            hits, ok = _with_feature(hits, slots.feature, thing)
+            if not ok:
+                relaxed.append(f"with {slots.feature}")
         hits = self._price_level(hits, slots)
         ranked = self._rank(text, hits, user_id, state)
         if slots.price in ("cheapest", "priciest"):
@@ -270,7 +276,8 @@ class ShoppingAdvisor:
         ids = [p.id for p in shown]
         act = Act.show_products if shown else Act.no_results
         # A brand, colour or size describes what was found; it never names it ("5 pinks").
-        attribute_words = {w for v in (*slots.brands, slots.colour, slots.size) if v for w in words_of(v)}
+        attribute_words = {w for v in (*slots.brands, slots.colour, slots.size, slots.feature) if v
+                           for w in words_of(v)}
         asked = " ".join(w for w in words_of(label_query if label_query is not None else query)
                          if w not in attribute_words)
         # The understanding's head saw the message's sentences ("do you have mugs? a big one" asks for mugs); the
@@ -285,6 +292,8 @@ class ShoppingAdvisor:
                            relaxed=found.relaxed, detail=f"not_carried:{found.not_found}" if found.not_found else
                            f"sold_out:{len(found.sold_out)}:{found.sold_out[0].title}" if found.sold_out else "")
         viewed = list(dict.fromkeys([*state.viewed_ids, *ids]))[-50:]
+        if slots.feature and f"with {slots.feature}" in found.relaxed:
+            slots = slots.model_copy(update={"feature": None})  # none has it: said once, not after every "cheaper"
         update = StateUpdate(slots=slots, query=query, viewed_ids=viewed)
         if shown:
             update = update | StateUpdate(shown=shown, focus_id=ids[0], kind=label)
@@ -333,7 +342,8 @@ class ShoppingAdvisor:
         if u.targets and u.rejected:
             exclude = list(u.targets)  # "not that one"
         # New words naming a thing ("just doorbells"), not attributes the filters already apply ("in purple").
-        attributes = {w for v in (u.slots.colour, u.slots.size, *u.slots.brands) if v for w in words_of(v)}
+        attributes = {w for v in (u.slots.colour, u.slots.size, u.slots.feature, *u.slots.brands) if v
+                      for w in words_of(v)}
         fresh = [w for w in _query_words(u)
                  if w not in (state.query or "").split() and w not in attributes and u.names_product]
         thing = u.head or head_word((query or "").split())
@@ -476,8 +486,8 @@ class ShoppingAdvisor:
 
 def _names_a_thing(u: Understanding) -> bool:
     """Whether the message has words of its own beyond the attributes it states ("any in red?" has none)."""
-    attribute_words = {w for v in (u.slots.colour, u.slots.size, u.slots.recipient, u.slots.occasion, *u.slots.brands)
-                       if v for w in words_of(v)}
+    attribute_words = {w for v in (u.slots.colour, u.slots.size, u.slots.recipient, u.slots.occasion, u.slots.feature,
+                                   *u.slots.brands) if v for w in words_of(v)}
     return any(w not in attribute_words for w in _query_words(u))
 
 
@@ -493,6 +503,17 @@ def _category_filter(u: Understanding) -> bool:
 
 def _variant_wanted(u: Understanding) -> bool:
     return not _names_a_thing(u) or bool(u.targets)
+
+
+def _with_feature(hits: list[SearchHit], feature: str, thing: str) -> tuple[list[SearchHit], bool]:
+    """The hits of the kind asked about (titles printing ``thing``, when any do) that have ``feature``: printed
+    in the title, else in the description ("16gb ram" is in a laptop's details, not its name); else the hits of
+    the kind and False. Words match from their start: "ram" is not in "gram"."""
+    pattern = re.compile("".join(rf"(?=.*\b{re.escape(stem(w))})" for w in feature.split()), re.I | re.S)
+    kind = [h for h in hits if thing and prints(h.product.title, thing)] or hits
+    matching = [h for h in kind if pattern.search(h.product.title)] or \
+        [h for h in kind if pattern.search(h.product.description)]
+    return (matching, True) if matching else (kind, False)
 
 
 def _words_pattern(words: Sequence[str]) -> re.Pattern[str]:
