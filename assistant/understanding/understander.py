@@ -432,8 +432,10 @@ _SUBJECT_PRONOUNS = frozenset({"i", "im", "ive", "id", "we", "you", "he", "she",
 # and this much closer than the next category's ("photography": Cameras & Camcorders 0.51, Projectors 0.40).
 CATEGORY_GUESS_MIN = 0.45
 CATEGORY_GUESS_MARGIN = 0.08
-_INTRODUCERS = frozenset("a an any some another sell sells selling stock stocks carry carries have has got about"
-                         .split())
+# Articles and quantifiers; verbs of selling, having or wanting; an object pronoun after a request verb ("show me
+# teapots", "find us a tent"): each makes the phrase after it the thing asked for.
+_INTRODUCERS = frozenset("a an any some another sell sells selling stock stocks carry carries have has got about "
+                         "need want buy find me us".split())
 # The words requests are made of, besides product words: misspelt, they are put right first.
 REQUEST_WORDS = frozenset(FUNCTION_WORDS | {w for phrase in PRICE_WORDS for w in phrase.split() if w.isalpha()}
                           | set(ORDINALS) | set(NUMBER_WORDS))
@@ -446,8 +448,9 @@ _PREPOSITIONS = frozenset("for to with in on at under over from by that which wh
 
 def introduced_as_thing(words: Sequence[str], head: str) -> bool:
     """Whether the noun phrase ending in ``head`` is introduced as a thing asked for: after an article or
-    quantifier ("an iphone 15", "a robot vacuum", "any wine"), a verb of selling or having ("do you sell
-    wine"), "what about", or opening the message in at most two words ("iphone 15?").
+    quantifier ("an iphone 15", "a robot vacuum", "any wine"), a verb of selling, having or wanting ("do you
+    sell wine", "need teapots"), a request's object pronoun ("show me teapots"), "what about", or opening the
+    message in at most two words ("iphone 15?").
 
     "my phone is full", "someone from your team", "power keeps going out" name no thing the shop could lack:
     the word before the phrase is a possessive or a verb, so a "not carried" answer would quote a non-product.
