@@ -13,6 +13,7 @@ from typing import Protocol
 
 from assistant.types import Slots
 from assistant.understanding.catalog import stem
+from assistant.understanding.content import content_words
 from assistant.understanding.vocab import NUMBER_WORDS, ORDINALS
 from cartwise.models import ProductId
 
@@ -127,6 +128,14 @@ def _is_pronoun(reference: str | None) -> bool:
     return bool(words) and all(w in _PRONOUNS for w in words)
 
 
+def for_the_product(words: Sequence[str]) -> bool:
+    """Whether the message asks for something for the product on the screen by a pronoun after "to", "with" or
+    "around": "add a mouse and a bag to it", "add a mouse to that" (a "that" before a noun is no pronoun:
+    "with that laptop" names it)."""
+    return any(a in ("to", "with", "around") and (b == "it" or (b in ("that", "this") and not content_words([c])))
+               for a, b, c in zip(words, words[1:], [*words[2:], ""], strict=False))
+
+
 def resolve(
     items: Sequence[OnScreen], slots: Slots, words: Sequence[str], focus_id: ProductId | None
 ) -> tuple[ProductId, ...]:
@@ -154,7 +163,7 @@ def resolve(
         n = count_before_superlative(words)
         ordered = sorted(items, key=lambda item: item.price, reverse=slots.price == "priciest")  # type: ignore[arg-type,return-value]
         return tuple(item.id for item in ordered[:n])
-    if any(a in ("to", "with", "around") and b == "it" for a, b in itertools.pairwise(words)):
+    if for_the_product(words):
         # "add a mouse and a bag to it": the pronoun is the product; the names are new things for it.
         return (focus_id,) if focus_id in ids else (ids[0],)
     named = by_name(words, items)

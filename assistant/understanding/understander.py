@@ -32,7 +32,7 @@ from assistant.types import BundleOp, Intent, ProblemKind, Role, Screen, Slots, 
 from assistant.understanding.attributes import asked_attribute
 from assistant.understanding.catalog import CatalogVocabulary, NamedCategories, edit_distance_within, prints, stem
 from assistant.understanding.content import FUNCTION_WORDS, GENERIC_WANTS, content_words, search_query
-from assistant.understanding.references import OnScreen, name_words, resolve
+from assistant.understanding.references import OnScreen, for_the_product, name_words, resolve
 from assistant.understanding.slots import SlotExtractor
 from assistant.understanding.text import ANGRY
 from assistant.understanding.vocab import NUMBER_WORDS, ORDINALS, PRICE_WORDS
@@ -265,14 +265,16 @@ class Understander:
             # An explicit bundle ("tea party bundle under £20") after a list is a new bundle, not a refinement:
             # the model, having seen refinements after lists, can lean the other way.
             u = u.with_intent(Intent.build_bundle, "asks for a bundle")
-        if u.intent == Intent.build_bundle and not any(w in _SET_WORDS for w in words) \
+        if u.intent == Intent.build_bundle and not (screen.products and for_the_product(words)) \
+                and not any(w in _SET_WORDS for w in words) \
                 and not (_roles(words, max_words=3) and not self._one_thing(words)) \
                 and not any(w in _COMPLEMENT_WORDS for w in words) \
                 and not u.slots.reference_text and not u.slots.reference_index and not u.slots.occasion \
                 and "everything" not in words:
             # A bundle is several things chosen for the shopper: without a word asking for a set, a list, a product
             # to build around or an occasion to furnish, a "bundle" is a search ("a present for my brother",
-            # "a box to keep recipe cards").
+            # "a box to keep recipe cards"). Something for the product on the screen ("add a mouse to that") is a
+            # set of that product and the thing.
             u = u.with_intent(Intent.search_product, "no set asked for")
         if u.intent in (Intent.search_product, Intent.refine_search, Intent.build_bundle) \
                 and _counted_for_total(u.slots, words) is not None:
@@ -317,6 +319,10 @@ class Understander:
                 before = list(itertools.takewhile(lambda w: w not in _COMPLEMENT_WORDS, words))
                 update["item_query"] = " ".join(content_words(before))
             listed = _roles(words, max_words=3, title_counts=self.catalog.title_counts)
+            named = [w for w in content_words(words) if w not in _SET_WORDS and w not in _COMPLEMENT_WORDS]
+            if not listed and update.get("targets") and not update["complements"] and 0 < len(named) <= 3:
+                # "add a mouse to it": one thing named for the product pointed at is the rest of the set.
+                listed = (Role(query=" ".join(named), head=head_word(named)),)
             update["roles"] = self._listed(listed, words, anchored=bool(update.get("targets")))
             counted = _counted_for_total(u.slots, words)
             if not update["roles"] and counted is not None:
