@@ -23,6 +23,10 @@ from assistant.understanding.vocab import NUMBER_WORDS, UNIT_WORDS, wordset
 from cartwise.currency import CURRENCY_WORDS, to_money
 
 APPROX_MARGIN = Decimal("0.2")
+# Words that are money in themselves or name its unit ("a fiver", "20 quid", "2 grand"): the spelling fixer must
+# leave them alone ("fiver" is one letter from "five").
+MONEY_WORDS = frozenset("fiver fivers tenner tenners quid buck bucks grand pound pounds dollar dollars euro euros "
+                        "pence".split())
 
 _UNITS = "one|two|three|four|five|six|seven|eight|nine"
 _TEENS = "ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"

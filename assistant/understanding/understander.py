@@ -30,6 +30,7 @@ import numpy as np
 from assistant.protocols import Embedder, IntentModel
 from assistant.types import BundleOp, Intent, ProblemKind, Role, Screen, Slots, Understanding
 from assistant.understanding.attributes import asked_attribute
+from assistant.understanding.budget import MONEY_WORDS
 from assistant.understanding.catalog import CatalogVocabulary, NamedCategories, edit_distance_within, prints, stem
 from assistant.understanding.content import FUNCTION_WORDS, GENERIC_WANTS, content_words, search_query
 from assistant.understanding.references import OnScreen, for_the_product, name_words, resolve
@@ -444,7 +445,7 @@ _INTRODUCERS = frozenset("a an any some another sell sells selling stock stocks 
                          "need want buy find me us".split())
 # The words requests are made of, besides product words: misspelt, they are put right first.
 REQUEST_WORDS = frozenset(FUNCTION_WORDS | {w for phrase in PRICE_WORDS for w in phrase.split() if w.isalpha()}
-                          | set(ORDINALS) | set(NUMBER_WORDS))
+                          | set(ORDINALS) | set(NUMBER_WORDS) | MONEY_WORDS)
 _REQUEST_WORDS_SORTED = sorted(w for w in REQUEST_WORDS if len(w) >= 3 and w.isalpha())
 _WORD_RE = re.compile(r"[A-Za-z]+")
 _CLAUSE_ENDS = frozenset({",", ";", ":", "-"})
