@@ -281,6 +281,7 @@ class DialogState(BaseModel):
     failures: int = 0  # consecutive turns the assistant couldn't help
     order_id: str | None = None  # last order discussed
     focus_id: str | None = None  # the product being talked about ("it", "that one")
+    missing: str = ""  # what the last search asked for and the shop does not carry ("iphone 15"): "it" means that
     transcript_after: int = 0  # message id after which this identity's conversation starts (a sign-in switch)
     offer: str = ""  # what "yes" means now: the request the last reply offered
     offer_handoff: bool = False  # ... a hand-off to a person, for the reason in ``offer``
@@ -312,6 +313,7 @@ class StateUpdate(BaseModel):
     pending: PendingRequest | None = None
     order_id: str | None = None
     focus_id: str | None = None
+    missing: str | None = None
 
     def __or__(self, other: StateUpdate) -> StateUpdate:
         return StateUpdate(**(self.model_dump(exclude_unset=True) | other.model_dump(exclude_unset=True)))

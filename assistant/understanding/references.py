@@ -120,7 +120,7 @@ def by_name(words: Sequence[str], items: Sequence[OnScreen]) -> list[ProductId]:
     return found
 
 
-def _is_pronoun(reference: str | None) -> bool:
+def is_pronoun(reference: str | None) -> bool:
     """ "it", "that one", "this": a pronoun; "the samsung one" names something."""
     if not reference:
         return False
@@ -172,7 +172,7 @@ def resolve(
     if any(w == "which" and nxt in ("one", "of") for w, nxt in itertools.pairwise(words)):
         # "which one has the longest battery?": a choice among everything on the screen ("which ones fit?" filters)
         return tuple(ids)
-    if _is_pronoun(slots.reference_text):
+    if is_pronoun(slots.reference_text):
         if _PLURAL_PRONOUNS.intersection((slots.reference_text or "").lower().split()):
             return tuple(ids)  # "why these?", "compare them": everything on the screen
         if focus_id in ids:

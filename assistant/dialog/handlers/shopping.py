@@ -21,6 +21,7 @@ from assistant.nlg.naming import found_label
 from assistant.protocols import VectorStore
 from assistant.types import DialogState, Intent, ShownProduct, Slots, StateUpdate, Understanding
 from assistant.understanding.catalog import prints, stem, words_of
+from assistant.understanding.references import is_pronoun
 from assistant.understanding.understander import head_word
 from cartwise.currency import to_money
 from cartwise.models import Product
@@ -292,12 +293,24 @@ class ShoppingAdvisor:
                            relaxed=found.relaxed, detail=f"not_carried:{found.not_found}" if found.not_found else
                            f"sold_out:{len(found.sold_out)}:{found.sold_out[0].title}" if found.sold_out else "")
         viewed = list(dict.fromkeys([*state.viewed_ids, *ids]))[-50:]
+        update_missing = StateUpdate(missing=found.not_found)
         if slots.feature and f"with {slots.feature}" in found.relaxed:
             slots = slots.model_copy(update={"feature": None})  # none has it: said once, not after every "cheaper"
         update = StateUpdate(slots=slots, query=query, viewed_ids=viewed)
         if shown:
             update = update | StateUpdate(shown=shown, focus_id=ids[0], kind=label)
-        return TurnResult(facts, update)
+        return TurnResult(facts, update | update_missing)
+
+    def about_missing(self, u: Understanding, state: DialogState, intent: Intent) -> TurnResult | None:
+        """ "does it come in blue?" right after "we don't seem to carry the iphone 15": "it" is the thing not
+        carried, not the first of the closest matches shown beside that answer (None when that is not the case:
+        an ordinal or a name picks a shown product as usual)."""
+        if not state.missing or not is_pronoun(u.slots.reference_text) or u.slots.reference_index is not None:
+            return None
+        return TurnResult(ReplyFacts(
+            act=Act.no_results, intent=intent, user_text=u.text, currency=self.currency,
+            detail=f"We don't carry \u201c{state.missing}\u201d, so I can't tell you that. The closest things I "
+                   "found are the ones above: pick one by its number to hear more."))
 
     # ------------------------------------------------------------ turns
     def search(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
@@ -322,6 +335,9 @@ class ShoppingAdvisor:
 
     def refine(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
         """The shown results, changed: cheaper, another colour, more like one of them, others."""
+        missing = self.about_missing(u, state, Intent.refine_search)
+        if missing is not None:
+            return missing
         slots = state.slots.merge(u.slots.model_copy(update={"reference_index": None, "reference_text": None}))
         query = state.query or u.query
         if _names_a_thing(u) and u.query and u.query not in (query or ""):
@@ -376,6 +392,9 @@ class ShoppingAdvisor:
 
     def info(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
         """One product's facts: the one pointed at, else the one in focus, else the best match for its name."""
+        missing = self.about_missing(u, state, Intent.product_info)
+        if missing is not None:
+            return missing
         target_id = u.targets[0] if u.targets else None
         if target_id is None and state.focus_id and not u.names_product:
             target_id = state.focus_id  # "what's the warranty?", "how many are in stock?": the product in focus
