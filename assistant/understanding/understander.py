@@ -214,6 +214,8 @@ class Understander:
             "exclude": tuple(dict.fromkeys((*reading.slots.exclude, *self._excluded_words(reading.negated_words)))),
             "feature": with_feature(words) if screen.products else None,
         })
+        if slots.feature:
+            head = ""  # "ones with 16gb of ram": the things on the screen are what is asked for, not RAM
         content = content_words(words)
         attribute = asked_attribute(reading.residual)
         attribute_words = set(attribute.split())
