@@ -167,7 +167,20 @@ class ShoppingAdvisor:
         if like_ids:
             hits = self._like(hits, like_ids, filters)
         if kind:
-            hits = _of_kind(hits, kind)
+            same = _of_kind(hits, kind)
+            if not same and filters.brands:
+                # A brand's titles may not print the kind's word ("MacBook Air" is a laptop): the shown products'
+                # categories say what else is of the kind.
+                shown = {p.category for p in self.store.get(list(like_ids))} if like_ids else set()
+                same = [h for h in hits if h.product.category in shown]
+            if not same and filters.brands:
+                # "what about samsung" after phones, and no Samsung phone: phones of other brands, said so, rather
+                # than Samsung things of any kind.
+                filters = filters.model_copy(update={"brands": None})
+                hits = self.store.search(text, k=POOL, filters=filters)
+                relaxed.append(f"brand {', '.join(slots.brands)}")
+                same = _of_kind(hits, kind)
+            hits = same or hits
         if require:
             hits, _ = prefer(hits, _words_pattern(require))
         if slots.categories and not category_filter:
@@ -296,6 +309,8 @@ class ShoppingAdvisor:
         update_missing = StateUpdate(missing=found.not_found)
         if slots.feature and f"with {slots.feature}" in found.relaxed:
             slots = slots.model_copy(update={"feature": None})  # none has it: said once, not after every "cheaper"
+        if slots.brands and f"brand {', '.join(slots.brands)}" in found.relaxed:
+            slots = slots.model_copy(update={"brands": ()})
         update = StateUpdate(slots=slots, query=query, viewed_ids=viewed)
         if shown:
             update = update | StateUpdate(shown=shown, focus_id=ids[0], kind=label)
@@ -384,7 +399,7 @@ class ShoppingAdvisor:
         vector = self.store.embeddings([target.id])[0]
         filters = self.filters(slots, False, exclude_ids=[target.id])
         hits = self.store.search_by_vector(vector, k=POOL, filters=filters)
-        hits = _of_kind(hits, f"items from our {target.category} range") if target.category else hits
+        hits = (_of_kind(hits, f"items from our {target.category} range") or hits) if target.category else hits
         if slots.price in ("cheapest", "priciest"):
             hits = sorted(hits[:10], key=lambda h: h.product.price, reverse=slots.price == "priciest")
         found = Found([(h.product, f"similar to the {target.title}") for h in hits])
@@ -554,15 +569,19 @@ def _phrase_around(query: str, missing: Sequence[str]) -> str:
 
 
 def _of_kind(hits: list[SearchHit], kind: str) -> list[SearchHit]:
-    """The hits of the kind the shopper was looking at ("cheaper" cake stands stay cake stands), if any are."""
+    """The hits of the kind the shopper was looking at ("cheaper" cake stands stay cake stands); empty if none are.
+
+    A word of the kind's name that no hit's title prints ("affordable" of "affordable phones", a price level the
+    label describes) says nothing about which hits are of the kind."""
     if kind.startswith("items from our ") and kind.endswith(" range"):
         category = kind[len("items from our "):-len(" range")]
-        same = [h for h in hits if h.product.category == category]
-    else:
-        stems = [stem(w) for w in words_of(kind)]
-        same = [h for h in hits if all(any(t.startswith(s) for t in (stem(x) for x in words_of(h.product.title)))
-                                       for s in stems)]
-    return same or hits
+        return [h for h in hits if h.product.category == category]
+    titles = [[stem(x) for x in words_of(h.product.title)] for h in hits]
+    stems = [s for s in (stem(w) for w in words_of(kind)) if any(t.startswith(s) for words in titles for t in words)]
+    if not stems:
+        return []
+    return [h for h, words in zip(hits, titles, strict=True) if all(any(t.startswith(s) for t in words)
+                                                                    for s in stems)]
 
 
 def _lift(hits: list[SearchHit], categories: set[str]) -> list[SearchHit]:
