@@ -183,6 +183,8 @@ class Understanding(BaseModel):
             out from the rest ("into photography" -> Cameras & Camcorders): a guess, so it only lifts that
             category's products and never filters.
         targets: ids of the things on the screen the message points at, in order ("the two cheapest").
+        points_beyond: the message points at positions the screen does not have ("compare the top two" with one
+            product shown): the targets are fewer than the shopper meant.
         similar: the shopper wants more like the targets ("more like the first one").
         rejected: the targets are ruled out ("not that one").
         attribute: a property asked about ("battery life", "warranty"), to be quoted from the product data.
@@ -216,6 +218,7 @@ class Understanding(BaseModel):
     category_filter: bool = False
     likely_categories: tuple[str, ...] = ()
     targets: tuple[ProductId, ...] = ()
+    points_beyond: bool = False
     similar: bool = False
     rejected: bool = False
     attribute: str = ""

@@ -33,7 +33,7 @@ from assistant.understanding.attributes import asked_attribute
 from assistant.understanding.budget import MONEY_WORDS
 from assistant.understanding.catalog import CatalogVocabulary, NamedCategories, edit_distance_within, prints, stem
 from assistant.understanding.content import FUNCTION_WORDS, GENERIC_WANTS, content_words, search_query
-from assistant.understanding.references import OnScreen, for_the_product, name_words, resolve
+from assistant.understanding.references import OnScreen, for_the_product, name_words, ordinal_positions, resolve
 from assistant.understanding.slots import SlotExtractor
 from assistant.understanding.text import ANGRY
 from assistant.understanding.vocab import NUMBER_WORDS, ORDINALS, PRICE_WORDS
@@ -306,6 +306,7 @@ class Understander:
             # The property asked about ("which has more memory?") names no product on the screen.
             pointing = [w for w in all_words if w not in set(u.attribute.split())]
             update["targets"] = resolve(items, u.slots, pointing, screen.focus_id)
+            update["points_beyond"] = bool(items) and any(p > len(items) for p in ordinal_positions(pointing))
             update["similar"] = any(w in ("like", "similar", "same") for w in words) and bool(update["targets"])
         if u.intent == Intent.report_problem:
             # An order number says which order, not what went wrong; left in, it pulls every kind alike.

@@ -455,6 +455,14 @@ class ShoppingAdvisor:
 
     def compare(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
         ids = list(u.targets)
+        if u.points_beyond and len(ids) < 2:
+            # "compare the top two" with one product on the screen: say so, rather than search the words
+            # ("top" prints in titles) and compare it with something never shown.
+            only = next(iter(self.store.get(ids)), None) if ids else None
+            return TurnResult(ReplyFacts(
+                act=Act.no_results, intent=Intent.compare_products, user_text=u.text, currency=self.currency,
+                detail=(f"Only one product is on the screen ({only.title}). " if only else "")
+                + "Which product would you like to compare it with?"))
         if len(ids) < 2 and u.slots.price in ("cheapest", "priciest") and len(state.shown) >= 2:
             ordered = sorted(state.shown, key=lambda p: p.price, reverse=u.slots.price == "priciest")
             ids = [p.id for p in ordered[:2]]
