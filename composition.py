@@ -110,9 +110,10 @@ def _build_with(settings: Settings, db: ShopDatabase, display: BuildDisplay) -> 
             embedder.model  # noqa: B018  (loaded here, so the rate below is the ingest's own)
             report = store.upsert(result.products, on_progress=stage.advance)
             db.upsert_products(result.products)
-            stage.describe(f"product index ({report.embedded / max(report.seconds, 1e-9):,.0f}/s, {threads} threads)")
+            rate = report.embedded / max(report.seconds, 1e-9)
+            stage.describe(f"product index ({rate:,.0f}/s, {threads} threads)")
             logger.info("product index: %d products embedded and stored, %.0f/s on %d torch threads",
-                        report.embedded, report.embedded / max(report.seconds, 1e-9), threads)
+                        report.embedded, rate, threads)
 
     folder = settings.shop_data_dir / "policies"
     if folder.is_dir():

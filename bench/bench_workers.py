@@ -50,6 +50,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from assistant.redact import redact  # noqa: E402  (after the path is set)
+from cartwise.cpu import machine_cpu_seconds  # noqa: E402
 from cartwise.settings import Settings  # noqa: E402
 
 
@@ -70,14 +71,6 @@ def cpu_seconds(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def machine_busy() -> tuple[float, float]:
-    """(busy, total) CPU seconds of the whole machine since boot, from /proc/stat."""
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    tick = os.sysconf("SC_CLK_TCK")
-    idle = values[3] + values[4]
-    return (sum(values) - idle) / tick, sum(values) / tick
 
 
 def descendants(pid: int) -> list[int]:
@@ -112,7 +105,7 @@ def load_run(url: str, shoppers: int, rounds: int, seed: int,
     # After the warm-up: PostgreSQL's backends exist once the workers have connected.
     pids = {name: find() for name, find in (components or {}).items()} | {"load generator": [os.getpid()]}
     cpu_before = {name: sum(cpu_seconds(p) for p in found) for name, found in pids.items()}
-    busy_before, total_before = machine_busy()
+    busy_before, total_before = machine_cpu_seconds()
     load_start, turns, wall = os.getloadavg(), [], 0.0
     for r in range(rounds):
         crowd = [Shopper(i, url) for i in range(shoppers)]
@@ -123,7 +116,7 @@ def load_run(url: str, shoppers: int, rounds: int, seed: int,
     result = summarise(turns, wall)
     result["cpu_s"] = {name: round(sum(cpu_seconds(p) for p in found) - cpu_before[name], 1)
                        for name, found in pids.items()}
-    busy_after, total_after = machine_busy()
+    busy_after, total_after = machine_cpu_seconds()
     result["cpu_s"]["whole machine (busy of available)"] = (
         f"{busy_after - busy_before:.1f} of {total_after - total_before:.1f}")
     result["loadavg_start"] = [round(x, 2) for x in load_start]

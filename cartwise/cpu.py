@@ -15,7 +15,7 @@ from pathlib import Path
 PROC_STAT = Path("/proc/stat")
 
 
-def _machine_cpu_seconds() -> tuple[float, float]:
+def machine_cpu_seconds() -> tuple[float, float]:
     """(busy, total) CPU seconds of the whole machine since boot, all cores together."""
     values = [int(v) for v in PROC_STAT.read_text().split("\n", 1)[0].split()[1:]]
     tick = os.sysconf("SC_CLK_TCK")
@@ -39,7 +39,7 @@ def free_cores(sample_s: float = 0.5) -> int:
     """
     cores = os.cpu_count() or 1
     try:
-        busy_before, total_before = _machine_cpu_seconds()
+        busy_before, total_before = machine_cpu_seconds()
     except (OSError, ValueError, IndexError):
         try:
             busy = int(os.getloadavg()[0] + 0.5)
@@ -48,5 +48,5 @@ def free_cores(sample_s: float = 0.5) -> int:
         return max(1, min(cores, cores - busy))
     own_before = time.process_time()
     time.sleep(sample_s)
-    busy_after, total_after = _machine_cpu_seconds()
+    busy_after, total_after = machine_cpu_seconds()
     return cores_left(cores, busy_after - busy_before, time.process_time() - own_before, total_after - total_before)

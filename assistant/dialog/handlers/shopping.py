@@ -551,17 +551,19 @@ def _with_feature(hits: list[SearchHit], feature: str, thing: str) -> tuple[list
     """The hits of the kind asked about (titles printing ``thing``, when any do) that have ``feature``: printed
     in the title, else in the description ("16gb ram" is in a laptop's details, not its name); else the hits of
     the kind and False. Words match from their start: "ram" is not in "gram"."""
-    pattern = re.compile("".join(rf"(?=.*\b{re.escape(stem(w))})" for w in feature.split()), re.I | re.S)
+    pattern = _words_pattern(feature.split(), from_start=True)
     kind = [h for h in hits if thing and prints(h.product.title, thing)] or hits
     matching = [h for h in kind if pattern.search(h.product.title)] or \
         [h for h in kind if pattern.search(h.product.description)]
     return (matching, True) if matching else (kind, False)
 
 
-def _words_pattern(words: Sequence[str]) -> re.Pattern[str]:
-    """Titles that print every one of ``words`` (singular or plural, or inside a compound)."""
-    parts = "".join(rf"(?=.*{re.escape(stem(w))})" for w in words)
-    return re.compile(parts, re.I)
+def _words_pattern(words: Sequence[str], from_start: bool = False) -> re.Pattern[str]:
+    """Texts that print every one of ``words`` (singular or plural, or inside a compound; with ``from_start``
+    only as a word's start: "ram" not in "gram")."""
+    start = r"\b" if from_start else ""
+    parts = "".join(rf"(?=.*{start}{re.escape(stem(w))})" for w in words)
+    return re.compile(parts, re.I | re.S)
 
 
 def _phrase_around(query: str, missing: Sequence[str]) -> str:
