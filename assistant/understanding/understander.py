@@ -436,6 +436,9 @@ def _bundle_edit(words: Sequence[str]) -> tuple[BundleOp | None, list[str], list
 
 _ORDER_NOUNS = frozenset({"order", "orders", "parcel", "package", "delivery", "purchase", "shipment", "box"})
 _CLAUSE_MARKERS = frozenset({"to", "that", "which", "who", "whos", "so"})
+# Articles, possessives and demonstratives: a content word right before one is a verb ("hosting a", "losing my").
+_OBJECT_PRONOUNS = frozenset({"me", "us", "him", "them"})
+_DETERMINERS = frozenset("a an the my our your his her their its this these those".split())
 # A subject pronoun after a noun starts a relative clause without its "that": "the hand warmers i got were broken".
 _SUBJECT_PRONOUNS = frozenset({"i", "im", "ive", "id", "we", "you", "he", "she", "they"})
 # A category guessed from meaning lifts its products when its name is this close to the request's content words
@@ -501,6 +504,16 @@ def head_phrase(words: Sequence[str], head: str) -> list[str]:
     return [head]
 
 
+def _object_of(segment: Sequence[str]) -> Sequence[str]:
+    """The noun phrase after a verb: what follows a determiner that comes after a content word ("hosting a baby
+    shower" -> baby shower; "losing my keys" -> keys). A content word right before a determiner is a verb
+    ("hosting", "losing"), never the head of the phrase; the segment is kept whole when there is none."""
+    for j in range(len(segment) - 1, 0, -1):
+        if segment[j] in _DETERMINERS and content_words(segment[:j]):
+            return segment[j + 1:]
+    return segment
+
+
 def head_word(words: Sequence[str]) -> str:
     """The head of the first noun phrase that has content words: its last content word.
 
@@ -513,9 +526,11 @@ def head_word(words: Sequence[str]) -> str:
     wanted_generic = False
     for w in [*words, ","]:
         if w in _SUBJECT_PRONOUNS and (content := content_words(segment)):
-            return "" if before in _CLAUSE_MARKERS else content[-1]
+            return "" if before in _CLAUSE_MARKERS else (content_words(_object_of(segment)) or [""])[-1]
         if w in _PREPOSITIONS:
-            content = content_words(segment)
+            content = content_words(_object_of(segment)) if content_words(segment) else []
+            if content_words(segment) and not content:
+                return ""  # "hosting a" + an occasion read as a slot: a verb whose object is no product
             if content:
                 return "" if before in _CLAUSE_MARKERS else content[-1]
             wanted_generic = wanted_generic or any(x in GENERIC_WANTS for x in segment)
@@ -553,8 +568,8 @@ def _roles(words: Sequence[str], max_words: int, title_counts: Mapping[str, int]
         elif first in NUMBER_WORDS and 1 < NUMBER_WORDS[first] <= 50:
             quantity = NUMBER_WORDS[first]
         content = content_words(part)
-        if len(content) > max_words:
-            return ()
+        if len(content) > max_words or any(w in _OBJECT_PRONOUNS for w in part[1:]):
+            return ()  # a long phrase or a verb with its object ("kit me out") is a clause, not a thing listed
         if content and roles and ("one" in part or "ones" in part):
             # "the airpods pro and the regular ones": "ones" stands for the thing named before it, the word of
             # it the catalog prints most sparingly ("airpods", not "pro"; "teapot", not "big").

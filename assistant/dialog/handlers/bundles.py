@@ -149,7 +149,7 @@ class BundlePlanner:
                                          slots=_display(u.slots), detail=detail, currency=self.currency))
         items = [BundleItem(id=p.id, title=p.title, price=p.price, quantity=role.quantity, category=p.category,
                             reason="the product you chose" if role is chosen_role
-                            else f"the {role.query} you asked for")
+                            else f"the {_role_name(role)} you asked for")
                  for role, p in chosen]
         them = len(missing) > 1 or missing[0].endswith("s") if missing else False
         note = f"We don't sell {_join(missing)}, so the set leaves {'them' if them else 'it'} out." if missing else ""
@@ -340,6 +340,15 @@ def _fit_budget(picks: list[tuple[Role, list[Product]]], budget: Decimal | None)
         else:
             break  # nothing cheaper left: the nearest set over budget, said as such
     return chosen
+
+
+def _role_name(role: Role) -> str:
+    """What a listed thing is called: its words up to its head ("napkins for the tables" -> "napkins"), so a
+    reason never strings the shopper's other words into a product name ("the napkins tables")."""
+    words = role.query.split()
+    if role.head and role.head in words:
+        return " ".join(words[: len(words) - words[::-1].index(role.head)])
+    return role.query
 
 
 def _join(items: list[str]) -> str:
