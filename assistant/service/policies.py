@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from assistant.facts import PolicyPassage
 from assistant.protocols import Embedder
 
@@ -72,6 +74,7 @@ class PolicyIndex:
         self.embedder = embedder
         self.min_score = min_score
         self._collection: Any = None
+        self._passages: tuple[np.ndarray, list[PolicyPassage]] | None = None
 
     @property
     def collection(self) -> Any:
@@ -94,6 +97,7 @@ class PolicyIndex:
                  if i not in digest or (m or {}).get("hash") != digest[i]]
         if stale:
             self.collection.delete(ids=stale)
+        self._passages = None  # read again from the collection on the next question
         have = set(existing["ids"]) - set(stale)
         new = [s for s in sections if s.id not in have]
         if new:
@@ -107,16 +111,28 @@ class PolicyIndex:
     def count(self) -> int:
         return int(self.collection.count())
 
+    def _loaded(self) -> tuple[np.ndarray, list[PolicyPassage]]:
+        # A shop's policies are tens of passages: held as one matrix, a question costs a product, not a Chroma
+        # query (half of a policy turn's time). Policies change only with a rebuild, which makes a new index.
+        if self._passages is None:
+            got = self.collection.get(include=["documents", "metadatas", "embeddings"])
+            vectors = np.asarray(got["embeddings"] if got["embeddings"] is not None else [], dtype=np.float32)
+            passages = [PolicyPassage(source=str((m or {}).get("source", "")), text=str(d), score=0.0)
+                        for d, m in zip(got["documents"] or [], got["metadatas"] or [], strict=True)]
+            if len(passages):
+                vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+            self._passages = (vectors, passages)
+        return self._passages
+
     def query(self, question: str, k: int = 2) -> list[PolicyPassage]:
         """The best passages for ``question`` that clear ``min_score`` (maybe none)."""
-        if not question.strip() or self.count() == 0:
+        if not question.strip():
             return []
-        vector = self.embedder.encode([question])[0]
-        result = self.collection.query(query_embeddings=[vector], n_results=min(k, self.count()),
-                                       include=["documents", "metadatas", "distances"])
-        passages = []
-        for doc, meta, dist in zip(result["documents"][0], result["metadatas"][0], result["distances"][0], strict=True):
-            score = 1.0 - float(dist)
-            if score >= self.min_score:
-                passages.append(PolicyPassage(source=str(meta["source"]), text=str(doc), score=round(score, 3)))
-        return passages
+        vectors, passages = self._loaded()
+        if not passages:
+            return []
+        vector = np.asarray(self.embedder.encode([question])[0], dtype=np.float32)
+        scores = vectors @ (vector / (float(np.linalg.norm(vector)) or 1.0))
+        best = np.argsort(-scores, kind="stable")[:k]
+        return [passages[i].model_copy(update={"score": round(float(scores[i]), 3)})
+                for i in best if float(scores[i]) >= self.min_score]
