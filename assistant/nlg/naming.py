@@ -89,6 +89,14 @@ def found_label(titles: Sequence[str], categories: Sequence[str], query: str = "
     return ""
 
 
+CLOSE_MATCHES = " and close matches"
+
+
+def kind_of(label: str) -> str:
+    """The kind a label names: "teapots" of "teapots and close matches"."""
+    return label.removesuffix(CLOSE_MATCHES)
+
+
 def _all_or_most(name: str, printing: int, shown: int) -> str:
     # "5 headphones" when two of the five are a hair band and a speaker would count what was typed, not found.
-    return name if printing == shown else f"{name} and close matches"
+    return name if printing == shown else f"{name}{CLOSE_MATCHES}"

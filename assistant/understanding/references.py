@@ -14,9 +14,12 @@ from typing import Protocol
 from assistant.types import Slots
 from assistant.understanding.catalog import stem
 from assistant.understanding.content import content_words
-from assistant.understanding.vocab import NUMBER_WORDS, ORDINALS
+from assistant.understanding.vocab import NUMBER_WORDS, ORDINALS, PRICE_WORDS
 from cartwise.models import ProductId
 
+# The last word of each price comparative ("cheaper", "more expensive", "dearer"): before "of" it picks from a set.
+_COMPARATIVE_ENDS = frozenset({"cheaper", "pricier"} | {phrase.split()[-1] for phrase, level in PRICE_WORDS.items()
+                                                        if level in ("cheaper", "pricier")})
 _PLURAL_PRONOUNS = frozenset({"them", "those", "these", "they"})
 _PRONOUNS = frozenset({"it", "that", "this", "them", "those", "these", "they", "one"})
 _PART_WORDS = frozenset({"and", "vs", "versus", "or", "with", "against", "to"})
@@ -83,6 +86,22 @@ def count_before_superlative(words: Sequence[str]) -> int:
             if n > 1:
                 return n
     return 1
+
+
+def _chooses_by_price(words: Sequence[str], slots: Slots) -> str:
+    """ "cheapest"/"priciest" when the message picks by price from what is shown: a superlative ("the cheapest"),
+    or a comparative followed by "of" ("the cheaper of the two", "the dearer of the first two"), else ""."""
+    if slots.price in ("cheapest", "priciest"):
+        return slots.price
+    if slots.price in ("cheaper", "pricier") and any(
+            a in _COMPARATIVE_ENDS and b == "of" for a, b in itertools.pairwise(words)):
+        return "cheapest" if slots.price == "cheaper" else "priciest"
+    return ""
+
+
+def _by_price(items: Sequence[OnScreen], which: str, n: int) -> tuple[ProductId, ...]:
+    ordered = sorted(items, key=lambda item: item.price, reverse=which == "priciest")  # type: ignore[arg-type,return-value]
+    return tuple(item.id for item in ordered[:n])
 
 
 def _title_stems(title: str) -> set[str]:
@@ -157,12 +176,16 @@ def resolve(
         return ()
     ids = [item.id for item in items]
     positions = [p for p in ordinal_positions(words) if -len(ids) <= p <= len(ids) and p != 0]
+    chooses = _chooses_by_price(words, slots)
     if positions:
-        return tuple(dict.fromkeys(ids[p - 1] if p > 0 else ids[p] for p in positions))
-    if slots.price in ("cheapest", "priciest"):
-        n = count_before_superlative(words)
-        ordered = sorted(items, key=lambda item: item.price, reverse=slots.price == "priciest")  # type: ignore[arg-type,return-value]
-        return tuple(item.id for item in ordered[:n])
+        pointed = list(dict.fromkeys(ids[p - 1] if p > 0 else ids[p] for p in positions))
+        if chooses and len(pointed) > 1:
+            # "the cheaper of the first two": the ordinals name the set, the price word picks from it.
+            among = [item for item in items if item.id in pointed]
+            return _by_price(among, chooses, count_before_superlative(words))
+        return tuple(pointed)
+    if chooses:
+        return _by_price(items, chooses, count_before_superlative(words))
     if for_the_product(words):
         # "add a mouse and a bag to it": the pronoun is the product; the names are new things for it.
         return (focus_id,) if focus_id in ids else (ids[0],)

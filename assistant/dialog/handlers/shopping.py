@@ -17,7 +17,7 @@ from decimal import Decimal
 import numpy as np
 
 from assistant.facts import Act, ReplyFacts
-from assistant.nlg.naming import found_label
+from assistant.nlg.naming import found_label, kind_of
 from assistant.protocols import VectorStore
 from assistant.types import DialogState, Intent, ShownProduct, Slots, StateUpdate, Understanding
 from assistant.understanding.catalog import prints, stem, words_of
@@ -413,9 +413,10 @@ class ShoppingAdvisor:
         target_id = u.targets[0] if u.targets else None
         if target_id is None and state.focus_id and not u.names_product:
             target_id = state.focus_id  # "what's the warranty?", "how many are in stock?": the product in focus
-        if target_id is not None and (u.slots.colour or u.slots.size) and _variant_wanted(u):
-            return self._variant(target_id, u, state, user_id)
         target = next(iter(self.store.get([target_id])), None) if target_id else None
+        if target is not None and (u.slots.colour or u.slots.size) and _variant_wanted(u) \
+                and not _has_attributes(target, u.slots):
+            return self._variant(target.id, u, state, user_id)
         if target is None and (u.query or u.slots.brands):
             # "is the Samsung one in stock?" with no Samsung on the screen: the standing search, that brand.
             query = u.query if _names_a_thing(u) or not state.query else state.query
@@ -543,6 +544,12 @@ def _category_filter(u: Understanding) -> bool:
     return u.category_filter
 
 
+def _has_attributes(product: Product, slots: Slots) -> bool:
+    """Whether the product's title already says the colour and size asked: "how much is the pink one?" with a pink
+    one on the screen asks about that one, not about it in another colour."""
+    return all(prints(product.title, value) for value in (slots.colour, slots.size) if value)
+
+
 def _variant_wanted(u: Understanding) -> bool:
     return not _names_a_thing(u) or bool(u.targets)
 
@@ -587,7 +594,8 @@ def _of_kind(hits: list[SearchHit], kind: str) -> list[SearchHit]:
         category = kind[len("items from our "):-len(" range")]
         return [h for h in hits if h.product.category == category]
     titles = [[stem(x) for x in words_of(h.product.title)] for h in hits]
-    stems = [s for s in (stem(w) for w in words_of(kind)) if any(t.startswith(s) for words in titles for t in words)]
+    stems = [s for s in (stem(w) for w in words_of(kind_of(kind)))
+             if any(t.startswith(s) for words in titles for t in words)]
     if not stems:
         return []
     return [h for h, words in zip(hits, titles, strict=True) if all(any(t.startswith(s) for t in words)
