@@ -10,6 +10,7 @@ Handlers decide from an :class:`Understanding` alone: they never read the shoppe
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -30,6 +31,43 @@ _GROUPS: tuple[tuple[str, ...], ...] = (
     ("budget_min", "budget_max", "currency"),
     ("reference_index", "reference_text"),
 )
+
+
+# Days before today each relative phrase of a date may mean, nearest first.
+RELATIVE_DAYS: dict[str, tuple[int, int]] = {
+    "today": (0, 0), "yesterday": (1, 1), "the other day": (1, 6), "this week": (0, 6), "last week": (5, 14),
+    "a week ago": (5, 9), "two weeks ago": (12, 16), "last month": (20, 62), "a few days ago": (2, 6),
+}
+
+
+class OrderDate(BaseModel):
+    """A day (``month`` and ``day``, the year left open) or a span of days before today (``days_ago``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    month: int | None = None
+    day: int | None = None
+    days_ago: tuple[int, int] | None = None
+
+    def span(self, today: date) -> tuple[date, date]:
+        """The first and last day meant, seen from ``today``: a day and month is the latest one not after today."""
+        if self.days_ago is not None:
+            nearest, farthest = self.days_ago
+            return today - timedelta(days=farthest), today - timedelta(days=nearest)
+        month, day = self.month or today.month, self.day or 1
+        for year in (today.year, today.year - 1):
+            try:
+                candidate = date(year, month, day)
+            except ValueError:
+                continue
+            if candidate <= today:
+                return candidate, candidate
+        return today, today
+
+    def describe(self) -> str:
+        if self.days_ago is not None:
+            return next((p for p, span in RELATIVE_DAYS.items() if span == self.days_ago), "recently")
+        return f"{self.day} {date(2000, self.month or 1, 1):%B}"
 
 
 class Slots(BaseModel):
@@ -54,6 +92,7 @@ class Slots(BaseModel):
         exclude: colours, brands and words the shopper ruled out ("not red", "no mugs").
         feature: what the things on the screen should have or show, asked of them ("any with a heart?" ->
             "heart", "ones with a dog on them" -> "dog"): it narrows that kind of thing, never names a new one.
+        placed: when an order the message asks about was placed ("on 9 november", "yesterday").
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -74,6 +113,7 @@ class Slots(BaseModel):
     price: PriceWord | None = None
     exclude: tuple[str, ...] = ()
     feature: str | None = None
+    placed: OrderDate | None = None
 
     def is_empty(self) -> bool:
         """True when no slot is filled."""
@@ -116,6 +156,7 @@ class Slots(BaseModel):
             out[name] = (
                 ", ".join(value)
                 if isinstance(value, tuple)
+                else value.describe() if isinstance(value, OrderDate)
                 else (f"{value:.2f}" if name.startswith("budget") else str(value))
             )
         return out
@@ -134,6 +175,7 @@ class Screen(BaseModel):
         bundle: the items of the bundle on the screen.
         focus_id: the product being talked about ("it", "that one").
         order_id: the order being talked about.
+        orders: the ids of the orders listed, in the order shown.
         query: the standing search ("lunch bag").
     """
 
@@ -144,6 +186,7 @@ class Screen(BaseModel):
     bundle: list[BundleItem] = Field(default_factory=list)
     focus_id: ProductId | None = None
     order_id: str | None = None
+    orders: list[str] = Field(default_factory=list)
     query: str = ""
 
 
@@ -195,6 +238,7 @@ class Understanding(BaseModel):
             target ("a card to go with it"); "" when nothing is named.
         problem: for a problem with an order, which kind.
         latest_order: the message is about the shopper's most recent order ("my last order arrived broken").
+        order_target: the order the message points at among those listed ("the second one").
         catalog_match: cosine similarity of the query to the closest product (when it was looked up).
         corrections: typos corrected against the catalog's words ({"teapott": "teapot"}).
         angry: the message reads as an angry complaint.
@@ -228,6 +272,7 @@ class Understanding(BaseModel):
     item_query: str = ""
     problem: ProblemKind | None = None
     latest_order: bool = False
+    order_target: str | None = None
     catalog_match: float | None = None
     corrections: dict[str, str] = Field(default_factory=dict)
     angry: bool = False
@@ -283,6 +328,7 @@ class DialogState(BaseModel):
     pending: PendingRequest | None = None  # what a clarifying question is completing
     failures: int = 0  # consecutive turns the assistant couldn't help
     order_id: str | None = None  # last order discussed
+    orders_shown: list[str] = Field(default_factory=list)  # the orders last listed, in order
     focus_id: str | None = None  # the product being talked about ("it", "that one")
     missing: str = ""  # what the last search asked for and the shop does not carry ("iphone 15"): "it" means that
     transcript_after: int = 0  # message id after which this identity's conversation starts (a sign-in switch)
@@ -315,6 +361,7 @@ class StateUpdate(BaseModel):
     bundle_spec: BundleSpec | None = None
     pending: PendingRequest | None = None
     order_id: str | None = None
+    orders_shown: list[str] | None = None
     focus_id: str | None = None
     missing: str | None = None
 

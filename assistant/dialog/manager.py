@@ -23,10 +23,13 @@ from assistant.nlg.protocols import ReplyGenerator
 from assistant.protocols import Limiter
 from assistant.rate_limit import RateLimiter
 from assistant.redact import has_card_number, redact
-from assistant.service.customer_service import ORDER_INTENTS, POLICY_QUERIES, CustomerService
+from assistant.service.customer_service import ORDER_INTENTS, ORDER_WORDS, POLICY_QUERIES, CustomerService
 from assistant.types import DialogState, Intent, PendingRequest, Reply, Screen, ShownProduct, StateUpdate, Understanding
 from assistant.understanding import Understander
+from assistant.understanding.content import content_words
+from assistant.understanding.references import name_words
 from assistant.understanding.text import clean_message, is_cjk_heavy, is_foreign_language, strip_markup
+from cartwise.models import Order
 from finetune.context import TurnContext
 
 logger = logging.getLogger(__name__)
@@ -81,11 +84,21 @@ CARD_WARNING = ("Please don't type card numbers in this chat: I never need them,
                 "our records of this conversation.")
 
 
+def _when(u: Understanding) -> str:
+    """ "on 9 November", "last week": when the shopper said the order was placed."""
+    placed = u.slots.placed
+    if placed is None:
+        return "then"
+    said = placed.describe()
+    return said if placed.days_ago is not None else f"on {said}"
+
+
 def screen_of(state: DialogState) -> Screen:
     """What the previous reply left on the shopper's screen, as understanding reads it."""
     return Screen(context=state.context, products=state.shown,
                   bundle=state.bundle.items if state.bundle else [], focus_id=state.focus_id,
-                  order_id=state.order_id, query=state.query or "")
+                  order_id=state.order_id, orders=state.orders_shown if state.context is TurnContext.order else [],
+                  query=state.query or "")
 
 
 class DialogManager:
@@ -225,7 +238,18 @@ class DialogManager:
         if intent in ORDER_INTENTS:
             # "cancel it" after an order means that order; "how do I get a refund?" names none.
             points = bool(u.slots.reference_text) or intent == Intent.track_order
-            order_id = u.slots.order_id or (state.order_id if u.context is TurnContext.order and points else None)
+            described = self._orders_described(u, user_id)
+            if described is not None and len(described) != 1:
+                # No order of theirs placed then, or two that day: the list to choose from, said why.
+                facts = self.service.order(Intent.track_order, None, user_id, u.text)
+                if described:
+                    facts.orders = described
+                    facts.detail = f"You placed {len(described)} orders {_when(u)}. Which one is it?"
+                else:
+                    facts.detail = f"I can't find an order of yours placed {_when(u)}. Which one is it?"
+                return TurnResult(facts, StateUpdate(orders_shown=[o.id for o in facts.orders]))
+            order_id = u.slots.order_id or u.order_target or (described[0].id if described else None) or (
+                state.order_id if u.context is TurnContext.order and points else None)
             if intent != Intent.track_order and not order_id:
                 # "how do I get a refund?" names no order: the policy answers it, for guests and customers alike.
                 facts = self.service.policy(intent, u.text)
@@ -234,7 +258,9 @@ class DialogManager:
                 return TurnResult(facts)
             facts = self.service.order(intent, order_id, user_id, u.text)
             facts.slots = u.slots.as_strings()
-            return TurnResult(facts, StateUpdate(order_id=facts.order.id) if facts.order else StateUpdate())
+            if facts.order:
+                return TurnResult(facts, StateUpdate(order_id=facts.order.id))
+            return TurnResult(facts, StateUpdate(orders_shown=[o.id for o in facts.orders]))
         if intent in POLICY_QUERIES:
             return TurnResult(self.service.policy(intent, u.text))
         return TurnResult(ReplyFacts(act=Act.out_of_scope, intent=Intent.out_of_scope, user_text=u.text))
@@ -302,6 +328,21 @@ class DialogManager:
             result = self.shopping.search(merged, state.model_copy(update={"query": None}), user_id)
         result.update = result.update | StateUpdate(pending=None)
         return result
+
+    def _orders_described(self, u: Understanding, user_id: str | None) -> list[Order] | None:
+        """The signed-in shopper's orders the message describes by when they were placed or what was in them ("the
+        one I placed on 9 november", "the order with the cake tins"), best first: one when the description picks
+        one; none when a date is given and no order of theirs matches it; None when the message describes no order
+        (or names one by number or place in a list), or only by things no order of theirs had."""
+        if not user_id or u.slots.order_id or u.order_target:
+            return None
+        things = [w for w in name_words(content_words(u.query.split())) if w not in ORDER_WORDS]
+        if u.slots.placed is None and not things:
+            return None
+        found = self.service.find_orders(user_id, u.slots.placed, things)
+        if u.slots.placed is None:
+            return found[:1] or None
+        return found if u.slots.placed.days_ago is None else found[:1]
 
     def _history(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
         asked = tuple(u.targets) or (self._named_products(u) if u.names_product else ())

@@ -8,12 +8,13 @@ or not the order exists, and a history is only ever the signed-in customer's own
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Protocol
 
 from assistant.facts import Act, ReplyFacts
 from assistant.service.policies import PolicyIndex
-from assistant.types import Intent, ProblemKind
+from assistant.types import Intent, OrderDate, ProblemKind
 from assistant.understanding.catalog import prints
 from cartwise.db import ShopDatabase
 from cartwise.models import Order, OrderStatus
@@ -69,6 +70,10 @@ ORDER_INTENTS: frozenset[Intent] = frozenset({
     Intent.get_invoice, Intent.check_invoice,
     Intent.change_shipping_address,
 })
+# Words that say "an order" or what happens to one, not what was in it ("the parcel with the cake tins").
+ORDER_WORDS = frozenset("""order orders ordered parcel parcels package packages delivery deliveries purchase purchases
+    shipment box placed bought buy arrive arrived arriving came come delivered shipped sent cancel change refund
+    invoice status track""".split())
 
 
 class TicketWriter(Protocol):
@@ -149,6 +154,29 @@ class CustomerService:
         orders = [o for o in self.db.orders_for_customer(user_id, limit=10) if o.status is not OrderStatus.cancelled]
         arrived = [o for o in orders if o.status is OrderStatus.delivered] if delivered else []
         return next(iter(arrived or orders), None)
+
+    def find_orders(self, user_id: str, placed: OrderDate | None, things: Sequence[str]) -> list[Order]:
+        """The shopper's orders (latest first) placed when ``placed`` says (a day, or a span before the shop's
+        today) with a line printing most of ``things`` ("regency", "cake", "tins": one line, one thing); with no
+        date, only an order with such a line. A relative date ("last week") is loose: an order with the thing
+        placed outside it outranks one inside it without. Empty when nothing matches."""
+        everything = self.db.orders_for_customer(user_id, limit=50)
+        orders = everything
+        if placed is not None:
+            first, last = placed.span(self.profile.current_date())
+            orders = [o for o in everything if first <= o.placed_at.date() <= last]
+
+        def having(pool: list[Order]) -> list[Order]:
+            scored = [(max((sum(prints(line.title, w) for w in things) for line in o.lines), default=0), o)
+                      for o in pool]
+            best = max((s for s, _ in scored), default=0)
+            return [o for s, o in scored if s == best] if best > 0 else []
+
+        if things:
+            matching = having(orders) or (having(everything) if placed is None or placed.days_ago else [])
+            if matching or placed is None:
+                return matching
+        return orders
 
     def orders_with(self, user_id: str, thing: str, delivered: bool = False) -> list[Order]:
         """The shopper's non-cancelled orders (latest first; ``delivered``: arrived only) with a line printing

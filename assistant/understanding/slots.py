@@ -23,6 +23,7 @@ from assistant.errors import SlotInputError, VocabularyError
 from assistant.types import Slots
 from assistant.understanding.budget import find_budget
 from assistant.understanding.content import FUNCTION_WORDS
+from assistant.understanding.dates import find_order_date
 from assistant.understanding.ordinals import find_reference
 from assistant.understanding.patterns import blank_resolutions, find_measures, find_order_id, find_quantity
 from assistant.understanding.tables import VocabularyTables, negated_terms
@@ -133,6 +134,7 @@ class SlotExtractor:
         if not t:
             return SlotReading(Slots(), "")
         order_id, t = find_order_id(t)
+        placed, t = find_order_date(t)
         measure, t = find_measures(t)
         budget, t = find_budget(t, self.default_currency)
         tokens = tokenize(blank_resolutions(t))
@@ -178,6 +180,7 @@ class SlotExtractor:
             recipient=recipients[0].value if recipients else None,
             occasion=occasion,
             order_id=order_id,
+            placed=placed,
             reference_index=ref_index,
             reference_text=ref_text,
             price=_price_level(prices, negated),

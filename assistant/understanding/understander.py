@@ -263,6 +263,10 @@ class Understander:
                 u = u.with_intent(Intent.search_product, f"catalog match {similarity:.2f}: {title}")
         if u.slots.order_id and (u.intent in SHOPPING_INTENTS or u.intent == Intent.purchase_history):
             u = u.with_intent(Intent.track_order, "an order number")
+        if screen.orders and u.intent in SHOPPING_INTENTS and not u.names_product and (
+                u.slots.placed or ordinal_positions(words)):
+            # "what about the one from 1 december" under a list of orders: one of them, not a product.
+            u = u.with_intent(Intent.track_order, "an order of the list, by date or place")
         if u.intent in (Intent.refine_search, Intent.search_product) and any(w in _SET_WORDS for w in words) and \
                 u.confidence < 0.9:
             # An explicit bundle ("tea party bundle under £20") after a list is a new bundle, not a refinement:
@@ -314,6 +318,10 @@ class Understander:
                 u.text.replace(u.slots.order_id, "") if u.slots.order_id else u.text)
         update["latest_order"] = any(w in ("last", "latest", "recent", "newest") and nxt in _ORDER_NOUNS
                                      for w, nxt in itertools.pairwise([*all_words, ""]))
+        positions = [p for p in ordinal_positions(all_words) if 0 < abs(p) <= len(screen.orders)]
+        if screen.orders and positions and not u.slots.order_id:
+            # "what's in the second one" under a list of orders: that order.
+            update["order_target"] = screen.orders[positions[0] - 1 if positions[0] > 0 else positions[0]]
         if u.intent == Intent.build_bundle:
             # "what goes with it": the bundle completes it; "... make me a bundle" with it: it is in the bundle.
             update["complements"] = any(w in _COMPLEMENT_WORDS for w in words) and not any(

@@ -1,0 +1,47 @@
+"""When an order was placed, as a message says it: "on 9 november", "the 28th of november", "yesterday",
+"last week". A small parser (as Rasa keeps Duckling for dates); the year and "today" are the shop's to supply.
+
+Example:
+    >>> placed, rest = find_order_date("where's the one i placed on the 9th of november?")
+    >>> placed, rest.count("\\x1f") > 0
+    (OrderDate(month=11, day=9, days_ago=None), True)
+    >>> from datetime import date
+    >>> find_order_date("i ordered it yesterday")[0].span(date(2011, 12, 9))
+    (datetime.date(2011, 12, 8), datetime.date(2011, 12, 8))
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.types import RELATIVE_DAYS, OrderDate
+from assistant.understanding.tokens import blank
+
+_MONTHS = {m: i for i, names in enumerate((
+    "january jan", "february feb", "march mar", "april apr", "may", "june jun", "july jul", "august aug",
+    "september sep sept", "october oct", "november nov", "december dec"), start=1) for m in names.split()}
+_MONTH = "(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")[a-z]*\.?"
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_DAY_MONTH = re.compile(rf"\b(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH}(?![a-z])")
+_MONTH_DAY = re.compile(rf"\b{_MONTH}\s+(?:the\s+)?{_DAY}\b")
+_RELATIVE_RE = re.compile(r"\b(?P<phrase>" + "|".join(
+    re.escape(p) for p in sorted(RELATIVE_DAYS, key=len, reverse=True)) + r")\b")
+
+
+def find_order_date(text: str) -> tuple[OrderDate | None, str]:
+    """The first date ``text`` gives (lower-case, normalised) and the text with every date blanked.
+
+    A day needs its month ("the 9th" alone is a position in a list, not a date); "may" is a month only beside a
+    day number.
+    """
+    found: list[tuple[int, OrderDate]] = []
+    for pattern in (_DAY_MONTH, _MONTH_DAY):
+        for m in list(pattern.finditer(text)):
+            day = int(m.group("day"))
+            if 1 <= day <= 31:
+                found.append((m.start(), OrderDate(month=_MONTHS[m.group("month")], day=day)))
+                text = blank(text, m.start(), m.end())
+    for m in list(_RELATIVE_RE.finditer(text)):
+        found.append((m.start(), OrderDate(days_ago=RELATIVE_DAYS[m.group("phrase")])))
+        text = blank(text, m.start(), m.end())
+    return (min(found, key=lambda f: f[0])[1] if found else None), text

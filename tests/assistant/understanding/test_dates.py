@@ -1,0 +1,54 @@
+"""The order-date parser: days with their month, relative phrases, and the spans they mean from the shop's today."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from assistant.types import OrderDate
+from assistant.understanding.dates import find_order_date
+from assistant.understanding.slots import SlotExtractor
+
+TODAY = date(2011, 12, 10)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("and the one i placed on 9 november?", OrderDate(month=11, day=9)),
+    ("did my order from the 28th of november arrive", OrderDate(month=11, day=28)),
+    ("my order of dec 1st", OrderDate(month=12, day=1)),
+    ("ordered on september 3", OrderDate(month=9, day=3)),
+    ("i ordered it yesterday", OrderDate(days_ago=(1, 1))),
+    ("a cakestand last week", OrderDate(days_ago=(5, 14))),
+])
+def test_dates_are_read(text: str, expected: OrderDate) -> None:
+    found, rest = find_order_date(text)
+    assert found == expected
+    assert "\x1f" in rest  # the date is blanked out of what retrieval searches with
+
+
+@pytest.mark.parametrize("text", ["may i have a mug", "the 3rd one", "a 2 tier cake stand", "under 20 for my mum",
+                                  "the second one in march colours"])
+def test_no_date(text: str) -> None:
+    assert find_order_date(text) == (None, text)
+
+
+def test_spans_from_the_shops_today() -> None:
+    assert OrderDate(month=11, day=9).span(TODAY) == (date(2011, 11, 9), date(2011, 11, 9))
+    # A day and month later than today is last year's.
+    assert OrderDate(month=12, day=25).span(TODAY) == (date(2010, 12, 25), date(2010, 12, 25))
+    assert OrderDate(days_ago=(1, 1)).span(TODAY) == (date(2011, 12, 9), date(2011, 12, 9))
+    assert OrderDate(days_ago=(5, 14)).span(TODAY) == (date(2011, 11, 26), date(2011, 12, 5))
+    assert OrderDate(month=2, day=30).span(TODAY) == (TODAY, TODAY)  # no such day: today, never an error
+
+
+def test_a_date_is_a_slot_and_no_budget_or_quantity() -> None:
+    reading = SlotExtractor("£").read("what about the one from 1 december")
+    assert reading.slots.placed == OrderDate(month=12, day=1)
+    assert reading.slots.budget_max is None and reading.slots.quantity is None
+    assert "december" not in reading.residual
+
+
+def test_a_date_is_shown_in_words() -> None:
+    assert SlotExtractor("£").extract("the order from 9 november").as_strings()["placed"] == "9 November"
+    assert SlotExtractor("£").extract("what i ordered last week").as_strings()["placed"] == "last week"
