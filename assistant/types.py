@@ -239,6 +239,8 @@ class Understanding(BaseModel):
         problem: for a problem with an order, which kind.
         latest_order: the message is about the shopper's most recent order ("my last order arrived broken").
         order_target: the order the message points at among those listed ("the second one").
+        all_orders: the message asks about the shopper's orders in the plural ("where are my orders?"), not the
+            one being talked about.
         catalog_match: cosine similarity of the query to the closest product (when it was looked up).
         corrections: typos corrected against the catalog's words ({"teapott": "teapot"}).
         angry: the message reads as an angry complaint.
@@ -273,6 +275,7 @@ class Understanding(BaseModel):
     problem: ProblemKind | None = None
     latest_order: bool = False
     order_target: str | None = None
+    all_orders: bool = False
     catalog_match: float | None = None
     corrections: dict[str, str] = Field(default_factory=dict)
     angry: bool = False

@@ -237,7 +237,7 @@ class DialogManager:
             return handler()
         if intent in ORDER_INTENTS:
             # "cancel it" after an order means that order; "how do I get a refund?" names none.
-            points = bool(u.slots.reference_text) or intent == Intent.track_order
+            points = bool(u.slots.reference_text) or (intent == Intent.track_order and not u.all_orders)
             described = self._orders_described(u, user_id)
             if described is not None and len(described) != 1:
                 # No order of theirs placed then, or two that day: the list to choose from, said why.

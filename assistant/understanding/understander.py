@@ -318,6 +318,8 @@ class Understander:
                 u.text.replace(u.slots.order_id, "") if u.slots.order_id else u.text)
         update["latest_order"] = any(w in ("last", "latest", "recent", "newest") and nxt in _ORDER_NOUNS
                                      for w, nxt in itertools.pairwise([*all_words, ""]))
+        update["all_orders"] = any(w in _PLURAL_ORDER_NOUNS for w in all_words) and not u.slots.reference_text \
+            and not u.slots.order_id
         positions = [p for p in ordinal_positions(all_words) if 0 < abs(p) <= len(screen.orders)]
         if screen.orders and positions and not u.slots.order_id:
             # "what's in the second one" under a list of orders: that order.
@@ -443,6 +445,7 @@ def _bundle_edit(words: Sequence[str]) -> tuple[BundleOp | None, list[str], list
 
 
 _ORDER_NOUNS = frozenset({"order", "orders", "parcel", "package", "delivery", "purchase", "shipment", "box"})
+_PLURAL_ORDER_NOUNS = frozenset({"orders", "parcels", "packages", "deliveries", "purchases", "shipments"})
 _CLAUSE_MARKERS = frozenset({"to", "that", "which", "who", "whos", "so"})
 # Articles, possessives and demonstratives: a content word right before one is a verb ("hosting a", "losing my").
 _OBJECT_PRONOUNS = frozenset({"me", "us", "him", "them"})
