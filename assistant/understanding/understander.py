@@ -456,10 +456,10 @@ _SUBJECT_PRONOUNS = frozenset({"i", "im", "ive", "id", "we", "you", "he", "she",
 # and this much closer than the next category's ("photography": Cameras & Camcorders 0.51, Projectors 0.40).
 CATEGORY_GUESS_MIN = 0.45
 CATEGORY_GUESS_MARGIN = 0.08
-# Articles and quantifiers; verbs of selling, having or wanting; an object pronoun after a request verb ("show me
-# teapots", "find us a tent"): each makes the phrase after it the thing asked for.
+# Articles and quantifiers; verbs of selling, having, wanting or sending; an object pronoun after a request verb
+# ("show me teapots", "find us a tent"): each makes the phrase after it the thing asked for.
 _INTRODUCERS = frozenset("a an any some another sell sells selling stock stocks carry carries have has got about "
-                         "need want buy find me us".split())
+                         "need want buy find me us send deliver ship order get bring".split())
 # The words requests are made of, besides product words: misspelt, they are put right first.
 REQUEST_WORDS = frozenset(FUNCTION_WORDS | {w for phrase in PRICE_WORDS for w in phrase.split() if w.isalpha()}
                           | set(ORDINALS) | set(NUMBER_WORDS) | MONEY_WORDS)
@@ -487,7 +487,13 @@ def introduced_as_thing(words: Sequence[str], head: str) -> bool:
         start -= 1
     if start == 0:
         return i - start < 2
-    return words[start - 1] in _INTRODUCERS
+    before = words[start - 1]
+    if before in _DETERMINERS and start >= 2 and content_words([words[start - 2]]) \
+            and words[start - 2] not in _INTRODUCERS:
+        # "starting a podcast", "learning the piano": the object of a verb that is no buying, having or wanting
+        # names what the shopper is doing, not a thing the shop could lack.
+        return False
+    return before in _INTRODUCERS
 
 
 def with_feature(words: Sequence[str]) -> str | None:

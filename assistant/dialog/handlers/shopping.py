@@ -420,7 +420,12 @@ class ShoppingAdvisor:
         if target is None and (u.query or u.slots.brands):
             # "is the Samsung one in stock?" with no Samsung on the screen: the standing search, that brand.
             query = u.query if _names_a_thing(u) or not state.query else state.query
-            found = self.find(query, u.slots, u.category_filter, state, user_id)
+            found = self.find(query, u.slots, u.category_filter, state, user_id,
+                              head=u.head if query == u.query and u.named_early else "")
+            if found.not_found:
+                # "do you have an iphone 15?" after a list: the shop lacks it; say so with the closest things,
+                # rather than describe the best match for its words (a 15.6" laptop) as if it had been asked about.
+                return self.present(found, u.slots, query, u, state, Intent.search_product)
             target = found.ranked[0][0] if found.ranked else None
         if target is None:
             return TurnResult(ReplyFacts(act=Act.no_results, intent=Intent.product_info, user_text=u.text,
