@@ -332,6 +332,7 @@ class DialogState(BaseModel):
     failures: int = 0  # consecutive turns the assistant couldn't help
     order_id: str | None = None  # last order discussed
     orders_shown: list[str] = Field(default_factory=list)  # the orders last listed, in order
+    problem: ProblemKind | None = None  # what went wrong with an order, as the last problem report read it
     focus_id: str | None = None  # the product being talked about ("it", "that one")
     missing: str = ""  # what the last search asked for and the shop does not carry ("iphone 15"): "it" means that
     transcript_after: int = 0  # message id after which this identity's conversation starts (a sign-in switch)
@@ -365,6 +366,7 @@ class StateUpdate(BaseModel):
     pending: PendingRequest | None = None
     order_id: str | None = None
     orders_shown: list[str] | None = None
+    problem: ProblemKind | None = None
     focus_id: str | None = None
     missing: str | None = None
 

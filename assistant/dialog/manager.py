@@ -229,6 +229,13 @@ class DialogManager:
             # "what about klarna?", "and to ireland?" after a policy answer: nothing the catalog prints and nothing
             # on the screen to point at, so the question goes on with the policy topic, not a product.
             return TurnResult(self.service.policy(state.last_intent, u.text))
+        if state.last_act == Act.order_problem.value and state.problem and user_id \
+                and intent in (Intent.track_order, Intent.report_problem) and (u.slots.order_id or u.order_target) \
+                and not [w for w in content_words(u.query.split()) if w not in ORDER_WORDS]:
+            # "579494" or "yes that one, 579494" after a problem report: which order it was, for the same problem
+            # (the number alone says nothing about what went wrong; "order 536838 never turned up" is a new report).
+            return self._problem(u.model_copy(update={"problem": state.problem}), state, user_id,
+                                 u.slots.order_id or u.order_target)
         if u.angry and intent in _ANGRY_HANDOFF:
             return TurnResult(self.service.handoff(state.session_id, user_id, "angry complaint", u.text,
                                                    Intent.complaint))
@@ -382,7 +389,8 @@ class DialogManager:
                     note = f"Order {order_id} has no {u.head} in it; order {having[0].id} does."
                 order_id = having[0].id
         facts = self.service.problem(u.problem, order_id, user_id, u.text, state.session_id, note=note)
-        return TurnResult(facts, StateUpdate(order_id=facts.order.id) if facts.order else StateUpdate())
+        update = StateUpdate(problem=u.problem or "damaged")
+        return TurnResult(facts, update | StateUpdate(order_id=facts.order.id) if facts.order else update)
 
     # ------------------------------------------------------------------ state
     def _next_state(self, state: DialogState, facts: ReplyFacts, update: StateUpdate) -> DialogState:
