@@ -54,6 +54,8 @@ INTENT_PHRASES: dict[Intent, str] = {
     Intent.contact_human_agent: "Talk to a person",
     Intent.complaint: "I want to make a complaint",
 }
+# Words that say the message is about an order the shopper placed (what was in it decides which).
+_ORDER_MENTIONS = frozenset({"order", "ordered", "parcel", "package", "delivery", "shipment"})
 FAILURE_ACTS = {Act.no_results, Act.out_of_scope, Act.policy_unknown, Act.did_you_mean}
 CLARIFY_OPTIONS = ["It's for my mum", "It's for a child", "Something under 10", "A birthday present"]
 HANDOFF_AFTER_FAILURES = 3
@@ -208,7 +210,12 @@ class DialogManager:
                 and u.has_product_content:
             return self._complete_pending(u, state.pending, state, user_id)
         intent = u.intent
-        if not u.confident:
+        if (not u.confident or intent == Intent.out_of_scope) and user_id and _ORDER_MENTIONS & set(u.query.split()) \
+                and len(self._orders_described(u, user_id) or ()) == 1:
+            # "the hot water bottles i ordered, are they on the way?", "where's the parcel with the dog licence
+            # sign": the signed-in shopper's own order with those things, not a search or "out of scope".
+            intent = Intent.track_order
+        elif not u.confident:
             guess, p = u.top[0] if u.top else (Intent.out_of_scope, 0.0)
             if guess in POLICY_QUERIES and p >= UNSURE_POLICY_GUESS:
                 intent = guess  # a quoted policy passage is a safe answer to a likely policy question
