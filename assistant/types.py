@@ -229,6 +229,7 @@ class Understanding(BaseModel):
         points_beyond: the message points at positions the screen does not have ("compare the top two" with one
             product shown): the targets are fewer than the shopper meant.
         similar: the shopper wants more like the targets ("more like the first one").
+        among_shown: the message asks within what is on the screen ("the cheapest of these", "... one of those").
         rejected: the targets are ruled out ("not that one").
         attribute: a property asked about ("battery life", "warranty"), to be quoted from the product data.
         complements: a bundle is wanted to go with the target ("what goes with it"), the target itself not in it.
@@ -266,6 +267,7 @@ class Understanding(BaseModel):
     targets: tuple[ProductId, ...] = ()
     points_beyond: bool = False
     similar: bool = False
+    among_shown: bool = False
     rejected: bool = False
     attribute: str = ""
     complements: bool = False

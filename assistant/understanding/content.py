@@ -55,4 +55,8 @@ def search_query(words: Sequence[str]) -> str:
     than "teapot warm", and BM25 ignores them anyway.
     """
     polite = {"please", "pls", "plz", "thanks", "thank", "cheers", "hi", "hello", "hey", "hiya", "ta", ",", ":", ";"}
-    return " ".join(w for w in words if w not in polite).strip()
+    # The word after "who", when its object follows ("a brother who loves cooking"), is the verb saying how the
+    # person relates to the object, which names the interest; as a search word it finds things that print it
+    # ("Love Heart" cups). A verb without an object is the interest itself ("someone who travels a lot").
+    after_who = {i + 1 for i, w in enumerate(words[:-2]) if w in ("who", "whos") and content_words([words[i + 2]])}
+    return " ".join(w for i, w in enumerate(words) if w not in polite and i not in after_who).strip()

@@ -312,6 +312,8 @@ class Understander:
             update["targets"] = resolve(items, u.slots, pointing, screen.focus_id)
             update["points_beyond"] = bool(items) and any(p > len(items) for p in ordinal_positions(pointing))
             update["similar"] = any(w in ("like", "similar", "same") for w in words) and bool(update["targets"])
+            update["among_shown"] = bool(items) and any(a == "of" and b in ("these", "those", "them")
+                                                          for a, b in itertools.pairwise(all_words))
         if u.intent == Intent.report_problem:
             # An order number says which order, not what went wrong; left in, it pulls every kind alike.
             update["problem"] = self.problems.read(
@@ -333,7 +335,9 @@ class Understander:
                 before = list(itertools.takewhile(lambda w: w not in _COMPLEMENT_WORDS, words))
                 update["item_query"] = " ".join(content_words(before))
             listed = _roles(words, max_words=3, title_counts=self.catalog.title_counts)
-            named = [w for w in content_words(words) if w not in _SET_WORDS and w not in _COMPLEMENT_WORDS]
+            # A count ("two of the first one") is how many, never a thing to add.
+            named = [w for w in content_words(words) if w not in _SET_WORDS and w not in _COMPLEMENT_WORDS
+                     and w not in NUMBER_WORDS and not w.isdigit()]
             if not listed and update.get("targets") and not update["complements"] and 0 < len(named) <= 3:
                 # "add a mouse to it": one thing named for the product pointed at is the rest of the set.
                 listed = (Role(query=" ".join(named), head=head_word(named)),)

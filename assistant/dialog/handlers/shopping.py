@@ -360,6 +360,9 @@ class ShoppingAdvisor:
         shown = state.shown
         if u.similar and u.targets:
             return self.similar(u.targets[0], slots, u, state, user_id)
+        if u.among_shown and u.slots.price in ("cheapest", "priciest") and len(state.shown) >= 2:
+            # "which is the cheapest of these": an answer among the products on the screen, not a new search.
+            return self.compare(u, state, user_id)
         if shown and u.slots.price == "cheaper" and u.slots.budget_max is None:
             ceiling = to_money(statistics.median(p.price for p in shown)) - Decimal("0.01")
             current = slots.budget_max
