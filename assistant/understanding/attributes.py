@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 
-# "which one has better battery life?", "which is lighter for travel?"
+# "which one has better battery life?", "which is lighter for travel?", "which has the longest battery?" (any
+# superlative: English makes them with -est)
 _COMPARED = re.compile(
-    r"\b(?:better|longer|more|bigger|larger|faster|lighter|smaller|higher|lower|best|most|greater)\s+"
+    r"\b(?:better|longer|more|bigger|larger|faster|lighter|smaller|higher|lower|best|most|greater|[a-z]{2,}est)\s+"
     r"(?P<what>[a-z][a-z -]{1,30}?)\s*(?:$|\bthan\b|\bfor\b|\bon\b|\bin\b)")
 # "does it have noise cancelling?", "is it waterproof", "what's the warranty?"
 _ASKED = re.compile(

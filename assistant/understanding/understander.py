@@ -334,6 +334,10 @@ class Understander:
                 # "a card to go with it", "what games go with it": the thing named before the complement word.
                 before = list(itertools.takewhile(lambda w: w not in _COMPLEMENT_WORDS, words))
                 update["item_query"] = " ".join(content_words(before))
+            if not update.get("targets") and screen.focus_id and screen.products and not screen.bundle \
+                    and _bundle_edit(words)[0] == "add":
+                # "add a mouse and a bag" with products on the screen and no bundle: added to the product in focus.
+                update["targets"] = (screen.focus_id,)
             listed = _roles(words, max_words=3, title_counts=self.catalog.title_counts)
             # A count ("two of the first one") is how many, never a thing to add.
             named = [w for w in content_words(words) if w not in _SET_WORDS and w not in _COMPLEMENT_WORDS

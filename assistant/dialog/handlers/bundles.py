@@ -132,9 +132,12 @@ class BundlePlanner:
         chosen_role = Role(query=anchor.title) if anchor is not None else None
         if anchor is not None and chosen_role is not None:
             picks.append((chosen_role, [anchor]))
+        # A listed thing is found by its own words: what the shopper viewed (laptops) would rank a laptop that
+        # "includes a wireless mouse" above the mice.
+        blank = DialogState(session_id=state.session_id)
         for role in u.roles:
             head = role.head or head_word(role.query.split()) or role.query
-            found = self.shopping.find(role.query, Slots(), False, state, None, require=[head])
+            found = self.shopping.find(role.query, Slots(), False, blank, None, require=[head])
             # A role is a named thing: only products whose titles say it fill it ("keyboard" is no earbuds).
             candidates = [p for p, _ in found.ranked[:ROLE_POOL] if stem(head) in " ".join(
                 stem(w) for w in words_of(p.title))]
