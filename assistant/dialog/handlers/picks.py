@@ -88,7 +88,11 @@ class ShopperPicks:
                                 {"found": "top-rated products"})
             result.facts.relaxed = ["best sellers (this shop has no sales recorded yet)"]
             return result
-        return self._show(picks, u, state, Intent.best_sellers, {"found": "best sellers"})
+        result = self._show(picks, u, state, Intent.best_sellers, {"found": "best sellers"})
+        if among is not None:
+            # "best sellers in christmas stuff", then "cheaper ones": the request stands, as after a search.
+            result.update = result.update | StateUpdate(query=u.query, slots=u.slots)
+        return result
 
     def _show(self, picks: list[Pick], u: Understanding, state: DialogState, intent: Intent,
               slots: dict[str, str]) -> TurnResult:
