@@ -23,7 +23,13 @@ from assistant.nlg.protocols import ReplyGenerator
 from assistant.protocols import Limiter
 from assistant.rate_limit import RateLimiter
 from assistant.redact import has_card_number, redact
-from assistant.service.customer_service import ORDER_INTENTS, ORDER_WORDS, POLICY_QUERIES, CustomerService
+from assistant.service.customer_service import (
+    ORDER_INTENTS,
+    ORDER_WORDS,
+    POLICY_QUERIES,
+    CustomerService,
+    lines_first,
+)
 from assistant.types import DialogState, Intent, PendingRequest, Reply, Screen, ShownProduct, StateUpdate, Understanding
 from assistant.understanding import Understander
 from assistant.understanding.content import content_words
@@ -272,6 +278,8 @@ class DialogManager:
                 return TurnResult(facts)
             facts = self.service.order(intent, order_id, user_id, u.text)
             facts.slots = u.slots.as_strings()
+            if facts.order and described:
+                facts.order = lines_first(facts.order, self._order_things(u))
             if facts.order:
                 return TurnResult(facts, StateUpdate(order_id=facts.order.id))
             return TurnResult(facts, StateUpdate(orders_shown=[o.id for o in facts.orders]))
@@ -350,13 +358,18 @@ class DialogManager:
         (or names one by number or place in a list), or only by things no order of theirs had."""
         if not user_id or u.slots.order_id or u.order_target:
             return None
-        things = [w for w in name_words(content_words(u.query.split())) if w not in ORDER_WORDS]
+        things = self._order_things(u)
         if u.slots.placed is None and not things:
             return None
         found = self.service.find_orders(user_id, u.slots.placed, things)
         if u.slots.placed is None:
             return found[:1] or None
         return found if u.slots.placed.days_ago is None else found[:1]
+
+    @staticmethod
+    def _order_things(u: Understanding) -> list[str]:
+        """The words of the message that could name what was in an order ("the cake tins")."""
+        return [w for w in name_words(content_words(u.query.split())) if w not in ORDER_WORDS]
 
     def _history(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
         asked = tuple(u.targets) or (self._named_products(u) if u.names_product else ())
@@ -396,6 +409,8 @@ class DialogManager:
                     note = f"Order {order_id} has no {u.head} in it; order {having[0].id} does."
                 order_id = having[0].id
         facts = self.service.problem(u.problem, order_id, user_id, u.text, state.session_id, note=note)
+        if facts.order is not None and u.head:
+            facts.order = lines_first(facts.order, [u.head])  # "one of the mugs ... was chipped": the mugs first
         update = StateUpdate(problem=u.problem or "damaged")
         return TurnResult(facts, update | StateUpdate(order_id=facts.order.id) if facts.order else update)
 

@@ -76,6 +76,15 @@ ORDER_WORDS = frozenset("""order orders ordered parcel parcels package packages 
     invoice status track""".split())
 
 
+def lines_first(order: Order, things: Sequence[str]) -> Order:
+    """The order with the lines printing any of ``things`` first ("have I bought lunch bags?" shows the lunch bags
+    of a 71-line order, not its first eight lines); every line is kept, so the total is the order's."""
+    if not things:
+        return order
+    return order.model_copy(update={"lines": sorted(
+        order.lines, key=lambda line: not any(prints(line.title, w) for w in things))})
+
+
 class TicketWriter(Protocol):
     """Where hand-off tickets go (``assistant.dialog.state.SessionStore``)."""
 
@@ -137,7 +146,9 @@ class CustomerService:
                 lines = [line for line in latest.lines if line.product_id in product_ids]
                 detail = (f"Yes: you ordered {lines[0].title} in {len(having)} order"
                           f"{'s' if len(having) != 1 else ''}, most recently order {latest.id}.")
-                return ReplyFacts(act=Act.order_status, intent=Intent.purchase_history, user_text=text, order=latest,
+                shown = latest.model_copy(update={"lines": sorted(
+                    latest.lines, key=lambda line: line.product_id not in product_ids)})
+                return ReplyFacts(act=Act.order_status, intent=Intent.purchase_history, user_text=text, order=shown,
                                   detail=detail, options=["Order the same again"])
             return ReplyFacts(act=Act.order_list, intent=Intent.purchase_history, user_text=text, orders=bought[:5],
                               detail="I don't see that product in your orders. These are your latest orders; "
