@@ -29,7 +29,8 @@ _MEASURE = re.compile(
     r"(?<![0-9a-z.,£$€¥])(?P<n>\d{1,3}(?:\.\d{1,2})?)"
     r"(?:(?: ?- ?| )?(?P<u>inches|inch|cm|mm|\"|'')|(?P<attached>in))(?![0-9a-z])"
 )
-# Specs that are neither sizes nor prices; "4k"/"8k" is handled after budgets ("£4k").
+# Specs that are neither sizes nor prices ("16gb", "rtx 4060", "1080p"): kept out of budgets and counts, and
+# searched with as written.
 _SPEC = re.compile(
     r"(?<![0-9a-z.,£$€¥])\d+(?:\.\d+)?(?: ?(?:gb|tb|mb|ghz|mhz|hz|mah|mp|megapixels?|watts?|volts?|fps|nits|dpi"
     r"|ppi|bit|kg|lbs?|oz|ml|litres?|liters?|ft|feet|foot|metres?|meters?|ch|channels?|cores?)|(?:g|l|m|v|w))"
@@ -38,7 +39,6 @@ _SPEC = re.compile(
 _STOCK_CODE = re.compile(
     r"(?<![0-9a-z])\d{5}[a-z]{1,3}(?![0-9a-z])|(?:stock code|sku|item code|product code)\W{0,3}\w+"
 )
-_RESOLUTION = re.compile(r"(?<![0-9a-z£$€¥.,])[2-8]k(?![0-9a-z])")
 
 
 def find_order_id(text: str) -> tuple[str | None, str]:
@@ -51,25 +51,22 @@ def find_order_id(text: str) -> tuple[str | None, str]:
     return (min(found)[1] if found else None), text
 
 
-def find_measures(text: str) -> tuple[str | None, str]:
-    """A measured size ("27 inch", "30 cm") and the text with measurements, specs and stock codes blanked."""
+def find_measures(text: str) -> tuple[str | None, str, tuple[str, ...]]:
+    """A measured size ("27 inch", "30 cm"), the text with measurements, specs and stock codes blanked, and the
+    specs as written ("rtx 4060", "16gb"): a shopper searches by them, and no budget or count may read them."""
     size = None
     for m in list(_MEASURE.finditer(text)):
         unit = m.group("u") or m.group("attached")
         unit = "inch" if unit in ("inches", "inch", '"', "''", "in") else unit
         size = size or f"{m.group('n')} {unit}"
         text = blank(text, m.start(), m.end())
+    specs: list[str] = []
     for pattern in (_SPEC, _STOCK_CODE):
         for m in list(pattern.finditer(text)):
+            if pattern is _SPEC:
+                specs.append(m.group(0))
             text = blank(text, m.start(), m.end())
-    return size, text
-
-
-def blank_resolutions(text: str) -> str:
-    """Blank "4k"/"8k" left over once budgets ("under 4k", "£2k") have been read."""
-    for m in list(_RESOLUTION.finditer(text)):
-        text = blank(text, m.start(), m.end())
-    return text
+    return size, text, tuple(specs)
 
 
 _QTY_PREV_OK = frozenset(

@@ -25,7 +25,7 @@ from assistant.understanding.budget import find_budget
 from assistant.understanding.content import FUNCTION_WORDS
 from assistant.understanding.dates import find_order_date
 from assistant.understanding.ordinals import find_reference
-from assistant.understanding.patterns import blank_resolutions, find_measures, find_order_id, find_quantity
+from assistant.understanding.patterns import find_measures, find_order_id, find_quantity
 from assistant.understanding.tables import VocabularyTables, negated_terms
 from assistant.understanding.tokens import BLANK, TermMatch, Token, normalize, tokenize
 from assistant.understanding.vocab import BARE_RECIPIENTS, WEAK_OCCASIONS
@@ -63,12 +63,15 @@ class SlotReading:
             the words retrieval searches with.
         negated_words: words inside a negation's scope ("no mugs" -> ("mugs",)).
         words: every word of the normalised message, for what points at the screen ("the two cheapest").
+        specs: specifications as written ("rtx 4060", "16gb"), taken out of the residual so that no budget or
+            count reads them, to be searched with.
     """
 
     slots: Slots
     residual: str
     negated_words: tuple[str, ...] = ()
     words: tuple[str, ...] = ()
+    specs: tuple[str, ...] = ()
 
 
 class SlotExtractor:
@@ -135,9 +138,9 @@ class SlotExtractor:
             return SlotReading(Slots(), "")
         order_id, t = find_order_id(t)
         placed, t = find_order_date(t)
-        measure, t = find_measures(t)
+        measure, t, specs = find_measures(t)
         budget, t = find_budget(t, self.default_currency)
-        tokens = tokenize(blank_resolutions(t))
+        tokens = tokenize(t)  # "4k" stays: it is what a "4k tv" is searched by, no budget or count
 
         words = [tok.text for tok in tokens]
         not_product = {i for m in common.non_product.find(tokens, words=words) for i in range(m.first, m.last)}
@@ -186,7 +189,7 @@ class SlotExtractor:
             price=_price_level(prices, negated),
             exclude=exclude,
         )
-        return SlotReading(slots, residual, negated_words, tuple(w for w in words if BLANK not in w))
+        return SlotReading(slots, residual, negated_words, tuple(w for w in words if BLANK not in w), specs)
 
 
 _FOR_CONTEXT = frozenset({"for", "my", "our"})

@@ -226,7 +226,8 @@ class Understander:
         u = Understanding(
             text=text, intent=prediction.label, confidence=round(float(prediction.confidence), 4),
             top=[(str(label), float(p)) for label, p in prediction.top3], confident=prediction.is_confident,
-            context=screen.context, slots=slots, query=self._query(words, content, reading.slots),
+            context=screen.context, slots=slots,
+            query=" ".join(x for x in (self._query(words, content, reading.slots), *reading.specs) if x),
             has_product_content=has_content, names_product=names_product, corrections=corrections,
             head=head, named_early=head in content[:3] and introduced_as_thing(head_words, head),
             category_filter=named.filter, angry=bool(ANGRY.search(text)), attribute=attribute,

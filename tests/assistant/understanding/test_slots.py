@@ -695,3 +695,13 @@ def test_docstring_examples() -> None:
 def test_a_sentence_end_is_a_clause_break_in_the_residual(gift: SlotExtractor) -> None:
     assert gift.read("do you have mugs? a big one. thanks!").residual == "do you have mugs ; a big one ; thanks"
     assert gift.read("a version 2.0 speaker").residual == "a version 2 0 speaker"  # no space after the dot
+
+
+def test_specs_are_no_budget_or_count_and_are_kept_to_search_with() -> None:
+    from assistant.understanding.slots import SlotExtractor as Extractor
+
+    reading = Extractor("$").read("gaming laptop with an rtx 4060 and 16gb under 1500")
+    assert reading.slots.budget_max == Decimal("1500.00") and reading.slots.quantity is None
+    assert set(reading.specs) == {"16gb", "rtx 4060"}
+    assert "4060" not in reading.residual
+    assert "4k" in Extractor("$").read("a 4k tv under 400").residual  # a resolution is a word to search with
