@@ -8,7 +8,7 @@ or not the order exists, and a history is only ever the signed-in customer's own
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Protocol
 
@@ -17,7 +17,7 @@ from assistant.service.policies import PolicyIndex
 from assistant.types import Intent, OrderDate, ProblemKind
 from assistant.understanding.catalog import prints
 from cartwise.db import ShopDatabase
-from cartwise.models import Order, OrderStatus
+from cartwise.models import Order, OrderLine, OrderStatus
 from cartwise.shops.profile import ShopProfile
 
 logger = logging.getLogger(__name__)
@@ -76,13 +76,15 @@ ORDER_WORDS = frozenset("""order orders ordered parcel parcels package packages 
     invoice status track""".split())
 
 
-def lines_first(order: Order, things: Sequence[str]) -> Order:
-    """The order with the lines printing any of ``things`` first ("have I bought lunch bags?" shows the lunch bags
-    of a 71-line order, not its first eight lines); every line is kept, so the total is the order's."""
-    if not things:
-        return order
-    return order.model_copy(update={"lines": sorted(
-        order.lines, key=lambda line: not any(prints(line.title, w) for w in things))})
+def lines_first(order: Order, wanted: Callable[[OrderLine], bool]) -> Order:
+    """The order with the ``wanted`` lines first ("have I bought lunch bags?" shows the lunch bags of a 71-line
+    order, not its first eight lines); every line is kept, so the total is the order's."""
+    return order.model_copy(update={"lines": sorted(order.lines, key=lambda line: not wanted(line))})
+
+
+def printing(things: Sequence[str]) -> Callable[[OrderLine], bool]:
+    """Whether an order line's title prints any of ``things``."""
+    return lambda line: any(prints(line.title, w) for w in things)
 
 
 class TicketWriter(Protocol):
@@ -146,8 +148,7 @@ class CustomerService:
                 lines = [line for line in latest.lines if line.product_id in product_ids]
                 detail = (f"Yes: you ordered {lines[0].title} in {len(having)} order"
                           f"{'s' if len(having) != 1 else ''}, most recently order {latest.id}.")
-                shown = latest.model_copy(update={"lines": sorted(
-                    latest.lines, key=lambda line: line.product_id not in product_ids)})
+                shown = lines_first(latest, lambda line: line.product_id in product_ids)
                 return ReplyFacts(act=Act.order_status, intent=Intent.purchase_history, user_text=text, order=shown,
                                   detail=detail, options=["Order the same again"])
             return ReplyFacts(act=Act.order_list, intent=Intent.purchase_history, user_text=text, orders=bought[:5],

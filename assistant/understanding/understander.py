@@ -323,8 +323,9 @@ class Understander:
                                      for w, nxt in itertools.pairwise([*all_words, ""]))
         update["all_orders"] = any(w in _PLURAL_ORDER_NOUNS for w in all_words) and not u.slots.reference_text \
             and not u.slots.order_id
-        positions = [p for p in ordinal_positions(all_words) if 0 < abs(p) <= len(screen.orders)]
-        if screen.orders and positions and not u.slots.order_id:
+        positions = [p for p in ordinal_positions(all_words) if 0 < abs(p) <= len(screen.orders)] \
+            if screen.orders and not u.slots.order_id else []
+        if positions:
             # "what's in the second one" under a list of orders: that order.
             update["order_target"] = screen.orders[positions[0] - 1 if positions[0] > 0 else positions[0]]
         if u.intent == Intent.build_bundle:
@@ -456,8 +457,9 @@ def _bundle_edit(words: Sequence[str]) -> tuple[BundleOp | None, list[str], list
 _ORDER_NOUNS = frozenset({"order", "orders", "parcel", "package", "delivery", "purchase", "shipment", "box"})
 _PLURAL_ORDER_NOUNS = frozenset({"orders", "parcels", "packages", "deliveries", "purchases", "shipments"})
 _CLAUSE_MARKERS = frozenset({"to", "that", "which", "who", "whos", "so"})
-# Articles, possessives and demonstratives: a content word right before one is a verb ("hosting a", "losing my").
+# An object pronoun after a word makes it a verb: "kit me out" is a clause, not a thing.
 _OBJECT_PRONOUNS = frozenset({"me", "us", "him", "them"})
+# Articles, possessives and demonstratives: a content word right before one is a verb ("hosting a", "losing my").
 _DETERMINERS = frozenset("a an the my our your his her their its this these those".split())
 # A subject pronoun after a noun starts a relative clause without its "that": "the hand warmers i got were broken".
 _SUBJECT_PRONOUNS = frozenset({"i", "im", "ive", "id", "we", "you", "he", "she", "they"})
@@ -554,8 +556,9 @@ def head_word(words: Sequence[str]) -> str:
         if w in _SUBJECT_PRONOUNS and (content := content_words(segment)):
             return "" if before in _CLAUSE_MARKERS else (content_words(_object_of(segment)) or [""])[-1]
         if w in _PREPOSITIONS:
-            content = content_words(_object_of(segment)) if content_words(segment) else []
-            if content_words(segment) and not content:
+            whole = content_words(segment)
+            content = content_words(_object_of(segment)) if whole else []
+            if whole and not content:
                 return ""  # "hosting a" + an occasion read as a slot: a verb whose object is no product
             if content:
                 return "" if before in _CLAUSE_MARKERS else content[-1]
