@@ -202,7 +202,7 @@ class Understander:
         attribute_values = {w for v in (reading.slots.recipient, reading.slots.occasion, reading.slots.colour,
                                         reading.slots.size, *reading.slots.brands) if v for w in v.lower().split()}
         head_words = [w for w in words if w not in attribute_values and stem(w) not in attribute_values]
-        head = head_word(head_words)
+        head = head_word(request_clause(head_words))
         phrase = head_phrase(words, head) if head else []
         named = self.catalog.named_categories(phrase) if head else NamedCategories()
         size = reading.slots.size
@@ -477,6 +477,9 @@ REQUEST_WORDS = frozenset(FUNCTION_WORDS | {w for phrase in PRICE_WORDS for w in
 _REQUEST_WORDS_SORTED = sorted(w for w in REQUEST_WORDS if len(w) >= 3 and w.isalpha())
 _WORD_RE = re.compile(r"[A-Za-z]+")
 _CLAUSE_ENDS = frozenset({",", ";", ":", "-"})
+# The verbs a request is made with (closed-class: wanting, looking, selling, suggesting).
+_REQUEST_VERBS = frozenset("need needs want wants looking buy buying find show sell sells stock carry recommend "
+                           "suggest".split())
 _PREPOSITIONS = frozenset("for to with in on at under over from by that which who whos so like about of , - : ;"
                           .split())
 
@@ -540,6 +543,19 @@ def _object_of(segment: Sequence[str]) -> Sequence[str]:
         if segment[j] in _DETERMINERS and content_words(segment[:j]):
             return segment[j + 1:]
     return segment
+
+
+def request_clause(words: Sequence[str]) -> Sequence[str]:
+    """The words from the first clause that asks for something to the end: a clause before it sets the scene
+    ("we're having a bbq on saturday, need some napkins" asks for napkins, not a barbecue). A message without a
+    verb of asking is read whole."""
+    start = 0
+    for i, w in enumerate([*words, ","]):
+        if w in _CLAUSE_ENDS:
+            if any(x in _REQUEST_VERBS for x in words[start:i]):
+                return words[start:]
+            start = i + 1
+    return words
 
 
 def head_word(words: Sequence[str]) -> str:
