@@ -10,10 +10,12 @@ Handlers decide from an :class:`Understanding` alone: they never read the shoppe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from functools import cache
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from assistant.reply import BundleItem, Reply, ShownBundle, ShownProduct
 from cartwise.models import Money, ProductId
@@ -249,6 +251,9 @@ class Understanding(BaseModel):
     """
 
     model_config = ConfigDict(frozen=True)
+    # Guessed on first use: only a search reads it, and the guess costs a forward pass of the embedder (a policy
+    # question or an order turn has no use for it).
+    _category_guess: Callable[[], tuple[str, ...]] = PrivateAttr(default=tuple)
 
     text: str
     intent: Intent
@@ -263,7 +268,6 @@ class Understanding(BaseModel):
     named_early: bool = False
     names_product: bool = False
     category_filter: bool = False
-    likely_categories: tuple[str, ...] = ()
     targets: tuple[ProductId, ...] = ()
     points_beyond: bool = False
     similar: bool = False
@@ -286,6 +290,16 @@ class Understanding(BaseModel):
     def with_intent(self, intent: Intent, note: str) -> Understanding:
         """This understanding with another intent, and the reason noted."""
         return self.model_copy(update={"intent": intent, "confident": True, "notes": (*self.notes, note)})
+
+    @property
+    def likely_categories(self) -> tuple[str, ...]:
+        return self._category_guess()
+
+    def guessing_categories(self, guess: Callable[[], tuple[str, ...]]) -> Understanding:
+        """This understanding with its likely categories to be guessed by ``guess`` when first read (once)."""
+        copy = self.model_copy()
+        copy._category_guess = cache(guess)
+        return copy
 
 
 class BundleSpec(BaseModel):

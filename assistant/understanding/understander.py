@@ -231,11 +231,11 @@ class Understander:
             has_product_content=has_content, names_product=names_product, corrections=corrections,
             head=head, named_early=head in content[:3] and introduced_as_thing(head_words, head),
             category_filter=named.filter, angry=bool(ANGRY.search(text)), attribute=attribute,
+        )
+        if not (named.categories or self.catalog.closed_compound(phrase)):
             # A thing the titles print closed up ("wash bag": "Washbag") is found by its words; a category guessed
             # from the meaning of its parts (bags) would lift the wrong things.
-            likely_categories=() if named.categories or self.catalog.closed_compound(phrase) else
-            self._likely_categories(content, attribute_values),
-        )
+            u = u.guessing_categories(lambda: self._likely_categories(content, attribute_values))
         u = self._overrides(u, screen, words, content)
         u = self._details(u, screen, words, [corrections.get(w, w) for w in reading.words])
         if u.targets and reading.negated_words:

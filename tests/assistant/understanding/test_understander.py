@@ -168,3 +168,21 @@ def test_a_subject_pronoun_ends_the_noun_phrase(understander: Understander) -> N
     # A relative clause without its "that": the thing is the hand warmers, not "broken".
     assert understander.understand("the hand warmers i got were broken", Screen()).head == "warmers"
     assert understander.understand("can i get a mug", Screen()).head == "mug"  # no noun before the pronoun
+
+
+def test_the_category_guess_is_made_only_when_read(understander: Understander,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # The guess costs an embedder pass; a turn that never searches (a policy question) must not pay for it.
+    calls: list[str] = []
+    closest = understander.matcher.closest_categories
+
+    def counted(query: str) -> list[tuple[str, float]]:
+        calls.append(query)
+        return closest(query)
+
+    monkeypatch.setattr(understander.matcher, "closest_categories", counted)
+    u = understander.understand("something for a keen photographer who loves cameras", Screen())
+    assert calls == []
+    copied = u.with_intent(u.intent, "a copy keeps the guess")
+    assert copied.likely_categories == u.likely_categories
+    assert len(calls) == 1
