@@ -66,7 +66,8 @@ _ORDER_MENTIONS = frozenset({"order", "ordered", "parcel", "package", "delivery"
 FAILURE_ACTS = {Act.no_results, Act.out_of_scope, Act.policy_unknown, Act.did_you_mean}
 CLARIFY_OPTIONS = ["It's for my mum", "It's for a child", "Something under 10", "A birthday present"]
 HANDOFF_AFTER_FAILURES = 3
-SHORT_FOLLOW_UP = 5  # words: a longer message the model calls out of scope after a policy answer is a new topic
+SHORT_FOLLOW_UP = 2  # words: a longer message the model calls out of scope after a policy answer is a new topic,
+# unless it opens as a fragment going on from it ("and to ireland?")
 _PRODUCT_TURNS = frozenset({Intent.product_info, Intent.search_product, Intent.refine_search,
                             Intent.compare_products})
 # An unsure model's first guess is acted on (policy, shopping) or offered (did you mean) above this.
@@ -235,17 +236,21 @@ class DialogManager:
                 intent = Intent.build_bundle if guess == Intent.build_bundle else Intent.search_product
             elif guess in _SHOPPING_GUESSES and p >= UNSURE_POLICY_GUESS:
                 intent = guess  # "I need a present": nothing to search yet: a question, with products beside it
-            elif p >= UNSURE_POLICY_GUESS and guess != Intent.out_of_scope:
+            elif p >= UNSURE_POLICY_GUESS and guess != Intent.out_of_scope and not (
+                    u.follows_on and u.context is TurnContext.policy):  # "and for sale items?" goes on below
                 options = [INTENT_PHRASES[i] for i, _ in u.top if i in INTENT_PHRASES][:3] or list(
                     INTENT_PHRASES.values())[:3]
                 return TurnResult(ReplyFacts(act=Act.did_you_mean, intent=guess, user_text=u.text, options=options))
             else:
                 intent = Intent.out_of_scope
         if u.context is TurnContext.policy and state.last_intent in POLICY_QUERIES and not u.names_product \
-                and not u.targets and (intent in _PRODUCT_TURNS or (intent == Intent.out_of_scope and
-                                                                     len(u.text.split()) <= SHORT_FOLLOW_UP)):
-            # "what about klarna?", "and to ireland?" after a policy answer: nothing the catalog prints and nothing
-            # on the screen to point at, so the question goes on with the policy topic, not a product.
+                and not u.targets and not u.slots.order_id and (
+                    intent in _PRODUCT_TURNS
+                    or (u.follows_on and intent not in POLICY_QUERIES and intent not in ORDER_INTENTS)
+                    or (intent == Intent.out_of_scope and len(u.text.split()) <= SHORT_FOLLOW_UP)):
+            # "what about klarna?", "and to ireland?", "klarna?" after a policy answer: nothing the catalog prints and
+            # nothing on the screen to point at, so the question goes on with the policy topic, not a product. A
+            # whole question the model calls out of scope ("tell me a joke") is a new topic.
             return TurnResult(self.service.policy(state.last_intent, u.text))
         if state.last_act == Act.order_problem.value and state.problem and user_id \
                 and intent in (Intent.track_order, Intent.report_problem) and (u.slots.order_id or u.order_target) \

@@ -321,6 +321,8 @@ class Understander:
                 u.text.replace(u.slots.order_id, "") if u.slots.order_id else u.text)
         update["latest_order"] = any(w in ("last", "latest", "recent", "newest") and nxt in _ORDER_NOUNS
                                      for w, nxt in itertools.pairwise([*all_words, ""]))
+        update["follows_on"] = bool(all_words) and (all_words[0] in _CONTINUATIONS or tuple(all_words[:2]) in (
+            ("what", "about"), ("how", "about")))
         update["all_orders"] = any(w in _PLURAL_ORDER_NOUNS for w in all_words) and not u.slots.reference_text \
             and not u.slots.order_id
         positions = [p for p in ordinal_positions(all_words) if 0 < abs(p) <= len(screen.orders)] \
@@ -477,6 +479,8 @@ REQUEST_WORDS = frozenset(FUNCTION_WORDS | {w for phrase in PRICE_WORDS for w in
 _REQUEST_WORDS_SORTED = sorted(w for w in REQUEST_WORDS if len(w) >= 3 and w.isalpha())
 _WORD_RE = re.compile(r"[A-Za-z]+")
 _CLAUSE_ENDS = frozenset({",", ";", ":", "-"})
+# Conjunctions and focus words that open a fragment going on from the previous turn ("and to ireland?").
+_CONTINUATIONS = frozenset({"and", "or", "also", "plus", "even", "same"})
 # The verbs a request is made with (closed-class: wanting, looking, selling, suggesting).
 _REQUEST_VERBS = frozenset("need needs want wants looking buy buying find show sell sells stock carry recommend "
                            "suggest".split())
