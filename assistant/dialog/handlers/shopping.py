@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -144,11 +144,13 @@ class ShoppingAdvisor:
     def find(self, query: str, slots: Slots, category_filter: bool, state: DialogState, user_id: str | None,
              exclude_ids: Sequence[str] = (), query_words: Sequence[str] = (), like_ids: Sequence[str] = (),
              kind: str = "", head: str = "", require: Sequence[str] = (), lift: Sequence[str] = (),
-             thing: str = "") -> Found:
+             thing: str = "", shown_categories: Collection[str] = ()) -> Found:
         """Search ``query`` under the stated constraints, then apply attributes, price words and history.
 
         ``like_ids`` (a refinement: the products on the screen) keeps the results of the same kind: the pool
         is reranked by closeness to those products as well as to the words, as relevance feedback does.
+        ``shown_categories``: with no ``kind`` named, the categories of the products on the screen say what kind
+        the refinement keeps ("the cheapest one" after laptops is a laptop, not the cheapest watch that matched).
         ``lift``: categories guessed from the request's meaning, lifted like a named category but never filtered.
         ``thing``: the head word of the request; a stated colour or size picks among the products that print it.
         ``require``: words the shopper just asked for ("just doorbells"): products whose titles print them
@@ -181,6 +183,8 @@ class ShoppingAdvisor:
                 relaxed.append(f"brand {', '.join(slots.brands)}")
                 same = _of_kind(hits, kind)
             hits = same or hits
+        elif shown_categories:
+            hits = [h for h in hits if h.product.category in shown_categories] or hits
         if require:
             hits, _ = prefer(hits, _words_pattern(require))
         if slots.categories and not category_filter:
@@ -383,7 +387,8 @@ class ShoppingAdvisor:
         thing = u.head or head_word((query or "").split())
         found = self.find(query or "", slots, _category_filter(u), state, user_id, exclude_ids=exclude,
                           like_ids=state.shown_ids, kind=state.kind if not _names_a_thing(u) else "", require=fresh,
-                          head=u.head if fresh and u.head in fresh and u.named_early else "", thing=thing)
+                          head=u.head if fresh and u.head in fresh and u.named_early else "", thing=thing,
+                          shown_categories={p.category for p in shown} if not _names_a_thing(u) else ())
         if u.slots.price == "cheaper" and thing and any(prints(p.title, thing) for p in shown) \
                 and not any(prints(p.title, thing) for p, _ in found.ranked[:SHOW]):
             # Nothing of the kind costs less: say so, rather than show cheaper things of another kind.
