@@ -231,6 +231,11 @@ class DialogManager:
             guess, p = u.top[0] if u.top else (Intent.out_of_scope, 0.0)
             if guess in POLICY_QUERIES and p >= UNSURE_POLICY_GUESS:
                 intent = guess  # a quoted policy passage is a safe answer to a likely policy question
+            elif state.offer_handoff and state.offer and not u.names_product:
+                # "what happens now?", "can someone sort it out?" after "a person can still look at it with you":
+                # the offer taken, not a search for "happens".
+                return TurnResult(self.service.handoff(state.session_id, user_id, state.offer, u.text,
+                                                       Intent.contact_human_agent))
             elif u.has_product_content and guess not in ORDER_INTENTS:
                 # retrieval first
                 intent = Intent.build_bundle if guess == Intent.build_bundle else Intent.search_product
