@@ -66,6 +66,7 @@ _ORDER_MENTIONS = frozenset({"order", "ordered", "parcel", "package", "delivery"
 FAILURE_ACTS = {Act.no_results, Act.out_of_scope, Act.policy_unknown, Act.did_you_mean}
 CLARIFY_OPTIONS = ["It's for my mum", "It's for a child", "Something under 10", "A birthday present"]
 HANDOFF_AFTER_FAILURES = 3
+REORDER_AS_GUEST = "Sign in to order again from your past orders. Here is what we have now:"
 SHORT_FOLLOW_UP = 2  # words: a longer message the model calls out of scope after a policy answer is a new topic,
 # unless it opens as a fragment going on from it ("and to ireland?")
 _PRODUCT_TURNS = frozenset({Intent.product_info, Intent.search_product, Intent.refine_search,
@@ -402,6 +403,13 @@ class DialogManager:
     def _reorder(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
         """ "order the same again": the last order (or the one named) as a bundle the shopper can adjust."""
         if not user_id:
+            if u.names_product and u.query:
+                # "my kid broke his nintendo controller again": a guest's past orders are not ours to read, but the
+                # thing named is in the catalog to buy.
+                found = self.shopping.search(u, state, user_id)
+                if found.facts.products and not found.facts.detail:
+                    found.facts.detail = REORDER_AS_GUEST
+                    return found
             return TurnResult(ReplyFacts(act=Act.sign_in_required, intent=Intent.reorder, user_text=u.text))
         order = self.service.last_order(user_id, u.slots.order_id or state.order_id)
         if order is None:

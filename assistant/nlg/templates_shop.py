@@ -79,6 +79,8 @@ def show_products(facts: ReplyFacts, seed: int) -> str:
             ["Here are {n} {w}:", "I found {n} {w}:", "These {n} {w} look like a good fit:"], facts, seed
         ).format(n=n, w=what)
     lines = [lead, *(product_line(i, p, facts.currency) for i, p in enumerate(facts.products, 1))]
+    if facts.detail and not is_code(facts.detail):
+        lines.insert(0, facts.detail)  # what the dialog says before the list ("Sign in to order again ...")
     note = relaxed_note(facts)
     if note:
         lines.append(note)
