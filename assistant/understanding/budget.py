@@ -54,7 +54,8 @@ def _money(g: str, tail: bool = True) -> str:
 _A, _B = _money("a_"), _money("b_")
 _START = r"(?<![0-9a-z\u00c0-\u024f.,])"
 _UPPER = (
-    r"for less than|less than|lower than|cheaper than|no more than|not more than|no higher than|not over"
+    r"nothing over|nothing above|nothing more than|nothing costing more than|not going over|not spending over"
+    r"|for less than|less than|lower than|cheaper than|no more than|not more than|no higher than|not over"
     r"|not above|not exceeding|no greater than|under|below|beneath|maximum of|maximum|max|at most|up to|upto"
     r"|within|spend no more than|spending|spend|afford|capped at|cap of|limit of|limit is|limit"
     r"|budget(?: (?:is|of|was|max|limit|only|just|up to))*|<=|<|≤|不超过|不高于|低于|少于|最多|小于|预算"

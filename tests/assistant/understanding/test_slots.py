@@ -61,6 +61,8 @@ BUDGETS = [
     ("less than £15", None, "15.00", "GBP"),
     ("below 10 please", None, "10.00", "GBP"),
     ("no more than 30", None, "30.00", "GBP"),
+    ("a goodbye present, nothing over a tenner", None, "10.00", "GBP"),  # a negated lower bound is an upper one
+    ("not going over 30 quid", None, "30.00", "GBP"),
     ("max 25", None, "25.00", "GBP"),
     ("up to 50", None, "50.00", "GBP"),
     ("my budget is 60", None, "60.00", "GBP"),
