@@ -242,6 +242,7 @@ class Understanding(BaseModel):
         problem: for a problem with an order, which kind.
         latest_order: the message is about the shopper's most recent order ("my last order arrived broken").
         order_target: the order the message points at among those listed ("the second one").
+        target_quantity: how many of the target the message asks for by a counted pronoun ("two of those").
         follows_on: the message opens as a fragment that goes on from the previous turn ("and to ireland?", "what
             about klarna?", "even on weekends?"), so it keeps that turn's topic.
         all_orders: the message asks about the shopper's orders in the plural ("where are my orders?"), not the
@@ -285,6 +286,7 @@ class Understanding(BaseModel):
     order_target: str | None = None
     all_orders: bool = False
     follows_on: bool = False
+    target_quantity: int | None = None
     catalog_match: float | None = None
     corrections: dict[str, str] = Field(default_factory=dict)
     angry: bool = False

@@ -155,6 +155,15 @@ def for_the_product(words: Sequence[str]) -> bool:
                for a, b, c in zip(words, words[1:], [*words[2:], ""], strict=False))
 
 
+def counted_reference(words: Sequence[str]) -> int | None:
+    """The count before a plural pronoun ("two of those", "3 of them"); None when there is none. After one
+    product's details it is how many of that product; under a list, how many of the list."""
+    for a, b, c in zip(words, words[1:], words[2:], strict=False):
+        if b == "of" and c in _PLURAL_PRONOUNS and (a.isdigit() or a in NUMBER_WORDS):
+            return int(a) if a.isdigit() else NUMBER_WORDS[a]
+    return None
+
+
 def resolve(
     items: Sequence[OnScreen], slots: Slots, words: Sequence[str], focus_id: ProductId | None
 ) -> tuple[ProductId, ...]:

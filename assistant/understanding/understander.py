@@ -33,7 +33,14 @@ from assistant.understanding.attributes import asked_attribute
 from assistant.understanding.budget import MONEY_WORDS
 from assistant.understanding.catalog import CatalogVocabulary, NamedCategories, edit_distance_within, prints, stem
 from assistant.understanding.content import FUNCTION_WORDS, GENERIC_WANTS, content_words, search_query
-from assistant.understanding.references import OnScreen, for_the_product, name_words, ordinal_positions, resolve
+from assistant.understanding.references import (
+    OnScreen,
+    counted_reference,
+    for_the_product,
+    name_words,
+    ordinal_positions,
+    resolve,
+)
 from assistant.understanding.slots import SlotExtractor
 from assistant.understanding.text import ANGRY
 from assistant.understanding.vocab import NUMBER_WORDS, ORDINALS, PRICE_WORDS
@@ -321,6 +328,10 @@ class Understander:
                 u.text.replace(u.slots.order_id, "") if u.slots.order_id else u.text)
         update["latest_order"] = any(w in ("last", "latest", "recent", "newest") and nxt in _ORDER_NOUNS
                                      for w, nxt in itertools.pairwise([*all_words, ""]))
+        count = counted_reference(all_words)
+        if count and screen.context is TurnContext.product and screen.focus_id and u.intent != Intent.edit_bundle:
+            # "add two of those to a bundle with a tea towel" after one mug's details: two of that mug.
+            update |= {"targets": (screen.focus_id,), "target_quantity": count}
         update["follows_on"] = bool(all_words) and (all_words[0] in _CONTINUATIONS or tuple(all_words[:2]) in (
             ("what", "about"), ("how", "about")))
         update["all_orders"] = any(w in _PLURAL_ORDER_NOUNS for w in all_words) and not u.slots.reference_text \

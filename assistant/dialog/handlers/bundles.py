@@ -129,7 +129,7 @@ class BundlePlanner:
         picks: list[tuple[Role, list[Product]]] = []
         missing: list[str] = []
         anchor = self._anchor(u) if u.targets else None
-        chosen_role = Role(query=anchor.title) if anchor is not None else None
+        chosen_role = Role(query=anchor.title, quantity=u.target_quantity or 1) if anchor is not None else None
         if anchor is not None and chosen_role is not None:
             picks.append((chosen_role, [anchor]))
         # A listed thing is found by its own words: what the shopper viewed (laptops) would rank a laptop that

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from assistant.reply import ShownProduct
-from assistant.understanding.references import count_before_superlative, ordinal_positions, resolve
+from assistant.understanding.references import count_before_superlative, counted_reference, ordinal_positions, resolve
 from assistant.understanding.slots import SlotExtractor
 
 SCREEN = [
@@ -65,3 +65,9 @@ def test_helpers() -> None:
     assert ordinal_positions("the 2nd and the last".split()) == [2, -1]
     assert count_before_superlative("the two cheapest".split()) == 2
     assert count_before_superlative("the cheapest".split()) == 1
+
+
+@pytest.mark.parametrize(("text", "count"), [("add two of those to a bundle", 2), ("3 of them please", 3),
+                                              ("two of the first one", None), ("those two", None)])
+def test_a_counted_plural_pronoun(text: str, count: int | None) -> None:
+    assert counted_reference(text.split()) == count
