@@ -96,10 +96,17 @@ def quote_about(product: Product, attribute: str) -> str:
     return clipped if len(clipped) <= 140 else clipped[:137].rsplit(" ", 1)[0] + "..."
 
 
+def what_it_is(title: str) -> list[str]:
+    """A title's words before a "for" that says what the product is for: a "Controller for iPhone" is no iPhone
+    ("Tea For One" starts with what it is, so a first word is kept)."""
+    words = words_of(title)
+    return words[:words.index("for", 1)] if "for" in words[1:] else words
+
+
 def not_found_words(query_words: Sequence[str], products: Sequence[Product]) -> list[str]:
     """The request's words that none of ``products`` prints in its title (as a word, its start or inside a
-    compound: "mat" is in "Doormat")."""
-    titles = [" ".join(stem(w) for w in words_of(p.title)) for p in products]
+    compound: "mat" is in "Doormat") as what it is, not what it is for."""
+    titles = [" ".join(stem(w) for w in what_it_is(p.title)) for p in products]
     missing = []
     for w in query_words:
         s = stem(w)
