@@ -6,6 +6,7 @@ returns reply facts with a typed state update.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from assistant.dialog.handlers.shopping import ShoppingAdvisor, TurnResult
@@ -25,6 +26,7 @@ from assistant.types import (
     Understanding,
 )
 from assistant.understanding.catalog import stem, words_of
+from assistant.understanding.content import content_words
 from assistant.understanding.understander import head_word
 from cartwise.currency import to_money
 from cartwise.models import Order, Product
@@ -34,6 +36,21 @@ from retrieval.errors import RetrievalError
 from retrieval.types import SearchFilters
 
 ROLE_POOL = 8  # candidates per role when a list of things is bundled
+
+
+# The words before a product named by its title: articles, possessives, demonstratives and the prepositions of
+# going with (grammar, not product words).
+_NAMING_WORDS = frozenset("a an the my our your his her their this that with around for to".split())
+_DETERMINERS_ONLY = _NAMING_WORDS - {"with", "around", "for", "to"}
+
+
+def _named_as_thing(words: Sequence[str], start: int) -> bool:
+    """Whether the phrase at ``start`` names a product: after an article, a possessive or "with" ("what goes with
+    the regency cakestand 3 tier"), not as what a verb makes or hosts ("everything i need to make homemade jam",
+    "host a tea party" name no jam candle and no tea party card)."""
+    if start == 0 or words[start - 1] not in _NAMING_WORDS:
+        return False
+    return not (start >= 2 and words[start - 1] in _DETERMINERS_ONLY and content_words([words[start - 2]]))
 
 
 def _money(value: str | None) -> Decimal | None:
@@ -88,12 +105,15 @@ class BundlePlanner:
             return next(iter(self.store.get(list(u.targets[:1]))), None)
         if not u.query:
             return None
-        words = {stem(w) for w in words_of(u.query)}
+        raw = words_of(u.query)
+        message = [stem(w) for w in raw]
+        words = set(message)
         for hit in self.store.search(u.query, k=3, filters=SearchFilters(in_stock=True)):
             title = {stem(w) for w in words_of(hit.product.title) if not w.isdigit()}
             named = len(title & words)
-            if named >= 2 and named * 2 >= len(title):
-                return hit.product  # "what goes with the regency cakestand 3 tier"
+            first = next(i for i, w in enumerate(message) if w in title) if named else 0
+            if named >= 2 and named * 2 >= len(title) and _named_as_thing(raw, first):
+                return hit.product
         return None
 
     def _build(self, spec: BundleSpec, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
