@@ -343,6 +343,8 @@ class DialogManager:
         ("I need a present"); never two in a row."""
         if u.has_product_content or state.clarified or (state.bundle is not None and intent == Intent.build_bundle):
             return None
+        if u.slots.exclude and state.query:
+            return None  # "not a mug, she has loads": the standing search, without mugs
         picks, personal = self.picks.picks_for(user_id, state, k=SHOW)
         products = [ShownProduct(id=p.product.id, title=p.product.title, price=p.product.price,
                                  category=p.product.category, reason=p.reason, in_stock=p.product.in_stock)

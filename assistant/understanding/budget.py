@@ -102,6 +102,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 _NEXT_WORD = re.compile(r"\s*([a-z%]+)")
 _YEAR = re.compile(r"(19|20)\d\d")
 _AGE_BEFORE = re.compile(r"(?:kids|children|child|toddlers?|babies|boys|girls|ages?|aged|teens?)\W*$")
+_OF_BEFORE = re.compile(r"[a-z] of\W*$")
 _BUDGET_BEFORE = re.compile(r"(?:budget|price|priced|spend|cost|costs|range|pay|paying)\b[^.!?]{0,20}$")
 _NOT_A_BUDGET_BEFORE = re.compile(
     r"(?:charged|paid|refund\w*|cost me|spent|billed|deducted|taken|fees?|owe|overcharged|shipping|delivery"
@@ -210,6 +211,9 @@ def _accept(kind: str, m: re.Match[str], text: str, a: _Amount, b: _Amount | Non
         return False
     if kind == "min" and cue == "from" and not named:
         return False
+    if not named and kind in ("max", "min", "approx", "range") and _OF_BEFORE.search(before) \
+            and not _BUDGET_BEFORE.search(before):
+        return False  # "a pack of more than 6", "a set of at least 4" count what the pack holds
     if not named and kind in ("max", "min", "approx", "range"):
         nxt = _NEXT_WORD.match(text, m.end())
         if nxt and _plural_noun(nxt.group(1)):

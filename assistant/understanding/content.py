@@ -19,7 +19,8 @@ FUNCTION_WORDS = frozenset("""
     to of in on at by for from with without about into onto over under above below between through during
     before after up down out off near than then so as if or and but because while though also too very
     really quite just only even still again maybe perhaps please pls plz thanks thank ta cheers hi hello hey hiya
-    yes yeah ok okay well oh um hmm like lot lots bit little much many more most less least other others another
+    yes yeah ok okay well oh um hmm like lot lots loads tons plenty bit little much many more most less least other
+    others another
     else kind sort type sorts kinds got get getting find finding show showing see seeing looking look want wants
     wanted wanting buy buying bought tell give let help recommend suggest suggestions something anything
     everything nothing someone somebody anyone somewhere anywhere everywhere nowhere

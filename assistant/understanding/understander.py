@@ -517,6 +517,9 @@ def introduced_as_thing(words: Sequence[str], head: str) -> bool:
     if start == 0:
         return i - start < 2
     before = words[start - 1]
+    verb = start - 2 if before in _DETERMINERS else start - 1
+    if verb >= 1 and words[verb] in ("have", "has", "got") and words[verb - 1] in _SUBJECT_PRONOUNS - {"you"}:
+        return False  # "she has loads", "he has a kindle": what someone has, not what the shop is asked for
     if before in _DETERMINERS and start >= 2 and content_words([words[start - 2]]) \
             and words[start - 2] not in _INTRODUCERS:
         # "starting a podcast", "learning the piano": the object of a verb that is no buying, having or wanting

@@ -117,6 +117,8 @@ NOT_BUDGETS = [
     "6 mugs",
     "at least 6 mugs",
     "no more than 3 candles",
+    "in a pack of more than 6?",  # what a pack holds
+    "a set of at least 4",
     "5 or more mugs",
     "a mug from 2010",
     "between 2010 and 2015",

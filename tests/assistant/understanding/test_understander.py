@@ -126,6 +126,8 @@ def test_problems_are_read_by_kind(understander: Understander) -> None:
         ("do you have mugs? a big one for my dad", "mugs", True),  # a question mark ends the noun phrase
         ("we're having a bbq on saturday, need some napkins", "napkins", True),  # the scene is no thing asked for
         ("do you sell wine? want a nice bottle for my boss", "wine", True),  # the first clause that asks
+        ("not a mug, she has loads", "", False),  # what someone has is no thing asked for; "loads" a quantifier
+        ("she has a kindle", "kindle", False),
     ],
 )
 def test_the_thing_asked_for(understander: Understander, text: str, head: str, named: bool) -> None:
