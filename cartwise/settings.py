@@ -82,6 +82,10 @@ class Settings(BaseSettings):
         True, description="Answer product vector queries from an in-memory copy of the Chroma vectors (exact and "
         "much faster for filtered queries); off sends every query to Chroma.",
     )
+    store_count_ttl_s: float = Field(
+        1.0, ge=0.0, description="Seconds a query trusts the product count it last read before asking the store "
+        "again: a re-ingest by another process is noticed within this time (0: every query asks).",
+    )
     bundle_size: int = Field(4, ge=1, le=20, description="Items in a bundle when the shopper gives no number.")
 
     # --- dialog and generation ----------------------------------------------

@@ -85,6 +85,7 @@ class ProductStore:
         alpha: float = 0.7,
         fusion: FusionMethod = "convex",
         pool: int = 50,
+        count_ttl_s: float = 0.0,
     ) -> None:
         self.client = client
         self.embedder = embedder
@@ -99,6 +100,8 @@ class ProductStore:
         self._lexical: LexicalSnapshot | None = None
         self.exact_index: ExactIndex | None = None
         self._stale_warned = False
+        self.count_ttl_s = count_ttl_s
+        self._counted: tuple[float, int] | None = None  # (monotonic time, count) last read by a query
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -116,7 +119,8 @@ class ProductStore:
             StoreError: when the store is missing (and ``create`` is False), corrupted or unreachable.
         """
         embedder = embedder or Embedder.from_settings(settings)
-        options: dict[str, Any] = {"alpha": settings.hybrid_alpha, "create": create}
+        options: dict[str, Any] = {"alpha": settings.hybrid_alpha, "create": create,
+                                   "count_ttl_s": settings.store_count_ttl_s}
         if settings.chroma_url:
             return cls.connect(settings.chroma_url, embedder, settings.shop, **options)
         return cls.open(settings.chroma_path_resolved, embedder, settings.shop, **options)
@@ -293,7 +297,7 @@ class ProductStore:
                 if pending is not None:
                     pending.result()
                 pending = writer.submit(write, batch, texts, batch_vectors)
-                self._lexical = None
+                self._lexical, self._counted = None, None
             if pending is not None:
                 pending.result()
         seconds = time.perf_counter() - start
@@ -306,7 +310,7 @@ class ProductStore:
         if ids:
             with self._chroma("deleting products"):
                 self.collection.delete(ids=list(ids))
-            self._lexical = None
+            self._lexical, self._counted = None, None
 
     def prune(self, keep_ids: Sequence[str]) -> int:
         """Delete every stored product whose id is not in ``keep_ids``; returns how many were deleted."""
@@ -319,6 +323,17 @@ class ProductStore:
         """Number of stored products."""
         with self._chroma("counting products"):
             return int(self.collection.count())
+
+    def _serving_count(self) -> int:
+        # The count tells a query whether the in-memory index and the BM25 snapshot still match the store (a
+        # re-ingest while serving). Asking Chroma costs ~3 ms, and a turn searches several times: a count read
+        # within ``count_ttl_s`` is trusted (this store's own writes forget it at once).
+        now = time.monotonic()
+        if self._counted is not None and now - self._counted[0] < self.count_ttl_s:
+            return self._counted[1]
+        count = self.count()
+        self._counted = (now, count)
+        return count
 
     def all_ids(self) -> list[str]:
         """Every stored product id."""
@@ -403,7 +418,7 @@ class ProductStore:
             return []
         if mode == "dense":
             return self.search_by_vector(self.embedder.encode([query])[0], k, filters)
-        count = self.count()
+        count = self._serving_count()
         snapshot = self._snapshot(count)
         reader = self._current_index(count) or self
         mask = snapshot.mask(filters)
@@ -467,7 +482,7 @@ class ProductStore:
         self, vector: np.ndarray, k: int, filters: SearchFilters | None, count: int | None = None
     ) -> list[tuple[Product, float]]:
         if self.exact_index is not None:
-            exact = self._current_index(self.count() if count is None else count)
+            exact = self._current_index(self._serving_count() if count is None else count)
             if exact is not None:
                 return [(h.product, h.dense) for h in exact.search_by_vector(vector, k, filters)]
         where = filters.to_where() if filters else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from decimal import Decimal
 
 import numpy as np
@@ -64,3 +65,24 @@ def test_query_cache_returns_the_model_vector_and_forgets_the_oldest(embedder: E
     assert list(cached._query_cache) == ["red mug", "green scarf"]
     cached.clear_cache()
     assert not cached._query_cache
+
+
+def test_a_count_is_trusted_for_its_ttl_and_forgotten_on_own_writes(store: ProductStore, embedder: Embedder) -> None:
+    """A serving store asks Chroma for the product count at most once per ``count_ttl_s`` (a turn searches
+    several times); another writer's products show up once it has passed, its own writes at once."""
+    path = store.location
+    reader = ProductStore.open(path, embedder, store.shop, count_ttl_s=3.0)
+    reader.use_exact_index(ProductVectors.from_store(reader))
+    assert reader.search("teapot", k=3, mode="dense")
+    writer = ProductStore.open(path, embedder, store.shop)
+    airship = Product(id="NEW-2", title="Airship shaped teapot", description="A teapot shaped like an airship.",
+                      category="kitchen & baking", price=Decimal("9.50"), stock=3)
+    writer.upsert([airship])
+    assert reader.search("airship teapot", k=1, mode="dense")[0].product.id != "NEW-2"  # the index, trusted
+    time.sleep(3.1)
+    assert reader.search("airship teapot", k=1, mode="dense")[0].product.id == "NEW-2"  # stale: Chroma
+    own = Product(id="NEW-3", title="Balloon shaped teapot", description="A teapot shaped like a balloon.",
+                  category="kitchen & baking", price=Decimal("9.50"), stock=3)
+    reader.use_exact_index(ProductVectors.from_store(reader))
+    reader.upsert([own])
+    assert reader.search("balloon teapot", k=1, mode="dense")[0].product.id == "NEW-3"
