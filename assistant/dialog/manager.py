@@ -36,6 +36,7 @@ from assistant.understanding import Understander
 from assistant.understanding.content import content_words
 from assistant.understanding.references import name_words
 from assistant.understanding.text import clean_message, is_cjk_heavy, is_foreign_language, strip_markup
+from assistant.understanding.understander import UNSURE_GUESS
 from cartwise.models import Order
 from finetune.context import TurnContext
 
@@ -71,8 +72,7 @@ SHORT_FOLLOW_UP = 2  # words: a longer message the model calls out of scope afte
 # unless it opens as a fragment going on from it ("and to ireland?")
 _PRODUCT_TURNS = frozenset({Intent.product_info, Intent.search_product, Intent.refine_search,
                             Intent.compare_products})
-# An unsure model's first guess is acted on (policy, shopping) or offered (did you mean) above this.
-UNSURE_POLICY_GUESS = 0.25
+UNSURE_POLICY_GUESS = UNSURE_GUESS
 _SHOPPING_GUESSES = frozenset({Intent.search_product, Intent.build_bundle, Intent.recommend_for_me,
                                Intent.best_sellers})
 # What the answer to a clarifying question can be read as, when it completes the request asked about.

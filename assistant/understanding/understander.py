@@ -45,6 +45,7 @@ from assistant.understanding.slots import SlotExtractor
 from assistant.understanding.text import ANGRY
 from assistant.understanding.vocab import NUMBER_WORDS, ORDINALS, PRICE_WORDS
 from finetune.context import TurnContext, model_input
+from finetune.labels import CUSTOMER_SERVICE_INTENTS
 
 logger = logging.getLogger(__name__)
 
@@ -264,7 +265,11 @@ class Understander:
             # ("what's the warranty?" after one product) is the likeliest reading there.
             u = u.with_intent(guess, f"unsure follow-up: {guess} {u.top[0][1]:.2f}")
             unsure = False
-        if unsure and content and u.query:
+        service_guess = bool(u.top) and u.top[0][0] in CUSTOMER_SERVICE_INTENTS and u.top[0][1] >= UNSURE_GUESS
+        if unsure and content and u.query and not service_guess:
+            # An unsure read whose likeliest intent is a service question ("can I return a TV if I don't like it?",
+            # "can you gift wrap it?") is answered as one; only a message the model would call out of scope, or
+            # a shopping guess, is checked against the catalog.
             similarity, title = self.matcher.best_match(u.query)
             u = u.model_copy(update={"catalog_match": round(similarity, 4)})
             if self.check.accepts(similarity, title, u.head):
@@ -478,6 +483,8 @@ _DETERMINERS = frozenset("a an the my our your his her their its this these thos
 _SUBJECT_PRONOUNS = frozenset({"i", "im", "ive", "id", "we", "you", "he", "she", "they"})
 # A category guessed from meaning lifts its products when its name is this close to the request's content words
 # and this much closer than the next category's ("photography": Cameras & Camcorders 0.51, Projectors 0.40).
+# An unsure model's first guess is acted on (a service answer, a shopping turn) or offered (did you mean) above this.
+UNSURE_GUESS = 0.25
 CATEGORY_GUESS_MIN = 0.45
 CATEGORY_GUESS_MARGIN = 0.08
 # Articles and quantifiers; verbs of selling, having, wanting or sending; an object pronoun after a request verb

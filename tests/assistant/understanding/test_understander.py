@@ -188,3 +188,13 @@ def test_the_category_guess_is_made_only_when_read(understander: Understander,
     copied = u.with_intent(u.intent, "a copy keeps the guess")
     assert copied.likely_categories == u.likely_categories
     assert len(calls) == 1
+
+
+def test_an_unsure_service_question_is_not_checked_against_the_catalog(understander: Understander) -> None:
+    # The likeliest reading is a service question: the catalog lookup (an embedder pass) would only risk turning
+    # it into a search for the products it mentions.
+    service = understander.understand("the mug arrived but the colour is off, refund?", Screen())
+    assert not service.confident and service.top[0][0] == "track_refund"
+    assert service.catalog_match is None
+    other = understander.understand("what if the teapot doesn't fit in my cupboard, can it go back", Screen())
+    assert not other.confident and other.catalog_match is not None
