@@ -37,6 +37,7 @@ from assistant.understanding.references import (
     OnScreen,
     counted_reference,
     for_the_product,
+    is_pronoun,
     name_words,
     ordinal_positions,
     resolve,
@@ -227,7 +228,10 @@ class Understander:
         content = content_words(words)
         attribute = asked_attribute(reading.residual)
         attribute_words = set(attribute.split())
-        names_product = any(self.catalog.title_counts.get(stem(w), 0) > 0 for w in content if w not in attribute_words)
+        # A colour or size asked for ("does it come in silver?") names no product, though titles print it.
+        looks = {w for v in (reading.slots.colour, reading.slots.size) if v for w in v.lower().split()}
+        names_product = any(self.catalog.title_counts.get(stem(w), 0) > 0 for w in content
+                            if w not in attribute_words and w not in looks)
         has_content = bool(content) or any(
             v not in (None, ()) for k, v in slots if k not in ("reference_index", "reference_text", "exclude"))
         prediction = self.model.predict(model_input(respelled, screen.context))
@@ -323,6 +327,10 @@ class Understander:
             # The property asked about ("which has more memory?") names no product on the screen.
             pointing = [w for w in all_words if w not in set(u.attribute.split())]
             update["targets"] = resolve(items, u.slots, pointing, screen.focus_id)
+            if not items and screen.focus_id and screen.context is TurnContext.product \
+                    and is_pronoun(u.slots.reference_text):
+                # "does it come in silver?" after one product's details: that product, though no list is shown.
+                update["targets"] = (screen.focus_id,)
             update["points_beyond"] = bool(items) and any(p > len(items) for p in ordinal_positions(pointing))
             update["similar"] = any(w in ("like", "similar", "same") for w in words) and bool(update["targets"])
             update["among_shown"] = bool(items) and any(a == "of" and b in ("these", "those", "them")
@@ -369,6 +377,10 @@ class Understander:
             counted = _counted_for_total(u.slots, words)
             if not update["roles"] and counted is not None:
                 update["roles"] = (counted,)
+        if u.intent == Intent.product_info and update.get("among_shown") and (u.slots.colour or u.slots.size):
+            # "are any of those pink": the screen's kind in that colour, not a pink variant of the first product.
+            update |= {"intent": Intent.refine_search, "targets": (),
+                       "notes": (*u.notes, "an attribute asked of everything shown")}
         if u.intent == Intent.compare_products and not update.get("targets"):
             # "Bowers & Wilkins" is one name: only words split what is compared.
             update["roles"] = _roles([w for w in words if w not in ("&", "+", ",")], max_words=6,

@@ -471,7 +471,12 @@ class ShoppingAdvisor:
             return self.search(u, state, user_id)
         base = " ".join(w for w in words_of(target.title) if not w.isdigit() and len(w) > 1)
         slots = Slots(colour=u.slots.colour, size=u.slots.size, brands=(target.brand,) if target.brand else ())
-        found = self.find(base, slots, False, state, user_id, exclude_ids=[target.id])
+        # Another colour or size of the same kind of thing: a pink one of the teapots shown is a teapot, a silver
+        # Sony is headphones (its category when no kind was shown), not a "Pentium Silver" laptop.
+        kind_words = kind_of(state.kind or "").split()
+        kind = state.kind if kind_words and prints(target.title, kind_words[-1]) else \
+            f"items from our {target.category} range" if target.category else ""
+        found = self.find(base, slots, False, state, user_id, exclude_ids=[target.id], kind=kind)
         return self.present(found, slots, base, u, state, Intent.refine_search, label_query=state.query or "")
 
     def compare(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
