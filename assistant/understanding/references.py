@@ -8,6 +8,7 @@ the titles on the screen, so no product word is listed here.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -97,6 +98,39 @@ def _chooses_by_price(words: Sequence[str], slots: Slots) -> str:
             a in _COMPARATIVE_ENDS and b == "of" for a, b in itertools.pairwise(words)):
         return "cheapest" if slots.price == "cheaper" else "priciest"
     return ""
+
+
+# Size comparatives and superlatives (grammar), and the sizes titles print: a number before a unit of length,
+# capacity or storage ('65" Class', "2TB", "500ml").
+_SIZE_CHOICE = {"smallest": "smallest", "littlest": "smallest", "tiniest": "smallest", "smaller": "smallest",
+                "biggest": "largest", "largest": "largest", "bigger": "largest", "larger": "largest"}
+_TITLE_SIZE = re.compile(
+    r'(\d+(?:\.\d+)?)\s*(?:"|”|-?inch(?:es)?\b|in\b|cm\b|mm\b|(tb)\b|gb\b|ml\b|l\b|litres?\b)', re.I)
+
+
+def chooses_by_size(words: Sequence[str]) -> str:
+    """ "smallest"/"largest" when the message picks by size from what is shown: a superlative ("the smallest
+    one") or a comparative after "the" ("the smaller one, how much?"), else "" ("a bigger one" asks for others)."""
+    for before, w in itertools.pairwise(["", *words]):
+        which = _SIZE_CHOICE.get(w)
+        if which and (w.endswith("est") or before == "the"):
+            return which
+    return ""
+
+
+def _size_of(title: str) -> float | None:
+    m = _TITLE_SIZE.search(title)
+    if m is None:
+        return None
+    return float(m.group(1)) * (1000 if m.group(2) else 1)  # terabytes in gigabytes
+
+
+def _by_size(items: Sequence[OnScreen], which: str) -> tuple[ProductId, ...]:
+    sized = [(size, n, item) for n, item in enumerate(items) if (size := _size_of(item.title)) is not None]
+    if len(sized) < 2:
+        return ()
+    ordered = sorted(sized, key=lambda s: (s[0] if which == "smallest" else -s[0], s[1]))
+    return (ordered[0][2].id,)
 
 
 def _by_price(items: Sequence[OnScreen], which: str, n: int) -> tuple[ProductId, ...]:
@@ -195,6 +229,9 @@ def resolve(
         return tuple(pointed)
     if chooses:
         return _by_price(items, chooses, count_before_superlative(words))
+    size = chooses_by_size(words)
+    if size and (picked := _by_size(items, size)):
+        return picked  # "the smallest one" after TVs: the 43\" one
     if for_the_product(words):
         # "add a mouse and a bag to it": the pronoun is the product; the names are new things for it.
         return (focus_id,) if focus_id in ids else (ids[0],)

@@ -35,6 +35,7 @@ from assistant.understanding.catalog import CatalogVocabulary, NamedCategories, 
 from assistant.understanding.content import FUNCTION_WORDS, GENERIC_WANTS, content_words, search_query
 from assistant.understanding.references import (
     OnScreen,
+    chooses_by_size,
     counted_reference,
     for_the_product,
     is_pronoun,
@@ -377,6 +378,11 @@ class Understander:
             counted = _counted_for_total(u.slots, words)
             if not update["roles"] and counted is not None:
                 update["roles"] = (counted,)
+        picked = update.get("targets")
+        if u.intent == Intent.refine_search and chooses_by_size(all_words) and isinstance(picked, tuple) \
+                and len(picked) == 1:
+            # "the smallest one" after TVs: the 43" one on the screen, not a new search for small things.
+            update |= {"intent": Intent.product_info, "notes": (*u.notes, "picks a shown product by size")}
         if u.intent == Intent.product_info and update.get("among_shown") and (u.slots.colour or u.slots.size):
             # "are any of those pink": the screen's kind in that colour, not a pink variant of the first product.
             update |= {"intent": Intent.refine_search, "targets": (),

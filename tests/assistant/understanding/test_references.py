@@ -7,7 +7,13 @@ from decimal import Decimal
 import pytest
 
 from assistant.reply import ShownProduct
-from assistant.understanding.references import count_before_superlative, counted_reference, ordinal_positions, resolve
+from assistant.understanding.references import (
+    chooses_by_size,
+    count_before_superlative,
+    counted_reference,
+    ordinal_positions,
+    resolve,
+)
 from assistant.understanding.slots import SlotExtractor
 
 SCREEN = [
@@ -71,3 +77,11 @@ def test_helpers() -> None:
                                               ("two of the first one", None), ("those two", None)])
 def test_a_counted_plural_pronoun(text: str, count: int | None) -> None:
     assert counted_reference(text.split()) == count
+
+
+@pytest.mark.parametrize(("text", "which"), [
+    ("the smallest one", "smallest"), ("the smaller one, how much?", "smallest"),
+    ("biggest please", "largest"), ("a bigger one", ""), ("cheaper", ""),
+])
+def test_a_choice_by_size(text: str, which: str) -> None:
+    assert chooses_by_size(text.replace(",", "").split()) == which
