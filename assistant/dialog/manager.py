@@ -72,7 +72,6 @@ SHORT_FOLLOW_UP = 2  # words: a longer message the model calls out of scope afte
 # unless it opens as a fragment going on from it ("and to ireland?")
 _PRODUCT_TURNS = frozenset({Intent.product_info, Intent.search_product, Intent.refine_search,
                             Intent.compare_products})
-UNSURE_POLICY_GUESS = UNSURE_GUESS
 _SHOPPING_GUESSES = frozenset({Intent.search_product, Intent.build_bundle, Intent.recommend_for_me,
                                Intent.best_sellers})
 # What the answer to a clarifying question can be read as, when it completes the request asked about.
@@ -230,7 +229,7 @@ class DialogManager:
             intent = Intent.track_order
         elif not u.confident:
             guess, p = u.top[0] if u.top else (Intent.out_of_scope, 0.0)
-            if guess in POLICY_QUERIES and p >= UNSURE_POLICY_GUESS:
+            if guess in POLICY_QUERIES and p >= UNSURE_GUESS:
                 intent = guess  # a quoted policy passage is a safe answer to a likely policy question
             elif state.offer_handoff and state.offer and not u.names_product:
                 # "what happens now?", "can someone sort it out?" after "a person can still look at it with you":
@@ -240,9 +239,9 @@ class DialogManager:
             elif u.has_product_content and guess not in ORDER_INTENTS:
                 # retrieval first
                 intent = Intent.build_bundle if guess == Intent.build_bundle else Intent.search_product
-            elif guess in _SHOPPING_GUESSES and p >= UNSURE_POLICY_GUESS:
+            elif guess in _SHOPPING_GUESSES and p >= UNSURE_GUESS:
                 intent = guess  # "I need a present": nothing to search yet: a question, with products beside it
-            elif p >= UNSURE_POLICY_GUESS and guess != Intent.out_of_scope and not (
+            elif p >= UNSURE_GUESS and guess != Intent.out_of_scope and not (
                     u.follows_on and u.context is TurnContext.policy):  # "and for sale items?" goes on below
                 options = [INTENT_PHRASES[i] for i, _ in u.top if i in INTENT_PHRASES][:3] or list(
                     INTENT_PHRASES.values())[:3]

@@ -209,8 +209,9 @@ class Understander:
         # A category is named by the noun phrase that says what is wanted, not by a verb or a purpose clause:
         # "i want to watch films on something big" names no Smart Watches. Who it is for, a colour or a size
         # ("for my dad", "in white?") is no thing the shop could lack.
-        attribute_values = {w for v in (reading.slots.recipient, reading.slots.occasion, reading.slots.colour,
-                                        reading.slots.size, *reading.slots.brands) if v for w in v.lower().split()}
+        looks = {w for v in (reading.slots.colour, reading.slots.size) if v for w in v.lower().split()}
+        attribute_values = looks | {w for v in (reading.slots.recipient, reading.slots.occasion, *reading.slots.brands)
+                                    if v for w in v.lower().split()}
         head_words = [w for w in words if w not in attribute_values and stem(w) not in attribute_values]
         head = head_word(request_clause(head_words))
         phrase = head_phrase(words, head) if head else []
@@ -230,7 +231,6 @@ class Understander:
         attribute = asked_attribute(reading.residual)
         attribute_words = set(attribute.split())
         # A colour or size asked for ("does it come in silver?") names no product, though titles print it.
-        looks = {w for v in (reading.slots.colour, reading.slots.size) if v for w in v.lower().split()}
         names_product = any(self.catalog.title_counts.get(stem(w), 0) > 0 for w in content
                             if w not in attribute_words and w not in looks)
         has_content = bool(content) or any(
@@ -496,13 +496,13 @@ _CLAUSE_MARKERS = frozenset({"to", "that", "which", "who", "whos", "so"})
 # An object pronoun after a word makes it a verb: "kit me out" is a clause, not a thing.
 _OBJECT_PRONOUNS = frozenset({"me", "us", "him", "them"})
 # Articles, possessives and demonstratives: a content word right before one is a verb ("hosting a", "losing my").
-_DETERMINERS = frozenset("a an the my our your his her their its this these those".split())
+DETERMINERS = frozenset("a an the my our your his her their its this these those".split())
 # A subject pronoun after a noun starts a relative clause without its "that": "the hand warmers i got were broken".
 _SUBJECT_PRONOUNS = frozenset({"i", "im", "ive", "id", "we", "you", "he", "she", "they"})
-# A category guessed from meaning lifts its products when its name is this close to the request's content words
-# and this much closer than the next category's ("photography": Cameras & Camcorders 0.51, Projectors 0.40).
 # An unsure model's first guess is acted on (a service answer, a shopping turn) or offered (did you mean) above this.
 UNSURE_GUESS = 0.25
+# A category guessed from meaning lifts its products when its name is this close to the request's content words
+# and this much closer than the next category's ("photography": Cameras & Camcorders 0.51, Projectors 0.40).
 CATEGORY_GUESS_MIN = 0.45
 CATEGORY_GUESS_MARGIN = 0.08
 # Articles and quantifiers; verbs of selling, having, wanting or sending; an object pronoun after a request verb
@@ -542,10 +542,10 @@ def introduced_as_thing(words: Sequence[str], head: str) -> bool:
     if start == 0:
         return i - start < 2
     before = words[start - 1]
-    verb = start - 2 if before in _DETERMINERS else start - 1
+    verb = start - 2 if before in DETERMINERS else start - 1
     if verb >= 1 and words[verb] in ("have", "has", "got") and words[verb - 1] in _SUBJECT_PRONOUNS - {"you"}:
         return False  # "she has loads", "he has a kindle": what someone has, not what the shop is asked for
-    if before in _DETERMINERS and start >= 2 and content_words([words[start - 2]]) \
+    if before in DETERMINERS and start >= 2 and content_words([words[start - 2]]) \
             and words[start - 2] not in _INTRODUCERS:
         # "starting a podcast", "learning the piano": the object of a verb that is no buying, having or wanting
         # names what the shopper is doing, not a thing the shop could lack.
@@ -583,7 +583,7 @@ def _object_of(segment: Sequence[str]) -> Sequence[str]:
     shower" -> baby shower; "losing my keys" -> keys). A content word right before a determiner is a verb
     ("hosting", "losing"), never the head of the phrase; the segment is kept whole when there is none."""
     for j in range(len(segment) - 1, 0, -1):
-        if segment[j] in _DETERMINERS and content_words(segment[:j]):
+        if segment[j] in DETERMINERS and content_words(segment[:j]):
             return segment[j + 1:]
     return segment
 

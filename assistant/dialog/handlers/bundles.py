@@ -27,7 +27,7 @@ from assistant.types import (
 )
 from assistant.understanding.catalog import stem, words_of
 from assistant.understanding.content import content_words
-from assistant.understanding.understander import head_word
+from assistant.understanding.understander import DETERMINERS, head_word
 from cartwise.currency import to_money
 from cartwise.models import Order, Product
 from retrieval.bundle_types import BundleRequest, BundleResult
@@ -38,10 +38,9 @@ from retrieval.types import SearchFilters
 ROLE_POOL = 8  # candidates per role when a list of things is bundled
 
 
-# The words before a product named by its title: articles, possessives, demonstratives and the prepositions of
-# going with (grammar, not product words).
-_NAMING_WORDS = frozenset("a an the my our your his her their this that with around for to".split())
-_DETERMINERS_ONLY = _NAMING_WORDS - {"with", "around", "for", "to"}
+# The words before a product named by its title: a determiner or a preposition of going with.
+_NAMING_DETERMINERS = DETERMINERS | {"that"}
+_NAMING_WORDS = _NAMING_DETERMINERS | {"with", "around", "for", "to"}
 
 
 def _named_as_thing(words: Sequence[str], start: int) -> bool:
@@ -50,7 +49,7 @@ def _named_as_thing(words: Sequence[str], start: int) -> bool:
     "host a tea party" name no jam candle and no tea party card)."""
     if start == 0 or words[start - 1] not in _NAMING_WORDS:
         return False
-    return not (start >= 2 and words[start - 1] in _DETERMINERS_ONLY and content_words([words[start - 2]]))
+    return not (start >= 2 and words[start - 1] in _NAMING_DETERMINERS and content_words([words[start - 2]]))
 
 
 def _money(value: str | None) -> Decimal | None:

@@ -366,7 +366,8 @@ class ShoppingAdvisor:
             return missing
         slots = state.slots.merge(u.slots.model_copy(update={"reference_index": None, "reference_text": None}))
         query = state.query or u.query
-        if _names_a_thing(u) and u.query and u.query not in (query or ""):
+        names = _names_a_thing(u)
+        if names and u.query and u.query not in (query or ""):
             query = f"{query} {u.query}".strip() if query else u.query
         shown = state.shown
         if u.similar and u.targets:
@@ -383,7 +384,7 @@ class ShoppingAdvisor:
             slots = slots.model_copy(update={"budget_min": max(p.price for p in shown) + Decimal("0.01"),
                                              "budget_max": None, "price": None})
         changes = {k for k, v in u.slots if v not in (None, ()) and k not in ("reference_index", "reference_text")}
-        exclude = state.shown_ids if shown and not changes and not _names_a_thing(u) else []
+        exclude = state.shown_ids if shown and not changes and not names else []
         if u.targets and u.rejected:
             exclude = list(u.targets)  # "not that one"
         # New words naming a thing ("just doorbells"), not attributes the filters already apply ("in purple").
@@ -393,9 +394,9 @@ class ShoppingAdvisor:
                  if w not in (state.query or "").split() and w not in attributes and u.names_product]
         thing = u.head or head_word((query or "").split())
         found = self.find(query or "", slots, _category_filter(u), state, user_id, exclude_ids=exclude,
-                          like_ids=state.shown_ids, kind=state.kind if not _names_a_thing(u) else "", require=fresh,
+                          like_ids=state.shown_ids, kind=state.kind if not names else "", require=fresh,
                           head=u.head if fresh and u.head in fresh and u.named_early else "", thing=thing,
-                          shown_categories={p.category for p in shown} if not _names_a_thing(u) else ())
+                          shown_categories={p.category for p in shown} if not names else ())
         if u.slots.price == "cheaper" and thing and any(prints(p.title, thing) for p in shown) \
                 and not any(prints(p.title, thing) for p, _ in found.ranked[:SHOW]):
             # Nothing of the kind costs less: say so, rather than show cheaper things of another kind.
