@@ -245,6 +245,8 @@ class Understanding(BaseModel):
         target_quantity: how many of the target the message asks for by a counted pronoun ("two of those").
         follows_on: the message opens as a fragment that goes on from the previous turn ("and to ireland?", "what
             about klarna?", "even on weekends?"), so it keeps that turn's topic.
+        points_back: the message has a pronoun that can point back at what the last reply was about ("how much
+            is it?", "is that free?").
         all_orders: the message asks about the shopper's orders in the plural ("where are my orders?"), not the
             one being talked about.
         catalog_match: cosine similarity of the query to the closest product (when it was looked up).
@@ -286,6 +288,7 @@ class Understanding(BaseModel):
     order_target: str | None = None
     all_orders: bool = False
     follows_on: bool = False
+    points_back: bool = False
     target_quantity: int | None = None
     catalog_match: float | None = None
     corrections: dict[str, str] = Field(default_factory=dict)
@@ -359,6 +362,7 @@ class DialogState(BaseModel):
     transcript_after: int = 0  # message id after which this identity's conversation starts (a sign-in switch)
     offer: str = ""  # what "yes" means now: the request the last reply offered
     offer_handoff: bool = False  # ... a hand-off to a person, for the reason in ``offer``
+    topic: str = ""  # the policy question last answered: "how much is it?" next is asked of it
 
     @property
     def shown_ids(self) -> list[str]:
@@ -390,6 +394,7 @@ class StateUpdate(BaseModel):
     problem: ProblemKind | None = None
     focus_id: str | None = None
     missing: str | None = None
+    topic: str | None = None
 
     def __or__(self, other: StateUpdate) -> StateUpdate:
         return StateUpdate(**(self.model_dump(exclude_unset=True) | other.model_dump(exclude_unset=True)))

@@ -36,7 +36,7 @@ from assistant.understanding import Understander
 from assistant.understanding.content import content_words
 from assistant.understanding.references import name_words
 from assistant.understanding.text import clean_message, is_cjk_heavy, is_foreign_language, strip_markup
-from assistant.understanding.understander import UNSURE_GUESS
+from assistant.understanding.understander import UNSURE_GUESS, unsure_guess
 from cartwise.models import Order
 from finetune.context import TurnContext
 
@@ -70,6 +70,7 @@ HANDOFF_AFTER_FAILURES = 3
 REORDER_AS_GUEST = "Sign in to order again from your past orders. Here is what we have now:"
 SHORT_FOLLOW_UP = 2  # words: a longer message the model calls out of scope after a policy answer is a new topic,
 # unless it opens as a fragment going on from it ("and to ireland?")
+TOPIC_WORDS = 24  # the policy topic a follow-up is asked of: the last question or two, not the whole chat
 _PRODUCT_TURNS = frozenset({Intent.product_info, Intent.search_product, Intent.refine_search,
                             Intent.compare_products})
 _SHOPPING_GUESSES = frozenset({Intent.search_product, Intent.build_bundle, Intent.recommend_for_me,
@@ -228,7 +229,7 @@ class DialogManager:
             # sign": the signed-in shopper's own order with those things, not a search or "out of scope".
             intent = Intent.track_order
         elif not u.confident:
-            guess, p = u.top[0] if u.top else (Intent.out_of_scope, 0.0)
+            guess, p = unsure_guess(u)
             if guess in POLICY_QUERIES and p >= UNSURE_GUESS:
                 intent = guess  # a quoted policy passage is a safe answer to a likely policy question
             elif state.offer_handoff and state.offer and not u.names_product:
@@ -248,15 +249,19 @@ class DialogManager:
                 return TurnResult(ReplyFacts(act=Act.did_you_mean, intent=guess, user_text=u.text, options=options))
             else:
                 intent = Intent.out_of_scope
-        if u.context is TurnContext.policy and state.last_intent in POLICY_QUERIES and not u.names_product \
+        if u.context is TurnContext.policy and state.last_intent in POLICY_QUERIES \
                 and not u.targets and not u.slots.order_id and (
-                    intent in _PRODUCT_TURNS
-                    or (u.follows_on and intent not in POLICY_QUERIES and intent not in ORDER_INTENTS)
-                    or (intent == Intent.out_of_scope and len(u.text.split()) <= SHORT_FOLLOW_UP)):
+                    (intent in _PRODUCT_TURNS and not u.names_product)
+                    or (u.follows_on and intent not in POLICY_QUERIES and intent not in ORDER_INTENTS
+                        and not u.names_product)
+                    or (intent == Intent.out_of_scope and u.points_back)  # "how long" prints in titles too
+                    or (intent == Intent.out_of_scope and len(u.text.split()) <= SHORT_FOLLOW_UP
+                        and not u.names_product)):
             # "what about klarna?", "and to ireland?", "klarna?" after a policy answer: nothing the catalog prints and
             # nothing on the screen to point at, so the question goes on with the policy topic, not a product. A
-            # whole question the model calls out of scope ("tell me a joke") is a new topic.
-            return TurnResult(self.service.policy(state.last_intent, u.text))
+            # whole question the model calls out of scope ("tell me a joke") is a new topic, unless it points back
+            # at the answer ("how long do i have to do that?").
+            return self._policy(state.last_intent, u, state, goes_on=True)
         if state.last_act == Act.order_problem.value and state.problem and user_id \
                 and intent in (Intent.track_order, Intent.report_problem) and (u.slots.order_id or u.order_target) \
                 and not [w for w in content_words(u.query.split()) if w not in ORDER_WORDS]:
@@ -300,8 +305,16 @@ class DialogManager:
                 return TurnResult(facts, StateUpdate(order_id=facts.order.id))
             return TurnResult(facts, StateUpdate(orders_shown=[o.id for o in facts.orders]))
         if intent in POLICY_QUERIES:
-            return TurnResult(self.service.policy(intent, u.text))
+            return self._policy(intent, u, state,
+                                goes_on=u.context is TurnContext.policy and (u.follows_on or u.points_back))
         return TurnResult(ReplyFacts(act=Act.out_of_scope, intent=Intent.out_of_scope, user_text=u.text))
+
+    def _policy(self, intent: Intent, u: Understanding, state: DialogState, goes_on: bool) -> TurnResult:
+        # "how much is it?" after the next-day delivery answer asks what next-day delivery costs: a question that
+        # goes on from the last policy answer is asked of its topic too (alone it is closest to the pallet rate).
+        topic = state.topic if goes_on else ""
+        facts = self.service.policy(intent, u.text, topic, with_hint=not topic or intent != state.last_intent)
+        return TurnResult(facts, StateUpdate(topic=" ".join(f"{topic} {u.text}".split()[-TOPIC_WORDS:])))
 
     def _handlers(self, u: Understanding, state: DialogState,
                   user_id: str | None) -> dict[Intent, Callable[[], TurnResult]]:

@@ -260,10 +260,16 @@ class CustomerService:
                 f"outside the {window}-day window. A person can still look at it with you.")
 
     # ------------------------------------------------------------------ policies and people
-    def policy(self, intent: Intent, text: str) -> ReplyFacts:
-        """Answer from the best policy passages, or say there is none and offer a human."""
-        hint = POLICY_QUERIES.get(intent, "")
-        passages = self.policies.query(f"{text} {hint}".strip(), k=2)
+    def policy(self, intent: Intent, text: str, topic: str = "", with_hint: bool = True) -> ReplyFacts:
+        """Answer from the best policy passages, or say there is none and offer a human.
+
+        ``topic``: the earlier question ``text`` goes on from ("do you do next day delivery" for "how much is
+        it?"); the passages are looked up for both. ``with_hint``: add the intent's stock phrase to the lookup;
+        a follow-up on the same question leaves it out, as the shopper's own earlier words say more than a
+        generic "delivery times" would.
+        """
+        hint = POLICY_QUERIES.get(intent, "") if with_hint else ""
+        passages = self.policies.query(f"{topic} {text} {hint}".strip(), k=2)
         if not passages:
             return ReplyFacts(act=Act.policy_unknown, intent=intent, user_text=text,
                               options=["Talk to a person"])

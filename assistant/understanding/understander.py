@@ -270,7 +270,8 @@ class Understander:
             # ("what's the warranty?" after one product) is the likeliest reading there.
             u = u.with_intent(guess, f"unsure follow-up: {guess} {u.top[0][1]:.2f}")
             unsure = False
-        service_guess = bool(u.top) and u.top[0][0] in CUSTOMER_SERVICE_INTENTS and u.top[0][1] >= UNSURE_GUESS
+        lead, p = unsure_guess(u)
+        service_guess = lead in CUSTOMER_SERVICE_INTENTS and p >= UNSURE_GUESS
         if unsure and content and u.query and not service_guess:
             # An unsure read whose likeliest intent is a service question ("can I return a TV if I don't like it?",
             # "can you gift wrap it?") is answered as one; only a message the model would call out of scope, or
@@ -327,7 +328,10 @@ class Understander:
         else:
             # The property asked about ("which has more memory?") names no product on the screen.
             pointing = [w for w in all_words if w not in set(u.attribute.split())]
-            update["targets"] = resolve(items, u.slots, pointing, screen.focus_id)
+            update["targets"] = resolve(items, u.slots, pointing, screen.focus_id) if not (
+                # "is it cheaper if i order a lot?" after a delivery answer: "it" is what the answer was about,
+                # not a product listed before it.
+                screen.context is TurnContext.policy and is_pronoun(u.slots.reference_text)) else ()
             if not items and screen.focus_id and screen.context is TurnContext.product \
                     and is_pronoun(u.slots.reference_text):
                 # "does it come in silver?" after one product's details: that product, though no list is shown.
@@ -348,6 +352,7 @@ class Understander:
             update |= {"targets": (screen.focus_id,), "target_quantity": count}
         update["follows_on"] = bool(all_words) and (all_words[0] in _CONTINUATIONS or tuple(all_words[:2]) in (
             ("what", "about"), ("how", "about")))
+        update["points_back"] = any(w in _POINTERS for w in all_words)
         update["all_orders"] = any(w in _PLURAL_ORDER_NOUNS for w in all_words) and not u.slots.reference_text \
             and not u.slots.order_id
         positions = [p for p in ordinal_positions(all_words) if 0 < abs(p) <= len(screen.orders)] \
@@ -501,6 +506,25 @@ DETERMINERS = frozenset("a an the my our your his her their its this these those
 _SUBJECT_PRONOUNS = frozenset({"i", "im", "ive", "id", "we", "you", "he", "she", "they"})
 # An unsure model's first guess is acted on (a service answer, a shopping turn) or offered (did you mean) above this.
 UNSURE_GUESS = 0.25
+
+
+def unsure_guess(u: Understanding) -> tuple[Intent, float]:
+    """The intent an unsure read acts on, with its probability.
+
+    The model's first guess; but when that is out of scope and a customer-service intent comes next at
+    :data:`UNSURE_GUESS` or more ("do you deliver to france": out of scope 0.37, delivery options 0.33), the
+    service question: a quoted policy or a question back is a safer answer than "I can't help with that", and
+    the place name a catalog title prints ("Poste France Cushion") is no product asked for.
+    """
+    if not u.top:
+        return Intent.out_of_scope, 0.0
+    first = u.top[0]
+    if first[0] == Intent.out_of_scope and len(u.top) > 1 and u.top[1][0] in CUSTOMER_SERVICE_INTENTS \
+            and u.top[1][1] >= UNSURE_GUESS:
+        return u.top[1]
+    return first
+
+
 # A category guessed from meaning lifts its products when its name is this close to the request's content words
 # and this much closer than the next category's ("photography": Cameras & Camcorders 0.51, Projectors 0.40).
 CATEGORY_GUESS_MIN = 0.45
@@ -517,6 +541,8 @@ _WORD_RE = re.compile(r"[A-Za-z]+")
 _CLAUSE_ENDS = frozenset({",", ";", ":", "-"})
 # Conjunctions and focus words that open a fragment going on from the previous turn ("and to ireland?").
 _CONTINUATIONS = frozenset({"and", "or", "also", "plus", "even", "same"})
+# Pronouns that can point back at what the last reply was about ("how much is it?").
+_POINTERS = frozenset({"it", "that", "this", "they", "them"})
 # The verbs a request is made with (closed-class: wanting, looking, selling, suggesting).
 _REQUEST_VERBS = frozenset("need needs want wants looking buy buying find show sell sells stock carry recommend "
                            "suggest".split())
