@@ -121,6 +121,11 @@ class Slots(BaseModel):
         """True when no slot is filled."""
         return all(v in (None, ()) for _, v in self)
 
+    def gift(self) -> Slots:
+        """Only who the request is for, the occasion and the budget: what a new thing for the same person keeps."""
+        return Slots(recipient=self.recipient, occasion=self.occasion, budget_min=self.budget_min,
+                     budget_max=self.budget_max, currency=self.currency)
+
     def merge(self, newer: Slots) -> Slots:
         """These slots updated by a later turn's: newer values win, empty ones keep the old.
 
@@ -245,6 +250,8 @@ class Understanding(BaseModel):
         target_quantity: how many of the target the message asks for by a counted pronoun ("two of those").
         follows_on: the message opens as a fragment that goes on from the previous turn ("and to ireland?", "what
             about klarna?", "even on weekends?"), so it keeps that turn's topic.
+        speaks_of_someone: the message speaks of a person as "she" or "he" ("something she can use at her desk"):
+            after a present for someone, that person.
         points_back: the message has a pronoun that can point back at what the last reply was about ("how much
             is it?", "is that free?").
         all_orders: the message asks about the shopper's orders in the plural ("where are my orders?"), not the
@@ -289,6 +296,7 @@ class Understanding(BaseModel):
     all_orders: bool = False
     follows_on: bool = False
     points_back: bool = False
+    speaks_of_someone: bool = False
     target_quantity: int | None = None
     catalog_match: float | None = None
     corrections: dict[str, str] = Field(default_factory=dict)

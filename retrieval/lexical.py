@@ -27,11 +27,15 @@ _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]")
 # Ids shorter than this are not looked up verbatim (a "10" in a query is a quantity, not a product).
 MIN_CODE_LENGTH = 4
 
-# Function words and shopper filler that would otherwise match half the catalog.
+# Function words and shopper filler that would otherwise match half the catalog, and the personal pronouns of a
+# request in a sentence: "something she can use at her desk" must not rank "Metal Sign Her Dinner Is Served" for
+# its "her" (a title keeps its other words, so it is still found by them). Words that are also things ("can",
+# "may") stay.
 STOPWORDS = frozenset(
     """a an and are as at be by for from has have i in is it its me my of on or our please show some
     something that the their this to was we with you your want need looking look find buy get any
-    under below over above less more than cheap cheaper""".split()
+    under below over above less more than cheap cheaper
+    he him his she her hers they them theirs""".split()
 )
 
 

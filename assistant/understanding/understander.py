@@ -353,6 +353,7 @@ class Understander:
         update["follows_on"] = bool(all_words) and (all_words[0] in _CONTINUATIONS or tuple(all_words[:2]) in (
             ("what", "about"), ("how", "about")))
         update["points_back"] = any(w in _POINTERS for w in all_words)
+        update["speaks_of_someone"] = any(w in _PERSONAL_PRONOUNS for w in all_words)
         update["all_orders"] = any(w in _PLURAL_ORDER_NOUNS for w in all_words) and not u.slots.reference_text \
             and not u.slots.order_id
         positions = [p for p in ordinal_positions(all_words) if 0 < abs(p) <= len(screen.orders)] \
@@ -543,6 +544,8 @@ _CLAUSE_ENDS = frozenset({",", ";", ":", "-"})
 _CONTINUATIONS = frozenset({"and", "or", "also", "plus", "even", "same"})
 # Pronouns that can point back at what the last reply was about ("how much is it?").
 _POINTERS = frozenset({"it", "that", "this", "they", "them"})
+# Pronouns that can only mean a person ("they" can be products too).
+_PERSONAL_PRONOUNS = frozenset({"she", "her", "hers", "shes", "he", "him", "his", "hes"})
 # The verbs a request is made with (closed-class: wanting, looking, selling, suggesting).
 _REQUEST_VERBS = frozenset("need needs want wants looking buy buying find show sell sells stock carry recommend "
                            "suggest".split())

@@ -59,6 +59,13 @@ def test_tokenize_keeps_codes_folds_plurals_and_joins_compounds() -> None:
     assert tokenize("the candles for me") == ["candle"]
 
 
+def test_a_requests_personal_pronouns_match_no_title() -> None:
+    # "something she can use at her desk" ranked "Metal Sign Her Dinner Is Served" first for its "her".
+    assert tokenize("something she can use at her desk") == ["can", "use", "desk", "canuse", "usedesk"]
+    index = Bm25Index.build(["Metal Sign Her Dinner Is Served", "Six Drawer Office Desk Tidy"])
+    assert [row for row, _ in index.top("something she can use at her desk", 5)] == [1]
+
+
 def test_bm25_matches_the_textbook_formula() -> None:
     docs = ["red cake stand", "red red mug", "blue lantern with a long description text"]
     index = Bm25Index.build(docs, k1=1.2, b=0.75)

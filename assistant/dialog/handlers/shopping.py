@@ -344,6 +344,10 @@ class ShoppingAdvisor:
         slots, query = u.slots, u.query
         if not _names_a_thing(u) and state.query:
             slots, query = state.slots.merge(u.slots), state.query
+        elif u.speaks_of_someone and state.slots.recipient and not u.slots.recipient:
+            # "something she can use at her desk" after a present for a colleague around £10: the same person, so
+            # the same present: who it is for, the occasion and the budget stay; the new thing replaces the old.
+            slots = state.slots.gift().merge(u.slots)
         found = self.find(query, slots, _category_filter(u), state, user_id, query_words=_query_words(u),
                           head=u.head if query == u.query and u.named_early else "",
                           lift=u.likely_categories if query == u.query else (),
