@@ -249,6 +249,11 @@ class DialogManager:
                 return TurnResult(ReplyFacts(act=Act.did_you_mean, intent=guess, user_text=u.text, options=options))
             else:
                 intent = Intent.out_of_scope
+        if u.follows_on and state.last_intent == Intent.best_sellers and intent in (
+                Intent.search_product, Intent.refine_search) and not u.targets:
+            # "and in the kitchen stuff?" after the best sellers: the best sellers there, as the fragment goes on
+            # with the list it follows.
+            intent = Intent.best_sellers
         if u.context is TurnContext.policy and state.last_intent in POLICY_QUERIES \
                 and not u.targets and not u.slots.order_id and (
                     (intent in _PRODUCT_TURNS and not u.names_product)
