@@ -292,6 +292,8 @@ class Understander:
             # the model, having seen refinements after lists, can lean the other way.
             u = u.with_intent(Intent.build_bundle, "asks for a bundle")
         if u.intent == Intent.build_bundle and not (screen.products and for_the_product(words)) \
+                and not (screen.context is TurnContext.product and screen.focus_id
+                         and _bundle_edit(words)[0] == "add") \
                 and not any(w in _SET_WORDS for w in words) \
                 and not (_roles(words, max_words=3) and not self._one_thing(words)) \
                 and not any(w in _COMPLEMENT_WORDS for w in words) \
@@ -299,8 +301,8 @@ class Understander:
                 and "everything" not in words:
             # A bundle is several things chosen for the shopper: without a word asking for a set, a list, a product
             # to build around or an occasion to furnish, a "bundle" is a search ("a present for my brother",
-            # "a box to keep recipe cards"). Something for the product on the screen ("add a mouse to that") is a
-            # set of that product and the thing.
+            # "a box to keep recipe cards"). Something for the product on the screen ("add a mouse to that", or
+            # "add a mouse" after one laptop's details) is a set of that product and the thing.
             u = u.with_intent(Intent.search_product, "no set asked for")
         if u.intent in (Intent.search_product, Intent.refine_search, Intent.build_bundle) \
                 and _counted_for_total(u.slots, words) is not None:
@@ -369,21 +371,29 @@ class Understander:
                 # "a card to go with it", "what games go with it": the thing named before the complement word.
                 before = list(itertools.takewhile(lambda w: w not in _COMPLEMENT_WORDS, words))
                 update["item_query"] = " ".join(content_words(before))
-            if not update.get("targets") and screen.focus_id and screen.products and not screen.bundle \
-                    and _bundle_edit(words)[0] == "add":
-                # "add a mouse and a bag" with products on the screen and no bundle: added to the product in focus.
+            if not update.get("targets") and screen.focus_id and not screen.bundle and (
+                    screen.products or screen.context is TurnContext.product) and _bundle_edit(words)[0] == "add":
+                # "add a mouse and a bag" with products on the screen, or one product's details, and no bundle:
+                # added to the product in focus.
                 update["targets"] = (screen.focus_id,)
             listed = _roles(words, max_words=3, title_counts=self.catalog.title_counts)
             # A count ("two of the first one") is how many, never a thing to add.
             named = [w for w in content_words(words) if w not in _SET_WORDS and w not in _COMPLEMENT_WORDS
                      and w not in NUMBER_WORDS and not w.isdigit()]
             if not listed and update.get("targets") and not update["complements"] and 0 < len(named) <= 3:
-                # "add a mouse to it": one thing named for the product pointed at is the rest of the set.
-                listed = (Role(query=" ".join(named), head=head_word(named)),)
+                # "add a mouse to it": one thing named for the product pointed at is the rest of the set ("add 4
+                # cups": four of them).
+                listed = (Role(query=" ".join(named), head=head_word(named), quantity=u.slots.quantity or 1),)
             update["roles"] = self._listed(listed, words, anchored=bool(update.get("targets")))
             counted = _counted_for_total(u.slots, words)
             if not update["roles"] and counted is not None:
                 update["roles"] = (counted,)
+            elif not update["roles"] and named and update.get("targets") and not update["complements"] \
+                    and _bundle_edit(words)[0] == "add":
+                # "add 4 cups" after a speaker, in a shop with nothing close to cups: a search for them, which
+                # says so, not a set chosen around the speaker with the count put on it.
+                update |= {"intent": Intent.search_product, "targets": (),
+                           "notes": (*u.notes, "the thing to add is nothing the catalog has")}
         picked = update.get("targets")
         if u.intent == Intent.refine_search and chooses_by_size(all_words) and isinstance(picked, tuple) \
                 and len(picked) == 1:
@@ -533,7 +543,7 @@ CATEGORY_GUESS_MARGIN = 0.08
 # Articles and quantifiers; verbs of selling, having, wanting or sending; an object pronoun after a request verb
 # ("show me teapots", "find us a tent"): each makes the phrase after it the thing asked for.
 _INTRODUCERS = frozenset("a an any some another sell sells selling stock stocks carry carries have has got about "
-                         "need want buy find me us send deliver ship order get bring".split())
+                         "need want buy find me us send deliver ship order get bring add".split())
 # The words requests are made of, besides product words: misspelt, they are put right first.
 REQUEST_WORDS = frozenset(FUNCTION_WORDS | {w for phrase in PRICE_WORDS for w in phrase.split() if w.isalpha()}
                           | set(ORDINALS) | set(NUMBER_WORDS) | MONEY_WORDS)
