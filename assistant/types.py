@@ -246,6 +246,8 @@ class Understanding(BaseModel):
             target ("a card to go with it"); "" when nothing is named.
         problem: for a problem with an order, which kind.
         latest_order: the message is about the shopper's most recent order ("my last order arrived broken").
+        recent: the message asks about the latest time ("what did i get last time", "my most recent order"), not
+            about all of it ("what have i bought before").
         order_target: the order the message points at among those listed ("the second one").
         target_quantity: how many of the target the message asks for by a counted pronoun ("two of those").
         follows_on: the message opens as a fragment that goes on from the previous turn ("and to ireland?", "what
@@ -292,6 +294,7 @@ class Understanding(BaseModel):
     item_query: str = ""
     problem: ProblemKind | None = None
     latest_order: bool = False
+    recent: bool = False
     order_target: str | None = None
     all_orders: bool = False
     follows_on: bool = False

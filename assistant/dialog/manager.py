@@ -37,7 +37,7 @@ from assistant.understanding.content import content_words
 from assistant.understanding.references import name_words
 from assistant.understanding.text import clean_message, is_cjk_heavy, is_foreign_language, strip_markup
 from assistant.understanding.understander import UNSURE_GUESS, unsure_guess
-from cartwise.models import Order
+from cartwise.models import Order, OrderStatus
 from finetune.context import TurnContext
 
 logger = logging.getLogger(__name__)
@@ -68,6 +68,7 @@ FAILURE_ACTS = {Act.no_results, Act.out_of_scope, Act.policy_unknown, Act.did_yo
 CLARIFY_OPTIONS = ["It's for my mum", "It's for a child", "Something under 10", "A birthday present"]
 HANDOFF_AFTER_FAILURES = 3
 REORDER_AS_GUEST = "Sign in to order again from your past orders. Here is what we have now:"
+NOT_ORDERED_BEFORE = "I can't find “{things}” in your past orders. Here is what we have now:"
 SHORT_FOLLOW_UP = 2  # words: a longer message the model calls out of scope after a policy answer is a new topic,
 # unless it opens as a fragment going on from it ("and to ireland?")
 TOPIC_WORDS = 24  # the policy topic a follow-up is asked of: the last question or two, not the whole chat
@@ -296,6 +297,10 @@ class DialogManager:
                 return TurnResult(facts, StateUpdate(orders_shown=[o.id for o in facts.orders]))
             order_id = u.slots.order_id or u.order_target or (described[0].id if described else None) or (
                 state.order_id if u.context is TurnContext.order and points else None)
+            if not order_id and u.latest_order and user_id:
+                # "i want to return something from my last order": that order, not the policy alone.
+                latest = self.service.last_order(user_id, None)
+                order_id = latest.id if latest else None
             if intent != Intent.track_order and not order_id:
                 # "how do I get a refund?" names no order: the policy answers it, for guests and customers alike.
                 facts = self.service.policy(intent, u.text)
@@ -409,7 +414,9 @@ class DialogManager:
 
     def _history(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
         asked = tuple(u.targets) or (self._named_products(u) if u.names_product else ())
-        facts = self.service.history(user_id, u.text, asked)
+        facts = self.service.history(user_id, u.text, asked, latest=u.recent or u.latest_order)
+        if facts.products:  # what they buy most, to point at next ("order the first one again")
+            return TurnResult(facts, StateUpdate(shown=facts.products, focus_id=facts.products[0].id, query=""))
         return TurnResult(facts, StateUpdate(order_id=facts.order.id) if facts.order else StateUpdate())
 
     def _named_products(self, u: Understanding) -> tuple[str, ...]:
@@ -430,11 +437,23 @@ class DialogManager:
                     found.facts.detail = REORDER_AS_GUEST
                     return found
             return TurnResult(ReplyFacts(act=Act.sign_in_required, intent=Intent.reorder, user_text=u.text))
-        order = self.service.last_order(user_id, u.slots.order_id or state.order_id)
+        # "the candles i got last time, can i get them again": the latest order that had candles, and only them.
+        things = self._order_things(u) if not u.slots.order_id else []
+        described = self._orders_described(u, user_id)
+        if described and things and u.slots.placed is None:
+            # The latest order that had them and was not cancelled: what came is what to order again.
+            having = self.service.find_orders(user_id, None, things)
+            described = [o for o in having if o.status is not OrderStatus.cancelled][:1] or described
+        if things and not described and u.names_product and u.query:
+            found = self.shopping.search(u, state, user_id)
+            if found.facts.products and not found.facts.detail:
+                found.facts.detail = NOT_ORDERED_BEFORE.format(things=" ".join(things))
+                return found
+        order = described[0] if described else self.service.last_order(user_id, u.slots.order_id or state.order_id)
         if order is None:
             return TurnResult(ReplyFacts(act=Act.order_not_found if u.slots.order_id else Act.order_list,
                                          intent=Intent.reorder, user_text=u.text, orders=[]))
-        return self.bundles.from_order(order, u, state)
+        return self.bundles.from_order(order, u, state, only=printing(things) if described and things else None)
 
     def _problem(self, u: Understanding, state: DialogState, user_id: str | None,
                  order_id: str | None) -> TurnResult:

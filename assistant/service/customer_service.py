@@ -8,11 +8,14 @@ or not the order exists, and a history is only ever the signed-in customer's own
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Protocol
 
 from assistant.facts import Act, ReplyFacts
+from assistant.nlg.money import format_date
+from assistant.reply import ShownProduct
 from assistant.service.policies import PolicyIndex
 from assistant.types import Intent, OrderDate, ProblemKind
 from assistant.understanding.catalog import prints
@@ -71,6 +74,7 @@ ORDER_INTENTS: frozenset[Intent] = frozenset({
     Intent.change_shipping_address,
 })
 # Words that say "an order" or what happens to one, not what was in it ("the parcel with the cake tins").
+HISTORY_SHOWN = 5  # products in the summary of what a shopper buys most
 ORDER_WORDS = frozenset("""order orders ordered parcel parcels package packages delivery deliveries purchase purchases
     shipment box placed bought buy arrive arrived arriving came come delivered shipped sent cancel change refund
     invoice status track""".split())
@@ -133,8 +137,10 @@ class CustomerService:
         return ReplyFacts(act=Act.order_action, intent=intent, user_text=text, order=order,
                           passages=self.policies.query(f"{query}. {text}", k=1))
 
-    def history(self, user_id: str | None, text: str, product_ids: tuple[str, ...] = ()) -> ReplyFacts:
-        """What the shopper bought: the latest order's lines, or whether they bought the products asked about."""
+    def history(self, user_id: str | None, text: str, product_ids: tuple[str, ...] = (),
+                latest: bool = True) -> ReplyFacts:
+        """What the shopper bought: whether they bought the products asked about; else the latest order's lines
+        (``latest``: "what did i get last time"), or what they buy most over all their orders."""
         if not user_id:
             return ReplyFacts(act=Act.sign_in_required, intent=Intent.purchase_history, user_text=text)
         orders = self.db.orders_for_customer(user_id, limit=50)
@@ -144,19 +150,41 @@ class CustomerService:
         if product_ids:
             having = [o for o in bought if any(line.product_id in product_ids for line in o.lines)]
             if having:
-                latest = having[0]
-                lines = [line for line in latest.lines if line.product_id in product_ids]
+                newest = having[0]
+                lines = [line for line in newest.lines if line.product_id in product_ids]
                 detail = (f"Yes: you ordered {lines[0].title} in {len(having)} order"
-                          f"{'s' if len(having) != 1 else ''}, most recently order {latest.id}.")
-                shown = lines_first(latest, lambda line: line.product_id in product_ids)
+                          f"{'s' if len(having) != 1 else ''}, most recently order {newest.id}.")
+                shown = lines_first(newest, lambda line: line.product_id in product_ids)
                 return ReplyFacts(act=Act.order_status, intent=Intent.purchase_history, user_text=text, order=shown,
                                   detail=detail, options=["Order the same again"])
             return ReplyFacts(act=Act.order_list, intent=Intent.purchase_history, user_text=text, orders=bought[:5],
                               detail="I don't see that product in your orders. These are your latest orders; "
                                      "which one would you like to see?")
-        latest = bought[0]
-        return ReplyFacts(act=Act.order_status, intent=Intent.purchase_history, user_text=text, order=latest,
+        if not latest:
+            return self._bought_most(bought, text)
+        return ReplyFacts(act=Act.order_status, intent=Intent.purchase_history, user_text=text, order=bought[0],
                           detail="Your most recent order:", options=["Order the same again"])
+
+    def _bought_most(self, bought: Sequence[Order], text: str) -> ReplyFacts:
+        """ "what have i bought before": the products in most of the shopper's orders (latest first on a tie), as
+        products to act on ("order the first one again"), with how often and when they were last ordered."""
+        times: Counter[str] = Counter()
+        last: dict[str, Order] = {}
+        for order in bought:  # latest first
+            for pid in dict.fromkeys(line.product_id for line in order.lines if line.quantity > 0):
+                times[pid] += 1
+                last.setdefault(pid, order)
+        ranked = sorted(times, key=lambda pid: (-times[pid], -last[pid].placed_at.timestamp(), pid))
+        products = {p.id: p for p in self.db.get_products(ranked[:HISTORY_SHOWN])}
+        shown = [ShownProduct(id=p.id, title=p.title, price=p.price, category=p.category, in_stock=p.in_stock,
+                              rating=p.rating,
+                              reason=f"in {times[pid]} of your orders, last on {format_date(last[pid].placed_at)}")
+                 for pid in ranked[:HISTORY_SHOWN] if (p := products.get(pid)) is not None]
+        first = min(o.placed_at for o in bought)
+        detail = (f"You have {len(bought)} order{'s' if len(bought) != 1 else ''} with us, from "
+                  f"{format_date(first)} to {format_date(bought[0].placed_at)}. What you order most:")
+        return ReplyFacts(act=Act.show_products, intent=Intent.purchase_history, user_text=text, products=shown,
+                          detail=detail, options=["Show my latest order", "Order the same again"])
 
     def last_order(self, user_id: str, order_id: str | None, delivered: bool = False) -> Order | None:
         """The shopper's own order ``order_id``, or their latest non-cancelled one (``delivered``: latest delivered,

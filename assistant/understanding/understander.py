@@ -346,6 +346,7 @@ class Understander:
             # An order number says which order, not what went wrong; left in, it pulls every kind alike.
             update["problem"] = self.problems.read(
                 u.text.replace(u.slots.order_id, "") if u.slots.order_id else u.text)
+        update["recent"] = any(w in _LATEST for w in all_words)
         update["latest_order"] = any(w in ("last", "latest", "recent", "newest") and nxt in _ORDER_NOUNS
                                      for w, nxt in itertools.pairwise([*all_words, ""]))
         count = counted_reference(all_words)
@@ -554,6 +555,8 @@ _CLAUSE_ENDS = frozenset({",", ";", ":", "-"})
 _CONTINUATIONS = frozenset({"and", "or", "also", "plus", "even", "same"})
 # Pronouns that can point back at what the last reply was about ("how much is it?").
 _POINTERS = frozenset({"it", "that", "this", "they", "them"})
+# Words that ask about the latest time something happened ("what did i get last time").
+_LATEST = frozenset({"last", "latest", "recent", "recently", "newest"})
 # Pronouns that can only mean a person ("they" can be products too).
 _PERSONAL_PRONOUNS = frozenset({"she", "her", "hers", "shes", "he", "him", "his", "hes"})
 # The verbs a request is made with (closed-class: wanting, looking, selling, suggesting).

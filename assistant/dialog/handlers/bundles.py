@@ -6,7 +6,7 @@ returns reply facts with a typed state update.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from assistant.dialog.handlers.shopping import ShoppingAdvisor, TurnResult
@@ -29,7 +29,7 @@ from assistant.understanding.catalog import stem, words_of
 from assistant.understanding.content import content_words
 from assistant.understanding.understander import DETERMINERS, head_word
 from cartwise.currency import to_money
-from cartwise.models import Order, Product
+from cartwise.models import Order, OrderLine, Product
 from retrieval.bundle_types import BundleRequest, BundleResult
 from retrieval.bundles import BundleBuilder
 from retrieval.errors import RetrievalError
@@ -184,9 +184,13 @@ class BundlePlanner:
         viewed = list(dict.fromkeys([*state.viewed_ids, *(i.id for i in items)]))[-50:]
         return TurnResult(facts, StateUpdate(bundle=shown, bundle_spec=spec, viewed_ids=viewed))
 
-    def from_order(self, order: Order, u: Understanding, state: DialogState) -> TurnResult:
-        """A past order as a bundle to buy again, with today's prices; items no longer sold are named."""
-        lines = [line for line in order.lines if line.quantity > 0]
+    def from_order(self, order: Order, u: Understanding, state: DialogState,
+                   only: Callable[[OrderLine], bool] | None = None) -> TurnResult:
+        """A past order as a bundle to buy again, with today's prices; items no longer sold are named.
+
+        ``only``: the lines asked for ("the candles i got last time"), when not the whole order.
+        """
+        lines = [line for line in order.lines if line.quantity > 0 and (only is None or only(line))]
         products = {p.id: p for p in self.store.get([line.product_id for line in lines])}
         quantities: dict[str, int] = {}
         for line in lines:  # one product on two lines of the order is one item of the bundle
@@ -196,7 +200,8 @@ class BundlePlanner:
                  for pid, quantity in quantities.items() if (p := products.get(pid)) is not None and p.in_stock]
         gone = list(dict.fromkeys(line.title for line in lines
                                   if line.product_id not in products or not products[line.product_id].in_stock))
-        note = f"Order {order.id} again, at today's prices."
+        note = f"Order {order.id} again, at today's prices." if only is None else \
+            f"From your order {order.id}, at today's prices."
         if gone:
             note += f" No longer available: {_join(gone[:5])}{' and more' if len(gone) > 5 else ''}."
         if not items:
