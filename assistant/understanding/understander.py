@@ -323,6 +323,12 @@ class Understander:
         if u.intent in (Intent.edit_bundle,):
             op, target_words, item_words = _bundle_edit(words)
             targets = resolve(items, u.slots, target_words, screen.focus_id)
+            negated = [w for w in all_words if w not in words]
+            if op is None and not targets and negated:
+                # "not that teapot, a different one": the item named after the "not" goes, for another of its kind.
+                rejected = resolve(items, u.slots, negated, None)
+                if rejected:
+                    op, targets, item_words = "swap", rejected, []
             if op is None or (op in ("swap", "remove") and not targets and _new_budget(u)):
                 op = _implied_op(u, targets, item_words)  # "can you make it under £10 instead?" rebudgets
             update |= {"bundle_op": op, "targets": targets,

@@ -25,7 +25,7 @@ from assistant.types import (
     StateUpdate,
     Understanding,
 )
-from assistant.understanding.catalog import stem, words_of
+from assistant.understanding.catalog import prints, stem, words_of
 from assistant.understanding.content import content_words
 from assistant.understanding.understander import DETERMINERS, head_word
 from cartwise.currency import to_money
@@ -278,7 +278,12 @@ class BundlePlanner:
                             (room / old.quantity) if room is not None else None) if c is not None]
         filters = SearchFilters(in_stock=True, price_max=to_money(min(caps)) if caps else None,
                                 exclude_ids=frozenset(i.id for i in bundle.items))
-        hits = self.store.search(named or old.title, k=5, filters=filters) if not caps or min(caps) > 0 else []
+        hits = self.store.search(named or old.title, k=10, filters=filters) if not caps or min(caps) > 0 else []
+        if not named:
+            # "not that teapot, a different one": another teapot, not the milk jug of the same range whose title
+            # is closest to the old one's.
+            kind = head_word(words_of(old.title))
+            hits = [h for h in hits if kind and prints(h.product.title, kind)] or hits
         if not hits:
             what = f"a cheaper alternative to the {old.title}" if cheaper else f"a replacement for the {old.title}"
             detail = f"I couldn't find {what}" + (" that keeps the bundle in budget." if room is not None else ".")
