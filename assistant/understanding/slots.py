@@ -199,9 +199,16 @@ def _singular(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
+_AGE_UNITS = frozenset({"year", "years", "yr", "yrs", "month", "months", "week", "weeks"})
+
+
 def _recipient_ok(m: TermMatch[str], words: Sequence[str], occasion_tokens: Set[int]) -> bool:
-    """A recipient word counts after "for"/"my" (a few words back), or alone for family words."""
-    before = list(words[max(0, m.first - 3) : m.first])
+    """A recipient word counts after "for"/"my" (a few words back, past an age: "for my 7 year old niece"), or alone
+    for family words."""
+    start = m.first - 3
+    if m.first >= 2 and words[m.first - 1] == "old" and words[m.first - 2] in _AGE_UNITS:
+        start -= 3
+    before = list(words[max(0, start) : m.first])
     if m.value in ("him", "her", "myself") and m.phrase != "myself":
         if not before or before[-1] != "for":
             return False

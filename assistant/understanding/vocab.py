@@ -106,6 +106,8 @@ son: 儿子
 daughter: 女儿
 kids: children | kiddies | kiddos | 孩子
 child: kid | toddler | little one
+boy: lad | little boy | boys
+girl: lass | little girl | girls
 baby: newborn | infant | 宝宝
 teen: teenager
 sister: sis | 姐姐 | 妹妹
