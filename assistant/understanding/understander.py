@@ -362,6 +362,11 @@ class Understander:
         update["follows_on"] = bool(all_words) and (all_words[0] in _CONTINUATIONS or tuple(all_words[:2]) in (
             ("what", "about"), ("how", "about")))
         update["points_back"] = any(w in _POINTERS for w in all_words)
+        if screen.context is TurnContext.policy and update["follows_on"] and u.names_product and u.query:
+            # "even on weekends?" after a delivery answer: a card title printing "days" is no product asked for;
+            # only a strong catalog match (the calibrated check: "and do you have mugs?") makes the fragment a search.
+            similarity, title = self.matcher.best_match(u.query)
+            update["names_product"] = self.check.accepts(similarity, title, u.head)
         update["speaks_of_someone"] = any(w in _PERSONAL_PRONOUNS for w in all_words)
         update["all_orders"] = any(w in _PLURAL_ORDER_NOUNS for w in all_words) and not u.slots.reference_text \
             and not u.slots.order_id
