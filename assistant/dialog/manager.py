@@ -414,7 +414,7 @@ class DialogManager:
 
     def _history(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
         asked = tuple(u.targets) or (self._named_products(u) if u.names_product else ())
-        facts = self.service.history(user_id, u.text, asked, latest=u.recent or u.latest_order)
+        facts = self.service.history(user_id, u.text, asked, latest=u.recent)
         if facts.products:  # what they buy most, to point at next ("order the first one again")
             return TurnResult(facts, StateUpdate(shown=facts.products, focus_id=facts.products[0].id, query=""))
         return TurnResult(facts, StateUpdate(order_id=facts.order.id) if facts.order else StateUpdate())
@@ -439,11 +439,12 @@ class DialogManager:
             return TurnResult(ReplyFacts(act=Act.sign_in_required, intent=Intent.reorder, user_text=u.text))
         # "the candles i got last time, can i get them again": the latest order that had candles, and only them.
         things = self._order_things(u) if not u.slots.order_id else []
-        described = self._orders_described(u, user_id)
-        if described and things and u.slots.placed is None:
+        if things and u.slots.placed is None and not u.order_target:
             # The latest order that had them and was not cancelled: what came is what to order again.
             having = self.service.find_orders(user_id, None, things)
-            described = [o for o in having if o.status is not OrderStatus.cancelled][:1] or described
+            described = ([o for o in having if o.status is not OrderStatus.cancelled] or having)[:1] or None
+        else:
+            described = self._orders_described(u, user_id)
         if things and not described and u.names_product and u.query:
             found = self.shopping.search(u, state, user_id)
             if found.facts.products and not found.facts.detail:

@@ -73,8 +73,8 @@ ORDER_INTENTS: frozenset[Intent] = frozenset({
     Intent.get_invoice, Intent.check_invoice,
     Intent.change_shipping_address,
 })
-# Words that say "an order" or what happens to one, not what was in it ("the parcel with the cake tins").
 HISTORY_SHOWN = 5  # products in the summary of what a shopper buys most
+# Words that say "an order" or what happens to one, not what was in it ("the parcel with the cake tins").
 ORDER_WORDS = frozenset("""order orders ordered parcel parcels package packages delivery deliveries purchase purchases
     shipment box placed bought buy arrive arrived arriving came come delivered shipped sent cancel change refund
     invoice status track""".split())

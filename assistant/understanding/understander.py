@@ -353,7 +353,7 @@ class Understander:
             update["problem"] = self.problems.read(
                 u.text.replace(u.slots.order_id, "") if u.slots.order_id else u.text)
         update["recent"] = any(w in _LATEST for w in all_words)
-        update["latest_order"] = any(w in ("last", "latest", "recent", "newest") and nxt in _ORDER_NOUNS
+        update["latest_order"] = any(w in _LATEST_WORDS and nxt in _ORDER_NOUNS
                                      for w, nxt in itertools.pairwise([*all_words, ""]))
         count = counted_reference(all_words)
         if count and screen.context is TurnContext.product and screen.focus_id and u.intent != Intent.edit_bundle:
@@ -383,8 +383,9 @@ class Understander:
                 # "a card to go with it", "what games go with it": the thing named before the complement word.
                 before = list(itertools.takewhile(lambda w: w not in _COMPLEMENT_WORDS, words))
                 update["item_query"] = " ".join(content_words(before))
+            adds = _bundle_edit(words)[0] == "add"
             if not update.get("targets") and screen.focus_id and not screen.bundle and (
-                    screen.products or screen.context is TurnContext.product) and _bundle_edit(words)[0] == "add":
+                    screen.products or screen.context is TurnContext.product) and adds:
                 # "add a mouse and a bag" with products on the screen, or one product's details, and no bundle:
                 # added to the product in focus.
                 update["targets"] = (screen.focus_id,)
@@ -400,8 +401,7 @@ class Understander:
             counted = _counted_for_total(u.slots, words)
             if not update["roles"] and counted is not None:
                 update["roles"] = (counted,)
-            elif not update["roles"] and named and update.get("targets") and not update["complements"] \
-                    and _bundle_edit(words)[0] == "add":
+            elif not update["roles"] and named and update.get("targets") and not update["complements"] and adds:
                 # "add 4 cups" after a speaker, in a shop with nothing close to cups: a search for them, which
                 # says so, not a set chosen around the speaker with the count put on it.
                 update |= {"intent": Intent.search_product, "targets": (),
@@ -566,8 +566,9 @@ _CLAUSE_ENDS = frozenset({",", ";", ":", "-"})
 _CONTINUATIONS = frozenset({"and", "or", "also", "plus", "even", "same"})
 # Pronouns that can point back at what the last reply was about ("how much is it?").
 _POINTERS = frozenset({"it", "that", "this", "they", "them"})
-# Words that ask about the latest time something happened ("what did i get last time").
-_LATEST = frozenset({"last", "latest", "recent", "recently", "newest"})
+# Words that ask about the latest time something happened ("what did i get last time", "my last order").
+_LATEST_WORDS = frozenset({"last", "latest", "recent", "newest"})
+_LATEST = _LATEST_WORDS | {"recently"}
 # Pronouns that can only mean a person ("they" can be products too).
 _PERSONAL_PRONOUNS = frozenset({"she", "her", "hers", "shes", "he", "him", "his", "hes"})
 # The verbs a request is made with (closed-class: wanting, looking, selling, suggesting).
