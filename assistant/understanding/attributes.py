@@ -18,6 +18,11 @@ _ASKED = re.compile(
     r"\b(?:does|do|is|has|have|can)\s+(?:it|this|that|they|this one|that one|the \w+ one)\s+(?:have|has|come with|"
     r"include|support|got|do)?\s*(?:an?\s+|any\s+)?(?P<what>[a-z0-9][a-z0-9 -]{2,40}?)\s*$|"
     r"\bwhats\s+(?:the|its)\s+(?P<what2>[a-z][a-z -]{2,30}?)\s*(?:like|on it|of it)?\s*$")
+# "which one burns longest?", "which of them charges fastest": the property is what the products do, said by a verb
+# and the degree after it.
+_DOES = re.compile(
+    r"\bwhich\b(?:\s+(?:one|ones|of (?:them|these|those)))?\s+(?P<verb>[a-z]{3,}s)\s+(?:the\s+)?"
+    r"(?P<degree>[a-z]{2,}(?:est|er))\s*$")
 # What the reply already states from the data (price, stock, rating) or what names no property.
 _COVERED = frozenset("""expensive cheap affordable rated rating popular value one deal price cost stock in stock
     brand option choice buy pick difference""".split())
@@ -27,6 +32,9 @@ def asked_attribute(text: str) -> str:
     """The property asked about in a normalised message, or "" for none (or one the reply states anyway)."""
     # A comparative names a property only in a comparing question ("which one has more memory?"), not in
     # "tell me more about the second one".
+    does = _DOES.search(text)
+    if does and does.group("degree") not in _COVERED:
+        return f"which one {does.group('verb')} {does.group('degree')}"
     compared = _COMPARED.search(text) if re.search(r"\b(?:which|than)\b", text) else None
     match = compared or _ASKED.search(text)
     if not match:
@@ -38,3 +46,11 @@ def asked_attribute(text: str) -> str:
             or set(words) <= _COVERED:
         return ""  # "does it come in 65 inch?" asks for a variant, not a property
     return "" if phrase in _COVERED else phrase
+
+
+def silent_on(attribute: str, of_each: bool = False) -> str:
+    """What the product details do not say, as the reply puts it: "don't mention memory" ("... for every one of
+    them" when ``of_each``), "don't say which one burns longest"."""
+    if attribute.startswith("which "):
+        return f"don't say {attribute}"
+    return f"don't mention {attribute}" + (" for every one of them" if of_each else "")

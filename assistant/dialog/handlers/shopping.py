@@ -20,7 +20,9 @@ from assistant.facts import Act, ReplyFacts
 from assistant.nlg.naming import found_label, kind_of
 from assistant.protocols import VectorStore
 from assistant.types import DialogState, Intent, ShownProduct, Slots, StateUpdate, Understanding
+from assistant.understanding.attributes import silent_on
 from assistant.understanding.catalog import prints, stem, words_of
+from assistant.understanding.content import FUNCTION_WORDS
 from assistant.understanding.references import is_pronoun
 from assistant.understanding.understander import head_word
 from cartwise.currency import to_money
@@ -81,7 +83,7 @@ def prefer(hits: list[SearchHit], pattern: re.Pattern[str] | None, band: float =
 
 def quote_about(product: Product, attribute: str) -> str:
     """The first sentence of the product's own text that mentions ``attribute``, or "" (never a guess)."""
-    words = [w for w in re.findall(r"[a-z0-9]+", attribute.lower()) if len(w) > 2]
+    words = [w for w in re.findall(r"[a-z0-9]+", attribute.lower()) if len(w) > 2 and w not in FUNCTION_WORDS]
     if not words:
         return ""
     # Every word, else at least half of them with one long one ("noise cancelling" -> "... Noise Reducing ...").
@@ -462,7 +464,7 @@ class ShoppingAdvisor:
             quote = quote_about(target, u.attribute)
             # Quote the product's own words, or say they are silent: never a yes/no guess.
             lines.insert(0, f"On {u.attribute}, the product details say: \u201c{quote}\u201d" if quote
-                         else f"The product details don't mention {u.attribute}.")
+                         else f"The product details {silent_on(u.attribute)}.")
         viewed = list(dict.fromkeys([*state.viewed_ids, target.id]))[-50:]
         facts = ReplyFacts(act=Act.product_info, intent=Intent.product_info, user_text=u.text, products=[shown],
                            currency=self.currency, detail=" ".join(lines),
@@ -524,8 +526,8 @@ class ShoppingAdvisor:
         detail = ""
         if u.attribute and not all(quotes.values()):
             # Never guess: say the data is silent rather than pick a winner on price or rating.
-            detail = (f"The product details I have don't mention {u.attribute} for every one of them, so I can't "
-                      "compare them on that.")
+            detail = (f"The product details I have {silent_on(u.attribute, of_each=True)}, so I can't compare them "
+                      "on that.")
         # What was compared is what is on the screen now: "which one has more memory?" compares them again.
         on_screen = [p.model_copy(update={"reason": ""}) for p in shown]
         return TurnResult(ReplyFacts(act=Act.compare, intent=Intent.compare_products, user_text=u.text, products=shown,
