@@ -255,7 +255,7 @@ class Understanding(BaseModel):
         speaks_of_someone: the message speaks of a person as "she" or "he" ("something she can use at her desk"):
             after a present for someone, that person.
         points_back: the message has a pronoun that can point back at what the last reply was about ("how much
-            is it?", "is that free?").
+            is it?", "is that free?", "the most popular ones").
         all_orders: the message asks about the shopper's orders in the plural ("where are my orders?"), not the
             one being talked about.
         catalog_match: cosine similarity of the query to the closest product (when it was looked up).

@@ -564,8 +564,8 @@ _WORD_RE = re.compile(r"[A-Za-z]+")
 _CLAUSE_ENDS = frozenset({",", ";", ":", "-"})
 # Conjunctions and focus words that open a fragment going on from the previous turn ("and to ireland?").
 _CONTINUATIONS = frozenset({"and", "or", "also", "plus", "even", "same"})
-# Pronouns that can point back at what the last reply was about ("how much is it?").
-_POINTERS = frozenset({"it", "that", "this", "they", "them"})
+# Pronouns that can point back at what the last reply was about ("how much is it?", "the most popular ones").
+_POINTERS = frozenset({"it", "that", "this", "they", "them", "these", "those", "ones"})
 # Words that ask about the latest time something happened ("what did i get last time", "my last order").
 _LATEST_WORDS = frozenset({"last", "latest", "recent", "newest"})
 _LATEST = _LATEST_WORDS | {"recently"}

@@ -74,7 +74,12 @@ class ShopperPicks:
         """Best sellers overall, or among the products that match a request ("most popular lunch bags")."""
         recommender = self.recommender
         among: list[str] | None = None
-        if u.names_product or u.slots.categories or u.slots.brands:
+        scoped = bool(u.names_product or u.slots.categories or u.slots.brands)
+        if not scoped and u.points_back and state.query and state.shown:
+            # "show me the most popular ones" after lunch boxes: the best sellers among the request standing.
+            u = u.model_copy(update={"query": state.query, "slots": state.slots, "category_filter": False})
+            scoped = True
+        if scoped:
             found: Found = self.shopping.find(u.query, u.slots, u.category_filter, state, None)
             among = [p.id for p, _ in found.ranked[:POOL // 2]]
             picks = recommender.best_sellers(SHOW, among=among)
