@@ -40,7 +40,14 @@ from assistant.rate_limit import limiter_from_settings
 from assistant.redis_client import redis_from_settings
 from assistant.service.customer_service import CustomerService
 from assistant.service.policies import PolicyIndex
-from assistant.understanding import CatalogCheck, CatalogVocabulary, ProblemReader, SlotExtractor, Understander
+from assistant.understanding import (
+    CatalogCheck,
+    CatalogVocabulary,
+    PolicyCheck,
+    ProblemReader,
+    SlotExtractor,
+    Understander,
+)
 from assistant.understanding.catalog import CatalogMatcher
 from cartwise.console import BuildDisplay
 from cartwise.db import ShopDatabase
@@ -213,6 +220,17 @@ def catalog_check_for(settings: Settings) -> CatalogCheck:
     return CatalogCheck()
 
 
+def policy_check_for(settings: Settings) -> PolicyCheck:
+    """The shop's calibrated policy check (``cartwise calibrate`` writes it beside the catalog check's), else the
+    default threshold."""
+    path = settings.calibration_path
+    if path.is_file():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if "policy_threshold" in data:
+            return PolicyCheck(threshold=float(data["policy_threshold"]))
+    return PolicyCheck()
+
+
 def build_dialog_manager(settings: Settings, redis: redis.Redis | None = None) -> tuple[DialogManager, ShopDatabase]:
     """Open the database and stores and load the models of ``settings.shop``.
 
@@ -255,7 +273,8 @@ def build_dialog_manager(settings: Settings, redis: redis.Redis | None = None) -
         load_intent_model(settings, encoder=embedder),
         SlotExtractor(brands=catalog.brands, currency_symbol=profile.currency, max_chars=settings.max_message_chars,
                       product_words=frozenset(catalog.title_counts)),
-        catalog, matcher, ProblemReader(embedder), check,
+        catalog, matcher, ProblemReader(embedder), check, policies=service.policies,
+        policy_check=policy_check_for(settings),
     )
     dialog = DialogManager(
         understander=understander, shopping=shopping, bundles=bundles, picks=picks, service=service,

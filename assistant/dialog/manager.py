@@ -303,7 +303,7 @@ class DialogManager:
                 order_id = latest.id if latest else None
             if intent != Intent.track_order and not order_id:
                 # "how do I get a refund?" names no order: the policy answers it, for guests and customers alike.
-                facts = self.service.policy(intent, u.text)
+                facts = self.service.policy(intent, u.text, with_hint=not u.asks_policy)
                 if user_id and state.order_id:
                     facts.options = [f"{INTENT_PHRASES.get(intent, 'Help with')} for order {state.order_id}"]
                 return TurnResult(facts)
@@ -323,7 +323,10 @@ class DialogManager:
         # "how much is it?" after the next-day delivery answer asks what next-day delivery costs: a question that
         # goes on from the last policy answer is asked of its topic too (alone it is closest to the pallet rate).
         topic = state.topic if goes_on else ""
-        facts = self.service.policy(intent, u.text, topic, with_hint=not topic or intent != state.last_intent)
+        # A question the policy text itself recognised is looked up by its own words: an intent's stock phrase
+        # would pull towards that intent's passage ("do you price match" is no "contact customer service").
+        facts = self.service.policy(intent, u.text, topic,
+                                    with_hint=(not topic or intent != state.last_intent) and not u.asks_policy)
         return TurnResult(facts, StateUpdate(topic=" ".join(f"{topic} {u.text}".split()[-TOPIC_WORDS:])))
 
     def _handlers(self, u: Understanding, state: DialogState,

@@ -124,6 +124,14 @@ class PolicyIndex:
             self._passages = (vectors, passages)
         return self._passages
 
+    def best_score(self, text: str) -> float:
+        """The closest passage's cosine similarity to ``text`` (0.0 for none), whatever ``min_score`` says."""
+        vectors, passages = self._loaded()
+        if not passages or not text.strip():
+            return 0.0
+        vector = np.asarray(self.embedder.encode([text])[0], dtype=np.float32)
+        return float((vectors @ (vector / (float(np.linalg.norm(vector)) or 1.0))).max())
+
     def query(self, question: str, k: int = 2) -> list[PolicyPassage]:
         """The best passages for ``question`` that clear ``min_score`` (maybe none)."""
         if not question.strip():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from assistant.types import Role, Screen, Slots, Understanding
 from assistant.understanding.catalog import CatalogVocabulary
 from assistant.understanding.slots import SlotExtractor
-from assistant.understanding.understander import CatalogCheck, ProblemReader, Understander
+from assistant.understanding.understander import CatalogCheck, PolicyCheck, ProblemReader, Understander
 
-__all__ = ["CatalogCheck", "CatalogVocabulary", "ProblemReader", "Role", "Screen", "SlotExtractor", "Slots",
-           "Understander", "Understanding"]
+__all__ = ["CatalogCheck", "CatalogVocabulary", "PolicyCheck", "ProblemReader", "Role", "Screen", "SlotExtractor",
+           "Slots", "Understander", "Understanding"]

@@ -37,7 +37,7 @@ def run_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     shopping = [q.query for q in QuerySet.load(labelled).queries if q.kind == "natural"] if labelled.is_file() else []
     messages = args.out_of_scope_messages(settings)  # CLINC150's, read by the training package
     report = calibrate(settings.shop, reader.model, reader.slots, reader.matcher, messages.calibration,
-                       messages.test, args.baseline_oos_recall, shopping)
+                       messages.test, args.baseline_oos_recall, shopping, policies=reader.policies)
     print(json.dumps(report.__dict__, indent=2))
     if report.oos_recall_test_checked < report.oos_recall_test_baseline:
         logger.warning("with the check, CLINC150 oos_test recall %.3f is below the baseline %.3f",

@@ -102,6 +102,32 @@ class ProductMatcher(Protocol):
     def closest_categories(self, query: str) -> list[tuple[str, float]]: ...
 
 
+class PolicyMatcher(Protocol):
+    """How close the shop's closest policy passage is to a message (cosine similarity of the embeddings)."""
+
+    def best_score(self, text: str) -> float: ...
+
+
+@dataclass(frozen=True)
+class PolicyCheck:
+    """When a message the intent model is unsure of, or calls out of scope, is a question the shop's policy answers.
+
+    The model learnt "out of scope" from CLINC150, whose banking and travel questions read like a shop's policy
+    questions ("are you open weekends", "do you have financing"); the shop's own policy text tells them apart.
+
+    Attributes:
+        threshold: the closest passage's cosine similarity at or above which the message is a policy question.
+            Calibrated per shop like the catalog check (``cartwise calibrate``): the lowest similarity at which
+            at most :data:`~assistant.understanding.calibration.POLICY_MAX_LOSS` of the CLINC150 messages the
+            model calls out of scope (and the catalog check leaves so) would be answered from the policy.
+    """
+
+    threshold: float = 0.55
+
+    def asks(self, similarity: float) -> bool:
+        return similarity >= self.threshold
+
+
 @dataclass(frozen=True)
 class CatalogCheck:
     """When a message the model calls out of scope is a shopping request after all.
@@ -180,16 +206,21 @@ class Understander:
         matcher: the catalog's closest-product similarity, for the out-of-scope check.
         problems: reads the kind of an order problem.
         check: the calibrated catalog check.
+        policies: the policy passages' closest similarity to a message (None: the model alone decides).
+        policy_check: the calibrated policy check.
     """
 
     def __init__(self, model: IntentModel, slots: SlotExtractor, catalog: CatalogVocabulary,
-                 matcher: ProductMatcher, problems: ProblemReader, check: CatalogCheck | None = None) -> None:
+                 matcher: ProductMatcher, problems: ProblemReader, check: CatalogCheck | None = None,
+                 policies: PolicyMatcher | None = None, policy_check: PolicyCheck | None = None) -> None:
         self.model = model
         self.slots = slots
         self.catalog = catalog
         self.matcher = matcher
         self.problems = problems
         self.check = check or CatalogCheck()
+        self.policies = policies
+        self.policy_check = policy_check or PolicyCheck()
 
     def understand(self, text: str, screen: Screen) -> Understanding:
         """What ``text`` means after ``screen``.
@@ -272,6 +303,9 @@ class Understander:
             unsure = False
         lead, p = unsure_guess(u)
         service_guess = lead in CUSTOMER_SERVICE_INTENTS and p >= UNSURE_GUESS
+        if (unsure or u.intent == Intent.out_of_scope) and not service_guess and self.policies is not None:
+            u = self._policy_decides(u)
+            unsure = not u.asks_policy
         if unsure and content and u.query and not service_guess:
             # An unsure read whose likeliest intent is a service question ("can I return a TV if I don't like it?",
             # "can you gift wrap it?") is answered as one; only a message the model would call out of scope, or
@@ -313,6 +347,18 @@ class Understander:
         if u.intent == Intent.edit_bundle and not screen.bundle:
             u = u.with_intent(Intent.build_bundle, "no bundle on the screen to edit")
         return u
+
+    def _policy_decides(self, u: Understanding) -> Understanding:
+        """An unsure or out-of-scope read that the shop's policy text answers under a heading of its own ("do you
+        price match": a product question at 0.33 to the model; "do you have financing" after a policy answer: out of
+        scope at 0.58) is a policy question, looked up by its own words."""
+        assert self.policies is not None
+        similarity = self.policies.best_score(u.text)
+        u = u.model_copy(update={"policy_match": round(similarity, 4)})
+        if not self.policy_check.asks(similarity):
+            return u
+        intent = next((i for i, _ in u.top if i in _POLICY_READINGS), Intent.contact_customer_service)
+        return u.with_intent(Intent(intent), f"policy match {similarity:.2f}").model_copy(update={"asks_policy": True})
 
     def _details(self, u: Understanding, screen: Screen, words: Sequence[str],
                  all_words: Sequence[str]) -> Understanding:
@@ -527,6 +573,10 @@ _OBJECT_PRONOUNS = frozenset({"me", "us", "him", "them"})
 DETERMINERS = frozenset("a an the my our your his her their its this these those".split())
 # A subject pronoun after a noun starts a relative clause without its "that": "the hand warmers i got were broken".
 _SUBJECT_PRONOUNS = frozenset({"i", "im", "ive", "id", "we", "you", "he", "she", "they"})
+# Turns that greet, thank or take leave: they ask for nothing.
+_SOCIAL = frozenset({Intent.greeting, Intent.thanks, Intent.goodbye})
+# The service intents the shop's policy text answers (an order's status and a person are not in it).
+_POLICY_READINGS = frozenset(CUSTOMER_SERVICE_INTENTS) - {Intent.track_order, Intent.contact_human_agent}
 # An unsure model's first guess is acted on (a service answer, a shopping turn) or offered (did you mean) above this.
 UNSURE_GUESS = 0.25
 

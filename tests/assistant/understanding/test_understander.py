@@ -13,7 +13,7 @@ import pytest
 
 from assistant.reply import BundleItem, ShownProduct
 from assistant.types import Screen
-from assistant.understanding import CatalogCheck, Understander
+from assistant.understanding import CatalogCheck, PolicyCheck, Understander
 from finetune.context import TurnContext
 
 LIST = [
@@ -99,6 +99,23 @@ def test_the_catalog_check_turns_out_of_scope_into_shopping_when_meaning_and_wor
     # However close the products, the thing asked about must be what they are: a teapot's history is not a teapot.
     history = _with_check(understander, 0.0).understand("what is the history of the teapot", Screen())
     assert history.intent == "out_of_scope" and history.head == "history"
+
+
+def _with_policy_check(understander: Understander, threshold: float) -> Understander:
+    return Understander(understander.model, understander.slots, understander.catalog, understander.matcher,
+                        understander.problems, understander.check, policies=understander.policies,
+                        policy_check=PolicyCheck(threshold=threshold))
+
+
+def test_the_policy_text_decides_an_unsure_read(understander: Understander) -> None:
+    text = "do you do discounts for big orders"  # the model is unsure; the policy has discount codes, trade accounts
+    strict = _with_policy_check(understander, 2.0).understand(text, Screen())
+    assert not strict.asks_policy and strict.policy_match is not None and strict.policy_match > 0.4
+    lenient = _with_policy_check(understander, 0.4).understand(text, Screen())
+    assert lenient.asks_policy and lenient.confident and any("policy match" in n for n in lenient.notes)
+    # A read the model is sure of is never second-guessed by the policy text, however close a passage is.
+    sure = _with_policy_check(understander, 0.0).understand("a teapot for my nan", Screen())
+    assert sure.intent == "search_product" and not sure.asks_policy and sure.policy_match is None
 
 
 def test_an_order_number_is_about_an_order(understander: Understander) -> None:
