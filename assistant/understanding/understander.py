@@ -314,6 +314,10 @@ class Understander:
             u = u.model_copy(update={"catalog_match": round(similarity, 4)})
             if self.check.accepts(similarity, title, u.head):
                 u = u.with_intent(Intent.search_product, f"catalog match {similarity:.2f}: {title}")
+        if u.intent in _SOCIAL and u.named_early and u.names_product:
+            # "now show me teapots" (goodbye at 0.94 to the model: "bye for now"): a thing asked for by name that the
+            # catalog prints is a request, whatever greeting or thanks comes with it.
+            u = u.with_intent(Intent.search_product, f"a thing asked for by name: {u.head}")
         if u.slots.order_id and (u.intent in SHOPPING_INTENTS or u.intent == Intent.purchase_history):
             u = u.with_intent(Intent.track_order, "an order number")
         if screen.orders and u.intent in SHOPPING_INTENTS and not u.names_product and (
@@ -422,14 +426,15 @@ class Understander:
             # "what's in the second one" under a list of orders: that order.
             update["order_target"] = screen.orders[positions[0] - 1 if positions[0] > 0 else positions[0]]
         if u.intent == Intent.build_bundle:
-            # "what goes with it": the bundle completes it; "... make me a bundle" with it: it is in the bundle.
+            adds = _bundle_edit(words)[0] == "add"
+            # "what goes with it": the bundle completes it; "... make me a bundle" with it: it is in the bundle;
+            # "add a card to go with it": the card is put with it, as "add a mouse" is.
             update["complements"] = any(w in _COMPLEMENT_WORDS for w in words) and not any(
-                w in _SET_WORDS for w in words)
+                w in _SET_WORDS for w in words) and not adds
             if update["complements"]:
                 # "a card to go with it", "what games go with it": the thing named before the complement word.
                 before = list(itertools.takewhile(lambda w: w not in _COMPLEMENT_WORDS, words))
                 update["item_query"] = " ".join(content_words(before))
-            adds = _bundle_edit(words)[0] == "add"
             if not update.get("targets") and screen.focus_id and not screen.bundle and (
                     screen.products or screen.context is TurnContext.product) and adds:
                 # "add a mouse and a bag" with products on the screen, or one product's details, and no bundle:
