@@ -268,11 +268,14 @@ class DialogManager:
             # whole question the model calls out of scope ("tell me a joke") is a new topic, unless it points back
             # at the answer ("how long do i have to do that?").
             return self._policy(state.last_intent, u, state, goes_on=True)
-        if state.last_act == Act.order_problem.value and state.problem and user_id \
-                and intent in (Intent.track_order, Intent.report_problem) and (u.slots.order_id or u.order_target) \
+        if state.last_intent == Intent.report_problem and state.problem and user_id \
+                and state.last_act in (Act.order_problem.value, Act.order_list.value) \
+                and intent in (Intent.track_order, Intent.report_problem) \
+                and (u.slots.order_id or u.order_target or u.latest_order) \
                 and not [w for w in content_words(u.query.split()) if w not in ORDER_WORDS]:
-            # "579494" or "yes that one, 579494" after a problem report: which order it was, for the same problem
-            # (the number alone says nothing about what went wrong; "order 536838 never turned up" is a new report).
+            # "579494", "yes that one, 579494" or "it was the last order" after a problem report: which order it was,
+            # for the same problem (the number alone says nothing about what went wrong; "order 536838 never turned
+            # up" is a new report).
             return self._problem(u.model_copy(update={"problem": state.problem}), state, user_id,
                                  u.slots.order_id or u.order_target)
         if u.angry and intent in _ANGRY_HANDOFF:
@@ -467,17 +470,21 @@ class DialogManager:
             # "my last order came chipped": the last order that has arrived, unless it is the parcel that hasn't.
             latest = self.service.last_order(user_id, None, delivered=arrived)
             order_id = latest.id if latest else None
-        if user_id and u.head and not u.slots.order_id:
+        # What broke: the thing named, not how it came ("my parcel came and one of the mugs was smashed": mugs).
+        thing = next((w for w in (u.head, *self._order_things(u)) if w and w not in ORDER_WORDS), "")
+        if user_id and thing and not u.slots.order_id:
             # "one of the mugs in my last order was chipped": the latest order that had a mug.
-            having = self.service.orders_with(user_id, u.head, delivered=arrived)
+            having = self.service.orders_with(user_id, thing, delivered=arrived)
             if having and order_id not in {o.id for o in having}:
                 if order_id:
-                    note = f"Order {order_id} has no {u.head} in it; order {having[0].id} does."
+                    note = f"Order {order_id} has no {thing} in it; order {having[0].id} does."
                 order_id = having[0].id
         facts = self.service.problem(u.problem, order_id, user_id, u.text, state.session_id, note=note)
-        if facts.order is not None and u.head:
-            facts.order = lines_first(facts.order, printing([u.head]))  # "one of the mugs ... was chipped": mugs first
+        if facts.order is not None and thing:
+            facts.order = lines_first(facts.order, printing([thing]))  # "one of the mugs ... was chipped": mugs first
         update = StateUpdate(problem=u.problem or "damaged")
+        if facts.orders:  # "which order is it about?": "the second one" then points into this list
+            update = update | StateUpdate(orders_shown=[o.id for o in facts.orders])
         return TurnResult(facts, update | StateUpdate(order_id=facts.order.id) if facts.order else update)
 
     # ------------------------------------------------------------------ state
