@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from assistant.understanding.references import SIZE_CHOICE
+
 # "which one has better battery life?", "which is lighter for travel?", "which has the longest battery?" (any
 # superlative: English makes them with -est)
 _COMPARED = re.compile(
@@ -21,8 +23,11 @@ _ASKED = re.compile(
 # "which one burns longest?", "which of them charges fastest": the property is what the products do, said by a verb
 # and the degree after it.
 _DOES = re.compile(
-    r"\bwhich\b(?:\s+(?:one|ones|of (?:them|these|those)))?\s+(?P<verb>[a-z]{3,}s)\s+(?:the\s+)?"
+    r"\bwhich\b(?:\s+(?:one|ones|of (?:them|these|those)))?\s+(?P<verb>is|[a-z]{3,}s)\s+(?:the\s+)?"
     r"(?P<degree>[a-z]{2,}(?:est|er))\s*$")
+# Degrees the reply states from the data anyway: price ("which is cheaper?"), and the size titles print ("which is
+# the biggest?" picks the 85" TV).
+_STATED_DEGREES = frozenset({"cheaper", "cheapest", "pricier", "priciest", "dearer", "dearest", *SIZE_CHOICE})
 # What the reply already states from the data (price, stock, rating) or what names no property.
 _COVERED = frozenset("""expensive cheap affordable rated rating popular value one deal price cost stock in stock
     brand option choice buy pick difference""".split())
@@ -33,7 +38,7 @@ def asked_attribute(text: str) -> str:
     # A comparative names a property only in a comparing question ("which one has more memory?"), not in
     # "tell me more about the second one".
     does = _DOES.search(text)
-    if does and does.group("degree") not in _COVERED:
+    if does and does.group("degree") not in _STATED_DEGREES:
         return f"which one {does.group('verb')} {does.group('degree')}"
     compared = _COMPARED.search(text) if re.search(r"\b(?:which|than)\b", text) else None
     match = compared or _ASKED.search(text)
@@ -41,6 +46,8 @@ def asked_attribute(text: str) -> str:
         return ""
     what = match.groupdict().get("what") or match.groupdict().get("what2") or ""
     words = [w for w in what.split() if w not in {"the", "a", "an"}]
+    if words[:2] in (["work", "with"], ["compatible", "with"], ["connect", "to"]) and len(words) > 2:
+        return " ".join(words[2:])  # "does it work with iphone?": whether the details say so of the iPhone
     phrase = " ".join(words)
     if not words or words[0] in ("come", "comes", "fit", "work", "available", "about", "like", "of", "one", "ones") \
             or set(words) <= _COVERED:

@@ -53,6 +53,17 @@ NOT_POINTING_AFTER = frozenset("""time times week weeks month months year years 
     purchases visit delivery deliveries parcel parcels package packages thing things""".split())
 
 
+
+# A singular verb after "which" asks which one of the things on the screen ("which is cheaper?", "which has more
+# memory?"); "which ones fit?" and "which laptops have 16gb" ask for some of them, or for new things.
+_WHICH_ONE = frozenset({"one", "of", "is", "has", "does", "would", "should", "will", "can", "costs"})
+
+
+def chooses_among(words: Sequence[str]) -> bool:
+    """Whether the message asks which one of the things on the screen ("which one lasts longest", "which is
+    cheaper")."""
+    return any(w == "which" and nxt in _WHICH_ONE for w, nxt in itertools.pairwise(words))
+
 def ordinal_positions(words: Sequence[str]) -> list[int]:
     """Every position named by ordinals or "number N", 1-based, -1 for "last", in text order.
 
@@ -102,7 +113,7 @@ def _chooses_by_price(words: Sequence[str], slots: Slots) -> str:
 
 # Size comparatives and superlatives (grammar), and the sizes titles print: a number before a unit of length,
 # capacity or storage ('65" Class', "2TB", "500ml").
-_SIZE_CHOICE = {"smallest": "smallest", "littlest": "smallest", "tiniest": "smallest", "smaller": "smallest",
+SIZE_CHOICE = {"smallest": "smallest", "littlest": "smallest", "tiniest": "smallest", "smaller": "smallest",
                 "biggest": "largest", "largest": "largest", "bigger": "largest", "larger": "largest"}
 _TITLE_SIZE = re.compile(
     r'(\d+(?:\.\d+)?)\s*(?:"|”|-?inch(?:es)?\b|in\b|cm\b|mm\b|(tb)\b|gb\b|ml\b|l\b|litres?\b)', re.I)
@@ -112,7 +123,7 @@ def chooses_by_size(words: Sequence[str]) -> str:
     """ "smallest"/"largest" when the message picks by size from what is shown: a superlative ("the smallest
     one") or a comparative after "the" ("the smaller one, how much?"), else "" ("a bigger one" asks for others)."""
     for before, w in itertools.pairwise(["", *words]):
-        which = _SIZE_CHOICE.get(w)
+        which = SIZE_CHOICE.get(w)
         if which and (w.endswith("est") or before == "the"):
             return which
     return ""
@@ -238,8 +249,9 @@ def resolve(
     named = by_name(words, items)
     if named:
         return tuple(named)
-    if any(w == "which" and nxt in ("one", "of") for w, nxt in itertools.pairwise(words)):
-        # "which one has the longest battery?": a choice among everything on the screen ("which ones fit?" filters)
+    if chooses_among(words):
+        # "which one has the longest battery?", "which is cheaper?": a choice among everything on the screen
+        # ("which ones fit?" filters)
         return tuple(ids)
     if is_pronoun(slots.reference_text):
         if _PLURAL_PRONOUNS.intersection((slots.reference_text or "").lower().split()):

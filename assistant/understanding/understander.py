@@ -35,6 +35,7 @@ from assistant.understanding.catalog import CatalogVocabulary, NamedCategories, 
 from assistant.understanding.content import FUNCTION_WORDS, GENERIC_WANTS, content_words, search_query
 from assistant.understanding.references import (
     OnScreen,
+    chooses_among,
     chooses_by_size,
     counted_reference,
     for_the_product,
@@ -398,6 +399,12 @@ class Understander:
             update["similar"] = any(w in ("like", "similar", "same") for w in words) and bool(update["targets"])
             update["among_shown"] = bool(items) and any(a == "of" and b in ("these", "those", "them")
                                                           for a, b in itertools.pairwise(all_words))
+            chosen_among = update["targets"]
+            if u.intent in (Intent.refine_search, Intent.product_info) and isinstance(chosen_among, tuple) \
+                    and len(chosen_among) >= 2 and chooses_among(all_words) and not u.names_product:
+                # "which is cheaper?" after two are compared, "which has the most storage?" after laptops: which of
+                # them, not a new list below the cheaper one or the first one's details.
+                update |= {"intent": Intent.compare_products, "notes": (*u.notes, "a choice among those shown")}
         if u.intent == Intent.report_problem:
             # An order number says which order, not what went wrong; left in, it pulls every kind alike.
             update["problem"] = self.problems.read(

@@ -507,8 +507,12 @@ class ShoppingAdvisor:
             return self.search(u, state, user_id)
         if len(ids) < 2 and u.roles:  # "compare the X and the Y": the best match for each
             for role in u.roles[:4]:
-                hits = self.store.search(role.query, k=3, mode="lexical") or self.store.search(role.query, k=3)
-                hit = next((h for h in hits if h.product.id not in ids), None)
+                hits = self.store.search(role.query, k=5, mode="lexical") or self.store.search(role.query, k=5)
+                hits = [h for h in hits if h.product.id not in ids]
+                # "an ipad and a galaxy tab": an iPad, not the Apple Pencil whose description names the iPad, nor a
+                # "Keyboard for iPad Pro".
+                hit = next((h for h in hits if prints(" ".join(what_it_is(h.product.title)), role.head)),
+                           hits[0] if hits else None)
                 if hit is not None:
                     ids.append(hit.product.id)
         if len(ids) < 2 and not u.targets and len(state.shown) >= 2 and not u.names_product:
