@@ -319,6 +319,15 @@ class Understander:
             # "now show me teapots" (goodbye at 0.94 to the model: "bye for now"): a thing asked for by name that the
             # catalog prints is a request, whatever greeting or thanks comes with it.
             u = u.with_intent(Intent.search_product, f"a thing asked for by name: {u.head}")
+        elif u.intent in _SOCIAL and u.slots.price is None and (u.slots.colour or u.slots.size) and (
+                words[:1] in (["and"], ["or"]) or words[:2] in (["how", "about"], ["what", "about"])):
+            # "how about blue?" (a goodbye at 0.71 to the model): a fragment going on with a colour or a size asks
+            # for the things in it, never takes leave.
+            u = u.with_intent(Intent.refine_search, "a colour or size going on from the last request")
+        if u.intent == Intent.best_sellers and u.slots.price in ("priciest", "cheapest") and u.names_product:
+            # "show me your most expensive teapots": teapots ranked by price, not by sales (the model reads "most"
+            # as "most popular").
+            u = u.with_intent(Intent.search_product, f"ranked by price: {u.slots.price}")
         if u.slots.order_id and (u.intent in SHOPPING_INTENTS or u.intent == Intent.purchase_history):
             u = u.with_intent(Intent.track_order, "an order number")
         if screen.orders and u.intent in SHOPPING_INTENTS and not u.names_product and (
@@ -519,6 +528,9 @@ class Understander:
         def fix(match: re.Match[str]) -> str:
             word = match.group(0)
             low = word.lower()
+            if low in _TEXT_SPEAK:
+                fixes[low] = _TEXT_SPEAK[low]
+                return _TEXT_SPEAK[low]
             if len(low) < 3 or low in REQUEST_WORDS or self.catalog.knows(low) or self.catalog.is_dictionary_word(low):
                 return word
             near = next((r for r in _REQUEST_WORDS_SORTED if r[0] == low[0] and abs(len(r) - len(low)) <= 1
@@ -621,6 +633,10 @@ _INTRODUCERS = frozenset("a an any some another sell sells selling stock stocks 
 # The words requests are made of, besides product words: misspelt, they are put right first.
 REQUEST_WORDS = frozenset(FUNCTION_WORDS | {w for phrase in PRICE_WORDS for w in phrase.split() if w.isalpha()}
                           | set(ORDINALS) | set(NUMBER_WORDS) | MONEY_WORDS)
+# Request words as text messages spell them, too short or far from the word for a one-letter correction ("hav u got
+# any cushion covers": "have you got", not "have I got" to the model, a purchase-history question).
+_TEXT_SPEAK = {"u": "you", "ur": "your", "hav": "have", "wat": "what", "wot": "what", "cud": "could", "wud": "would",
+               "shud": "should", "wen": "when", "dat": "that"}
 _REQUEST_WORDS_SORTED = sorted(w for w in REQUEST_WORDS if len(w) >= 3 and w.isalpha())
 _WORD_RE = re.compile(r"[A-Za-z]+")
 _CLAUSE_ENDS = frozenset({",", ";", ":", "-"})
