@@ -347,7 +347,11 @@ class DialogManager:
             Intent.search_product: lambda: self._clarify(u, state, user_id, Intent.search_product)
             or self.shopping.search(u, state, user_id),
             Intent.refine_search: lambda: self.shopping.refine(u, state, user_id),
-            Intent.product_info: lambda: self.shopping.info(u, state, user_id),
+            Intent.product_info: lambda: (
+                # "how much is it all now?" after a bundle, pointing at no item of it: the bundle and its total.
+                self.bundles.as_it_stands(u, state)
+                if state.bundle is not None and u.context is TurnContext.bundle and not u.targets
+                and not u.names_product else self.shopping.info(u, state, user_id)),
             Intent.compare_products: lambda: self.shopping.compare(u, state, user_id),
             Intent.explain_choice: lambda: self.shopping.explain(u, state),
             Intent.build_bundle: lambda: (None if u.targets or u.roles else self._clarify(u, state, user_id,

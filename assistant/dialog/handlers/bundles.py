@@ -330,6 +330,11 @@ class BundlePlanner:
         return TurnResult(ReplyFacts(act=Act.show_bundle, intent=Intent.edit_bundle, user_text=u.text, bundle=shown,
                                      currency=self.currency), StateUpdate(bundle=shown, viewed_ids=viewed))
 
+    def as_it_stands(self, u: Understanding, state: DialogState) -> TurnResult:
+        """ "how much is it all now?", "what's in it?" after a bundle: the bundle with its total, as it stands."""
+        return TurnResult(ReplyFacts(act=Act.show_bundle, intent=Intent.product_info, user_text=u.text,
+                                     bundle=state.bundle, currency=self.currency))
+
     def _not_in_bundle(self, u: Understanding, state: DialogState) -> TurnResult:
         what = " ".join(w for w in words_of(u.item_query or u.query) if w not in _REPLACEMENT_FILLER)
         facts = ReplyFacts(act=Act.show_bundle, intent=Intent.edit_bundle, user_text=u.text, bundle=state.bundle,
