@@ -304,7 +304,7 @@ class Understander:
             unsure = False
         lead, p = unsure_guess(u)
         service_guess = lead in CUSTOMER_SERVICE_INTENTS and p >= UNSURE_GUESS
-        if (unsure or u.intent == Intent.out_of_scope) and not service_guess and self.policies is not None:
+        if unsure and not service_guess and self.policies is not None:
             u = self._policy_decides(u)
             unsure = not u.asks_policy
         if unsure and content and u.query and not service_guess:
@@ -319,8 +319,7 @@ class Understander:
             # "now show me teapots" (goodbye at 0.94 to the model: "bye for now"): a thing asked for by name that the
             # catalog prints is a request, whatever greeting or thanks comes with it.
             u = u.with_intent(Intent.search_product, f"a thing asked for by name: {u.head}")
-        elif u.intent in _SOCIAL and u.slots.price is None and (u.slots.colour or u.slots.size) and (
-                words[:1] in (["and"], ["or"]) or words[:2] in (["how", "about"], ["what", "about"])):
+        elif u.intent in _SOCIAL and u.slots.price is None and (u.slots.colour or u.slots.size) and goes_on(words):
             # "how about blue?" (a goodbye at 0.71 to the model): a fragment going on with a colour or a size asks
             # for the things in it, never takes leave.
             u = u.with_intent(Intent.refine_search, "a colour or size going on from the last request")
@@ -425,8 +424,7 @@ class Understander:
         if count and screen.context is TurnContext.product and screen.focus_id and u.intent != Intent.edit_bundle:
             # "add two of those to a bundle with a tea towel" after one mug's details: two of that mug.
             update |= {"targets": (screen.focus_id,), "target_quantity": count}
-        update["follows_on"] = bool(all_words) and (all_words[0] in _CONTINUATIONS or tuple(all_words[:2]) in (
-            ("what", "about"), ("how", "about")))
+        update["follows_on"] = goes_on(all_words)
         update["points_back"] = any(w in _POINTERS for w in all_words)
         if screen.context is TurnContext.policy and update["follows_on"] and u.names_product and u.query:
             # "even on weekends?" after a delivery answer: a card title printing "days" is no product asked for;
@@ -603,6 +601,12 @@ _SOCIAL = frozenset({Intent.greeting, Intent.thanks, Intent.goodbye})
 _POLICY_READINGS = frozenset(CUSTOMER_SERVICE_INTENTS) - {Intent.track_order, Intent.contact_human_agent}
 # An unsure model's first guess is acted on (a service answer, a shopping turn) or offered (did you mean) above this.
 UNSURE_GUESS = 0.25
+
+
+def goes_on(words: Sequence[str]) -> bool:
+    """Whether the message opens as a fragment going on from the previous turn ("and to ireland?", "what about
+    klarna?", "how about blue")."""
+    return bool(words) and (words[0] in _CONTINUATIONS or tuple(words[:2]) in (("what", "about"), ("how", "about")))
 
 
 def unsure_guess(u: Understanding) -> tuple[Intent, float]:
