@@ -327,6 +327,11 @@ class Understander:
             # "show me your most expensive teapots": teapots ranked by price, not by sales (the model reads "most"
             # as "most popular").
             u = u.with_intent(Intent.search_product, f"ranked by price: {u.slots.price}")
+        elif u.intent == Intent.search_product and u.slots.price in ("priciest", "cheapest") and not (
+                u.names_product or u.slots.categories or u.slots.brands or screen.products):
+            # "what is the cheapest item in the shop": nothing named and nothing on the screen to rank, so the
+            # shop-wide ranking, as for "what's the most expensive thing you sell" (a best-sellers read).
+            u = u.with_intent(Intent.best_sellers, f"a shop-wide ranking by price: {u.slots.price}")
         if u.slots.order_id and (u.intent in SHOPPING_INTENTS or u.intent == Intent.purchase_history):
             u = u.with_intent(Intent.track_order, "an order number")
         if screen.orders and u.intent in SHOPPING_INTENTS and not u.names_product and (

@@ -70,11 +70,25 @@ class ShopperPicks:
     def _has_sales(self) -> bool:
         return bool(self.recommender.popularity)
 
+    def by_price(self, u: Understanding, state: DialogState) -> TurnResult:
+        """ "what's the most expensive thing you sell", "your cheapest item": the shop's in-stock products ranked by
+        price (``u.slots.price``: "priciest" or "cheapest"), the whole catalog, as nothing narrows it."""
+        highest = u.slots.price == "priciest"
+        stocked = sorted((p for p in self.vectors.products if p.in_stock),
+                         key=lambda p: (-p.price if highest else p.price, p.title))
+        reason = f"among the {'most expensive' if highest else 'cheapest'} things we have in stock"
+        picks = [Pick(product=p, reason=reason, source="popular") for p in stocked[:SHOW]]
+        return self._show(picks, u, state, u.intent, {"found": "products"})
+
     def best_sellers(self, u: Understanding, state: DialogState) -> TurnResult:
         """Best sellers overall, or among the products that match a request ("most popular lunch bags")."""
         recommender = self.recommender
         among: list[str] | None = None
         scoped = bool(u.names_product or u.slots.categories or u.slots.brands)
+        if not scoped and u.slots.price in ("priciest", "cheapest") and not (u.points_back and state.query):
+            # "what's the most expensive thing you sell": the model reads "most" as "most popular"; the price word
+            # says how to rank, and nothing narrows what.
+            return self.by_price(u, state)
         if not scoped and u.points_back and state.query and state.shown:
             # "show me the most popular ones" after lunch boxes: the best sellers among the request standing.
             u = u.model_copy(update={"query": state.query, "slots": state.slots, "category_filter": False})

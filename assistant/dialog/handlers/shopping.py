@@ -217,8 +217,11 @@ class ShoppingAdvisor:
         hits = self._price_level(hits, slots)
         ranked = self._rank(text, hits, user_id, state)
         if slots.price in ("cheapest", "priciest"):
-            # "the cheapest": among the relevant matches, cheapest first (not the cheapest thing in the shop).
-            relevant = ranked[: max(SHOW * 2, 10)]
+            # "the cheapest": among the relevant matches, cheapest first (not the cheapest thing in the shop); among
+            # those that are the thing asked for, when some are ("cheapest teapot": a teapot, not a tea mug).
+            named = thing or head
+            of_kind = [pr for pr in ranked if prints(" ".join(what_it_is(pr[0].title)), named)] if named else []
+            relevant = (of_kind or ranked)[: max(SHOW * 2, 10)]
             ranked = sorted(relevant, key=lambda pr: pr[0].price, reverse=slots.price == "priciest")
         missing = ""
         if head and ranked:
