@@ -211,24 +211,14 @@ def bundle_builder_for(settings: Settings, embedder: Embedder | None = None,
                                 shop_profile(settings).currency)
 
 
-def catalog_check_for(settings: Settings) -> CatalogCheck:
-    """The shop's calibrated catalog check (``cartwise calibrate`` writes it), else the default threshold."""
+def checks_for(settings: Settings) -> tuple[CatalogCheck, PolicyCheck]:
+    """The shop's calibrated catalog and policy checks (``cartwise calibrate`` writes both thresholds), else the
+    default thresholds (a file from before the policy check has only the catalog's)."""
     path = settings.calibration_path
-    if path.is_file():
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return CatalogCheck(threshold=float(data["threshold"]))
-    return CatalogCheck()
-
-
-def policy_check_for(settings: Settings) -> PolicyCheck:
-    """The shop's calibrated policy check (``cartwise calibrate`` writes it beside the catalog check's), else the
-    default threshold."""
-    path = settings.calibration_path
-    if path.is_file():
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if "policy_threshold" in data:
-            return PolicyCheck(threshold=float(data["policy_threshold"]))
-    return PolicyCheck()
+    data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    catalog = CatalogCheck(threshold=float(data["threshold"])) if "threshold" in data else CatalogCheck()
+    policy = PolicyCheck(threshold=float(data["policy_threshold"])) if "policy_threshold" in data else PolicyCheck()
+    return catalog, policy
 
 
 def build_dialog_manager(settings: Settings, redis: redis.Redis | None = None) -> tuple[DialogManager, ShopDatabase]:
@@ -257,7 +247,7 @@ def build_dialog_manager(settings: Settings, redis: redis.Redis | None = None) -
     personaliser = Personaliser(db, vectors, HistoryBuilder.from_settings(settings),
                                 HistoryReranker.from_settings(settings, copurchase=copurchase),
                                 ttl_s=settings.history_cache_ttl_s)
-    check = catalog_check_for(settings)
+    check, policy_check = checks_for(settings)
     shopping = ShoppingAdvisor(store, profile.currency, personaliser=personaliser)
     builder = build_bundle_builder(settings, vectors, embedder, copurchase, profile.currency)
     bundles = BundlePlanner(builder, shopping, personaliser, profile.currency)
@@ -274,7 +264,7 @@ def build_dialog_manager(settings: Settings, redis: redis.Redis | None = None) -
         SlotExtractor(brands=catalog.brands, currency_symbol=profile.currency, max_chars=settings.max_message_chars,
                       product_words=frozenset(catalog.title_counts)),
         catalog, matcher, ProblemReader(embedder), check, policies=service.policies,
-        policy_check=policy_check_for(settings),
+        policy_check=policy_check,
     )
     dialog = DialogManager(
         understander=understander, shopping=shopping, bundles=bundles, picks=picks, service=service,

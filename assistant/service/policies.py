@@ -124,23 +124,22 @@ class PolicyIndex:
             self._passages = (vectors, passages)
         return self._passages
 
-    def best_score(self, text: str) -> float:
-        """The closest passage's cosine similarity to ``text`` (0.0 for none), whatever ``min_score`` says."""
+    def _similarities(self, text: str) -> tuple[np.ndarray, list[PolicyPassage]]:
+        """Every passage's cosine similarity to ``text``, and the passages (none for an empty text)."""
         vectors, passages = self._loaded()
         if not passages or not text.strip():
-            return 0.0
+            return np.zeros(0, dtype=np.float32), []
         vector = np.asarray(self.embedder.encode([text])[0], dtype=np.float32)
-        return float((vectors @ (vector / (float(np.linalg.norm(vector)) or 1.0))).max())
+        return vectors @ (vector / (float(np.linalg.norm(vector)) or 1.0)), passages
+
+    def best_score(self, text: str) -> float:
+        """The closest passage's cosine similarity to ``text`` (0.0 for none), whatever ``min_score`` says."""
+        scores, _ = self._similarities(text)
+        return float(scores.max()) if len(scores) else 0.0
 
     def query(self, question: str, k: int = 2) -> list[PolicyPassage]:
         """The best passages for ``question`` that clear ``min_score`` (maybe none)."""
-        if not question.strip():
-            return []
-        vectors, passages = self._loaded()
-        if not passages:
-            return []
-        vector = np.asarray(self.embedder.encode([question])[0], dtype=np.float32)
-        scores = vectors @ (vector / (float(np.linalg.norm(vector)) or 1.0))
+        scores, passages = self._similarities(question)
         best = np.argsort(-scores, kind="stable")[:k]
         return [passages[i].model_copy(update={"score": round(float(scores[i]), 3)})
                 for i in best if float(scores[i]) >= self.min_score]

@@ -52,8 +52,6 @@ class OnScreen(Protocol):
 NOT_POINTING_AFTER = frozenset("""time times week weeks month months year years night christmas order orders purchase
     purchases visit delivery deliveries parcel parcels package packages thing things""".split())
 
-
-
 # A singular verb after "which" asks which one of the things on the screen ("which is cheaper?", "which has more
 # memory?"); "which ones fit?" and "which laptops have 16gb" ask for some of them, or for new things.
 _WHICH_ONE = frozenset({"one", "of", "is", "has", "does", "would", "should", "will", "can", "costs"})
@@ -63,6 +61,7 @@ def chooses_among(words: Sequence[str]) -> bool:
     """Whether the message asks which one of the things on the screen ("which one lasts longest", "which is
     cheaper")."""
     return any(w == "which" and nxt in _WHICH_ONE for w, nxt in itertools.pairwise(words))
+
 
 def ordinal_positions(words: Sequence[str]) -> list[int]:
     """Every position named by ordinals or "number N", 1-based, -1 for "last", in text order.

@@ -85,11 +85,12 @@ class ShopperPicks:
         recommender = self.recommender
         among: list[str] | None = None
         scoped = bool(u.names_product or u.slots.categories or u.slots.brands)
-        if not scoped and u.slots.price in ("priciest", "cheapest") and not (u.points_back and state.query):
+        at_request = u.points_back and bool(state.query)  # "the most popular ones": the request standing
+        if not scoped and not at_request and u.slots.price in ("priciest", "cheapest"):
             # "what's the most expensive thing you sell": the model reads "most" as "most popular"; the price word
             # says how to rank, and nothing narrows what.
             return self.by_price(u, state)
-        if not scoped and u.points_back and state.query and state.shown:
+        if not scoped and at_request and state.shown:
             # "show me the most popular ones" after lunch boxes: the best sellers among the request standing.
             u = u.model_copy(update={"query": state.query, "slots": state.slots, "category_filter": False})
             scoped = True

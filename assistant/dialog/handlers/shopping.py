@@ -105,6 +105,12 @@ def what_it_is(title: str) -> list[str]:
     return words[:words.index("for", 1)] if "for" in words[1:] else words
 
 
+def is_a(title: str, word: str) -> bool:
+    """Whether ``title`` names ``word`` as what the product is ("Dairy Maid Traditional Teapot" is a teapot; a
+    "Keyboard for iPad Pro" is no iPad)."""
+    return prints(" ".join(what_it_is(title)), word)
+
+
 def not_found_words(query_words: Sequence[str], products: Sequence[Product]) -> list[str]:
     """The request's words that none of ``products`` prints in its title (as a word, its start or inside a
     compound: "mat" is in "Doormat") as what it is, not what it is for."""
@@ -220,7 +226,7 @@ class ShoppingAdvisor:
             # "the cheapest": among the relevant matches, cheapest first (not the cheapest thing in the shop); among
             # those that are the thing asked for, when some are ("cheapest teapot": a teapot, not a tea mug).
             named = thing or head
-            of_kind = [pr for pr in ranked if prints(" ".join(what_it_is(pr[0].title)), named)] if named else []
+            of_kind = [pr for pr in ranked if is_a(pr[0].title, named)] if named else []
             relevant = (of_kind or ranked)[: max(SHOW * 2, 10)]
             ranked = sorted(relevant, key=lambda pr: pr[0].price, reverse=slots.price == "priciest")
         missing = ""
@@ -514,8 +520,7 @@ class ShoppingAdvisor:
                 hits = [h for h in hits if h.product.id not in ids]
                 # "an ipad and a galaxy tab": an iPad, not the Apple Pencil whose description names the iPad, nor a
                 # "Keyboard for iPad Pro".
-                hit = next((h for h in hits if prints(" ".join(what_it_is(h.product.title)), role.head)),
-                           hits[0] if hits else None)
+                hit = next((h for h in hits if is_a(h.product.title, role.head)), hits[0] if hits else None)
                 if hit is not None:
                     ids.append(hit.product.id)
         if len(ids) < 2 and not u.targets and len(state.shown) >= 2 and not u.names_product:
