@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from assistant.understanding.vocab import NUMBER_WORDS
+
 # Determiners, pronouns, prepositions, auxiliaries, conjunctions and the verbs of asking.
 FUNCTION_WORDS = frozenset("""
     a an the some any this that these those each every all both either neither no not nor
@@ -43,10 +45,11 @@ GENERIC_WANTS = frozenset("""gift gifts present presents pressie pressies treat 
 def content_words(words: Sequence[str]) -> list[str]:
     """The words that say what is wanted ("a stand to show off cupcakes" -> ["stand", "cupcakes"]).
 
-    Model names and codes with letters count ("wh1000xm5", "el0001"); bare numbers do not.
+    Model names and codes with letters count ("wh1000xm5", "el0001"); numbers, in digits or words ("the cheaper
+    of the two"), do not.
     """
     return [w for w in words if w.isalnum() and not w.isdigit() and len(w) > 1 and w not in FUNCTION_WORDS
-            and w not in GENERIC_WANTS]
+            and w not in GENERIC_WANTS and w not in NUMBER_WORDS]
 
 
 def search_query(words: Sequence[str]) -> str:

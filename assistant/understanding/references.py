@@ -99,13 +99,27 @@ def count_before_superlative(words: Sequence[str]) -> int:
     return 1
 
 
+def _counted_set(words: Sequence[str]) -> int:
+    """ "of the two" -> 2, "of these three" -> 3: the size of the set a comparative picks from; 0 when unsaid."""
+    for a, b, c in zip(words, words[1:], words[2:], strict=False):
+        if a == "of" and b in ("the", "these", "those") and c in NUMBER_WORDS:
+            return NUMBER_WORDS[c]
+    return 0
+
+
+def picks_by_comparative(words: Sequence[str], slots: Slots) -> bool:
+    """Whether a price comparative picks from a set ("the cheaper of the two") rather than asks for cheaper
+    things than those shown ("cheaper ones")."""
+    return slots.price in ("cheaper", "pricier") and any(
+        a in _COMPARATIVE_ENDS and b == "of" for a, b in itertools.pairwise(words))
+
+
 def _chooses_by_price(words: Sequence[str], slots: Slots) -> str:
     """ "cheapest"/"priciest" when the message picks by price from what is shown: a superlative ("the cheapest"),
     or a comparative followed by "of" ("the cheaper of the two", "the dearer of the first two"), else ""."""
     if slots.price in ("cheapest", "priciest"):
         return slots.price
-    if slots.price in ("cheaper", "pricier") and any(
-            a in _COMPARATIVE_ENDS and b == "of" for a, b in itertools.pairwise(words)):
+    if picks_by_comparative(words, slots):
         return "cheapest" if slots.price == "cheaper" else "priciest"
     return ""
 
@@ -238,7 +252,9 @@ def resolve(
             return _by_price(among, chooses, count_before_superlative(words))
         return tuple(pointed)
     if chooses:
-        return _by_price(items, chooses, count_before_superlative(words))
+        # "the cheaper of the two" with more on the screen: the two the list leads with.
+        leading = items[:_counted_set(words)] if _counted_set(words) > 1 else items
+        return _by_price(leading, chooses, count_before_superlative(words))
     size = chooses_by_size(words)
     if size and (picked := _by_size(items, size)):
         return picked  # "the smallest one" after TVs: the 43\" one

@@ -42,6 +42,7 @@ from assistant.understanding.references import (
     is_pronoun,
     name_words,
     ordinal_positions,
+    picks_by_comparative,
     resolve,
 )
 from assistant.understanding.slots import SlotExtractor
@@ -413,6 +414,12 @@ class Understander:
             update["among_shown"] = bool(items) and any(a == "of" and b in ("these", "those", "them")
                                                           for a, b in itertools.pairwise(all_words))
             chosen_among = update["targets"]
+            if u.intent == Intent.refine_search and isinstance(chosen_among, tuple) and len(chosen_among) == 1 \
+                    and picks_by_comparative(pointing, u.slots):
+                # "the cheaper of the two - tell me more": the comparative picked one of those shown; nothing is
+                # left to refine by.
+                update |= {"intent": Intent.product_info, "slots": u.slots.model_copy(update={"price": None}),
+                           "notes": (*u.notes, "a comparative picked one of those shown")}
             if u.intent in (Intent.refine_search, Intent.product_info) and isinstance(chosen_among, tuple) \
                     and len(chosen_among) >= 2 and chooses_among(all_words) and not u.names_product:
                 # "which is cheaper?" after two are compared, "which has the most storage?" after laptops: which of
@@ -461,8 +468,7 @@ class Understander:
                 update["targets"] = (screen.focus_id,)
             listed = _roles(words, max_words=3, title_counts=self.catalog.title_counts)
             # A count ("two of the first one") is how many, never a thing to add.
-            named = [w for w in content_words(words) if w not in _SET_WORDS and w not in _COMPLEMENT_WORDS
-                     and w not in NUMBER_WORDS and not w.isdigit()]
+            named = [w for w in content_words(words) if w not in _SET_WORDS and w not in _COMPLEMENT_WORDS]
             if not listed and update.get("targets") and not update["complements"] and 0 < len(named) <= 3:
                 # "add a mouse to it": one thing named for the product pointed at is the rest of the set ("add 4
                 # cups": four of them).

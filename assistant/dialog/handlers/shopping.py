@@ -19,13 +19,14 @@ import numpy as np
 from assistant.facts import Act, ReplyFacts
 from assistant.nlg.naming import found_label, kind_of
 from assistant.protocols import VectorStore
+from assistant.reply import BundleItem
 from assistant.types import DialogState, Intent, ShownProduct, Slots, StateUpdate, Understanding
 from assistant.understanding.attributes import silent_on
 from assistant.understanding.catalog import prints, stem, words_of
 from assistant.understanding.content import FUNCTION_WORDS
 from assistant.understanding.references import is_pronoun
 from assistant.understanding.understander import head_word
-from cartwise.currency import to_money
+from cartwise.currency import format_money, to_money
 from cartwise.models import Product
 from finetune.context import TurnContext
 from retrieval.types import SearchFilters, SearchHit
@@ -245,11 +246,41 @@ class ShoppingAdvisor:
                     return Found(ranked, relaxed)
                 if sold_out:
                     return Found(ranked, relaxed, sold_out=sold_out)
+                wider = self._beyond_constraints(text, head, filters, slots, user_id, state)
+                if wider is not None:
+                    return Found(wider[0], relaxed + wider[1])
                 missing = _phrase_around(query, gone)
                 # The closest things by meaning: the words the shop lacks ("iphone 15") shouldn't match "15.6 inch".
                 closest = self.store.search(query, k=SHOW, filters=filters, mode="dense")
                 ranked = [(h.product, "") for h in closest] or ranked
         return Found(ranked, relaxed, missing)
+
+    def _beyond_constraints(self, text: str, head: str, filters: SearchFilters, slots: Slots, user_id: str | None,
+                            state: DialogState) -> tuple[list[tuple[Product, str]], list[str]] | None:
+        """The thing asked for, when the shop sells it but not within the stated brand, budget or category.
+
+        "sony headphones under 300" with the only Sony headphones at $399.99 is no "we don't carry headphones":
+        each constraint is dropped alone (brand first, then budget), then both, and the first that leaves products
+        printing ``head`` gives them, with what was dropped said in the reply. A category stays: without it a word
+        such as "cases" matches things of other kinds ("AirPods ... Case" for "phone cases").
+        """
+        low, high = (format_money(v, self.currency) if v is not None else "" for v in (filters.price_min,
+                                                                                      filters.price_max))
+        budget = f"under {high}" if not low else f"over {low}" if not high else f"{low} to {high}"
+        drops: list[tuple[dict[str, object], list[str]]] = []
+        if filters.brands:
+            drops.append(({"brands": None}, [f"brand {', '.join(filters.brands)}"]))
+        if filters.price_min is not None or filters.price_max is not None:
+            drops.append(({"price_min": None, "price_max": None}, [f"budget {budget}"]))
+        if len(drops) > 1:
+            drops.append(({k: v for update, _ in drops for k, v in update.items()},
+                          [label for _, labels in drops for label in labels]))
+        for update, dropped in drops:
+            hits = [h for h in self.store.search(text, k=POOL, filters=filters.model_copy(update=update))
+                    if not not_found_words([head], [h.product])]
+            if hits:
+                return self._rank(text, hits, user_id, state), dropped
+        return None
 
     def _like(self, hits: list[SearchHit], like_ids: Sequence[str], filters: SearchFilters) -> list[SearchHit]:
         reader = self.store.exact_index or self.store
@@ -321,7 +352,7 @@ class ShoppingAdvisor:
         head = u.head if u.head and u.head in asked.split() else head_word(asked.split())
         label = found_label([p.title for p in shown], [p.category for p in shown], asked, head)
         # An attribute dropped to find anything ("size small") must not name what is shown.
-        dropped = {r.split()[0] for r in found.relaxed}
+        dropped = {key for r in found.relaxed for key in _SLOTS_OF_RELAXED.get(r.split()[0], (r.split()[0],))}
         display = {k: v for k, v in _display(slots).items() if k not in dropped}
         facts = ReplyFacts(act=act, intent=intent, user_text=u.text, products=shown,
                            slots=display | ({"found": label} if label else {}), currency=self.currency,
@@ -505,8 +536,12 @@ class ShoppingAdvisor:
                 act=Act.no_results, intent=Intent.compare_products, user_text=u.text, currency=self.currency,
                 detail=(f"Only one product is on the screen ({only.title}). " if only else "")
                 + "Which product would you like to compare it with?"))
-        if len(ids) < 2 and u.slots.price in ("cheapest", "priciest") and len(state.shown) >= 2:
-            ordered = sorted(state.shown, key=lambda p: p.price, reverse=u.slots.price == "priciest")
+        # "compare the two cheapest": of the list on the screen, else of the set built (one product's details
+        # since are no set of two).
+        choices: Sequence[ShownProduct | BundleItem] = (
+            state.shown if len(state.shown) >= 2 else state.bundle.items if state.bundle else [])
+        if len(ids) < 2 and u.slots.price in ("cheapest", "priciest") and len(choices) >= 2:
+            ordered = sorted(choices, key=lambda p: p.price, reverse=u.slots.price == "priciest")
             ids = [p.id for p in ordered[:2]]
         brands = {w for b in u.slots.brands for w in words_of(b)}
         rest = [set(r.query.split()) - brands for r in u.roles]
@@ -525,8 +560,10 @@ class ShoppingAdvisor:
                     ids.append(hit.product.id)
         if len(ids) < 2 and not u.targets and len(state.shown) >= 2 and not u.names_product:
             ids = state.shown_ids[:2]
-        if len(ids) < 2 and u.query:
-            found = self.find(u.query, u.slots, _category_filter(u), state, user_id)
+        # "compare the two cheapest" naming nothing, with fewer than two on the screen: of the standing request.
+        query = u.query or state.query or ""
+        if len(ids) < 2 and query:
+            found = self.find(query, u.slots, _category_filter(u), state, user_id)
             ids = [p.id for p, _ in found.ranked[:2]]
         products = self.store.get(ids)
         if len(products) < 2:
@@ -658,6 +695,10 @@ def _lift(hits: list[SearchHit], categories: set[str]) -> list[SearchHit]:
 def _excluded(product: Product, exclude: Sequence[str]) -> bool:
     title = " ".join(stem(w) for w in words_of(f"{product.title} {product.brand}"))
     return any(stem(x.lower()) in title for x in exclude)
+
+
+# The reply's slots that a dropped constraint (the first word of a ``Found.relaxed`` entry) must no longer state.
+_SLOTS_OF_RELAXED = {"brand": ("brands",), "budget": ("budget_min", "budget_max")}
 
 
 def _display(slots: Slots) -> dict[str, str]:
