@@ -94,7 +94,11 @@ class ShopperPicks:
             # "show me the most popular ones" after lunch boxes: the best sellers among the request standing.
             u = u.model_copy(update={"query": state.query, "slots": state.slots, "category_filter": False})
             scoped = True
-        if scoped:
+        if not scoped and len(u.targets) >= 2:
+            # "which is the most popular?" after mugs: which of those on the screen sells best, best first.
+            among = list(u.targets)
+            picks = recommender.best_sellers(len(among), among=among)
+        elif scoped:
             found: Found = self.shopping.find(u.query, u.slots, u.category_filter, state, None)
             among = [p.id for p, _ in found.ranked[:POOL // 2]]
             picks = recommender.best_sellers(SHOW, among=among)

@@ -524,7 +524,13 @@ class ShoppingAdvisor:
         kind = state.kind if kind_words and prints(target.title, kind_words[-1]) else \
             f"items from our {target.category} range" if target.category else ""
         found = self.find(base, slots, False, state, user_id, exclude_ids=[target.id], kind=kind)
-        return self.present(found, slots, base, u, state, Intent.refine_search, label_query=state.query or "")
+        result = self.present(found, slots, base, u, state, Intent.refine_search, label_query=state.query or "")
+        if state.query:
+            # The request stands, in the colour or size now asked: "how about green?" next is another bread bin,
+            # not a search for the words of the one title ("bread bin diner style mint").
+            asked = {k: v for k, v in (("colour", u.slots.colour), ("size", u.slots.size)) if v}
+            result.update = result.update | StateUpdate(query=state.query, slots=state.slots.model_copy(update=asked))
+        return result
 
     def compare(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
         ids = list(u.targets)
