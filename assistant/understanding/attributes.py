@@ -25,6 +25,9 @@ _ASKED = re.compile(
 _DOES = re.compile(
     r"\bwhich\b(?:\s+(?:one|ones|of (?:them|these|those)))?\s+(?P<verb>is|[a-z]{3,}s)\s+(?:the\s+)?"
     r"(?P<degree>[a-z]{2,}(?:est|er))\s*$")
+# A pointer after the property says which product, not what about it: "the refresh rate on the second one".
+_TRAILING_POINTER = re.compile(
+    r"\s+(?:on|of|for|in|with)\s+(?:the\s+|that\s+|this\s+)?(?:[a-z]+\s+)?(?:one|ones|it|them|these|those)$")
 # Degrees the reply states from the data anyway: price ("which is cheaper?"), and the size titles print ("which is
 # the biggest?" picks the 85" TV).
 _STATED_DEGREES = frozenset({"cheaper", "cheapest", "pricier", "priciest", "dearer", "dearest", *SIZE_CHOICE})
@@ -44,7 +47,7 @@ def asked_attribute(text: str) -> str:
     match = compared or _ASKED.search(text)
     if not match:
         return ""
-    what = match.groupdict().get("what") or match.groupdict().get("what2") or ""
+    what = _TRAILING_POINTER.sub("", match.groupdict().get("what") or match.groupdict().get("what2") or "")
     words = [w for w in what.split() if w not in {"the", "a", "an"}]
     if words[:2] in (["work", "with"], ["compatible", "with"], ["connect", "to"]) and len(words) > 2:
         return " ".join(words[2:])  # "does it work with iphone?": whether the details say so of the iPhone

@@ -114,6 +114,13 @@ def picks_by_comparative(words: Sequence[str], slots: Slots) -> bool:
         a in _COMPARATIVE_ENDS and b == "of" for a, b in itertools.pairwise(words))
 
 
+def picks_one_by_price(words: Sequence[str], slots: Slots) -> bool:
+    """Whether the price word picks one product from a set: "the cheaper of the two", "the cheapest one" (not
+    "cheaper ones", "the cheapest ones", "the three cheapest")."""
+    singular = slots.price in ("cheapest", "priciest") and "one" in words and count_before_superlative(words) == 1
+    return singular or picks_by_comparative(words, slots)
+
+
 def _chooses_by_price(words: Sequence[str], slots: Slots) -> str:
     """ "cheapest"/"priciest" when the message picks by price from what is shown: a superlative ("the cheapest"),
     or a comparative followed by "of" ("the cheaper of the two", "the dearer of the first two"), else ""."""

@@ -42,7 +42,7 @@ from assistant.understanding.references import (
     is_pronoun,
     name_words,
     ordinal_positions,
-    picks_by_comparative,
+    picks_one_by_price,
     resolve,
 )
 from assistant.understanding.slots import SlotExtractor
@@ -86,6 +86,8 @@ _FOLLOW_UPS: dict[TurnContext, frozenset[Intent]] = {
     TurnContext.order: frozenset({Intent.track_order, Intent.cancel_order, Intent.get_refund, Intent.report_problem,
                                   Intent.change_order}),
 }
+_ONLY_WORDS = frozenset({"just", "only"})  # focusing adverbs: "just the cards" keeps them alone
+_INDEFINITE = frozenset({"a", "an", "some", "another"})
 _SET_WORDS = frozenset({"bundle", "bundles", "set", "kit", "hamper", "package", "combo"})
 _LIST_SEPARATORS = frozenset({"and", "plus", "&", "+", "also", "vs", "versus", "or"})
 # A budget these words qualify is for everything together ("12 party bags, about £20 total"), not for each item.
@@ -394,13 +396,24 @@ class Understander:
                 rejected = resolve(items, u.slots, negated, None)
                 if rejected:
                     op, targets, item_words = "swap", rejected, []
-            if op is None or (op in ("swap", "remove") and not targets and _new_budget(u)):
-                op = _implied_op(u, targets, item_words)  # "can you make it under £10 instead?" rebudgets
+            if op is None and targets and len(targets) < len(items) and any(w in _ONLY_WORDS for w in words):
+                # "just the cards": those stay, the rest of the set goes.
+                op, targets = "remove", tuple(item.id for item in items if item.id not in targets)
+            elif op is None or (op in ("swap", "remove") and not targets and _new_budget(u)):
+                implied = _implied_op(u, targets, item_words)  # "can you make it under £10 instead?" rebudgets
+                if op is None and implied == "add" and not item_words:
+                    item_words = content_words(words)  # "doorstops" after a set, no verb: the thing named comes in
+                op = implied
             update |= {"bundle_op": op, "targets": targets,
                        "item_query": " ".join(w for w in item_words if w not in ("a", "an", "the", "some"))}
         else:
             # The property asked about ("which has more memory?") names no product on the screen.
             pointing = [w for w in all_words if w not in set(u.attribute.split())]
+            op, pointers, added = _bundle_edit(words) if u.intent == Intent.build_bundle else (None, [], [])
+            if op == "add" and added[:1] and added[0] in _INDEFINITE:
+                # "add a mouse": the article introduces a new thing, though a title on the screen prints "Mouse";
+                # only "it" or an ordinal points at a product here ("the blue one" still may).
+                pointing = pointers
             update["targets"] = resolve(items, u.slots, pointing, screen.focus_id) if not (
                 # "is it cheaper if i order a lot?" after a delivery answer: "it" is what the answer was about,
                 # not a product listed before it.
@@ -415,9 +428,9 @@ class Understander:
                                                           for a, b in itertools.pairwise(all_words))
             chosen_among = update["targets"]
             if u.intent == Intent.refine_search and isinstance(chosen_among, tuple) and len(chosen_among) == 1 \
-                    and picks_by_comparative(pointing, u.slots):
-                # "the cheaper of the two - tell me more": the comparative picked one of those shown; nothing is
-                # left to refine by.
+                    and picks_one_by_price(pointing, u.slots) and not u.names_product:
+                # "the cheaper of the two - tell me more", "the cheapest one please": the price word picked one of
+                # those shown; nothing is left to refine by.
                 update |= {"intent": Intent.product_info, "slots": u.slots.model_copy(update={"price": None}),
                            "notes": (*u.notes, "a comparative picked one of those shown")}
             if u.intent in (Intent.refine_search, Intent.product_info) and isinstance(chosen_among, tuple) \
