@@ -105,6 +105,11 @@ def _when(u: Understanding) -> str:
     return said if placed.days_ago is not None else f"on {said}"
 
 
+# Order questions that act on an order (a cancelled order is none to act on), unlike "where is it?".
+_ACTS_ON_AN_ORDER = frozenset({Intent.get_refund, Intent.cancel_order, Intent.change_order,
+                               Intent.change_shipping_address})
+
+
 def screen_of(state: DialogState) -> Screen:
     """What the previous reply left on the shopper's screen, as understanding reads it."""
     return Screen(context=state.context, products=state.shown,
@@ -413,6 +418,10 @@ class DialogManager:
         if u.slots.placed is None and not things:
             return None
         found = self.service.find_orders(user_id, u.slots.placed, things)
+        if u.intent in _ACTS_ON_AN_ORDER:
+            # "can i return the hand warmers": an order that can still be returned or changed, not a cancelled one
+            # that also had them.
+            found = [o for o in found if o.status is not OrderStatus.cancelled] or found
         if u.slots.placed is None:
             return found[:1] or None
         return found if u.slots.placed.days_ago is None else found[:1]
