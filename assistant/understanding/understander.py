@@ -423,7 +423,13 @@ class Understander:
                 # "does it come in silver?" after one product's details: that product, though no list is shown.
                 update["targets"] = (screen.focus_id,)
             update["points_beyond"] = bool(items) and any(p > len(items) for p in ordinal_positions(pointing))
+            if not update["targets"] and "similar" in words and screen.focus_id \
+                    and screen.context is TurnContext.product:
+                update["targets"] = (screen.focus_id,)  # "anything similar?" after one product's details: to it
             update["similar"] = any(w in ("like", "similar", "same") for w in words) and bool(update["targets"])
+            if u.intent == Intent.product_info and update["similar"] and u.slots.price in ("cheaper", "pricier"):
+                # "is there a cheaper one like it?": other products, cheaper than that one, not its details again.
+                update |= {"intent": Intent.refine_search, "notes": (*u.notes, "a cheaper one like the one pointed at")}
             update["among_shown"] = bool(items) and any(a == "of" and b in ("these", "those", "them")
                                                           for a, b in itertools.pairwise(all_words))
             chosen_among = update["targets"]

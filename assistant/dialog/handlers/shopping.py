@@ -459,6 +459,11 @@ class ShoppingAdvisor:
         if target is None:
             return self.search(u, state, user_id)
         vector = self.store.embeddings([target.id])[0]
+        if slots.price in ("cheaper", "pricier"):
+            # "a cheaper one like it": cheaper than that one.
+            slots = slots.model_copy(update={"price": None, **(
+                {"budget_max": target.price - Decimal("0.01")} if slots.price == "cheaper" else
+                {"budget_min": target.price + Decimal("0.01"), "budget_max": None})})
         filters = self.filters(slots, False, exclude_ids=[target.id])
         hits = self.store.search_by_vector(vector, k=POOL, filters=filters)
         hits = (_of_kind(hits, f"items from our {target.category} range") or hits) if target.category else hits
@@ -551,6 +556,11 @@ class ShoppingAdvisor:
             ids = [p.id for p in ordered[:2]]
         brands = {w for b in u.slots.brands for w in words_of(b)}
         rest = [set(r.query.split()) - brands for r in u.roles]
+        if len(u.slots.brands) >= 2 and state.query and not set().union(*rest):
+            # "compare the jbl and the sony" after speakers: the one of each brand on the screen, else the best of
+            # that brand for the standing request (a Sony speaker, not Sony headphones); "compare samsung and lg"
+            # after TVs: one of each, not every Samsung on the screen.
+            ids = [i for i in (self._of_brand(b, state, user_id) for b in u.slots.brands) if i][:4]
         if len(ids) < 2 and len(u.slots.brands) >= 2 and all(set(r.query.split()) & brands for r in u.roles) \
                 and len(set().union(*rest)) <= 1:
             # "samsung or lg tv": two brands, no product named: both brands' matches, as a list.
@@ -588,6 +598,13 @@ class ShoppingAdvisor:
         return TurnResult(ReplyFacts(act=Act.compare, intent=Intent.compare_products, user_text=u.text, products=shown,
                                      currency=self.currency, detail=detail),
                           StateUpdate(focus_id=shown[0].id, shown=on_screen))
+
+    def _of_brand(self, brand: str, state: DialogState, user_id: str | None) -> str | None:
+        on_screen = [p for p in self.store.get(state.shown_ids) if p.brand == brand or prints(p.title, brand)]
+        if on_screen:
+            return on_screen[0].id
+        found = self.find(state.query or "", Slots(brands=(brand,)), False, state, user_id, kind=state.kind)
+        return next((p.id for p, _ in found.ranked if p.brand == brand), None)
 
     def explain(self, u: Understanding, state: DialogState) -> TurnResult:
         """ "why these?": the reason recorded for each item shown (bundle items or the list)."""
