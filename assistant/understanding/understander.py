@@ -410,9 +410,10 @@ class Understander:
             # The property asked about ("which has more memory?") names no product on the screen.
             pointing = [w for w in all_words if w not in set(u.attribute.split())]
             op, pointers, added = _bundle_edit(words) if u.intent == Intent.build_bundle else (None, [], [])
-            if op == "add" and added[:1] and added[0] in _INDEFINITE:
-                # "add a mouse": the article introduces a new thing, though a title on the screen prints "Mouse";
-                # only "it" or an ordinal points at a product here ("the blue one" still may).
+            if op == "add" and (pointers or (added[:1] and added[0] in _INDEFINITE)):
+                # "add a mouse", "put it in a bundle with a card": an indefinite article introduces a new thing,
+                # though a title on the screen prints "Mouse" or "Card"; only "it" or an ordinal points at a
+                # product here ("add the blue one" still may, by its name).
                 pointing = pointers
             update["targets"] = resolve(items, u.slots, pointing, screen.focus_id) if not (
                 # "is it cheaper if i order a lot?" after a delivery answer: "it" is what the answer was about,
@@ -559,6 +560,9 @@ class Understander:
             if low in _TEXT_SPEAK:
                 fixes[low] = _TEXT_SPEAK[low]
                 return _TEXT_SPEAK[low]
+            if f"{low}g" in REQUEST_WORDS and low.endswith("in"):
+                fixes[low] = f"{low}g"  # a dropped g ("somethin", "lookin"): the dictionary knows these as slang
+                return fixes[low]
             if len(low) < 3 or low in REQUEST_WORDS or self.catalog.knows(low) or self.catalog.is_dictionary_word(low):
                 return word
             near = next((r for r in _REQUEST_WORDS_SORTED if r[0] == low[0] and abs(len(r) - len(low)) <= 1
@@ -665,7 +669,8 @@ CATEGORY_GUESS_MARGIN = 0.08
 _INTRODUCERS = frozenset("a an any some another sell sells selling stock stocks carry carries have has got about "
                          "need want buy find me us send deliver ship order get bring add".split())
 # The words requests are made of, besides product words: misspelt, they are put right first.
-REQUEST_WORDS = frozenset(FUNCTION_WORDS | {w for phrase in PRICE_WORDS for w in phrase.split() if w.isalpha()}
+REQUEST_WORDS = frozenset(FUNCTION_WORDS | GENERIC_WANTS
+                          | {w for phrase in PRICE_WORDS for w in phrase.split() if w.isalpha()}
                           | set(ORDINALS) | set(NUMBER_WORDS) | MONEY_WORDS)
 # Request words as text messages spell them, too short or far from the word for a one-letter correction ("hav u got
 # any cushion covers": "have you got", not "have I got" to the model, a purchase-history question).
