@@ -514,6 +514,9 @@ class DialogManager:
                                    "offer": facts.offer, "offer_handoff": facts.offer_handoff,
                                    "failures": failures, "clarified": clarified,
                                    "screen": screen_after(facts.act.value, explained_bundle=facts.bundle is not None)}
+        if facts.act == Act.no_results and facts.intent == Intent.edit_bundle and new.bundle is not None:
+            # "I couldn't find a replacement for the mouse": the set is unchanged and still what is being edited.
+            changes["screen"] = TurnContext.bundle
         if not clarified and "pending" not in update.model_fields_set:
             changes["pending"] = None
         return new.model_copy(update=changes)

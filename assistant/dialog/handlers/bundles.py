@@ -274,11 +274,20 @@ class BundlePlanner:
         cheaper = u.slots.price in ("cheaper", "low", "cheapest")
         named = " ".join(w for w in words_of(u.item_query) if w not in _REPLACEMENT_FILLER)
         room = bundle.budget - (bundle.total - old.line_total) if bundle.budget is not None else None
+        if room is not None and room <= 0:
+            # The rest of the set is over the budget already (the nearest set, said so): no replacement can bring
+            # it back, so the swap is made without that cap and the reply still says how far over it is.
+            room = None
         caps = [c for c in ((old.price - Decimal("0.01")) if cheaper else None,
                             (room / old.quantity) if room is not None else None) if c is not None]
-        filters = SearchFilters(in_stock=True, price_max=to_money(min(caps)) if caps else None,
+        filters = SearchFilters(in_stock=True, price_max=to_money(min(caps)) if caps and min(caps) > 0 else None,
                                 exclude_ids=frozenset(i.id for i in bundle.items))
         hits = self.store.search(named or old.title, k=10, filters=filters) if not caps or min(caps) > 0 else []
+        if named and any(w in ("one", "ones") for w in words_of(u.item_query)):
+            # "a logitech one": "one" stands for the thing swapped, so the word said is what the replacement must
+            # print ("logitech"), not a near spelling ("LG").
+            hits = [h for h in hits if all(prints(h.product.title, w) or prints(h.product.brand, w)
+                                           for w in named.split())]
         if not named:
             # "not that teapot, a different one": another teapot, not the milk jug of the same range whose title
             # is closest to the old one's.
