@@ -110,6 +110,11 @@ _ACTS_ON_AN_ORDER = frozenset({Intent.get_refund, Intent.cancel_order, Intent.ch
                                Intent.change_shipping_address})
 
 
+def _live_first(orders: list[Order]) -> list[Order]:
+    """The orders that were not cancelled, when there are any (else all): what can be reordered or returned."""
+    return [o for o in orders if o.status is not OrderStatus.cancelled] or orders
+
+
 def screen_of(state: DialogState) -> Screen:
     """What the previous reply left on the shopper's screen, as understanding reads it."""
     return Screen(context=state.context, products=state.shown,
@@ -421,7 +426,7 @@ class DialogManager:
         if u.intent in _ACTS_ON_AN_ORDER:
             # "can i return the hand warmers": an order that can still be returned or changed, not a cancelled one
             # that also had them.
-            found = [o for o in found if o.status is not OrderStatus.cancelled] or found
+            found = _live_first(found)
         if u.slots.placed is None:
             return found[:1] or None
         return found if u.slots.placed.days_ago is None else found[:1]
@@ -461,7 +466,7 @@ class DialogManager:
         if things and u.slots.placed is None and not u.order_target:
             # The latest order that had them and was not cancelled: what came is what to order again.
             having = self.service.find_orders(user_id, None, things)
-            described = ([o for o in having if o.status is not OrderStatus.cancelled] or having)[:1] or None
+            described = _live_first(having)[:1] or None
         else:
             described = self._orders_described(u, user_id)
         if things and not described and u.names_product and u.query:

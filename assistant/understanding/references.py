@@ -260,7 +260,8 @@ def resolve(
         return tuple(pointed)
     if chooses:
         # "the cheaper of the two" with more on the screen: the two the list leads with.
-        leading = items[:_counted_set(words)] if _counted_set(words) > 1 else items
+        counted = _counted_set(words)
+        leading = items[:counted] if counted > 1 else items
         return _by_price(leading, chooses, count_before_superlative(words))
     size = chooses_by_size(words)
     if size and (picked := _by_size(items, size)):

@@ -387,8 +387,9 @@ class Understander:
             screen.context is TurnContext.bundle and u.intent in (Intent.explain_choice, Intent.product_info))) \
             else screen.products
         update: dict[str, object] = {}
+        edit = _bundle_edit(words)  # the edit's verb and words, read once for an edit or a set being built
         if u.intent in (Intent.edit_bundle,):
-            op, target_words, item_words = _bundle_edit(words)
+            op, target_words, item_words = edit
             targets = resolve(items, u.slots, target_words, screen.focus_id)
             negated = [w for w in all_words if w not in words]
             if op is None and not targets and negated:
@@ -409,7 +410,7 @@ class Understander:
         else:
             # The property asked about ("which has more memory?") names no product on the screen.
             pointing = [w for w in all_words if w not in set(u.attribute.split())]
-            op, pointers, added = _bundle_edit(words) if u.intent == Intent.build_bundle else (None, [], [])
+            op, pointers, added = edit if u.intent == Intent.build_bundle else (None, [], [])
             if op == "add" and (pointers or (added[:1] and added[0] in _INDEFINITE)):
                 # "add a mouse", "put it in a bundle with a card": an indefinite article introduces a new thing,
                 # though a title on the screen prints "Mouse" or "Card"; only "it" or an ordinal points at a
@@ -472,7 +473,7 @@ class Understander:
             # "what's in the second one" under a list of orders: that order.
             update["order_target"] = screen.orders[positions[0] - 1 if positions[0] > 0 else positions[0]]
         if u.intent == Intent.build_bundle:
-            adds = _bundle_edit(words)[0] == "add"
+            adds = edit[0] == "add"
             # "what goes with it": the bundle completes it; "... make me a bundle" with it: it is in the bundle;
             # "add a card to go with it": the card is put with it, as "add a mouse" is.
             update["complements"] = any(w in _COMPLEMENT_WORDS for w in words) and not any(

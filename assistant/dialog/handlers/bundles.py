@@ -280,9 +280,10 @@ class BundlePlanner:
             room = None
         caps = [c for c in ((old.price - Decimal("0.01")) if cheaper else None,
                             (room / old.quantity) if room is not None else None) if c is not None]
-        filters = SearchFilters(in_stock=True, price_max=to_money(min(caps)) if caps and min(caps) > 0 else None,
+        cap = min(caps) if caps else None
+        filters = SearchFilters(in_stock=True, price_max=to_money(cap) if cap is not None and cap > 0 else None,
                                 exclude_ids=frozenset(i.id for i in bundle.items))
-        hits = self.store.search(named or old.title, k=10, filters=filters) if not caps or min(caps) > 0 else []
+        hits = [] if cap is not None and cap <= 0 else self.store.search(named or old.title, k=10, filters=filters)
         if named and any(w in ("one", "ones") for w in words_of(u.item_query)):
             # "a logitech one": "one" stands for the thing swapped, so the word said is what the replacement must
             # print ("logitech"), not a near spelling ("LG").

@@ -264,13 +264,13 @@ class ShoppingAdvisor:
         printing ``head`` gives them, with what was dropped said in the reply. A category stays: without it a word
         such as "cases" matches things of other kinds ("AirPods ... Case" for "phone cases").
         """
-        low, high = (format_money(v, self.currency) if v is not None else "" for v in (filters.price_min,
-                                                                                      filters.price_max))
-        budget = f"under {high}" if not low else f"over {low}" if not high else f"{low} to {high}"
         drops: list[tuple[dict[str, object], list[str]]] = []
         if filters.brands:
             drops.append(({"brands": None}, [f"brand {', '.join(filters.brands)}"]))
         if filters.price_min is not None or filters.price_max is not None:
+            low, high = (format_money(v, self.currency) if v is not None else "" for v in (filters.price_min,
+                                                                                          filters.price_max))
+            budget = f"under {high}" if not low else f"over {low}" if not high else f"{low} to {high}"
             drops.append(({"price_min": None, "price_max": None}, [f"budget {budget}"]))
         if len(drops) > 1:
             drops.append(({k: v for update, _ in drops for k, v in update.items()},
@@ -560,7 +560,8 @@ class ShoppingAdvisor:
             # "compare the jbl and the sony" after speakers: the one of each brand on the screen, else the best of
             # that brand for the standing request (a Sony speaker, not Sony headphones); "compare samsung and lg"
             # after TVs: one of each, not every Samsung on the screen.
-            ids = [i for i in (self._of_brand(b, state, user_id) for b in u.slots.brands) if i][:4]
+            listed = self.store.get(state.shown_ids)
+            ids = [i for i in (self._of_brand(b, listed, state, user_id) for b in u.slots.brands) if i][:4]
         if len(ids) < 2 and len(u.slots.brands) >= 2 and all(set(r.query.split()) & brands for r in u.roles) \
                 and len(set().union(*rest)) <= 1:
             # "samsung or lg tv": two brands, no product named: both brands' matches, as a list.
@@ -599,10 +600,11 @@ class ShoppingAdvisor:
                                      currency=self.currency, detail=detail),
                           StateUpdate(focus_id=shown[0].id, shown=on_screen))
 
-    def _of_brand(self, brand: str, state: DialogState, user_id: str | None) -> str | None:
-        on_screen = [p for p in self.store.get(state.shown_ids) if p.brand == brand or prints(p.title, brand)]
-        if on_screen:
-            return on_screen[0].id
+    def _of_brand(self, brand: str, on_screen: Sequence[Product], state: DialogState,
+                  user_id: str | None) -> str | None:
+        shown = next((p for p in on_screen if p.brand == brand or prints(p.title, brand)), None)
+        if shown is not None:
+            return shown.id
         found = self.find(state.query or "", Slots(brands=(brand,)), False, state, user_id, kind=state.kind)
         return next((p.id for p, _ in found.ranked if p.brand == brand), None)
 
