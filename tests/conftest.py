@@ -52,6 +52,28 @@ def pytest_configure(config: pytest.Config) -> None:
     # (trained before the first assistant loads, not swapped in mid-run). Subprocesses inherit the setting.
     # tests/finetune/test_serving.py covers the default "auto" mode with its own settings.
     os.environ.setdefault("CARTWISE_INTENT_SERVING", "fine-tuned")
+    _import_anyio_eagerly()
+
+
+def _import_anyio_eagerly() -> None:
+    """Resolve anyio's lazily imported names now, in the main thread.
+
+    anyio (4.16) imports its parts on first attribute use, and pytest rewrites anyio's modules (it ships a
+    pytest plugin), so that first use parses source. Done in a server's or a TestClient's worker thread while
+    another thread parses too, CPython 3.11's AST constructor can fail with "SystemError: AST constructor
+    recursion depth mismatch" (python/cpython#106905): a clean-clone CI run failed on ``GET /widget.js``
+    importing ``anyio._core._fileio`` that way. Nothing of ours runs ast at serve time; only the suite needs this.
+    """
+    import warnings
+
+    import anyio
+    import anyio.abc
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        for module in (anyio, anyio.abc):
+            for name in dir(module):
+                getattr(module, name, None)
 
 
 def assistant_for(shop: str) -> Any:
