@@ -81,9 +81,8 @@ def show_products(facts: ReplyFacts, seed: int) -> str:
     lines = [lead, *(product_line(i, p, facts.currency) for i, p in enumerate(facts.products, 1))]
     if facts.detail and not is_code(facts.detail):
         lines.insert(0, facts.detail)  # what the dialog says before the list ("Sign in to order again ...")
-    note = relaxed_note(facts)
-    if note:
-        lines.append(note)
+    # What had to give comes before the list: read after it, "within budget" would be assumed of every line.
+    lines.insert(0, relaxed_note(facts))
     # Invitations, not yes/no questions: a bare "yes" would not say which.
     lines.append(pick(["Tell me a budget, colour or size to narrow these down.",
                        "Ask for cheaper ones, another colour, or a bundle with one of them.", ""], facts, seed))

@@ -278,8 +278,14 @@ class ShoppingAdvisor:
         for update, dropped in drops:
             hits = [h for h in self.store.search(text, k=POOL, filters=filters.model_copy(update=update))
                     if not not_found_words([head], [h.product])]
-            if hits:
-                return self._rank(text, hits, user_id, state), dropped
+            if not hits:
+                continue
+            ranked = self._rank(text, hits, user_id, state)
+            if "price_min" in update:
+                # Nothing within the budget: of the things asked for (each prints ``head``), those nearest the
+                # budget come first (the cheapest under a ceiling), not the $249.99 one.
+                ranked.sort(key=lambda pr: pr[0].price, reverse=filters.price_max is None)
+            return ranked, dropped
         return None
 
     def _like(self, hits: list[SearchHit], like_ids: Sequence[str], filters: SearchFilters) -> list[SearchHit]:
@@ -324,7 +330,8 @@ class ShoppingAdvisor:
         reasons = [why] if why else []
         if slots.colour and slots.colour.lower() in product.title.lower():
             reasons.append(f"{slots.colour} as you asked")
-        if slots.budget_max is not None:
+        if slots.budget_max is not None and product.price <= slots.budget_max:
+            # Only said of a price that is: a budget dropped to find anything ("none under $25") still stands.
             reasons.append(f"within your {self.currency}{slots.budget_max:.2f} budget")
         if not reasons:
             reasons.append(f"from our {product.category} range" if product.category else "a close match")
@@ -438,7 +445,9 @@ class ShoppingAdvisor:
                       for w in words_of(v)}
         fresh = [w for w in _query_words(u)
                  if w not in (state.query or "").split() and w not in attributes and u.names_product]
-        thing = u.head or head_word((query or "").split())
+        # The standing words may have lost their head ("a portable speaker, my limit is $30" leaves "... speaker
+        # my"): what the shown products were named from their titles still says it.
+        thing = u.head or head_word((query or "").split()) or head_word(state.kind.split())
         found = self.find(query or "", slots, _category_filter(u), state, user_id, exclude_ids=exclude,
                           like_ids=state.shown_ids, kind=state.kind if not names else "", require=fresh,
                           head=u.head if fresh and u.head in fresh and u.named_early else "", thing=thing,
