@@ -261,7 +261,8 @@ def build_dialog_manager(settings: Settings, redis: redis.Redis | None = None) -
                              [p.category for p in vectors.products if p.category])
     understander = Understander(
         load_intent_model(settings, encoder=embedder),
-        SlotExtractor(brands=catalog.brands, currency_symbol=profile.currency, max_chars=settings.max_message_chars,
+        SlotExtractor(brands=catalog.named_brands, currency_symbol=profile.currency,
+                      max_chars=settings.max_message_chars,
                       product_words=frozenset(catalog.title_counts)),
         catalog, matcher, ProblemReader(embedder), check, policies=service.policies,
         policy_check=policy_check,

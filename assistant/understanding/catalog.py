@@ -97,6 +97,10 @@ class CatalogVocabulary:
         word_categories: stemmed title word -> category -> number of those products in it.
         words: every word printed anywhere in a product (title, category, brand, description).
         is_dictionary_word: tells whether a word is ordinary language (then it is never "corrected").
+        named_brands: the brands whose name, where the catalog prints it, mostly names that brand's own products
+            (a shopper's word for them is a brand). "CHARGE" or "Brilliant" are printed mostly by other brands'
+            products ("fast charge", "brilliant colour"): a shopper who types the word means the word, and
+            retrieval still finds the brand's products by it.
     """
 
     categories: tuple[str, ...]
@@ -106,6 +110,7 @@ class CatalogVocabulary:
     words: frozenset[str]
     is_dictionary_word: Callable[[str], bool] = lambda word: False
     joined: frozenset[tuple[str, str]] = frozenset()  # ("cup", "saucer"): titles print "Cup And Saucer"
+    named_brands: tuple[str, ...] = ()
     _by_length: dict[int, list[str]] = field(default_factory=dict, repr=False)
     _category_parts: dict[str, list[tuple[str, ...]]] = field(default_factory=dict, repr=False)
 
@@ -120,7 +125,14 @@ class CatalogVocabulary:
         word_categories: dict[str, Counter[str]] = defaultdict(Counter)
         words: set[str] = set()
         joined: set[tuple[str, str]] = set()
+        printing: Counter[str] = Counter()  # one-word brand (lower case) -> products whose text prints it
+        own: Counter[str] = Counter()  # ... of those, the brand's own products
+        products = list(products)
+        one_word = {b.lower() for p in products if p.brand for b in [p.brand] if len(words_of(b)) == 1}
         for p in products:
+            for w in one_word.intersection(words_of(f"{p.title} {p.description}")):
+                printing[w] += 1
+                own[w] += p.brand.lower() == w
             title = words_of(p.title.replace("&", " and "))
             joined.update((stem(a), stem(b)) for a, mid, b in zip(title, title[1:], title[2:], strict=False)
                           if mid == "and")
@@ -134,7 +146,8 @@ class CatalogVocabulary:
                 word_categories[w][p.category] += 1
             words.update(words_of(f"{p.title} {p.category} {p.brand} {p.description}"))
         vocab = cls(tuple(sorted(categories)), tuple(sorted(brands)), title_counts, dict(word_categories),
-                    frozenset(words), is_dictionary_word or (lambda word: False), frozenset(joined))
+                    frozenset(words), is_dictionary_word or (lambda word: False), frozenset(joined),
+                    tuple(b for b in sorted(brands) if own[b.lower()] * 2 >= printing[b.lower()]))
         for w in title_counts:
             if w.isalpha():
                 vocab._by_length.setdefault(len(w), []).append(w)

@@ -82,3 +82,25 @@ def test_helpers() -> None:
     assert edit_distance_within("teapott", "teapot", 1)
     assert edit_distance_within("taepot", "teapot", 1)  # a swap is one edit
     assert not edit_distance_within("kettle", "teapot", 2)
+
+
+def test_a_brand_named_by_a_word_the_catalog_uses_for_other_things_is_no_brand_word() -> None:
+    def product(pid: str, title: str, brand: str) -> Product:
+        return Product(id=pid, title=title, description="", category="Speakers", price="10", brand=brand)
+
+    vocab = CatalogVocabulary.from_products([
+        product("1", "Glow Party Speaker", "Glow"),
+        product("2", "Lamp With A Warm Glow", "Acme"),
+        product("3", "Night Light, Soft Glow", "Acme"),
+        product("4", "Sonic Boombox", "Sonic"),
+        product("5", "Sonic Mini Speaker", "SONIC"),  # the same brand, spelled otherwise
+        product("6", "Boombox For Sonic Fans", "Acme"),
+        product("7", "Speaker Stand", "Stand Makers"),  # two words: a phrase is a name
+    ])
+    assert "Glow" in vocab.brands and "Glow" not in vocab.named_brands
+    assert {"Sonic", "SONIC", "Acme", "Stand Makers"} <= set(vocab.named_brands)
+
+
+def test_the_electronics_shop_keeps_its_real_brands(elec: CatalogVocabulary) -> None:
+    assert {"Sony", "Apple", "Samsung", "Ring", "Beats"} <= set(elec.named_brands)
+    assert not {"CHARGE", "Brilliant"} & set(elec.named_brands)
