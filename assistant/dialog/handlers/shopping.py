@@ -184,6 +184,7 @@ class ShoppingAdvisor:
             hits = self.store.search(text, k=POOL, filters=filters)
         if like_ids:
             hits = self._like(hits, like_ids, filters)
+        of_any_kind = hits
         if kind:
             same = _of_kind(hits, kind)
             if not same and filters.brands:
@@ -219,6 +220,12 @@ class ShoppingAdvisor:
                 relaxed.append(f"size {slots.size}")
         if slots.feature:
             hits, ok = _with_feature(hits, slots.feature, thing)
+            if not ok and of_any_kind is not hits:
+                # "one with a dog on" after birthday cards, and no birthday card prints a dog: the cards that do
+                # ("Card Dog And Ball") are closer to the request than birthday cards without one.
+                of_thing, ok = _with_feature(of_any_kind, slots.feature, thing)
+                hits = of_thing if ok and thing else hits
+                ok = ok and bool(thing)
             if not ok:
                 relaxed.append(f"with {slots.feature}")
         hits = self._price_level(hits, slots)
