@@ -26,7 +26,7 @@ __all__ = ["BundleItem", "BundleOp", "BundleSpec", "DialogState", "Intent", "Pen
            "ProblemKind", "Reply", "Role", "Screen", "ShownBundle", "ShownProduct", "Slots", "StateUpdate",
            "Understanding"]
 
-PriceWord = Literal["low", "high", "cheaper", "pricier", "cheapest", "priciest"]
+PriceWord = Literal["low", "high", "cheaper", "pricier", "cheapest", "priciest", "discounted"]
 
 # Fields that only make sense together: a newer turn that sets one replaces the group.
 _GROUPS: tuple[tuple[str, ...], ...] = (

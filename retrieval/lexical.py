@@ -171,6 +171,7 @@ class LexicalSnapshot:
     category: np.ndarray
     brand: np.ndarray
     stock: np.ndarray
+    on_offer: np.ndarray
     row_of: dict[str, int] = field(repr=False)
     id_key: dict[str, str] = field(repr=False)
 
@@ -188,6 +189,7 @@ class LexicalSnapshot:
             category=np.array([str(m.get("category", "")) for m in metadatas], dtype=object),
             brand=np.array([str(m.get("brand", "")) for m in metadatas], dtype=object),
             stock=np.array([int(m.get("stock", 0)) for m in metadatas], dtype=np.int64),
+            on_offer=np.array([bool(m.get("discount", "")) for m in metadatas], dtype=bool),
             row_of={i: row for row, i in enumerate(ids)},
             id_key={i.lower(): i for i in ids if len(i) >= MIN_CODE_LENGTH},
         )
@@ -213,6 +215,8 @@ class LexicalSnapshot:
             keep &= np.isin(self.category, list(filters.categories))
         if filters.in_stock is not None:
             keep &= (self.stock > 0) == filters.in_stock
+        if filters.on_offer is not None:
+            keep &= self.on_offer == filters.on_offer
         if filters.brand is not None:
             keep &= self.brand == filters.brand
         if filters.brands is not None:

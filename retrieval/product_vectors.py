@@ -48,6 +48,7 @@ class ProductVectors:
         self.prices = np.array([float(p.price) for p in self.products], dtype=np.float64)
         self.categories = np.array([p.category for p in self.products], dtype=object)
         self.in_stock = np.array([p.in_stock for p in self.products], dtype=bool)
+        self.on_offer = np.array([bool(p.discount) for p in self.products], dtype=bool)
         self.titles_lower = [p.title.lower() for p in self.products]
 
     @classmethod
@@ -97,6 +98,8 @@ class ProductVectors:
             keep &= np.isin(self.categories, list(filters.categories))
         if filters.in_stock is not None:
             keep &= self.in_stock == filters.in_stock
+        if filters.on_offer is not None:
+            keep &= self.on_offer == filters.on_offer
         if filters.brand is not None:
             keep &= np.array([p.brand == filters.brand for p in self.products], dtype=bool)
         if filters.brands is not None:

@@ -75,6 +75,7 @@ class SearchFilters(BaseModel):
     in_stock: bool | None = None
     brand: str | None = None
     brands: tuple[str, ...] | None = None
+    on_offer: bool | None = None  # the product carries a discount (its ``discount`` text is not empty)
     exclude_ids: frozenset[ProductId] = frozenset()
 
     @model_validator(mode="after")
@@ -108,6 +109,8 @@ class SearchFilters(BaseModel):
             return False
         if self.brands is not None and product.brand not in self.brands:
             return False
+        if self.on_offer is not None and bool(product.discount) != self.on_offer:
+            return False
         return self.brand is None or product.brand == self.brand
 
     def to_where(self) -> dict[str, Any] | None:
@@ -131,6 +134,8 @@ class SearchFilters(BaseModel):
             conds.append({"brand": {"$eq": self.brand}})
         if self.brands is not None:
             conds.append({"brand": {"$in": list(self.brands)}})
+        if self.on_offer is not None:
+            conds.append({"discount": {"$ne": ""} if self.on_offer else {"$eq": ""}})
         if self.exclude_ids:
             conds.append({"product_id": {"$nin": sorted(self.exclude_ids)}})
         if not conds:

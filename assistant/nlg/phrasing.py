@@ -19,7 +19,8 @@ RECIPIENT_SLOTS = ("recipient", "for", "person")
 OCCASION_SLOTS = ("occasion", "event")
 BUDGET_SLOTS = ("budget", "max_price", "price", "price_range")
 _BUDGET_WORDS = ("under", "below", "less", "up to", "between", "around", "about", "over", "at most", "max")
-_LEVELS = {"low": "affordable", "high": "premium", "cheaper": "cheaper", "pricier": "pricier"}
+_LEVELS = {"low": "affordable", "high": "premium", "cheaper": "cheaper", "pricier": "pricier",
+           "discounted": "discounted"}
 
 
 def pick(variants: Sequence[str], facts: ReplyFacts, seed: int) -> str:

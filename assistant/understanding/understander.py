@@ -330,7 +330,8 @@ class Understander:
             # "show me your most expensive teapots": teapots ranked by price, not by sales (the model reads "most"
             # as "most popular").
             u = u.with_intent(Intent.search_product, f"ranked by price: {u.slots.price}")
-        elif u.intent == Intent.search_product and u.slots.price in ("priciest", "cheapest") and not (
+        elif (u.intent == Intent.search_product or (u.slots.price == "discounted" and not u.confident)) \
+                and u.slots.price in ("priciest", "cheapest", "discounted") and not (
                 u.names_product or u.slots.categories or u.slots.brands or screen.products):
             # "what is the cheapest item in the shop": nothing named and nothing on the screen to rank, so the
             # shop-wide ranking, as for "what's the most expensive thing you sell" (a best-sellers read).
@@ -508,8 +509,9 @@ class Understander:
                 and len(picked) == 1:
             # "the smallest one" after TVs: the 43" one on the screen, not a new search for small things.
             update |= {"intent": Intent.product_info, "notes": (*u.notes, "picks a shown product by size")}
-        if u.intent == Intent.product_info and update.get("among_shown") and (u.slots.colour or u.slots.size):
-            # "are any of those pink": the screen's kind in that colour, not a pink variant of the first product.
+        if u.intent == Intent.product_info and update.get("among_shown") and (
+                u.slots.colour or u.slots.size or u.slots.price == "discounted"):
+            # "are any of those pink" / "... on offer": asked of everything shown, not of the first product.
             update |= {"intent": Intent.refine_search, "targets": (),
                        "notes": (*u.notes, "an attribute asked of everything shown")}
         if u.intent == Intent.compare_products and not update.get("targets"):

@@ -259,7 +259,8 @@ UNIT_WORDS = wordset(
 )
 
 # What price words ask of the products: a level ("cheap", "premium"), a move from what is on the screen
-# ("cheaper", "pricier") or an order ("the cheapest", "the most expensive").
+# ("cheaper", "pricier"), an order ("the cheapest", "the most expensive") or a discount ("on offer"; the bare
+# "offer" is left out: "do you offer gift wrapping" asks about a service).
 PRICE_WORDS = _table("""
 low: cheap | inexpensive | affordable | budget | low cost | bargain | economical | cheapo | not expensive
 low: not too expensive | not pricey | not too pricey | not too dear | value for money | reasonably priced
@@ -270,4 +271,6 @@ cheaper: less expensive | lower price | lower priced | more affordable | less pr
 pricier: more expensive | higher end | better quality | fancier | more premium | dearer | posher
 cheapest: least expensive | lowest price | lowest priced | most affordable | cheapest ones
 priciest: most expensive | dearest | highest price | highest priced | fanciest | most premium
+discounted: on offer | on sale | deal | deals | discount | discounts | reduced | special offer | special offers
+discounted: offers | promotion | promotions | clearance | money off | marked down
 """)

@@ -23,6 +23,8 @@ from retrieval.types import SearchFilters
         SearchFilters(in_stock=True),
         SearchFilters(price_max=Decimal("3.00")),
         SearchFilters(category="kitchen & baking", in_stock=True),
+        SearchFilters(on_offer=True),
+        SearchFilters(on_offer=False, in_stock=True),
     ],
 )
 def test_exact_index_matches_chroma(store: ProductStore, filters: SearchFilters | None) -> None:
@@ -86,3 +88,11 @@ def test_a_count_is_trusted_for_its_ttl_and_forgotten_on_own_writes(store: Produ
     reader.use_exact_index(ProductVectors.from_store(reader))
     reader.upsert([own])
     assert reader.search("balloon teapot", k=1, mode="dense")[0].product.id == "NEW-3"
+
+
+def test_on_offer_keeps_the_products_that_carry_a_discount(store: ProductStore) -> None:
+    for mode in ("dense", "hybrid"):
+        got = store.search("cake stand", k=10, filters=SearchFilters(on_offer=True), mode=mode)
+        assert {h.product.id for h in got} == {"22184", "21843"}, mode
+        rest = store.search("cake stand", k=10, filters=SearchFilters(on_offer=False), mode=mode)
+        assert rest and not {h.product.id for h in rest} & {"22184", "21843"}, mode

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 from assistant.dialog.handlers.shopping import POOL, SHOW, Found, ShoppingAdvisor, TurnResult
 from assistant.facts import Act, ReplyFacts
@@ -90,6 +91,8 @@ class ShopperPicks:
             # "what's the most expensive thing you sell": the model reads "most" as "most popular"; the price word
             # says how to rank, and nothing narrows what.
             return self.by_price(u, state)
+        if not scoped and not at_request and u.slots.price == "discounted":
+            return self.on_offer(u, state)
         if not scoped and at_request and state.shown:
             # "show me the most popular ones" after lunch boxes: the best sellers among the request standing.
             u = u.model_copy(update={"query": state.query, "slots": state.slots, "category_filter": False})
@@ -117,6 +120,21 @@ class ShopperPicks:
             # "best sellers in christmas stuff", then "cheaper ones": the request stands, as after a search.
             result.update = result.update | StateUpdate(query=u.query, slots=u.slots)
         return result
+
+    def on_offer(self, u: Understanding, state: DialogState) -> TurnResult:
+        """ "what's on sale?": the products that carry a discount, best sellers (else best rated) first, each with
+        its offer; in a shop with nothing on offer, the best sellers, said so."""
+        offered = {p.id: p for p in self.vectors.products if p.in_stock and p.discount}
+        if not offered:
+            result = self._show(self.recommender.best_sellers(SHOW) or self.top_rated(SHOW), u, state,
+                                Intent.best_sellers, {"found": "best sellers" if self._has_sales()
+                                                      else "top-rated products"})
+            result.facts.relaxed = ["on offer (nothing is on offer at the moment)"]
+            return result
+        among = list(offered)
+        picks = self.recommender.best_sellers(SHOW, among=among) or self.top_rated(SHOW, among)
+        picks = [replace(p, reason=f"on offer: {offered[p.product.id].discount}; {p.reason}") for p in picks]
+        return self._show(picks, u, state, Intent.best_sellers, {"found": "products on offer"})
 
     def _show(self, picks: list[Pick], u: Understanding, state: DialogState, intent: Intent,
               slots: dict[str, str]) -> TurnResult:

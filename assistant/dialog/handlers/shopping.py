@@ -155,6 +155,7 @@ class ShoppingAdvisor:
             price_min=low, price_max=high, in_stock=True,
             categories=slots.categories if category_filter and slots.categories else None,
             brands=slots.brands or None, exclude_ids=frozenset(exclude_ids),
+            on_offer=True if slots.price == "discounted" else None,
         )
 
     def find(self, query: str, slots: Slots, category_filter: bool, state: DialogState, user_id: str | None,
@@ -182,6 +183,11 @@ class ShoppingAdvisor:
         if not hits and filters.categories:
             filters = filters.model_copy(update={"categories": None})
             hits = self.store.search(text, k=POOL, filters=filters)
+        if not hits and filters.on_offer:
+            # Nothing on offer that matches: the matches at full price, said so.
+            filters = filters.model_copy(update={"on_offer": None})
+            hits = self.store.search(text, k=POOL, filters=filters)
+            relaxed.append("on offer")
         if like_ids:
             hits = self._like(hits, like_ids, filters)
         of_any_kind = hits
@@ -272,6 +278,8 @@ class ShoppingAdvisor:
         such as "cases" matches things of other kinds ("AirPods ... Case" for "phone cases").
         """
         drops: list[tuple[dict[str, object], list[str]]] = []
+        if filters.on_offer:
+            drops.append(({"on_offer": None}, ["on offer"]))
         if filters.brands:
             drops.append(({"brands": None}, [f"brand {', '.join(filters.brands)}"]))
         if filters.price_min is not None or filters.price_max is not None:
@@ -337,6 +345,8 @@ class ShoppingAdvisor:
         reasons = [why] if why else []
         if slots.colour and slots.colour.lower() in product.title.lower():
             reasons.append(f"{slots.colour} as you asked")
+        if slots.price == "discounted" and product.discount:
+            reasons.append(f"on offer: {product.discount}")
         if slots.budget_max is not None and product.price <= slots.budget_max:
             # Only said of a price that is: a budget dropped to find anything ("none under $25") still stands.
             reasons.append(f"within your {self.currency}{slots.budget_max:.2f} budget")
@@ -435,6 +445,8 @@ class ShoppingAdvisor:
         if u.among_shown and u.slots.price in ("cheapest", "priciest") and len(state.shown) >= 2:
             # "which is the cheapest of these": an answer among the products on the screen, not a new search.
             return self.compare(u, state, user_id)
+        if u.among_shown and u.slots.price == "discounted" and shown:
+            return self._on_offer_among(u, slots, state)
         if shown and u.slots.price == "cheaper" and u.slots.budget_max is None:
             ceiling = to_money(statistics.median(p.price for p in shown)) - Decimal("0.01")
             current = slots.budget_max
@@ -468,6 +480,15 @@ class ShoppingAdvisor:
                 detail=f"Nothing cheaper of that kind: the cheapest I have is {cheapest.title} at "
                        f"{self.currency}{cheapest.price:.2f}."))
         return self.present(found, slots, query or "", u, state, Intent.refine_search)
+
+    def _on_offer_among(self, u: Understanding, slots: Slots, state: DialogState) -> TurnResult:
+        """ "are any of those on offer?": the products on the screen that carry a discount, in the order shown."""
+        offered = [(p, "") for p in self.store.get(state.shown_ids) if p.discount]
+        if not offered:
+            return TurnResult(ReplyFacts(
+                act=Act.no_results, intent=Intent.refine_search, user_text=u.text, currency=self.currency,
+                detail="None of those is on offer at the moment."))
+        return self.present(Found(offered), slots, state.query or u.query, u, state, Intent.refine_search)
 
     def similar(self, target_id: str, slots: Slots, u: Understanding, state: DialogState,
                 user_id: str | None) -> TurnResult:
@@ -739,7 +760,7 @@ def _excluded(product: Product, exclude: Sequence[str]) -> bool:
 
 
 # The reply's slots that a dropped constraint (the first word of a ``Found.relaxed`` entry) must no longer state.
-_SLOTS_OF_RELAXED = {"brand": ("brands",), "budget": ("budget_min", "budget_max")}
+_SLOTS_OF_RELAXED = {"brand": ("brands",), "budget": ("budget_min", "budget_max"), "on": ("price_level",)}
 
 
 def _display(slots: Slots) -> dict[str, str]:
@@ -747,6 +768,6 @@ def _display(slots: Slots) -> dict[str, str]:
     keep = {"budget_min", "budget_max", "colour", "size", "recipient", "occasion", "brands", "exclude", "quantity",
             "order_id"}
     shown = {k: v for k, v in slots.as_strings().items() if k in keep}
-    if slots.price in ("low", "high"):
+    if slots.price in ("low", "high", "discounted"):
         shown["price_level"] = slots.price
     return shown
