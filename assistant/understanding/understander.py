@@ -326,6 +326,14 @@ class Understander:
             # "how about blue?" (a goodbye at 0.71 to the model): a fragment going on with a colour or a size asks
             # for the things in it, never takes leave.
             u = u.with_intent(Intent.refine_search, "a colour or size going on from the last request")
+        elif u.intent in (Intent.thanks, Intent.goodbye) and u.text.rstrip().endswith("?") and (
+                u.slots.price or u.slots.colour or u.slots.size or u.slots.order_id or u.names_product):
+            # "any of those on offer now?" (a goodbye at 0.73 to the model): a question that states what it wants
+            # (a price word, a colour, an order...) asks for it, where "ok bye?" takes leave; the model's likeliest
+            # other reading answers it.
+            other = next((i for i, _ in u.top if i not in _SOCIAL), None)
+            if other is not None:
+                u = u.with_intent(Intent(other), f"a question is no {u.intent.value}")
         if u.intent == Intent.best_sellers and u.slots.price in ("priciest", "cheapest") and u.names_product:
             # "show me your most expensive teapots": teapots ranked by price, not by sales (the model reads "most"
             # as "most popular").
