@@ -27,6 +27,7 @@ __all__ = ["BundleItem", "BundleOp", "BundleSpec", "DialogState", "Intent", "Pen
            "Understanding"]
 
 PriceWord = Literal["low", "high", "cheaper", "pricier", "cheapest", "priciest", "discounted"]
+SizeRank = Literal["smallest", "largest"]
 
 # Fields that only make sense together: a newer turn that sets one replaces the group.
 _GROUPS: tuple[tuple[str, ...], ...] = (
@@ -95,6 +96,8 @@ class Slots(BaseModel):
         feature: what the things on the screen should have or show, asked of them ("any with a heart?" ->
             "heart", "ones with a dog on them" -> "dog"): it narrows that kind of thing, never names a new one.
         placed: when an order the message asks about was placed ("on 9 november", "yesterday").
+        size_rank: a size superlative ("the biggest tv you sell" -> "largest"): rank what is asked for by the size
+            its title prints.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -116,6 +119,7 @@ class Slots(BaseModel):
     exclude: tuple[str, ...] = ()
     feature: str | None = None
     placed: OrderDate | None = None
+    size_rank: SizeRank | None = None
 
     def is_empty(self) -> bool:
         """True when no slot is filled."""

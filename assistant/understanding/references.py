@@ -149,7 +149,8 @@ def chooses_by_size(words: Sequence[str]) -> str:
     return ""
 
 
-def _size_of(title: str) -> float | None:
+def title_size(title: str) -> float | None:
+    """The first size a title prints (55" -> 55.0; 2TB -> 2000.0, in gigabytes), or None."""
     m = _TITLE_SIZE.search(title)
     if m is None:
         return None
@@ -157,7 +158,7 @@ def _size_of(title: str) -> float | None:
 
 
 def _by_size(items: Sequence[OnScreen], which: str) -> tuple[ProductId, ...]:
-    sized = [(size, n, item) for n, item in enumerate(items) if (size := _size_of(item.title)) is not None]
+    sized = [(size, n, item) for n, item in enumerate(items) if (size := title_size(item.title)) is not None]
     if len(sized) < 2:
         return ()
     ordered = sorted(sized, key=lambda s: (s[0] if which == "smallest" else -s[0], s[1]))
@@ -167,6 +168,13 @@ def _by_size(items: Sequence[OnScreen], which: str) -> tuple[ProductId, ...]:
 def _by_price(items: Sequence[OnScreen], which: str, n: int) -> tuple[ProductId, ...]:
     ordered = sorted(items, key=lambda item: item.price, reverse=which == "priciest")  # type: ignore[arg-type,return-value]
     return tuple(item.id for item in ordered[:n])
+
+
+def _of_these(words: Sequence[str], items: Sequence[OnScreen]) -> bool:
+    """Whether every thing the message names is printed by a title on the screen ("the smallest tv" after TVs;
+    "smallest laptop you have" after TVs asks of laptops)."""
+    shown = set().union(*(_title_stems(item.title) for item in items))
+    return all(stem(w) in shown for w in content_words(words) if w not in SIZE_CHOICE)
 
 
 def _title_stems(title: str) -> set[str]:
@@ -264,7 +272,7 @@ def resolve(
         leading = items[:counted] if counted > 1 else items
         return _by_price(leading, chooses, count_before_superlative(words))
     size = chooses_by_size(words)
-    if size and (picked := _by_size(items, size)):
+    if size and _of_these(words, items) and (picked := _by_size(items, size)):
         return picked  # "the smallest one" after TVs: the 43\" one
     if for_the_product(words):
         # "add a mouse and a bag to it": the pronoun is the product; the names are new things for it.

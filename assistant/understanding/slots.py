@@ -26,6 +26,7 @@ from assistant.understanding.content import FUNCTION_WORDS
 from assistant.understanding.dates import find_order_date
 from assistant.understanding.ordinals import find_reference
 from assistant.understanding.patterns import find_measures, find_order_id, find_quantity
+from assistant.understanding.references import SIZE_CHOICE
 from assistant.understanding.tables import VocabularyTables, negated_terms
 from assistant.understanding.tokens import BLANK, TermMatch, Token, normalize, tokenize
 from assistant.understanding.vocab import BARE_RECIPIENTS, WEAK_OCCASIONS
@@ -188,6 +189,9 @@ class SlotExtractor:
             reference_text=ref_text,
             price=_price_level(prices, negated),
             exclude=exclude,
+            # Superlatives only: "a bigger one" asks for others, "the smaller one" picks among those shown.
+            size_rank=next((SIZE_CHOICE[w] for i, w in enumerate(words)
+                            if w.endswith("est") and w in SIZE_CHOICE and i not in negated), None),
         )
         return SlotReading(slots, residual, negated_words, tuple(w for w in words if BLANK not in w), specs)
 

@@ -334,7 +334,10 @@ class Understander:
             other = next((i for i, _ in u.top if i not in _SOCIAL), None)
             if other is not None:
                 u = u.with_intent(Intent(other), f"a question is no {u.intent.value}")
-        if u.intent == Intent.best_sellers and u.slots.price in ("priciest", "cheapest") and u.names_product:
+        if u.intent == Intent.best_sellers and u.slots.size_rank and u.head and not screen.products:
+            # "whats the biggest tv you sell": TVs ranked by size, not by sales.
+            u = u.with_intent(Intent.search_product, f"ranked by size: {u.slots.size_rank}")
+        elif u.intent == Intent.best_sellers and u.slots.price in ("priciest", "cheapest") and u.names_product:
             # "show me your most expensive teapots": teapots ranked by price, not by sales (the model reads "most"
             # as "most popular").
             u = u.with_intent(Intent.search_product, f"ranked by price: {u.slots.price}")
@@ -513,8 +516,8 @@ class Understander:
                 update |= {"intent": Intent.search_product, "targets": (),
                            "notes": (*u.notes, "the thing to add is nothing the catalog has")}
         picked = update.get("targets")
-        if u.intent == Intent.refine_search and chooses_by_size(all_words) and isinstance(picked, tuple) \
-                and len(picked) == 1:
+        if u.intent in (Intent.refine_search, Intent.compare_products) and chooses_by_size(all_words) \
+                and isinstance(picked, tuple) and len(picked) == 1:
             # "the smallest one" after TVs: the 43" one on the screen, not a new search for small things.
             update |= {"intent": Intent.product_info, "notes": (*u.notes, "picks a shown product by size")}
         if u.intent == Intent.product_info and update.get("among_shown") and (

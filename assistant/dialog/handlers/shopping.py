@@ -24,7 +24,7 @@ from assistant.types import DialogState, Intent, ShownProduct, Slots, StateUpdat
 from assistant.understanding.attributes import silent_on
 from assistant.understanding.catalog import prints, stem, words_of
 from assistant.understanding.content import FUNCTION_WORDS
-from assistant.understanding.references import is_pronoun
+from assistant.understanding.references import is_pronoun, title_size
 from assistant.understanding.understander import head_word
 from cartwise.currency import format_money, to_money
 from cartwise.models import Product
@@ -179,7 +179,8 @@ class ShoppingAdvisor:
         text = query or " ".join(x for x in (slots.colour, *slots.brands, *slots.categories) if x) or "gift"
         if slots.feature and slots.feature not in text:
             text = f"{text} {slots.feature}"  # the pool must hold the things of the kind that have it
-        hits = self.store.search(text, k=POOL, filters=filters)
+        # A ranking by size reaches further: the biggest of the kind need not be among the closest matches.
+        hits = self.store.search(text, k=POOL * 4 if slots.size_rank else POOL, filters=filters)
         if not hits and filters.categories:
             filters = filters.model_copy(update={"categories": None})
             hits = self.store.search(text, k=POOL, filters=filters)
@@ -243,6 +244,16 @@ class ShoppingAdvisor:
             of_kind = [pr for pr in ranked if is_a(pr[0].title, named)] if named else []
             relevant = (of_kind or ranked)[: max(SHOW * 2, 10)]
             ranked = sorted(relevant, key=lambda pr: pr[0].price, reverse=slots.price == "priciest")
+        if slots.size_rank:
+            # "the biggest tv you sell": the things asked for, by the size their titles print (those without one
+            # can't be ranked, and are left out when at least two can).
+            named = thing or head
+            pool = [pr for pr in ranked if is_a(pr[0].title, named)] if named else []
+            sized = [(size, n, pr) for n, pr in enumerate(pool or ranked)
+                     if (size := title_size(pr[0].title)) is not None]
+            if len(sized) >= 2:
+                sized.sort(key=lambda t: (t[0] if slots.size_rank == "smallest" else -t[0], t[1]))
+                ranked = [pr for _, _, pr in sized]
         missing = ""
         if head and ranked:
             best = max((h.dense for h in hits[:SHOW]), default=0.0)

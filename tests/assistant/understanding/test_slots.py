@@ -709,3 +709,21 @@ def test_specs_are_no_budget_or_count_and_are_kept_to_search_with() -> None:
     assert set(reading.specs) == {"16gb", "rtx 4060"}
     assert "4060" not in reading.residual
     assert "4k" in Extractor("$").read("a 4k tv under 400").residual  # a resolution is a word to search with
+
+
+@pytest.mark.parametrize(
+    ("text", "rank", "price"),
+    [
+        ("whats the biggest tv you sell", "largest", None),
+        ("the smallest one", "smallest", None),
+        ("largest ssd under $200", "largest", None),
+        ("a bigger one", None, None),  # a comparative asks for others, not a ranking
+        ("what's on sale", None, "discounted"),
+        ("any deals on headphones", None, "discounted"),
+        ("do you offer gift wrapping", None, None),  # the verb "offer" is no discount
+    ],
+)
+def test_size_superlatives_and_offers(elec: SlotExtractor, text: str, rank: str | None, price: str | None) -> None:
+    slots = elec.read(text).slots
+    assert slots.size_rank == rank
+    assert slots.price == price
