@@ -724,6 +724,11 @@ def introduced_as_thing(words: Sequence[str], head: str) -> bool:
     start = i
     while start > 0 and (content_words([words[start - 1]]) or words[start - 1].isdigit()):
         start -= 1
+    # Describing words that are no product words ("a new kettle", "a really nice vase") belong to the phrase when
+    # a determiner comes before them.
+    det = next((j for j in range(start - 1, max(start - 3, 0) - 1, -1) if words[j] in DETERMINERS), None)
+    if det is not None and not content_words(words[det + 1:start]):
+        start = det + 1
     if start == 0:
         return i - start < 2
     before = words[start - 1]

@@ -145,6 +145,8 @@ def test_problems_are_read_by_kind(understander: Understander) -> None:
         ("do you sell wine? want a nice bottle for my boss", "wine", True),  # the first clause that asks
         ("not a mug, she has loads", "", False),  # what someone has is no thing asked for; "loads" a quantifier
         ("she has a kindle", "kindle", False),
+        ("need a new kettle", "kettle", True),  # a describing word between the article and the thing
+        ("my new phone keeps crashing", "crashing", False),  # ... after a possessive: no thing asked for
     ],
 )
 def test_the_thing_asked_for(understander: Understander, text: str, head: str, named: bool) -> None:
