@@ -830,6 +830,8 @@ def _roles(words: Sequence[str], max_words: int, title_counts: Mapping[str, int]
     """
     if ":" in words:  # "home office: monitor, keyboard and mouse": the list follows the colon
         words = words[list(words).index(":") + 1:]
+    # "setting up a home cinema, need a tv, soundbar and ...": the scene before the asking clause is no thing.
+    words = request_clause(words)
     parts: list[list[str]] = [[]]
     for w in words:
         if w in _LIST_SEPARATORS or w in (",", ";"):
