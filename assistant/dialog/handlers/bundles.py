@@ -157,9 +157,10 @@ class BundlePlanner:
         for role in u.roles:
             head = role.head or head_word(role.query.split()) or role.query
             found = self.shopping.find(role.query, Slots(), False, blank, None, require=[head])
-            # A role is a named thing: only products whose titles say it fill it ("keyboard" is no earbuds).
+            # A role is a named thing: only products whose titles, or the shop's category for them, say it fill it
+            # ("keyboard" is no earbuds; "something to stream on" is a Chromecast, in "Streaming Devices").
             candidates = [p for p, _ in found.ranked[:ROLE_POOL] if stem(head) in " ".join(
-                stem(w) for w in words_of(p.title))]
+                stem(w) for w in words_of(f"{p.title} {p.category}"))]
             if not candidates:
                 missing.append(plural(role.head) if role.head else role.query)  # "webcams", not "webcam zoom calls"
                 continue
@@ -171,7 +172,9 @@ class BundlePlanner:
                                          slots=_display(u.slots), detail=detail, currency=self.currency))
         items = [BundleItem(id=p.id, title=p.title, price=p.price, quantity=role.quantity, category=p.category,
                             reason="the product you chose" if role is chosen_role
-                            else f"the {_role_name(role)} you asked for")
+                            else f"the {_role_name(role)} you asked for" if role.head or not p.category
+                            # A thing described by its use names no product: the shop's category does.
+                            else f"from our {p.category} range, as you asked")
                  for role, p in chosen]
         them = len(missing) > 1 or missing[0].endswith("s") if missing else False
         note = f"We don't sell {_join(missing)}, so the set leaves {'them' if them else 'it'} out." if missing else ""
