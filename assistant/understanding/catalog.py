@@ -128,7 +128,7 @@ class CatalogVocabulary:
         printing: Counter[str] = Counter()  # one-word brand (lower case) -> products whose text prints it
         own: Counter[str] = Counter()  # ... of those, the brand's own products
         products = list(products)
-        one_word = {b.lower() for p in products if p.brand for b in [p.brand] if len(words_of(b)) == 1}
+        one_word = {p.brand.lower() for p in products if p.brand and len(words_of(p.brand)) == 1}
         for p in products:
             for w in one_word.intersection(words_of(f"{p.title} {p.description}")):
                 printing[w] += 1

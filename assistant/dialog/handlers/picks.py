@@ -15,6 +15,7 @@ from assistant.personal import Personaliser
 from assistant.types import DialogState, Intent, ShownProduct, StateUpdate, Understanding
 from retrieval.picks import PersonalRecommender, Pick
 from retrieval.product_vectors import ProductVectors
+from retrieval.types import SearchFilters
 
 
 class ShopperPicks:
@@ -124,7 +125,8 @@ class ShopperPicks:
     def on_offer(self, u: Understanding, state: DialogState) -> TurnResult:
         """ "what's on sale?": the products that carry a discount, best sellers (else best rated) first, each with
         its offer; in a shop with nothing on offer, the best sellers, said so."""
-        offered = {p.id: p for p in self.vectors.products if p.in_stock and p.discount}
+        mask = self.vectors.mask(SearchFilters(in_stock=True, on_offer=True))
+        offered = {p.id: p for p, keep in zip(self.vectors.products, mask, strict=True) if keep}
         if not offered:
             result = self._show(self.recommender.best_sellers(SHOW) or self.top_rated(SHOW), u, state,
                                 Intent.best_sellers, {"found": "best sellers" if self._has_sales()

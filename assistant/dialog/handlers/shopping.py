@@ -237,19 +237,19 @@ class ShoppingAdvisor:
                 relaxed.append(f"with {slots.feature}")
         hits = self._price_level(hits, slots)
         ranked = self._rank(text, hits, user_id, state)
+        # A ranking by price or size is of the things asked for, when some are ("cheapest teapot": a teapot, not a
+        # tea mug): not of everything that matched.
+        named = thing or head
+        ranks = slots.price in ("cheapest", "priciest") or slots.size_rank is not None
+        of_kind = [pr for pr in ranked if is_a(pr[0].title, named)] if named and ranks else []
         if slots.price in ("cheapest", "priciest"):
-            # "the cheapest": among the relevant matches, cheapest first (not the cheapest thing in the shop); among
-            # those that are the thing asked for, when some are ("cheapest teapot": a teapot, not a tea mug).
-            named = thing or head
-            of_kind = [pr for pr in ranked if is_a(pr[0].title, named)] if named else []
+            # "the cheapest": among the relevant matches, cheapest first (not the cheapest thing in the shop).
             relevant = (of_kind or ranked)[: max(SHOW * 2, 10)]
             ranked = sorted(relevant, key=lambda pr: pr[0].price, reverse=slots.price == "priciest")
         if slots.size_rank:
-            # "the biggest tv you sell": the things asked for, by the size their titles print (those without one
-            # can't be ranked, and are left out when at least two can).
-            named = thing or head
-            pool = [pr for pr in ranked if is_a(pr[0].title, named)] if named else []
-            sized = [(size, n, pr) for n, pr in enumerate(pool or ranked)
+            # "the biggest tv you sell": by the size their titles print (those without one can't be ranked, and
+            # are left out when at least two can).
+            sized = [(size, n, pr) for n, pr in enumerate(of_kind or ranked)
                      if (size := title_size(pr[0].title)) is not None]
             if len(sized) >= 2:
                 sized.sort(key=lambda t: (t[0] if slots.size_rank == "smallest" else -t[0], t[1]))
@@ -494,7 +494,8 @@ class ShoppingAdvisor:
 
     def _on_offer_among(self, u: Understanding, slots: Slots, state: DialogState) -> TurnResult:
         """ "are any of those on offer?": the products on the screen that carry a discount, in the order shown."""
-        offered = [(p, "") for p in self.store.get(state.shown_ids) if p.discount]
+        on_offer = SearchFilters(on_offer=True)
+        offered = [(p, "") for p in self.store.get(state.shown_ids) if on_offer.matches(p)]
         if not offered:
             return TurnResult(ReplyFacts(
                 act=Act.no_results, intent=Intent.refine_search, user_text=u.text, currency=self.currency,
