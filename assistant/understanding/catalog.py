@@ -163,15 +163,17 @@ class CatalogVocabulary:
     def correct(self, word: str) -> str | None:
         """The catalog title word ``word`` is a typo of, or None (known words and ordinary words are kept).
 
-        One edit for words of 4-6 letters, two from 7, keeping the first letter and the length within one (typing
-        rarely gets those wrong, and without them a word the shop lacks turns into one it has: "toaster" is two
-        edits from "easter" and from "toast"); ties go to the word more titles print.
+        One edit for words of 4-6 letters (counted in the singular the titles are indexed by), two from 7, keeping
+        the first letter and the length within one (typing rarely gets those wrong, and without them a word the
+        shop lacks turns into one it has: "toaster" is two edits from "easter" and from "toast"); ties go to the
+        word more titles print.
         """
         if len(word) < 4 or not word.isalpha() or self.knows(word) or self.is_dictionary_word(word):
             return None
-        limit = 1 if len(word) < 7 else 2
-        best: tuple[int, str] | None = None
         form = stem(word)  # titles are indexed by their singular: "headfones" -> "headfone" ~ "headphone"
+        # The edits allowed go by the form compared: "wellies" is "welli" to the titles, two edits from "wall".
+        limit = 1 if len(form) < 7 else 2
+        best: tuple[int, str] | None = None
         for length in range(len(form) - 1, len(form) + 2):  # a typo adds or drops at most one letter
             for candidate in self._by_length.get(length, ()):
                 if candidate[:1] == form[:1] and edit_distance_within(form, candidate, limit):

@@ -70,7 +70,9 @@ def test_no_word_list_is_involved(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("word", "fixed"),
     [("teapott", "teapot"), ("doormatt", "doormat"), ("bunnting", "bunting"), ("cushon", "cushion"),
-     ("teapot", None), ("warm", None), ("xyzzyq", None), ("mug", None)],
+     ("teapot", None), ("warm", None), ("xyzzyq", None), ("mug", None),
+     ("cushons", "cushion"),  # one edit from the singular the titles are indexed by
+     ("wellies", None)],  # "welly" is two edits from "wall": too many for a five-letter form
 )
 def test_typos_are_corrected_to_catalog_words(gift: CatalogVocabulary, word: str, fixed: str | None) -> None:
     assert gift.correct(word) == fixed
