@@ -227,6 +227,9 @@ class Understanding(BaseModel):
             can act on it; False for "I need a present" alone.
         head: the word that names the thing asked for (English noun phrases end in it): "phone cases" ->
             "cases", "a kindle for reading" -> "kindle"; "" when the message names nothing.
+        head_phrase: the content words of the noun phrase the head ends, without a colour, size, brand or who it
+            is for: "a red washing machine for mum" -> ("washing", "machine"); the thing the shop may lack whole
+            though its titles print the head ("Karaoke Machine").
         named_early: the head is among the first three content words: a thing asked for by name ("do you have
             an iphone 15?"), not the tail of a described need ("protect my hands getting dishes out").
         names_product: the message uses words the catalog's titles print (beyond a property asked about):
@@ -286,6 +289,7 @@ class Understanding(BaseModel):
     query: str = ""
     has_product_content: bool = False
     head: str = ""
+    head_phrase: tuple[str, ...] = ()
     named_early: bool = False
     names_product: bool = False
     category_filter: bool = False

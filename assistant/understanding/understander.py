@@ -277,7 +277,8 @@ class Understander:
             context=screen.context, slots=slots,
             query=" ".join(x for x in (self._query(words, content, reading.slots), *reading.specs) if x),
             has_product_content=has_content, names_product=names_product, corrections=corrections,
-            head=head, named_early=head in content[:3] and introduced_as_thing(head_words, head),
+            head=head, head_phrase=tuple(head_phrase(head_words, head)) if head else (),
+            named_early=head in content[:3] and introduced_as_thing(head_words, head),
             category_filter=named.filter, angry=bool(ANGRY.search(text)), attribute=attribute,
         )
         if not (named.categories or self.catalog.closed_compound(phrase)):
@@ -318,6 +319,10 @@ class Understander:
             u = u.model_copy(update={"catalog_match": round(similarity, 4)})
             if self.check.accepts(similarity, title, u.head):
                 u = u.with_intent(Intent.search_product, f"catalog match {similarity:.2f}: {title}")
+        if u.intent == Intent.out_of_scope and u.named_early and asks_if_sold(words, u.head):
+            # "do you sell washing machines": a question whether the shop sells a thing is a shopping request even
+            # when the shop sells nothing like it; the answer is that it does not carry it, with what is closest.
+            u = u.with_intent(Intent.search_product, f"asks whether the shop sells {u.head}")
         if u.intent in _SOCIAL and u.named_early and u.names_product:
             # "now show me teapots" (goodbye at 0.94 to the model: "bye for now"): a thing asked for by name that the
             # catalog prints is a request, whatever greeting or thanks comes with it.
@@ -705,6 +710,10 @@ _PERSONAL_PRONOUNS = frozenset({"she", "her", "hers", "shes", "he", "him", "his"
 # The verbs a request is made with (closed-class: wanting, looking, selling, suggesting).
 _REQUEST_VERBS = frozenset("need needs want wants looking buy buying find show sell sells stock carry recommend "
                            "suggest".split())
+# Verbs of a shop selling something, and the articles and quantifiers a thing asked about comes after.
+_SELLING = frozenset("sell sells stock stocks carry carries".split())
+_QUANTIFIERS = frozenset("a an any some".split())
+_YOU = frozenset({"you", "u", "ya"})
 _PREPOSITIONS = frozenset("for to with in on at under over from by that which who whos so like about of , - : ;"
                           .split())
 
@@ -741,6 +750,24 @@ def introduced_as_thing(words: Sequence[str], head: str) -> bool:
         # names what the shopper is doing, not a thing the shop could lack.
         return False
     return before in _INTRODUCERS
+
+
+def asks_if_sold(words: Sequence[str], head: str) -> bool:
+    """Whether the message asks the shop whether it sells the thing ``head`` ends, as a yes/no question to the
+    shop: "do you sell washing machines", "you stock wine?", "do you have any gin", "have you got hoovers", "got
+    any kettles?", with at most an article or quantifier before the thing. "can you sell stocks for me" asks
+    for a service, and "i need a new passport" asks nothing of the kind."""
+    if head not in words:
+        return False
+    before = [w for w in words[:list(words).index(head)] if not content_words([w]) or w in _SELLING]
+    while before and before[-1] in _QUANTIFIERS:
+        before.pop()
+    if before == ["got"]:
+        return True
+    if len(before) < 2 or before[-2] not in _YOU:
+        return False
+    asked = len(before) == 2 or before[-3] in ("do", "does", "dont", "have")
+    return asked and (before[-1] in _SELLING or before[-1] in ("have", "got"))
 
 
 def with_feature(words: Sequence[str]) -> str | None:

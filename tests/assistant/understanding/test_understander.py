@@ -154,6 +154,21 @@ def test_the_thing_asked_for(understander: Understander, text: str, head: str, n
     assert (u.head, u.named_early) == (head, named), u.corrections
 
 
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("do you sell washing machines?", "search_product"),  # out of scope to the model; the shop is asked
+     ("can you sell stocks for me", "out_of_scope"),  # a service asked for, not whether the shop sells it
+     ("i need a new passport", "out_of_scope")],
+)
+def test_asking_whether_the_shop_sells_a_thing(understander: Understander, text: str, intent: str) -> None:
+    assert understander.understand(text, Screen()).intent == intent
+
+
+def test_the_phrase_the_head_ends(understander: Understander) -> None:
+    u = understander.understand("looking for a red coffee maker for my mum", Screen())
+    assert (u.head, u.head_phrase) == ("maker", ("coffee", "maker"))
+
+
 def test_typo_correction_keeps_first_letter_and_length(understander: Understander) -> None:
     assert "toaster" not in understander.understand("a teapot and a toaster", Screen()).corrections
     assert understander.understand("headfones", Screen()).corrections == {"headfones": "headphone"}
