@@ -789,8 +789,10 @@ def _lift(hits: list[SearchHit], categories: set[str]) -> list[SearchHit]:
 
 
 def _excluded(product: Product, exclude: Sequence[str]) -> bool:
-    title = " ".join(stem(w) for w in words_of(f"{product.title} {product.brand}"))
-    return any(stem(x.lower()) in title for x in exclude)
+    """Whether ``product`` prints a word ruled out, as a word or the end of a compound ("no mats": "Doormat").
+    Never as the start of a longer word: "without wires" rules out wires, not "Wireless" earbuds."""
+    words = [stem(w) for w in words_of(f"{product.title} {product.brand}")]
+    return any(w.endswith(s) for x in exclude if (s := stem(x.lower())) for w in words)
 
 
 # The reply's slots that a dropped constraint (the first word of a ``Found.relaxed`` entry) must no longer state.
