@@ -68,7 +68,7 @@ def show_products(facts: ReplyFacts, seed: int) -> str:
         return "\n".join([lead, *(product_line(i, p, facts.currency) for i, p in enumerate(facts.products, 1))])
     missing = not_carried(facts)
     if missing:
-        lead = (f"I couldn't find “{missing}” in our catalog, so we don't seem to carry it. "
+        lead = (f"I couldn't find “{missing}” in our catalog, so we don't seem to carry {_it_or_them(missing)}. "
                 f"The closest {'matches' if n > 1 else 'match'} I have:")
         lines = [lead, *(product_line(i, p, facts.currency) for i, p in enumerate(facts.products, 1))]
         return "\n".join(lines)
@@ -89,11 +89,18 @@ def show_products(facts: ReplyFacts, seed: int) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def _it_or_them(thing: str) -> str:
+    """The pronoun for a thing as the shopper wrote it: "washing machines" are them, "an iphone 15" is it."""
+    last = thing.rsplit(" ", 1)[-1]
+    return "them" if last.isalpha() and last.endswith("s") and not last.endswith("ss") else "it"
+
+
 def no_results(facts: ReplyFacts, seed: int) -> str:
     missing = not_carried(facts)
     if missing:
-        return f"I couldn't find “{missing}” in our catalog, so we don't seem to carry it. Could you describe " \
-               "what it's for? I may have something close."
+        them = _it_or_them(missing) == "them"
+        return (f"I couldn't find “{missing}” in our catalog, so we don't seem to carry {'them' if them else 'it'}. "
+                f"Could you describe what {'they are' if them else 'it is'} for? I may have something close.")
     if facts.detail and not is_code(facts.detail) and facts.detail != "no bundle":
         return facts.detail  # the dialog says what was missing ("I need two products to compare.")
     what = describe(facts.slots, facts.currency, default="products")
