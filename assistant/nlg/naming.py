@@ -18,6 +18,7 @@ from assistant.understanding.content import FUNCTION_WORDS
 
 _WORD = re.compile(r"[a-z][a-z'-]*")
 SHARE = 0.6  # of the shown titles that must print the word
+MOTIF_CATEGORIES = 3  # categories of the shown products printing a word that make it a motif, not a kind
 
 
 def _stem(word: str) -> str:
@@ -63,6 +64,17 @@ def found_label(titles: Sequence[str], categories: Sequence[str], query: str = "
         bigrams.update({f"{a} {b}" for a, b in itertools.pairwise(stems)})
 
     naming = {_stem(head.lower())} if head else asked
+    filed: dict[str, set[str]] = {}
+    for title, category in zip(titles, categories, strict=False):
+        words = [_stem(w) for w in _WORD.findall(title.lower()) if len(w) > 1]
+        for key in {*words, *(f"{a} {b}" for a, b in itertools.pairwise(words))}:
+            filed.setdefault(key, set()).add(category)
+
+    def a_kind(name: str) -> bool:
+        # A word the shown products print across three or more of the shop's categories is a motif, a flavour or
+        # a colour ("Chocolate This Way Metal Sign", "Faux Fur Chocolate Throw", "Jumbo Bag Strawberry"), not
+        # what they are: naming them by it would call a sign and a throw "chocolates".
+        return len(filed.get(name, ())) < MOTIF_CATEGORIES
 
     def wanted(stem: str) -> bool:
         # The request used the word, or the word holds one the request used ("mat" in "doormat").
@@ -71,13 +83,15 @@ def found_label(titles: Sequence[str], categories: Sequence[str], query: str = "
     for phrase, n in bigrams.most_common():
         if n < need:
             break
+        if not a_kind(phrase):
+            continue
         if all(wanted(p) for p in phrase.split()) or (wanted(phrase.split()[-1]) and phrase.split()[0] in asked):
             first, last = phrase.split()
             return _all_or_most(plural(f"{spelled[first]} {spelled[last]}"), n, len(titles))
     # Of the words most titles print that the request used, the one it used last: English names the thing
     # last ("hanging lantern" -> lanterns).
     order = [_stem(w) for w in _WORD.findall(query.lower())]
-    usable = [w for w, n in unigrams.items() if n >= need and wanted(w)]
+    usable = [w for w, n in unigrams.items() if n >= need and wanted(w) and a_kind(w)]
     if usable:
         def place(w: str) -> int:
             return max((i for i, a in enumerate(order) if a == w or (len(a) > 2 and a in w)), default=-1)

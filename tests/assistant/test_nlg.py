@@ -549,3 +549,17 @@ def test_an_event_takes_an_article_and_a_named_day_none() -> None:
 
     assert [for_occasion(o) for o in ("party", "birthday", "christmas", "mother's day", "for the wedding")] == [
         "for a party", "for a birthday", "for christmas", "for mother's day", "for the wedding"]
+
+
+def test_results_are_named_by_what_they_are_not_by_a_motif() -> None:
+    from assistant.nlg.naming import found_label
+
+    titles = ["Chocolate This Way Metal Sign", "Small Chocolates Pink Bowl", "Chocolate Calculator",
+              "Faux Fur Chocolate Throw", "Baking Mould Heart White Chocolate"]
+    categories = ["signs", "kitchen", "gifts", "home decor", "kitchen"]
+    assert found_label(titles, categories, "do you sell chocolates", head="chocolates") == ""
+    birds = ["Assorted Colour Bird Ornament", "Birds Mobile", "Small Hanging Wood Bird"]
+    assert found_label(birds, ["garden"] * 3, "birds", head="birds") == "birds"
+    # Two categories can file one kind ("Laptops", "Gaming Laptops"): still named by it.
+    laptops = ["MSI Laptop RTX", "Dell Laptop", "HP Laptop"]
+    assert found_label(laptops, ["Laptops", "Gaming Laptops", "Laptops"], "a laptop") == "laptops"
