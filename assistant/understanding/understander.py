@@ -275,7 +275,8 @@ class Understander:
             text=text, intent=prediction.label, confidence=round(float(prediction.confidence), 4),
             top=[(str(label), float(p)) for label, p in prediction.top3], confident=prediction.is_confident,
             context=screen.context, slots=slots,
-            query=" ".join(x for x in (self._query(words, content, reading.slots), *reading.specs) if x),
+            query=" ".join(x for x in (self._query(_asked_of(words, head), content, reading.slots), *reading.specs)
+                           if x),
             has_product_content=has_content, names_product=names_product, corrections=corrections,
             head=head, head_phrase=tuple(head_phrase(head_words, head)) if head else (),
             named_early=head in content[:3] and introduced_as_thing(head_words, head),
@@ -319,9 +320,11 @@ class Understander:
             u = u.model_copy(update={"catalog_match": round(similarity, 4)})
             if self.check.accepts(similarity, title, u.head):
                 u = u.with_intent(Intent.search_product, f"catalog match {similarity:.2f}: {title}")
-        if u.intent == Intent.out_of_scope and u.named_early and asks_if_sold(words, u.head):
+        if (u.intent == Intent.out_of_scope or (u.intent == Intent.best_sellers and u.names_product)) \
+                and asks_if_sold(words, u.head):
             # "do you sell washing machines": a question whether the shop sells a thing is a shopping request even
             # when the shop sells nothing like it; the answer is that it does not carry it, with what is closest.
+            # "do you stock perfume" (best sellers at 0.57 to the model) asks for perfume, not the best sellers.
             u = u.with_intent(Intent.search_product, f"asks whether the shop sells {u.head}")
         if u.intent in _SOCIAL and u.named_early and u.names_product:
             # "now show me teapots" (goodbye at 0.94 to the model: "bye for now"): a thing asked for by name that the
@@ -714,6 +717,8 @@ _REQUEST_VERBS = frozenset("need needs want wants looking buy buying find show s
 _SELLING = frozenset("sell sells stock stocks carry carries".split())
 _QUANTIFIERS = frozenset("a an any some".split())
 _YOU = frozenset({"you", "u", "ya"})
+# Words that stand for a thing not yet named, where "one", "ones" and "any" stand for the things on the screen.
+_NEW_THING = frozenset({"something", "anything", "things", "stuff"})
 _PREPOSITIONS = frozenset("for to with in on at under over from by that which who whos so like about of , - : ;"
                           .split())
 
@@ -770,14 +775,27 @@ def asks_if_sold(words: Sequence[str], head: str) -> bool:
     return asked and (before[-1] in _SELLING or before[-1] in ("have", "got"))
 
 
+def _asked_of(words: Sequence[str], head: str) -> Sequence[str]:
+    """The message's words less the verb of selling that asks whether the shop sells the thing ("do you stock
+    perfume"): a request word, which as a search word finds "Vintage Christmas Stocking"."""
+    if not head or not asks_if_sold(words, head):
+        return words
+    at = list(words).index(head)
+    verbs = [i for i, w in enumerate(words[:at]) if w in _SELLING]  # "have" and "got" match no title
+    return [*words[:verbs[-1]], *words[verbs[-1] + 1:]] if verbs else words
+
+
 def with_feature(words: Sequence[str]) -> str | None:
     """What "any with a heart?", "ones with a dog on them", "do you have any with owls" ask the things to have:
     the content words after "with", when nothing before it names a thing (a pro-form such as "any" or "ones"
-    stands for the things on the screen). "mugs with a dog" names mugs, so it is a request of its own (None)."""
+    stands for the things on the screen). "mugs with a dog" names mugs, so it is a request of its own (None), and
+    so is "something with owls on": "something" stands for no thing on the screen."""
     if "with" not in words:
         return None
     at = list(words).index("with")
     feature = content_words(words[at + 1:])
+    if any(w in _NEW_THING for w in words[:at]):
+        return None  # "something with owls on" asks for a new thing that shows owls, not for owls on the screen
     return " ".join(feature) if feature and not content_words(words[:at]) else None
 
 

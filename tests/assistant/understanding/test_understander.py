@@ -232,3 +232,17 @@ def test_an_unsure_service_question_is_not_checked_against_the_catalog(understan
     assert service.catalog_match is None
     other = understander.understand("what if the teapot doesn't fit in my cupboard, can it go back", Screen())
     assert not other.confident and other.catalog_match is not None
+
+
+def test_a_feature_of_the_things_shown_or_a_new_thing_with_it() -> None:
+    from assistant.understanding.understander import with_feature
+
+    assert with_feature("any with a dog on".split()) == "dog"  # "any": the things on the screen
+    assert with_feature("ones with owls".split()) == "owls"
+    assert with_feature("what about something with owls on".split()) is None  # a new thing that shows owls
+    assert with_feature("mugs with a dog".split()) is None  # names mugs: a request of its own
+
+
+def test_the_verb_of_selling_is_no_search_word(understander: Understander) -> None:
+    u = understander.understand("do you stock perfume?", Screen())
+    assert (u.intent, "stock" in u.query.split(), "perfume" in u.query) == ("search_product", False, True)
