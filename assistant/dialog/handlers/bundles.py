@@ -27,7 +27,7 @@ from assistant.types import (
 )
 from assistant.understanding.catalog import prints, stem, words_of
 from assistant.understanding.content import content_words
-from assistant.understanding.understander import DETERMINERS, head_word
+from assistant.understanding.understander import DETERMINERS, head_phrase, head_word
 from cartwise.currency import to_money
 from cartwise.models import Order, OrderLine, Product
 from retrieval.bundle_types import BundleRequest, BundleResult
@@ -156,7 +156,13 @@ class BundlePlanner:
         blank = DialogState(session_id=state.session_id)
         for role in u.roles:
             head = role.head or head_word(role.query.split()) or role.query
-            found = self.shopping.find(role.query, Slots(), False, blank, None, require=[head])
+            # The thing named whole: "a phone case" is no "AirPods ... MagSafe Case" (see ShoppingAdvisor.find).
+            phrase = head_phrase(role.query.split(), role.head) if role.head else []
+            found = self.shopping.find(role.query, Slots(), False, blank, None, require=[head],
+                                       head=role.head, phrase=phrase)
+            if found.not_found:
+                missing.append(plural(found.not_found))
+                continue
             # A role is a named thing: only products whose titles, or the shop's category for them, say it fill it
             # ("keyboard" is no earbuds; "something to stream on" is a Chromecast, in "Streaming Devices").
             candidates = [p for p, _ in found.ranked[:ROLE_POOL] if stem(head) in " ".join(
