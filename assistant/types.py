@@ -28,6 +28,7 @@ __all__ = ["BundleItem", "BundleOp", "BundleSpec", "DialogState", "Intent", "Pen
 
 PriceWord = Literal["low", "high", "cheaper", "pricier", "cheapest", "priciest", "discounted"]
 SizeRank = Literal["smallest", "largest"]
+SizeComparison = Literal["smaller", "larger"]
 
 # Fields that only make sense together: a newer turn that sets one replaces the group.
 _GROUPS: tuple[tuple[str, ...], ...] = (
@@ -98,6 +99,8 @@ class Slots(BaseModel):
         placed: when an order the message asks about was placed ("on 9 november", "yesterday").
         size_rank: a size superlative ("the biggest tv you sell" -> "largest"): rank what is asked for by the size
             its title prints.
+        size_than: a size comparative asking for others ("bigger", "a smaller one" -> "smallest" direction as
+            "larger"/"smaller"): things of the kind shown that are larger (smaller) than all of them.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -120,6 +123,7 @@ class Slots(BaseModel):
     feature: str | None = None
     placed: OrderDate | None = None
     size_rank: SizeRank | None = None
+    size_than: SizeComparison | None = None
 
     def is_empty(self) -> bool:
         """True when no slot is filled."""

@@ -192,6 +192,10 @@ class SlotExtractor:
             # Superlatives only: "a bigger one" asks for others, "the smaller one" picks among those shown.
             size_rank=next((SIZE_CHOICE[w] for i, w in enumerate(words)
                             if w.endswith("est") and w in SIZE_CHOICE and i not in negated), None),
+            # Comparatives asking for others ("bigger", "a smaller one"); after "the" one shown is picked instead.
+            size_than=next(("smaller" if SIZE_CHOICE[w] == "smallest" else "larger" for i, w in enumerate(words)
+                            if w.endswith("er") and w in SIZE_CHOICE and i not in negated
+                            and (i == 0 or words[i - 1] != "the")), None),
         )
         return SlotReading(slots, residual, negated_words, tuple(w for w in words if BLANK not in w), specs)
 

@@ -455,12 +455,41 @@ class ShoppingAdvisor:
                           head=head, thing=head)
         return self.present(found, u.slots, query, u, state, Intent.search_product)
 
+    def _other_size(self, direction: str, query: str, slots: Slots, thing: str, u: Understanding,
+                    state: DialogState, user_id: str | None) -> TurnResult:
+        """ "bigger" / "a smaller one" after a list: things of the kind shown, larger (smaller) than every shown one
+        whose title prints a size, nearest size first, within the standing constraints; or why there are none."""
+        sizes = [size for p in state.shown if (size := title_size(p.title)) is not None]
+        if not sizes:
+            found = self.find(query, slots, _category_filter(u), state, user_id, like_ids=state.shown_ids,
+                              kind=state.kind, thing=thing, shown_categories={p.category for p in state.shown})
+            return self.present(found, slots, query, u, state, Intent.refine_search)
+        larger = direction == "larger"
+        bound = max(sizes) if larger else min(sizes)
+        # Nearest size first: a ranking from the other end, kept to the sizes past the bound.
+        ranking = slots.model_copy(update={"size_rank": "smallest" if larger else "largest"})
+        found = self.find(query, ranking, _category_filter(u), state, user_id, like_ids=state.shown_ids,
+                          kind=state.kind, thing=thing, shown_categories={p.category for p in state.shown})
+        beyond = [(p, why) for p, why in found.ranked
+                  if (size := title_size(p.title)) is not None and (size > bound if larger else size < bound)]
+        if not beyond:
+            extreme = max if larger else min
+            edge = extreme((p for p in state.shown if title_size(p.title) is not None),
+                           key=lambda p: title_size(p.title) or 0.0)
+            return TurnResult(ReplyFacts(
+                act=Act.no_results, intent=Intent.refine_search, user_text=u.text, currency=self.currency,
+                detail=f"I couldn't find anything {'bigger' if larger else 'smaller'} of that kind"
+                       f"{' within what you asked' if slots.budget_max or slots.brands else ''}: the "
+                       f"{'largest' if larger else 'smallest'} shown is {edge.title}."))
+        return self.present(Found(beyond, found.relaxed), slots, query, u, state, Intent.refine_search)
+
     def refine(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
         """The shown results, changed: cheaper, another colour, more like one of them, others."""
         missing = self.about_missing(u, state, Intent.refine_search)
         if missing is not None:
             return missing
-        slots = state.slots.merge(u.slots.model_copy(update={"reference_index": None, "reference_text": None}))
+        slots = state.slots.merge(u.slots.model_copy(update={"reference_index": None, "reference_text": None,
+                                                             "size_than": None}))
         query = state.query or u.query
         names = _names_a_thing(u)
         if names and u.query and u.query not in (query or ""):
@@ -493,6 +522,8 @@ class ShoppingAdvisor:
         # The standing words may have lost their head ("a portable speaker, my limit is $30" leaves "... speaker
         # my"): what the shown products were named from their titles still says it.
         thing = u.head or head_word((query or "").split()) or head_word(state.kind.split())
+        if u.slots.size_than and shown:
+            return self._other_size(u.slots.size_than, query or "", slots, thing, u, state, user_id)
         found = self.find(query or "", slots, _category_filter(u), state, user_id, exclude_ids=exclude,
                           like_ids=state.shown_ids, kind=state.kind if not names else "", require=fresh,
                           head=u.head if fresh and u.head in fresh and u.named_early else "", thing=thing,

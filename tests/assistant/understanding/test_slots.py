@@ -727,3 +727,13 @@ def test_size_superlatives_and_offers(elec: SlotExtractor, text: str, rank: str 
     slots = elec.read(text).slots
     assert slots.size_rank == rank
     assert slots.price == price
+
+
+@pytest.mark.parametrize(
+    ("text", "than"),
+    [("bigger", "larger"), ("a smaller one please", "smaller"), ("any larger ones?", "larger"),
+     ("the smaller one, how much?", None),  # picks one of those shown
+     ("the biggest tv you sell", None), ("not bigger", None)],
+)
+def test_size_comparatives_ask_for_others(elec: SlotExtractor, text: str, than: str | None) -> None:
+    assert elec.read(text).slots.size_than == than
