@@ -20,7 +20,7 @@ from assistant.facts import Act, ReplyFacts
 from assistant.nlg.naming import found_label, kind_of
 from assistant.protocols import VectorStore
 from assistant.reply import BundleItem
-from assistant.types import DialogState, Intent, ShownProduct, Slots, StateUpdate, Understanding
+from assistant.types import DialogState, Intent, ShownProduct, SizeComparison, Slots, StateUpdate, Understanding
 from assistant.understanding.attributes import silent_on
 from assistant.understanding.catalog import prints, stem, words_of
 from assistant.understanding.content import FUNCTION_WORDS, content_words
@@ -455,7 +455,7 @@ class ShoppingAdvisor:
                           head=head, thing=head)
         return self.present(found, u.slots, query, u, state, Intent.search_product)
 
-    def _other_size(self, direction: str, query: str, slots: Slots, thing: str, u: Understanding,
+    def _other_size(self, direction: SizeComparison, query: str, slots: Slots, thing: str, u: Understanding,
                     state: DialogState, user_id: str | None) -> TurnResult:
         """ "bigger" / "a smaller one" after a list: things of the kind shown, larger (smaller) than every shown one
         whose title prints a size, nearest size first, within the standing constraints; or why there are none."""
