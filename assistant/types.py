@@ -99,8 +99,8 @@ class Slots(BaseModel):
         placed: when an order the message asks about was placed ("on 9 november", "yesterday").
         size_rank: a size superlative ("the biggest tv you sell" -> "largest"): rank what is asked for by the size
             its title prints.
-        size_than: a size comparative asking for others ("bigger", "a smaller one" -> "smallest" direction as
-            "larger"/"smaller"): things of the kind shown that are larger (smaller) than all of them.
+        size_than: a size comparative asking for others ("bigger" -> "larger", "a smaller one" -> "smaller"):
+            things of the kind shown that are larger (smaller) than all of them.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -55,20 +55,20 @@ def found_label(titles: Sequence[str], categories: Sequence[str], query: str = "
     unigrams: Counter[str] = Counter()
     bigrams: Counter[str] = Counter()
     spelled: dict[str, str] = {}
-    for title in titles:
+    filed: dict[str, set[str]] = {}  # word or pair of words -> the categories of the titles printing it
+    for n, title in enumerate(titles):
         words = [w for w in _WORD.findall(title.lower()) if len(w) > 1]
         stems = [_stem(w) for w in words]
         for w, s in zip(words, stems, strict=True):
             spelled.setdefault(s, w)
+        pairs = {f"{a} {b}" for a, b in itertools.pairwise(stems)}
         unigrams.update(set(stems))
-        bigrams.update({f"{a} {b}" for a, b in itertools.pairwise(stems)})
+        bigrams.update(pairs)
+        if n < len(categories):
+            for key in {*stems, *pairs}:
+                filed.setdefault(key, set()).add(categories[n])
 
     naming = {_stem(head.lower())} if head else asked
-    filed: dict[str, set[str]] = {}
-    for title, category in zip(titles, categories, strict=False):
-        words = [_stem(w) for w in _WORD.findall(title.lower()) if len(w) > 1]
-        for key in {*words, *(f"{a} {b}" for a, b in itertools.pairwise(words))}:
-            filed.setdefault(key, set()).add(category)
 
     def a_kind(name: str) -> bool:
         # A word the shown products print across three or more of the shop's categories is a motif, a flavour or

@@ -98,9 +98,9 @@ def _it_or_them(thing: str) -> str:
 def no_results(facts: ReplyFacts, seed: int) -> str:
     missing = not_carried(facts)
     if missing:
-        them = _it_or_them(missing) == "them"
-        return (f"I couldn't find “{missing}” in our catalog, so we don't seem to carry {'them' if them else 'it'}. "
-                f"Could you describe what {'they are' if them else 'it is'} for? I may have something close.")
+        pronoun = _it_or_them(missing)
+        return (f"I couldn't find “{missing}” in our catalog, so we don't seem to carry {pronoun}. Could you "
+                f"describe what {'they are' if pronoun == 'them' else 'it is'} for? I may have something close.")
     if facts.detail and not is_code(facts.detail) and facts.detail != "no bundle":
         return facts.detail  # the dialog says what was missing ("I need two products to compare.")
     what = describe(facts.slots, facts.currency, default="products")

@@ -459,23 +459,21 @@ class ShoppingAdvisor:
                     state: DialogState, user_id: str | None) -> TurnResult:
         """ "bigger" / "a smaller one" after a list: things of the kind shown, larger (smaller) than every shown one
         whose title prints a size, nearest size first, within the standing constraints; or why there are none."""
-        sizes = [size for p in state.shown if (size := title_size(p.title)) is not None]
-        if not sizes:
+        sized = [(size, p) for p in state.shown if (size := title_size(p.title)) is not None]
+        categories = {p.category for p in state.shown}
+        if not sized:
             found = self.find(query, slots, _category_filter(u), state, user_id, like_ids=state.shown_ids,
-                              kind=state.kind, thing=thing, shown_categories={p.category for p in state.shown})
+                              kind=state.kind, thing=thing, shown_categories=categories)
             return self.present(found, slots, query, u, state, Intent.refine_search)
         larger = direction == "larger"
-        bound = max(sizes) if larger else min(sizes)
+        bound, edge = (max if larger else min)(sized, key=lambda sp: sp[0])
         # Nearest size first: a ranking from the other end, kept to the sizes past the bound.
         ranking = slots.model_copy(update={"size_rank": "smallest" if larger else "largest"})
         found = self.find(query, ranking, _category_filter(u), state, user_id, like_ids=state.shown_ids,
-                          kind=state.kind, thing=thing, shown_categories={p.category for p in state.shown})
+                          kind=state.kind, thing=thing, shown_categories=categories)
         beyond = [(p, why) for p, why in found.ranked
                   if (size := title_size(p.title)) is not None and (size > bound if larger else size < bound)]
         if not beyond:
-            extreme = max if larger else min
-            edge = extreme((p for p in state.shown if title_size(p.title) is not None),
-                           key=lambda p: title_size(p.title) or 0.0)
             return TurnResult(ReplyFacts(
                 act=Act.no_results, intent=Intent.refine_search, user_text=u.text, currency=self.currency,
                 detail=f"I couldn't find anything {'bigger' if larger else 'smaller'} of that kind"
