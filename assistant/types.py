@@ -45,7 +45,8 @@ RELATIVE_DAYS: dict[str, tuple[int, int]] = {
 
 
 class OrderDate(BaseModel):
-    """A day (``month`` and ``day``, the year left open) or a span of days before today (``days_ago``)."""
+    """A day (``month`` and ``day``, the year left open), a whole month (``month`` alone: "in january") or a span
+    of days before today (``days_ago``)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -58,6 +59,11 @@ class OrderDate(BaseModel):
         if self.days_ago is not None:
             nearest, farthest = self.days_ago
             return today - timedelta(days=farthest), today - timedelta(days=nearest)
+        if self.month is not None and self.day is None:
+            # The latest such month begun by today, up to today at most.
+            year = today.year if self.month <= today.month else today.year - 1
+            following = date(year + 1, 1, 1) if self.month == 12 else date(year, self.month + 1, 1)
+            return date(year, self.month, 1), min(following - timedelta(days=1), today)
         month, day = self.month or today.month, self.day or 1
         for year in (today.year, today.year - 1):
             try:
@@ -71,7 +77,15 @@ class OrderDate(BaseModel):
     def describe(self) -> str:
         if self.days_ago is not None:
             return next((p for p, span in RELATIVE_DAYS.items() if span == self.days_ago), "recently")
+        if self.day is None:
+            return f"{date(2000, self.month or 1, 1):%B}"
         return f"{self.day} {date(2000, self.month or 1, 1):%B}"
+
+    def when(self) -> str:
+        """As a reply says it: "on 9 November", "in January", "last week"."""
+        if self.days_ago is not None:
+            return self.describe()
+        return f"{'in' if self.day is None else 'on'} {self.describe()}"
 
 
 class Slots(BaseModel):

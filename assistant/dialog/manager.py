@@ -97,12 +97,8 @@ CARD_WARNING = ("Please don't type card numbers in this chat: I never need them,
 
 
 def _when(u: Understanding) -> str:
-    """ "on 9 November", "last week": when the shopper said the order was placed."""
-    placed = u.slots.placed
-    if placed is None:
-        return "then"
-    said = placed.describe()
-    return said if placed.days_ago is not None else f"on {said}"
+    """ "on 9 November", "in January", "last week": when the shopper said the order was placed."""
+    return u.slots.placed.when() if u.slots.placed is not None else "then"
 
 
 # Order questions that act on an order (a cancelled order is none to act on), unlike "where is it?".
@@ -260,6 +256,10 @@ class DialogManager:
                 return TurnResult(ReplyFacts(act=Act.did_you_mean, intent=guess, user_text=u.text, options=options))
             else:
                 intent = Intent.out_of_scope
+        if intent == Intent.purchase_history and u.slots.placed is not None and user_id:
+            # "what did i buy on 8 april", "what did i get back in january": the orders placed then, with what was in
+            # them, not what the shopper buys most.
+            intent = Intent.track_order
         if u.follows_on and state.last_intent == Intent.best_sellers and intent in (
                 Intent.search_product, Intent.refine_search) and not u.targets:
             # "and in the kitchen stuff?" after the best sellers: the best sellers there, as the fragment goes on

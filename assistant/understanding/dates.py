@@ -24,6 +24,14 @@ _MONTH = "(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")[a
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _DAY_MONTH = re.compile(rf"\b(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH}(?![a-z])")
 _MONTH_DAY = re.compile(rf"\b{_MONTH}\s+(?:the\s+)?{_DAY}\b")
+# A month alone is a date only after a word placing something in time ("the one from january", "back in march"):
+# "january sale" or "may i" are not.
+_IN_MONTH = re.compile(r"\b(?:in|from|during)\s+(?P<month>" + "|".join(
+    m for m in _MONTHS if len(m) > 3 or m == "may") + r")\b")
+# Grammar words that may follow a month that dates the order ("from january and ...", "in march i think"); any
+# other word makes the month a description ("in march colours").
+_CLAUSE_GOES_ON = frozenset("and or but i we you it that this was were is did do from to for with when please then "
+                            "last".split())
 _RELATIVE_RE = re.compile(r"\b(?P<phrase>" + "|".join(
     re.escape(p) for p in sorted(RELATIVE_DAYS, key=len, reverse=True)) + r")\b")
 
@@ -31,8 +39,8 @@ _RELATIVE_RE = re.compile(r"\b(?P<phrase>" + "|".join(
 def find_order_date(text: str) -> tuple[OrderDate | None, str]:
     """The first date ``text`` gives (lower-case, normalised) and the text with every date blanked.
 
-    A day needs its month ("the 9th" alone is a position in a list, not a date); "may" is a month only beside a
-    day number.
+    A day needs its month ("the 9th" alone is a position in a list, not a date); a month alone needs a word
+    placing the order in it ("in march", "from january"); "may" is a month only beside a day number or "in".
     """
     found: list[tuple[int, OrderDate]] = []
     for pattern in (_DAY_MONTH, _MONTH_DAY):
@@ -41,6 +49,12 @@ def find_order_date(text: str) -> tuple[OrderDate | None, str]:
             if 1 <= day <= 31:
                 found.append((m.start(), OrderDate(month=_MONTHS[m.group("month")], day=day)))
                 text = blank(text, m.start(), m.end())
+    for m in list(_IN_MONTH.finditer(text)):
+        following = text[m.end():].split(maxsplit=1)
+        if following and following[0].isalpha() and following[0] not in _CLAUSE_GOES_ON:
+            continue  # "in march colours": the month describes a thing, not when it was ordered
+        found.append((m.start(), OrderDate(month=_MONTHS[m.group("month")])))
+        text = blank(text, m.start(), m.end())
     for m in list(_RELATIVE_RE.finditer(text)):
         found.append((m.start(), OrderDate(days_ago=RELATIVE_DAYS[m.group("phrase")])))
         text = blank(text, m.start(), m.end())

@@ -20,6 +20,9 @@ TODAY = date(2011, 12, 10)
     ("ordered on september 3", OrderDate(month=9, day=3)),
     ("i ordered it yesterday", OrderDate(days_ago=(1, 1))),
     ("a cakestand last week", OrderDate(days_ago=(5, 14))),
+    ("what about the order from january?", OrderDate(month=1)),
+    ("what did i get back in march", OrderDate(month=3)),
+    ("the one in april, where is it", OrderDate(month=4)),
 ])
 def test_dates_are_read(text: str, expected: OrderDate) -> None:
     found, rest = find_order_date(text)
@@ -28,7 +31,8 @@ def test_dates_are_read(text: str, expected: OrderDate) -> None:
 
 
 @pytest.mark.parametrize("text", ["may i have a mug", "the 3rd one", "a 2 tier cake stand", "under 20 for my mum",
-                                  "the second one in march colours"])
+                                  "the second one in march colours",
+                                  "january sale mugs", "a mug in june colours"])
 def test_no_date(text: str) -> None:
     assert find_order_date(text) == (None, text)
 
@@ -40,6 +44,16 @@ def test_spans_from_the_shops_today() -> None:
     assert OrderDate(days_ago=(1, 1)).span(TODAY) == (date(2011, 12, 9), date(2011, 12, 9))
     assert OrderDate(days_ago=(5, 14)).span(TODAY) == (date(2011, 11, 26), date(2011, 12, 5))
     assert OrderDate(month=2, day=30).span(TODAY) == (TODAY, TODAY)  # no such day: today, never an error
+    # A month alone is the whole month, last year's when it has not begun yet, and never past today.
+    assert OrderDate(month=2).span(TODAY) == (date(2011, 2, 1), date(2011, 2, 28))
+    assert OrderDate(month=12).span(TODAY) == (date(2011, 12, 1), TODAY)
+    assert OrderDate(month=12).span(date(2011, 11, 30)) == (date(2010, 12, 1), date(2010, 12, 31))
+
+
+def test_a_date_is_said_with_its_preposition() -> None:
+    assert OrderDate(month=11, day=9).when() == "on 9 November"
+    assert OrderDate(month=1).when() == "in January"
+    assert OrderDate(days_ago=(5, 14)).when() == "last week"
 
 
 def test_a_date_is_a_slot_and_no_budget_or_quantity() -> None:
