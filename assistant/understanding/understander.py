@@ -275,7 +275,8 @@ class Understander:
             text=text, intent=prediction.label, confidence=round(float(prediction.confidence), 4),
             top=[(str(label), float(p)) for label, p in prediction.top3], confident=prediction.is_confident,
             context=screen.context, slots=slots,
-            query=" ".join(x for x in (self._query(_asked_of(words, head), content, reading.slots), *reading.specs)
+            query=" ".join(x for x in (self._query(_asked_of(after_interjections(words), head), content,
+                                                   reading.slots), *reading.specs)
                            if x),
             has_product_content=has_content, names_product=names_product, corrections=corrections,
             head=head, head_phrase=tuple(head_phrase(head_words, head)) if head else (),
@@ -701,6 +702,9 @@ _TEXT_SPEAK = {"u": "you", "ur": "your", "hav": "have", "wat": "what", "wot": "w
 _REQUEST_WORDS_SORTED = sorted(w for w in REQUEST_WORDS if len(w) >= 3 and w.isalpha())
 _WORD_RE = re.compile(r"[A-Za-z]+")
 _CLAUSE_ENDS = frozenset({",", ";", ":", "-"})
+# Words that answer or react to the last reply, not ask for anything: "ok fine", "never mind", "alright then".
+_INTERJECTIONS = frozenset("ok okay fine alright right never mind well oh so then hmm um sure anyway great cool yes "
+                           "yeah no nah nope sorry thanks cheers".split())
 # Conjunctions and focus words that open a fragment going on from the previous turn ("and to ireland?").
 _CONTINUATIONS = frozenset({"and", "or", "also", "plus", "even", "same"})
 # Pronouns that can point back at what the last reply was about ("how much is it?", "the most popular ones").
@@ -823,10 +827,24 @@ def _object_of(segment: Sequence[str]) -> Sequence[str]:
     return segment
 
 
+def after_interjections(words: Sequence[str]) -> Sequence[str]:
+    """The words after the opening clauses made only of interjections: "ok fine, some speakers then" and "never
+    mind; a smartwatch" say nothing of what is wanted before the comma. A message of nothing else is kept whole
+    (what it answers is for the context to say)."""
+    start = 0
+    for i, w in enumerate(words):
+        if w in _CLAUSE_ENDS:
+            if not all(x in _INTERJECTIONS for x in words[start:i]):
+                break
+            start = i + 1
+    return words[start:] or words
+
+
 def request_clause(words: Sequence[str]) -> Sequence[str]:
     """The words from the first clause that asks for something to the end: a clause before it sets the scene
     ("we're having a bbq on saturday, need some napkins" asks for napkins, not a barbecue). A message without a
-    verb of asking is read whole."""
+    verb of asking is read whole. Opening interjections are left out (:func:`after_interjections`)."""
+    words = after_interjections(words)
     start = 0
     for i, w in enumerate([*words, ","]):
         if w in _CLAUSE_ENDS:
@@ -847,6 +865,8 @@ def head_word(words: Sequence[str]) -> str:
     before = ""
     wanted_generic = False
     for w in [*words, ","]:
+        if w in _PREPOSITIONS and segment and segment[-1] in ("one", "ones") and content_words(segment):
+            return ""  # "a matching one for the cat", "a bigger one": the kind on the screen, described
         if w in _SUBJECT_PRONOUNS and (content := content_words(segment)):
             return "" if before in _CLAUSE_MARKERS else (content_words(_object_of(segment)) or [""])[-1]
         if w in _PREPOSITIONS:

@@ -272,7 +272,10 @@ class ShoppingAdvisor:
             best = max((h.dense for h in hits[:SHOW]), default=0.0)
             first = [p for p, _ in ranked[:SHOW]]
             thing_words = list(phrase) if len(phrase) > 1 and best < self.weak_phrase_match else [head]
-            gone = [] if any(prints_all(thing_words, p) for p in first) else [head]
+            # A category the thing asked for names ("kids toys": toys & games) is that thing, whatever its titles
+            # print ("Kids Rain Mac"); one a describing word names is not ("phone cases": no phone is a case).
+            named_kind = {c for c in slots.categories if prints(c, head)} if category_filter else set()
+            gone = [] if any(prints_all(thing_words, p) or p.category in named_kind for p in first) else [head]
             if gone and best < self.weak_match:
                 # Whether the shop sells the thing at all: in stock (then the request ranked other things first and
                 # nothing is claimed), only out of stock ("sold out"), or not at all ("not carried").
@@ -285,7 +288,7 @@ class ShoppingAdvisor:
                     return Found(ranked, relaxed)
                 if sold_out:
                     return Found(ranked, relaxed, sold_out=sold_out)
-                wider = self._beyond_constraints(text, head, filters, slots, user_id, state)
+                wider = self._beyond_constraints(text, thing_words, filters, slots, user_id, state)
                 if wider is not None:
                     return Found(wider[0], relaxed + wider[1])
                 missing = _phrase_around(query, gone, slots)
@@ -294,14 +297,16 @@ class ShoppingAdvisor:
                 ranked = [(h.product, "") for h in closest] or ranked
         return Found(ranked, relaxed, missing)
 
-    def _beyond_constraints(self, text: str, head: str, filters: SearchFilters, slots: Slots, user_id: str | None,
-                            state: DialogState) -> tuple[list[tuple[Product, str]], list[str]] | None:
+    def _beyond_constraints(self, text: str, thing_words: Sequence[str], filters: SearchFilters, slots: Slots,
+                            user_id: str | None, state: DialogState,
+                            ) -> tuple[list[tuple[Product, str]], list[str]] | None:
         """The thing asked for, when the shop sells it but not within the stated brand, budget or category.
 
         "sony headphones under 300" with the only Sony headphones at $399.99 is no "we don't carry headphones":
         each constraint is dropped alone (brand first, then budget), then both, and the first that leaves products
-        printing ``head`` gives them, with what was dropped said in the reply. A category stays: without it a word
-        such as "cases" matches things of other kinds ("AirPods ... Case" for "phone cases").
+        printing ``thing_words`` (the head, or its whole phrase, as the caller judged the thing) gives them, with
+        what was dropped said in the reply. A category stays: without it a word such as "cases" matches things of
+        other kinds ("AirPods ... Case" for "phone cases").
         """
         drops: list[tuple[dict[str, object], list[str]]] = []
         if filters.on_offer:
@@ -318,12 +323,12 @@ class ShoppingAdvisor:
                           [label for _, labels in drops for label in labels]))
         for update, dropped in drops:
             hits = [h for h in self.store.search(text, k=POOL, filters=filters.model_copy(update=update))
-                    if not not_found_words([head], [h.product])]
+                    if prints_all(thing_words, h.product)]
             if not hits:
                 continue
             ranked = self._rank(text, hits, user_id, state)
             if "price_min" in update:
-                # Nothing within the budget: of the things asked for (each prints ``head``), those nearest the
+                # Nothing within the budget: of the things asked for (each prints them), those nearest the
                 # budget come first (the cheapest under a ceiling), not the $249.99 one.
                 ranked.sort(key=lambda pr: pr[0].price, reverse=filters.price_max is None)
             return ranked, dropped
@@ -486,6 +491,10 @@ class ShoppingAdvisor:
         missing = self.about_missing(u, state, Intent.refine_search)
         if missing is not None:
             return missing
+        if state.missing and u.head and u.head not in state.missing.split() and _names_a_thing(u):
+            # "never mind, a smartwatch under 200" after "we don't carry vacuum cleaners": a new thing asked for,
+            # not the missing one narrowed.
+            return self.search(u, state, user_id)
         slots = state.slots.merge(u.slots.model_copy(update={"reference_index": None, "reference_text": None,
                                                              "size_than": None}))
         query = state.query or u.query

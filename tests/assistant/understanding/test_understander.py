@@ -147,6 +147,8 @@ def test_problems_are_read_by_kind(understander: Understander) -> None:
         ("she has a kindle", "kindle", False),
         ("need a new kettle", "kettle", True),  # a describing word between the article and the thing
         ("my new phone keeps crashing", "crashing", False),  # ... after a possessive: no thing asked for
+        ("ok fine, some teapots then", "teapots", True),  # opening interjections name nothing
+        ("never mind. a mug under 5 pounds", "mug", True),
     ],
 )
 def test_the_thing_asked_for(understander: Understander, text: str, head: str, named: bool) -> None:
@@ -162,6 +164,10 @@ def test_the_thing_asked_for(understander: Understander, text: str, head: str, n
 )
 def test_asking_whether_the_shop_sells_a_thing(understander: Understander, text: str, intent: str) -> None:
     assert understander.understand(text, Screen()).intent == intent
+
+
+def test_opening_interjections_are_not_searched(understander: Understander) -> None:
+    assert understander.understand("alright fine, some teapots", Screen()).query == "some teapots"
 
 
 def test_the_phrase_the_head_ends(understander: Understander) -> None:
@@ -224,9 +230,16 @@ def test_the_category_guess_is_made_only_when_read(understander: Understander,
     assert len(calls) == 1
 
 
-def test_an_unsure_service_question_is_not_checked_against_the_catalog(understander: Understander) -> None:
+def test_an_unsure_service_question_is_not_checked_against_the_catalog(understander: Understander,
+                                                                       giftshop_bot: Any) -> None:
     # The likeliest reading is a service question: the catalog lookup (an embedder pass) would only risk turning
-    # it into a search for the products it mentions.
+    # it into a search for the products it mentions. The served model with a strict threshold is unsure of it.
+    from finetune.classifier import IntentClassifier
+
+    strict = IntentClassifier.from_pretrained(giftshop_bot.settings.intent_model_path, threshold=0.99)
+    understander = Understander(strict, understander.slots, understander.catalog, understander.matcher,
+                                understander.problems, understander.check, policies=understander.policies,
+                                policy_check=understander.policy_check)
     service = understander.understand("the mug arrived but the colour is off, refund?", Screen())
     assert not service.confident and service.top[0][0] == "track_refund"
     assert service.catalog_match is None
