@@ -162,6 +162,8 @@ def describe(
         adjectives = []
     level = _LEVELS.get(slots.get("price", slots.get("price_level", "")).strip().lower(), "")
     occasion = _first(slots, OCCASION_SLOTS)
+    if occasion and found and found.lower() == occasion.lower():
+        noun, found = default, ""  # "christmas" printed by every title found is when they are for, not what
     if occasion and occasion.lower() in noun.lower():
         occasion = ""  # "christmas trees" already says it
     elif occasion and found and noun.split()[0].lower().rstrip("s") in occasion.lower().split():

@@ -373,17 +373,23 @@ class Understander:
                 and not any(w in _SET_WORDS for w in words) \
                 and not (_roles(words, max_words=3) and not self._one_thing(words)) \
                 and not any(w in _COMPLEMENT_WORDS for w in words) \
-                and not u.slots.reference_text and not u.slots.reference_index and not u.slots.occasion \
+                and not u.slots.reference_text and not u.slots.reference_index \
+                and not (u.slots.occasion and not u.named_early) \
                 and "everything" not in words:
             # A bundle is several things chosen for the shopper: without a word asking for a set, a list, a product
             # to build around or an occasion to furnish, a "bundle" is a search ("a present for my brother",
-            # "a box to keep recipe cards"). Something for the product on the screen ("add a mouse to that", or
+            # "a box to keep recipe cards"); an occasion that describes a thing named first furnishes nothing
+            # ("wrapping paper, a christmas one"). Something for the product on the screen ("add a mouse to that", or
             # "add a mouse" after one laptop's details) is a set of that product and the thing.
             u = u.with_intent(Intent.search_product, "no set asked for")
         if u.intent in (Intent.search_product, Intent.refine_search, Intent.build_bundle) \
                 and _counted_for_total(u.slots, words) is not None:
             # Twelve of one thing for a total: which of them twelve times fits the budget, as a set of one.
             u = u.with_intent(Intent.build_bundle, "a number of one thing for a total budget")
+        if u.slots.size_than and screen.products and not u.names_product and u.intent in (
+                Intent.product_info, Intent.compare_products, Intent.search_product):
+            # "is there a bigger one" after a list (the model reads a question about one): others of the kind, larger.
+            u = u.with_intent(Intent.refine_search, f"others {u.slots.size_than} than those shown")
         if u.intent == Intent.refine_search and not screen.products and screen.context is not TurnContext.product:
             u = u.with_intent(Intent.search_product, "nothing on the screen to refine")
         if u.intent == Intent.edit_bundle and not screen.bundle:
@@ -689,6 +695,8 @@ CATEGORY_GUESS_MIN = 0.45
 CATEGORY_GUESS_MARGIN = 0.08
 # Articles and quantifiers; verbs of selling, having, wanting or sending; an object pronoun after a request verb
 # ("show me teapots", "find us a tent"): each makes the phrase after it the thing asked for.
+# Verbs that take what is wanted after "for" ("looking for", "searching for").
+_SEEKING = frozenset("looking searching hunting shopping".split())
 _INTRODUCERS = frozenset("a an any some another sell sells selling stock stocks carry carries have has got about "
                          "need want buy find me us send deliver ship order get bring add".split())
 # The words requests are made of, besides product words: misspelt, they are put right first.
@@ -758,6 +766,8 @@ def introduced_as_thing(words: Sequence[str], head: str) -> bool:
         # "starting a podcast", "learning the piano": the object of a verb that is no buying, having or wanting
         # names what the shopper is doing, not a thing the shop could lack.
         return False
+    if before == "for" and start >= 2 and words[start - 2] in _SEEKING:
+        return True  # "looking for wrapping paper": the phrasal verb of wanting
     return before in _INTRODUCERS
 
 
@@ -893,18 +903,24 @@ def _roles(words: Sequence[str], max_words: int, title_counts: Mapping[str, int]
     A list has at least two parts, split at commas and "and"/"plus"/"&", each naming one thing in at most
     ``max_words`` content words; clauses ("I'm buying the X, what goes with it?") are not a list.
     """
-    if ":" in words:  # "home office: monitor, keyboard and mouse": the list follows the colon
-        words = words[list(words).index(":") + 1:]
+    for mark in (":", "-"):  # "home office: monitor, keyboard and mouse", "a tea party - cake stand, teapot and ..."
+        if mark in words:  # the list follows the colon or dash
+            words = words[list(words).index(mark) + 1:]
     # "setting up a home cinema, need a tv, soundbar and ...": the scene before the asking clause is no thing.
     words = request_clause(words)
     parts: list[list[str]] = [[]]
+    after_comma = [False]  # whether each part follows a bare comma (no "and"/"plus" of a list)
     for w in words:
         if w in _LIST_SEPARATORS or w in (",", ";"):
-            parts.append([])
+            if parts[-1] or not after_comma[-1]:
+                parts.append([])
+                after_comma.append(w in (",", ";"))
+            else:
+                after_comma[-1] = after_comma[-1] and w in (",", ";")  # ", and": the list word decides
         else:
             parts[-1].append(w)
     roles: list[Role] = []
-    for part in parts:
+    for part, appositive in zip(parts, after_comma, strict=True):
         quantity = 1
         counted = [w for w in part if w not in ("a", "an", "the", "some", "of")]
         first = counted[0] if counted else ""
@@ -915,7 +931,12 @@ def _roles(words: Sequence[str], max_words: int, title_counts: Mapping[str, int]
         content = content_words(part)
         if len(content) > max_words or any(w in _OBJECT_PRONOUNS for w in part[1:]):
             return ()  # a long phrase or a verb with its object ("kit me out") is a clause, not a thing listed
-        if content and roles and ("one" in part or "ones" in part):
+        if content and roles and appositive and ("one" in part or "ones" in part):
+            # "wrapping paper, a christmas one": after a bare comma, "one" says more of the thing just named, not a
+            # second thing of its kind.
+            before = roles[-1]
+            roles[-1] = Role(query=f"{before.query} {' '.join(content)}", quantity=before.quantity, head=before.head)
+        elif content and roles and ("one" in part or "ones" in part):
             # "the airpods pro and the regular ones": "ones" stands for the thing named before it, the word of
             # it the catalog prints most sparingly ("airpods", not "pro"; "teapot", not "big").
             named = _elided_noun(roles[-1], title_counts or {})

@@ -466,11 +466,17 @@ class ShoppingAdvisor:
         whose title prints a size, nearest size first, within the standing constraints; or why there are none."""
         sized = [(size, p) for p in state.shown if (size := title_size(p.title)) is not None]
         categories = {p.category for p in state.shown}
-        if not sized:
-            found = self.find(query, slots, _category_filter(u), state, user_id, like_ids=state.shown_ids,
-                              kind=state.kind, thing=thing, shown_categories=categories)
-            return self.present(found, slots, query, u, state, Intent.refine_search)
         larger = direction == "larger"
+        if not sized:
+            # No size to compare ("Mini Jigsaw ..."): others of the kind, never the same ones again, said so.
+            found = self.find(query, slots, _category_filter(u), state, user_id, exclude_ids=state.shown_ids,
+                              like_ids=state.shown_ids, kind=state.kind, thing=thing, shown_categories=categories)
+            result = self.present(found, slots, query, u, state, Intent.refine_search)
+            if result.facts.products and not result.facts.detail:
+                result.facts.detail = ("Their titles don't give sizes, so I can't tell which is bigger" if larger
+                                       else "Their titles don't give sizes, so I can't tell which is smaller") \
+                    + ". Here are others of the kind:"
+            return result
         bound, edge = (max if larger else min)(sized, key=lambda sp: sp[0])
         # Nearest size first: a ranking from the other end, kept to the sizes past the bound.
         ranking = slots.model_copy(update={"size_rank": "smallest" if larger else "largest"})
@@ -530,7 +536,9 @@ class ShoppingAdvisor:
         # my"): what the shown products were named from their titles still says it.
         thing = u.head or head_word((query or "").split()) or head_word(state.kind.split())
         if u.slots.size_than and shown:
-            return self._other_size(u.slots.size_than, query or "", slots, thing, u, state, user_id)
+            # The standing size ("43 inch tvs") is what "bigger" moves away from, not a constraint kept.
+            return self._other_size(u.slots.size_than, query or "", slots.model_copy(update={"size": None}), thing,
+                                    u, state, user_id)
         found = self.find(query or "", slots, _category_filter(u), state, user_id, exclude_ids=exclude,
                           like_ids=state.shown_ids, kind=state.kind if not names else "", require=fresh,
                           head=u.head if fresh and u.head in fresh and u.named_early else "", thing=thing,

@@ -83,6 +83,14 @@ def test_a_list_of_things_is_a_set_of_roles(understander: Understander) -> None:
     assert [(r.query, r.quantity) for r in u.roles] == [("teapot", 1), ("mugs", 4), ("napkins", 1)]
 
 
+def test_one_after_a_bare_comma_describes_the_thing_before_it() -> None:
+    from assistant.understanding.understander import _roles
+
+    assert _roles("wrapping paper , christmas one".split(), max_words=3) == ()  # one thing, described
+    second = _roles("a teapot , and a small one".split(), max_words=3)  # "and": a second teapot
+    assert [(r.query, r.head) for r in second] == [("teapot", "teapot"), ("small teapot", "teapot")]
+
+
 def _with_check(understander: Understander, threshold: float) -> Understander:
     return Understander(understander.model, understander.slots, understander.catalog, understander.matcher,
                         understander.problems, CatalogCheck(threshold=threshold))
