@@ -516,7 +516,8 @@ class Understander:
                 update["targets"] = (screen.focus_id,)
             listed = _roles(words, max_words=3, title_counts=self.catalog.title_counts)
             # A count ("two of the first one") is how many, never a thing to add.
-            named = [w for w in content_words(words) if w not in _SET_WORDS and w not in _COMPLEMENT_WORDS]
+            named = [w for w in content_words(_without_destination(words))
+                     if w not in _SET_WORDS and w not in _COMPLEMENT_WORDS]
             if not listed and update.get("targets") and not update["complements"] and 0 < len(named) <= 3:
                 # "add a mouse to it": one thing named for the product pointed at is the rest of the set ("add 4
                 # cups": four of them).
@@ -615,6 +616,15 @@ class Understander:
         # reply repeats it: "not christmas", never the stem "christma"); products are matched on stems.
         return [w for w in negated
                 if w not in FUNCTION_WORDS and self.catalog.title_counts.get(stem(w), 0) > 0]
+
+
+def _without_destination(words: Sequence[str]) -> Sequence[str]:
+    """The words less a closing "to / into / in" + determiner + at most two words: where a thing is put ("add it
+    to my basket", "put it in my cart") is no thing to add."""
+    for i in range(len(words) - 2, 0, -1):
+        if words[i] in ("to", "into", "in") and words[i + 1] in DETERMINERS and len(words) - i <= 4:
+            return words[:i]
+    return words
 
 
 def _bundle_edit(words: Sequence[str]) -> tuple[BundleOp | None, list[str], list[str]]:

@@ -250,9 +250,13 @@ class ShoppingAdvisor:
                 relaxed.append(f"with {slots.feature}")
         hits = self._price_level(hits, slots)
         ranked = self._rank(text, hits, user_id, state)
+        named = thing or head
+        if user_id and named and any(is_a(p.title, named) for p, _ in ranked[:SHOW]):
+            # A shopper's history reorders the things asked for; it never lifts another kind above them (a mug
+            # bought with their mugs first for "teapots").
+            ranked = sorted(ranked, key=lambda pr: not is_a(pr[0].title, named))
         # A ranking by price or size is of the things asked for, when some are ("cheapest teapot": a teapot, not a
         # tea mug): not of everything that matched.
-        named = thing or head
         ranks = slots.price in ("cheapest", "priciest") or slots.size_rank is not None
         of_kind = [pr for pr in ranked if is_a(pr[0].title, named)] if named and ranks else []
         if slots.price in ("cheapest", "priciest"):

@@ -83,6 +83,14 @@ def test_a_list_of_things_is_a_set_of_roles(understander: Understander) -> None:
     assert [(r.query, r.quantity) for r in u.roles] == [("teapot", 1), ("mugs", 4), ("napkins", 1)]
 
 
+def test_where_a_thing_is_put_is_no_thing_to_add() -> None:
+    from assistant.understanding.understander import _without_destination
+
+    assert list(_without_destination("add it to my basket".split())) == ["add", "it"]
+    assert list(_without_destination("put the mug in my cart".split())) == ["put", "the", "mug"]
+    assert list(_without_destination("add a mouse to it".split())) == ["add", "a", "mouse", "to", "it"]
+
+
 def test_one_after_a_bare_comma_describes_the_thing_before_it() -> None:
     from assistant.understanding.understander import _roles
 
