@@ -371,16 +371,18 @@ class Understander:
                 and not (screen.context is TurnContext.product and screen.focus_id
                          and _bundle_edit(words)[0] == "add") \
                 and not any(w in _SET_WORDS for w in words) \
-                and not (_roles(words, max_words=3) and not self._one_thing(words)) \
                 and not any(w in _COMPLEMENT_WORDS for w in words) \
                 and not u.slots.reference_text and not u.slots.reference_index \
                 and not (u.slots.occasion and not u.named_early) \
-                and "everything" not in words:
+                and "everything" not in words \
+                and not self._listed(_roles(words, max_words=3), words,
+                                     anchored=bool(screen.focus_id) and _bundle_edit(words)[0] == "add"):
             # A bundle is several things chosen for the shopper: without a word asking for a set, a list, a product
             # to build around or an occasion to furnish, a "bundle" is a search ("a present for my brother",
             # "a box to keep recipe cards"); an occasion that describes a thing named first furnishes nothing
-            # ("wrapping paper, a christmas one"). Something for the product on the screen ("add a mouse to that", or
-            # "add a mouse" after one laptop's details) is a set of that product and the thing.
+            # ("wrapping paper, a christmas one"); a list is of things the catalog has ("a laptop for my mum, she
+            # just does emails and facebook" lists no emails). Something for the product on the screen ("add a mouse
+            # to that", or "add a mouse" after one laptop's details) is a set of that product and the thing.
             u = u.with_intent(Intent.search_product, "no set asked for")
         if u.intent in (Intent.search_product, Intent.refine_search, Intent.build_bundle) \
                 and _counted_for_total(u.slots, words) is not None:

@@ -278,7 +278,7 @@ class ShoppingAdvisor:
             thing_words = list(phrase) if len(phrase) > 1 and best < self.weak_phrase_match else [head]
             # A category the thing asked for names ("kids toys": toys & games) is that thing, whatever its titles
             # print ("Kids Rain Mac"); one a describing word names is not ("phone cases": no phone is a case).
-            named_kind = {c for c in slots.categories if prints(c, head)} if category_filter else set()
+            named_kind = {c for c in slots.categories if prints(c, head)}
             gone = [] if any(prints_all(thing_words, p) or p.category in named_kind for p in first) else [head]
             if gone and best < self.weak_match:
                 # Whether the shop sells the thing at all: in stock (then the request ranked other things first and
