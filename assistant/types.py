@@ -77,9 +77,8 @@ class OrderDate(BaseModel):
     def describe(self) -> str:
         if self.days_ago is not None:
             return next((p for p, span in RELATIVE_DAYS.items() if span == self.days_ago), "recently")
-        if self.day is None:
-            return f"{date(2000, self.month or 1, 1):%B}"
-        return f"{self.day} {date(2000, self.month or 1, 1):%B}"
+        month = f"{date(2000, self.month or 1, 1):%B}"
+        return month if self.day is None else f"{self.day} {month}"
 
     def when(self) -> str:
         """As a reply says it: "on 9 November", "in January", "last week"."""

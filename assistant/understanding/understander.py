@@ -367,16 +367,15 @@ class Understander:
             # An explicit bundle ("tea party bundle under £20") after a list is a new bundle, not a refinement:
             # the model, having seen refinements after lists, can lean the other way.
             u = u.with_intent(Intent.build_bundle, "asks for a bundle")
+        adds_to_focus = u.intent == Intent.build_bundle and bool(screen.focus_id) and _bundle_edit(words)[0] == "add"
         if u.intent == Intent.build_bundle and not (screen.products and for_the_product(words)) \
-                and not (screen.context is TurnContext.product and screen.focus_id
-                         and _bundle_edit(words)[0] == "add") \
+                and not (screen.context is TurnContext.product and adds_to_focus) \
                 and not any(w in _SET_WORDS for w in words) \
                 and not any(w in _COMPLEMENT_WORDS for w in words) \
                 and not u.slots.reference_text and not u.slots.reference_index \
                 and not (u.slots.occasion and not u.named_early) \
                 and "everything" not in words \
-                and not self._listed(_roles(words, max_words=3), words,
-                                     anchored=bool(screen.focus_id) and _bundle_edit(words)[0] == "add"):
+                and not self._listed(_roles(words, max_words=3), words, anchored=adds_to_focus):
             # A bundle is several things chosen for the shopper: without a word asking for a set, a list, a product
             # to build around or an occasion to furnish, a "bundle" is a search ("a present for my brother",
             # "a box to keep recipe cards"); an occasion that describes a thing named first furnishes nothing

@@ -251,10 +251,12 @@ class ShoppingAdvisor:
         hits = self._price_level(hits, slots)
         ranked = self._rank(text, hits, user_id, state)
         named = thing or head
-        if user_id and named and any(is_a(p.title, named) for p, _ in ranked[:SHOW]):
+        if user_id and named:
             # A shopper's history reorders the things asked for; it never lifts another kind above them (a mug
             # bought with their mugs first for "teapots").
-            ranked = sorted(ranked, key=lambda pr: not is_a(pr[0].title, named))
+            other_kind = [not is_a(p.title, named) for p, _ in ranked]
+            if not all(other_kind[:SHOW]):
+                ranked = [pr for _, pr in sorted(zip(other_kind, ranked, strict=True), key=lambda fp: fp[0])]
         # A ranking by price or size is of the things asked for, when some are ("cheapest teapot": a teapot, not a
         # tea mug): not of everything that matched.
         ranks = slots.price in ("cheapest", "priciest") or slots.size_rank is not None
@@ -471,15 +473,15 @@ class ShoppingAdvisor:
         sized = [(size, p) for p in state.shown if (size := title_size(p.title)) is not None]
         categories = {p.category for p in state.shown}
         larger = direction == "larger"
+        comparative = "bigger" if larger else "smaller"
         if not sized:
             # No size to compare ("Mini Jigsaw ..."): others of the kind, never the same ones again, said so.
             found = self.find(query, slots, _category_filter(u), state, user_id, exclude_ids=state.shown_ids,
                               like_ids=state.shown_ids, kind=state.kind, thing=thing, shown_categories=categories)
             result = self.present(found, slots, query, u, state, Intent.refine_search)
             if result.facts.products and not result.facts.detail:
-                result.facts.detail = ("Their titles don't give sizes, so I can't tell which is bigger" if larger
-                                       else "Their titles don't give sizes, so I can't tell which is smaller") \
-                    + ". Here are others of the kind:"
+                result.facts.detail = (f"Their titles don't give sizes, so I can't tell which is {comparative}. "
+                                       "Here are others of the kind:")
             return result
         bound, edge = (max if larger else min)(sized, key=lambda sp: sp[0])
         # Nearest size first: a ranking from the other end, kept to the sizes past the bound.
@@ -491,7 +493,7 @@ class ShoppingAdvisor:
         if not beyond:
             return TurnResult(ReplyFacts(
                 act=Act.no_results, intent=Intent.refine_search, user_text=u.text, currency=self.currency,
-                detail=f"I couldn't find anything {'bigger' if larger else 'smaller'} of that kind"
+                detail=f"I couldn't find anything {comparative} of that kind"
                        f"{' within what you asked' if slots.budget_max or slots.brands else ''}: the "
                        f"{'largest' if larger else 'smallest'} shown is {edge.title}."))
         return self.present(Found(beyond, found.relaxed), slots, query, u, state, Intent.refine_search)
