@@ -25,7 +25,6 @@ from assistant.rate_limit import RateLimiter
 from assistant.redact import has_card_number, redact
 from assistant.service.customer_service import (
     ORDER_INTENTS,
-    ORDER_WORDS,
     POLICY_QUERIES,
     CustomerService,
     lines_first,
@@ -37,6 +36,7 @@ from assistant.understanding.content import content_words
 from assistant.understanding.references import name_words
 from assistant.understanding.text import clean_message, is_cjk_heavy, is_foreign_language, strip_markup
 from assistant.understanding.understander import UNSURE_GUESS, unsure_guess
+from assistant.understanding.vocab import ORDER_WORDS
 from cartwise.models import Order, OrderStatus
 from finetune.context import TurnContext
 
@@ -295,18 +295,14 @@ class DialogManager:
         if handler is not None:
             return handler()
         if intent in ORDER_INTENTS:
-            # "cancel it" after an order means that order; "how do I get a refund?" names none.
-            points = bool(u.slots.reference_text) or (intent == Intent.track_order and not u.all_orders)
+            # "cancel it", "can i return something from it" after an order mean that order; "how do I get a
+            # refund?" names none.
+            points = bool(u.slots.reference_text) or u.points_back or (
+                intent == Intent.track_order and not u.all_orders)
             if not looked_up:
                 described = self._orders_described(u, user_id)
             if described is not None and len(described) != 1:
-                # No order of theirs placed then, or two that day: the list to choose from, said why.
-                facts = self.service.order(Intent.track_order, None, user_id, u.text)
-                if described:
-                    facts.orders = described
-                    facts.detail = f"You placed {len(described)} orders {_when(u)}. Which one is it?"
-                else:
-                    facts.detail = f"I can't find an order of yours placed {_when(u)}. Which one is it?"
+                facts = self._which_order(u, described, user_id)
                 return TurnResult(facts, StateUpdate(orders_shown=[o.id for o in facts.orders]))
             order_id = u.slots.order_id or u.order_target or (described[0].id if described else None) or (
                 state.order_id if u.context is TurnContext.order and points else None)
@@ -431,6 +427,16 @@ class DialogManager:
             return found[:1] or None
         return found if u.slots.placed.days_ago is None else found[:1]
 
+    def _which_order(self, u: Understanding, described: list[Order], user_id: str | None) -> ReplyFacts:
+        """No order of theirs placed when the shopper said, or two then: the list to choose from, said why."""
+        facts = self.service.order(Intent.track_order, None, user_id, u.text)
+        if described:
+            facts.orders = described
+            facts.detail = f"You placed {len(described)} orders {_when(u)}. Which one is it?"
+        else:
+            facts.detail = f"I can't find an order of yours placed {_when(u)}. Which one is it?"
+        return facts
+
     @staticmethod
     def _order_things(u: Understanding) -> list[str]:
         """The words of the message that could name what was in an order ("the cake tins")."""
@@ -488,6 +494,14 @@ class DialogManager:
             # "my last order came chipped": the last order that has arrived, unless it is the parcel that hasn't.
             latest = self.service.last_order(user_id, None, delivered=arrived)
             order_id = latest.id if latest else None
+        if u.slots.placed is not None and (described := self._orders_described(u, user_id)) is not None:
+            # "the order i placed in october never came": the order placed then (not the one in focus), or the
+            # orders to choose from.
+            if len(described) != 1:
+                facts = self._which_order(u, described, user_id).model_copy(update={"intent": Intent.report_problem})
+                return TurnResult(facts, StateUpdate(problem=u.problem or "damaged",
+                                                     orders_shown=[o.id for o in facts.orders]))
+            order_id = described[0].id
         # What broke: the thing named, not how it came ("my parcel came and one of the mugs was smashed": mugs).
         thing = next((w for w in (u.head, *self._order_things(u)) if w and w not in ORDER_WORDS), "")
         if user_id and thing and not u.slots.order_id:

@@ -74,10 +74,6 @@ ORDER_INTENTS: frozenset[Intent] = frozenset({
     Intent.change_shipping_address,
 })
 HISTORY_SHOWN = 5  # products in the summary of what a shopper buys most
-# Words that say "an order" or what happens to one, not what was in it ("the parcel with the cake tins").
-ORDER_WORDS = frozenset("""order orders ordered parcel parcels package packages delivery deliveries purchase purchases
-    shipment box placed bought buy arrive arrived arriving came come delivered shipped sent cancel change refund
-    invoice status track""".split())
 
 
 def lines_first(order: Order, wanted: Callable[[OrderLine], bool]) -> Order:
@@ -278,6 +274,10 @@ class CustomerService:
             return (f"Order {order.id} is still on its way: it should arrive around {on}. If something is wrong "
                     f"when it comes, you have {window} days from delivery to tell us.")
         ago = "today" if days == 0 else "1 day ago" if days == 1 else f"{days} days ago"
+        if kind == "not_arrived" and order.status is OrderStatus.delivered:
+            # The carrier's word against the shopper's: say what the record shows, and that a person can check it.
+            return (f"Our records show order {order.id} as delivered around {on} ({ago}; today is {today_text}). "
+                    "If it never reached you, a person can trace the parcel or refund it.")
         if kind == "not_arrived":
             return (f"Order {order.id} should have arrived by {on} ({ago}; today is {today_text}); "
                     "a person can trace the parcel or refund it.")

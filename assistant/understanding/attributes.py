@@ -33,7 +33,7 @@ _TRAILING_POINTER = re.compile(
 _STATED_DEGREES = frozenset({"cheaper", "cheapest", "pricier", "priciest", "dearer", "dearest", *SIZE_CHOICE})
 # What the reply already states from the data (price, stock, rating) or what names no property.
 _COVERED = frozenset("""expensive cheap affordable rated rating popular value one deal price cost stock in stock
-    brand option choice buy pick difference""".split())
+    brand option choice buy pick difference review reviews reviewed stars seller sellers""".split())
 
 
 def asked_attribute(text: str) -> str:

@@ -187,7 +187,7 @@ class SlotExtractor:
             placed=placed,
             reference_index=ref_index,
             reference_text=ref_text,
-            price=_price_level(prices, negated),
+            price=_price_level(prices, negated, words),
             exclude=exclude,
             # Superlatives only: "a bigger one" asks for others, "the smaller one" picks among those shown.
             size_rank=next((SIZE_CHOICE[w] for i, w in enumerate(words)
@@ -246,9 +246,19 @@ def _pick_occasion(occasions: Sequence[TermMatch[str]], words: Sequence[str]) ->
     return None
 
 
-def _price_level(prices: Sequence[Any], negated: Set[int]) -> str | None:
-    """The price word's level; a high one inside a negation asks for the opposite ("nothing crazy expensive")."""
+# Words that say a price is more than the shopper wants to pay ("too pricey", "a bit expensive").
+_EXCESS = frozenset({"too", "bit", "abit", "rather"})
+
+
+def _price_level(prices: Sequence[Any], negated: Set[int], words: Sequence[str]) -> str | None:
+    """The price word's level; a high one inside a negation asks for the opposite ("nothing crazy expensive"), and
+    one said to be too much ("too expensive", "a bit pricey for me") asks for cheaper than what was shown."""
     if not prices:
         return None
     value = str(prices[0].value)
-    return "low" if value == "high" and prices[0].first in negated else value
+    if value != "high":
+        return value
+    if prices[0].first in negated:
+        return "low"
+    before = words[max(0, prices[0].first - 2):prices[0].first]
+    return "cheaper" if any(w in _EXCESS for w in before) else value

@@ -542,6 +542,12 @@ class Understander:
             # "are any of those pink" / "... on offer": asked of everything shown, not of the first product.
             update |= {"intent": Intent.refine_search, "targets": (),
                        "notes": (*u.notes, "an attribute asked of everything shown")}
+        if u.intent in (Intent.compare_products, Intent.product_info, Intent.refine_search) \
+                and isinstance(picked, tuple) and len(picked) >= 2 and chooses_among(all_words) \
+                and any(w in _SALES_WORDS for w in all_words) and not u.names_product:
+            # "which of these sells the most?", "which is the best seller?": the shop's sales rank those shown,
+            # not their prices.
+            update |= {"intent": Intent.best_sellers, "notes": (*u.notes, "which of those shown sells best")}
         if u.intent == Intent.compare_products and not update.get("targets"):
             # "Bowers & Wilkins" is one name: only words split what is compared.
             update["roles"] = _roles([w for w in words if w not in ("&", "+", ",")], max_words=6,
@@ -591,6 +597,9 @@ class Understander:
             if low in _TEXT_SPEAK:
                 fixes[low] = _TEXT_SPEAK[low]
                 return _TEXT_SPEAK[low]
+            if low in _BARE_CONTRACTIONS:
+                # "my last order hasnt arrived": the intent model learnt the apostrophe; the slots read both alike.
+                return _BARE_CONTRACTIONS[low]
             if f"{low}g" in REQUEST_WORDS and low.endswith("in"):
                 fixes[low] = f"{low}g"  # a dropped g ("somethin", "lookin"): the dictionary knows these as slang
                 return fixes[low]
@@ -718,6 +727,11 @@ REQUEST_WORDS = frozenset(FUNCTION_WORDS | GENERIC_WANTS
 # any cushion covers": "have you got", not "have I got" to the model, a purchase-history question).
 _TEXT_SPEAK = {"u": "you", "ur": "your", "hav": "have", "wat": "what", "wot": "what", "cud": "could", "wud": "would",
                "shud": "should", "wen": "when", "dat": "that"}
+# Negations and a few pronoun contractions typed without their apostrophe ("cant" and "wont" are words too, but
+# rarely in a chat). "its", "ill", "were" and "id" are other words; "whats", "wheres" the model learnt bare.
+_BARE_CONTRACTIONS = {w.replace("'", ""): w for w in (
+    "isn't aren't wasn't weren't hasn't haven't hadn't doesn't don't didn't can't couldn't won't wouldn't shouldn't "
+    "mustn't i'm i've you're you've they're they've we've").split()}
 _REQUEST_WORDS_SORTED = sorted(w for w in REQUEST_WORDS if len(w) >= 3 and w.isalpha())
 _WORD_RE = re.compile(r"[A-Za-z]+")
 _CLAUSE_ENDS = frozenset({",", ";", ":", "-"})
@@ -726,6 +740,8 @@ _INTERJECTIONS = frozenset("ok okay fine alright right never mind well oh so the
                            "yeah no nah nope sorry thanks cheers".split())
 # Conjunctions and focus words that open a fragment going on from the previous turn ("and to ireland?").
 _CONTINUATIONS = frozenset({"and", "or", "also", "plus", "even", "same"})
+# Words that ask how well products sell: the shop's orders answer them, not the product details.
+_SALES_WORDS = frozenset("sells sell selling sold seller sellers bestseller bestsellers popular".split())
 # Pronouns that can point back at what the last reply was about ("how much is it?", "the most popular ones").
 _POINTERS = frozenset({"it", "that", "this", "they", "them", "these", "those", "ones"})
 # Words that ask about the latest time something happened ("what did i get last time", "my last order").
@@ -734,6 +750,10 @@ _LATEST = _LATEST_WORDS | {"recently"}
 # Pronouns that can only mean a person ("they" can be products too).
 _PERSONAL_PRONOUNS = frozenset({"she", "her", "hers", "shes", "he", "him", "his", "hes"})
 # The verbs a request is made with (closed-class: wanting, looking, selling, suggesting).
+# The shopper as the subject of an asking verb ("i need", "we want").
+_SHOPPER = frozenset({"i", "we"})
+# Words before "like"/"as" that make it introduce examples ("stuff, like", "such as"), not the verb "to like".
+_EXAMPLE_MARKS = frozenset({("like", ","), ("as", "such"), ("like", "stuff"), ("like", "things"), ("like", "bits")})
 _REQUEST_VERBS = frozenset("need needs want wants looking buy buying find show sell sells stock carry recommend "
                            "suggest".split())
 # Verbs of a shop selling something, and the articles and quantifiers a thing asked about comes after.
@@ -840,10 +860,12 @@ def head_phrase(words: Sequence[str], head: str) -> list[str]:
 
 def _object_of(segment: Sequence[str]) -> Sequence[str]:
     """The noun phrase after a verb: what follows a determiner that comes after a content word ("hosting a baby
-    shower" -> baby shower; "losing my keys" -> keys). A content word right before a determiner is a verb
-    ("hosting", "losing"), never the head of the phrase; the segment is kept whole when there is none."""
+    shower" -> baby shower; "losing my keys" -> keys). A content word right before a determiner or an object
+    pronoun is a verb ("hosting", "losing", "keep it under 100"), never the head of the phrase; the segment is kept
+    whole when there is none."""
     for j in range(len(segment) - 1, 0, -1):
-        if segment[j] in DETERMINERS and content_words(segment[:j]):
+        if (segment[j] in DETERMINERS or segment[j] in _OBJECT_PRONOUNS or segment[j] == "it") \
+                and content_words(segment[:j]):
             return segment[j + 1:]
     return segment
 
@@ -870,9 +892,14 @@ def request_clause(words: Sequence[str]) -> Sequence[str]:
     for i, w in enumerate([*words, ","]):
         if w in _CLAUSE_ENDS:
             if any(x in _REQUEST_VERBS for x in words[start:i]):
-                return words[start:]
+                break
             start = i + 1
-    return words
+    else:
+        return words
+    # "for my daughters wedding i need candles and napkins": the shopper's own asking clause, without a comma.
+    asks = next((i for i in range(start + 1, len(words) - 1)
+                 if words[i] in _SHOPPER and words[i + 1] in _REQUEST_VERBS and content_words(words[start:i])), None)
+    return words[asks if asks is not None else start:]
 
 
 def head_word(words: Sequence[str]) -> str:
@@ -917,6 +944,11 @@ def _roles(words: Sequence[str], max_words: int, title_counts: Mapping[str, int]
     for mark in (":", "-"):  # "home office: monitor, keyboard and mouse", "a tea party - cake stand, teapot and ..."
         if mark in words:  # the list follows the colon or dash
             words = words[list(words).index(mark) + 1:]
+    examples = next((i for i, w in enumerate(words) if i and (w, words[i - 1]) in _EXAMPLE_MARKS), None)
+    if examples is not None:
+        # "something for a kids birthday party, like plates and cups": the examples are the list; what comes
+        # before them is the scene.
+        words = words[examples + 1:]
     # "setting up a home cinema, need a tv, soundbar and ...": the scene before the asking clause is no thing.
     words = request_clause(words)
     parts: list[list[str]] = [[]]

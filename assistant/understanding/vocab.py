@@ -274,3 +274,8 @@ priciest: most expensive | dearest | highest price | highest priced | fanciest |
 discounted: on offer | on sale | deal | deals | discount | discounts | reduced | special offer | special offers
 discounted: offers | promotion | promotions | clearance | money off | marked down
 """)
+
+# Words that say "an order" or what happens to one, not what was in it ("the parcel with the cake tins").
+ORDER_WORDS = frozenset("""order orders ordered parcel parcels package packages delivery deliveries purchase purchases
+    shipment box placed bought buy arrive arrived arriving came come delivered shipped sent cancel change refund
+    invoice status track""".split())

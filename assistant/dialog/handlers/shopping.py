@@ -500,7 +500,10 @@ class ShoppingAdvisor:
 
     def refine(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
         """The shown results, changed: cheaper, another colour, more like one of them, others."""
-        missing = self.about_missing(u, state, Intent.refine_search)
+        # "too expensive, keep it under 100" after "we don't carry gaming headsets": the closest matches, cheaper;
+        # "does it come in blue?" asks about the thing not carried.
+        rebudgets = u.slots.budget_max is not None or u.slots.price in ("cheaper", "low")
+        missing = None if rebudgets else self.about_missing(u, state, Intent.refine_search)
         if missing is not None:
             return missing
         if state.missing and u.head and u.head not in state.missing.split() and _names_a_thing(u):

@@ -23,6 +23,12 @@ TODAY = date(2011, 12, 10)
     ("what about the order from january?", OrderDate(month=1)),
     ("what did i get back in march", OrderDate(month=3)),
     ("the one in april, where is it", OrderDate(month=4)),
+    # After the message speaks of an order, any word may follow the month.
+    ("the order i placed in october never came", OrderDate(month=10)),
+    ("my parcel from march still hasnt come", OrderDate(month=3)),
+    # A month before an order word names that order.
+    ("something in my june order was broken", OrderDate(month=6)),
+    ("the october delivery is late", OrderDate(month=10)),
 ])
 def test_dates_are_read(text: str, expected: OrderDate) -> None:
     found, rest = find_order_date(text)
@@ -32,7 +38,8 @@ def test_dates_are_read(text: str, expected: OrderDate) -> None:
 
 @pytest.mark.parametrize("text", ["may i have a mug", "the 3rd one", "a 2 tier cake stand", "under 20 for my mum",
                                   "the second one in march colours",
-                                  "january sale mugs", "a mug in june colours"])
+                                  "january sale mugs", "a mug in june colours", "my june wedding cake stand",
+                                  "the may blossom mug"])
 def test_no_date(text: str) -> None:
     assert find_order_date(text) == (None, text)
 

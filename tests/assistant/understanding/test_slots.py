@@ -501,6 +501,9 @@ def test_excluded_brand(elec: SlotExtractor) -> None:
         ("a laptop for uni, nothing crazy expensive", "low"),  # a high price word inside a negation
         ("one that isn't expensive", "low"),
         ("an expensive watch", "high"),
+        ("too expensive, keep it under 300", "cheaper"),  # a price said to be too much: cheaper than shown
+        ("those are a bit pricey", "cheaper"),
+        ("nothing too expensive", "low"),
         ("a high chair", None),
         ("how much is it", None),
     ],

@@ -99,6 +99,20 @@ def test_one_after_a_bare_comma_describes_the_thing_before_it() -> None:
     assert [(r.query, r.head) for r in second] == [("teapot", "teapot"), ("small teapot", "teapot")]
 
 
+def test_examples_and_the_shoppers_asking_clause_are_the_list_not_the_scene() -> None:
+    from assistant.understanding.understander import _roles, request_clause
+
+    examples = _roles("something for a kids birthday party , like plates and cups".split(), max_words=3)
+    assert [r.query for r in examples] == ["plates", "cups"]
+    assert [r.query for r in _roles("stuff such as napkins and bunting".split(), max_words=3)] == ["napkins",
+                                                                                                   "bunting"]
+    # "like" as a verb introduces nothing: "she would like" is the start of the asking.
+    assert [r.query for r in _roles("she would like a candle and a card".split(), max_words=3)] == ["candle", "card"]
+    assert list(request_clause("for my daughters wedding i need candles and napkins".split())) == [
+        "i", "need", "candles", "and", "napkins"]
+    assert list(request_clause("i need candles and napkins".split())) == ["i", "need", "candles", "and", "napkins"]
+
+
 def _with_check(understander: Understander, threshold: float) -> Understander:
     return Understander(understander.model, understander.slots, understander.catalog, understander.matcher,
                         understander.problems, CatalogCheck(threshold=threshold))

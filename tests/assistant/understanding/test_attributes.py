@@ -1,0 +1,29 @@
+"""The property a question asks about, and the ones the reply states from the data anyway."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.understanding.attributes import asked_attribute
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("which one has better battery life", "battery life"),
+    ("does it have noise cancelling", "noise cancelling"),
+    ("which is lightest", "which one is lightest"),
+    ("does it work with iphone", "iphone"),
+])
+def test_a_property_is_read_from_the_question(text: str, expected: str) -> None:
+    assert asked_attribute(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "which has the best reviews",  # reviews are summed up by the rating the reply states
+    "which is the best reviewed",
+    "which is the best seller",  # sales come from the orders, not the product details
+    "which is cheaper",
+    "does it come in 65 inch",  # a variant, not a property
+    "tell me more about the second one",
+])
+def test_what_the_data_states_is_no_property_to_quote(text: str) -> None:
+    assert asked_attribute(text) == ""
