@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 
-from assistant.dialog.handlers.shopping import POOL, SHOW, Found, ShoppingAdvisor, TurnResult
+from assistant.dialog.handlers.shopping import POOL, SHOW, Found, ShoppingAdvisor, TurnResult, cheaper_than
 from assistant.facts import Act, ReplyFacts
 from assistant.personal import Personaliser
 from assistant.types import DialogState, Intent, ShownProduct, StateUpdate, Understanding
@@ -94,6 +94,16 @@ class ShopperPicks:
             return self.by_price(u, state)
         if not scoped and not at_request and u.slots.price == "discounted":
             return self.on_offer(u, state)
+        ceiling = u.slots.budget_max or (cheaper_than(state.shown) if u.slots.price in ("cheaper", "low")
+                                         and state.shown else None)
+        if ceiling is not None and not scoped:
+            # "anything cheaper than those?" after the best sellers: the best sellers below that price.
+            mask = self.vectors.mask(SearchFilters(in_stock=True, price_max=ceiling))
+            among = [p.id for p, keep in zip(self.vectors.products, mask, strict=True) if keep]
+            result = self._show(self.recommender.best_sellers(SHOW, among=among) or self.top_rated(SHOW, among), u,
+                                state, Intent.best_sellers, {"found": "best sellers",
+                                                             "budget": f"{self.shopping.currency}{ceiling}"})
+            return result
         if not scoped and at_request and state.shown:
             # "show me the most popular ones" after lunch boxes: the best sellers among the request standing.
             u = u.model_copy(update={"query": state.query, "slots": state.slots, "category_filter": False})

@@ -106,6 +106,16 @@ def what_it_is(title: str) -> list[str]:
     return words[:words.index("for", 1)] if "for" in words[1:] else words
 
 
+# Pointers to every product on the screen, not one of them ("are they in stock?").
+_PLURAL_POINTERS = frozenset({"they", "them", "these", "those", "all", "all of them", "these ones", "those ones"})
+
+
+def cheaper_than(shown: Sequence[ShownProduct]) -> Decimal:
+    """The price "cheaper" asks for after ``shown``: below their median (not below the cheapest: "cheaper ones"
+    after a list moves the list down, it need not beat every one of them)."""
+    return to_money(statistics.median(p.price for p in shown)) - Decimal("0.01")
+
+
 def is_a(title: str, word: str) -> bool:
     """Whether ``title`` names ``word`` as what the product is ("Dairy Maid Traditional Teapot" is a teapot; a
     "Keyboard for iPad Pro" is no iPad)."""
@@ -525,7 +535,7 @@ class ShoppingAdvisor:
         if u.among_shown and u.slots.price == "discounted" and shown:
             return self._on_offer_among(u, slots, state)
         if shown and u.slots.price == "cheaper" and u.slots.budget_max is None:
-            ceiling = to_money(statistics.median(p.price for p in shown)) - Decimal("0.01")
+            ceiling = cheaper_than(shown)
             current = slots.budget_max
             slots = slots.model_copy(update={"budget_max": min(ceiling, current) if current else ceiling,
                                              "price": None})
@@ -596,6 +606,9 @@ class ShoppingAdvisor:
         missing = self.about_missing(u, state, Intent.product_info)
         if missing is not None:
             return missing
+        if len(u.targets) >= 2 and (u.slots.reference_text or "").lower() in _PLURAL_POINTERS \
+                and not u.slots.colour and not u.slots.size:
+            return self._about_each(u, state)
         target_id = u.targets[0] if u.targets else None
         if target_id is None and state.focus_id and not u.names_product:
             target_id = state.focus_id  # "what's the warranty?", "how many are in stock?": the product in focus
@@ -634,6 +647,28 @@ class ShoppingAdvisor:
                            currency=self.currency, detail=" ".join(lines),
                            offer="make me a bundle with it" if target.in_stock else "")
         return TurnResult(facts, StateUpdate(viewed_ids=viewed, focus_id=target.id))
+
+    def _about_each(self, u: Understanding, state: DialogState) -> TurnResult:
+        """ "are they in stock?", "tell me about those" after a list: each one pointed at, with its stock (and
+        what its details say of a property asked about), not the first one alone."""
+        products = self.store.get(list(u.targets))
+        quotes = {p.id: quote_about(p, u.attribute) for p in products} if u.attribute else {}
+        shown = [ShownProduct(id=p.id, title=p.title, price=p.price, category=p.category, in_stock=p.in_stock,
+                              rating=p.rating,
+                              reason="; ".join(x for x in (f"{p.stock} in stock" if p.stock else "out of stock",
+                                                           quotes.get(p.id, "")) if x))
+                 for p in products]
+        stocked = sum(1 for p in products if p.stock)
+        detail = (f"All {len(products)} are in stock." if stocked == len(products) else
+                  f"{stocked} of these {len(products)} are in stock.")
+        if u.attribute:  # "do they have a backlit keyboard?": what each one's details say of it comes first
+            detail = f"On {u.attribute}, here is what each one's details say." + (
+                f" The product details I have {silent_on(u.attribute, of_each=True)}." if not all(quotes.values())
+                else "")
+        viewed = list(dict.fromkeys([*state.viewed_ids, *(p.id for p in shown)]))[-50:]
+        facts = ReplyFacts(act=Act.show_products, intent=Intent.product_info, user_text=u.text, products=shown,
+                           currency=self.currency, detail=detail, slots={"found": "products you asked about"})
+        return TurnResult(facts, StateUpdate(viewed_ids=viewed))
 
     def _variant(self, target_id: str, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
         """ "does it come in 65 inch?", "in blue?": the product in focus in another colour or size."""
