@@ -280,6 +280,8 @@ class Understanding(BaseModel):
             after a present for someone, that person.
         points_back: the message has a pronoun that can point back at what the last reply was about ("how much
             is it?", "is that free?", "the most popular ones").
+        asks_spending: the message asks what the shopper spent ("how much did i spend on it", "what did i spend
+            the most on"): order totals and line totals answer it.
         all_orders: the message asks about the shopper's orders in the plural ("where are my orders?"), not the
             one being talked about.
         catalog_match: cosine similarity of the query to the closest product (when it was looked up).
@@ -327,6 +329,7 @@ class Understanding(BaseModel):
     all_orders: bool = False
     follows_on: bool = False
     points_back: bool = False
+    asks_spending: bool = False
     speaks_of_someone: bool = False
     target_quantity: int | None = None
     catalog_match: float | None = None

@@ -446,8 +446,15 @@ class DialogManager:
         return [w for w in name_words(content_words(u.query.split())) if w not in ORDER_WORDS]
 
     def _history(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
+        if u.asks_spending and u.points_back and state.order_id and u.context is TurnContext.order and user_id:
+            # "how much did i spend on it" after an order: that order and its total.
+            facts = self.service.order(Intent.track_order, state.order_id, user_id, u.text)
+            facts.intent = Intent.purchase_history
+            return TurnResult(facts)
         asked = tuple(u.targets) or (self._named_products(u) if u.names_product else ())
-        facts = self.service.history(user_id, u.text, asked, latest=u.recent)
+        # "how much did i spend last year": a span, not the last order ("my last order" still is one).
+        latest = u.latest_order or (u.recent and not u.asks_spending)
+        facts = self.service.history(user_id, u.text, asked, latest=latest, spending=u.asks_spending)
         if facts.products:  # what they buy most, to point at next ("order the first one again")
             return TurnResult(facts, StateUpdate(shown=facts.products, focus_id=facts.products[0].id, query=""))
         return TurnResult(facts, StateUpdate(order_id=facts.order.id) if facts.order else StateUpdate())

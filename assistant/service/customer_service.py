@@ -8,9 +8,10 @@ or not the order exists, and a history is only ever the signed-in customer's own
 from __future__ import annotations
 
 import logging
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from datetime import timedelta
+from decimal import Decimal
 from typing import Protocol
 
 from assistant.facts import Act, ReplyFacts
@@ -19,6 +20,7 @@ from assistant.reply import ShownProduct
 from assistant.service.policies import PolicyIndex
 from assistant.types import Intent, OrderDate, ProblemKind
 from assistant.understanding.catalog import prints
+from cartwise.currency import format_money
 from cartwise.db import ShopDatabase
 from cartwise.models import Order, OrderLine, OrderStatus
 from cartwise.shops.profile import ShopProfile
@@ -134,9 +136,10 @@ class CustomerService:
                           passages=self.policies.query(f"{query}. {text}", k=1))
 
     def history(self, user_id: str | None, text: str, product_ids: tuple[str, ...] = (),
-                latest: bool = True) -> ReplyFacts:
+                latest: bool = True, spending: bool = False) -> ReplyFacts:
         """What the shopper bought: whether they bought the products asked about; else the latest order's lines
-        (``latest``: "what did i get last time"), or what they buy most over all their orders."""
+        (``latest``: "what did i get last time"), or what they buy most over all their orders (``spending``: what
+        they spent most on, and how much in all)."""
         if not user_id:
             return ReplyFacts(act=Act.sign_in_required, intent=Intent.purchase_history, user_text=text)
         orders = self.db.orders_for_customer(user_id, limit=50)
@@ -157,28 +160,40 @@ class CustomerService:
                               detail="I don't see that product in your orders. These are your latest orders; "
                                      "which one would you like to see?")
         if not latest:
-            return self._bought_most(bought, text)
+            return self._bought_most(bought, text, spending)
         return ReplyFacts(act=Act.order_status, intent=Intent.purchase_history, user_text=text, order=bought[0],
                           detail="Your most recent order:", options=["Order the same again"])
 
-    def _bought_most(self, bought: Sequence[Order], text: str) -> ReplyFacts:
+    def _bought_most(self, bought: Sequence[Order], text: str, spending: bool = False) -> ReplyFacts:
         """ "what have i bought before": the products in most of the shopper's orders (latest first on a tie), as
-        products to act on ("order the first one again"), with how often and when they were last ordered."""
+        products to act on ("order the first one again"), with how often and when they were last ordered;
+        ``spending`` ("what did i spend the most on"): by what was paid for them, with the total of every order."""
         times: Counter[str] = Counter()
+        spent: defaultdict[str, Decimal] = defaultdict(Decimal)
         last: dict[str, Order] = {}
         for order in bought:  # latest first
             for pid in dict.fromkeys(line.product_id for line in order.lines if line.quantity > 0):
                 times[pid] += 1
                 last.setdefault(pid, order)
-        ranked = sorted(times, key=lambda pid: (-times[pid], -last[pid].placed_at.timestamp(), pid))
+            for line in order.lines:
+                spent[line.product_id] += line.line_total
+        ranked = sorted(times, key=lambda pid: (-spent[pid] if spending else -times[pid],
+                                                -last[pid].placed_at.timestamp(), pid))
         products = {p.id: p for p in self.db.get_products(ranked[:HISTORY_SHOWN])}
+        currency = self.profile.currency
+
+        def why(pid: str) -> str:
+            often = f"in {times[pid]} of your orders, last on {format_date(last[pid].placed_at)}"
+            return f"{format_money(spent[pid], currency)} in all, {often}" if spending else often
+
         shown = [ShownProduct(id=p.id, title=p.title, price=p.price, category=p.category, in_stock=p.in_stock,
-                              rating=p.rating,
-                              reason=f"in {times[pid]} of your orders, last on {format_date(last[pid].placed_at)}")
+                              rating=p.rating, reason=why(pid))
                  for pid in ranked[:HISTORY_SHOWN] if (p := products.get(pid)) is not None]
         first = min(o.placed_at for o in bought)
         detail = (f"You have {len(bought)} order{'s' if len(bought) != 1 else ''} with us, from "
-                  f"{format_date(first)} to {format_date(bought[0].placed_at)}. What you order most:")
+                  f"{format_date(first)} to {format_date(bought[0].placed_at)}. " + (
+                      f"Together they came to {format_money(sum((o.total for o in bought), Decimal(0)), currency)}. "
+                      "What you spent most on:" if spending else "What you order most:"))
         return ReplyFacts(act=Act.show_products, intent=Intent.purchase_history, user_text=text, products=shown,
                           detail=detail, options=["Show my latest order", "Order the same again"])
 

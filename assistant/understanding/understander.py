@@ -327,6 +327,9 @@ class Understander:
             # when the shop sells nothing like it; the answer is that it does not carry it, with what is closest.
             # "do you stock perfume" (best sellers at 0.57 to the model) asks for perfume, not the best sellers.
             u = u.with_intent(Intent.search_product, f"asks whether the shop sells {u.head}")
+        if not u.confident and not u.names_product and any(w in _SPENDING for w in words):
+            # "how much have i spent with you" (a search at 0.30 to the model): the shopper's own orders answer it.
+            u = u.with_intent(Intent.purchase_history, "asks what the shopper spent")
         if u.intent in _SOCIAL and u.named_early and u.names_product:
             # "now show me teapots" (goodbye at 0.94 to the model: "bye for now"): a thing asked for by name that the
             # catalog prints is a request, whatever greeting or thanks comes with it.
@@ -487,6 +490,7 @@ class Understander:
             update |= {"targets": (screen.focus_id,), "target_quantity": count}
         update["follows_on"] = goes_on(all_words)
         update["points_back"] = any(w in _POINTERS for w in all_words)
+        update["asks_spending"] = any(w in _SPENDING for w in all_words)
         if screen.context is TurnContext.policy and update["follows_on"] and u.names_product and u.query:
             # "even on weekends?" after a delivery answer: a card title printing "days" is no product asked for;
             # only a strong catalog match (the calibrated check: "and do you have mugs?") makes the fragment a search.
@@ -740,6 +744,8 @@ _INTERJECTIONS = frozenset("ok okay fine alright right never mind well oh so the
                            "yeah no nah nope sorry thanks cheers".split())
 # Conjunctions and focus words that open a fragment going on from the previous turn ("and to ireland?").
 _CONTINUATIONS = frozenset({"and", "or", "also", "plus", "even", "same"})
+# Words that ask what the shopper paid over their orders.
+_SPENDING = frozenset({"spend", "spent", "spending"})
 # Words that ask how well products sell: the shop's orders answer them, not the product details.
 _SALES_WORDS = frozenset("sells sell selling sold seller sellers bestseller bestsellers popular".split())
 # Pronouns that can point back at what the last reply was about ("how much is it?", "the most popular ones").
