@@ -266,7 +266,7 @@ def explain(facts: ReplyFacts, seed: int) -> str:
     if basis:
         basis = f"something {basis}" if basis.startswith(("for ", "under ", "over ", "between ")) else basis
         lead = f"You asked for {basis}. " + lead
-    lines = [lead]
+    lines = [facts.detail, lead] if facts.detail else [lead]
     for i, p in enumerate(facts.products, 1):
         lines.append(f"{i}. {p.title} ({format_money(p.price, facts.currency)}): {p.reason}")
     return "\n".join(lines)

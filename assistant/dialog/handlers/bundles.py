@@ -351,8 +351,10 @@ class BundlePlanner:
 
     def as_it_stands(self, u: Understanding, state: DialogState) -> TurnResult:
         """ "how much is it all now?", "what's in it?" after a bundle: the bundle with its total, as it stands."""
+        # The note of the edit that made it ("Added Balloons Writing Set.") was news then; now it is only the set.
+        bundle = state.bundle.model_copy(update={"note": ""}) if state.bundle is not None else None
         return TurnResult(ReplyFacts(act=Act.show_bundle, intent=Intent.product_info, user_text=u.text,
-                                     bundle=state.bundle, currency=self.currency))
+                                     bundle=bundle, currency=self.currency))
 
     def _not_in_bundle(self, u: Understanding, state: DialogState) -> TurnResult:
         what = " ".join(w for w in words_of(u.item_query or u.query) if w not in _REPLACEMENT_FILLER)

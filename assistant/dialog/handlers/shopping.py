@@ -771,6 +771,13 @@ class ShoppingAdvisor:
             items = [(p.id, p.title, p.price, p.reason) for p in state.shown]
         if u.targets:
             items = [i for i in items if i[0] in u.targets] or items
+        # "why did you pick the microphone?", "... the logitech one?" when none was suggested: say so, then why
+        # these were.
+        named = " ".join(w for w in (u.slots.reference_text or "").split() if w not in ("the", "a", "one", "ones"))
+        asked = [*u.slots.brands, *([u.head] if u.head and u.names_product else []),
+                 *([named] if named and not is_pronoun(u.slots.reference_text) else [])]
+        absent = [a for a in asked if not any(prints(t, a) for _, t, _, _ in items)] if not u.targets else []
+        detail = f"There's no \u201c{absent[0]}\u201d among what I suggested." if items and absent else ""
         if not items:
             return TurnResult(ReplyFacts(act=Act.no_results, intent=Intent.explain_choice, user_text=u.text,
                                          currency=self.currency,
@@ -783,7 +790,7 @@ class ShoppingAdvisor:
         else:
             basis = _display(state.slots) | ({"found": state.kind} if state.kind else {})
         return TurnResult(ReplyFacts(act=Act.explain, intent=Intent.explain_choice, user_text=u.text, products=shown,
-                                     currency=self.currency, slots=basis,
+                                     currency=self.currency, slots=basis, detail=detail,
                                      bundle=state.bundle if about_bundle else None))
 
 
