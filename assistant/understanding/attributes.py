@@ -36,8 +36,15 @@ _COVERED = frozenset("""expensive cheap affordable rated rating popular value on
     brand option choice buy pick difference review reviews reviewed stars seller sellers""".split())
 
 
+# "what colours do they come in?": answered from the colours the titles print.
+COLOURS_ASKED = "colours"
+_COLOURS_QUESTION = re.compile(r"\b(?:what|which|wat)\s+colou?rs?\b")
+
+
 def asked_attribute(text: str) -> str:
     """The property asked about in a normalised message, or "" for none (or one the reply states anyway)."""
+    if _COLOURS_QUESTION.search(text):
+        return COLOURS_ASKED
     # A comparative names a property only in a comparing question ("which one has more memory?"), not in
     # "tell me more about the second one".
     does = _DOES.search(text)

@@ -158,7 +158,9 @@ class SlotExtractor:
         not_colour = {i for m in common.not_colour.find(tokens, words=words) for i in range(m.first, m.last)}
         colours = common.colours.find(tokens, skip=negated | occasion_tokens | not_colour, limit=1, words=words)
         recipient_starts = {m.first for m in recipient_hits}
-        sizes = [m for m in common.sizes.find(tokens, skip=negated, words=words) if m.last not in recipient_starts]
+        # "how big is it" asks the size of a thing, not for a large one.
+        sizes = [m for m in common.sizes.find(tokens, skip=negated, words=words) if m.last not in recipient_starts
+                 and not (m.first and words[m.first - 1] == "how")]
         brands = tables.brands.find(tokens, skip=negated | not_product, words=words)
         prices = common.price_words.find(tokens, skip=not_product, limit=1, words=words)
         ordinals = [(m.first, m.last, m.value) for m in common.ordinals.find(tokens, words=words)]

@@ -321,11 +321,12 @@ class Understander:
             u = u.model_copy(update={"catalog_match": round(similarity, 4)})
             if self.check.accepts(similarity, title, u.head):
                 u = u.with_intent(Intent.search_product, f"catalog match {similarity:.2f}: {title}")
-        if (u.intent == Intent.out_of_scope or (u.intent == Intent.best_sellers and u.names_product)) \
-                and asks_if_sold(words, u.head):
+        if (u.intent == Intent.out_of_scope or (u.intent in (Intent.best_sellers, Intent.product_info)
+                                                and u.names_product)) and asks_if_sold(words, u.head):
             # "do you sell washing machines": a question whether the shop sells a thing is a shopping request even
             # when the shop sells nothing like it; the answer is that it does not carry it, with what is closest.
-            # "do you stock perfume" (best sellers at 0.57 to the model) asks for perfume, not the best sellers.
+            # "do you stock perfume" (best sellers at 0.57 to the model) asks for perfume, not the best sellers;
+            # "do u have any doorstops" after one product's details asks for doorstops, not one doorstop's details.
             u = u.with_intent(Intent.search_product, f"asks whether the shop sells {u.head}")
         if not u.confident and not u.names_product and any(w in _SPENDING for w in words):
             # "how much have i spent with you" (a search at 0.30 to the model): the shopper's own orders answer it.

@@ -21,11 +21,12 @@ from assistant.nlg.naming import found_label, kind_of
 from assistant.protocols import VectorStore
 from assistant.reply import BundleItem
 from assistant.types import DialogState, Intent, ShownProduct, SizeComparison, Slots, StateUpdate, Understanding
-from assistant.understanding.attributes import silent_on
+from assistant.understanding.attributes import COLOURS_ASKED, silent_on
 from assistant.understanding.catalog import prints, stem, words_of
 from assistant.understanding.content import FUNCTION_WORDS, content_words
 from assistant.understanding.references import is_pronoun, title_size
 from assistant.understanding.understander import REQUEST_WORDS, head_word
+from assistant.understanding.vocab import COLOURS
 from cartwise.currency import format_money, to_money
 from cartwise.models import Product
 from finetune.context import TurnContext
@@ -83,7 +84,10 @@ def prefer(hits: list[SearchHit], pattern: re.Pattern[str] | None, band: float =
 
 
 def quote_about(product: Product, attribute: str) -> str:
-    """The first sentence of the product's own text that mentions ``attribute``, or "" (never a guess)."""
+    """The first sentence of the product's own text that mentions ``attribute``, or "" (never a guess); for
+    "colours", the colours its title prints ("what colours do they come in?")."""
+    if attribute == COLOURS_ASKED:
+        return ", ".join(dict.fromkeys(w.capitalize() for w in words_of(product.title) if w in COLOURS))
     words = [w for w in re.findall(r"[a-z0-9]+", attribute.lower()) if len(w) > 2 and w not in FUNCTION_WORDS]
     if not words:
         return ""
@@ -610,8 +614,11 @@ class ShoppingAdvisor:
                 and not u.slots.colour and not u.slots.size:
             return self._about_each(u, state)
         target_id = u.targets[0] if u.targets else None
-        if target_id is None and state.focus_id and not u.names_product:
-            target_id = state.focus_id  # "what's the warranty?", "how many are in stock?": the product in focus
+        if target_id is None and state.focus_id and (not u.names_product or (
+                u.points_back and not u.head and not u.slots.reference_text)):
+            # "what's the warranty?", "how many are in stock?", "how big is it?" (titles print "Big"): the
+            # product in focus
+            target_id = state.focus_id
         target = next(iter(self.store.get([target_id])), None) if target_id else None
         if target is not None and (u.slots.colour or u.slots.size) and _variant_wanted(u) \
                 and not _has_attributes(target, u.slots):

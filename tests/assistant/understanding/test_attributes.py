@@ -12,6 +12,8 @@ from assistant.understanding.attributes import asked_attribute
     ("does it have noise cancelling", "noise cancelling"),
     ("which is lightest", "which one is lightest"),
     ("does it work with iphone", "iphone"),
+    ("what colours do they come in", "colours"),  # answered from the colours the titles print
+    ("which colour is it", "colours"),
 ])
 def test_a_property_is_read_from_the_question(text: str, expected: str) -> None:
     assert asked_attribute(text) == expected

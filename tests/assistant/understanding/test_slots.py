@@ -234,6 +234,7 @@ SIZES = [
     ("x's music", None),
     ("a medium mug", "medium"),
     ("for my little sister", None),
+    ("how large is the red one", None),  # asks a size, not for a large one
 ]
 
 
