@@ -226,6 +226,7 @@ class Role(BaseModel):
     query: str
     quantity: int = Field(1, ge=1)
     head: str = ""  # the word naming the thing ("webcam" of "a webcam for zoom calls"); "" when none
+    definite: bool = False  # "the switch": one the shopper has already seen, not any
 
 
 class Understanding(BaseModel):

@@ -73,7 +73,7 @@ class FactIndex:
             list_lengths.append(len(b.items))
             index.money.add(b.total)
             if b.budget is not None:
-                index.money.add(b.budget)
+                index.money.update({b.budget, abs(b.total - b.budget)})  # "£2.70 over your £15.00 budget"
             texts.append(b.note)
             for item in b.items:
                 names += [item.title, item.category]

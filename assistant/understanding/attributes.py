@@ -56,6 +56,8 @@ def asked_attribute(text: str) -> str:
         return ""
     what = _TRAILING_POINTER.sub("", match.groupdict().get("what") or match.groupdict().get("what2") or "")
     words = [w for w in what.split() if w not in {"the", "a", "an"}]
+    while words[:1] and words[0] in ("for", "at", "with"):  # "better for drawing": drawing
+        words = words[1:]
     if words[:2] in (["work", "with"], ["compatible", "with"], ["connect", "to"]) and len(words) > 2:
         return " ".join(words[2:])  # "does it work with iphone?": whether the details say so of the iPhone
     phrase = " ".join(words)

@@ -528,7 +528,14 @@ class Understander:
                 # "add a mouse to it": one thing named for the product pointed at is the rest of the set ("add 4
                 # cups": four of them).
                 listed = (Role(query=" ".join(named), head=head_word(named), quantity=u.slots.quantity or 1),)
-            update["roles"] = self._listed(listed, words, anchored=bool(update.get("targets")))
+            roles = self._listed(listed, words, anchored=bool(update.get("targets")))
+            update["roles"] = roles
+            pointed = update.get("targets")
+            if len(roles) >= 2 and isinstance(pointed, tuple) and len(pointed) > 1 \
+                    and not u.slots.reference_text and u.slots.reference_index is None:
+                # "a bundle with the switch and 2 games" after games: "games" names things of the set to find, not
+                # the games on the screen to build around.
+                update["targets"] = ()
             counted = _counted_for_total(u.slots, words)
             if not update["roles"] and counted is not None:
                 update["roles"] = (counted,)
@@ -992,7 +999,9 @@ def _roles(words: Sequence[str], max_words: int, title_counts: Mapping[str, int]
             named = _elided_noun(roles[-1], title_counts or {})
             roles.append(Role(query=" ".join([*content, named]), quantity=quantity, head=named))
         elif content:
-            roles.append(Role(query=" ".join(content), quantity=quantity, head=head_word(part)))
+            first_content = next(i for i, w in enumerate(part) if w == content[0])
+            roles.append(Role(query=" ".join(content), quantity=quantity, head=head_word(part),
+                              definite=first_content > 0 and part[first_content - 1] in ("the", "that", "this")))
     return tuple(roles) if len(roles) >= 2 else ()
 
 

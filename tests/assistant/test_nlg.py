@@ -79,7 +79,7 @@ def test_bundle_over_budget_says_so_and_calls_it_the_nearest_set() -> None:
     text = GEN.generate(facts_for(Act.show_bundle, 1))
     assert text.startswith("I can't make a bundle for a baker that fits your £15.00 budget.")
     assert "nearest set" in text
-    assert "Total £17.70, which is over your £15.00 budget." in text
+    assert "Total £17.70, £2.70 over your £15.00 budget." in text
 
 
 def test_bundle_without_budget_just_gives_the_total() -> None:

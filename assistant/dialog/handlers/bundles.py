@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
-from assistant.dialog.handlers.shopping import ShoppingAdvisor, TurnResult
+from assistant.dialog.handlers.shopping import ShoppingAdvisor, TurnResult, is_a
 from assistant.facts import Act, ReplyFacts
 from assistant.nlg.phrasing import plural
 from assistant.personal import Personaliser
@@ -154,8 +154,16 @@ class BundlePlanner:
         # A listed thing is found by its own words: what the shopper viewed (laptops) would rank a laptop that
         # "includes a wireless mouse" above the mice.
         blank = DialogState(session_id=state.session_id)
+        seen = self.store.get(list(reversed(state.viewed_ids)))  # latest first
         for role in u.roles:
             head = role.head or head_word(role.query.split()) or role.query
+            known = next((p for p in seen if role.definite and p.in_stock and is_a(p.title, head)
+                          and (anchor is None or p.id != anchor.id)), None)
+            if known is not None:
+                # "a bundle with the switch and 2 games": the Nintendo Switch the shopper was shown, not the
+                # best match for the word ("Dimmer Switch").
+                picks.append((role, [known]))
+                continue
             # The thing named whole: "a phone case" is no "AirPods ... MagSafe Case" (see ShoppingAdvisor.find).
             phrase = head_phrase(role.query.split(), role.head) if role.head else []
             found = self.shopping.find(role.query, Slots(), False, blank, None, require=[head],

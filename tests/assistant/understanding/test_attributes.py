@@ -12,6 +12,7 @@ from assistant.understanding.attributes import asked_attribute
     ("does it have noise cancelling", "noise cancelling"),
     ("which is lightest", "which one is lightest"),
     ("does it work with iphone", "iphone"),
+    ("which is better for drawing", "drawing"),
     ("what colours do they come in", "colours"),  # answered from the colours the titles print
     ("which colour is it", "colours"),
 ])
