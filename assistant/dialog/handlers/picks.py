@@ -98,8 +98,10 @@ class ShopperPicks:
                                          and state.shown else None)
         if ceiling is not None and not scoped:
             # "anything cheaper than those?" after the best sellers: the best sellers below that price.
+            # Cheaper than those shown means others: the cheaper ones already shown are not shown again.
+            shown = set(state.shown_ids) if u.slots.budget_max is None else set()
             mask = self.vectors.mask(SearchFilters(in_stock=True, price_max=ceiling))
-            among = [p.id for p, keep in zip(self.vectors.products, mask, strict=True) if keep]
+            among = [p.id for p, keep in zip(self.vectors.products, mask, strict=True) if keep and p.id not in shown]
             result = self._show(self.recommender.best_sellers(SHOW, among=among) or self.top_rated(SHOW, among), u,
                                 state, Intent.best_sellers, {"found": "best sellers",
                                                              "budget": f"{self.shopping.currency}{ceiling}"})
