@@ -126,7 +126,6 @@ def no_results(facts: ReplyFacts, seed: int) -> str:
 
 # The bundle builder's note opens with a summary the "Total ..." line below already gives.
 _SUMMARY = re.compile(r"^\S+ of your \S+ budget \(\S+ left\)\.\s*|^\d+ items, \S+ in total\.\s*")
-_OVER = re.compile(r"\s*That is \S+ over your \S+ budget\.")
 
 
 def show_bundle(facts: ReplyFacts, seed: int) -> str:
@@ -168,10 +167,8 @@ def show_bundle(facts: ReplyFacts, seed: int) -> str:
     else:
         lines.append(f"Total {total}, {format_money(bundle.total - bundle.budget, cur)} over your "
                      f"{format_money(bundle.budget, cur)} budget.")
-    # An unchanged bundle shown again does not repeat what was said when it was last changed; the total line
-    # already says by how much a set is over its budget.
-    note = "" if missing or facts.detail.startswith("not_in_bundle:") else _OVER.sub(
-        "", _SUMMARY.sub("", bundle.note or "")).strip()
+    # An unchanged bundle shown again does not repeat what was said when it was last changed.
+    note = "" if missing or facts.detail.startswith("not_in_bundle:") else _SUMMARY.sub("", bundle.note or "")
     if note:
         lines.append(note)
     lines.append(pick(["You can swap, add or remove any item.", "Tell me what to swap, add or remove.", ""],

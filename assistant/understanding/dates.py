@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from assistant.types import RELATIVE_DAYS, OrderDate
+from assistant.understanding.catalog import words_of
 from assistant.understanding.tokens import blank
 from assistant.understanding.vocab import ORDER_WORDS
 
@@ -30,13 +31,12 @@ _MONTH_DAY = re.compile(rf"\b{_MONTH}\s+(?:the\s+)?{_DAY}\b")
 _IN_MONTH = re.compile(r"\b(?:in|from|during)\s+(?P<month>" + "|".join(
     m for m in _MONTHS if len(m) > 3 or m == "may") + r")\b")
 # Grammar words that may follow a month that dates the order ("from january and ...", "in march i think"); any
-# other word makes the month a description ("in march colours"), unless the message already speaks of an order
-# ("the order i placed in october never came").
+# other word makes the month a description ("in march colours"), unless the message speaks of an order.
 _CLAUSE_GOES_ON = frozenset("and or but i we you it that this was were is did do from to for with when please then "
                             "last".split())
-# A month naming an order as an adjective does: "my june order", "the october delivery".
-_MONTH_ORDER = re.compile(r"\b(?:my|the|our|that)\s+(?P<month>" + "|".join(
-    m for m in _MONTHS if len(m) > 3 or m == "may") + r")\s+(?P<noun>[a-z]+)")
+# In a message that speaks of an order, a month's full name dates it wherever it stands: "my june order", "june's
+# delivery", "the order i placed in october never came" ("may" stays a verb there: "may i return my order").
+_NAMED_MONTH = re.compile(r"\b(?P<month>" + "|".join(m for m in _MONTHS if len(m) > 3) + r")s?\b")
 _RELATIVE_RE = re.compile(r"\b(?P<phrase>" + "|".join(
     re.escape(p) for p in sorted(RELATIVE_DAYS, key=len, reverse=True)) + r")\b")
 
@@ -54,17 +54,16 @@ def find_order_date(text: str) -> tuple[OrderDate | None, str]:
             if 1 <= day <= 31:
                 found.append((m.start(), OrderDate(month=_MONTHS[m.group("month")], day=day)))
                 text = blank(text, m.start(), m.end())
+    of_an_order = any(w in ORDER_WORDS for w in words_of(text))
     for m in list(_IN_MONTH.finditer(text)):
         following = text[m.end():].split(maxsplit=1)
-        of_an_order = any(w in ORDER_WORDS for w in re.findall(r"[a-z]+", text[:m.start()]))
         if following and following[0].isalpha() and following[0] not in _CLAUSE_GOES_ON and not of_an_order:
             continue  # "in march colours": the month describes a thing, not when it was ordered
         found.append((m.start(), OrderDate(month=_MONTHS[m.group("month")])))
         text = blank(text, m.start(), m.end())
-    for m in list(_MONTH_ORDER.finditer(text)):
-        if m.group("noun") in ORDER_WORDS:
-            found.append((m.start(), OrderDate(month=_MONTHS[m.group("month")])))
-            text = blank(text, m.start("month"), m.end("month"))
+    for m in list(_NAMED_MONTH.finditer(text)) if of_an_order else []:
+        found.append((m.start(), OrderDate(month=_MONTHS[m.group("month")])))
+        text = blank(text, m.start("month"), m.end("month"))
     for m in list(_RELATIVE_RE.finditer(text)):
         found.append((m.start(), OrderDate(days_ago=RELATIVE_DAYS[m.group("phrase")])))
         text = blank(text, m.start(), m.end())

@@ -282,6 +282,7 @@ class Understander:
             head=head, head_phrase=tuple(head_phrase(head_words, head)) if head else (),
             named_early=head in content[:3] and introduced_as_thing(head_words, head),
             category_filter=named.filter, angry=bool(ANGRY.search(text)), attribute=attribute,
+            asks_spending=any(w in _SPENDING for w in reading.words),
         )
         if not (named.categories or self.catalog.closed_compound(phrase)):
             # A thing the titles print closed up ("wash bag": "Washbag") is found by its words; a category guessed
@@ -328,7 +329,7 @@ class Understander:
             # "do you stock perfume" (best sellers at 0.57 to the model) asks for perfume, not the best sellers;
             # "do u have any doorstops" after one product's details asks for doorstops, not one doorstop's details.
             u = u.with_intent(Intent.search_product, f"asks whether the shop sells {u.head}")
-        if not u.confident and not u.names_product and any(w in _SPENDING for w in words):
+        if not u.confident and not u.names_product and u.asks_spending:
             # "how much have i spent with you" (a search at 0.30 to the model): the shopper's own orders answer it.
             u = u.with_intent(Intent.purchase_history, "asks what the shopper spent")
         if u.intent in _SOCIAL and u.named_early and u.names_product:
@@ -491,7 +492,6 @@ class Understander:
             update |= {"targets": (screen.focus_id,), "target_quantity": count}
         update["follows_on"] = goes_on(all_words)
         update["points_back"] = any(w in _POINTERS for w in all_words)
-        update["asks_spending"] = any(w in _SPENDING for w in all_words)
         if screen.context is TurnContext.policy and update["follows_on"] and u.names_product and u.query:
             # "even on weekends?" after a delivery answer: a card title printing "days" is no product asked for;
             # only a strong catalog match (the calibrated check: "and do you have mugs?") makes the fragment a search.

@@ -154,7 +154,8 @@ class BundlePlanner:
         # A listed thing is found by its own words: what the shopper viewed (laptops) would rank a laptop that
         # "includes a wireless mouse" above the mice.
         blank = DialogState(session_id=state.session_id)
-        seen = self.store.get(list(reversed(state.viewed_ids)))  # latest first
+        # Latest first; read only when a role says "the": most sets name none.
+        seen = self.store.get(list(reversed(state.viewed_ids))) if any(r.definite for r in u.roles) else []
         for role in u.roles:
             head = role.head or head_word(role.query.split()) or role.query
             known = next((p for p in seen if role.definite and p.in_stock and is_a(p.title, head)
@@ -373,8 +374,7 @@ class BundlePlanner:
     def _recount(self, items: list[BundleItem], budget: Decimal | None, note: str) -> ShownBundle:
         total = to_money(sum((i.price * i.quantity for i in items), Decimal(0)))
         within = budget is None or total <= budget
-        if not within and budget is not None:
-            note = f"{note} That is {self.currency}{total - budget:.2f} over your {self.currency}{budget:.2f} budget."
+        # By how much it is over the budget is the reply's to say, from the total and the budget.
         return ShownBundle(items=items, total=total, budget=budget, within_budget=within, note=note.strip())
 
 
