@@ -138,12 +138,16 @@ class BundleSelector:
                     break
                 if role in state.roles:
                     continue
-                reserve = ZERO
-                if use_reserve and budget is not None:
-                    # Keep enough for the cheapest way to fill the remaining slots from the later roles.
-                    later = sorted(cheapest[r] for r in roles[i + 1 :] if r not in state.roles)
-                    reserve = sum(later[: size - state.count - 1], ZERO)
-                state.try_role(by_role[role], budget, reserve)
+                if not use_reserve or budget is None:
+                    state.try_role(by_role[role], budget, ZERO)
+                    continue
+                # Keep enough for the cheapest way to fill the remaining slots from the later roles; when the role
+                # does not fit beside all of them, it still comes before them, with room kept for fewer: a
+                # better-scoring role (a home office's computer) is never dropped for the count of lesser ones.
+                later = sorted(cheapest[r] for r in roles[i + 1 :] if r not in state.roles)
+                for slots_left in range(min(size - state.count - 1, len(later)), -1, -1):
+                    if state.try_role(by_role[role], budget, sum(later[:slots_left], ZERO)):
+                        break
         # Nothing fits at all (and nothing was fixed): show the cheapest set instead, flagged as over budget.
         if budget is not None and state.count == 0 and not fixed and candidates and size > 0:
             return self._cheapest_set(state.reset(), by_role, roles, size, budget)
@@ -234,7 +238,8 @@ class _State:
     def total(self) -> Decimal:
         return to_money(sum((p.candidate.cost for p in self.picks), ZERO))
 
-    def try_role(self, cands: list[SelectionCandidate], budget: Decimal | None, reserve: Decimal) -> None:
+    def try_role(self, cands: list[SelectionCandidate], budget: Decimal | None, reserve: Decimal) -> bool:
+        """Add the best allowed candidate that fits with ``reserve`` kept; whether one was added."""
         spent = self.total()
         passed_over = False
         for c in cands:
@@ -242,9 +247,10 @@ class _State:
                 continue
             if budget is None or spent + c.cost + reserve <= budget:
                 self.add(c, cheaper=passed_over)
-                return
+                return True
             passed_over = True
             self.passed_over = True
+        return False
 
 
 def _singular(word: str) -> str:

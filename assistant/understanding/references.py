@@ -108,10 +108,17 @@ def _counted_set(words: Sequence[str]) -> int:
 
 
 def picks_by_comparative(words: Sequence[str], slots: Slots) -> bool:
-    """Whether a price comparative picks from a set ("the cheaper of the two") rather than asks for cheaper
-    things than those shown ("cheaper ones")."""
-    return slots.price in ("cheaper", "pricier") and any(
-        a in _COMPARATIVE_ENDS and b == "of" for a, b in itertools.pairwise(words))
+    """Whether a price comparative picks from a set ("the cheaper of the two", "the cheaper one", "the more
+    expensive one") rather than asks for cheaper things than those shown ("cheaper ones", "a cheaper one")."""
+    if slots.price not in ("cheaper", "pricier"):
+        return False
+    for i, w in enumerate(words):
+        if w not in _COMPARATIVE_ENDS or i + 1 >= len(words):
+            continue
+        # "the" is definite: one of those shown, where "a cheaper one" is another thing.
+        if words[i + 1] == "of" or (words[i + 1] == "one" and "the" in words[max(0, i - 2):i]):
+            return True
+    return False
 
 
 def picks_one_by_price(words: Sequence[str], slots: Slots) -> bool:

@@ -89,6 +89,8 @@ _FOLLOW_UPS: dict[TurnContext, frozenset[Intent]] = {
 _ONLY_WORDS = frozenset({"just", "only"})  # focusing adverbs: "just the cards" keeps them alone
 _INDEFINITE = frozenset({"a", "an", "some", "another"})
 _SET_WORDS = frozenset({"bundle", "bundles", "set", "kit", "hamper", "package", "combo"})
+# Nouns that name a set only as the thing asked for: "a home office setup", not "a router with easy setup".
+_SET_HEADS = _SET_WORDS | {"setup", "setups"}
 _LIST_SEPARATORS = frozenset({"and", "plus", "&", "+", "also", "vs", "versus", "or"})
 # A budget these words qualify is for everything together ("12 party bags, about £20 total"), not for each item.
 _TOTAL_WORDS = frozenset({"total", "altogether", "overall", "all"})
@@ -375,7 +377,7 @@ class Understander:
         adds_to_focus = u.intent == Intent.build_bundle and bool(screen.focus_id) and _bundle_edit(words)[0] == "add"
         if u.intent == Intent.build_bundle and not (screen.products and for_the_product(words)) \
                 and not (screen.context is TurnContext.product and adds_to_focus) \
-                and not any(w in _SET_WORDS for w in words) \
+                and not any(w in _SET_WORDS for w in words) and u.head not in _SET_HEADS \
                 and not any(w in _COMPLEMENT_WORDS for w in words) \
                 and not u.slots.reference_text and not u.slots.reference_index \
                 and not (u.slots.occasion and not u.named_early) \
@@ -433,7 +435,10 @@ class Understander:
             if op is None and targets and len(targets) < len(items) and any(w in _ONLY_WORDS for w in words):
                 # "just the cards": those stay, the rest of the set goes.
                 op, targets = "remove", tuple(item.id for item in items if item.id not in targets)
-            elif op is None or (op in ("swap", "remove") and not targets and _new_budget(u)):
+            elif op is None or (op in ("swap", "remove") and not targets and _new_budget(u)
+                                and not name_words(target_words)):
+                # "swap it for something cheaper" rebudgets the set; "swap the printer for a cheaper one" with no
+                # printer in it is an item the set lacks, said so.
                 implied = _implied_op(u, targets, item_words)  # "can you make it under £10 instead?" rebudgets
                 if op is None and implied == "add" and not item_words:
                     item_words = content_words(words)  # "doorstops" after a set, no verb: the thing named comes in

@@ -202,6 +202,21 @@ def test_selector_swaps_for_a_cheaper_item_of_the_same_role() -> None:
     assert outcome.note(2, "£") == "£5.00 of your £6.00 budget (£1.00 left)."
 
 
+def test_selector_keeps_the_best_role_when_it_cannot_fit_beside_every_other() -> None:
+    # A laptop fits the budget only beside two of the three cheaper accessories: the set keeps the laptop and
+    # drops one accessory, never the laptop for a set of accessories alone.
+    def cand(row: int, role: str, price: str, score: float) -> SelectionCandidate:
+        product = Product(id=f"p{row}", title=f"{role} item", price=Decimal(price), stock=1)
+        return SelectionCandidate(row=row, product=product, role=role, kind=role, score=score)
+
+    cands = [cand(0, "laptop", "600.00", 1.0), cand(1, "monitor", "100.00", 0.95), cand(2, "headphones", "50.00", 0.9),
+             cand(3, "storage", "70.00", 0.85), cand(4, "router", "500.00", 0.8)]
+    outcome = BundleSelector(np.eye(5, dtype=np.float32)).select(cands, size=4, budget=Decimal("819.99"))
+    roles = [p.candidate.role for p in outcome.picks]
+    assert roles[0] == "laptop" and "router" not in roles and len(roles) == 3
+    assert outcome.within_budget and outcome.total == Decimal("750.00")
+
+
 def test_impossible_budget_gives_the_nearest_set_and_says_so(electronics_builder: BundleBuilder) -> None:
     result = electronics_builder.build(BundleRequest(theme="home office", budget=Decimal("1"), size=3))
     assert not result.within_budget and result.items

@@ -310,11 +310,15 @@ class BundlePlanner:
         if not named:
             # "not that teapot, a different one": another teapot, not the milk jug of the same range whose title
             # is closest to the old one's.
+            # With no other of its kind (the cheapest monitor already), one of its category; never a TV mount for
+            # a monitor.
             kind = head_word(words_of(old.title))
-            hits = [h for h in hits if kind and prints(h.product.title, kind)] or hits
+            hits = [h for h in hits if kind and prints(h.product.title, kind)] or [
+                h for h in hits if h.product.category == old.category]
         if not hits:
             what = f"a cheaper alternative to the {old.title}" if cheaper else f"a replacement for the {old.title}"
-            detail = f"I couldn't find {what}" + (" that keeps the bundle in budget." if room is not None else ".")
+            budget_binds = room is not None and (not cheaper or room / old.quantity < old.price)
+            detail = f"I couldn't find {what}" + (" that keeps the bundle in budget." if budget_binds else ".")
             return TurnResult(ReplyFacts(act=Act.no_results, intent=Intent.edit_bundle, user_text=u.text,
                                          currency=self.currency, detail=detail))
         product = hits[0].product
@@ -366,7 +370,10 @@ class BundlePlanner:
                                      bundle=bundle, currency=self.currency))
 
     def _not_in_bundle(self, u: Understanding, state: DialogState) -> TurnResult:
-        what = " ".join(w for w in words_of(u.item_query or u.query) if w not in _REPLACEMENT_FILLER)
+        # The thing the edit names in the set ("swap the printer for a teapot": "printer"), never its verb or
+        # what was to come in.
+        named = " ".join(u.head_phrase) or u.item_query or u.query
+        what = " ".join(w for w in words_of(named) if w not in _REPLACEMENT_FILLER)
         facts = ReplyFacts(act=Act.show_bundle, intent=Intent.edit_bundle, user_text=u.text, bundle=state.bundle,
                            currency=self.currency, detail=f"not_in_bundle:{what}")
         return TurnResult(facts)

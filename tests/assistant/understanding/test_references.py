@@ -48,6 +48,9 @@ def targets(text: str, focus: str | None = None) -> tuple[str, ...]:
         ("which one has the longest battery?", ("a", "b", "c", "d")),  # a choice among the whole screen
         ("why did you pick these?", ("a", "b", "c", "d")),  # a plural pronoun: everything shown
         ("add 3 of those to a bundle", ("a", "b", "c", "d")),
+        ("the cheaper one", ("d",)),  # definite: the cheapest of those shown
+        ("the more expensive one", ("b",)),
+        ("a cheaper one", ()),  # another, cheaper thing: none of those shown
     ],
 )
 def test_targets(text: str, ids: tuple[str, ...]) -> None:
