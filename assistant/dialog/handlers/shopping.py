@@ -683,12 +683,19 @@ class ShoppingAdvisor:
         if target is None:
             return self.search(u, state, user_id)
         base = " ".join(w for w in words_of(target.title) if not w.isdigit() and len(w) > 1)
-        slots = Slots(colour=u.slots.colour, size=u.slots.size, brands=(target.brand,) if target.brand else ())
+        # The standing budget still holds ("headphones under 200", then "the second one in black").
+        slots = Slots(colour=u.slots.colour, size=u.slots.size, brands=(target.brand,) if target.brand else (),
+                      budget_max=u.slots.budget_max or state.slots.budget_max,
+                      budget_min=u.slots.budget_min or state.slots.budget_min, currency=state.slots.currency)
         # Another colour or size of the same kind of thing: a pink one of the teapots shown is a teapot, a silver
         # Sony is headphones (its category when no kind was shown), not a "Pentium Silver" laptop.
         kind_words = kind_of(state.kind or "").split()
-        kind = state.kind if kind_words and prints(target.title, kind_words[-1]) else \
-            f"items from our {target.category} range" if target.category else ""
+        of_kind = bool(kind_words) and prints(target.title, kind_words[-1])
+        kind = state.kind if of_kind else f"items from our {target.category} range" if target.category else ""
+        if u.slots.colour and of_kind:
+            # Another colour of one of the things shown is that kind in the colour: the title's own words ("Small
+            # Red Retrospot Mug In Box") would fill the pool the colour is picked from with red mugs and boxes.
+            base = f"{kind_of(state.kind or '')} {u.slots.colour}"
         found = self.find(base, slots, False, state, user_id, exclude_ids=[target.id], kind=kind)
         result = self.present(found, slots, base, u, state, Intent.refine_search, label_query=state.query or "")
         if state.query:
