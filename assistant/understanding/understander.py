@@ -400,6 +400,11 @@ class Understander:
             u = u.with_intent(Intent.refine_search, f"others {u.slots.size_than} than those shown")
         if u.intent == Intent.refine_search and not screen.products and screen.context is not TurnContext.product:
             u = u.with_intent(Intent.search_product, "nothing on the screen to refine")
+        if screen.context in (TurnContext.none, TurnContext.clarify) and not screen.products and not u.query \
+                and not u.names_product and u.slots.price in ("cheaper", "pricier") and not any(
+                    v not in (None, ()) for k, v in u.slots if k not in ("price", "reference_index", "reference_text")):
+            # "cheaper please" with nothing shown is cheaper than nothing: it says nothing of what is wanted.
+            u = u.model_copy(update={"has_product_content": False})
         if u.intent == Intent.edit_bundle and not screen.bundle:
             u = u.with_intent(Intent.build_bundle, "no bundle on the screen to edit")
         return u
