@@ -283,6 +283,8 @@ class Understanding(BaseModel):
             is it?", "is that free?", "the most popular ones").
         asks_spending: the message asks what the shopper spent ("how much did i spend on it", "what did i spend
             the most on"): order totals and line totals answer it.
+        people: how many people a set is for ("a tea party for 6", "10 kids, about £30"): a count of no thing
+            the shop sells, so a set's per-person items come that many times.
         all_orders: the message asks about the shopper's orders in the plural ("where are my orders?"), not the
             one being talked about.
         catalog_match: cosine similarity of the query to the closest product (when it was looked up).
@@ -331,6 +333,7 @@ class Understanding(BaseModel):
     follows_on: bool = False
     points_back: bool = False
     asks_spending: bool = False
+    people: int | None = None
     speaks_of_someone: bool = False
     target_quantity: int | None = None
     catalog_match: float | None = None
@@ -363,6 +366,7 @@ class BundleSpec(BaseModel):
     budget: str | None = None  # Decimal as text
     size: int | None = None
     quantity: int | None = None
+    people: int | None = None  # a set for a number of people: its per-person items come that many times
     include_anchor: bool = False
     roles: list[str] = Field(default_factory=list)  # "monitor, keyboard and mouse": one item per role
 

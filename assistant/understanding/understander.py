@@ -47,7 +47,7 @@ from assistant.understanding.references import (
 )
 from assistant.understanding.slots import SlotExtractor
 from assistant.understanding.text import ANGRY
-from assistant.understanding.vocab import NUMBER_WORDS, ORDINALS, PRICE_WORDS
+from assistant.understanding.vocab import NUMBER_WORDS, ORDINALS, PEOPLE_NOUNS, PRICE_WORDS
 from finetune.context import TurnContext, model_input
 from finetune.labels import CUSTOMER_SERVICE_INTENTS
 
@@ -285,6 +285,9 @@ class Understander:
             named_early=head in content[:3] and introduced_as_thing(head_words, head),
             category_filter=named.filter, angry=bool(ANGRY.search(text)), attribute=attribute,
             asks_spending=any(w in _SPENDING for w in reading.words),
+            # A number that counts no thing ("a picnic for 4") or counts people ("10 kids") is a head count.
+            people=reading.slots.quantity if reading.slots.quantity and _counted_thing(
+                words, self.catalog.title_counts) is None else None,
         )
         if not (named.categories or self.catalog.closed_compound(phrase)):
             # A thing the titles print closed up ("wash bag": "Washbag") is found by its words; a category guessed
@@ -380,18 +383,19 @@ class Understander:
                 and not any(w in _SET_WORDS for w in words) and u.head not in _SET_HEADS \
                 and not any(w in _COMPLEMENT_WORDS for w in words) \
                 and not u.slots.reference_text and not u.slots.reference_index \
-                and not (u.slots.occasion and not u.named_early) \
+                and not (u.slots.occasion and (not u.named_early or u.people)) \
                 and "everything" not in words \
                 and not self._listed(_roles(words, max_words=3), words, anchored=adds_to_focus):
             # A bundle is several things chosen for the shopper: without a word asking for a set, a list, a product
             # to build around or an occasion to furnish, a "bundle" is a search ("a present for my brother",
             # "a box to keep recipe cards"); an occasion that describes a thing named first furnishes nothing
-            # ("wrapping paper, a christmas one"); a list is of things the catalog has ("a laptop for my mum, she
+            # ("wrapping paper, a christmas one"), unless it is for a number of people ("a birthday party for my son,
+            # 8 kids coming"); a list is of things the catalog has ("a laptop for my mum, she
             # just does emails and facebook" lists no emails). Something for the product on the screen ("add a mouse
             # to that", or "add a mouse" after one laptop's details) is a set of that product and the thing.
             u = u.with_intent(Intent.search_product, "no set asked for")
         if u.intent in (Intent.search_product, Intent.refine_search, Intent.build_bundle) \
-                and _counted_for_total(u.slots, words) is not None:
+                and _counted_for_total(u.slots, words, self.catalog.title_counts) is not None:
             # Twelve of one thing for a total: which of them twelve times fits the budget, as a set of one.
             u = u.with_intent(Intent.build_bundle, "a number of one thing for a total budget")
         if u.slots.size_than and screen.products and not u.names_product and u.intent in (
@@ -546,7 +550,7 @@ class Understander:
                 # "a bundle with the switch and 2 games" after games: "games" names things of the set to find, not
                 # the games on the screen to build around.
                 update["targets"] = ()
-            counted = _counted_for_total(u.slots, words)
+            counted = _counted_for_total(u.slots, words, self.catalog.title_counts)
             if not update["roles"] and counted is not None:
                 update["roles"] = (counted,)
             elif not update["roles"] and named and update.get("targets") and not update["complements"] and adds:
@@ -996,6 +1000,8 @@ def _roles(words: Sequence[str], max_words: int, title_counts: Mapping[str, int]
         elif first in NUMBER_WORDS and 1 < NUMBER_WORDS[first] <= 50:
             quantity = NUMBER_WORDS[first]
         content = content_words(part)
+        if quantity > 1 and _head_count(content, title_counts or {}):
+            continue  # "a kids party, 10 kids, about £30": a head count, no thing to buy ten of
         if len(content) > max_words or any(w in _OBJECT_PRONOUNS for w in part[1:]):
             return ()  # a long phrase or a verb with its object ("kit me out") is a clause, not a thing listed
         if content and roles and appositive and ("one" in part or "ones" in part):
@@ -1022,14 +1028,21 @@ def _elided_noun(role: Role, title_counts: Mapping[str, int]) -> str:
     return role.head or role.query.split()[-1]
 
 
-def _counted_for_total(slots: Slots, words: Sequence[str]) -> Role | None:
+def _counted_for_total(slots: Slots, words: Sequence[str], title_counts: Mapping[str, int]) -> Role | None:
     """The one thing a number counts when a word says the budget is for all of them together, else None."""
     if slots.budget_max is None or not any(w in _TOTAL_WORDS for w in words):
         return None
-    return _counted_thing(words)
+    return _counted_thing(words, title_counts)
 
 
-def _counted_thing(words: Sequence[str]) -> Role | None:
+def _head_count(content: Sequence[str], title_counts: Mapping[str, int]) -> bool:
+    """Whether the words a number counts are people ("10 kids", "8 kids coming", "6 people"), not a thing: a noun
+    for people, then nothing the titles print ("4 kids cups" counts cups)."""
+    return bool(content) and content[0] in PEOPLE_NOUNS and not any(
+        title_counts.get(stem(w), 0) for w in content[1:])
+
+
+def _counted_thing(words: Sequence[str], title_counts: Mapping[str, int] | None = None) -> Role | None:
     """The one thing a number counts, up to the first preposition ("i need 12 party bags for my son's party" ->
     12 x party bags), or None when no number from 2 to 100 counts a thing of at most three content words."""
     for i, w in enumerate(words):
@@ -1042,6 +1055,8 @@ def _counted_thing(words: Sequence[str]) -> Role | None:
                 break
             phrase.append(x)
         content = content_words(phrase)
+        if _head_count(content, title_counts or {}):
+            return None  # "10 kids", "for 6 people": a head count, not ten of a thing
         if 1 <= len(content) <= 3:
             return Role(query=" ".join(content), quantity=n, head=content[-1])
         return None

@@ -95,7 +95,8 @@ class BundlePlanner:
                 theme = f"{theme} for {u.slots.recipient}"
         spec = BundleSpec(theme=theme, anchor_id=anchor.id if anchor else None,
                           budget=f"{u.slots.budget_max:.2f}" if u.slots.budget_max is not None else None,
-                          quantity=u.slots.quantity, include_anchor=anchor is not None and not u.complements)
+                          quantity=u.slots.quantity, include_anchor=anchor is not None and not u.complements,
+                          people=u.people if anchor is None else None)
         return self._build(spec, u, state, user_id)
 
     def _anchor(self, u: Understanding) -> Product | None:
@@ -120,7 +121,7 @@ class BundlePlanner:
         profile = self.personaliser.profile(user_id, state.viewed_ids) if self.personaliser else None
         try:
             result = self.builder.build(BundleRequest(
-                anchor_id=spec.anchor_id, theme=spec.theme, budget=_money(spec.budget), people=None,
+                anchor_id=spec.anchor_id, theme=spec.theme, budget=_money(spec.budget), people=spec.people,
                 profile=profile, include_anchor=spec.include_anchor,
             ))
         except (RetrievalError, ValueError):

@@ -113,6 +113,22 @@ def test_examples_and_the_shoppers_asking_clause_are_the_list_not_the_scene() ->
     assert list(request_clause("i need candles and napkins".split())) == ["i", "need", "candles", "and", "napkins"]
 
 
+def test_a_head_count_is_people_not_a_thing_to_buy(understander: Understander) -> None:
+    from assistant.understanding.understander import _counted_thing, _roles
+
+    titles = {"cup": 40, "kid": 12, "teapot": 9}
+    # One thing and a head count are no list of two things.
+    assert _roles("a kids party , 10 kids , about".split(), max_words=3, title_counts=titles) == ()
+    assert [r.query for r in _roles("a teapot , 4 cups , 6 people".split(), max_words=3, title_counts=titles)] \
+        == ["teapot", "cups"]
+    assert _counted_thing("party for 8 kids coming".split(), titles) is None
+    counted = _counted_thing("4 kids cups".split(), titles)  # cups are a thing: four of them
+    assert counted is not None and counted.quantity == 4
+    u = understander.understand("tea party for 6 people", Screen())
+    assert u.people == 6
+    assert understander.understand("6 mugs for a tea party", Screen()).people is None
+
+
 def _with_check(understander: Understander, threshold: float) -> Understander:
     return Understander(understander.model, understander.slots, understander.catalog, understander.matcher,
                         understander.problems, CatalogCheck(threshold=threshold))
