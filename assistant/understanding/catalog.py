@@ -267,6 +267,9 @@ class CatalogMatcher:
 
 
 def prints(title: str, word: str) -> bool:
-    """Whether ``title`` prints ``word`` (its singular, or inside a compound: "mat" in "Doormat")."""
+    """Whether ``title`` prints ``word`` (its singular, or inside a compound: "mat" in "Doormat"); a two-letter
+    word ("tv", "pc") only as a whole word, as it would sit inside too many others."""
     w = stem(word.lower())
+    if len(w) == 2:
+        return any(w == stem(t) for t in words_of(title))
     return len(w) >= 3 and any(w in stem(t) for t in words_of(title))

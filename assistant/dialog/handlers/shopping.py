@@ -206,8 +206,11 @@ class ShoppingAdvisor:
         text = query or " ".join(x for x in (slots.colour, *slots.brands, *slots.categories) if x) or "gift"
         if slots.feature and slots.feature not in text:
             text = f"{text} {slots.feature}"  # the pool must hold the things of the kind that have it
-        # A ranking by size reaches further: the biggest of the kind need not be among the closest matches.
-        hits = self.store.search(text, k=POOL * 4 if slots.size_rank else POOL, filters=filters)
+        # A ranking by size reaches further: the biggest of the kind need not be among the closest matches; so does
+        # a stated size or colour, picked from the pool by what titles print ("samsung or lg tv, 65 inch": the
+        # Samsung 65" need not be among the 30 TVs closest to the words).
+        wide = slots.size_rank or slots.size or slots.colour
+        hits = self.store.search(text, k=POOL * 4 if wide else POOL, filters=filters)
         if not hits and filters.categories:
             filters = filters.model_copy(update={"categories": None})
             hits = self.store.search(text, k=POOL, filters=filters)
@@ -730,9 +733,10 @@ class ShoppingAdvisor:
             # after TVs: one of each, not every Samsung on the screen.
             listed = self.store.get(state.shown_ids)
             ids = [i for i in (self._of_brand(b, listed, state, user_id) for b in u.slots.brands) if i][:4]
-        if len(ids) < 2 and len(u.slots.brands) >= 2 and all(set(r.query.split()) & brands for r in u.roles) \
-                and len(set().union(*rest)) <= 1:
-            # "samsung or lg tv": two brands, no product named: both brands' matches, as a list.
+        if len(ids) < 2 and len(u.slots.brands) >= 2 and u.roles and sum(1 for r in rest if r) <= 1:
+            # "samsung or lg tv", "noise cancelling headphones, sony or bose": two brands and at most one kind of
+            # thing, no product named: the kind of both brands, as a list (a brand with none of it shows none, never
+            # a Bose soundbar compared with Sony headphones).
             return self.search(u, state, user_id)
         if len(ids) < 2 and u.roles:  # "compare the X and the Y": the best match for each
             for role in u.roles[:4]:

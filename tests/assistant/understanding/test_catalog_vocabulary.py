@@ -106,3 +106,13 @@ def test_a_brand_named_by_a_word_the_catalog_uses_for_other_things_is_no_brand_w
 def test_the_electronics_shop_keeps_its_real_brands(elec: CatalogVocabulary) -> None:
     assert {"Sony", "Apple", "Samsung", "Ring", "Beats"} <= set(elec.named_brands)
     assert not {"CHARGE", "Brilliant"} & set(elec.named_brands)
+
+
+def test_a_title_prints_a_word_whole_compound_or_two_letters_whole() -> None:
+    from assistant.understanding.catalog import prints
+
+    assert prints("Doormat Welcome Sunrise", "mats")  # inside a compound
+    assert prints('Samsung 65" Class - CU7000D Series - 4K UHD LED LCD TV', "tvs")  # two letters, a whole word
+    assert prints("CyberPowerPC Gamer - Gaming PC Tower", "pc")
+    assert not prints("Smart TVision Hub", "tv")  # two letters never inside another word
+    assert not prints("A", "a")
