@@ -454,7 +454,8 @@ class DialogManager:
         asked = tuple(u.targets) or (self._named_products(u) if u.names_product else ())
         # "how much did i spend last year": a span, not the last order ("my last order" still is one).
         latest = u.latest_order or (u.recent and not u.asks_spending)
-        facts = self.service.history(user_id, u.text, asked, latest=latest, spending=u.asks_spending)
+        facts = self.service.history(user_id, u.text, asked, latest=latest, spending=u.asks_spending,
+                                     by_total=u.ranks_orders)
         if facts.products:  # what they buy most, to point at next ("order the first one again")
             return TurnResult(facts, StateUpdate(shown=facts.products, focus_id=facts.products[0].id, query=""))
         return TurnResult(facts, StateUpdate(order_id=facts.order.id) if facts.order else StateUpdate())

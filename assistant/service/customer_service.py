@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from decimal import Decimal
-from typing import Protocol
+from typing import Literal, Protocol
 
 from assistant.facts import Act, ReplyFacts
 from assistant.nlg.money import format_date
@@ -136,10 +136,11 @@ class CustomerService:
                           passages=self.policies.query(f"{query}. {text}", k=1))
 
     def history(self, user_id: str | None, text: str, product_ids: tuple[str, ...] = (),
-                latest: bool = True, spending: bool = False) -> ReplyFacts:
+                latest: bool = True, spending: bool = False,
+                by_total: Literal["priciest", "cheapest"] | None = None) -> ReplyFacts:
         """What the shopper bought: whether they bought the products asked about; else the latest order's lines
         (``latest``: "what did i get last time"), or what they buy most over all their orders (``spending``: what
-        they spent most on, and how much in all)."""
+        they spent most on, and how much in all); ``by_total``: the order with the largest (smallest) total."""
         if not user_id:
             return ReplyFacts(act=Act.sign_in_required, intent=Intent.purchase_history, user_text=text)
         orders = self.db.orders_for_customer(user_id, limit=50)
@@ -159,6 +160,12 @@ class CustomerService:
             return ReplyFacts(act=Act.order_list, intent=Intent.purchase_history, user_text=text, orders=bought[:5],
                               detail="I don't see that product in your orders. These are your latest orders; "
                                      "which one would you like to see?")
+        if by_total is not None:
+            chosen = (max if by_total == "priciest" else min)(bought, key=lambda o: (o.total, o.placed_at))
+            which = "largest" if by_total == "priciest" else "smallest"
+            return ReplyFacts(act=Act.order_status, intent=Intent.purchase_history, user_text=text, order=chosen,
+                              detail=f"Your {which} order by total, of the {len(bought)} you have with us:",
+                              options=["Order the same again"])
         if not latest:
             return self._bought_most(bought, text, spending)
         return ReplyFacts(act=Act.order_status, intent=Intent.purchase_history, user_text=text, order=bought[0],

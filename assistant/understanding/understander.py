@@ -353,6 +353,11 @@ class Understander:
             other = next((i for i, _ in u.top if i not in _SOCIAL), None)
             if other is not None:
                 u = u.with_intent(Intent(other), f"a question is no {u.intent.value}")
+        if u.slots.price in ("priciest", "cheapest") and "my" in words and any(w in ("order", "orders")
+                                                                               for w in words):
+            # "whats my most expensive order": the shopper's orders by their total, not the shop's dearest things.
+            u = u.with_intent(Intent.purchase_history, f"the shopper's {u.slots.price} order").model_copy(
+                update={"ranks_orders": u.slots.price})
         if u.intent == Intent.best_sellers and u.slots.size_rank and u.head and not screen.products:
             # "whats the biggest tv you sell": TVs ranked by size, not by sales.
             u = u.with_intent(Intent.search_product, f"ranked by size: {u.slots.size_rank}")
