@@ -283,6 +283,8 @@ class Understanding(BaseModel):
             is it?", "is that free?", "the most popular ones").
         asks_spending: the message asks what the shopper spent ("how much did i spend on it", "what did i spend
             the most on"): order totals and line totals answer it.
+        says_cancelled: the message speaks of an order as cancelled already ("why was my last order cancelled"),
+            not of cancelling one.
         ranks_orders: the shopper's orders ranked by their total ("my most expensive order" -> "priciest",
             "my smallest order" -> "cheapest"), not products by price.
         people: how many people a set is for ("a tea party for 6", "10 kids, about £30"): a count of no thing
@@ -337,6 +339,7 @@ class Understanding(BaseModel):
     asks_spending: bool = False
     people: int | None = None
     ranks_orders: Literal["priciest", "cheapest"] | None = None
+    says_cancelled: bool = False
     speaks_of_someone: bool = False
     target_quantity: int | None = None
     catalog_match: float | None = None

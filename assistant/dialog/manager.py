@@ -311,7 +311,9 @@ class DialogManager:
                 state.order_id if u.context is TurnContext.order and points else None)
             if not order_id and u.latest_order and user_id:
                 # "i want to return something from my last order": that order, not the policy alone.
-                latest = self.service.last_order(user_id, None)
+                # "why was my last order cancelled" is of the latest order of all, a cancelled one too; "cancel my
+                # last order", of the latest that can still be cancelled.
+                latest = self.service.last_order(user_id, None, cancelled=u.says_cancelled)
                 order_id = latest.id if latest else None
             if intent != Intent.track_order and not order_id:
                 # "how do I get a refund?" names no order: the policy answers it, for guests and customers alike.

@@ -131,6 +131,13 @@ class CustomerService:
                               slots={"order_id": order_id})
         if intent == Intent.track_order:
             return ReplyFacts(act=Act.order_status, intent=intent, user_text=text, order=order)
+        if intent == Intent.cancel_order and order.status is OrderStatus.cancelled:
+            # "why was my last order cancelled": the record says it was, not why; a person can find out.
+            return ReplyFacts(act=Act.order_status, intent=intent, user_text=text, order=order,
+                              detail=f"Order {order.id} is already cancelled; our records don't give a reason. A "
+                                     "person on our team can look into it with you.",
+                              options=["Talk to a person"], offer=f"why order {order.id} was cancelled",
+                              offer_handoff=True)
         query = POLICY_QUERIES.get(intent, intent.replace("_", " "))
         return ReplyFacts(act=Act.order_action, intent=intent, user_text=text, order=order,
                           passages=self.policies.query(f"{query}. {text}", k=1))
@@ -204,12 +211,14 @@ class CustomerService:
         return ReplyFacts(act=Act.show_products, intent=Intent.purchase_history, user_text=text, products=shown,
                           detail=detail, options=["Show my latest order", "Order the same again"])
 
-    def last_order(self, user_id: str, order_id: str | None, delivered: bool = False) -> Order | None:
+    def last_order(self, user_id: str, order_id: str | None, delivered: bool = False,
+                   cancelled: bool = False) -> Order | None:
         """The shopper's own order ``order_id``, or their latest non-cancelled one (``delivered``: latest delivered,
-        else the latest non-cancelled)."""
+        else the latest non-cancelled; ``cancelled``: the latest of all, a cancelled one too)."""
         if order_id:
             return self.db.get_order_for(order_id, user_id)
-        orders = [o for o in self.db.orders_for_customer(user_id, limit=10) if o.status is not OrderStatus.cancelled]
+        orders = [o for o in self.db.orders_for_customer(user_id, limit=10)
+                  if cancelled or o.status is not OrderStatus.cancelled]
         arrived = [o for o in orders if o.status is OrderStatus.delivered] if delivered else []
         return next(iter(arrived or orders), None)
 

@@ -502,6 +502,8 @@ class Understander:
             # An order number says which order, not what went wrong; left in, it pulls every kind alike.
             update["problem"] = self.problems.read(
                 u.text.replace(u.slots.order_id, "") if u.slots.order_id else u.text)
+        # The verb's past participle ("cancelled", "canceled") says what became of an order, not what to do.
+        update["says_cancelled"] = any(w.startswith("cancel") and w.endswith("ed") for w in all_words)
         update["recent"] = any(w in _LATEST for w in all_words)
         update["latest_order"] = any(w in _LATEST_WORDS and nxt in _ORDER_NOUNS
                                      for w, nxt in itertools.pairwise([*all_words, ""]))
