@@ -371,6 +371,12 @@ class Understander:
             # "what is the cheapest item in the shop": nothing named and nothing on the screen to rank, so the
             # shop-wide ranking, as for "what's the most expensive thing you sell" (a best-sellers read).
             u = u.with_intent(Intent.best_sellers, f"a shop-wide ranking by price: {u.slots.price}")
+        if u.intent == Intent.search_product and not u.query and u.slots.budget_max is not None \
+                and not screen.products and all(v in (None, ()) for k, v in u.slots
+                                                if k not in ("budget_min", "budget_max", "currency")):
+            # "wat have u got for under a fiver": a budget alone names nothing to search for ("gift" would find five
+            # diamante pens in gift boxes): what sells best within it.
+            u = u.with_intent(Intent.best_sellers, "a budget alone: the best sellers within it")
         if u.slots.order_id and (u.intent in SHOPPING_INTENTS or u.intent == Intent.purchase_history):
             u = u.with_intent(Intent.track_order, "an order number")
         if screen.orders and u.intent in SHOPPING_INTENTS and not u.names_product and (

@@ -102,10 +102,11 @@ class ShopperPicks:
             shown = set(state.shown_ids) if u.slots.budget_max is None else set()
             mask = self.vectors.mask(SearchFilters(in_stock=True, price_max=ceiling))
             among = [p.id for p, keep in zip(self.vectors.products, mask, strict=True) if keep and p.id not in shown]
-            result = self._show(self.recommender.best_sellers(SHOW, among=among) or self.top_rated(SHOW, among), u,
-                                state, Intent.best_sellers, {"found": "best sellers",
-                                                             "budget": f"{self.shopping.currency}{ceiling}"})
-            return result
+            selling = self.recommender.best_sellers(SHOW, among=among)
+            # A shop with no sales recorded has no best sellers: its best rated, named as such.
+            return self._show(selling or self.top_rated(SHOW, among), u, state, Intent.best_sellers,
+                              {"found": "best sellers" if selling else "top-rated products",
+                               "budget": f"{self.shopping.currency}{ceiling}"})
         if not scoped and at_request and state.shown:
             # "show me the most popular ones" after lunch boxes: the best sellers among the request standing.
             u = u.model_copy(update={"query": state.query, "slots": state.slots, "category_filter": False})
