@@ -372,10 +372,11 @@ class Understander:
             # shop-wide ranking, as for "what's the most expensive thing you sell" (a best-sellers read).
             u = u.with_intent(Intent.best_sellers, f"a shop-wide ranking by price: {u.slots.price}")
         if u.intent == Intent.search_product and not u.query and u.slots.budget_max is not None \
-                and not screen.products and all(v in (None, ()) for k, v in u.slots
-                                                if k not in ("budget_min", "budget_max", "currency")):
+                and not screen.products and screen.context is not TurnContext.clarify \
+                and all(v in (None, ()) for k, v in u.slots if k not in ("budget_min", "budget_max", "currency")):
             # "wat have u got for under a fiver": a budget alone names nothing to search for ("gift" would find five
-            # diamante pens in gift boxes): what sells best within it.
+            # diamante pens in gift boxes): what sells best within it. After "who is it for, or what's your budget?"
+            # it answers the question, and the request asked before is searched within it.
             u = u.with_intent(Intent.best_sellers, "a budget alone: the best sellers within it")
         if u.slots.order_id and (u.intent in SHOPPING_INTENTS or u.intent == Intent.purchase_history):
             u = u.with_intent(Intent.track_order, "an order number")

@@ -129,6 +129,12 @@ def test_a_head_count_is_people_not_a_thing_to_buy(understander: Understander) -
     assert understander.understand("6 mugs for a tea party", Screen()).people is None
 
 
+def test_a_budget_alone_is_the_best_sellers_unless_it_answers_a_question(understander: Understander) -> None:
+    assert understander.understand("anything under a tenner", Screen()).intent == "best_sellers"
+    answer = understander.understand("about 15 quid", Screen(context=TurnContext.clarify))
+    assert answer.intent != "best_sellers"
+
+
 def _with_check(understander: Understander, threshold: float) -> Understander:
     return Understander(understander.model, understander.slots, understander.catalog, understander.matcher,
                         understander.problems, CatalogCheck(threshold=threshold))
