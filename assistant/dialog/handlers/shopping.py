@@ -206,11 +206,8 @@ class ShoppingAdvisor:
         text = query or " ".join(x for x in (slots.colour, *slots.brands, *slots.categories) if x) or "gift"
         if slots.feature and slots.feature not in text:
             text = f"{text} {slots.feature}"  # the pool must hold the things of the kind that have it
-        # A ranking by size reaches further: the biggest of the kind need not be among the closest matches; so does
-        # a stated size or colour, picked from the pool by what titles print ("samsung or lg tv, 65 inch": the
-        # Samsung 65" need not be among the 30 TVs closest to the words).
-        wide = slots.size_rank or slots.size or slots.colour
-        hits = self.store.search(text, k=POOL * 4 if wide else POOL, filters=filters)
+        # A ranking by size reaches further: the biggest of the kind need not be among the closest matches.
+        hits = self.store.search(text, k=POOL * 4 if slots.size_rank else POOL, filters=filters)
         if not hits and filters.categories:
             filters = filters.model_copy(update={"categories": None})
             hits = self.store.search(text, k=POOL, filters=filters)
