@@ -12,6 +12,10 @@ from collections.abc import Sequence, Set
 from assistant.understanding.tokens import Token, blank
 from assistant.understanding.vocab import COUNT_NOUNS, NUMBER_WORDS, PEOPLE_NOUNS, UNIT_WORDS, wordset
 
+# The largest "for N" read as a head count when no word for people follows ("a tea party for 12"): above it,
+# "a laptop for 800" names a price, not 800 people.
+MAX_BARE_HEAD_COUNT = 100
+
 # "order 536365", "invoice no. C536379", "my order number is 12345678": 5-15 digits after the word.
 _ORDER_CUE = re.compile(
     r"(?<![0-9a-z])(?:order|invoice|purchase|receipt|transaction|inv)s?"
@@ -177,6 +181,8 @@ def find_quantity(tokens: Sequence[Token], product_starts: Set[int]) -> int | No
         ):
             continue  # "5 years", "12/03/2019", "8:30"
         people_cue = prev == "for" or (prev == "of" and i > 1 and words[i - 2] in _PEOPLE_GROUP)
+        if people_cue and nxt not in PEOPLE_NOUNS and value > MAX_BARE_HEAD_COUNT:
+            continue  # "a laptop for 800": a price, not 800 people
         if people_cue and (not nxt or not nxt.isalnum() or nxt in _AFTER_PEOPLE_OK or nxt in PEOPLE_NOUNS):
             return value
         if prev and prev not in _QTY_PREV_OK and prev.isalnum():

@@ -741,3 +741,12 @@ def test_size_superlatives_and_offers(elec: SlotExtractor, text: str, rank: str 
 )
 def test_size_comparatives_ask_for_others(elec: SlotExtractor, text: str, than: str | None) -> None:
     assert elec.read(text).slots.size_than == than
+
+
+@pytest.mark.parametrize(("text", "quantity"), [
+    ("a tea party for 12", 12),  # a head count
+    ("a buffet for 150 guests", 150),  # a word for people says so, however many
+    ("a laptop for 800", None),  # a price, not 800 people
+])
+def test_a_bare_for_n_is_a_head_count_only_when_it_can_be_one(text: str, quantity: int | None) -> None:
+    assert SlotExtractor("$").read(text).slots.quantity == quantity
