@@ -138,9 +138,13 @@ class Slots(BaseModel):
     size_rank: SizeRank | None = None
     size_than: SizeComparison | None = None
 
+    def filled(self) -> frozenset[str]:
+        """The names of the slots that are filled."""
+        return frozenset(k for k, v in self if v not in (None, ()))
+
     def is_empty(self) -> bool:
         """True when no slot is filled."""
-        return all(v in (None, ()) for _, v in self)
+        return not self.filled()
 
     def gift(self) -> Slots:
         """Only who the request is for, the occasion and the budget: what a new thing for the same person keeps."""

@@ -270,8 +270,7 @@ class Understander:
         # A colour or size asked for ("does it come in silver?") names no product, though titles print it.
         names_product = any(self.catalog.title_counts.get(stem(w), 0) > 0 for w in content
                             if w not in attribute_words and w not in looks)
-        has_content = bool(content) or any(
-            v not in (None, ()) for k, v in slots if k not in ("reference_index", "reference_text", "exclude"))
+        has_content = bool(content) or bool(slots.filled() - {"reference_index", "reference_text", "exclude"})
         prediction = self.model.predict(model_input(respelled, screen.context))
         u = Understanding(
             text=text, intent=prediction.label, confidence=round(float(prediction.confidence), 4),
@@ -373,7 +372,7 @@ class Understander:
             u = u.with_intent(Intent.best_sellers, f"a shop-wide ranking by price: {u.slots.price}")
         if u.intent == Intent.search_product and not u.query and u.slots.budget_max is not None \
                 and not screen.products and screen.context is not TurnContext.clarify \
-                and all(v in (None, ()) for k, v in u.slots if k not in ("budget_min", "budget_max", "currency")):
+                and u.slots.filled() <= {"budget_min", "budget_max", "currency"}:
             # "wat have u got for under a fiver": a budget alone names nothing to search for ("gift" would find five
             # diamante pens in gift boxes): what sells best within it. After "who is it for, or what's your budget?"
             # it answers the question, and the request asked before is searched within it.
@@ -417,8 +416,8 @@ class Understander:
         if u.intent == Intent.refine_search and not screen.products and screen.context is not TurnContext.product:
             u = u.with_intent(Intent.search_product, "nothing on the screen to refine")
         if screen.context in (TurnContext.none, TurnContext.clarify) and not screen.products and not u.query \
-                and not u.names_product and u.slots.price in ("cheaper", "pricier") and not any(
-                    v not in (None, ()) for k, v in u.slots if k not in ("price", "reference_index", "reference_text")):
+                and not u.names_product and u.slots.price in ("cheaper", "pricier") \
+                and u.slots.filled() <= {"price", "reference_index", "reference_text"}:
             # "cheaper please" with nothing shown is cheaper than nothing: it says nothing of what is wanted.
             u = u.model_copy(update={"has_product_content": False})
         if u.intent == Intent.edit_bundle and not screen.bundle:

@@ -546,7 +546,7 @@ class ShoppingAdvisor:
         elif shown and u.slots.price == "pricier":
             slots = slots.model_copy(update={"budget_min": max(p.price for p in shown) + Decimal("0.01"),
                                              "budget_max": None, "price": None})
-        changes = {k for k, v in u.slots if v not in (None, ()) and k not in ("reference_index", "reference_text")}
+        changes = u.slots.filled() - {"reference_index", "reference_text"}
         exclude = state.shown_ids if shown and not changes and not names else []
         if u.targets and u.rejected:
             exclude = list(u.targets)  # "not that one"
@@ -695,7 +695,7 @@ class ShoppingAdvisor:
         if u.slots.colour and of_kind:
             # Another colour of one of the things shown is that kind in the colour: the title's own words ("Small
             # Red Retrospot Mug In Box") would fill the pool the colour is picked from with red mugs and boxes.
-            base = f"{kind_of(state.kind or '')} {u.slots.colour}"
+            base = f"{' '.join(kind_words)} {u.slots.colour}"
         found = self.find(base, slots, False, state, user_id, exclude_ids=[target.id], kind=kind)
         result = self.present(found, slots, base, u, state, Intent.refine_search, label_query=state.query or "")
         if state.query:
