@@ -64,6 +64,10 @@ class Settings(BaseSettings):
         "fine-tune trains in a background process, then swap; fine-tuned: train it first (minutes) and serve only it; "
         "embedding-head: serve the head only, never fine-tune.",
     )
+    intent_runtime: Literal["onnx", "torch"] = Field(
+        "onnx", description="What runs the fine-tuned intent model: onnxruntime over its ONNX export (same logits, "
+        "about 3x faster per turn on a CPU; written next to the weights on first load) or PyTorch.",
+    )
     intent_head_dir: Path | None = Field(None, description="Where the embedding-head intent model is saved/loaded.")
     intent_train_nice: int = Field(
         10, ge=0, le=19, description="CPU priority (nice) of the background fine-tune: serving goes first."

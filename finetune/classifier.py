@@ -14,6 +14,7 @@ empty ``top3`` and ``is_confident=False`` (nothing was asked). Very long text is
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -24,12 +25,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from finetune.errors import NotFittedError
 from finetune.labels import OUT_OF_SCOPE, Intent
 from finetune.metadata import IntentModelMetadata
-from finetune.types import LabelProb
+from finetune.onnx_runtime import ONNX_FILE, OnnxLogits, export_onnx
+from finetune.types import IntentRuntime, LabelProb
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
     from cartwise.settings import Settings
+
+logger = logging.getLogger(__name__)
 
 MAX_INPUT_CHARS: Final = 1000
 """Characters kept before tokenising; far beyond ``max_length`` tokens, it only bounds tokeniser work."""
@@ -58,12 +62,13 @@ class IntentClassifier:
     """Classify utterances with a fine-tuned sequence-classification model.
 
     Args:
-        model: A loaded ``AutoModelForSequenceClassification``.
+        model: A loaded ``AutoModelForSequenceClassification`` (``None`` when ``onnx`` runs it).
         tokenizer: Its tokenizer.
         labels: Class names in output order.
         threshold: Minimum top probability for a confident answer.
         max_length: Token limit (the one used in training).
         batch_size: Batch size of :meth:`predict_batch`.
+        onnx: The same model exported to ONNX (:mod:`finetune.onnx_runtime`); when given, it computes the logits.
 
     Example:
         >>> clf = IntentClassifier.from_pretrained("var/models/intent")  # doctest: +SKIP
@@ -73,14 +78,18 @@ class IntentClassifier:
 
     def __init__(
         self,
-        model: PreTrainedModel,
+        model: PreTrainedModel | None,
         tokenizer: PreTrainedTokenizerBase,
         labels: Sequence[str],
         threshold: float,
         max_length: int = 48,
         batch_size: int = 64,
+        onnx: OnnxLogits | None = None,
     ) -> None:
+        if model is None and onnx is None:
+            raise ValueError("IntentClassifier needs the PyTorch model or its ONNX export")
         self.model = model
+        self.onnx = onnx
         self.tokenizer = tokenizer
         self.labels = list(labels)
         self.threshold = threshold
@@ -89,7 +98,11 @@ class IntentClassifier:
 
     @classmethod
     def from_pretrained(
-        cls, path: str | Path, threshold: float | None = None, num_threads: int | None = None
+        cls,
+        path: str | Path,
+        threshold: float | None = None,
+        num_threads: int | None = None,
+        runtime: IntentRuntime = "onnx",
     ) -> IntentClassifier:
         """Load a model saved by :func:`finetune.train.train_intent_model`.
 
@@ -97,6 +110,8 @@ class IntentClassifier:
             path: The model directory.
             threshold: Overrides the tuned threshold in ``metadata.json``.
             num_threads: If given, ``torch.set_num_threads(num_threads)`` (process-wide).
+            runtime: ``"onnx"`` runs the directory's ONNX export, writing it first if the directory has none
+                (or keeps PyTorch, with a warning, if it cannot be written); ``"torch"`` runs PyTorch.
 
         Returns:
             The classifier, in eval mode on the CPU.
@@ -113,51 +128,64 @@ class IntentClassifier:
         metadata = IntentModelMetadata.load(model_dir)
         if num_threads is not None:
             torch.set_num_threads(num_threads)
-        model = AutoModelForSequenceClassification.from_pretrained(str(model_dir))
-        model.eval()
         tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
+        model: PreTrainedModel | None = None
+        onnx_path = model_dir / ONNX_FILE
+        if runtime == "torch" or not onnx_path.is_file():
+            model = AutoModelForSequenceClassification.from_pretrained(str(model_dir))
+            model.eval()
+        if runtime == "onnx" and model is not None:
+            try:
+                export_onnx(model, tokenizer, model_dir)
+            except OSError as exc:
+                logger.warning("could not write the intent model's ONNX export (%s); serving it with PyTorch", exc)
+        onnx = OnnxLogits.load(onnx_path) if runtime == "onnx" and onnx_path.is_file() else None
         return cls(
-            model,
+            None if onnx is not None else model,
             tokenizer,
             metadata.labels,
             threshold=metadata.threshold if threshold is None else threshold,
             max_length=metadata.max_length,
+            onnx=onnx,
         )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> IntentClassifier:
-        """Load the model at ``settings.intent_model_path``.
+        """Load the model at ``settings.intent_model_path``, run by ``settings.intent_runtime``.
 
         The tuned threshold in the model's metadata wins; ``settings.intent_threshold`` is used
         only if the metadata has none (a negative stored value).
         """
         metadata = IntentModelMetadata.load(settings.intent_model_path)
         threshold = metadata.threshold if metadata.threshold >= 0 else settings.intent_threshold
-        return cls.from_pretrained(settings.intent_model_path, threshold=threshold)
+        return cls.from_pretrained(settings.intent_model_path, threshold=threshold, runtime=settings.intent_runtime)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
         """Class probabilities, one row per text (columns follow :attr:`labels`).
 
         Empty texts get a uniform row; callers that care use :meth:`predict_batch`.
         """
-        import torch
-
         rows: list[np.ndarray[Any, np.dtype[np.float32]]] = []
         clean = [text[:MAX_INPUT_CHARS] for text in texts]
-        with torch.inference_mode():
-            for start in range(0, len(clean), self.batch_size):
-                batch = self.tokenizer(
-                    clean[start : start + self.batch_size],
-                    padding=True,
-                    truncation=True,
-                    max_length=self.max_length,
-                    return_tensors="pt",
-                )
-                logits = self.model(**batch).logits
-                rows.append(torch.softmax(logits.float(), dim=-1).numpy())
+        for start in range(0, len(clean), self.batch_size):
+            rows.append(_softmax(self._logits(clean[start : start + self.batch_size])))
         if not rows:
             return np.zeros((0, len(self.labels)), dtype=np.float32)
         return np.concatenate(rows)
+
+    def _logits(self, texts: list[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
+        if self.onnx is not None:
+            batch = self.tokenizer(texts, padding=True, truncation=True, max_length=self.max_length,
+                                   return_tensors="np")
+            return self.onnx(batch)
+        import torch
+
+        assert self.model is not None  # the constructor requires one of the two
+        with torch.inference_mode():
+            encoded = self.tokenizer(texts, padding=True, truncation=True, max_length=self.max_length,
+                                     return_tensors="pt")
+            logits: np.ndarray[Any, np.dtype[np.float32]] = self.model(**encoded).logits.float().numpy()
+        return logits
 
     def predict(self, text: str) -> IntentPrediction:
         """Intent of one utterance (see the module docstring for the decision rule)."""
@@ -186,3 +214,9 @@ def predict_texts(texts: Sequence[str], predict_proba: Callable[[list[str]], np.
                                       top3=top3, is_confident=confident)
     empty = IntentPrediction(label=OUT_OF_SCOPE, confidence=0.0, top3=[], is_confident=False)
     return [answer or empty for answer in answers]
+
+
+def _softmax(logits: np.ndarray[Any, np.dtype[np.float32]]) -> np.ndarray[Any, np.dtype[np.float32]]:
+    shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    probs: np.ndarray[Any, np.dtype[np.float32]] = (shifted / shifted.sum(axis=-1, keepdims=True)).astype(np.float32)
+    return probs

@@ -16,3 +16,6 @@ ServingName: TypeAlias = Literal["embedding-head", "fine-tuned"]
 """Which intent model serving answers with (:attr:`finetune.serving.SwappingIntentModel.serving`)."""
 EMBEDDING_HEAD: Final = "embedding-head"
 FINE_TUNED: Final = "fine-tuned"
+
+IntentRuntime: TypeAlias = Literal["onnx", "torch"]
+"""What runs the fine-tuned model's forward pass: onnxruntime over its export (the default) or PyTorch."""

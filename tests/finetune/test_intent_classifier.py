@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from cartwise.settings import Settings
 from finetune.classifier import MAX_INPUT_CHARS, IntentClassifier, IntentPrediction
 from finetune.errors import NotFittedError
 from finetune.labels import OUT_OF_SCOPE
+from finetune.onnx_runtime import ONNX_FILE
 
 TINY_INTENTS = ("track_order", "greeting", "search_product", "get_refund")  # as in conftest.py
 
@@ -74,3 +77,30 @@ def test_from_settings_uses_tuned_threshold(tiny_model: Path) -> None:
     from finetune.metadata import IntentModelMetadata
 
     assert clf.threshold == IntentModelMetadata.load(tiny_model).threshold
+
+
+def test_onnx_export_gives_the_torch_probabilities(tiny_model: Path) -> None:
+    # Training writes the export; run by onnxruntime it must decide exactly as PyTorch does, single and padded.
+    assert (tiny_model / ONNX_FILE).is_file()
+    served = IntentClassifier.from_pretrained(tiny_model)
+    torch_run = IntentClassifier.from_pretrained(tiny_model, runtime="torch")
+    assert served.onnx is not None and served.model is None
+    assert torch_run.onnx is None and torch_run.model is not None
+    texts = ["hi", "[after a list of products] the second one, in red please", "where is my parcel? " * 20,
+             "I want my money back for the broken kettle"]
+    batched = served.predict_proba(texts)
+    assert np.allclose(batched, torch_run.predict_proba(texts), atol=1e-4)
+    assert np.allclose(np.concatenate([served.predict_proba([t]) for t in texts]), batched, atol=1e-4)
+    assert [p.label for p in served.predict_batch(texts)] == [p.label for p in torch_run.predict_batch(texts)]
+
+
+def test_a_model_without_an_export_gets_one_on_first_load(tiny_model: Path, tmp_path: Path) -> None:
+    older = tmp_path / "intent"
+    shutil.copytree(tiny_model, older)
+    (older / ONNX_FILE).unlink()
+    first = IntentClassifier.from_pretrained(older)
+    assert (older / ONNX_FILE).is_file() and first.onnx is not None
+    assert not list(older.glob(".model-*"))  # written atomically: no temporary file left behind
+    text = "do you sell red mugs"
+    assert np.allclose(first.predict_proba([text]), IntentClassifier.from_pretrained(tiny_model).predict_proba([text]),
+                       atol=1e-5)
