@@ -63,6 +63,8 @@ def test_sqlite_uses_wal(tmp_path: Path) -> None:
     db = ShopDatabase(make_engine(f"sqlite:///{tmp_path / 'w.db'}")).create_schema()
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        # NORMAL (1): in WAL mode a commit is not fsynced; tests/reliability/test_crash.py kills the app mid-turn
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1
 
 
 def test_bulk_order_rows_store_what_the_models_store(tmp_path: Path) -> None:
