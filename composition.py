@@ -212,11 +212,12 @@ def bundle_builder_for(settings: Settings, embedder: Embedder | None = None,
 
 
 def checks_for(settings: Settings) -> tuple[CatalogCheck, PolicyCheck]:
-    """The shop's calibrated catalog and policy checks (``cartwise calibrate`` writes both thresholds), else the
-    default thresholds (a file from before the policy check has only the catalog's)."""
+    """The shop's calibrated catalog and policy checks (``cartwise calibrate`` writes their thresholds), else the
+    default thresholds (a file from before the policy check or the suggestions lacks theirs)."""
     path = settings.calibration_path
     data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    catalog = CatalogCheck(threshold=float(data["threshold"])) if "threshold" in data else CatalogCheck()
+    catalog = CatalogCheck(threshold=float(data.get("threshold", CatalogCheck.threshold)),
+                           suggest_threshold=float(data.get("suggest_threshold", CatalogCheck.suggest_threshold)))
     policy = PolicyCheck(threshold=float(data["policy_threshold"])) if "policy_threshold" in data else PolicyCheck()
     return catalog, policy
 

@@ -71,6 +71,7 @@ REORDER_AS_GUEST = "Sign in to order again from your past orders. Here is what w
 NOT_ORDERED_BEFORE = "I can't find “{things}” in your past orders. Here is what we have now:"
 SHORT_FOLLOW_UP = 2  # words: a longer message the model calls out of scope after a policy answer is a new topic,
 # unless it opens as a fragment going on from it ("and to ireland?")
+NEAR_PRODUCTS = 3  # the closest products shown beside an out-of-scope answer: a hint, not a result list
 TOPIC_WORDS = 24  # the policy topic a follow-up is asked of: the last question or two, not the whole chat
 _PRODUCT_TURNS = frozenset({Intent.product_info, Intent.search_product, Intent.refine_search,
                             Intent.compare_products})
@@ -331,7 +332,17 @@ class DialogManager:
         if intent in POLICY_QUERIES:
             return self._policy(intent, u, state,
                                 goes_on=u.context is TurnContext.policy and (u.follows_on or u.points_back))
-        return TurnResult(ReplyFacts(act=Act.out_of_scope, intent=Intent.out_of_scope, user_text=u.text))
+        return self._out_of_scope(u, state, user_id)
+
+    def _out_of_scope(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
+        """Out of scope; with the closest products beside it when the catalog check found them near, so a need
+        the model does not read as shopping ("serve a boiled egg at breakfast") still sees the egg cups."""
+        facts = ReplyFacts(act=Act.out_of_scope, intent=Intent.out_of_scope, user_text=u.text)
+        if not u.near_products or _ORDER_MENTIONS & set(u.query.split()):
+            # "where is the parcel with the dog licence sign" (a guest): about an order, not a thing to buy.
+            return TurnResult(facts)
+        facts.products = self.shopping.closest(u, state, user_id, k=NEAR_PRODUCTS)
+        return TurnResult(facts, StateUpdate(shown=facts.products) if facts.products else StateUpdate())
 
     def _policy(self, intent: Intent, u: Understanding, state: DialogState, goes_on: bool) -> TurnResult:
         # "how much is it?" after the next-day delivery answer asks what next-day delivery costs: a question that
@@ -353,8 +364,7 @@ class DialogManager:
                 f"Gift ideas under {self.currency}20", "What are your best sellers?", "Where is my order?"])),
             Intent.thanks: lambda: TurnResult(ReplyFacts(act=Act.thank, intent=Intent.thanks, user_text=text)),
             Intent.goodbye: lambda: TurnResult(ReplyFacts(act=Act.goodbye, intent=Intent.goodbye, user_text=text)),
-            Intent.out_of_scope: lambda: TurnResult(ReplyFacts(act=Act.out_of_scope, intent=Intent.out_of_scope,
-                                                          user_text=text)),
+            Intent.out_of_scope: lambda: self._out_of_scope(u, state, user_id),
             Intent.search_product: lambda: self._clarify(u, state, user_id, Intent.search_product)
             or self.shopping.search(u, state, user_id),
             Intent.refine_search: lambda: self.shopping.refine(u, state, user_id),

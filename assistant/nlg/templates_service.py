@@ -11,6 +11,7 @@ from decimal import Decimal
 from assistant.facts import ReplyFacts
 from assistant.nlg.money import format_date
 from assistant.nlg.phrasing import excerpt, is_code, pick
+from assistant.nlg.templates_shop import product_line
 from assistant.types import Intent
 from cartwise.currency import format_money
 from cartwise.models import Order
@@ -182,10 +183,16 @@ def out_of_scope(facts: ReplyFacts, seed: int) -> str:
         lead = "Sorry, I can only chat in English for now."
     else:
         lead = pick(["Sorry, I can't help with that.", "That's outside what I can do, sorry."], facts, seed)
-    return (
+    text = (
         f"{lead} I can help you shop at {facts.shop_name}: find products, build a gift bundle within a budget, "
         "check your orders or explain our policies. What are you looking for?"
     )
+    if facts.products:
+        # Products beside the answer, never passed off as what was asked for: the closest the catalog came.
+        lines = [text, "If it's something from the shop you're after, these are the closest things we have:"]
+        lines += [product_line(i, p, facts.currency) for i, p in enumerate(facts.products, 1)]
+        text = "\n".join(lines)
+    return text
 
 
 def input_rejected(facts: ReplyFacts, seed: int) -> str:

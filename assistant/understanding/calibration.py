@@ -7,7 +7,10 @@ small talk...; the intents that overlap a shop's are left out, as in training), 
 lowest similarity at which the check turns at most :data:`MAX_LOSS` of the model's out-of-scope answers
 there into shopping. ``oos_test`` (1,000 utterances) is reported, never tuned on, against the recall before the
 check existed. The policy check (a message the model is unsure of, or calls out of scope, that a policy passage
-answers) is calibrated the same way after it, on what the catalog check leaves out of scope. The result is
+answers) is calibrated the same way after it, on what the catalog check leaves out of scope. Last, the threshold
+at which an answer left out of scope still shows the closest products beside it: the lowest similarity at which
+at most :data:`SUGGEST_MAX_SHARE` of those messages would get them (a need the model reads as out of scope,
+"weigh the flour for a cake", then sees the kitchen scales; "how do you spell umbrella", umbrellas). The result is
 written to ``data/shops/<shop>/calibration.json`` with the figures behind it.
 """
 
@@ -29,6 +32,10 @@ MAX_LOSS = 0.005
 # The policy check may answer from the policy a fifth as many of CLINC150's out-of-scope messages as the catalog
 # check turns into shopping: together they keep the out-of-scope recall within 0.6 points of the model's.
 POLICY_MAX_LOSS = 0.001
+# Off-topic messages that may get the closest products beside "I can't help with that": a few, since a shopper
+# stating a need in words the model reads as out of scope ("keep the door from slamming") loses more without them
+# than an off-topic question loses with three products under its polite refusal.
+SUGGEST_MAX_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,10 @@ class CalibrationReport:
     policy_threshold: float = 1.0
     oos_recall_calibration_policy_checked: float = 0.0
     oos_recall_test_policy_checked: float = 0.0
+    suggest_threshold: float = 1.0
+    suggested_calibration: float = 0.0  # share of the out-of-scope answers shown the closest products
+    suggested_test: float = 0.0
+    shopping_suggested: int = 0  # shopping requests left out of scope that get the closest products
 
     def save(self, path: Path) -> Path:
         path.write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
@@ -59,6 +70,7 @@ class _Scored:
     oos: bool  # the model calls the message out of scope, or is unsure
     catalog: float  # the best catalog similarity as the catalog check reads it
     policy: float  # the closest policy passage's similarity
+    closest: float = 0.0  # the best catalog similarity, whatever the title prints (what suggestions read)
 
 
 def _scores(texts: Sequence[str], model: IntentModel, slots: SlotExtractor,
@@ -71,14 +83,19 @@ def _scores(texts: Sequence[str], model: IntentModel, slots: SlotExtractor,
         p = model.predict(text)
         oos = p.label == Intent.out_of_scope or not p.is_confident
         words = slots.read(text).residual.split()
-        similarity = 0.0
+        similarity = closest = 0.0
         if oos and content_words(words):
-            similarity, title = matcher.best_match(" ".join(words))
-            if not CatalogCheck(threshold=0.0).accepts(similarity, title, head_word(words)):
-                similarity = 0.0
+            closest, title = matcher.best_match(" ".join(words))
+            similarity = closest if CatalogCheck(threshold=0.0).accepts(closest, title, head_word(words)) else 0.0
         policy = policies.best_score(text) if oos and policies is not None else 0.0
-        out.append(_Scored(oos, similarity, policy))
+        out.append(_Scored(oos, similarity, policy, closest))
     return out
+
+
+def _suggested(scores: Sequence[_Scored], threshold: float, policy_threshold: float, suggest: float) -> float:
+    """Share of the messages left out of scope by both checks that would be shown the closest products."""
+    left = [s for s in scores if s.oos and s.catalog < threshold and s.policy < policy_threshold]
+    return sum(1 for s in left if s.closest >= suggest) / len(left) if left else 0.0
 
 
 def _recall(scores: Sequence[_Scored], threshold: float | None, policy_threshold: float | None = None) -> float:
@@ -92,7 +109,9 @@ def calibrate(shop: str, model: IntentModel, slots: SlotExtractor, matcher: Prod
               shopping: Sequence[str] = (), policies: PolicyMatcher | None = None) -> CalibrationReport:
     """The lowest threshold that turns at most :data:`MAX_LOSS` of the model's out-of-scope answers on the
     calibration messages into shopping requests; then, with it, the lowest policy threshold that answers at most
-    :data:`POLICY_MAX_LOSS` more of them from the policy (``policies``; without them no policy threshold).
+    :data:`POLICY_MAX_LOSS` more of them from the policy (``policies``; without them no policy threshold); last,
+    the lowest similarity at which at most :data:`SUGGEST_MAX_SHARE` of what both leave out of scope is shown the
+    closest products.
 
     Args:
         shop: the shop whose catalog the check searches.
@@ -113,6 +132,8 @@ def calibrate(shop: str, model: IntentModel, slots: SlotExtractor, matcher: Prod
     if policies is not None:
         policy_threshold = next((t for t in CANDIDATES if checked - _recall(calibration, threshold, t)
                                  <= POLICY_MAX_LOSS * called), CANDIDATES[-1])
+    suggest = next((t for t in CANDIDATES if _suggested(calibration, threshold, policy_threshold, t)
+                    <= SUGGEST_MAX_SHARE), CANDIDATES[-1])
     asked = _scores(shopping, model, slots, matcher)
     recovered = sum(1 for s in asked if s.oos and s.catalog >= threshold)
     return CalibrationReport(
@@ -126,4 +147,8 @@ def calibrate(shop: str, model: IntentModel, slots: SlotExtractor, matcher: Prod
         policy_threshold=policy_threshold,
         oos_recall_calibration_policy_checked=round(_recall(calibration, threshold, policy_threshold), 4),
         oos_recall_test_policy_checked=round(_recall(test, threshold, policy_threshold), 4),
+        suggest_threshold=suggest,
+        suggested_calibration=round(_suggested(calibration, threshold, policy_threshold, suggest), 4),
+        suggested_test=round(_suggested(test, threshold, policy_threshold, suggest), 4),
+        shopping_suggested=sum(1 for s in asked if s.oos and s.catalog < threshold and s.closest >= suggest),
     )

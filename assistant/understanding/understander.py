@@ -149,9 +149,15 @@ class CatalogCheck:
     """
 
     threshold: float = 0.55
+    suggest_threshold: float = 1.0
+    """The closest product's similarity at or above which a message left out of scope is shown the closest
+    products beside the answer (calibrated too; 1.0, never, for a shop not calibrated for it)."""
 
     def accepts(self, similarity: float, title: str, head: str) -> bool:
         return similarity >= self.threshold and bool(head) and prints(title, head)
+
+    def suggests(self, similarity: float) -> bool:
+        return similarity >= self.suggest_threshold
 
 
 # A few ways shoppers describe each problem, compared with their words by the sentence embedder: a nearest-
@@ -326,6 +332,8 @@ class Understander:
             u = u.model_copy(update={"catalog_match": round(similarity, 4)})
             if self.check.accepts(similarity, title, u.head):
                 u = u.with_intent(Intent.search_product, f"catalog match {similarity:.2f}: {title}")
+            elif self.check.suggests(similarity):
+                u = u.model_copy(update={"near_products": True})
         if (u.intent == Intent.out_of_scope or (u.intent in (Intent.best_sellers, Intent.product_info)
                                                 and u.names_product)) and asks_if_sold(words, u.head):
             # "do you sell washing machines": a question whether the shop sells a thing is a shopping request even

@@ -194,6 +194,17 @@ def test_service_and_small_talk_acts(act: Act, expected: str) -> None:
     assert expected in GEN.generate(facts_for(act))
 
 
+def test_out_of_scope_lists_the_closest_products_as_such_and_passes_the_grounding_check() -> None:
+    plain = facts_for(Act.out_of_scope)
+    assert "closest" not in GEN.generate(plain)
+    near = plain.model_copy(update={"products": facts_for(Act.show_products).products[:2]})
+    text = GEN.generate(near)
+    lines = text.splitlines()
+    assert "closest things we have" in lines[1]
+    assert lines[2].startswith("1. Lunch Bag Red Retrospot — £1.65") and lines[3].startswith("2. ")
+    assert CHECK.check(text, near).ok
+
+
 def test_dialog_codes_in_detail_are_turned_into_sentences_never_printed() -> None:
     language, history, no_bundle, compare_detail, not_in_bundle = (GEN.generate(f) for f in coded_facts())
     assert language.startswith("Sorry, I can only chat in English for now.")

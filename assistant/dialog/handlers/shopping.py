@@ -471,6 +471,11 @@ class ShoppingAdvisor:
                           thing=u.head if query == u.query else "", phrase=u.head_phrase)
         return self.present(found, slots, query, u, state, Intent.search_product)
 
+    def closest(self, u: Understanding, state: DialogState, user_id: str | None, k: int) -> list[ShownProduct]:
+        """The ``k`` products closest to a message read as out of scope, to show beside that answer (maybe none)."""
+        found = self.find(u.query, u.slots, False, state, user_id)
+        return [self.describe(p, u.slots, why) for p, why in found.ranked[:k]]
+
     def to_go_with(self, u: Understanding, like_ids: Sequence[str], state: DialogState,
                    user_id: str | None) -> TurnResult:
         """The thing named in "a card to go with it", the ones closest to ``like_ids`` (what it goes with) first."""

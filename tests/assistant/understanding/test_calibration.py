@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistant.understanding.calibration import CANDIDATES, MAX_LOSS, POLICY_MAX_LOSS, _recall, _scores, calibrate
+from assistant.understanding.calibration import (
+    CANDIDATES,
+    MAX_LOSS,
+    POLICY_MAX_LOSS,
+    SUGGEST_MAX_SHARE,
+    _recall,
+    _scores,
+    _suggested,
+    calibrate,
+)
 from cartwise.settings import Settings
 from finetune.sources import clinc_out_of_scope
 
@@ -31,3 +40,24 @@ def test_each_threshold_is_the_lowest_that_keeps_its_loss_within_bounds(giftshop
         assert checked - _recall(scored, report.threshold, lower[-1]) > POLICY_MAX_LOSS * called
     # Some of these banking and travel questions do read like a shop's policy questions.
     assert max(s.policy for s in scored if s.oos) > 0.4
+
+
+def test_the_suggestion_threshold_is_the_lowest_that_shows_products_to_few_off_topic_messages(
+        giftshop_bot: Any) -> None:
+    reader = giftshop_bot.dialog.understander
+    messages = clinc_out_of_scope(Settings(shop="giftshop").data_dir / "intents" / "clinc150")
+    # Cooking and small-talk questions come near a gift shop's kitchenware; most of CLINC150 does not.
+    pool = messages.calibration[:60] + [m for m in messages.calibration if "spoon" in m or "cake" in m][:20]
+    report = calibrate("giftshop", reader.model, reader.slots, reader.matcher, pool, messages.test[:20], 0.854,
+                       policies=reader.policies)
+    scored = _scores(pool, reader.model, reader.slots, reader.matcher, reader.policies)
+    share = _suggested(scored, report.threshold, report.policy_threshold, report.suggest_threshold)
+    assert report.suggest_threshold in CANDIDATES and share <= SUGGEST_MAX_SHARE
+    assert report.suggested_calibration == round(share, 4)
+    lower = [t for t in CANDIDATES if t < report.suggest_threshold]
+    if lower:
+        assert _suggested(scored, report.threshold, report.policy_threshold, lower[-1]) > SUGGEST_MAX_SHARE
+    # Suggestions read how close the closest product is, whatever its title prints; the check reads it only
+    # when the title prints what is asked for.
+    assert all(s.closest >= s.catalog for s in scored)
+    assert any(s.closest > 0 and s.catalog == 0 for s in scored if s.oos)

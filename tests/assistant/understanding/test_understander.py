@@ -153,6 +153,18 @@ def test_the_catalog_check_turns_out_of_scope_into_shopping_when_meaning_and_wor
     assert history.intent == "out_of_scope" and history.head == "history"
 
 
+def test_products_near_an_out_of_scope_read_are_marked_to_show_beside_it(understander: Understander) -> None:
+    text = "check how cold it gets in the greenhouse overnight"  # out of scope; no title prints "greenhouse"
+    checks = (CatalogCheck(threshold=2.0, suggest_threshold=0.0), CatalogCheck(threshold=2.0, suggest_threshold=2.0))
+    near, far = (Understander(understander.model, understander.slots, understander.catalog, understander.matcher,
+                              understander.problems, check).understand(text, Screen()) for check in checks)
+    assert near.intent == far.intent == "out_of_scope"
+    assert near.near_products and not far.near_products
+    # The check making it a search leaves nothing to show beside an out-of-scope answer.
+    accepted = _with_check(understander, 0.0).understand("owls, how do they sleep", Screen())
+    assert accepted.intent == "search_product" and not accepted.near_products
+
+
 def _with_policy_check(understander: Understander, threshold: float) -> Understander:
     return Understander(understander.model, understander.slots, understander.catalog, understander.matcher,
                         understander.problems, understander.check, policies=understander.policies,
