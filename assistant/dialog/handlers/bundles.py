@@ -80,7 +80,7 @@ class BundlePlanner:
     # ------------------------------------------------------------------ build
     def build(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
         if u.roles:
-            return self.build_from_roles(u, state)
+            return self.build_from_roles(u, state, user_id, search_if_none=True)
         if u.complements and u.item_query and u.names_product:
             # "a card to go with it" asks for cards (those closest to it first), not for a bundle chosen around it.
             like = list(u.targets) or state.shown_ids or [i.id for i in (state.bundle.items if state.bundle else [])]
@@ -140,10 +140,12 @@ class BundlePlanner:
         viewed = list(dict.fromkeys([*state.viewed_ids, *(i.id for i in shown.items)]))[-50:]
         return TurnResult(facts, StateUpdate(bundle=shown, bundle_spec=spec, viewed_ids=viewed))
 
-    def build_from_roles(self, u: Understanding, state: DialogState) -> TurnResult:
+    def build_from_roles(self, u: Understanding, state: DialogState, user_id: str | None = None,
+                         search_if_none: bool = False) -> TurnResult:
         """ "monitor, keyboard, mouse and webcam under $600": one item per role, within the budget.
 
-        "add a mouse and a bag to it": the product pointed at comes first, then the things named.
+        "add a mouse and a bag to it": the product pointed at comes first, then the things named. With
+        ``search_if_none``, a list none of whose parts the catalog has is searched as one request instead.
         """
         budget = u.slots.budget_max
         picks: list[tuple[Role, list[Product]]] = []
@@ -182,6 +184,13 @@ class BundlePlanner:
                 continue
             picks.append((role, candidates))
         chosen = _fit_budget(picks, budget)
+        if not chosen and search_if_none and anchor is None and len(missing) == len(u.roles):
+            # "keep my needles and thread tidy" read as a list of a "keep needles" and a "thread tidy": when the
+            # catalog has none of the parts but has the whole ("Sewing Susan 21 Needle Set"), the message is one
+            # need. A list of things the shop lacks ("a laptop and a phone charger") is still named whole below.
+            whole = self.shopping.search(u, state, user_id)
+            if whole.facts.products and not whole.facts.detail.startswith("not_carried:"):
+                return whole
         if not chosen:
             detail = f"not_carried:{', '.join(missing)}" if missing else "no bundle"
             return TurnResult(ReplyFacts(act=Act.no_results, intent=Intent.build_bundle, user_text=u.text,
