@@ -540,6 +540,14 @@ class Understander:
         if positions:
             # "what's in the second one" under a list of orders: that order.
             update["order_target"] = screen.orders[positions[0] - 1 if positions[0] > 0 else positions[0]]
+        if u.intent in (Intent.search_product, Intent.refine_search) and (screen.products or screen.focus_id) \
+                and u.names_product and _asks_to_match(words):
+            thing = [w for w in content_words(words) if w not in _COMPLEMENT_WORDS]
+            if thing:
+                # "do you have a matching plate" after mugs: plates, those closest to the mugs first (as "a card to
+                # go with it"), not a "matching plate" the shop would lack.
+                update |= {"intent": Intent.build_bundle, "complements": True, "item_query": " ".join(thing),
+                           "notes": (*u.notes, "a thing to go with those on the screen")}
         if u.intent == Intent.build_bundle:
             adds = edit[0] == "add"
             # "what goes with it": the bundle completes it; "... make me a bundle" with it: it is in the bundle;
@@ -673,6 +681,12 @@ class Understander:
         # reply repeats it: "not christmas", never the stem "christma"); products are matched on stems.
         return [w for w in negated
                 if w not in FUNCTION_WORDS and self.catalog.title_counts.get(stem(w), 0) > 0]
+
+
+def _asks_to_match(words: Sequence[str]) -> bool:
+    """ "a matching plate", "a card that goes with them": a thing chosen to go with others, not one described."""
+    return any(w in ("match", "matches", "matching") for w in words) or any(
+        a in ("go", "goes") and b == "with" for a, b in itertools.pairwise(words))
 
 
 def _without_destination(words: Sequence[str]) -> Sequence[str]:
