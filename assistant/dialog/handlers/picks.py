@@ -13,6 +13,7 @@ from assistant.dialog.handlers.shopping import POOL, SHOW, Found, ShoppingAdviso
 from assistant.facts import Act, ReplyFacts
 from assistant.personal import Personaliser
 from assistant.types import DialogState, Intent, ShownProduct, StateUpdate, Understanding
+from assistant.understanding.catalog import prints
 from retrieval.picks import PersonalRecommender, Pick
 from retrieval.product_vectors import ProductVectors
 from retrieval.types import SearchFilters
@@ -117,7 +118,11 @@ class ShopperPicks:
             picks = recommender.best_sellers(len(among), among=among)
         elif scoped:
             found: Found = self.shopping.find(u.query, u.slots, u.category_filter, state, None)
-            among = [p.id for p, _ in found.ranked[:POOL // 2]]
+            pool = [p for p, _ in found.ranked[:POOL // 2]]
+            # "best wireless earbuds for the gym": the earbuds among the matches, when there are any; a wireless
+            # speaker rated higher is still no earbud.
+            kind = [p for p in pool if u.head and prints(f"{p.title} {p.category}", u.head)]
+            among = [p.id for p in kind or pool]
             picks = recommender.best_sellers(SHOW, among=among)
             if not picks and self._has_sales():  # nothing there has sold yet: the best matches, said as such
                 return self.shopping.present(found, u.slots, u.query, u, state, Intent.best_sellers)
