@@ -265,8 +265,10 @@ PRICE_WORDS = _table("""
 low: cheap | inexpensive | affordable | budget | low cost | bargain | economical | cheapo | not expensive
 low: not too expensive | not pricey | not too pricey | not too dear | value for money | reasonably priced
 low: 便宜 | 实惠
+low: wont break the bank | not break the bank | on a shoestring | moneys tight | money is tight | tight budget
 high: premium | luxury | luxurious | high end | top end | top of the range | expensive | pricey | fancy
 high: splurge | designer | best money can buy | 高端
+high: a fortune | loads of money | lots of money | a lot of money | spend much | spend a lot
 cheaper: less expensive | lower price | lower priced | more affordable | less pricey | cheaper ones
 pricier: more expensive | higher end | better quality | fancier | more premium | dearer | posher
 cheapest: least expensive | lowest price | lowest priced | most affordable | cheapest ones

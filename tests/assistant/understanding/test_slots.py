@@ -750,3 +750,18 @@ def test_size_comparatives_ask_for_others(elec: SlotExtractor, text: str, than: 
 ])
 def test_a_bare_for_n_is_a_head_count_only_when_it_can_be_one(text: str, quantity: int | None) -> None:
     assert SlotExtractor("$").read(text).slots.quantity == quantity
+
+
+@pytest.mark.parametrize(("text", "level"), [
+    ("a laptop for uni, not loads of money", "low"),
+    ("a laptop, don't want to spend much", "low"),
+    ("something that won't break the bank", "low"),
+    ("a present for her, money's tight this month", "low"),
+    ("i want to spend a lot on her", "high"),
+    ("a watch that costs a fortune", "high"),
+    # Asking what something costs sets no price level.
+    ("how much is it", None),
+    ("does it cost a lot to post to france", None),
+])
+def test_spending_idioms_set_the_price_level(elec: SlotExtractor, text: str, level: str | None) -> None:
+    assert elec.read(text).slots.price == level
