@@ -302,6 +302,7 @@ class Understanding(BaseModel):
         asks_policy: the shop's policy text decided that the message is a policy question (the model was unsure or
             called it out of scope), so the passages are looked up by the message's own words, not a stock phrase.
         corrections: typos corrected against the catalog's words ({"teapott": "teapot"}).
+        recipient_words: the words that named who it is for ("teenager" for the recipient "teen").
         angry: the message reads as an angry complaint.
         notes: why an override changed the model's intent (for logs and tests).
     """
@@ -353,6 +354,7 @@ class Understanding(BaseModel):
     policy_match: float | None = None
     asks_policy: bool = False
     corrections: dict[str, str] = Field(default_factory=dict)
+    recipient_words: tuple[str, ...] = ()
     angry: bool = False
     notes: tuple[str, ...] = ()
 

@@ -66,6 +66,8 @@ class SlotReading:
         words: every word of the normalised message, for what points at the screen ("the two cheapest").
         specs: specifications as written ("rtx 4060", "16gb"), taken out of the residual so that no budget or
             count reads them, to be searched with.
+        recipient_words: the words that named the recipient ("teenager" for the recipient "teen"): who a present
+            is for, never a thing the shop could lack.
     """
 
     slots: Slots
@@ -73,6 +75,7 @@ class SlotReading:
     negated_words: tuple[str, ...] = ()
     words: tuple[str, ...] = ()
     specs: tuple[str, ...] = ()
+    recipient_words: tuple[str, ...] = ()
 
 
 class SlotExtractor:
@@ -199,10 +202,14 @@ class SlotExtractor:
                             if w.endswith("er") and w in SIZE_CHOICE and i not in negated
                             and (i == 0 or words[i - 1] != "the")), None),
         )
-        return SlotReading(slots, residual, negated_words, tuple(w for w in words if BLANK not in w), specs)
+        named_recipient = tuple(words[recipients[0].first:recipients[0].last]) if recipients else ()
+        return SlotReading(slots, residual, negated_words, tuple(w for w in words if BLANK not in w), specs,
+                           named_recipient)
 
 
 _FOR_CONTEXT = frozenset({"for", "my", "our"})
+# "it's a girl", "she's a teenager": the person the present is for, described (apostrophes are gone by now).
+_DESCRIBED = frozenset({"its", "shes", "hes", "theyre"})
 
 
 def _singular(word: str) -> str:
@@ -213,8 +220,8 @@ _AGE_UNITS = frozenset({"year", "years", "yr", "yrs", "month", "months", "week",
 
 
 def _recipient_ok(m: TermMatch[str], words: Sequence[str], occasion_tokens: Set[int]) -> bool:
-    """A recipient word counts after "for"/"my" (a few words back, past an age: "for my 7 year old niece"), or alone
-    for family words."""
+    """A recipient word counts after "for"/"my" (a few words back, past an age: "for my 7 year old niece"), after
+    "it's a" / "she's a" (the person described: "it's a girl"), or alone for family words."""
     start = m.first - 3
     if m.first >= 2 and words[m.first - 1] == "old" and words[m.first - 2] in _AGE_UNITS:
         start -= 3
@@ -226,6 +233,8 @@ def _recipient_ok(m: TermMatch[str], words: Sequence[str], occasion_tokens: Set[
         after = words[m.last] if m.last < len(words) else ""
         return m.value != "her" or not after.isalpha() or after in FUNCTION_WORDS or m.last in occasion_tokens
     if m.value in BARE_RECIPIENTS or not m.phrase.isascii():
+        return True
+    if before[-2:-1] and before[-2] in _DESCRIBED and before[-1] in ("a", "an"):
         return True
     return any(w in _FOR_CONTEXT for w in before) and all(w.isalnum() for w in before[-2:])
 

@@ -253,8 +253,9 @@ class Understander:
         # "i want to watch films on something big" names no Smart Watches. Who it is for, a colour or a size
         # ("for my dad", "in white?") is no thing the shop could lack.
         looks = {w for v in (reading.slots.colour, reading.slots.size) if v for w in v.lower().split()}
-        attribute_values = looks | {w for v in (reading.slots.recipient, reading.slots.occasion, *reading.slots.brands)
-                                    if v for w in v.lower().split()}
+        attribute_values = looks | set(reading.recipient_words) | {
+            w for v in (reading.slots.recipient, reading.slots.occasion, *reading.slots.brands) if v
+            for w in v.lower().split()}
         head_words = [w for w in words if w not in attribute_values and stem(w) not in attribute_values]
         head = head_word(request_clause(head_words))
         phrase = head_phrase(words, head) if head else []
@@ -286,6 +287,7 @@ class Understander:
                                                    reading.slots), *reading.specs)
                            if x),
             has_product_content=has_content, names_product=names_product, corrections=corrections,
+            recipient_words=reading.recipient_words,
             head=head, head_phrase=tuple(head_phrase(head_words, head)) if head else (),
             named_early=head in content[:3] and introduced_as_thing(head_words, head),
             category_filter=named.filter, angry=bool(ANGRY.search(text)), attribute=attribute,

@@ -459,7 +459,7 @@ class ShoppingAdvisor:
     def search(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
         """A new request; one that names nothing new ("any in red?") continues the standing search."""
         slots, query = u.slots, u.query
-        if not _names_a_thing(u) and state.query:
+        if not _names_a_thing(u, as_written=True) and state.query:
             slots, query = state.slots.merge(u.slots), state.query
         elif u.speaks_of_someone and state.slots.recipient and not u.slots.recipient:
             # "something she can use at her desk" after a present for a colleague around £10: the same person, so
@@ -814,11 +814,18 @@ class ShoppingAdvisor:
                                      bundle=state.bundle if about_bundle else None))
 
 
-def _names_a_thing(u: Understanding) -> bool:
-    """Whether the message has words of its own beyond the attributes it states ("any in red?" has none)."""
+def _names_a_thing(u: Understanding, as_written: bool = False) -> bool:
+    """Whether the message has words of its own beyond the attributes it states ("any in red?" has none).
+
+    ``as_written``: the recipient as the shopper wrote it is no thing either ("she's a teenager" for "teen"); a
+    refinement keeps it as words to search ("just the ones for children" asks for the "Childrens" ones).
+    """
     attribute_words = {w for v in (u.slots.colour, u.slots.size, u.slots.recipient, u.slots.occasion, u.slots.feature,
                                    *u.slots.brands) if v for w in words_of(v)}
-    return any(w not in attribute_words for w in _query_words(u))
+    if as_written:
+        attribute_words |= set(u.recipient_words)
+    # A letter left of a contraction ("she's" -> "s") is no word.
+    return any(w not in attribute_words and len(w) > 1 for w in _query_words(u))
 
 
 def _query_words(u: Understanding) -> list[str]:

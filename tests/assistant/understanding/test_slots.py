@@ -765,3 +765,18 @@ def test_a_bare_for_n_is_a_head_count_only_when_it_can_be_one(text: str, quantit
 ])
 def test_spending_idioms_set_the_price_level(elec: SlotExtractor, text: str, level: str | None) -> None:
     assert elec.read(text).slots.price == level
+
+
+@pytest.mark.parametrize(("text", "recipient", "words"), [
+    ("its a girl", "girl", ("girl",)),
+    ("she's a teenager", "teen", ("teenager",)),
+    ("a present for a teenager", "teen", ("teenager",)),
+])
+def test_the_person_described_is_who_it_is_for(gift: SlotExtractor, text: str, recipient: str,
+                                               words: tuple[str, ...]) -> None:
+    reading = gift.read(text)
+    assert reading.slots.recipient == recipient and reading.recipient_words == words
+
+
+def test_a_thing_described_names_no_recipient(gift: SlotExtractor) -> None:
+    assert gift.read("its a mug with a girl on it").slots.recipient is None
