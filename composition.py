@@ -218,7 +218,8 @@ def checks_for(settings: Settings) -> tuple[CatalogCheck, PolicyCheck]:
     data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     catalog = CatalogCheck(threshold=float(data.get("threshold", CatalogCheck.threshold)),
                            suggest_threshold=float(data.get("suggest_threshold", CatalogCheck.suggest_threshold)))
-    policy = PolicyCheck(threshold=float(data["policy_threshold"])) if "policy_threshold" in data else PolicyCheck()
+    policy = PolicyCheck(threshold=float(data.get("policy_threshold", PolicyCheck.threshold)),
+                         suggest_threshold=float(data.get("policy_suggest_threshold", PolicyCheck.suggest_threshold)))
     return catalog, policy
 
 

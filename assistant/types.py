@@ -298,6 +298,7 @@ class Understanding(BaseModel):
         catalog_match: cosine similarity of the query to the closest product (when it was looked up).
         near_products: the catalog check did not make an out-of-scope read a shopping request, but the closest
             products are near enough (its calibrated suggestion threshold) to show beside the answer.
+        near_policy: the same for the closest policy passage (the policy check's suggestion threshold).
         policy_match: cosine similarity of the message to the closest policy passage (when it was looked up).
         asks_policy: the shop's policy text decided that the message is a policy question (the model was unsure or
             called it out of scope), so the passages are looked up by the message's own words, not a stock phrase.
@@ -351,6 +352,7 @@ class Understanding(BaseModel):
     target_quantity: int | None = None
     catalog_match: float | None = None
     near_products: bool = False
+    near_policy: bool = False
     policy_match: float | None = None
     asks_policy: bool = False
     corrections: dict[str, str] = Field(default_factory=dict)

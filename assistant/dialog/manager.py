@@ -335,9 +335,15 @@ class DialogManager:
         return self._out_of_scope(u, state, user_id)
 
     def _out_of_scope(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
-        """Out of scope; with the closest products beside it when the catalog check found them near, so a need
-        the model does not read as shopping ("serve a boiled egg at breakfast") still sees the egg cups."""
+        """Out of scope; with the closest policy passage, or else the closest products, beside it when they are near,
+        so a need the model does not read as shopping ("serve a boiled egg at breakfast") still sees the egg cups."""
         facts = ReplyFacts(act=Act.out_of_scope, intent=Intent.out_of_scope, user_text=u.text)
+        if u.near_policy:
+            # "are you open on bank holidays" (below the policy check): a question to the shop, so the passage
+            # closest to it, rather than products.
+            facts.passages = self.service.closest_passage(u.text)
+            if facts.passages:
+                return TurnResult(facts)
         if not u.near_products or _ORDER_MENTIONS & set(u.query.split()):
             # "where is the parcel with the dog licence sign" (a guest): about an order, not a thing to buy.
             return TurnResult(facts)

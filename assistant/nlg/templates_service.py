@@ -187,7 +187,11 @@ def out_of_scope(facts: ReplyFacts, seed: int) -> str:
         f"{lead} I can help you shop at {facts.shop_name}: find products, build a gift bundle within a budget, "
         "check your orders or explain our policies. What are you looking for?"
     )
-    if facts.products:
+    if facts.passages:
+        # A passage beside the answer, not passed off as its answer: the closest the policy text came.
+        text = "\n".join([text, "If it's about how we work, this part of our policies may help:",
+                          *_citations(facts, limit=1)])
+    elif facts.products:
         # Products beside the answer, never passed off as what was asked for: the closest the catalog came.
         lines = [text, "If it's something from the shop you're after, these are the closest things we have:"]
         lines += [product_line(i, p, facts.currency) for i, p in enumerate(facts.products, 1)]

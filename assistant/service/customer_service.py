@@ -14,7 +14,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Literal, Protocol
 
-from assistant.facts import Act, ReplyFacts
+from assistant.facts import Act, PolicyPassage, ReplyFacts
 from assistant.nlg.money import format_date
 from assistant.reply import ShownProduct
 from assistant.service.policies import PolicyIndex
@@ -333,6 +333,10 @@ class CustomerService:
             return ReplyFacts(act=Act.policy_unknown, intent=intent, user_text=text,
                               options=["Talk to a person"])
         return ReplyFacts(act=Act.policy_answer, intent=intent, user_text=text, passages=passages)
+
+    def closest_passage(self, text: str) -> list[PolicyPassage]:
+        """The one passage closest to ``text`` (none below the index's floor), to show beside another answer."""
+        return self.policies.query(text, k=1)
 
     def handoff(self, session_id: str, user_id: str | None, reason: str, text: str, intent: str) -> ReplyFacts:
         # ``intent``: the turn's intent as the reply facts carry it (an Intent, or "" before a handler set one).

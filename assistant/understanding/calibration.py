@@ -10,7 +10,8 @@ check existed. The policy check (a message the model is unsure of, or calls out 
 answers) is calibrated the same way after it, on what the catalog check leaves out of scope. Last, the threshold
 at which an answer left out of scope still shows the closest products beside it: the lowest similarity at which
 at most :data:`SUGGEST_MAX_SHARE` of those messages would get them (a need the model reads as out of scope,
-"weigh the flour for a cake", then sees the kitchen scales; "how do you spell umbrella", umbrellas). The result is
+"weigh the flour for a cake", then sees the kitchen scales; "how do you spell umbrella", umbrellas), and the same
+for the closest policy passage ("are you open on bank holidays", below the policy check). The result is
 written to ``data/shops/<shop>/calibration.json`` with the figures behind it.
 """
 
@@ -59,6 +60,9 @@ class CalibrationReport:
     suggested_calibration: float = 0.0  # share of the out-of-scope answers shown the closest products
     suggested_test: float = 0.0
     shopping_suggested: int = 0  # shopping requests left out of scope that get the closest products
+    policy_suggest_threshold: float = 1.0
+    policy_suggested_calibration: float = 0.0  # share of the out-of-scope answers shown the closest passage
+    policy_suggested_test: float = 0.0
 
     def save(self, path: Path) -> Path:
         path.write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
@@ -92,10 +96,13 @@ def _scores(texts: Sequence[str], model: IntentModel, slots: SlotExtractor,
     return out
 
 
-def _suggested(scores: Sequence[_Scored], threshold: float, policy_threshold: float, suggest: float) -> float:
-    """Share of the messages left out of scope by both checks that would be shown the closest products."""
+def _suggested(scores: Sequence[_Scored], threshold: float, policy_threshold: float, suggest: float,
+               of_policy: bool = False) -> float:
+    """Share of the messages left out of scope by both checks that would be shown the closest products (or, with
+    ``of_policy``, the closest policy passage)."""
     left = [s for s in scores if s.oos and s.catalog < threshold and s.policy < policy_threshold]
-    return sum(1 for s in left if s.closest >= suggest) / len(left) if left else 0.0
+    near = sum(1 for s in left if (s.policy if of_policy else s.closest) >= suggest)
+    return near / len(left) if left else 0.0
 
 
 def _recall(scores: Sequence[_Scored], threshold: float | None, policy_threshold: float | None = None) -> float:
@@ -134,6 +141,10 @@ def calibrate(shop: str, model: IntentModel, slots: SlotExtractor, matcher: Prod
                                  <= POLICY_MAX_LOSS * called), CANDIDATES[-1])
     suggest = next((t for t in CANDIDATES if _suggested(calibration, threshold, policy_threshold, t)
                     <= SUGGEST_MAX_SHARE), CANDIDATES[-1])
+    policy_suggest = 1.0
+    if policies is not None:
+        policy_suggest = next((t for t in CANDIDATES if _suggested(calibration, threshold, policy_threshold, t, True)
+                               <= SUGGEST_MAX_SHARE), CANDIDATES[-1])
     asked = _scores(shopping, model, slots, matcher)
     recovered = sum(1 for s in asked if s.oos and s.catalog >= threshold)
     return CalibrationReport(
@@ -151,4 +162,8 @@ def calibrate(shop: str, model: IntentModel, slots: SlotExtractor, matcher: Prod
         suggested_calibration=round(_suggested(calibration, threshold, policy_threshold, suggest), 4),
         suggested_test=round(_suggested(test, threshold, policy_threshold, suggest), 4),
         shopping_suggested=sum(1 for s in asked if s.oos and s.catalog < threshold and s.closest >= suggest),
+        policy_suggest_threshold=policy_suggest,
+        policy_suggested_calibration=round(_suggested(calibration, threshold, policy_threshold, policy_suggest, True),
+                                           4),
+        policy_suggested_test=round(_suggested(test, threshold, policy_threshold, policy_suggest, True), 4),
     )

@@ -129,9 +129,15 @@ class PolicyCheck:
     """
 
     threshold: float = 0.55
+    suggest_threshold: float = 1.0
+    """The closest passage's similarity at or above which a message left out of scope is shown that passage beside
+    the answer (calibrated as the catalog check's suggestions; 1.0, never, for a shop not calibrated for it)."""
 
     def asks(self, similarity: float) -> bool:
         return similarity >= self.threshold
+
+    def suggests(self, similarity: float) -> bool:
+        return similarity >= self.suggest_threshold
 
 
 @dataclass(frozen=True)
@@ -440,7 +446,8 @@ class Understander:
         scope at 0.58) is a policy question, looked up by its own words."""
         assert self.policies is not None
         similarity = self.policies.best_score(u.text)
-        u = u.model_copy(update={"policy_match": round(similarity, 4)})
+        u = u.model_copy(update={"policy_match": round(similarity, 4),
+                                 "near_policy": self.policy_check.suggests(similarity)})
         if not self.policy_check.asks(similarity):
             return u
         intent = next((i for i, _ in u.top if i in _POLICY_READINGS), Intent.contact_customer_service)

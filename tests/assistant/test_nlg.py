@@ -205,6 +205,14 @@ def test_out_of_scope_lists_the_closest_products_as_such_and_passes_the_groundin
     assert CHECK.check(text, near).ok
 
 
+def test_out_of_scope_quotes_the_closest_passage_as_such_and_passes_the_grounding_check() -> None:
+    near = facts_for(Act.out_of_scope).model_copy(update={"passages": facts_for(Act.policy_answer).passages[:1]})
+    text = GEN.generate(near)
+    lines = text.splitlines()
+    assert "may help" in lines[1] and lines[2].startswith("> ") and lines[3].startswith("(from: ")
+    assert CHECK.check(text, near).ok
+
+
 def test_dialog_codes_in_detail_are_turned_into_sentences_never_printed() -> None:
     language, history, no_bundle, compare_detail, not_in_bundle = (GEN.generate(f) for f in coded_facts())
     assert language.startswith("Sorry, I can only chat in English for now.")

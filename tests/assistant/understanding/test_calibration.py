@@ -61,3 +61,11 @@ def test_the_suggestion_threshold_is_the_lowest_that_shows_products_to_few_off_t
     # when the title prints what is asked for.
     assert all(s.closest >= s.catalog for s in scored)
     assert any(s.closest > 0 and s.catalog == 0 for s in scored if s.oos)
+    # The closest policy passage, likewise, for at most the same share of what both checks leave out of scope.
+    policy_share = _suggested(scored, report.threshold, report.policy_threshold, report.policy_suggest_threshold,
+                              of_policy=True)
+    assert report.policy_suggest_threshold in CANDIDATES and policy_share <= SUGGEST_MAX_SHARE
+    below = [t for t in CANDIDATES if t < report.policy_suggest_threshold]
+    if below:
+        assert _suggested(scored, report.threshold, report.policy_threshold, below[-1], of_policy=True) \
+            > SUGGEST_MAX_SHARE

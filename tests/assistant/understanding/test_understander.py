@@ -171,6 +171,16 @@ def _with_policy_check(understander: Understander, threshold: float) -> Understa
                         policy_check=PolicyCheck(threshold=threshold))
 
 
+def test_a_policy_passage_near_an_out_of_scope_read_is_marked_to_show_beside_it(understander: Understander) -> None:
+    text = "are you open on bank holidays"  # out of scope; the opening hours passage is close, not close enough
+    near, far = (Understander(understander.model, understander.slots, understander.catalog, understander.matcher,
+                              understander.problems, understander.check, policies=understander.policies,
+                              policy_check=PolicyCheck(threshold=2.0, suggest_threshold=suggest)
+                              ).understand(text, Screen()) for suggest in (0.0, 2.0))
+    assert near.intent == far.intent == "out_of_scope" and not near.asks_policy
+    assert near.near_policy and not far.near_policy
+
+
 def test_the_policy_text_decides_an_unsure_read(understander: Understander) -> None:
     text = "do you do discounts for big orders"  # the model is unsure; the policy has discount codes, trade accounts
     strict = _with_policy_check(understander, 2.0).understand(text, Screen())
