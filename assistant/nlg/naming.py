@@ -74,7 +74,10 @@ def found_label(titles: Sequence[str], categories: Sequence[str], query: str = "
         # A word the shown products print across three or more of the shop's categories is a motif, a flavour or
         # a colour ("Chocolate This Way Metal Sign", "Faux Fur Chocolate Throw", "Jumbo Bag Strawberry"), not
         # what they are: naming them by it would call a sign and a throw "chocolates".
-        return len(filed.get(name, ())) < MOTIF_CATEGORIES
+        # A participle ("curved", "padded", "personalised") says what a thing is like, never what it is: named by
+        # it, three curved monitors would be "curveds".
+        last = spelled.get(name.split()[-1], name.split()[-1])
+        return len(filed.get(name, ())) < MOTIF_CATEGORIES and not (len(last) > 4 and last.endswith("ed"))
 
     def wanted(stem: str) -> bool:
         # The request used the word, or the word holds one the request used ("mat" in "doormat").

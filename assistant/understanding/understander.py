@@ -327,6 +327,12 @@ class Understander:
             # ("what's the warranty?" after one product) is the likeliest reading there.
             u = u.with_intent(guess, f"unsure follow-up: {guess} {u.top[0][1]:.2f}")
             unsure = False
+        elif not u.confident and screen.context is TurnContext.products and words and words[0] in _FRAGMENT_OPENERS \
+                and Intent.refine_search in [i for i, _ in u.top[:2]]:
+            # "for gaming" after monitors (a search at 0.44, a refinement next): a phrase that opens with a
+            # preposition is no request of its own; it narrows the list on the screen.
+            u = u.with_intent(Intent.refine_search, "a fragment narrowing the list")
+            unsure = False
         lead, p = unsure_guess(u)
         service_guess = lead in CUSTOMER_SERVICE_INTENTS and p >= UNSURE_GUESS
         if unsure and not service_guess and self.policies is not None:
@@ -810,6 +816,8 @@ _INTERJECTIONS = frozenset("ok okay fine alright right never mind well oh so the
                            "yeah no nah nope sorry thanks cheers".split())
 # Conjunctions and focus words that open a fragment going on from the previous turn ("and to ireland?").
 _CONTINUATIONS = frozenset({"and", "or", "also", "plus", "even", "same"})
+# Prepositions a fragment after a list opens with ("for gaming", "with a handle", "in leather").
+_FRAGMENT_OPENERS = frozenset({"for", "with", "without", "in"})
 # Words that ask what the shopper paid over their orders.
 _SPENDING = frozenset({"spend", "spent", "spending"})
 # Words that ask how well products sell: the shop's orders answer them, not the product details.
