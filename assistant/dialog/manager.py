@@ -356,8 +356,12 @@ class DialogManager:
         topic = state.topic if goes_on else ""
         # A question the policy text itself recognised is looked up by its own words: an intent's stock phrase
         # would pull towards that intent's passage ("do you price match" is no "contact customer service").
+        # An unsure guess's stock phrase would pull a new question towards its own passage ("where do i put my promo
+        # code", a cancellation-fee question at 0.33, found the cancellation fee): the shopper's words look it up
+        # alone. A follow-up ("how long does that take" after delivery abroad) keeps it beside its topic.
         facts = self.service.policy(intent, u.text, topic,
-                                    with_hint=(not topic or intent != state.last_intent) and not u.asks_policy)
+                                    with_hint=(not topic or intent != state.last_intent) and not u.asks_policy
+                                    and (u.confident or bool(topic)))
         return TurnResult(facts, StateUpdate(topic=" ".join(f"{topic} {u.text}".split()[-TOPIC_WORDS:])))
 
     def _handlers(self, u: Understanding, state: DialogState,

@@ -188,7 +188,8 @@ NON_PRODUCT_PHRASES: tuple[str, ...] = phrases(
     in the box | inbox | tracking number | order number | gift wrap it | case number | in case | just in case |
     lights out | game changer | storage space | wi fi password | my basket | the basket | your basket |
     to basket | in basket | shopping basket | basket total | to my bag | to bag | my shopping bag |
-    shopping cart | secret santa | premium account | premium membership | premium delivery | premium shipping
+    shopping cart | secret santa | premium account | premium membership | premium delivery | premium shipping |
+    discount code | discount codes | promo code | promo codes | voucher code | voucher codes
 """
 )
 

@@ -780,3 +780,8 @@ def test_the_person_described_is_who_it_is_for(gift: SlotExtractor, text: str, r
 
 def test_a_thing_described_names_no_recipient(gift: SlotExtractor) -> None:
     assert gift.read("its a mug with a girl on it").slots.recipient is None
+
+
+@pytest.mark.parametrize("text", ["how do i use a discount code", "where do i put my promo code"])
+def test_a_code_for_a_discount_is_no_price_word(gift: SlotExtractor, text: str) -> None:
+    assert gift.read(text).slots.price is None
