@@ -174,16 +174,14 @@ class IntentClassifier:
         return np.concatenate(rows)
 
     def _logits(self, texts: list[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
+        batch = self.tokenizer(texts, padding=True, truncation=True, max_length=self.max_length, return_tensors="np")
         if self.onnx is not None:
-            batch = self.tokenizer(texts, padding=True, truncation=True, max_length=self.max_length,
-                                   return_tensors="np")
             return self.onnx(batch)
         import torch
 
         assert self.model is not None  # the constructor requires one of the two
         with torch.inference_mode():
-            encoded = self.tokenizer(texts, padding=True, truncation=True, max_length=self.max_length,
-                                     return_tensors="pt")
+            encoded = {name: torch.from_numpy(values) for name, values in batch.items()}
             logits: np.ndarray[Any, np.dtype[np.float32]] = self.model(**encoded).logits.float().numpy()
         return logits
 

@@ -230,7 +230,7 @@ class DialogManager:
         # Looked up at most once a turn: it reads the shopper's last 50 orders (36 ms on the demo shop).
         described: list[Order] | None = None
         looked_up = False
-        if (not u.confident or intent == Intent.out_of_scope) and user_id and _ORDER_MENTIONS & set(u.query.split()):
+        if (not u.confident or intent == Intent.out_of_scope) and user_id and _mentions_an_order(u):
             described, looked_up = self._orders_described(u, user_id), True
         if described is not None and len(described) == 1:
             # "the hot water bottles i ordered, are they on the way?", "where's the parcel with the dog licence
@@ -344,7 +344,7 @@ class DialogManager:
             facts.passages = self.service.closest_passage(u.text)
             if facts.passages:
                 return TurnResult(facts)
-        if not u.near_products or _ORDER_MENTIONS & set(u.query.split()):
+        if not u.near_products or _mentions_an_order(u):
             # "where is the parcel with the dog licence sign" (a guest): about an order, not a thing to buy.
             return TurnResult(facts)
         facts.products = self.shopping.closest(u, state, user_id, k=NEAR_PRODUCTS)
@@ -572,3 +572,8 @@ class DialogManager:
         if not clarified and "pending" not in update.model_fields_set:
             changes["pending"] = None
         return new.model_copy(update=changes)
+
+
+def _mentions_an_order(u: Understanding) -> bool:
+    """Whether the message speaks of an order or a parcel ("where is the parcel with the dog licence sign")."""
+    return bool(_ORDER_MENTIONS & set(u.query.split()))

@@ -18,7 +18,7 @@ written to ``data/shops/<shop>/calibration.json`` with the figures behind it.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -105,6 +105,11 @@ def _suggested(scores: Sequence[_Scored], threshold: float, policy_threshold: fl
     return near / len(left) if left else 0.0
 
 
+def _lowest(within_bound: Callable[[float], bool]) -> float:
+    """The lowest candidate threshold that keeps its bound (the highest candidate when none does)."""
+    return next((t for t in CANDIDATES if within_bound(t)), CANDIDATES[-1])
+
+
 def _recall(scores: Sequence[_Scored], threshold: float | None, policy_threshold: float | None = None) -> float:
     kept = sum(1 for s in scores if s.oos and (threshold is None or s.catalog < threshold)
                and (policy_threshold is None or s.policy < policy_threshold))
@@ -132,19 +137,14 @@ def calibrate(shop: str, model: IntentModel, slots: SlotExtractor, matcher: Prod
     calibration = _scores(pool, model, slots, matcher, policies)
     test = _scores(test_messages, model, slots, matcher, policies)
     called = _recall(calibration, None)
-    threshold = next((t for t in CANDIDATES if called - _recall(calibration, t) <= MAX_LOSS * called),
-                     CANDIDATES[-1])
+    threshold = _lowest(lambda t: called - _recall(calibration, t) <= MAX_LOSS * called)
     checked = _recall(calibration, threshold)
-    policy_threshold = 1.0
+    policy_threshold = policy_suggest = 1.0
     if policies is not None:
-        policy_threshold = next((t for t in CANDIDATES if checked - _recall(calibration, threshold, t)
-                                 <= POLICY_MAX_LOSS * called), CANDIDATES[-1])
-    suggest = next((t for t in CANDIDATES if _suggested(calibration, threshold, policy_threshold, t)
-                    <= SUGGEST_MAX_SHARE), CANDIDATES[-1])
-    policy_suggest = 1.0
-    if policies is not None:
-        policy_suggest = next((t for t in CANDIDATES if _suggested(calibration, threshold, policy_threshold, t, True)
-                               <= SUGGEST_MAX_SHARE), CANDIDATES[-1])
+        policy_threshold = _lowest(lambda t: checked - _recall(calibration, threshold, t) <= POLICY_MAX_LOSS * called)
+        policy_suggest = _lowest(lambda t: _suggested(calibration, threshold, policy_threshold, t, of_policy=True)
+                                 <= SUGGEST_MAX_SHARE)
+    suggest = _lowest(lambda t: _suggested(calibration, threshold, policy_threshold, t) <= SUGGEST_MAX_SHARE)
     asked = _scores(shopping, model, slots, matcher)
     recovered = sum(1 for s in asked if s.oos and s.catalog >= threshold)
     return CalibrationReport(

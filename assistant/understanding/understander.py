@@ -115,7 +115,18 @@ class PolicyMatcher(Protocol):
 
 
 @dataclass(frozen=True)
-class PolicyCheck:
+class _SuggestsNear:
+    """What the calibrated checks share: how close the nearest passage or product must be to be shown beside an
+    answer left out of scope (``suggest_threshold``; 1.0, never, for a shop not calibrated for it)."""
+
+    suggest_threshold: float = 1.0
+
+    def suggests(self, similarity: float) -> bool:
+        return similarity >= self.suggest_threshold
+
+
+@dataclass(frozen=True)
+class PolicyCheck(_SuggestsNear):
     """When a message the intent model is unsure of, or calls out of scope, is a question the shop's policy answers.
 
     The model learnt "out of scope" from CLINC150, whose banking and travel questions read like a shop's policy
@@ -129,19 +140,13 @@ class PolicyCheck:
     """
 
     threshold: float = 0.55
-    suggest_threshold: float = 1.0
-    """The closest passage's similarity at or above which a message left out of scope is shown that passage beside
-    the answer (calibrated as the catalog check's suggestions; 1.0, never, for a shop not calibrated for it)."""
 
     def asks(self, similarity: float) -> bool:
         return similarity >= self.threshold
 
-    def suggests(self, similarity: float) -> bool:
-        return similarity >= self.suggest_threshold
-
 
 @dataclass(frozen=True)
-class CatalogCheck:
+class CatalogCheck(_SuggestsNear):
     """When a message the model calls out of scope is a shopping request after all.
 
     A message is a shopping request when the closest product is close enough *and* its title prints the word
@@ -155,15 +160,9 @@ class CatalogCheck:
     """
 
     threshold: float = 0.55
-    suggest_threshold: float = 1.0
-    """The closest product's similarity at or above which a message left out of scope is shown the closest
-    products beside the answer (calibrated too; 1.0, never, for a shop not calibrated for it)."""
 
     def accepts(self, similarity: float, title: str, head: str) -> bool:
         return similarity >= self.threshold and bool(head) and prints(title, head)
-
-    def suggests(self, similarity: float) -> bool:
-        return similarity >= self.suggest_threshold
 
 
 # A few ways shoppers describe each problem, compared with their words by the sentence embedder: a nearest-
