@@ -160,15 +160,21 @@ class ShoppingAdvisor:
             the titles do not print ("a pretty teapot") also leaves the phrase unprinted. On requests written for
             it, describing words scored 0.55-0.58 ("a comfy cushion", "a pretty teapot", "any wooden toys") and
             things the shops lack 0.23-0.48 ("gin glasses", "hdmi cables", "washing machines").
+        relevance_margin: for a request that names a thing the shop sells by that name, a product is shown only if
+            its cosine similarity to the request is within this margin of the closest shown product's, or its title
+            names that thing: a keyword match on a passing word
+            (a DVR for "external hard drive for backups") or the rest of a budget's range (alarm sensors after the
+            two earbuds under $80) is no answer, and fewer, right products are.
     """
 
     def __init__(self, store: VectorStore, currency: str, personaliser: Personaliser | None = None,
-                 weak_match: float = 0.6, weak_phrase_match: float = 0.5) -> None:
+                 weak_match: float = 0.6, weak_phrase_match: float = 0.5, relevance_margin: float = 0.2) -> None:
         self.store = store
         self.currency = currency
         self.personaliser = personaliser
         self.weak_match = weak_match
         self.weak_phrase_match = weak_phrase_match
+        self.relevance_margin = relevance_margin
 
     # ------------------------------------------------------------ finding
     def filters(self, slots: Slots, category_filter: bool, exclude_ids: Sequence[str] = ()) -> SearchFilters:
@@ -265,6 +271,11 @@ class ShoppingAdvisor:
         hits = self._price_level(hits, slots)
         ranked = self._rank(text, hits, user_id, state)
         named = thing or head
+        if named and not like_ids and not ranks_by(slots) and (
+                any(is_a(p.title, named) for p, _ in ranked[:SHOW]) or any(prints(c, named) for c in slots.categories)):
+            # Only when the first shown are the thing asked for by name: a present for someone or a need ("a gift
+            # for a new mum", "freezing in bed") is answered by many kinds at once, whose similarities spread wide.
+            ranked = self._relevant(ranked, {h.product.id: h.dense for h in hits}, named, query)
         if user_id and named:
             # A shopper's history reorders the things asked for; it never lifts another kind above them (a mug
             # bought with their mugs first for "teapots").
@@ -273,7 +284,7 @@ class ShoppingAdvisor:
                 ranked = [pr for _, pr in sorted(zip(other_kind, ranked, strict=True), key=lambda fp: fp[0])]
         # A ranking by price or size is of the things asked for, when some are ("cheapest teapot": a teapot, not a
         # tea mug): not of everything that matched.
-        ranks = slots.price in ("cheapest", "priciest") or slots.size_rank is not None
+        ranks = ranks_by(slots)
         of_kind = [pr for pr in ranked if is_a(pr[0].title, named)] if named and ranks else []
         if slots.price in ("cheapest", "priciest"):
             # "the cheapest": among the relevant matches, cheapest first (not the cheapest thing in the shop).
@@ -353,6 +364,17 @@ class ShoppingAdvisor:
                 ranked.sort(key=lambda pr: pr[0].price, reverse=filters.price_max is None)
             return ranked, dropped
         return None
+
+    def _relevant(self, ranked: list[tuple[Product, str]], dense: dict[str, float],
+                  thing: str, query: str) -> list[tuple[Product, str]]:
+        """``ranked`` less the products far less similar to the request than the closest of the first shown,
+        unless their titles name ``thing`` or the request gives their stock code: the order is kept, and the
+        first :data:`SHOW` of what is left are shown."""
+        closest = max((dense.get(p.id, 0.0) for p, _ in ranked[:SHOW]), default=0.0)
+        floor = closest - self.relevance_margin
+        codes = set(query.lower().split())
+        return [(p, why) for p, why in ranked
+                if dense.get(p.id, floor) >= floor or (thing and is_a(p.title, thing)) or p.id.lower() in codes]
 
     def _like(self, hits: list[SearchHit], like_ids: Sequence[str], filters: SearchFilters) -> list[SearchHit]:
         reader = self.store.exact_index or self.store
@@ -812,6 +834,11 @@ class ShoppingAdvisor:
         return TurnResult(ReplyFacts(act=Act.explain, intent=Intent.explain_choice, user_text=u.text, products=shown,
                                      currency=self.currency, slots=basis, detail=detail,
                                      bundle=state.bundle if about_bundle else None))
+
+
+def ranks_by(slots: Slots) -> bool:
+    """Whether the request orders what matches by price or size ("the cheapest", "the biggest tv"), not by relevance."""
+    return slots.price in ("cheapest", "priciest") or slots.size_rank is not None
 
 
 def _names_a_thing(u: Understanding, as_written: bool = False) -> bool:
