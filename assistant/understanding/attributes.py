@@ -32,7 +32,7 @@ _TRAILING_POINTER = re.compile(
 # the biggest?" picks the 85" TV).
 _STATED_DEGREES = frozenset({"cheaper", "cheapest", "pricier", "priciest", "dearer", "dearest", *SIZE_CHOICE})
 # What the reply already states from the data (price, stock, rating) or what names no property.
-_COVERED = frozenset("""expensive cheap affordable rated rating popular value one deal price cost stock in stock
+STATED_ANYWAY = frozenset("""expensive cheap affordable rated rating popular value one deal price cost stock in stock
     brand option choice buy pick difference review reviews reviewed stars seller sellers""".split())
 
 
@@ -62,9 +62,9 @@ def asked_attribute(text: str) -> str:
         return " ".join(words[2:])  # "does it work with iphone?": whether the details say so of the iPhone
     phrase = " ".join(words)
     if not words or words[0] in ("come", "comes", "fit", "work", "available", "about", "like", "of", "one", "ones") \
-            or set(words) <= _COVERED:
+            or set(words) <= STATED_ANYWAY:
         return ""  # "does it come in 65 inch?" asks for a variant, not a property
-    return "" if phrase in _COVERED else phrase
+    return "" if phrase in STATED_ANYWAY else phrase
 
 
 def silent_on(attribute: str, of_each: bool = False) -> str:

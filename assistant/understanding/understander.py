@@ -29,7 +29,7 @@ import numpy as np
 
 from assistant.protocols import Embedder, IntentModel
 from assistant.types import BundleOp, Intent, ProblemKind, Role, Screen, Slots, Understanding
-from assistant.understanding.attributes import asked_attribute
+from assistant.understanding.attributes import STATED_ANYWAY, asked_attribute
 from assistant.understanding.budget import MONEY_WORDS
 from assistant.understanding.catalog import CatalogVocabulary, NamedCategories, edit_distance_within, prints, stem
 from assistant.understanding.content import FUNCTION_WORDS, GENERIC_WANTS, content_words, search_query
@@ -272,7 +272,9 @@ class Understander:
             "size": size,
             "categories": named.categories,
             "exclude": tuple(dict.fromkeys((*reading.slots.exclude, *self._excluded_words(reading.negated_words)))),
-            "feature": with_feature(words) if screen.products else None,
+            "feature": (with_feature(words) or (property_asked(words) if not (
+                reading.slots.colour or reading.slots.size or reading.slots.price) else None))
+            if screen.products else None,
         })
         if slots.feature:
             head = ""  # "ones with 16gb of ram": the things on the screen are what is asked for, not RAM
@@ -512,8 +514,10 @@ class Understander:
             if u.intent == Intent.product_info and update["similar"] and u.slots.price in ("cheaper", "pricier"):
                 # "is there a cheaper one like it?": other products, cheaper than that one, not its details again.
                 update |= {"intent": Intent.refine_search, "notes": (*u.notes, "a cheaper one like the one pointed at")}
-            update["among_shown"] = bool(items) and any(a == "of" and b in ("these", "those", "them")
-                                                          for a, b in itertools.pairwise(all_words))
+            # "which ones have a mic" asks it of every product shown, as "any of those" does.
+            of_them = any(a == "of" and b in ("these", "those", "them") for a, b in itertools.pairwise(all_words))
+            update["among_shown"] = bool(items) and (
+                of_them or (bool(u.slots.feature) and property_asked(all_words) is not None))
             chosen_among = update["targets"]
             if u.intent == Intent.refine_search and isinstance(chosen_among, tuple) and len(chosen_among) == 1 \
                     and picks_one_by_price(pointing, u.slots) and not u.names_product:
@@ -606,6 +610,12 @@ class Understander:
                 and isinstance(picked, tuple) and len(picked) == 1:
             # "the smallest one" after TVs: the 43" one on the screen, not a new search for small things.
             update |= {"intent": Intent.product_info, "notes": (*u.notes, "picks a shown product by size")}
+        if u.intent in (Intent.product_info, Intent.compare_products) and update.get("among_shown") \
+                and u.slots.feature and property_asked(all_words) is not None:
+            # "which ones have a mic", "do any of them come with a case": those of the products shown whose details
+            # say so, not a comparison of two of them or the first one's details.
+            update |= {"intent": Intent.refine_search, "targets": (),
+                       "notes": (*u.notes, "a property asked of everything shown")}
         if u.intent == Intent.product_info and update.get("among_shown") and (
                 u.slots.colour or u.slots.size or u.slots.price == "discounted"):
             # "are any of those pink" / "... on offer": asked of everything shown, not of the first product.
@@ -921,6 +931,44 @@ def with_feature(words: Sequence[str]) -> str | None:
     if any(w in _NEW_THING for w in words[:at]):
         return None  # "something with owls on" asks for a new thing that shows owls, not for owls on the screen
     return " ".join(feature) if feature and not content_words(words[:at]) else None
+
+
+# Verbs that ask whether a thing on the screen has a property ("which ones have a mic", "are any of them
+# waterproof", "do any of those come with a case"); "come with" counts its "with" as part of the verb.
+_HAVING = frozenset("have has had come comes support supports take takes are is work works include includes".split())
+_OVER_SHOWN = frozenset({"them", "these", "those"})
+# Comparing words: "which has the most storage", "which ones are better" choose among them by degree, which a
+# comparison answers, not a filter.
+_DEGREE = frozenset("most least best worst more less better worse".split())
+
+
+def property_asked(words: Sequence[str]) -> str | None:
+    """The property a question asks of the products on the screen, as the content words after its verb:
+    "which ones have a mic" -> "mic", "are any of them waterproof" -> "waterproof", "do any of those come with a
+    case" -> "case". Only a question over those shown: opening with "which" and naming no thing before the verb
+    ("which laptops have 16gb" asks for laptops), or asking whether "any"/"all"/"none" "of them" do; and none
+    that chooses by degree ("which has the most storage") or price ("which is cheaper")."""
+    words = list(words)
+    over = next((i + 3 for i in range(len(words) - 2) if words[i] in ("any", "all", "none", "either", "both")
+                 and words[i + 1] == "of" and words[i + 2] in _OVER_SHOWN), None)
+    if not words or not (words[0] == "which" or over) or any(
+            w in _DEGREE or w in PRICE_WORDS or (len(w) > 5 and w.endswith(("est", "ier"))) for w in words):
+        return None
+    if over is not None and over < len(words) and (words[0] in _HAVING or words[0] in ("do", "does")):
+        rest = words[over:]  # "are any of them waterproof", "do any of them have a mic"
+    else:
+        verb = next((i for i, w in enumerate(words) if w in _HAVING and i > 0), None)
+        if verb is None or content_words(words[:verb]):
+            return None
+        rest = words[verb:]
+    while rest and (rest[0] in _HAVING or rest[0] in ("with", "got", "do", "does")):
+        rest = rest[1:]  # "come with", "have got"
+    wanted = [w for w in content_words(rest) if w not in _OVER_SHOWN]
+    # What every reply states anyway ("which of these is in stock") or a colour the slots read is no property to
+    # look for.
+    if not wanted or any(w in STATED_ANYWAY or w in ("offer", "sale") for w in wanted):
+        return None
+    return " ".join(wanted)
 
 
 def head_phrase(words: Sequence[str], head: str) -> list[str]:

@@ -91,13 +91,15 @@ def quote_about(product: Product, attribute: str) -> str:
     words = [w for w in re.findall(r"[a-z0-9]+", attribute.lower()) if len(w) > 2 and w not in FUNCTION_WORDS]
     if not words:
         return ""
-    # Every word, else at least half of them with one long one ("noise cancelling" -> "... Noise Reducing ...").
+    # Every word, else at least half of them with one long one ("noise cancelling" -> "... Noise Reducing ...");
+    # a long word by its start ("cancelling" prints as "Canceling"), a short one whole ("mic" is no "Microsoft").
     need = len(words) if len(words) < 2 else (len(words) + 1) // 2
     best = ("", 0)
     for sentence in re.split(r"(?<=[.!?])\s+|\s*[\n;•]\s*", f"{product.title}. {product.description}"):
         lowered = sentence.lower()
-        found = [w for w in words if re.search(rf"\b{re.escape(w[:5])}", lowered)]
-        if sentence.strip() and len(found) >= need and any(len(w) > 3 for w in found) and len(found) > best[1]:
+        found = [w for w in words if re.search(rf"\b{re.escape(w[:5])}" if len(w) > 3 else rf"\b{w}s?\b", lowered)]
+        if sentence.strip() and len(found) >= need and (len(words) == 1 or any(len(w) > 3 for w in found)) \
+                and len(found) > best[1]:
             best = (sentence.strip(), len(found))
     clipped = best[0]
     return clipped if len(clipped) <= 140 else clipped[:137].rsplit(" ", 1)[0] + "..."
@@ -565,6 +567,8 @@ class ShoppingAdvisor:
             return self.compare(u, state, user_id)
         if u.among_shown and u.slots.price == "discounted" and shown:
             return self._on_offer_among(u, slots, state)
+        if u.among_shown and u.slots.feature and shown:
+            return self._having_among(u, slots, state)
         if shown and u.slots.price == "cheaper" and u.slots.budget_max is None:
             ceiling = cheaper_than(shown)
             current = slots.budget_max
@@ -602,6 +606,29 @@ class ShoppingAdvisor:
                 detail=f"Nothing cheaper of that kind: the cheapest I have is {cheapest.title} at "
                        f"{self.currency}{cheapest.price:.2f}."))
         return self.present(found, slots, query or "", u, state, Intent.refine_search)
+
+    def _having_among(self, u: Understanding, slots: Slots, state: DialogState) -> TurnResult:
+        """ "which ones have a mic", "are any of them waterproof": the products on the screen whose own text says
+        so, in the order shown, each with the words that say it; or that none of them says so (never a guess,
+        and never products that were not on the screen)."""
+        feature = u.slots.feature or ""
+        listed = self.store.get(state.shown_ids)
+        having = [(p, quote) for p in listed if (quote := quote_about(p, feature))]
+        if not having:
+            return TurnResult(ReplyFacts(
+                act=Act.no_results, intent=Intent.refine_search, user_text=u.text, currency=self.currency,
+                detail=f"None of those mentions \u201c{feature}\u201d in the details I have, so I can't say that "
+                       f"{'it has' if len(listed) == 1 else 'any of them has'} it."))
+        # A title that says it needs no quote of itself.
+        result = self.present(Found([(p, "" if quote.rstrip(".") == p.title else f"\u201c{quote}\u201d")
+                                     for p, quote in having]),
+                              slots.model_copy(update={"feature": None}), state.query or u.query, u, state,
+                              Intent.refine_search)
+        if result.facts.products and not result.facts.detail:
+            count = len(result.facts.products)
+            result.facts.detail = (f"{'Only one' if count == 1 else count} of those "
+                                   f"{'mentions' if count == 1 else 'mention'} \u201c{feature}\u201d.")
+        return result
 
     def _on_offer_among(self, u: Understanding, slots: Slots, state: DialogState) -> TurnResult:
         """ "are any of those on offer?": the products on the screen that carry a discount, in the order shown."""

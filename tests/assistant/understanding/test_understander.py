@@ -83,6 +83,27 @@ def test_a_list_of_things_is_a_set_of_roles(understander: Understander) -> None:
     assert [(r.query, r.quantity) for r in u.roles] == [("teapot", 1), ("mugs", 4), ("napkins", 1)]
 
 
+@pytest.mark.parametrize(("text", "asked"), [
+    ("which ones have a mic", "mic"),
+    ("which of these are noise cancelling", "noise cancelling"),
+    ("are any of them waterproof", "waterproof"),
+    ("do any of those come with a case", "case"),
+    ("which laptops have 16gb", None),  # names a thing: a request of its own
+    ("which is cheaper", None),  # chooses by price
+    ("which has the most storage", None),  # chooses by degree
+    ("which of these is in stock", None),  # stated in every reply anyway
+])
+def test_a_property_asked_of_the_products_shown(text: str, asked: str | None) -> None:
+    from assistant.understanding.understander import property_asked
+
+    assert property_asked(text.split()) == asked
+
+
+def test_a_property_asked_of_the_list_filters_it_rather_than_compares(understander: Understander) -> None:
+    u = understander.understand("which ones have a heart", AFTER_LIST)
+    assert (u.intent, u.among_shown, u.slots.feature, u.targets) == ("refine_search", True, "heart", ())
+
+
 def test_where_a_thing_is_put_is_no_thing_to_add() -> None:
     from assistant.understanding.understander import _without_destination
 
