@@ -269,6 +269,8 @@ class Understanding(BaseModel):
         rejected: the targets are ruled out ("not that one").
         attribute: a property asked about ("battery life", "warranty"), to be quoted from the product data.
         complements: a bundle is wanted to go with the target ("what goes with it"), the target itself not in it.
+        adds_target: the target itself is put in the set, alone ("add it to my basket", "add 2 of the first one"),
+            not a set chosen around it ("make a bundle with the first one").
         roles: several things asked for together, one bundle item each ("monitor, keyboard and mouse").
         bundle_op: for a bundle edit, what to do.
         item_query: what to add, or to swap in ("a case", "a cheaper one"), or the thing named to go with the
@@ -334,6 +336,7 @@ class Understanding(BaseModel):
     rejected: bool = False
     attribute: str = ""
     complements: bool = False
+    adds_target: bool = False
     roles: tuple[Role, ...] = ()
     bundle_op: BundleOp | None = None
     item_query: str = ""

@@ -597,6 +597,10 @@ class Understander:
                 # "a bundle with the switch and 2 games" after games: "games" names things of the set to find, not
                 # the games on the screen to build around.
                 update["targets"] = ()
+            # "add it to my basket", "add 2 of the first one": the product pointed at, put in the set; a set named
+            # ("put it in a bundle", "make a set with it") is chosen around it.
+            update["adds_target"] = adds and bool(update.get("targets")) and not update["roles"] and not named \
+                and not update["complements"] and not any(w in _SET_WORDS for w in words)
             counted = _counted_for_total(u.slots, words, self.catalog.title_counts)
             if not update["roles"] and counted is not None:
                 update["roles"] = (counted,)

@@ -79,7 +79,8 @@ class BundlePlanner:
 
     # ------------------------------------------------------------------ build
     def build(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
-        if u.roles:
+        if u.roles or u.adds_target:
+            # "add it to my basket": a set of that product alone (build_from_roles puts the target first).
             return self.build_from_roles(u, state, user_id, search_if_none=True)
         if u.complements and u.item_query and u.names_product:
             # "a card to go with it" asks for cards (those closest to it first), not for a bundle chosen around it.
@@ -151,7 +152,9 @@ class BundlePlanner:
         picks: list[tuple[Role, list[Product]]] = []
         missing: list[str] = []
         anchor = self._anchor(u) if u.targets else None
-        chosen_role = Role(query=anchor.title, quantity=u.target_quantity or 1) if anchor is not None else None
+        # "add 2 of the first one" counts the target; "add 4 cups to it" counts the cups.
+        count = u.target_quantity or (u.slots.quantity if not u.roles else None) or 1
+        chosen_role = Role(query=anchor.title, quantity=count) if anchor is not None else None
         if anchor is not None and chosen_role is not None:
             picks.append((chosen_role, [anchor]))
         # A listed thing is found by its own words: what the shopper viewed (laptops) would rank a laptop that

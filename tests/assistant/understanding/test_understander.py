@@ -104,6 +104,14 @@ def test_a_property_asked_of_the_list_filters_it_rather_than_compares(understand
     assert (u.intent, u.among_shown, u.slots.feature, u.targets) == ("refine_search", True, "heart", ())
 
 
+def test_adding_the_product_pointed_at_puts_it_alone_a_bundle_with_it_is_built_around_it(
+        understander: Understander) -> None:
+    u = understander.understand("add the first one to my basket", AFTER_LIST)
+    assert (u.intent, u.targets, u.adds_target) == ("build_bundle", ("22423",), True)
+    u = understander.understand("make a bundle with the first one", AFTER_LIST)
+    assert (u.intent, u.targets, u.adds_target) == ("build_bundle", ("22423",), False)
+
+
 def test_where_a_thing_is_put_is_no_thing_to_add() -> None:
     from assistant.understanding.understander import _without_destination
 
