@@ -272,8 +272,9 @@ class Understander:
             "size": size,
             "categories": named.categories,
             "exclude": tuple(dict.fromkeys((*reading.slots.exclude, *self._excluded_words(reading.negated_words)))),
-            "feature": (with_feature(words) or (property_asked(words) if not (
-                reading.slots.colour or reading.slots.size or reading.slots.price) else None))
+            "feature": (with_feature(words) or (property_asked(words) or described_ones(words) if not (
+                reading.slots.colour or reading.slots.size or reading.slots.price or reading.slots.brands
+                or reading.slots.size_than) else None))
             if screen.products else None,
         })
         if slots.feature:
@@ -944,6 +945,31 @@ _OVER_SHOWN = frozenset({"them", "these", "those"})
 # Comparing words: "which has the most storage", "which ones are better" choose among them by degree, which a
 # comparison answers, not a filter.
 _DEGREE = frozenset("most least best worst more less better worse".split())
+
+
+# Words before "ones" that pick other things, not a property of them ("different ones", "similar ones").
+_OTHERNESS = frozenset({"different", "similar", "same", "other", "others", "another", "else"})
+
+
+def described_ones(words: Sequence[str]) -> str | None:
+    """What "glass ones", "only bluetooth ones", "the polka dot ones" say of the things on the screen: the words
+    before the pro-form "ones", which stands for the kind shown (glass vases, not glass knobs), as "ones with ..."
+    does. None when those words choose by price, degree or otherness ("cheaper ones", "the best ones", "different
+    ones"), or when nothing describes ("the ones for kids" goes on after it)."""
+    words = list(words)
+    if "ones" not in words:
+        return None
+    at = len(words) - 1 - words[::-1].index("ones")
+    before: list[str] = []
+    for w in reversed(words[:at]):
+        if w in DETERMINERS or w in ("only", "just", "some", "any", "all", "of", "those", "these"):
+            break
+        before.insert(0, w)
+    described = content_words(before)
+    if not described or any(w in _DEGREE or w in _OTHERNESS or w in PRICE_WORDS or w.endswith("est")
+                            for w in described):
+        return None
+    return " ".join(described)
 
 
 def property_asked(words: Sequence[str]) -> str | None:

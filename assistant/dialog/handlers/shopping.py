@@ -906,10 +906,13 @@ def _with_feature(hits: list[SearchHit], feature: str, thing: str) -> tuple[list
     """The hits of the kind asked about (titles printing ``thing``, when any do) that have ``feature``: printed
     in the title, else in the description ("16gb ram" is in a laptop's details, not its name); else the hits of
     the kind and False. Words match from their start: "ram" is not in "gram"."""
-    pattern = _words_pattern(feature.split(), from_start=True)
+    words = feature.split()
+    # "polka dot" is printed closed up as well ("Polkadot").
+    patterns = [_words_pattern(words, from_start=True)] + (
+        [_words_pattern(["".join(words)], from_start=True)] if len(words) > 1 else [])
     kind = [h for h in hits if thing and prints(h.product.title, thing)] or hits
-    matching = [h for h in kind if pattern.search(h.product.title)] or \
-        [h for h in kind if pattern.search(h.product.description)]
+    matching = [h for h in kind if any(p.search(h.product.title) for p in patterns)] or \
+        [h for h in kind if any(p.search(h.product.description) for p in patterns)]
     return (matching, True) if matching else (kind, False)
 
 

@@ -99,6 +99,22 @@ def test_a_property_asked_of_the_products_shown(text: str, asked: str | None) ->
     assert property_asked(text.split()) == asked
 
 
+@pytest.mark.parametrize(("text", "described"), [
+    ("glass ones", "glass"),
+    ("only bluetooth ones", "bluetooth"),
+    ("the polka dot ones", "polka dot"),
+    ("what about the leather ones", "leather"),
+    ("different ones", None),  # other things, not a property
+    ("cheaper ones", None),  # a price word
+    ("the best ones", None),  # a degree
+    ("the ones for kids", None),  # nothing before "ones"
+])
+def test_words_before_ones_describe_the_kind_shown(text: str, described: str | None) -> None:
+    from assistant.understanding.understander import described_ones
+
+    assert described_ones(text.split()) == described
+
+
 def test_a_property_asked_of_the_list_filters_it_rather_than_compares(understander: Understander) -> None:
     u = understander.understand("which ones have a heart", AFTER_LIST)
     assert (u.intent, u.among_shown, u.slots.feature, u.targets) == ("refine_search", True, "heart", ())
