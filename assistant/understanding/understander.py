@@ -527,9 +527,11 @@ class Understander:
                 update |= {"intent": Intent.product_info, "slots": u.slots.model_copy(update={"price": None}),
                            "notes": (*u.notes, "a comparative picked one of those shown")}
             if u.intent in (Intent.refine_search, Intent.product_info) and isinstance(chosen_among, tuple) \
-                    and len(chosen_among) >= 2 and chooses_among(all_words) and not u.names_product:
+                    and len(chosen_among) >= 2 and chooses_among(all_words) and not u.names_product \
+                    and u.slots.budget_max is None and u.slots.budget_min is None:
                 # "which is cheaper?" after two are compared, "which has the most storage?" after laptops: which of
-                # them, not a new list below the cheaper one or the first one's details.
+                # them, not a new list below the cheaper one or the first one's details ("which of those are under
+                # £3" keeps those within the price, below).
                 update |= {"intent": Intent.compare_products, "notes": (*u.notes, "a choice among those shown")}
         if u.intent == Intent.report_problem:
             # An order number says which order, not what went wrong; left in, it pulls every kind alike.
@@ -615,10 +617,11 @@ class Understander:
                 and isinstance(picked, tuple) and len(picked) == 1:
             # "the smallest one" after TVs: the 43" one on the screen, not a new search for small things.
             update |= {"intent": Intent.product_info, "notes": (*u.notes, "picks a shown product by size")}
-        if u.intent in (Intent.product_info, Intent.compare_products) and update.get("among_shown") \
-                and u.slots.feature and property_asked(all_words) is not None:
-            # "which ones have a mic", "do any of them come with a case": those of the products shown whose details
-            # say so, not a comparison of two of them or the first one's details.
+        if u.intent in (Intent.product_info, Intent.compare_products) and update.get("among_shown") and (
+                (u.slots.feature and property_asked(all_words) is not None)
+                or u.slots.budget_max is not None or u.slots.budget_min is not None):
+            # "which ones have a mic", "do any of them come with a case", "which of those are under £3": those of
+            # the products shown whose details say so or whose price is within, not a comparison or one's details.
             update |= {"intent": Intent.refine_search, "targets": (),
                        "notes": (*u.notes, "a property asked of everything shown")}
         if u.intent == Intent.product_info and update.get("among_shown") and (

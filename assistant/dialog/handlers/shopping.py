@@ -261,7 +261,7 @@ class ShoppingAdvisor:
             if not ok:
                 relaxed.append(f"size {slots.size}")
         if slots.feature:
-            hits, ok = _with_feature(hits, slots.feature, thing)
+            hits, ok = _with_feature(hits, slots.feature, thing, slots.categories)
             if not ok and of_any_kind is not hits:
                 # "one with a dog on" after birthday cards, and no birthday card prints a dog: the cards that do
                 # ("Card Dog And Ball") are closer to the request than birthday cards without one.
@@ -567,8 +567,17 @@ class ShoppingAdvisor:
             return self.compare(u, state, user_id)
         if u.among_shown and u.slots.price == "discounted" and shown:
             return self._on_offer_among(u, slots, state)
+        none_shown_has, none_within = "", False
         if u.among_shown and u.slots.feature and shown:
-            return self._having_among(u, slots, state)
+            among = self._having_among(u, slots, state)
+            if among is not None:
+                return among
+            none_shown_has = u.slots.feature  # "which ones are glass", and none is: the glass ones of the kind
+        elif u.among_shown and (u.slots.budget_max is not None or u.slots.budget_min is not None) and shown:
+            among = self._within_among(u, slots, state)
+            if among is not None:
+                return among
+            none_within = True  # "which of these are under £1", and none is: others of the kind that are
         if shown and u.slots.price == "cheaper" and u.slots.budget_max is None:
             ceiling = cheaper_than(shown)
             current = slots.budget_max
@@ -605,20 +614,43 @@ class ShoppingAdvisor:
                 act=Act.no_results, intent=Intent.refine_search, user_text=u.text, currency=self.currency,
                 detail=f"Nothing cheaper of that kind: the cheapest I have is {cheapest.title} at "
                        f"{self.currency}{cheapest.price:.2f}."))
-        return self.present(found, slots, query or "", u, state, Intent.refine_search)
+        if none_shown_has:
+            # Said first, then those of the kind that do have it; or only said, when none of the kind has it.
+            said = f"None of those mentions \u201c{none_shown_has}\u201d in the details I have"
+            if f"with {none_shown_has}" in found.relaxed or not found.ranked:
+                return TurnResult(ReplyFacts(
+                    act=Act.no_results, intent=Intent.refine_search, user_text=u.text, currency=self.currency,
+                    detail=f"{said}, and I couldn't find others of the kind that do."))
+            result = self.present(found, slots, query or "", u, state, Intent.refine_search)
+            result.facts.detail = f"{said}. These ones do:"
+            return result
+        result = self.present(found, slots, query or "", u, state, Intent.refine_search)
+        if none_within and result.facts.products and not result.facts.detail:
+            result.facts.detail = "None of those is within that price. These are:"
+        return result
 
-    def _having_among(self, u: Understanding, slots: Slots, state: DialogState) -> TurnResult:
+    def _within_among(self, u: Understanding, slots: Slots, state: DialogState) -> TurnResult | None:
+        """ "which of those are under £3": the products on the screen within the budget, in the order shown; None
+        when none is (the refinement then finds others of the kind within it)."""
+        within = self.filters(u.slots, False)
+        kept = [(p, "") for p in self.store.get(state.shown_ids) if within.matches(p)]
+        if not kept:
+            return None
+        result = self.present(Found(kept), slots, state.query or u.query, u, state, Intent.refine_search)
+        count = len(result.facts.products)
+        result.facts.detail = f"{'Only one' if count == 1 else count} of those {'is' if count == 1 else 'are'} " \
+                              "within that price."
+        return result
+
+    def _having_among(self, u: Understanding, slots: Slots, state: DialogState) -> TurnResult | None:
         """ "which ones have a mic", "are any of them waterproof": the products on the screen whose own text says
-        so, in the order shown, each with the words that say it; or that none of them says so (never a guess,
-        and never products that were not on the screen)."""
+        so, in the order shown, each with the words that say it (never a guess, never a product not shown); None
+        when none of them says so."""
         feature = u.slots.feature or ""
         listed = self.store.get(state.shown_ids)
         having = [(p, quote) for p in listed if (quote := quote_about(p, feature))]
         if not having:
-            return TurnResult(ReplyFacts(
-                act=Act.no_results, intent=Intent.refine_search, user_text=u.text, currency=self.currency,
-                detail=f"None of those mentions \u201c{feature}\u201d in the details I have, so I can't say that "
-                       f"{'it has' if len(listed) == 1 else 'any of them has'} it."))
+            return None
         # A title that says it needs no quote of itself.
         result = self.present(Found([(p, "" if quote.rstrip(".") == p.title else f"\u201c{quote}\u201d")
                                      for p, quote in having]),
@@ -902,15 +934,18 @@ def _variant_wanted(u: Understanding) -> bool:
     return not _names_a_thing(u) or bool(u.targets)
 
 
-def _with_feature(hits: list[SearchHit], feature: str, thing: str) -> tuple[list[SearchHit], bool]:
-    """The hits of the kind asked about (titles printing ``thing``, when any do) that have ``feature``: printed
-    in the title, else in the description ("16gb ram" is in a laptop's details, not its name); else the hits of
-    the kind and False. Words match from their start: "ram" is not in "gram"."""
+def _with_feature(hits: list[SearchHit], feature: str, thing: str,
+                  categories: Collection[str] = ()) -> tuple[list[SearchHit], bool]:
+    """The hits of the kind asked about (titles printing ``thing``, or in a category the shopper named, when any
+    are) that have ``feature``: printed in the title, else in the description ("16gb ram" is in a laptop's
+    details, not its name); else the hits of the kind and False. Words match from their start: "ram" is not in
+    "gram". A "Christmas Hanging Star" is one of the "hanging ones" of christmas decorations, though its title
+    does not say "decoration"."""
     words = feature.split()
     # "polka dot" is printed closed up as well ("Polkadot").
     patterns = [_words_pattern(words, from_start=True)] + (
         [_words_pattern(["".join(words)], from_start=True)] if len(words) > 1 else [])
-    kind = [h for h in hits if thing and prints(h.product.title, thing)] or hits
+    kind = [h for h in hits if (thing and prints(h.product.title, thing)) or h.product.category in categories] or hits
     matching = [h for h in kind if any(p.search(h.product.title) for p in patterns)] or \
         [h for h in kind if any(p.search(h.product.description) for p in patterns)]
     return (matching, True) if matching else (kind, False)
