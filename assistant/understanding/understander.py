@@ -376,6 +376,11 @@ class Understander:
             other = next((i for i, _ in u.top if i not in _SOCIAL), None)
             if other is not None:
                 u = u.with_intent(Intent(other), f"a question is no {u.intent.value}")
+        elif u.intent in (Intent.thanks, Intent.goodbye) and words and words[0] in _WH_WORDS \
+                and screen.context is not TurnContext.none:
+            # "what happens now?" after a problem report (a goodbye at 0.55 to the model): a question asks, it never
+            # takes leave or thanks; left unsure, the dialog answers it from what was just offered, or asks.
+            u = u.model_copy(update={"confident": False, "notes": (*u.notes, f"a question is no {u.intent.value}")})
         if u.slots.price in ("priciest", "cheapest") and "my" in words and any(w in ("order", "orders")
                                                                                for w in words):
             # "whats my most expensive order": the shopper's orders by their total, not the shop's dearest things.
@@ -773,6 +778,7 @@ DETERMINERS = frozenset("a an the my our your his her their its this these those
 _SUBJECT_PRONOUNS = frozenset({"i", "im", "ive", "id", "we", "you", "he", "she", "they"})
 # Turns that greet, thank or take leave: they ask for nothing.
 _SOCIAL = frozenset({Intent.greeting, Intent.thanks, Intent.goodbye})
+_WH_WORDS = frozenset({"what", "whats", "how", "when", "where", "why", "who", "which"})
 # The service intents the shop's policy text answers (an order's status and a person are not in it).
 _POLICY_READINGS = frozenset(CUSTOMER_SERVICE_INTENTS) - {Intent.track_order, Intent.contact_human_agent}
 # An unsure model's first guess is acted on (a service answer, a shopping turn) or offered (did you mean) above this.
