@@ -606,6 +606,13 @@ class ShoppingAdvisor:
                           like_ids=state.shown_ids, kind=state.kind if not names else "", require=fresh,
                           head=u.head if fresh and u.head in fresh and u.named_early else "", thing=thing,
                           shown_categories={p.category for p in shown} if not names else ())
+        if names and shown and not changes and not exclude and len(
+                {p.id for p, _ in found.ranked[:SHOW]} & set(state.shown_ids)) * 2 > len(shown):
+            # "something more useful" after a list: words that change nothing the search can see would show the same
+            # products again; the shopper asked for others.
+            found = self.find(query or "", slots, _category_filter(u), state, user_id, exclude_ids=state.shown_ids,
+                              like_ids=state.shown_ids, kind=state.kind, thing=thing,
+                              shown_categories={p.category for p in shown})
         if u.slots.price == "cheaper" and thing and any(prints(p.title, thing) for p in shown) \
                 and not any(prints(p.title, thing) for p, _ in found.ranked[:SHOW]):
             # Nothing of the kind costs less: say so, rather than show cheaper things of another kind.
