@@ -1140,6 +1140,8 @@ def _roles(words: Sequence[str], max_words: int, title_counts: Mapping[str, int]
         content = content_words(part)
         if quantity > 1 and _head_count(content, title_counts or {}):
             continue  # "a kids party, 10 kids, about £30": a head count, no thing to buy ten of
+        if content and content[-1] in _SET_HEADS:
+            continue  # "a gaming setup, pc and monitor": the set itself, named before its parts, is no part of it
         if len(content) > max_words or any(w in _OBJECT_PRONOUNS for w in part[1:]):
             return ()  # a long phrase or a verb with its object ("kit me out") is a clause, not a thing listed
         if content and roles and appositive and ("one" in part or "ones" in part):

@@ -27,6 +27,7 @@ from assistant.types import (
 )
 from assistant.understanding.catalog import prints, stem, words_of
 from assistant.understanding.content import content_words
+from assistant.understanding.references import title_size
 from assistant.understanding.understander import DETERMINERS, head_phrase, head_word
 from cartwise.currency import to_money
 from cartwise.models import Order, OrderLine, Product
@@ -303,7 +304,10 @@ class BundlePlanner:
         if old is None:
             return self._not_in_bundle(u, state)
         cheaper = u.slots.price in ("cheaper", "low", "cheapest")
-        named = " ".join(w for w in words_of(u.item_query) if w not in _REPLACEMENT_FILLER)
+        sized = u.slots.size_than
+        # "a bigger one": the size comparative says which of the kind, it is no word to find in a title.
+        named = " ".join(w for w in words_of(u.item_query) if w not in _REPLACEMENT_FILLER
+                         and not (sized and w in _SIZE_COMPARATIVES))
         room = bundle.budget - (bundle.total - old.line_total) if bundle.budget is not None else None
         if room is not None and room <= 0:
             # The rest of the set is over the budget already (the nearest set, said so): no replacement can bring
@@ -314,7 +318,8 @@ class BundlePlanner:
         cap = min(caps) if caps else None
         filters = SearchFilters(in_stock=True, price_max=to_money(cap) if cap is not None and cap > 0 else None,
                                 exclude_ids=frozenset(i.id for i in bundle.items))
-        hits = [] if cap is not None and cap <= 0 else self.store.search(named or old.title, k=10, filters=filters)
+        hits = [] if cap is not None and cap <= 0 else self.store.search(named or old.title, k=40 if sized else 10,
+                                                                            filters=filters)
         if named and any(w in ("one", "ones") for w in words_of(u.item_query)):
             # "a logitech one": "one" stands for the thing swapped, so the word said is what the replacement must
             # print ("logitech"), not a near spelling ("LG").
@@ -328,14 +333,27 @@ class BundlePlanner:
             kind = head_word(words_of(old.title))
             hits = [h for h in hits if kind and prints(h.product.title, kind)] or [
                 h for h in hits if h.product.category == old.category]
+        if sized and hits:
+            # "swap the monitor for a bigger one": of the kind, larger (smaller) than the old one by the size its
+            # title prints, nearest size first; none when the old one prints no size to compare.
+            edge = title_size(old.title)
+            larger = sized == "larger"
+            beyond = [(size, n, h) for n, h in enumerate(hits) if edge is not None
+                      and (size := title_size(h.product.title)) is not None
+                      and (size > edge if larger else size < edge)]
+            beyond.sort(key=lambda t: (abs(t[0] - (edge or 0)), t[1]))
+            hits = [h for _, _, h in beyond]
         if not hits:
             what = f"a cheaper alternative to the {old.title}" if cheaper else f"a replacement for the {old.title}"
+            if sized:
+                what = f"a {'bigger' if sized == 'larger' else 'smaller'} one than the {old.title}"
             budget_binds = room is not None and (not cheaper or room / old.quantity < old.price)
             detail = f"I couldn't find {what}" + (" that keeps the bundle in budget." if budget_binds else ".")
             return TurnResult(ReplyFacts(act=Act.no_results, intent=Intent.edit_bundle, user_text=u.text,
                                          currency=self.currency, detail=detail))
         product = hits[0].product
         reason = (f"cheaper than the {old.title} it replaces" if cheaper else "you asked for it" if named
+                  else f"{'bigger' if sized == 'larger' else 'smaller'} than the {old.title}" if sized
                   else f"instead of the {old.title}")
         new = BundleItem(id=product.id, title=product.title, price=product.price, quantity=old.quantity,
                          category=product.category, reason=reason)
@@ -399,6 +417,7 @@ class BundlePlanner:
 
 
 # Words in "for a cheaper one" / "add something nice" that name no product.
+_SIZE_COMPARATIVES = frozenset({"bigger", "larger", "smaller", "tinier", "big", "large", "small"})
 _REPLACEMENT_FILLER = frozenset("""a an the some one ones cheaper less expensive lower price budget something another
     different else instead other better nicer option alternative too as well also please it that this them more
     of in to into bundle basket cart list""".split())
