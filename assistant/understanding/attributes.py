@@ -20,6 +20,12 @@ _ASKED = re.compile(
     r"\b(?:does|do|is|has|have|can)\s+(?:it|this|that|they|this one|that one|the \w+ one)\s+(?:have|has|come with|"
     r"include|support|got|do)?\s*(?:an?\s+|any\s+)?(?P<what>[a-z0-9][a-z0-9 -]{2,40}?)\s*$|"
     r"\bwhats\s+(?:the|its)\s+(?P<what2>[a-z][a-z -]{2,30}?)\s*(?:like|on it|of it)?\s*$")
+# "how much battery life does the first one have", "what resolution does it have": the property comes before the
+# verb, and the pointer after it.
+_HOW_MUCH = re.compile(
+    r"\b(?:how (?:much|many)|what|which)\s+(?P<what3>[a-z0-9][a-z0-9 -]{1,30}?)\s+(?:does|do|did|will|would|can)\s+"
+    r"(?:it|this|that|they|these|those|this one|that one|the \w+ one|the \w+ ones)\s+"
+    r"(?:have|has|get|got|support|use|take|hold|come with)\s*$")
 # "which one burns longest?", "which of them charges fastest": the property is what the products do, said by a verb
 # and the degree after it.
 _DOES = re.compile(
@@ -51,10 +57,11 @@ def asked_attribute(text: str) -> str:
     if does and does.group("degree") not in _STATED_DEGREES:
         return f"which one {does.group('verb')} {does.group('degree')}"
     compared = _COMPARED.search(text) if re.search(r"\b(?:which|than)\b", text) else None
-    match = compared or _ASKED.search(text)
+    match = compared or _HOW_MUCH.search(text) or _ASKED.search(text)
     if not match:
         return ""
-    what = _TRAILING_POINTER.sub("", match.groupdict().get("what") or match.groupdict().get("what2") or "")
+    groups = match.groupdict()
+    what = _TRAILING_POINTER.sub("", groups.get("what") or groups.get("what2") or groups.get("what3") or "")
     words = [w for w in what.split() if w not in {"the", "a", "an"}]
     while words[:1] and words[0] in ("for", "at", "with"):  # "better for drawing": drawing
         words = words[1:]

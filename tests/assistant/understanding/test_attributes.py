@@ -15,6 +15,8 @@ from assistant.understanding.attributes import asked_attribute
     ("which is better for drawing", "drawing"),
     ("what colours do they come in", "colours"),  # answered from the colours the titles print
     ("which colour is it", "colours"),
+    ("how much battery life does the first one have", "battery life"),  # not "have"
+    ("what resolution does it have", "resolution"),
 ])
 def test_a_property_is_read_from_the_question(text: str, expected: str) -> None:
     assert asked_attribute(text) == expected
