@@ -13,11 +13,13 @@ import statistics
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import zip_longest
 
 import numpy as np
 
 from assistant.facts import Act, ReplyFacts
 from assistant.nlg.naming import found_label, kind_of
+from assistant.nlg.phrasing import plural
 from assistant.protocols import VectorStore
 from assistant.reply import BundleItem
 from assistant.types import DialogState, Intent, ShownProduct, SizeComparison, Slots, StateUpdate, Understanding
@@ -826,8 +828,8 @@ class ShoppingAdvisor:
         if len(ids) < 2 and len(u.slots.brands) >= 2 and u.roles and sum(1 for r in rest if r) <= 1:
             # "samsung or lg tv", "noise cancelling headphones, sony or bose": two brands and at most one kind of
             # thing, no product named: the kind of both brands, as a list (a brand with none of it shows none, never
-            # a Bose soundbar compared with Sony headphones).
-            return self.search(u, state, user_id)
+            # a Bose soundbar compared with Sony headphones), and the brand with none of it is said.
+            return self._of_each_brand(u, state, user_id)
         if len(ids) < 2 and u.roles:  # "compare the X and the Y": the best match for each
             for role in u.roles[:4]:
                 hits = self.store.search(role.query, k=5, mode="lexical") or self.store.search(role.query, k=5)
@@ -861,6 +863,33 @@ class ShoppingAdvisor:
         return TurnResult(ReplyFacts(act=Act.compare, intent=Intent.compare_products, user_text=u.text, products=shown,
                                      currency=self.currency, detail=detail),
                           StateUpdate(focus_id=shown[0].id, shown=on_screen))
+
+    def _of_each_brand(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
+        """ "samsung or lg tv under 1000", "sony vs bose headphones": the best of the kind from each brand in turn
+        (one brand's many matches must not crowd out the other), and a brand the shop has none of said so."""
+        per_brand: list[list[tuple[Product, str]]] = []
+        absent: list[str] = []
+        for brand in u.slots.brands[:4]:
+            one = u.model_copy(update={"slots": u.slots.model_copy(update={"brands": (brand,)})})
+            found = self.find(u.query, one.slots, _category_filter(u), state, user_id, query_words=_query_words(u),
+                              head=u.head if u.named_early else "", thing=u.head, phrase=u.head_phrase)
+            of_brand = [] if found.not_found or found.relaxed else [
+                (p, why) for p, why in found.ranked if prints(p.brand, brand) or prints(p.title, brand)]
+            # Of the kind: titles that name it, else the shop's category for it (an iPad is filed under tablets); a
+            # Bose soundbar is no Bose headphones.
+            kept = [pw for pw in of_brand if not u.head or is_a(pw[0].title, u.head)] or [
+                pw for pw in of_brand if prints(pw[0].category, u.head)]
+            (per_brand.append(kept[:SHOW]) if kept else absent.append(brand))
+        if not per_brand:
+            return self.search(u, state, user_id)
+        mixed = [pick for rank in zip_longest(*per_brand) for pick in rank if pick is not None]
+        result = self.present(Found(mixed), u.slots.model_copy(update={"brands": ()}), u.query, u, state,
+                              Intent.search_product)
+        if absent and result.facts.products and not result.facts.detail:
+            thing = plural(u.head) if u.head else "of those"
+            result.facts.detail = (f"I couldn't find any {thing} from {', '.join(absent)} to compare. "
+                                   "Here is what I have:")
+        return result
 
     def _of_brand(self, brand: str, on_screen: Sequence[Product], state: DialogState,
                   user_id: str | None) -> str | None:
