@@ -870,8 +870,8 @@ class ShoppingAdvisor:
         per_brand: list[list[tuple[Product, str]]] = []
         absent: list[str] = []
         for brand in u.slots.brands[:4]:
-            one = u.model_copy(update={"slots": u.slots.model_copy(update={"brands": (brand,)})})
-            found = self.find(u.query, one.slots, _category_filter(u), state, user_id, query_words=_query_words(u),
+            of_one = u.slots.model_copy(update={"brands": (brand,)})
+            found = self.find(u.query, of_one, _category_filter(u), state, user_id, query_words=_query_words(u),
                               head=u.head if u.named_early else "", thing=u.head, phrase=u.head_phrase)
             of_brand = [] if found.not_found or found.relaxed else [
                 (p, why) for p, why in found.ranked if prints(p.brand, brand) or prints(p.title, brand)]
@@ -879,7 +879,10 @@ class ShoppingAdvisor:
             # Bose soundbar is no Bose headphones.
             kept = [pw for pw in of_brand if not u.head or is_a(pw[0].title, u.head)] or [
                 pw for pw in of_brand if prints(pw[0].category, u.head)]
-            (per_brand.append(kept[:SHOW]) if kept else absent.append(brand))
+            if kept:
+                per_brand.append(kept[:SHOW])
+            else:
+                absent.append(brand)
         if not per_brand:
             return self.search(u, state, user_id)
         mixed = [pick for rank in zip_longest(*per_brand) for pick in rank if pick is not None]
