@@ -71,16 +71,18 @@ def prefer(hits: list[SearchHit], pattern: re.Pattern[str] | None, band: float =
            thing: str = "") -> tuple[list[SearchHit], bool]:
     """Hits whose title matches ``pattern`` when any does; else all hits and False.
 
-    An attribute narrows what was asked for: ``thing`` (the head word) keeps the choice among hits whose titles
-    print it, when any do, and ``band`` among hits scoring at least that share of the best one. Without them
-    "a small teapot" became small candle pots and "large doormat" large wicker hearts: products in the pool that
-    print the attribute but are not what was asked for.
+    An attribute narrows what was asked for: ``thing`` (the head word, or the phrase it ends) keeps the choice
+    among hits whose titles print it, when any do, and ``band`` among hits scoring at least that share of the best
+    one. Without them "a small teapot" became small candle pots, "large doormat" large wicker hearts and "red lunch
+    box" red tissue boxes: products in the pool that print the attribute but are not what was asked for.
     """
     if pattern is None:
         return hits, True
     floor = band * max((h.score for h in hits), default=0.0)
     eligible = [h for h in hits if h.score >= floor]
-    things = [h for h in hits if thing and prints(h.product.title, thing)]
+    words = thing.split()
+    things = [h for h in hits if words and all(prints(h.product.title, w) for w in words)] or [
+        h for h in hits if len(words) > 1 and prints(h.product.title, words[-1])]
     matching = [h for h in (things or eligible) if pattern.search(h.product.title)]
     return (matching, True) if matching else ((things or hits), False)
 
@@ -254,12 +256,14 @@ class ShoppingAdvisor:
             hits = _lift(hits, set(lift))
         if slots.exclude:
             hits = [h for h in hits if not _excluded(h.product, slots.exclude)] or hits
+        # "red lunch box": the lunch boxes are the things a colour picks among, not every box.
+        whole = " ".join(phrase) if len(phrase) > 1 and thing and thing == phrase[-1] else thing
         if slots.colour:
-            hits, ok = prefer(hits, re.compile(rf"\b{re.escape(slots.colour)}", re.I), band=ATTRIBUTE_BAND, thing=thing)
+            hits, ok = prefer(hits, re.compile(rf"\b{re.escape(slots.colour)}", re.I), band=ATTRIBUTE_BAND, thing=whole)
             if not ok:
                 relaxed.append(f"colour {slots.colour}")
         if slots.size:
-            hits, ok = prefer(hits, _size_pattern(slots.size), band=ATTRIBUTE_BAND, thing=thing)
+            hits, ok = prefer(hits, _size_pattern(slots.size), band=ATTRIBUTE_BAND, thing=whole)
             if not ok:
                 relaxed.append(f"size {slots.size}")
         if slots.feature:
