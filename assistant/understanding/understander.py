@@ -522,8 +522,10 @@ class Understander:
                 update |= {"intent": Intent.refine_search, "notes": (*u.notes, "a cheaper one like the one pointed at")}
             # "which ones have a mic" asks it of every product shown, as "any of those" does.
             of_them = any(a == "of" and b in ("these", "those", "them") for a, b in itertools.pairwise(all_words))
+            asks_which = bool(all_words) and all_words[0] == "which"
             update["among_shown"] = bool(items) and (
-                of_them or (bool(u.slots.feature) and property_asked(all_words) is not None))
+                of_them or (bool(u.slots.feature) and property_asked(all_words) is not None)
+                or (asks_which and (u.slots.budget_max is not None or u.slots.budget_min is not None)))
             chosen_among = update["targets"]
             if u.intent == Intent.refine_search and isinstance(chosen_among, tuple) and len(chosen_among) == 1 \
                     and picks_one_by_price(pointing, u.slots) and not u.names_product:
