@@ -300,7 +300,8 @@ class Understanding(BaseModel):
         catalog_match: cosine similarity of the query to the closest product (when it was looked up).
         near_products: the catalog check did not make an out-of-scope read a shopping request, but the closest
             products are near enough (its calibrated suggestion threshold) to show beside the answer.
-        near_policy: the same for the closest policy passage (the policy check's suggestion threshold).
+        near_policy: the same for the closest policy passage (the policy check's suggestion threshold); on a
+            shopping read, the policy text answers a question to the shop too, so its passage goes beside the products.
         policy_match: cosine similarity of the message to the closest policy passage (when it was looked up).
         asks_policy: the shop's policy text decided that the message is a policy question (the model was unsure or
             called it out of scope), so the passages are looked up by the message's own words, not a stock phrase.

@@ -297,7 +297,12 @@ class DialogManager:
                                                    Intent.complaint))
         handler = self._handlers(u, state, user_id).get(intent)
         if handler is not None:
-            return handler()
+            result = handler()
+            if u.near_policy and intent == u.intent and result.facts.act in (Act.show_products, Act.show_bundle) \
+                    and not result.facts.passages:
+                # "do you do gift wrapping": the gift wrap, and the passage on the wrapping service beside it.
+                result.facts.passages = self.service.closest_passage(u.text)
+            return result
         if intent in ORDER_INTENTS:
             # "cancel it", "can i return something from it" after an order mean that order; "how do I get a
             # refund?" names none.

@@ -12,6 +12,7 @@ from assistant.facts import ReplyFacts
 from assistant.nlg.phrasing import (
     budget_phrase,
     describe,
+    excerpt,
     is_code,
     join_words,
     occasion_phrase,
@@ -20,6 +21,15 @@ from assistant.nlg.phrasing import (
 )
 from assistant.types import ShownProduct
 from cartwise.currency import format_money
+
+
+def policy_beside(facts: ReplyFacts) -> list[str]:
+    """The closest policy passage shown beside products ("do you do gift wrapping": the wrapping service), quoted
+    and sourced, never passed off as what the products are."""
+    if not facts.passages:
+        return []
+    passage = facts.passages[0]
+    return ["This part of our policies may help too:", f"> {excerpt(passage.text)}", f"(from: {passage.source})"]
 
 
 def _rating(product: ShownProduct) -> str:
@@ -78,7 +88,8 @@ def show_products(facts: ReplyFacts, seed: int) -> str:
         lead = pick(
             ["Here are {n} {w}:", "I found {n} {w}:", "These {n} {w} look like a good fit:"], facts, seed
         ).format(n=n, w=what)
-    lines = [lead, *(product_line(i, p, facts.currency) for i, p in enumerate(facts.products, 1))]
+    lines = [lead, *(product_line(i, p, facts.currency) for i, p in enumerate(facts.products, 1)),
+             *policy_beside(facts)]
     if facts.detail and not is_code(facts.detail):
         lines.insert(0, facts.detail)  # what the dialog says before the list ("Sign in to order again ...")
     # What had to give comes before the list: read after it, "within budget" would be assumed of every line.
@@ -171,6 +182,7 @@ def show_bundle(facts: ReplyFacts, seed: int) -> str:
     note = "" if missing or facts.detail.startswith("not_in_bundle:") else _SUMMARY.sub("", bundle.note or "")
     if note:
         lines.append(note)
+    lines.extend(policy_beside(facts))
     lines.append(pick(["You can swap, add or remove any item.", "Tell me what to swap, add or remove.", ""],
                       facts, seed))
     return "\n".join(line for line in lines if line)

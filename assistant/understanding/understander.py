@@ -312,7 +312,24 @@ class Understander:
         u = self._details(u, screen, words, [corrections.get(w, w) for w in reading.words])
         if u.targets and reading.negated_words:
             u = u.model_copy(update={"rejected": True})
-        return u
+        return self._policy_beside(u, reading.words)
+
+    def _policy_beside(self, u: Understanding, words: Sequence[str]) -> Understanding:
+        """A yes-or-no question to the shop read as shopping that the policy text answers too ("do you do gift
+        wrapping": the wrap and the wrapping service; "can i get it gift wrapped") is marked so its closest passage
+        is shown beside the products: the passage must reach the policy check's threshold and be closer to the
+        message than the closest product. Only such questions pay for the look-up."""
+        if self.policies is None or u.intent not in (Intent.search_product, Intent.build_bundle) \
+                or u.near_policy or not words or words[0] not in _YES_NO_OPENERS:
+            return u
+        similarity = self.policies.best_score(u.text)
+        if not self.policy_check.asks(similarity):
+            return u
+        catalog = u.catalog_match if u.catalog_match is not None else self.matcher.best_similarity(u.query or u.text)
+        if similarity <= catalog:
+            return u
+        return u.model_copy(update={"policy_match": round(similarity, 4), "near_policy": True,
+                                    "notes": (*u.notes, f"policy text answers it too ({similarity:.2f})")})
 
     # ------------------------------------------------------------------ decisions
     def _overrides(self, u: Understanding, screen: Screen, words: Sequence[str],
@@ -780,6 +797,8 @@ DETERMINERS = frozenset("a an the my our your his her their its this these those
 _SUBJECT_PRONOUNS = frozenset({"i", "im", "ive", "id", "we", "you", "he", "she", "they"})
 # Turns that greet, thank or take leave: they ask for nothing.
 _SOCIAL = frozenset({Intent.greeting, Intent.thanks, Intent.goodbye})
+# Openers of a yes-or-no question to the shop ("do you do gift wrapping", "can i get it gift wrapped").
+_YES_NO_OPENERS = frozenset({"do", "does", "can", "could", "will", "would", "is", "are"})
 _WH_WORDS = frozenset({"what", "whats", "how", "when", "where", "why", "who", "which"})
 # The service intents the shop's policy text answers (an order's status and a person are not in it).
 _POLICY_READINGS = frozenset(CUSTOMER_SERVICE_INTENTS) - {Intent.track_order, Intent.contact_human_agent}

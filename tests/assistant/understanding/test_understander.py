@@ -128,6 +128,15 @@ def test_adding_the_product_pointed_at_puts_it_alone_a_bundle_with_it_is_built_a
     assert (u.intent, u.targets, u.adds_target) == ("build_bundle", ("22423",), False)
 
 
+def test_a_question_the_policy_text_answers_too_is_marked_for_its_passage(understander: Understander) -> None:
+    wrapping = understander.understand("do you do gift wrapping", Screen())
+    assert (wrapping.intent, wrapping.near_policy) == ("search_product", True)
+    teapots = understander.understand("do you have teapots", Screen())
+    assert (teapots.intent, teapots.near_policy) == ("search_product", False)
+    plain = understander.understand("gift wrap", Screen())  # no question to the shop: no look-up
+    assert plain.near_policy is False
+
+
 def test_where_a_thing_is_put_is_no_thing_to_add() -> None:
     from assistant.understanding.understander import _without_destination
 
