@@ -79,6 +79,11 @@ class IntentModel(Protocol):
         """The intent of one string."""
         ...
 
+    @property
+    def threshold(self) -> float:
+        """The top probability at or above which a guess is confident."""
+        ...
+
 
 @runtime_checkable
 class Embedder(Protocol):

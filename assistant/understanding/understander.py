@@ -352,6 +352,12 @@ class Understander:
             # preposition is no request of its own; it narrows the list on the screen.
             u = u.with_intent(Intent.refine_search, "a fragment narrowing the list")
             unsure = False
+        if unsure and len(u.top) >= 2 and u.top[0][0] in _LOOKS_UP_ORDERS and u.top[1][0] in _LOOKS_UP_ORDERS \
+                and u.top[0][1] + u.top[1][1] >= self.model.threshold:
+            # "my order hasn't come yet" (track 0.52, problem 0.40): unsure which question about an order, sure it
+            # is one; both answers start from the shopper's orders, so the likelier is taken, not a did-you-mean.
+            u = u.with_intent(Intent(u.top[0][0]), f"about an order: {u.top[0][0]} or {u.top[1][0]}")
+            unsure = False
         lead, p = unsure_guess(u)
         service_guess = lead in CUSTOMER_SERVICE_INTENTS and p >= UNSURE_GUESS
         if unsure and not service_guess and self.policies is not None:
@@ -797,6 +803,10 @@ DETERMINERS = frozenset("a an the my our your his her their its this these those
 _SUBJECT_PRONOUNS = frozenset({"i", "im", "ive", "id", "we", "you", "he", "she", "they"})
 # Turns that greet, thank or take leave: they ask for nothing.
 _SOCIAL = frozenset({Intent.greeting, Intent.thanks, Intent.goodbye})
+# Order questions that only look an order up (never change or cancel one): between two of them, either answer
+# starts from the shopper's orders.
+_LOOKS_UP_ORDERS = frozenset({Intent.track_order, Intent.report_problem, Intent.purchase_history,
+                              Intent.get_invoice, Intent.check_invoice, Intent.track_refund})
 # Openers of a yes-or-no question to the shop ("do you do gift wrapping", "can i get it gift wrapped").
 _YES_NO_OPENERS = frozenset({"do", "does", "can", "could", "will", "would", "is", "are"})
 _WH_WORDS = frozenset({"what", "whats", "how", "when", "where", "why", "who", "which"})
