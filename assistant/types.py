@@ -146,6 +146,10 @@ class Slots(BaseModel):
         """True when no slot is filled."""
         return not self.filled()
 
+    def has_budget(self) -> bool:
+        """True when a price bound is stated ("under £3", "over 100")."""
+        return self.budget_max is not None or self.budget_min is not None
+
     def gift(self) -> Slots:
         """Only who the request is for, the occasion and the budget: what a new thing for the same person keeps."""
         return Slots(recipient=self.recipient, occasion=self.occasion, budget_min=self.budget_min,

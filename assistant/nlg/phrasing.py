@@ -193,6 +193,15 @@ def join_words(items: Sequence[str], last: str = "and") -> str:
     return f"{', '.join(items[:-1])} {last} {items[-1]}"
 
 
+def citations(facts: ReplyFacts, limit: int = 2) -> list[str]:
+    """The first ``limit`` policy passages of ``facts``, each quoted (an excerpt) and followed by its source."""
+    out = []
+    for passage in facts.passages[:limit]:
+        out.append(f"> {excerpt(passage.text)}")
+        out.append(f"(from: {passage.source})")
+    return out
+
+
 def excerpt(text: str, max_chars: int = 320) -> str:
     """The first whole sentences of ``text`` that fit in ``max_chars`` (verbatim, so they stay quotable)."""
     text = " ".join(text.split())

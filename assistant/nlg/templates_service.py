@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from assistant.facts import ReplyFacts
 from assistant.nlg.money import format_date
-from assistant.nlg.phrasing import excerpt, is_code, pick
+from assistant.nlg.phrasing import citations, is_code, pick
 from assistant.nlg.templates_shop import product_line
 from assistant.types import Intent
 from cartwise.currency import format_money
@@ -47,14 +47,6 @@ def _status_line(order: Order) -> str:
     return f"Order {order.id}, placed on {format_date(order.placed_at)} — status: {order.status.value}."
 
 
-def _citations(facts: ReplyFacts, limit: int = 2) -> list[str]:
-    out = []
-    for passage in facts.passages[:limit]:
-        out.append(f"> {excerpt(passage.text)}")
-        out.append(f"(from: {passage.source})")
-    return out
-
-
 def order_status(facts: ReplyFacts, seed: int) -> str:
     order = facts.order
     if order is None:
@@ -78,7 +70,7 @@ def order_problem(facts: ReplyFacts, seed: int) -> str:
         lines += _order_lines(order, facts.currency)
     if facts.passages:
         lines.append("Our policy says:")
-        lines += _citations(facts, limit=1)
+        lines += citations(facts, limit=1)
     lines.append("Shall I pass this to a person on our team, with the order and the problem?"
                  if facts.offer else "I can pass this to a person on our team if you like.")
     return "\n".join(lines)
@@ -97,7 +89,7 @@ def order_list(facts: ReplyFacts, seed: int) -> str:
     ask = facts.detail if facts.detail.endswith("?") else "Which one would you like to know more about?"
     lines.append(ask)
     if facts.passages:
-        lines += _citations(facts, limit=1)
+        lines += citations(facts, limit=1)
     return "\n".join(lines)
 
 
@@ -140,7 +132,7 @@ def order_action(facts: ReplyFacts, seed: int) -> str:
         lines.append(f"Total: {_money(order.total, facts.currency)}.")
     if facts.passages:
         lines.append(f"Here's what our policy says about whether you can {_ACTION_WORDS[action]}:")
-        lines.extend(_citations(facts))
+        lines.extend(citations(facts))
     note = facts.detail if facts.detail and not is_code(facts.detail) else ""
     if note:
         lines.append(note)
@@ -154,7 +146,7 @@ def policy_answer(facts: ReplyFacts, seed: int) -> str:
     if not facts.passages:
         return policy_unknown(facts, seed)
     lead = pick(["Here's what our policy says:", "From our policies:"], facts, seed)
-    return "\n".join([lead, *_citations(facts)])
+    return "\n".join([lead, *citations(facts)])
 
 
 def policy_unknown(facts: ReplyFacts, seed: int) -> str:
@@ -174,7 +166,7 @@ def handoff(facts: ReplyFacts, seed: int) -> str:
     if facts.detail:
         text += f" Your reference: {facts.detail.rstrip('.')}."
     if facts.passages:
-        text = "\n".join([text, *_citations(facts, limit=1)])
+        text = "\n".join([text, *citations(facts, limit=1)])
     return text
 
 
@@ -190,7 +182,7 @@ def out_of_scope(facts: ReplyFacts, seed: int) -> str:
     if facts.passages:
         # A passage beside the answer, not passed off as its answer: the closest the policy text came.
         text = "\n".join([text, "If it's about how we work, this part of our policies may help:",
-                          *_citations(facts, limit=1)])
+                          *citations(facts, limit=1)])
     elif facts.products:
         # Products beside the answer, never passed off as what was asked for: the closest the catalog came.
         lines = [text, "If it's something from the shop you're after, these are the closest things we have:"]

@@ -11,8 +11,8 @@ import re
 from assistant.facts import ReplyFacts
 from assistant.nlg.phrasing import (
     budget_phrase,
+    citations,
     describe,
-    excerpt,
     is_code,
     join_words,
     occasion_phrase,
@@ -26,10 +26,7 @@ from cartwise.currency import format_money
 def policy_beside(facts: ReplyFacts) -> list[str]:
     """The closest policy passage shown beside products ("do you do gift wrapping": the wrapping service), quoted
     and sourced, never passed off as what the products are."""
-    if not facts.passages:
-        return []
-    passage = facts.passages[0]
-    return ["This part of our policies may help too:", f"> {excerpt(passage.text)}", f"(from: {passage.source})"]
+    return ["This part of our policies may help too:", *citations(facts, limit=1)] if facts.passages else []
 
 
 def _rating(product: ShownProduct) -> str:

@@ -496,6 +496,8 @@ class Understander:
             else screen.products
         update: dict[str, object] = {}
         edit = _bundle_edit(words)  # the edit's verb and words, read once for an edit or a set being built
+        # "which ones have a mic": a property asked of every product shown (read once for the two rules below).
+        asks_property = bool(u.slots.feature) and property_asked(all_words) is not None
         if u.intent in (Intent.edit_bundle,):
             op, target_words, item_words = edit
             targets = resolve(items, u.slots, target_words, screen.focus_id)
@@ -547,8 +549,7 @@ class Understander:
             of_them = any(a == "of" and b in ("these", "those", "them") for a, b in itertools.pairwise(all_words))
             asks_which = bool(all_words) and all_words[0] == "which"
             update["among_shown"] = bool(items) and (
-                of_them or (bool(u.slots.feature) and property_asked(all_words) is not None)
-                or (asks_which and (u.slots.budget_max is not None or u.slots.budget_min is not None)))
+                of_them or asks_property or (asks_which and u.slots.has_budget()))
             chosen_among = update["targets"]
             if u.intent == Intent.refine_search and isinstance(chosen_among, tuple) and len(chosen_among) == 1 \
                     and picks_one_by_price(pointing, u.slots) and not u.names_product:
@@ -558,7 +559,7 @@ class Understander:
                            "notes": (*u.notes, "a comparative picked one of those shown")}
             if u.intent in (Intent.refine_search, Intent.product_info) and isinstance(chosen_among, tuple) \
                     and len(chosen_among) >= 2 and chooses_among(all_words) and not u.names_product \
-                    and u.slots.budget_max is None and u.slots.budget_min is None:
+                    and not u.slots.has_budget():
                 # "which is cheaper?" after two are compared, "which has the most storage?" after laptops: which of
                 # them, not a new list below the cheaper one or the first one's details ("which of those are under
                 # £3" keeps those within the price, below).
@@ -648,8 +649,7 @@ class Understander:
             # "the smallest one" after TVs: the 43" one on the screen, not a new search for small things.
             update |= {"intent": Intent.product_info, "notes": (*u.notes, "picks a shown product by size")}
         if u.intent in (Intent.product_info, Intent.compare_products) and update.get("among_shown") and (
-                (u.slots.feature and property_asked(all_words) is not None)
-                or u.slots.budget_max is not None or u.slots.budget_min is not None):
+                asks_property or u.slots.has_budget()):
             # "which ones have a mic", "do any of them come with a case", "which of those are under £3": those of
             # the products shown whose details say so or whose price is within, not a comparison or one's details.
             update |= {"intent": Intent.refine_search, "targets": (),

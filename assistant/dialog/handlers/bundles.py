@@ -27,7 +27,7 @@ from assistant.types import (
 )
 from assistant.understanding.catalog import prints, stem, words_of
 from assistant.understanding.content import content_words
-from assistant.understanding.references import title_size
+from assistant.understanding.references import SIZE_CHOICE, title_size
 from assistant.understanding.understander import DETERMINERS, head_phrase, head_word
 from cartwise.currency import to_money
 from cartwise.models import Order, OrderLine, Product
@@ -307,7 +307,7 @@ class BundlePlanner:
         sized = u.slots.size_than
         # "a bigger one": the size comparative says which of the kind, it is no word to find in a title.
         named = " ".join(w for w in words_of(u.item_query) if w not in _REPLACEMENT_FILLER
-                         and not (sized and w in _SIZE_COMPARATIVES))
+                         and not (sized and w in SIZE_CHOICE))
         room = bundle.budget - (bundle.total - old.line_total) if bundle.budget is not None else None
         if room is not None and room <= 0:
             # The rest of the set is over the budget already (the nearest set, said so): no replacement can bring
@@ -417,7 +417,6 @@ class BundlePlanner:
 
 
 # Words in "for a cheaper one" / "add something nice" that name no product.
-_SIZE_COMPARATIVES = frozenset({"bigger", "larger", "smaller", "tinier", "big", "large", "small"})
 _REPLACEMENT_FILLER = frozenset("""a an the some one ones cheaper less expensive lower price budget something another
     different else instead other better nicer option alternative too as well also please it that this them more
     of in to into bundle basket cart list""".split())

@@ -579,7 +579,7 @@ class ShoppingAdvisor:
             if among is not None:
                 return among
             none_shown_has = u.slots.feature  # "which ones are glass", and none is: the glass ones of the kind
-        elif u.among_shown and (u.slots.budget_max is not None or u.slots.budget_min is not None) and shown:
+        elif u.among_shown and u.slots.has_budget() and shown:
             among = self._within_among(u, slots, state)
             if among is not None:
                 return among
@@ -643,36 +643,32 @@ class ShoppingAdvisor:
         return result
 
     def _within_among(self, u: Understanding, slots: Slots, state: DialogState) -> TurnResult | None:
-        """ "which of those are under £3": the products on the screen within the budget, in the order shown; None
-        when none is (the refinement then finds others of the kind within it)."""
+        """ "which of those are under £3": the products on the screen within the budget; None when none is (the
+        refinement then finds others of the kind within it)."""
         within = self.filters(u.slots, False)
         kept = [(p, "") for p in self.store.get(state.shown_ids) if within.matches(p)]
+        return self._kept_among(kept, slots, u, state, ("is within that price", "are within that price"))
+
+    def _having_among(self, u: Understanding, slots: Slots, state: DialogState) -> TurnResult | None:
+        """ "which ones have a mic", "are any of them waterproof": the products on the screen whose own text says
+        so, each with the words that say it (never a guess, never a product not shown); None when none says so."""
+        feature = u.slots.feature or ""
+        # A title that says it needs no quote of itself.
+        kept = [(p, "" if quote.rstrip(".") == p.title else f"\u201c{quote}\u201d")
+                for p in self.store.get(state.shown_ids) if (quote := quote_about(p, feature))]
+        said = f"\u201c{feature}\u201d"
+        return self._kept_among(kept, slots.model_copy(update={"feature": None}), u, state,
+                                (f"mentions {said}", f"mention {said}"))
+
+    def _kept_among(self, kept: list[tuple[Product, str]], slots: Slots, u: Understanding, state: DialogState,
+                    said: tuple[str, str]) -> TurnResult | None:
+        """Those of the products on the screen that a question over them keeps, in the order shown, with how many
+        of those do what ``said`` says (its singular and plural); None when it keeps none."""
         if not kept:
             return None
         result = self.present(Found(kept), slots, state.query or u.query, u, state, Intent.refine_search)
         count = len(result.facts.products)
-        result.facts.detail = f"{'Only one' if count == 1 else count} of those {'is' if count == 1 else 'are'} " \
-                              "within that price."
-        return result
-
-    def _having_among(self, u: Understanding, slots: Slots, state: DialogState) -> TurnResult | None:
-        """ "which ones have a mic", "are any of them waterproof": the products on the screen whose own text says
-        so, in the order shown, each with the words that say it (never a guess, never a product not shown); None
-        when none of them says so."""
-        feature = u.slots.feature or ""
-        listed = self.store.get(state.shown_ids)
-        having = [(p, quote) for p in listed if (quote := quote_about(p, feature))]
-        if not having:
-            return None
-        # A title that says it needs no quote of itself.
-        result = self.present(Found([(p, "" if quote.rstrip(".") == p.title else f"\u201c{quote}\u201d")
-                                     for p, quote in having]),
-                              slots.model_copy(update={"feature": None}), state.query or u.query, u, state,
-                              Intent.refine_search)
-        if result.facts.products and not result.facts.detail:
-            count = len(result.facts.products)
-            result.facts.detail = (f"{'Only one' if count == 1 else count} of those "
-                                   f"{'mentions' if count == 1 else 'mention'} \u201c{feature}\u201d.")
+        result.facts.detail = f"{'Only one' if count == 1 else count} of those {said[0] if count == 1 else said[1]}."
         return result
 
     def _on_offer_among(self, u: Understanding, slots: Slots, state: DialogState) -> TurnResult:
