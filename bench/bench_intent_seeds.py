@@ -6,7 +6,9 @@ model (``CARTWISE_INTENT_MODEL_DIR``), runs:
 
 * the YAML dialogs (``cartwise test tests/dialogs/``): how many pass;
 * the held-out conversations (``bench/bench_heldout.py``): turns correct;
-* CLINC150 ``oos_test`` through the served ``Understander`` of each shop: messages read as out of scope.
+* CLINC150 ``oos_test`` through the served ``Understander`` of each shop: messages read as out of scope;
+* the need statements of ``bench/data/need_probes.yaml`` (``bench/bench_need_probes.py``): read as out of scope,
+  and answered with a relevant product among the five shown.
 
 The seed the shipped model uses (13) is one of them, so a data or training change is judged against the spread
 of seeds, not against one lucky draw. Each seed costs about 3 minutes of training and 2 of evaluation on 2 cores.
@@ -84,6 +86,13 @@ print("OOS", sum(understander.understand(text, screen).intent.value == "out_of_s
 """
 
 
+def need_probes(model: Path, work: Path) -> dict[str, Any]:
+    report = work / "need_probes.json"
+    _run(["bench/bench_need_probes.py", "--json-out", str(report)], model)
+    result: dict[str, Any] = json.loads(report.read_text())
+    return result
+
+
 def clinc_oos(model: Path, shop: str) -> tuple[int, int]:
     out = _run(["-c", _OOS_SCRIPT, shop], model)
     found = re.findall(r"^OOS (\d+) (\d+)$", out, flags=re.M)
@@ -112,14 +121,20 @@ def main() -> None:
                                "dialogs_failed": failed, "heldout_correct": correct, "heldout_turns": turns}
         for shop in SHOPS:
             row[f"clinc_oos_{shop}"], row["clinc_oos_total"] = clinc_oos(model, shop)
+        needs = need_probes(model, model)
+        row.update(needs_probes=needs["probes"], needs_out_of_scope=needs["out_of_scope"],
+                   needs_relevant_in_five=needs["relevant_in_five"])
         print(json.dumps(row), flush=True)
         rows.append(row)
     print("\n| seed | threshold | dialogs passed | held-out turns correct | CLINC150 oos_test read out of scope "
-          "(giftshop / electronics) |\n|---|---|---|---|---|")
+          "(giftshop / electronics) | need probes read out of scope | need probes with a relevant product shown |"
+          "\n|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['seed']} | {r['threshold']} | {r['dialogs_passed']} / {r['dialogs_passed'] + r['dialogs_failed']}"
               f" | {r['heldout_correct']} / {r['heldout_turns']} | {r['clinc_oos_giftshop']} / "
-              f"{r['clinc_oos_electronics']} of {r['clinc_oos_total']} |")
+              f"{r['clinc_oos_electronics']} of {r['clinc_oos_total']} | "
+              f"{r['needs_out_of_scope']} / {r['needs_probes']} | "
+              f"{r['needs_relevant_in_five']} / {r['needs_probes']} |")
     emit({"bench": "intent_seeds", "label": args.label, "work": str(work), "seeds": rows}, args.json_out)
 
 
