@@ -6,6 +6,7 @@ import csv
 from collections import Counter
 
 import pytest
+import yaml
 
 from cartwise.settings import REPO_ROOT
 from finetune.context import TurnContext, split_model_input
@@ -68,6 +69,15 @@ def test_heldout_is_handwritten_and_disjoint(intent_dataset: IntentDataset) -> N
     held = {_key(t) for t, _ in intent_dataset.heldout}
     for split in ("train", "validation", "test"):
         assert not held & {_key(t) for t, _ in getattr(intent_dataset, split)}, split
+
+
+def test_need_probes_are_no_training_data(intent_dataset: IntentDataset) -> None:
+    # bench/bench_need_probes.py judges how the model reads need statements; a probe in the data would be learnt.
+    probes = yaml.safe_load((REPO_ROOT / "bench" / "data" / "need_probes.yaml").read_text(encoding="utf-8"))["probes"]
+    asked = {_key(p["message"]) for p in probes}
+    assert len(asked) >= 70
+    for split in ("train", "validation", "test"):
+        assert not asked & {_key(split_model_input(t)[1]) for t, _ in getattr(intent_dataset, split)}, split
 
 
 def test_heldout_not_in_handwritten_training_file() -> None:
