@@ -170,19 +170,24 @@ def handoff(facts: ReplyFacts, seed: int) -> str:
     return text
 
 
+_POLICY_MAYBE = "If it's about how we work, this part of our policies may help:"
+
+
 def out_of_scope(facts: ReplyFacts, seed: int) -> str:
+    offer = (f"I can help you shop at {facts.shop_name}: find products, build a gift bundle within a budget, "
+             "check your orders or explain our policies.")
     if facts.detail == "language":
         lead = "Sorry, I can only chat in English for now."
+    elif facts.passages:
+        # The closest the policy text came, offered as a maybe, not passed off as the answer; and not under a
+        # refusal it may contradict ("when do you close today": "Sorry, I can't help with that", then the hours).
+        return "\n".join([f"I'm not sure I can help with that. {_POLICY_MAYBE}", *citations(facts, limit=1),
+                          f"Otherwise, {offer} What are you looking for?"])
     else:
         lead = pick(["Sorry, I can't help with that.", "That's outside what I can do, sorry."], facts, seed)
-    text = (
-        f"{lead} I can help you shop at {facts.shop_name}: find products, build a gift bundle within a budget, "
-        "check your orders or explain our policies. What are you looking for?"
-    )
+    text = f"{lead} {offer} What are you looking for?"
     if facts.passages:
-        # A passage beside the answer, not passed off as its answer: the closest the policy text came.
-        text = "\n".join([text, "If it's about how we work, this part of our policies may help:",
-                          *citations(facts, limit=1)])
+        text = "\n".join([text, _POLICY_MAYBE, *citations(facts, limit=1)])
     elif facts.products:
         # Products beside the answer, never passed off as what was asked for: the closest the catalog came.
         lines = [text, "If it's something from the shop you're after, these are the closest things we have:"]

@@ -209,7 +209,11 @@ def test_out_of_scope_quotes_the_closest_passage_as_such_and_passes_the_groundin
     near = facts_for(Act.out_of_scope).model_copy(update={"passages": facts_for(Act.policy_answer).passages[:1]})
     text = GEN.generate(near)
     lines = text.splitlines()
-    assert "may help" in lines[1] and lines[2].startswith("> ") and lines[3].startswith("(from: ")
+    # offered as a maybe, first, and not under a refusal it could contradict
+    assert lines[0].startswith("I'm not sure I can help with that.") and "policies may help:" in lines[0]
+    assert lines[1].startswith("> ") and lines[2].startswith("(from: ")
+    assert lines[3].startswith("Otherwise, I can help you shop at Cartwise Gift Shop")
+    assert "Sorry" not in text and "outside what I can do" not in text
     assert CHECK.check(text, near).ok
 
 
