@@ -171,6 +171,7 @@ def handoff(facts: ReplyFacts, seed: int) -> str:
 
 
 _POLICY_MAYBE = "If it's about how we work, this part of our policies may help:"
+_PRODUCTS_MAYBE = "If it's something from the shop you're after, these are the closest things we have:"
 
 
 def out_of_scope(facts: ReplyFacts, seed: int) -> str:
@@ -178,21 +179,22 @@ def out_of_scope(facts: ReplyFacts, seed: int) -> str:
              "check your orders or explain our policies.")
     if facts.detail == "language":
         lead = "Sorry, I can only chat in English for now."
-    elif facts.passages:
-        # The closest the policy text came, offered as a maybe, not passed off as the answer; and not under a
-        # refusal it may contradict ("when do you close today": "Sorry, I can't help with that", then the hours).
-        return "\n".join([f"I'm not sure I can help with that. {_POLICY_MAYBE}", *citations(facts, limit=1),
-                          f"Otherwise, {offer} What are you looking for?"])
+    elif facts.passages or facts.products:
+        # The closest the policy text or the catalog came, offered as a maybe, never passed off as the answer; and
+        # not under a refusal it may contradict ("when do you close today": "Sorry, I can't help with that", then
+        # the hours; "serve a boiled egg at breakfast": then the egg cups).
+        near = [_POLICY_MAYBE, *citations(facts, limit=1)] if facts.passages else [
+            _PRODUCTS_MAYBE, *(product_line(i, p, facts.currency) for i, p in enumerate(facts.products, 1))]
+        near[0] = f"I'm not sure I can help with that. {near[0]}"
+        return "\n".join([*near, f"Otherwise, {offer} What are you looking for?"])
     else:
         lead = pick(["Sorry, I can't help with that.", "That's outside what I can do, sorry."], facts, seed)
     text = f"{lead} {offer} What are you looking for?"
     if facts.passages:
         text = "\n".join([text, _POLICY_MAYBE, *citations(facts, limit=1)])
     elif facts.products:
-        # Products beside the answer, never passed off as what was asked for: the closest the catalog came.
-        lines = [text, "If it's something from the shop you're after, these are the closest things we have:"]
-        lines += [product_line(i, p, facts.currency) for i, p in enumerate(facts.products, 1)]
-        text = "\n".join(lines)
+        text = "\n".join([text, _PRODUCTS_MAYBE,
+                          *(product_line(i, p, facts.currency) for i, p in enumerate(facts.products, 1))])
     return text
 
 

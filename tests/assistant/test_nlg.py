@@ -200,8 +200,10 @@ def test_out_of_scope_lists_the_closest_products_as_such_and_passes_the_groundin
     near = plain.model_copy(update={"products": facts_for(Act.show_products).products[:2]})
     text = GEN.generate(near)
     lines = text.splitlines()
-    assert "closest things we have" in lines[1]
-    assert lines[2].startswith("1. Lunch Bag Red Retrospot — £1.65") and lines[3].startswith("2. ")
+    # offered as a maybe, first, and not under a refusal they could contradict
+    assert lines[0].startswith("I'm not sure I can help with that.") and "closest things we have" in lines[0]
+    assert lines[1].startswith("1. Lunch Bag Red Retrospot — £1.65") and lines[2].startswith("2. ")
+    assert lines[3].startswith("Otherwise, I can help you shop at") and "Sorry" not in text
     assert CHECK.check(text, near).ok
 
 
