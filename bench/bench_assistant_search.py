@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
 sys.path.insert(0, str(REPO))
 
-from benchlib import emit  # noqa: E402
+from benchlib import emit, shown_items  # noqa: E402
 
 DEFAULT_SETS = [REPO / "tests" / "data" / "giftshop_queries.yaml", REPO / "tests" / "heldout" /
                 "giftshop_natural_queries.yaml"]
@@ -63,7 +63,7 @@ def main() -> None:
             relevant = set(q.relevant)
             reply = bot.respond(q.query, session_id=f"bench-search-{uuid.uuid4().hex}", user_id=None)
             # A reply that is a set shows its items: they are what the shopper sees (products first, when both).
-            shown = [p.id for p in reply.products] or [i.id for i in (reply.bundle.items if reply.bundle else [])]
+            shown = [item.id for item in shown_items(reply)]
             got = {"assistant": shown,
                    "plain": [h.product.id for h in store.search(q.query, k=SHOWN)],
                    "plain in stock": [h.product.id for h in store.search(q.query, k=SHOWN,

@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
 sys.path.insert(0, str(REPO))
 
-from benchlib import emit  # noqa: E402
+from benchlib import emit, shown_items  # noqa: E402
 
 SHOWN = 5
 
@@ -54,8 +54,7 @@ def main() -> None:
         precision = 0.0
         for probe in rows:
             reply = bot.respond(probe["message"], session_id=uuid.uuid4().hex)
-            items = reply.bundle.items if reply.bundle else []
-            titles = [p.title for p in reply.products] or [i.title for i in items]
+            titles = [item.title for item in shown_items(reply)]
             relevant = [any(k in t.lower() for k in probe["relevant"]) for t in titles[:SHOWN]]
             out_of_scope += reply.intent == "out_of_scope"
             hits += any(relevant)

@@ -17,6 +17,11 @@ def emit(summary: dict[str, Any], json_out: Path | None) -> None:
         json_out.write_text(line + "\n")
 
 
+def shown_items(reply: Any) -> list[Any]:
+    """What a reply shows: its products, or the items of the set it built (each has ``id`` and ``title``)."""
+    return list(reply.products) or list(reply.bundle.items if reply.bundle else [])
+
+
 def nearest_rank(values: Sequence[float], q: float) -> float:
     """The ``q`` quantile (0-1) of ``values`` by nearest rank: always one of the measured values."""
     ordered = sorted(values)

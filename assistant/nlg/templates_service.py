@@ -176,26 +176,19 @@ _PRODUCTS_MAYBE = "If it's something from the shop you're after, these are the c
 
 def out_of_scope(facts: ReplyFacts, seed: int) -> str:
     offer = (f"I can help you shop at {facts.shop_name}: find products, build a gift bundle within a budget, "
-             "check your orders or explain our policies.")
+             "check your orders or explain our policies. What are you looking for?")
+    # The closest the policy text or the catalog came, never passed off as the answer.
+    near = [_POLICY_MAYBE, *citations(facts, limit=1)] if facts.passages else [
+        _PRODUCTS_MAYBE, *(product_line(i, p, facts.currency) for i, p in enumerate(facts.products, 1))
+    ] if facts.products else []
     if facts.detail == "language":
-        lead = "Sorry, I can only chat in English for now."
-    elif facts.passages or facts.products:
-        # The closest the policy text or the catalog came, offered as a maybe, never passed off as the answer; and
-        # not under a refusal it may contradict ("when do you close today": "Sorry, I can't help with that", then
-        # the hours; "serve a boiled egg at breakfast": then the egg cups).
-        near = [_POLICY_MAYBE, *citations(facts, limit=1)] if facts.passages else [
-            _PRODUCTS_MAYBE, *(product_line(i, p, facts.currency) for i, p in enumerate(facts.products, 1))]
-        near[0] = f"I'm not sure I can help with that. {near[0]}"
-        return "\n".join([*near, f"Otherwise, {offer} What are you looking for?"])
-    else:
-        lead = pick(["Sorry, I can't help with that.", "That's outside what I can do, sorry."], facts, seed)
-    text = f"{lead} {offer} What are you looking for?"
-    if facts.passages:
-        text = "\n".join([text, _POLICY_MAYBE, *citations(facts, limit=1)])
-    elif facts.products:
-        text = "\n".join([text, _PRODUCTS_MAYBE,
-                          *(product_line(i, p, facts.currency) for i, p in enumerate(facts.products, 1))])
-    return text
+        return "\n".join([f"Sorry, I can only chat in English for now. {offer}", *near])
+    if near:
+        # Offered as a maybe, not under a refusal it may contradict ("when do you close today": "Sorry, I can't
+        # help with that", then the hours; "serve a boiled egg at breakfast": then the egg cups).
+        return "\n".join([f"I'm not sure I can help with that. {near[0]}", *near[1:], f"Otherwise, {offer}"])
+    lead = pick(["Sorry, I can't help with that.", "That's outside what I can do, sorry."], facts, seed)
+    return f"{lead} {offer}"
 
 
 def input_rejected(facts: ReplyFacts, seed: int) -> str:
