@@ -394,6 +394,7 @@ class BundleSpec(BaseModel):
     people: int | None = None  # a set for a number of people: its per-person items come that many times
     include_anchor: bool = False
     roles: list[str] = Field(default_factory=list)  # "monitor, keyboard and mouse": one item per role
+    role_heads: list[str] = Field(default_factory=list)  # the word naming each role's thing, in the same order
 
 
 class PendingRequest(BaseModel):

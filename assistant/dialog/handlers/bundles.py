@@ -210,6 +210,7 @@ class BundlePlanner:
         shown = self._recount(items, budget, note)
         spec = BundleSpec(theme=None, budget=f"{budget:.2f}" if budget is not None else None,
                           roles=[r.query for r, _ in chosen if r is not chosen_role],
+                          role_heads=[r.head for r, _ in chosen if r is not chosen_role],
                           anchor_id=anchor.id if anchor is not None else None, include_anchor=anchor is not None)
         facts = ReplyFacts(act=Act.show_bundle, intent=Intent.build_bundle, user_text=u.text, bundle=shown,
                            slots=_display(u.slots), currency=self.currency, options=["Make it cheaper", "Why these?"])
@@ -274,9 +275,16 @@ class BundlePlanner:
         if budget is None:  # "cheaper": strictly below what it costs now
             budget = max(bundle.total - Decimal("0.01"), Decimal("0.00"))
         if spec.roles:
-            roles = tuple(Role(query=r, quantity=i.quantity) for r, i in zip(spec.roles, bundle.items, strict=False))
-            return self.build_from_roles(u.model_copy(update={"roles": roles, "slots": u.slots.model_copy(
-                update={"budget_max": budget})}), state)
+            # The product the set was built around stays in it, as many as before; the listed things follow it.
+            chosen = next((i for i in bundle.items if i.id == spec.anchor_id), None) if spec.include_anchor else None
+            listed = [i for i in bundle.items if i is not chosen]
+            heads = spec.role_heads if len(spec.role_heads) == len(spec.roles) else [""] * len(spec.roles)
+            roles = tuple(Role(query=r, quantity=i.quantity, head=h)
+                          for r, h, i in zip(spec.roles, heads, listed, strict=False))
+            update: dict[str, object] = {"roles": roles, "slots": u.slots.model_copy(update={"budget_max": budget})}
+            if chosen is not None:
+                update |= {"targets": (chosen.id,), "target_quantity": chosen.quantity}
+            return self.build_from_roles(u.model_copy(update=update), state)
         return self._build(spec.model_copy(update={"budget": f"{budget:.2f}"}), u, state, user_id)
 
     def remove(self, u: Understanding, bundle: ShownBundle, state: DialogState) -> TurnResult:
