@@ -19,6 +19,7 @@ from assistant.dialog.handlers.picks import ShopperPicks
 from assistant.dialog.handlers.shopping import SHOW, ShoppingAdvisor, TurnResult
 from assistant.dialog.state import SessionStore, screen_after
 from assistant.facts import Act, ReplyFacts
+from assistant.nlg.phrasing import plural
 from assistant.nlg.protocols import ReplyGenerator
 from assistant.protocols import Limiter
 from assistant.rate_limit import RateLimiter
@@ -32,6 +33,7 @@ from assistant.service.customer_service import (
 )
 from assistant.types import DialogState, Intent, PendingRequest, Reply, Screen, ShownProduct, StateUpdate, Understanding
 from assistant.understanding import Understander
+from assistant.understanding.catalog import stem
 from assistant.understanding.content import content_words
 from assistant.understanding.references import name_words
 from assistant.understanding.text import clean_message, is_cjk_heavy, is_foreign_language, strip_markup
@@ -549,6 +551,11 @@ class DialogManager:
                 if order_id:
                     note = f"Order {order_id} has no {thing} in it; order {having[0].id} does."
                 order_id = having[0].id
+            elif not having and thing == u.head and self.understander.catalog.title_counts[stem(thing)]:
+                # "a broken teapot in my last order" and no order of theirs had one: the thing the message is about
+                # is one the shop sells, so it names what broke, and no order is blamed for it; the shopper picks.
+                note = f"I can't find any {plural(thing)} in your recent orders."
+                order_id = None
         facts = self.service.problem(u.problem, order_id, user_id, u.text, state.session_id, note=note)
         if facts.order is not None and thing:
             facts.order = lines_first(facts.order, printing([thing]))  # "one of the mugs ... was chipped": mugs first

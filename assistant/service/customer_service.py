@@ -277,7 +277,8 @@ class CustomerService:
             orders = [o for o in self.db.orders_for_customer(user_id, limit=5) if o.status.value != "cancelled"]
             if len(orders) != 1:
                 return ReplyFacts(act=Act.order_list, intent=Intent.report_problem, user_text=text, orders=orders,
-                                  detail="Which order is it about?", passages=passages,
+                                  detail=" ".join(x for x in (note, "Which order is it about?") if x),
+                                  passages=passages,
                                   options=[f"Order {o.id} {PROBLEM_WORDS[kind]}" for o in orders[:3]])
             order = orders[0]
         detail = " ".join(x for x in (note, self._eligibility(order, kind)) if x)
