@@ -96,12 +96,15 @@ def quote_about(product: Product, attribute: str) -> str:
     if not words:
         return ""
     # Every word, else at least half of them with one long one ("noise cancelling" -> "... Noise Reducing ...");
-    # a long word by its start ("cancelling" prints as "Canceling"), a short one whole ("mic" is no "Microsoft").
+    # a long word by its start ("cancelling" prints as "Canceling"), a short one whole ("mic" is no "Microsoft"),
+    # each in the singular.
     need = len(words) if len(words) < 2 else (len(words) + 1) // 2
+    keys = [stem(w) for w in words]  # "lids" asked of a title that prints "Lid"
     best = ("", 0)
     for sentence in re.split(r"(?<=[.!?])\s+|\s*[\n;•]\s*", f"{product.title}. {product.description}"):
         lowered = sentence.lower()
-        found = [w for w in words if re.search(rf"\b{re.escape(w[:5])}" if len(w) > 3 else rf"\b{w}s?\b", lowered)]
+        found = [w for w, key in zip(words, keys, strict=True)
+                 if re.search(rf"\b{re.escape(key[:5])}" if len(key) > 3 else rf"\b{re.escape(key)}s?\b", lowered)]
         if sentence.strip() and len(found) >= need and (len(words) == 1 or any(len(w) > 3 for w in found)) \
                 and len(found) > best[1]:
             best = (sentence.strip(), len(found))
