@@ -722,10 +722,13 @@ class Understander:
                 return fixes[low]
             if len(low) < 3 or low in REQUEST_WORDS or self.catalog.knows(low) or self.catalog.is_dictionary_word(low):
                 return word
-            near = next((r for r in _REQUEST_WORDS_SORTED if r[0] == low[0] and abs(len(r) - len(low)) <= 1
-                         and edit_distance_within(low, r, 1)), None)
-            if near is None:
+            candidates = [r for r in _REQUEST_WORDS_SORTED if r[0] == low[0] and abs(len(r) - len(low)) <= 1
+                          and edit_distance_within(low, r, 1)]
+            if not candidates:
                 return word
+            # The likelier slip first: two letters swapped ("teh": the, not ten), then a letter left out ("shw":
+            # show, not she), then one mistyped or doubled.
+            near = min(candidates, key=lambda r: (sorted(r) != sorted(low), not _keeps_letters(low, r)))
             fixes[low] = near
             return near
 
@@ -743,6 +746,12 @@ class Understander:
         # reply repeats it: "not christmas", never the stem "christma"); products are matched on stems.
         return [w for w in negated
                 if w not in FUNCTION_WORDS and self.catalog.title_counts.get(stem(w), 0) > 0]
+
+
+def _keeps_letters(typed: str, word: str) -> bool:
+    """Whether ``typed`` is ``word`` with letters left out (its letters appear in ``word``, in order)."""
+    rest = iter(word)
+    return all(ch in rest for ch in typed)
 
 
 def _asks_to_match(words: Sequence[str]) -> bool:

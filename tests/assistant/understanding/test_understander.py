@@ -315,6 +315,15 @@ def test_misspelt_request_words_are_put_right_before_the_slots_read_them(underst
     assert "cheese" not in understander.understand("cheese tins", Screen()).corrections  # a catalog word
 
 
+def test_a_misspelt_request_word_is_read_as_the_likelier_slip(understander: Understander) -> None:
+    # Two letters swapped before one mistyped ("teh" is one edit from "ten" too); a letter left out before one
+    # mistyped ("shw" is one edit from "she" too).
+    products = Screen(context=TurnContext.products)
+    assert understander.understand("how much is teh second one", products).corrections == {"teh": "the"}
+    assert understander.understand("shw me cheaper ones", products).corrections == {"shw": "show"}
+    assert understander.understand("how much is teh second one", products).slots.reference_index == 2
+
+
 def test_a_number_of_one_thing_for_a_total_is_a_set_of_one(understander: Understander) -> None:
     u = understander.understand("i need 12 party bags for my sons party, around 20 pounds total", Screen())
     assert u.intent == "build_bundle"
