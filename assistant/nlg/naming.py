@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from assistant.nlg.phrasing import plural
+from assistant.understanding.catalog import stem
 from assistant.understanding.content import FUNCTION_WORDS
 
 _WORD = re.compile(r"[a-z][a-z'-]*")
@@ -22,6 +23,11 @@ MOTIF_CATEGORIES = 3  # categories of the shown products printing a word that ma
 
 
 def _stem(word: str) -> str:
+    # The catalog's plural folding ("boxes" -> "box", as titles print it); words with an apostrophe or hyphen
+    # ("kid's", "t-light") less a final "s"; words of three letters as typed ("tvs" names no kind of its own:
+    # titles print "TV" on TVs, streaming boxes and wall mounts alike).
+    if len(word) > 3 and word.isalpha():
+        return stem(word)
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
         return word[:-1]
     return word

@@ -77,7 +77,11 @@ _MASS = frozenset("clothing bedding lighting stationery jewellery jewelry furnit
 
 def plural(noun: str) -> str:
     """A rough English plural for a product phrase ("lunch bag" -> "lunch bags"); leaves plurals alone."""
-    if not noun or not noun[-1].isalpha() or not noun.isascii() or noun.endswith("s"):
+    if not noun or not noun[-1].isalpha() or not noun.isascii():
+        return noun
+    if noun.endswith("ss"):  # "glass", "dress": singular ("glasses" and "dresses" already end in a single s)
+        return noun + "es"
+    if noun.endswith("s"):
         return noun
     last = noun.rsplit(" ", 1)[-1].lower()
     if last in _ACTIVITIES:

@@ -588,3 +588,13 @@ def test_results_are_named_by_what_they_are_not_by_a_motif() -> None:
     # Two categories can file one kind ("Laptops", "Gaming Laptops"): still named by it.
     laptops = ["MSI Laptop RTX", "Dell Laptop", "HP Laptop"]
     assert found_label(laptops, ["Laptops", "Gaming Laptops", "Laptops"], "a laptop") == "laptops"
+
+
+def test_results_are_named_by_a_plural_in_es_and_it_is_spelt_right() -> None:
+    from assistant.nlg.naming import found_label
+    from assistant.nlg.phrasing import plural
+
+    boxes = ["Spaceboy Lunch Box", "Strawberry Lunch Box With Cutlery", "Lunch Box I Love London"]
+    assert found_label(boxes, ["kitchen"] * 3, "lunch boxes", head="boxes") == "lunch boxes"
+    assert [plural(w) for w in ("wine glass", "glasses", "lunch box", "cups")] == [
+        "wine glasses", "glasses", "lunch boxes", "cups"]

@@ -565,7 +565,10 @@ class ShoppingAdvisor:
         slots = state.slots.merge(u.slots.model_copy(update={"reference_index": None, "reference_text": None,
                                                              "size_than": None}))
         query = state.query or u.query
-        names = _names_a_thing(u)
+        # "do any of them come in pink": a message that points back at the products shown to ask for a colour or a
+        # size names no new thing with its other words ("come"); the kind on the screen stays. (A feature's words
+        # are searched: "do any of them come with a case" finds the ones whose titles print it.)
+        names = _names_a_thing(u) and not (u.points_back and not u.named_early and bool(u.slots.colour or u.slots.size))
         if names and u.query and u.query not in (query or ""):
             query = f"{query} {u.query}".strip() if query else u.query
         shown = state.shown
