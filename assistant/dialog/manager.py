@@ -325,7 +325,9 @@ class DialogManager:
                 order_id = latest.id if latest else None
             if intent != Intent.track_order and not order_id:
                 # "how do I get a refund?" names no order: the policy answers it, for guests and customers alike.
-                facts = self.service.policy(intent, u.text, with_hint=not u.asks_policy)
+                # An unsure read's stock phrase is left out, as in _policy: "do i have to pay for the return
+                # postage" (a refund at 0.47) is looked up by its own words, not pulled to the 30-day window.
+                facts = self.service.policy(intent, u.text, with_hint=not u.asks_policy and u.confident)
                 if user_id and state.order_id:
                     facts.options = [f"{INTENT_PHRASES.get(intent, 'Help with')} for order {state.order_id}"]
                 return TurnResult(facts)
