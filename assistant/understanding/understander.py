@@ -23,7 +23,7 @@ import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Literal, Protocol
 
 import numpy as np
 
@@ -336,8 +336,9 @@ class Understander:
                    content: Sequence[str]) -> Understanding:
         unsure = u.intent == Intent.out_of_scope or not u.confident
         guess = u.top[0][0] if u.top else None
-        if not u.confident and u.attribute and screen.focus_id and screen.context in (TurnContext.product,
-                                                                                      TurnContext.products):
+        own_orders = _of_own_orders(words)
+        if not u.confident and u.attribute and screen.focus_id and not own_orders and screen.context in (
+                TurnContext.product, TurnContext.products):
             # "what's the warranty?" with a product on the screen: a property of that product.
             u = u.with_intent(Intent.product_info, f"a property of the product on the screen: {u.attribute}")
             unsure = False
@@ -404,11 +405,14 @@ class Understander:
             # "what happens now?" after a problem report (a goodbye at 0.55 to the model): a question asks, it never
             # takes leave or thanks; left unsure, the dialog answers it from what was just offered, or asks.
             u = u.model_copy(update={"confident": False, "notes": (*u.notes, f"a question is no {u.intent.value}")})
-        if u.slots.price in ("priciest", "cheapest") and "my" in words and any(w in ("order", "orders")
-                                                                               for w in words):
-            # "whats my most expensive order": the shopper's orders by their total, not the shop's dearest things.
-            u = u.with_intent(Intent.purchase_history, f"the shopper's {u.slots.price} order").model_copy(
-                update={"ranks_orders": u.slots.price})
+        ranking = u.slots.price if u.slots.price in ("priciest", "cheapest") else \
+            _ORDER_SIZE_RANKS.get(u.slots.size_rank or "") or ("priciest" if u.asks_spending and "most" in words
+                                                               else None)
+        if ranking and own_orders:
+            # "whats my most expensive order", "my biggest order", "the most i've spent on one order": the shopper's
+            # orders by their total, not the shop's dearest or largest things.
+            u = u.with_intent(Intent.purchase_history, f"the shopper's {ranking} order").model_copy(
+                update={"ranks_orders": ranking})
         if u.intent == Intent.best_sellers and u.slots.size_rank and u.head and not screen.products:
             # "whats the biggest tv you sell": TVs ranked by size, not by sales.
             u = u.with_intent(Intent.search_product, f"ranked by size: {u.slots.size_rank}")
@@ -748,6 +752,12 @@ class Understander:
                 if w not in FUNCTION_WORDS and self.catalog.title_counts.get(stem(w), 0) > 0]
 
 
+def _of_own_orders(words: Sequence[str]) -> bool:
+    """Whether the message speaks of the shopper's own orders ("my biggest order", "the most i've spent on one
+    order"), not of a product."""
+    return any(w in ("order", "orders") for w in words) and any(w in ("my", "i", "ive", "i've", "me") for w in words)
+
+
 def _keeps_letters(typed: str, word: str) -> bool:
     """Whether ``typed`` is ``word`` with letters left out (its letters appear in ``word``, in order)."""
     rest = iter(word)
@@ -883,6 +893,8 @@ _CONTINUATIONS = frozenset({"and", "or", "also", "plus", "even", "same"})
 _FRAGMENT_OPENERS = frozenset({"for", "with", "without", "in"})
 # Words that ask what the shopper paid over their orders.
 _SPENDING = frozenset({"spend", "spent", "spending"})
+# An order ranked by size is ranked by what it came to ("my biggest order").
+_ORDER_SIZE_RANKS: dict[str, Literal["priciest", "cheapest"]] = {"largest": "priciest", "smallest": "cheapest"}
 # Words that ask how well products sell: the shop's orders answer them, not the product details.
 _SALES_WORDS = frozenset("sells sell selling sold seller sellers bestseller bestsellers popular".split())
 # Pronouns that can point back at what the last reply was about ("how much is it?", "the most popular ones").
