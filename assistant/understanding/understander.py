@@ -461,6 +461,12 @@ class Understander:
             # just does emails and facebook" lists no emails). Something for the product on the screen ("add a mouse
             # to that", or "add a mouse" after one laptop's details) is a set of that product and the thing.
             u = u.with_intent(Intent.search_product, "no set asked for")
+        if u.intent in (Intent.best_sellers, Intent.purchase_history, Intent.reorder) and u.names_product \
+                and "with" in words[:-1] and not any(w in _FIRST_PERSON for w in words):
+            # "what do people buy with the regency cakestand", "frequently bought together with the jumbo bag": what
+            # everyone's orders put with that product (a set around it; no set word is needed), not the shop's best
+            # sellers, nor the shopper's own orders, which no word of theirs spoke of.
+            u = u.with_intent(Intent.build_bundle, "bought together with a product")
         if u.intent in (Intent.search_product, Intent.refine_search, Intent.build_bundle) \
                 and _counted_for_total(u.slots, words, self.catalog.title_counts) is not None:
             # Twelve of one thing for a total: which of them twelve times fits the budget, as a set of one.
@@ -755,7 +761,7 @@ class Understander:
 def _of_own_orders(words: Sequence[str]) -> bool:
     """Whether the message speaks of the shopper's own orders ("my biggest order", "the most i've spent on one
     order"), not of a product."""
-    return any(w in ("order", "orders") for w in words) and any(w in ("my", "i", "ive", "i've", "me") for w in words)
+    return any(w in ("order", "orders") for w in words) and any(w in _FIRST_PERSON for w in words)
 
 
 def _keeps_letters(typed: str, word: str) -> bool:
@@ -893,6 +899,7 @@ _CONTINUATIONS = frozenset({"and", "or", "also", "plus", "even", "same"})
 _FRAGMENT_OPENERS = frozenset({"for", "with", "without", "in"})
 # Words that ask what the shopper paid over their orders.
 _SPENDING = frozenset({"spend", "spent", "spending"})
+_FIRST_PERSON = frozenset({"i", "me", "my", "mine", "ive", "i've", "we", "us", "our"})
 # An order ranked by size is ranked by what it came to ("my biggest order").
 _ORDER_SIZE_RANKS: dict[str, Literal["priciest", "cheapest"]] = {"largest": "priciest", "smallest": "cheapest"}
 # Words that ask how well products sell: the shop's orders answer them, not the product details.

@@ -26,7 +26,7 @@ from assistant.types import (
     Understanding,
 )
 from assistant.understanding.catalog import prints, stem, words_of
-from assistant.understanding.content import content_words
+from assistant.understanding.content import FUNCTION_WORDS, content_words
 from assistant.understanding.references import SIZE_CHOICE, title_size
 from assistant.understanding.understander import DETERMINERS, head_phrase, head_word
 from cartwise.currency import to_money
@@ -113,7 +113,10 @@ class BundlePlanner:
         for hit in self.store.search(u.query, k=3, filters=SearchFilters(in_stock=True)):
             title = {stem(w) for w in words_of(hit.product.title) if not w.isdigit()}
             named = len(title & words)
-            first = next(i for i, w in enumerate(message) if w in title) if named else 0
+            # Where the product's name starts: its first word in the message that is no grammar word ("with" is
+            # printed by "Lunch Box With Cutlery" and by the request "what sells well with lunch boxes" alike).
+            first = next((i for i, w in enumerate(message) if w in title and raw[i] not in FUNCTION_WORDS), 0) \
+                if named else 0
             if named >= 2 and named * 2 >= len(title) and _named_as_thing(raw, first):
                 return hit.product
         return None
