@@ -96,20 +96,31 @@ def quote_about(product: Product, attribute: str) -> str:
     if not words:
         return ""
     # Every word, else at least half of them with one long one ("noise cancelling" -> "... Noise Reducing ...");
-    # a long word by its start ("cancelling" prints as "Canceling"), a short one whole ("mic" is no "Microsoft"),
-    # each in the singular.
+    # a long word by its start ("cancelling" prints as "Canceling"), a short one whole ("mic" is no "Microsoft").
     need = len(words) if len(words) < 2 else (len(words) + 1) // 2
-    keys = [stem(w) for w in words]  # "lids" asked of a title that prints "Lid"
-    best = ("", 0)
+    # Each word in the singular ("lids" asked of a title that prints "Lid"); a long one by its first letters.
+    patterns = [re.compile(rf"\b{re.escape(k[:5])}" if len(k) > 3 else rf"\b{re.escape(k)}s?\b")
+                for k in (stem(w) for w in words)]
+    best = ("", 0, 0)
     for sentence in re.split(r"(?<=[.!?])\s+|\s*[\n;•]\s*", f"{product.title}. {product.description}"):
+        sentence = sentence.strip()
         lowered = sentence.lower()
-        found = [w for w, key in zip(words, keys, strict=True)
-                 if re.search(rf"\b{re.escape(key[:5])}" if len(key) > 3 else rf"\b{re.escape(key)}s?\b", lowered)]
-        if sentence.strip() and len(found) >= need and (len(words) == 1 or any(len(w) > 3 for w in found)) \
+        matches = [(w, m.start()) for w, pattern in zip(words, patterns, strict=True)
+                   if (m := pattern.search(lowered))]
+        found = [w for w, _ in matches]
+        hits = [at for _, at in matches]
+        if sentence and len(found) >= need and (len(words) == 1 or any(len(w) > 3 for w in found)) \
                 and len(found) > best[1]:
-            best = (sentence.strip(), len(found))
-    clipped = best[0]
-    return clipped if len(clipped) <= 140 else clipped[:137].rsplit(" ", 1)[0] + "..."
+            best = (sentence, len(found), min(hits, default=0))
+    clipped, _, at = best
+    if len(clipped) <= 140:
+        return clipped
+    # A long sentence (a description that is one run of features) is quoted around the words asked about, which
+    # may come late in it ("... Full-Size Backlit Keyboard").
+    start = 0 if at < 60 else clipped.rfind(" ", 0, at - 40) + 1
+    window = clipped[start:start + 137]
+    window = window if start + 137 >= len(clipped) else window.rsplit(" ", 1)[0] + "..."
+    return ("..." if start else "") + window
 
 
 def what_it_is(title: str) -> list[str]:
