@@ -287,6 +287,8 @@ class Understanding(BaseModel):
         target_quantity: how many of the target the message asks for by a counted pronoun ("two of those").
         follows_on: the message opens as a fragment that goes on from the previous turn ("and to ireland?", "what
             about klarna?", "even on weekends?"), so it keeps that turn's topic.
+        describes_only: the request is "something" or "anything" and words describing it ("something funny",
+            "anything a bit more elegant"): it names no thing; after a list, it describes the kind shown.
         speaks_of_someone: the message speaks of a person as "she" or "he" ("something she can use at her desk"):
             after a present for someone, that person.
         points_back: the message has a pronoun that can point back at what the last reply was about ("how much
@@ -357,6 +359,7 @@ class Understanding(BaseModel):
     ranks_orders: Literal["priciest", "cheapest"] | None = None
     says_cancelled: bool = False
     speaks_of_someone: bool = False
+    describes_only: bool = False
     target_quantity: int | None = None
     catalog_match: float | None = None
     near_products: bool = False

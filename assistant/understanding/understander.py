@@ -279,6 +279,9 @@ class Understander:
         })
         if slots.feature:
             head = ""  # "ones with 16gb of ram": the things on the screen are what is asked for, not RAM
+        describes_only = _describes_only(words)
+        if describes_only:
+            head = ""  # "something funny": what follows "something" describes it, it names no thing
         content = content_words(words)
         attribute = asked_attribute(reading.residual)
         attribute_words = set(attribute.split())
@@ -299,6 +302,7 @@ class Understander:
             head=head, head_phrase=tuple(head_phrase(head_words, head)) if head else (),
             named_early=head in content[:3] and introduced_as_thing(head_words, head),
             category_filter=named.filter, angry=bool(ANGRY.search(text)), attribute=attribute,
+            describes_only=describes_only,
             asks_spending=any(w in _SPENDING for w in reading.words),
             # A number that counts no thing ("a picnic for 4") or counts people ("10 kids") is a head count.
             people=reading.slots.quantity if reading.slots.quantity and _counted_thing(
@@ -471,6 +475,9 @@ class Understander:
                 and _counted_for_total(u.slots, words, self.catalog.title_counts) is not None:
             # Twelve of one thing for a total: which of them twelve times fits the budget, as a set of one.
             u = u.with_intent(Intent.build_bundle, "a number of one thing for a total budget")
+        if u.describes_only and screen.products and u.intent == Intent.search_product:
+            # "something funny" after birthday cards (a new search to the model at 0.73): the cards, described.
+            u = u.with_intent(Intent.refine_search, "describes the kind on the screen")
         if u.slots.size_than and screen.products and not u.names_product and u.intent in (
                 Intent.product_info, Intent.compare_products, Intent.search_product):
             # "is there a bigger one" after a list (the model reads a question about one): others of the kind, larger.
@@ -758,6 +765,17 @@ class Understander:
                 if w not in FUNCTION_WORDS and self.catalog.title_counts.get(stem(w), 0) > 0]
 
 
+def _describes_only(words: Sequence[str]) -> bool:
+    """Whether the request is "something" or "anything" and words describing it, naming no thing: "something
+    funny", "have you got anything a bit more elegant". English puts the describing words after such a pronoun;
+    a phrase after a preposition ("something for my mum", "anything like a teapot") says more, and is left alone."""
+    at = next((i for i, w in enumerate(words) if w in _SOME_THING), None)
+    if at is None or content_words(list(words[:at])):
+        return False
+    after = words[at + 1:]
+    return bool(content_words(list(after))) and not any(w in _PREPOSITIONS for w in after)
+
+
 def _of_own_orders(words: Sequence[str]) -> bool:
     """Whether the message speaks of the shopper's own orders ("my biggest order", "the most i've spent on one
     order"), not of a product."""
@@ -899,6 +917,7 @@ _CONTINUATIONS = frozenset({"and", "or", "also", "plus", "even", "same"})
 _FRAGMENT_OPENERS = frozenset({"for", "with", "without", "in"})
 # Words that ask what the shopper paid over their orders.
 _SPENDING = frozenset({"spend", "spent", "spending"})
+_SOME_THING = frozenset({"something", "anything", "somethin", "anythin"})
 _FIRST_PERSON = frozenset({"i", "me", "my", "mine", "ive", "i've", "we", "us", "our"})
 # An order ranked by size is ranked by what it came to ("my biggest order").
 _ORDER_SIZE_RANKS: dict[str, Literal["priciest", "cheapest"]] = {"largest": "priciest", "smallest": "cheapest"}

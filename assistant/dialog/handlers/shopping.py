@@ -616,8 +616,11 @@ class ShoppingAdvisor:
         # New words naming a thing ("just doorbells"), not attributes the filters already apply ("in purple").
         attributes = {w for v in (u.slots.colour, u.slots.size, u.slots.feature, *u.slots.brands) if v
                       for w in words_of(v)}
+        # Words that only describe ("something funny", "anything more elegant") rank the kind on the screen; they
+        # are never required of a title (one card printing "Funny" is no answer to "something funny").
         fresh = [w for w in _query_words(u)
-                 if w not in (state.query or "").split() and w not in attributes and u.names_product]
+                 if w not in (state.query or "").split() and w not in attributes and u.names_product
+                 and not u.describes_only]
         # The standing words may have lost their head ("a portable speaker, my limit is $30" leaves "... speaker
         # my"): what the shown products were named from their titles still says it.
         thing = u.head or head_word((query or "").split()) or head_word(state.kind.split())
@@ -654,7 +657,9 @@ class ShoppingAdvisor:
             result = self.present(found, slots, query or "", u, state, Intent.refine_search)
             result.facts.detail = f"{said}. These ones do:"
             return result
-        result = self.present(found, slots, query or "", u, state, Intent.refine_search)
+        # Named by what they are (the kind on the screen), never by a describing word ("5 christmas elegants").
+        result = self.present(found, slots, query or "", u, state, Intent.refine_search,
+                              label_query=state.query if u.describes_only and state.query else None)
         if none_within and result.facts.products and not result.facts.detail:
             result.facts.detail = "None of those is within that price. These are:"
         return result

@@ -396,3 +396,11 @@ def test_a_feature_of_the_things_shown_or_a_new_thing_with_it() -> None:
 def test_the_verb_of_selling_is_no_search_word(understander: Understander) -> None:
     u = understander.understand("do you stock perfume?", Screen())
     assert (u.intent, "stock" in u.query.split(), "perfume" in u.query) == ("search_product", False, True)
+
+
+def test_words_after_something_describe_it_and_name_no_thing(understander: Understander) -> None:
+    for text in ("something funny", "have you got anything a bit more elegant"):
+        u = understander.understand(text, Screen())
+        assert u.describes_only and u.head == "", text
+    assert not understander.understand("something for my mum", Screen()).describes_only
+    assert not understander.understand("a funny card", Screen()).describes_only
