@@ -168,9 +168,12 @@ class CatalogVocabulary:
         shop lacks turns into one it has: "toaster" is two edits from "easter" and from "toast"); ties go to the
         word more titles print.
         """
-        if len(word) < 4 or not word.isalpha() or self.knows(word) or self.is_dictionary_word(word):
-            return None
         form = stem(word)  # titles are indexed by their singular: "headfones" -> "headfone" ~ "headphone"
+        if len(word) < 4 or not word.isalpha() or self.knows(word) or self.is_dictionary_word(word) \
+                or self.is_dictionary_word(form):
+            # An ordinary word in the plural, or a possessive typed without its apostrophe ("my wifes birthday",
+            # "nans"), is no typo of a title word ("wire", "nat").
+            return None
         # The edits allowed go by the form compared: "wellies" is "welli" to the titles, two edits from "wall".
         limit = 1 if len(form) < 7 else 2
         best: tuple[int, str] | None = None

@@ -308,6 +308,12 @@ def test_typo_correction_keeps_first_letter_and_length(understander: Understande
     assert understander.understand("headfones", Screen()).corrections == {"headfones": "headphone"}
 
 
+def test_a_possessive_without_its_apostrophe_is_no_typo(understander: Understander) -> None:
+    # "wifes" is one edit from the title word "wire"; its singular is an ordinary word.
+    u = understander.understand("a card for my wifes birthday", Screen())
+    assert "wifes" not in u.corrections and "wire" not in u.query
+
+
 def test_misspelt_request_words_are_put_right_before_the_slots_read_them(understander: Understander) -> None:
     u = understander.understand("cheeper", Screen(context=TurnContext.products))
     assert u.slots.price == "cheaper" and u.corrections == {"cheeper": "cheaper"}
