@@ -230,8 +230,10 @@ class ShoppingAdvisor:
         relaxed: list[str] = []
         filters = self.filters(slots, category_filter, exclude_ids)
         text = query or " ".join(x for x in (slots.colour, *slots.brands, *slots.categories) if x) or "gift"
-        if slots.feature and slots.feature not in text:
-            text = f"{text} {slots.feature}"  # the pool must hold the things of the kind that have it
+        # The pool must hold the things of the kind that have a feature or a colour asked for.
+        for wanted in (slots.feature, slots.colour):
+            if wanted and wanted not in text:
+                text = f"{text} {wanted}"
         # A ranking by size reaches further: the biggest of the kind need not be among the closest matches.
         hits = self.store.search(text, k=POOL * 4 if slots.size_rank else POOL, filters=filters)
         if not hits and filters.categories:
@@ -273,7 +275,14 @@ class ShoppingAdvisor:
         # "red lunch box": the lunch boxes are the things a colour picks among, not every box.
         whole = " ".join(phrase) if len(phrase) > 1 and thing and thing == phrase[-1] else thing
         if slots.colour:
-            hits, ok = prefer(hits, re.compile(rf"\b{re.escape(slots.colour)}", re.I), band=ATTRIBUTE_BAND, thing=whole)
+            colour = re.compile(rf"\b{re.escape(slots.colour)}", re.I)
+            hits, ok = prefer(hits, colour, band=ATTRIBUTE_BAND, thing=whole)
+            kind_words = words_of(kind_of(kind)) if kind and not kind.startswith("items from our ") else []
+            if not ok and len(kind_words) > 1 and (of_head := _of_kind(of_any_kind, kind_words[-1])):
+                # "in gold?" after christmas decorations, and no gold one prints "christmas": the decorations in
+                # gold ("Cherub Heart Decoration Gold") before dropping the colour.
+                of_head, ok = prefer(of_head, colour, band=ATTRIBUTE_BAND, thing=kind_words[-1])
+                hits = of_head if ok else hits
             if not ok:
                 relaxed.append(f"colour {slots.colour}")
         if slots.size:
