@@ -37,6 +37,7 @@ from retrieval.types import SearchFilters, SearchHit
 SHOW = 5
 POOL = 30  # candidates retrieved before attributes, price words and personal ranking pick the shown five
 ATTRIBUTE_BAND = 0.5  # a stated colour or size picks among hits scoring at least this share of the best
+DESCRIBED_ENOUGH = 3  # products printing a describing word ("curved") that make a list of their own
 CATEGORY_LIFT = 0.15  # added to the fused score of products in a category the shopper named but may not filter
 
 Personaliser = Callable[[str, list[SearchHit], str | None, list[str]], list[tuple[Product, str]]]
@@ -212,7 +213,8 @@ class ShoppingAdvisor:
     def find(self, query: str, slots: Slots, category_filter: bool, state: DialogState, user_id: str | None,
              exclude_ids: Sequence[str] = (), query_words: Sequence[str] = (), like_ids: Sequence[str] = (),
              kind: str = "", head: str = "", require: Sequence[str] = (), lift: Sequence[str] = (),
-             thing: str = "", shown_categories: Collection[str] = (), phrase: Sequence[str] = ()) -> Found:
+             thing: str = "", shown_categories: Collection[str] = (), phrase: Sequence[str] = (),
+             describing: Sequence[str] = ()) -> Found:
         """Search ``query`` under the stated constraints, then apply attributes, price words and history.
 
         ``like_ids`` (a refinement: the products on the screen) keeps the results of the same kind: the pool
@@ -222,8 +224,9 @@ class ShoppingAdvisor:
         ``lift``: categories guessed from the request's meaning, lifted like a named category but never filtered.
         ``thing``: the head word of the request; a stated colour or size picks among the products that print it.
         ``require``: words the shopper just asked for ("just doorbells"): products whose titles print them
-        come first and alone, if there are any. ``head``: the word naming the thing asked for; when no product
-        shown prints it and the closest product is not close, the reply says the shop does not carry it.
+        come first and alone, if there are any. ``describing``: words ("something curved"): products whose
+        titles print them come first, alone when there are a few. ``head``: the word naming the thing asked for; when
+        no product shown prints it and the closest product is not close, the reply says the shop does not carry it.
         ``phrase``: the noun phrase ``head`` ends ("washing machines"): the thing is carried only if one product
         prints all of it (a karaoke machine is no washing machine).
         """
@@ -266,6 +269,11 @@ class ShoppingAdvisor:
             hits = [h for h in hits if h.product.category in shown_categories] or hits
         if require:
             hits, _ = prefer(hits, _words_pattern(require))
+        if describing:
+            printing = _words_pattern(describing, from_start=True)
+            described = [h for h in hits if printing.search(h.product.title)]
+            hits = described if len(described) >= DESCRIBED_ENOUGH else described + [h for h in hits
+                                                                                  if h not in described]
         if slots.categories and not category_filter:
             hits = _lift(hits, set(slots.categories))
         elif lift:
@@ -625,11 +633,11 @@ class ShoppingAdvisor:
         # New words naming a thing ("just doorbells"), not attributes the filters already apply ("in purple").
         attributes = {w for v in (u.slots.colour, u.slots.size, u.slots.feature, *u.slots.brands) if v
                       for w in words_of(v)}
-        # Words that only describe ("something funny", "anything more elegant") rank the kind on the screen; they
-        # are never required of a title (one card printing "Funny" is no answer to "something funny").
         fresh = [w for w in _query_words(u)
-                 if w not in (state.query or "").split() and w not in attributes and u.names_product
-                 and not u.describes_only]
+                 if w not in (state.query or "").split() and w not in attributes and u.names_product]
+        # Words that only describe ("something curved", "anything more elegant") put the products that print them
+        # first, never alone: one card printing "Funny" is not all there is to "something funny".
+        described, fresh = (fresh, []) if u.describes_only else ([], fresh)
         # The standing words may have lost their head ("a portable speaker, my limit is $30" leaves "... speaker
         # my"): what the shown products were named from their titles still says it.
         thing = u.head or head_word((query or "").split()) or head_word(state.kind.split())
@@ -640,7 +648,7 @@ class ShoppingAdvisor:
         found = self.find(query or "", slots, _category_filter(u), state, user_id, exclude_ids=exclude,
                           like_ids=state.shown_ids, kind=state.kind if not names else "", require=fresh,
                           head=u.head if fresh and u.head in fresh and u.named_early else "", thing=thing,
-                          shown_categories={p.category for p in shown} if not names else ())
+                          shown_categories={p.category for p in shown} if not names else (), describing=described)
         if names and shown and not changes and not exclude and len(
                 {p.id for p, _ in found.ranked[:SHOW]} & set(state.shown_ids)) * 2 > len(shown):
             # "something more useful" after a list: words that change nothing the search can see would show the same
