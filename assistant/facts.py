@@ -88,3 +88,6 @@ class ReplyFacts(BaseModel):
     relaxed: list[str] = Field(default_factory=list)  # filters dropped to find anything
     offer: str = ""
     offer_handoff: bool = False  # the offer is a hand-off to a person (done at once on "yes", the offer its reason)
+    # product_info about the product whose details the last reply showed: its card is on the screen already, so
+    # the answer is the facts asked about, not the card again ("is it in stock?" after its details).
+    on_screen: bool = False

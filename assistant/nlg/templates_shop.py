@@ -225,6 +225,9 @@ def product_info(facts: ReplyFacts, seed: int) -> str:
         return "Which product would you like to know about?"
     p = facts.products[0]
     lines = [f"{p.title} costs {format_money(p.price, facts.currency)}."]
+    if facts.on_screen and facts.detail and not is_code(facts.detail):
+        # Its details are on the screen from the last reply: the price and the facts asked about, not the card again.
+        return "\n".join([*lines, facts.detail])
     stock = "in stock" if p.in_stock else "currently out of stock"
     if p.category:
         lines.append(f"It's in our {p.category} range and {stock}.")

@@ -786,7 +786,8 @@ class ShoppingAdvisor:
         viewed = list(dict.fromkeys([*state.viewed_ids, target.id]))[-50:]
         facts = ReplyFacts(act=Act.product_info, intent=Intent.product_info, user_text=u.text, products=[shown],
                            currency=self.currency, detail=" ".join(lines),
-                           offer="make me a bundle with it" if target.in_stock else "")
+                           offer="make me a bundle with it" if target.in_stock else "",
+                           on_screen=target.id == state.focus_id and state.context is TurnContext.product)
         return TurnResult(facts, StateUpdate(viewed_ids=viewed, focus_id=target.id))
 
     def _about_each(self, u: Understanding, state: DialogState) -> TurnResult:
