@@ -636,7 +636,7 @@ class ShoppingAdvisor:
         fresh = [w for w in _query_words(u)
                  if w not in (state.query or "").split() and w not in attributes and u.names_product]
         # Words that only describe ("something curved", "anything more elegant") put the products that print them
-        # first, never alone: one card printing "Funny" is not all there is to "something funny".
+        # first, alone only when a few do: one card printing "Funny" is not all there is to "something funny".
         described, fresh = (fresh, []) if u.describes_only else ([], fresh)
         # The standing words may have lost their head ("a portable speaker, my limit is $30" leaves "... speaker
         # my"): what the shown products were named from their titles still says it.
