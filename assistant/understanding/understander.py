@@ -448,6 +448,11 @@ class Understander:
             # An explicit bundle ("tea party bundle under £20") after a list is a new bundle, not a refinement:
             # the model, having seen refinements after lists, can lean the other way.
             u = u.with_intent(Intent.build_bundle, "asks for a bundle")
+        if u.intent in (Intent.search_product, Intent.refine_search) and screen.context is TurnContext.product \
+                and screen.focus_id and words[:1] == ["add"] and u.names_product:
+            # "add a case" after one pair of earbuds' details (a search to the model at 0.94): that product and a
+            # case, as "add a mouse" after a laptop's details is; a message that opens with "add" asks to add.
+            u = u.with_intent(Intent.build_bundle, "adds a thing to the product in focus")
         adds_to_focus = u.intent == Intent.build_bundle and bool(screen.focus_id) and _bundle_edit(words)[0] == "add"
         if u.intent == Intent.build_bundle and not (screen.products and for_the_product(words)) \
                 and not (screen.context is TurnContext.product and adds_to_focus) \
