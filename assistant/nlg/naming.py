@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from assistant.nlg.phrasing import plural
+from assistant.nlg.phrasing import CLOSE_MATCHES, plural
 from assistant.understanding.catalog import stem
 from assistant.understanding.content import FUNCTION_WORDS
 
@@ -112,7 +112,6 @@ def found_label(titles: Sequence[str], categories: Sequence[str], query: str = "
     return ""
 
 
-CLOSE_MATCHES = " and close matches"
 
 
 def kind_of(label: str) -> str:

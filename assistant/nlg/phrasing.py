@@ -75,6 +75,9 @@ _MASS = frozenset("clothing bedding lighting stationery jewellery jewelry furnit
                   "tableware kitchenware homeware glassware packaging decor storage".split())
 
 
+CLOSE_MATCHES = " and close matches"  # a found label when only most of the products shown print its words
+
+
 def plural(noun: str) -> str:
     """A rough English plural for a product phrase ("lunch bag" -> "lunch bags"); leaves plurals alone."""
     if not noun or not noun[-1].isalpha() or not noun.isascii():
@@ -166,8 +169,9 @@ def describe(
         adjectives = []
     level = _LEVELS.get(slots.get("price", slots.get("price_level", "")).strip().lower(), "")
     occasion = _first(slots, OCCASION_SLOTS)
-    if occasion and found and found.lower() == occasion.lower():
-        noun, found = default, ""  # "christmas" printed by every title found is when they are for, not what
+    if occasion and found and found.lower().removesuffix(CLOSE_MATCHES).rstrip("s") == occasion.lower().rstrip("s"):
+        # "christmas" or "birthday" printed by every title found is when they are for, not what ("5 birthdays").
+        noun, found = default, ""
     if occasion and occasion.lower() in noun.lower():
         occasion = ""  # "christmas trees" already says it
     elif occasion and found and noun.split()[0].lower().rstrip("s") in occasion.lower().split():

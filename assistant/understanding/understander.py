@@ -1167,6 +1167,8 @@ def head_word(words: Sequence[str]) -> str:
         if w in _SUBJECT_PRONOUNS and (content := content_words(segment)):
             return "" if before in _CLAUSE_MARKERS else (content_words(_object_of(segment)) or [""])[-1]
         if w in _PREPOSITIONS:
+            if segment and segment[-1] in GENERIC_WANTS and content_words(segment):
+                return ""  # "a leaving present", "a birthday gift": a present asked for; the word before says which
             whole = content_words(segment)
             content = content_words(_object_of(segment)) if whole else []
             if whole and not content:

@@ -410,3 +410,9 @@ def test_words_after_something_describe_it_and_name_no_thing(understander: Under
         assert u.describes_only and u.head == "", text
     assert not understander.understand("something for my mum", Screen()).describes_only
     assert not understander.understand("a funny card", Screen()).describes_only
+
+
+def test_a_present_for_an_occasion_has_no_head(understander: Understander) -> None:
+    # "present" names no product; the word before it says which present, it is no thing the shop could lack.
+    assert understander.understand("a leaving present for a teacher", Screen()).head == ""
+    assert understander.understand("a gift bag for a bottle", Screen()).head == "bag"
