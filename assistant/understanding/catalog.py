@@ -86,6 +86,9 @@ def edit_distance_within(a: str, b: str, limit: int) -> bool:
     return prev[-1] <= limit
 
 
+DESCRIBING_CATEGORIES = 5  # categories whose titles print a word that make it a describing word (see describes)
+
+
 @dataclass
 class CatalogVocabulary:
     """The shop's categories, brands and title words, read from its products.
@@ -155,6 +158,11 @@ class CatalogVocabulary:
             vocab._category_parts[c] = [tuple(stem(w) for w in words_of(part))
                                         for part in _PART_SPLIT.split(c.lower()) if words_of(part)]
         return vocab
+
+    def describes(self, word: str) -> bool:
+        """Whether the titles print ``word`` across so many categories that it says what things are like (a look,
+        a material, a style: "vintage", "wooden") rather than naming a kind ("washing" of "Washing Up Gloves")."""
+        return len(self.word_categories.get(stem(word), ())) >= DESCRIBING_CATEGORIES
 
     def knows(self, word: str) -> bool:
         """Whether the catalog prints ``word`` (or its singular) anywhere."""

@@ -299,7 +299,10 @@ class Understander:
                            if x),
             has_product_content=has_content, names_product=names_product, corrections=corrections,
             recipient_words=reading.recipient_words,
-            head=head, head_phrase=tuple(head_phrase(head_words, head)) if head else (),
+            # The words before the head that name a kind ("washing machines"), not those that describe it ("vintage
+            # style clocks": the shop's clocks are the thing asked for, in a style no title needs to print).
+            head=head, head_phrase=tuple(w for w in head_phrase(head_words, head)
+                                         if w == head or not self.catalog.describes(w)) if head else (),
             named_early=head in content[:3] and introduced_as_thing(head_words, head),
             category_filter=named.filter, angry=bool(ANGRY.search(text)), attribute=attribute,
             describes_only=describes_only,

@@ -416,3 +416,9 @@ def test_a_present_for_an_occasion_has_no_head(understander: Understander) -> No
     # "present" names no product; the word before it says which present, it is no thing the shop could lack.
     assert understander.understand("a leaving present for a teacher", Screen()).head == ""
     assert understander.understand("a gift bag for a bottle", Screen()).head == "bag"
+
+
+def test_a_phrase_keeps_the_words_naming_a_kind_not_those_describing_it(understander: Understander) -> None:
+    # "vintage" and "style" are printed across many of the shop's categories; "bread" names a kind of maker.
+    assert understander.understand("do you have any vintage style clocks", Screen()).head_phrase == ("clocks",)
+    assert understander.understand("a bread maker", Screen()).head_phrase == ("bread", "maker")
