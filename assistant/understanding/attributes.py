@@ -31,6 +31,11 @@ _HOW_MUCH = re.compile(
 _DOES = re.compile(
     r"\bwhich\b(?:\s+(?:one|ones|of (?:them|these|those)))?\s+(?P<verb>is|[a-z]{3,}s)\s+(?:the\s+)?"
     r"(?P<degree>[a-z]{2,}(?:est|er))\s*$")
+# "what games come with it", "which cables come with this one": what is in the box, a property of the product asked
+# about, not a set to build around it ("what goes with it").
+_INCLUDED = re.compile(
+    r"\b(?:what|which|any)\s+(?P<what4>[a-z][a-z -]{1,30}?)\s+comes?\s+with\s+"
+    r"(?:it|this|that|them|these|those|this one|that one|the \w+ one)\s*\??$")
 # A pointer after the property says which product, not what about it: "the refresh rate on the second one".
 _TRAILING_POINTER = re.compile(
     r"\s+(?:on|of|for|in|with)\s+(?:the\s+|that\s+|this\s+)?(?:[a-z]+\s+)?(?:one|ones|it|them|these|those)$")
@@ -56,6 +61,9 @@ def asked_attribute(text: str) -> str:
     does = _DOES.search(text)
     if does and does.group("degree") not in _STATED_DEGREES:
         return f"which one {does.group('verb')} {does.group('degree')}"
+    included = _INCLUDED.search(text)
+    if included:
+        return included.group("what4")
     compared = _COMPARED.search(text) if re.search(r"\b(?:which|than)\b", text) else None
     match = compared or _HOW_MUCH.search(text) or _ASKED.search(text)
     if not match:
@@ -80,3 +88,8 @@ def silent_on(attribute: str, of_each: bool = False) -> str:
     if attribute.startswith("which "):
         return f"don't say {attribute}"
     return f"don't mention {attribute}" + (" for every one of them" if of_each else "")
+
+
+def asks_included(text: str) -> bool:
+    """Whether a normalised message asks what comes with the product pointed at ("what games come with it")."""
+    return bool(_INCLUDED.search(text))

@@ -29,7 +29,7 @@ import numpy as np
 
 from assistant.protocols import Embedder, IntentModel
 from assistant.types import BundleOp, Intent, ProblemKind, Role, Screen, Slots, Understanding
-from assistant.understanding.attributes import STATED_ANYWAY, asked_attribute
+from assistant.understanding.attributes import STATED_ANYWAY, asked_attribute, asks_included
 from assistant.understanding.budget import MONEY_WORDS
 from assistant.understanding.catalog import CatalogVocabulary, NamedCategories, edit_distance_within, prints, stem
 from assistant.understanding.content import FUNCTION_WORDS, GENERIC_WANTS, content_words, search_query
@@ -343,6 +343,10 @@ class Understander:
                    content: Sequence[str]) -> Understanding:
         unsure = u.intent == Intent.out_of_scope or not u.confident
         guess = u.top[0][0] if u.top else None
+        if u.intent == Intent.build_bundle and u.attribute and screen.focus_id and asks_included(" ".join(words)):
+            # "what games come with it" after a console's details (a set to the model at 0.96, read like "what goes
+            # with it"): what is in the box, from the product's own text.
+            u = u.with_intent(Intent.product_info, f"asks what comes with the product: {u.attribute}")
         own_orders = _of_own_orders(words)
         if not u.confident and u.attribute and screen.focus_id and not own_orders and screen.context in (
                 TurnContext.product, TurnContext.products):

@@ -32,3 +32,11 @@ def test_a_property_is_read_from_the_question(text: str, expected: str) -> None:
 ])
 def test_what_the_data_states_is_no_property_to_quote(text: str) -> None:
     assert asked_attribute(text) == ""
+
+
+def test_what_comes_with_it_asks_what_is_in_the_box() -> None:
+    from assistant.understanding.attributes import asked_attribute, asks_included
+
+    assert asked_attribute("what games come with it") == "games" and asks_included("what games come with it")
+    assert asked_attribute("which cables come with this one?") == "cables"
+    assert not asks_included("what goes with it")
