@@ -19,7 +19,7 @@ import numpy as np
 
 from assistant.facts import Act, ReplyFacts
 from assistant.nlg.naming import found_label, kind_of
-from assistant.nlg.phrasing import plural
+from assistant.nlg.phrasing import join_words, plural
 from assistant.protocols import VectorStore
 from assistant.reply import BundleItem
 from assistant.types import DialogState, Intent, ShownProduct, SizeComparison, Slots, StateUpdate, Understanding
@@ -854,9 +854,16 @@ class ShoppingAdvisor:
         # since are no set of two).
         choices: Sequence[ShownProduct | BundleItem] = (
             state.shown if len(state.shown) >= 2 else state.bundle.items if state.bundle else [])
+        priciest = ""
         if len(ids) < 2 and u.slots.price in ("cheapest", "priciest") and len(choices) >= 2:
             ordered = sorted(choices, key=lambda p: p.price, reverse=u.slots.price == "priciest")
-            ids = [p.id for p in ordered[:2]]
+            # "compare the two cheapest" points at two; "which one is cheapest" at the one, of all those shown: all of
+            # them side by side, that one named (not "the cheaper one" of the two cheapest).
+            ids = [p.id for p in ordered[:SHOW if len(ids) == 1 else 2]]
+            if len(ids) > 2 and u.slots.price == "priciest":
+                top = [p.title for p in ordered if p.price == ordered[0].price]
+                priciest = (f"{join_words(top)} {'is' if len(top) == 1 else 'are'} the most expensive, at "
+                            f"{format_money(ordered[0].price, self.currency)}.")
         brands = {w for b in u.slots.brands for w in words_of(b)}
         rest = [set(r.query.split()) - brands for r in u.roles]
         if len(u.slots.brands) >= 2 and state.query and not set().union(*rest):
@@ -893,7 +900,7 @@ class ShoppingAdvisor:
         quotes = {p.id: quote_about(p, u.attribute) for p in products} if u.attribute else {}
         shown = [ShownProduct(id=p.id, title=p.title, price=p.price, category=p.category,
                               reason=quotes.get(p.id, ""), in_stock=p.in_stock, rating=p.rating) for p in products]
-        detail = ""
+        detail = priciest
         if u.attribute and not all(quotes.values()):
             # Never guess: say the data is silent rather than pick a winner on price or rating.
             detail = (f"The product details I have {silent_on(u.attribute, of_each=True)}, so I can't compare them "
