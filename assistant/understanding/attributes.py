@@ -36,6 +36,10 @@ _DOES = re.compile(
 _INCLUDED = re.compile(
     r"\b(?:what|which|any)\s+(?P<what4>[a-z][a-z -]{1,30}?)\s+comes?\s+with\s+"
     r"(?:it|this|that|them|these|those|this one|that one|the \w+ one)\s*\??$")
+# "how big is it", "how heavy are they": the size or weight of the product pointed at.
+_HOW_SIZED = re.compile(r"\bhow\s+(?P<adjective>big|large|small|tall|wide|heavy)\s+(?:is|are)\s+"
+                        r"(?:it|this|that|they|these|those|the \w+(?: one)?)\b")
+SIZE_ASKED = "size"
 # A pointer after the property says which product, not what about it: "the refresh rate on the second one".
 _TRAILING_POINTER = re.compile(
     r"\s+(?:on|of|for|in|with)\s+(?:the\s+|that\s+|this\s+)?(?:[a-z]+\s+)?(?:one|ones|it|them|these|those)$")
@@ -61,6 +65,9 @@ def asked_attribute(text: str) -> str:
     does = _DOES.search(text)
     if does and does.group("degree") not in _STATED_DEGREES:
         return f"which one {does.group('verb')} {does.group('degree')}"
+    sized = _HOW_SIZED.search(text)
+    if sized:
+        return "weight" if sized.group("adjective") == "heavy" else SIZE_ASKED
     included = _INCLUDED.search(text)
     if included:
         return included.group("what4")

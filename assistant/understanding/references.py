@@ -142,7 +142,7 @@ def _chooses_by_price(words: Sequence[str], slots: Slots) -> str:
 # capacity or storage ('65" Class', "2TB", "500ml").
 SIZE_CHOICE = {"smallest": "smallest", "littlest": "smallest", "tiniest": "smallest", "smaller": "smallest",
                 "biggest": "largest", "largest": "largest", "bigger": "largest", "larger": "largest"}
-_TITLE_SIZE = re.compile(
+TITLE_SIZES = re.compile(
     r'(\d+(?:\.\d+)?)\s*(?:"|”|-?inch(?:es)?\b|in\b|cm\b|mm\b|(tb)\b|gb\b|ml\b|l\b|litres?\b)', re.I)
 
 
@@ -158,7 +158,7 @@ def chooses_by_size(words: Sequence[str]) -> str:
 
 def title_size(title: str) -> float | None:
     """The first size a title prints (55" -> 55.0; 2TB -> 2000.0, in gigabytes), or None."""
-    m = _TITLE_SIZE.search(title)
+    m = TITLE_SIZES.search(title)
     if m is None:
         return None
     return float(m.group(1)) * (1000 if m.group(2) else 1)  # terabytes in gigabytes

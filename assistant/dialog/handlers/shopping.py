@@ -23,12 +23,12 @@ from assistant.nlg.phrasing import join_words, plural
 from assistant.protocols import VectorStore
 from assistant.reply import BundleItem
 from assistant.types import DialogState, Intent, ShownProduct, SizeComparison, Slots, StateUpdate, Understanding
-from assistant.understanding.attributes import COLOURS_ASKED, silent_on
+from assistant.understanding.attributes import COLOURS_ASKED, SIZE_ASKED, silent_on
 from assistant.understanding.catalog import prints, stem, words_of
 from assistant.understanding.content import FUNCTION_WORDS, content_words
-from assistant.understanding.references import is_pronoun, title_size
+from assistant.understanding.references import TITLE_SIZES, is_pronoun, title_size
 from assistant.understanding.understander import REQUEST_WORDS, head_word
-from assistant.understanding.vocab import COLOURS
+from assistant.understanding.vocab import COLOURS, SIZES
 from cartwise.currency import format_money, to_money
 from cartwise.models import Product
 from finetune.context import TurnContext
@@ -93,6 +93,12 @@ def quote_about(product: Product, attribute: str) -> str:
     "colours", the colours its title prints ("what colours do they come in?")."""
     if attribute == COLOURS_ASKED:
         return ", ".join(dict.fromkeys(w.capitalize() for w in words_of(product.title) if w in COLOURS))
+    if attribute == SIZE_ASKED:
+        # "how big is it": the sizes the title prints (55", 2TB, 20cm, "Jumbo"), else what the text says of "size".
+        printed = [m.group(0).strip() for m in TITLE_SIZES.finditer(product.title)] + [
+            w.capitalize() for w in words_of(product.title) if w in SIZES]
+        if printed:
+            return ", ".join(dict.fromkeys(printed))
     words = [w for w in re.findall(r"[a-z0-9]+", attribute.lower()) if len(w) > 2 and w not in FUNCTION_WORDS]
     if not words:
         return ""

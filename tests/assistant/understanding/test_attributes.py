@@ -40,3 +40,11 @@ def test_what_comes_with_it_asks_what_is_in_the_box() -> None:
     assert asked_attribute("what games come with it") == "games" and asks_included("what games come with it")
     assert asked_attribute("which cables come with this one?") == "cables"
     assert not asks_included("what goes with it")
+
+
+def test_how_big_asks_for_the_size_and_how_long_does_not() -> None:
+    from assistant.understanding.attributes import SIZE_ASKED, asked_attribute
+
+    assert asked_attribute("how big is it") == SIZE_ASKED
+    assert asked_attribute("how heavy are they") == "weight"
+    assert asked_attribute("how long does delivery take") != SIZE_ASKED
