@@ -112,8 +112,6 @@ def found_label(titles: Sequence[str], categories: Sequence[str], query: str = "
     return ""
 
 
-
-
 def kind_of(label: str) -> str:
     """The kind a label names: "teapots" of "teapots and close matches"."""
     return label.removesuffix(CLOSE_MATCHES)

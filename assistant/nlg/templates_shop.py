@@ -215,6 +215,12 @@ def compare(facts: ReplyFacts, seed: int) -> str:
     if len(rated) >= 2:
         best = max(rated, key=lambda p: p.rating or 0.0)
         lines.append(f"{best.title} has the highest rating ({best.rating:g} out of 5).")
+    dearest = max(p.price for p in products)
+    highest = [p for p in products if p.price == dearest]
+    if facts.slots.get("price") == "priciest" and len(products) > 2 and len(highest) < len(products):
+        titles = join_words([p.title for p in highest])
+        lines.append(f"{titles} {'is' if len(highest) == 1 else 'are'} the most expensive, at "
+                     f"{format_money(dearest, cur)}.")
     if facts.detail and not is_code(facts.detail):
         lines.append(facts.detail)
     return "\n".join(lines)

@@ -929,7 +929,7 @@ _CONTINUATIONS = frozenset({"and", "or", "also", "plus", "even", "same"})
 _FRAGMENT_OPENERS = frozenset({"for", "with", "without", "in"})
 # Words that ask what the shopper paid over their orders.
 _SPENDING = frozenset({"spend", "spent", "spending"})
-_SOME_THING = frozenset({"something", "anything", "somethin", "anythin"})
+_SOME_THING = frozenset({"something", "anything"})  # "somethin" is put right before (_respell)
 _FIRST_PERSON = frozenset({"i", "me", "my", "mine", "ive", "i've", "we", "us", "our"})
 # An order ranked by size is ranked by what it came to ("my biggest order").
 _ORDER_SIZE_RANKS: dict[str, Literal["priciest", "cheapest"]] = {"largest": "priciest", "smallest": "cheapest"}
@@ -1174,9 +1174,9 @@ def head_word(words: Sequence[str]) -> str:
         if w in _SUBJECT_PRONOUNS and (content := content_words(segment)):
             return "" if before in _CLAUSE_MARKERS else (content_words(_object_of(segment)) or [""])[-1]
         if w in _PREPOSITIONS:
-            if segment and segment[-1] in GENERIC_WANTS and content_words(segment):
-                return ""  # "a leaving present", "a birthday gift": a present asked for; the word before says which
             whole = content_words(segment)
+            if whole and segment[-1] in GENERIC_WANTS:
+                return ""  # "a leaving present", "a birthday gift": a present asked for; the word before says which
             content = content_words(_object_of(segment)) if whole else []
             if whole and not content:
                 return ""  # "hosting a" + an occasion read as a slot: a verb whose object is no product

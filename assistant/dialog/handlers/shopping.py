@@ -19,7 +19,7 @@ import numpy as np
 
 from assistant.facts import Act, ReplyFacts
 from assistant.nlg.naming import found_label, kind_of
-from assistant.nlg.phrasing import join_words, plural
+from assistant.nlg.phrasing import plural
 from assistant.protocols import VectorStore
 from assistant.reply import BundleItem
 from assistant.types import DialogState, Intent, ShownProduct, SizeComparison, Slots, StateUpdate, Understanding
@@ -112,13 +112,10 @@ def quote_about(product: Product, attribute: str) -> str:
     for sentence in re.split(r"(?<=[.!?])\s+|\s*[\n;•]\s*", f"{product.title}. {product.description}"):
         sentence = sentence.strip()
         lowered = sentence.lower()
-        matches = [(w, m.start()) for w, pattern in zip(words, patterns, strict=True)
-                   if (m := pattern.search(lowered))]
-        found = [w for w, _ in matches]
-        hits = [at for _, at in matches]
+        found = {w: m.start() for w, pattern in zip(words, patterns, strict=True) if (m := pattern.search(lowered))}
         if sentence and len(found) >= need and (len(words) == 1 or any(len(w) > 3 for w in found)) \
                 and len(found) > best[1]:
-            best = (sentence, len(found), min(hits, default=0))
+            best = (sentence, len(found), min(found.values()))
     clipped, _, at = best
     if len(clipped) <= 140:
         return clipped
@@ -860,16 +857,11 @@ class ShoppingAdvisor:
         # since are no set of two).
         choices: Sequence[ShownProduct | BundleItem] = (
             state.shown if len(state.shown) >= 2 else state.bundle.items if state.bundle else [])
-        priciest = ""
         if len(ids) < 2 and u.slots.price in ("cheapest", "priciest") and len(choices) >= 2:
             ordered = sorted(choices, key=lambda p: p.price, reverse=u.slots.price == "priciest")
             # "compare the two cheapest" points at two; "which one is cheapest" at the one, of all those shown: all of
             # them side by side, that one named (not "the cheaper one" of the two cheapest).
             ids = [p.id for p in ordered[:SHOW if len(ids) == 1 else 2]]
-            if len(ids) > 2 and u.slots.price == "priciest":
-                top = [p.title for p in ordered if p.price == ordered[0].price]
-                priciest = (f"{join_words(top)} {'is' if len(top) == 1 else 'are'} the most expensive, at "
-                            f"{format_money(ordered[0].price, self.currency)}.")
         brands = {w for b in u.slots.brands for w in words_of(b)}
         rest = [set(r.query.split()) - brands for r in u.roles]
         if len(u.slots.brands) >= 2 and state.query and not set().union(*rest):
@@ -906,15 +898,17 @@ class ShoppingAdvisor:
         quotes = {p.id: quote_about(p, u.attribute) for p in products} if u.attribute else {}
         shown = [ShownProduct(id=p.id, title=p.title, price=p.price, category=p.category,
                               reason=quotes.get(p.id, ""), in_stock=p.in_stock, rating=p.rating) for p in products]
-        detail = priciest
+        detail = ""
         if u.attribute and not all(quotes.values()):
             # Never guess: say the data is silent rather than pick a winner on price or rating.
             detail = (f"The product details I have {silent_on(u.attribute, of_each=True)}, so I can't compare them "
                       "on that.")
         # What was compared is what is on the screen now: "which one has more memory?" compares them again.
         on_screen = [p.model_copy(update={"reason": ""}) for p in shown]
+        # "which is the most expensive": the reply names it as well as the cheapest (it names the cheapest anyway).
+        asked = {"price": "priciest"} if u.slots.price == "priciest" else {}
         return TurnResult(ReplyFacts(act=Act.compare, intent=Intent.compare_products, user_text=u.text, products=shown,
-                                     currency=self.currency, detail=detail),
+                                     currency=self.currency, detail=detail, slots=asked),
                           StateUpdate(focus_id=shown[0].id, shown=on_screen))
 
     def _of_each_brand(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
