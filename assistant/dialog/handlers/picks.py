@@ -14,6 +14,7 @@ from assistant.facts import Act, ReplyFacts
 from assistant.personal import Personaliser
 from assistant.types import DialogState, Intent, ShownProduct, StateUpdate, Understanding
 from assistant.understanding.catalog import prints
+from assistant.understanding.understander import head_word
 from retrieval.picks import PersonalRecommender, Pick
 from retrieval.product_vectors import ProductVectors
 from retrieval.types import SearchFilters
@@ -87,6 +88,12 @@ class ShopperPicks:
         """Best sellers overall, or among the products that match a request ("most popular lunch bags")."""
         recommender = self.recommender
         among: list[str] | None = None
+        if state.last_intent == Intent.best_sellers and state.query and u.follows_on and not u.targets:
+            # "what about for christmas", "under 100 dollars" after the most popular candles or the best headphones:
+            # the request standing goes on, with the new words and constraints, as a refinement does after a search.
+            query = state.query if not u.names_product or u.query in state.query else f"{state.query} {u.query}"
+            u = u.model_copy(update={"query": query, "slots": state.slots.merge(u.slots), "names_product": True,
+                                     "head": u.head or head_word(state.query.split())})
         scoped = bool(u.names_product or u.slots.categories or u.slots.brands)
         at_request = u.points_back and bool(state.query)  # "the most popular ones": the request standing
         if not scoped and not at_request and u.slots.price in ("priciest", "cheapest"):
@@ -133,8 +140,8 @@ class ShopperPicks:
             result = self._show(self.top_rated(SHOW, among), u, state, Intent.best_sellers,
                                 {"found": "top-rated products"})
             result.facts.relaxed = ["best sellers (this shop has no sales recorded yet)"]
-            return result
-        result = self._show(picks, u, state, Intent.best_sellers, {"found": "best sellers"})
+        else:
+            result = self._show(picks, u, state, Intent.best_sellers, {"found": "best sellers"})
         if among is not None:
             # "best sellers in christmas stuff", then "cheaper ones": the request stands, as after a search.
             result.update = result.update | StateUpdate(query=u.query, slots=u.slots)
