@@ -341,9 +341,17 @@ class BundlePlanner:
             # is closest to the old one's.
             # With no other of its kind (the cheapest monitor already), one of its category; never a TV mount for
             # a monitor.
-            kind = head_word(words_of(old.title))
-            hits = [h for h in hits if kind and prints(h.product.title, kind)] or [
-                h for h in hits if h.product.category == old.category]
+            # The words that picked the item out ("cheaper wrapping paper") name its kind better than a title's
+            # last word ("Card Wedding Day"); what the set was for stays, when the item printed it (a cheaper wedding
+            # card, not a birthday card).
+            said = [w for w in (u.head_phrase or (u.head,)) if w]
+            kind = said if said and all(prints(old.title, w) for w in said) else [head_word(words_of(old.title))]
+            spec = state.bundle_spec or BundleSpec()
+            asked = [spec.theme or "", *(r for r, head in zip(spec.roles, spec.role_heads, strict=False)
+                                         if prints(old.title, head))]
+            purpose = [w for w in words_of(" ".join(asked)) if prints(old.title, w) and w not in kind]
+            hits = [h for h in hits if all(w and prints(h.product.title, w) for w in [*kind, *purpose])] or [
+                h for h in hits if h.product.category == old.category and not purpose and not said]
         if sized and hits:
             # "swap the monitor for a bigger one": of the kind, larger (smaller) than the old one by the size its
             # title prints, nearest size first; none when the old one prints no size to compare.
