@@ -1177,7 +1177,8 @@ def head_word(words: Sequence[str]) -> str:
             whole = content_words(segment)
             if whole and segment[-1] in GENERIC_WANTS:
                 return ""  # "a leaving present", "a birthday gift": a present asked for; the word before says which
-            content = content_words(_object_of(segment)) if whole else []
+            # "something similar but for kids", "anything different": otherness points at what is shown, no thing.
+            content = [w for w in content_words(_object_of(segment)) if w not in _OTHERNESS] if whole else []
             if whole and not content:
                 return ""  # "hosting a" + an occasion read as a slot: a verb whose object is no product
             if content:

@@ -525,6 +525,11 @@ class ShoppingAdvisor:
         slots, query = u.slots, u.query
         if not _names_a_thing(u, as_written=True) and state.query:
             slots, query = state.slots.merge(u.slots), state.query
+            if u.slots.recipient and u.slots.recipient != state.slots.recipient:
+                # "what about for my dad" after something for my mum under £10: a present is chosen by whom it is
+                # for, so the words that said the old one go (the budget stays); a thing asked for ("mugs") stays,
+                # for them.
+                query = u.query if not head_word(query.split()) else f"{query} for {u.slots.recipient}"
         elif u.speaks_of_someone and state.slots.recipient and not u.slots.recipient:
             # "something she can use at her desk" after a present for a colleague around £10: the same person, so
             # the same present: who it is for, the occasion and the budget stay; the new thing replaces the old.
@@ -602,6 +607,12 @@ class ShoppingAdvisor:
         names = _names_a_thing(u) and not (u.points_back and not u.named_early and bool(u.slots.colour or u.slots.size))
         if names and u.query and u.query not in (query or ""):
             query = f"{query} {u.query}".strip() if query else u.query
+        for_someone_else = bool(u.slots.recipient and u.slots.recipient != state.slots.recipient and query)
+        if for_someone_else and not names:
+            # "any for kids?" after mugs: the same kind, for someone else; the pool is searched for them too (the
+            # children's mugs), as a colour asked for joins the words searched, and ranked by those words, not by
+            # closeness to the mugs shown for no one in particular.
+            query = f"{query} for {u.slots.recipient}"
         shown = state.shown
         if u.similar and u.targets:
             return self.similar(u.targets[0], slots, u, state, user_id)
@@ -649,7 +660,8 @@ class ShoppingAdvisor:
             return self._other_size(u.slots.size_than, query or "", slots.model_copy(update={"size": None}), thing,
                                     u, state, user_id)
         found = self.find(query or "", slots, _category_filter(u), state, user_id, exclude_ids=exclude,
-                          like_ids=state.shown_ids, kind=state.kind if not names else "", require=fresh,
+                          like_ids=state.shown_ids if not for_someone_else else (),
+                          kind=state.kind if not names else "", require=fresh,
                           head=u.head if fresh and u.head in fresh and u.named_early else "", thing=thing,
                           shown_categories={p.category for p in shown} if not names else (), describing=described)
         if names and shown and not changes and not exclude and len(

@@ -277,6 +277,8 @@ def test_problems_are_read_by_kind(understander: Understander) -> None:
         ("my new phone keeps crashing", "crashing", False),  # ... after a possessive: no thing asked for
         ("ok fine, some teapots then", "teapots", True),  # opening interjections name nothing
         ("never mind. a mug under 5 pounds", "mug", True),
+        ("something similar but for kids", "", False),  # otherness points at what is shown: no thing named
+        ("anything different?", "", False),
     ],
 )
 def test_the_thing_asked_for(understander: Understander, text: str, head: str, named: bool) -> None:
