@@ -271,7 +271,7 @@ class Understander:
         slots = reading.slots.model_copy(update={
             "size": size,
             "categories": named.categories,
-            "exclude": tuple(dict.fromkeys((*reading.slots.exclude, *self._excluded_words(reading.negated_words)))),
+            "exclude": _once((*reading.slots.exclude, *self._excluded_words(reading.negated_words))),
             "feature": (with_feature(words) or (property_asked(words) or described_ones(words) if not (
                 reading.slots.colour or reading.slots.size or reading.slots.price or reading.slots.brands
                 or reading.slots.size_than) else None))
@@ -372,6 +372,16 @@ class Understander:
             unsure = False
         lead, p = unsure_guess(u)
         service_guess = lead in CUSTOMER_SERVICE_INTENTS and p >= UNSURE_GUESS
+        if unsure and service_guess and screen.products and u.names_product and self.policies is not None:
+            similarity = self.policies.best_score(u.text)
+            if not self.policy_check.suggests(similarity):
+                # "one that says welcome" after doormats (a registration problem at 0.50 to the model): no policy
+                # passage comes near it and the titles print its words, so it narrows the list on the screen; a
+                # guessed service question would only be answered "I have no policy information about that".
+                u = u.with_intent(Intent.refine_search, f"no policy passage near ({similarity:.2f}); the titles "
+                                                        "print its words").model_copy(
+                    update={"policy_match": round(similarity, 4)})
+                unsure = service_guess = False
         if unsure and not service_guess and self.policies is not None:
             u = self._policy_decides(u)
             unsure = not u.asks_policy
@@ -465,7 +475,7 @@ class Understander:
                 and not (screen.context is TurnContext.product and adds_to_focus) \
                 and not any(w in _SET_WORDS for w in words) and u.head not in _SET_HEADS \
                 and not any(w in _COMPLEMENT_WORDS for w in words) \
-                and not u.slots.reference_text and not u.slots.reference_index \
+                and not ((u.slots.reference_text or u.slots.reference_index) and (screen.products or screen.bundle)) \
                 and not (u.slots.occasion and (not u.named_early or u.people)) \
                 and "everything" not in words \
                 and not self._listed(_roles(words, max_words=3), words, anchored=adds_to_focus):
@@ -1156,6 +1166,14 @@ def request_clause(words: Sequence[str]) -> Sequence[str]:
     asks = next((i for i in range(start + 1, len(words) - 1)
                  if words[i] in _SHOPPER and words[i + 1] in _REQUEST_VERBS and content_words(words[start:i])), None)
     return words[asks if asks is not None else start:]
+
+
+def _once(words: Sequence[str]) -> tuple[str, ...]:
+    """Each word once, whatever its case ("not beats": the brand the tables know, "Beats", and the word)."""
+    first: dict[str, str] = {}
+    for w in words:
+        first.setdefault(w.lower(), w)
+    return tuple(first.values())
 
 
 def head_word(words: Sequence[str]) -> str:

@@ -689,9 +689,11 @@ class ShoppingAdvisor:
             result = self.present(found, slots, query or "", u, state, Intent.refine_search)
             result.facts.detail = f"{said}. These ones do:"
             return result
-        # Named by what they are (the kind on the screen), never by a describing word ("5 christmas elegants").
+        # Named by what they are (the kind on the screen), never by a describing word ("5 christmas elegants") or
+        # words a title prints beside its kind ("one that says welcome" after doormats: "5 doormat welcomes").
         result = self.present(found, slots, query or "", u, state, Intent.refine_search,
-                              label_query=state.query if u.describes_only and state.query else None)
+                              label_query=state.query if (u.describes_only or (fresh and not u.head)) and state.query
+                              else None)
         if none_within and result.facts.products and not result.facts.detail:
             result.facts.detail = "None of those is within that price. These are:"
         return result
