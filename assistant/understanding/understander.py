@@ -326,7 +326,7 @@ class Understander:
         wrapping": the wrap and the wrapping service; "can i get it gift wrapped") is marked so its closest passage
         is shown beside the products: the passage must reach the policy check's threshold and be closer to the
         message than the closest product. Only such questions pay for the look-up."""
-        if self.policies is None or u.intent not in (Intent.search_product, Intent.build_bundle) \
+        if self.policies is None or u.intent not in (Intent.search_product, Intent.build_bundle, Intent.product_info) \
                 or u.near_policy or not words or words[0] not in _YES_NO_OPENERS:
             return u
         similarity = self.policies.best_score(u.text)
@@ -335,6 +335,12 @@ class Understander:
         catalog = u.catalog_match if u.catalog_match is not None else self.matcher.best_similarity(u.query or u.text)
         if similarity <= catalog:
             return u
+        if u.intent == Intent.product_info:
+            # "do you gift wrap these" after mugs (their details to the model at 0.90): a service done to the
+            # products, which the policy answers and their details never do.
+            intent = next((i for i, _ in u.top if i in _POLICY_READINGS), Intent.contact_customer_service)
+            return u.with_intent(Intent(intent), f"a service the policy answers ({similarity:.2f})").model_copy(
+                update={"policy_match": round(similarity, 4), "asks_policy": True})
         return u.model_copy(update={"policy_match": round(similarity, 4), "near_policy": True,
                                     "notes": (*u.notes, f"policy text answers it too ({similarity:.2f})")})
 

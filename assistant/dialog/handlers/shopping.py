@@ -766,9 +766,11 @@ class ShoppingAdvisor:
             return self._about_each(u, state)
         target_id = u.targets[0] if u.targets else None
         if target_id is None and state.focus_id and (not u.names_product or (
-                u.points_back and not u.head and not u.slots.reference_text)):
+                u.points_back and not u.head and not u.slots.reference_text) or (
+                u.attribute and is_pronoun(u.slots.reference_text))):
             # "what's the warranty?", "how many are in stock?", "how big is it?" (titles print "Big"): the
-            # product in focus
+            # product in focus; "does it come with a gift box" asks it of that product, whatever else the
+            # titles print.
             target_id = state.focus_id
         target = next(iter(self.store.get([target_id])), None) if target_id else None
         if target is not None and (u.slots.colour or u.slots.size) and _variant_wanted(u) \
