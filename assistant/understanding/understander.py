@@ -278,7 +278,12 @@ class Understander:
             if screen.products else None,
         })
         if slots.feature:
-            head = ""  # "ones with 16gb of ram": the things on the screen are what is asked for, not RAM
+            # "ones with 16gb of ram": the things on the screen are what is asked for, not RAM; "with a good camera"
+            # after phones names no camera category either.
+            if named.categories and stem(head) in {stem(w) for w in slots.feature.split()}:
+                slots = slots.model_copy(update={"categories": ()})
+                named = NamedCategories()
+            head = ""
         describes_only = _describes_only(words)
         if describes_only:
             head = ""  # "something funny": what follows "something" describes it, it names no thing
