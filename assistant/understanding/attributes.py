@@ -89,6 +89,16 @@ def asked_attribute(text: str) -> str:
     return "" if phrase in STATED_ANYWAY else phrase
 
 
+def as_typed(attribute: str, text: str) -> str:
+    """The property as the shopper wrote it, where normalising split what punctuation joined ("hdmi 2 1" in "does
+    it have hdmi 2.1": "hdmi 2.1"; "wi fi 6": "wi-fi 6"); the property itself when the message does not hold it."""
+    words = attribute.split()
+    if not words or attribute.startswith("which "):
+        return attribute
+    typed = re.search(r"\b" + r"[^\w\s]?\s*".join(re.escape(w) for w in words) + r"\b", text, re.I)
+    return typed.group(0) if typed else attribute
+
+
 def silent_on(attribute: str, of_each: bool = False) -> str:
     """What the product details do not say, as the reply puts it: "don't mention memory" ("... for every one of
     them" when ``of_each``), "don't say which one burns longest"."""

@@ -23,7 +23,7 @@ from assistant.nlg.phrasing import plural
 from assistant.protocols import VectorStore
 from assistant.reply import BundleItem
 from assistant.types import DialogState, Intent, ShownProduct, SizeComparison, Slots, StateUpdate, Understanding
-from assistant.understanding.attributes import COLOURS_ASKED, SIZE_ASKED, silent_on
+from assistant.understanding.attributes import COLOURS_ASKED, SIZE_ASKED, as_typed, silent_on
 from assistant.understanding.catalog import prints, stem, words_of
 from assistant.understanding.content import FUNCTION_WORDS, content_words
 from assistant.understanding.references import TITLE_SIZES, is_pronoun, title_size
@@ -799,9 +799,10 @@ class ShoppingAdvisor:
             lines.append(f"Offer: {target.discount}.")
         if u.attribute:
             quote = quote_about(target, u.attribute)
+            said = as_typed(u.attribute, u.text)
             # Quote the product's own words, or say they are silent: never a yes/no guess.
-            lines.insert(0, f"On {u.attribute}, the product details say: \u201c{quote}\u201d" if quote
-                         else f"The product details {silent_on(u.attribute)}.")
+            lines.insert(0, f"On {said}, the product details say: \u201c{quote}\u201d" if quote
+                         else f"The product details {silent_on(said)}.")
         viewed = list(dict.fromkeys([*state.viewed_ids, target.id]))[-50:]
         facts = ReplyFacts(act=Act.product_info, intent=Intent.product_info, user_text=u.text, products=[shown],
                            currency=self.currency, detail=" ".join(lines),
@@ -823,8 +824,9 @@ class ShoppingAdvisor:
         detail = (f"All {len(products)} are in stock." if stocked == len(products) else
                   f"{stocked} of these {len(products)} are in stock.")
         if u.attribute:  # "do they have a backlit keyboard?": what each one's details say of it comes first
-            detail = f"On {u.attribute}, here is what each one's details say." + (
-                f" The product details I have {silent_on(u.attribute, of_each=True)}." if not all(quotes.values())
+            said = as_typed(u.attribute, u.text)
+            detail = f"On {said}, here is what each one's details say." + (
+                f" The product details I have {silent_on(said, of_each=True)}." if not all(quotes.values())
                 else "")
         viewed = list(dict.fromkeys([*state.viewed_ids, *(p.id for p in shown)]))[-50:]
         facts = ReplyFacts(act=Act.show_products, intent=Intent.product_info, user_text=u.text, products=shown,

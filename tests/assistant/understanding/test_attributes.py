@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.understanding.attributes import asked_attribute
+from assistant.understanding.attributes import as_typed, asked_attribute
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -48,3 +48,18 @@ def test_how_big_asks_for_the_size_and_how_long_does_not() -> None:
     assert asked_attribute("how big is it") == SIZE_ASKED
     assert asked_attribute("how heavy are they") == "weight"
     assert asked_attribute("how long does delivery take") != SIZE_ASKED
+
+
+@pytest.mark.parametrize(
+    ("attribute", "text", "said"),
+    [
+        ("hdmi 2 1", "does it have hdmi 2.1", "hdmi 2.1"),  # normalising split the version number
+        ("wi fi 6", "does it support Wi-Fi 6?", "Wi-Fi 6"),
+        ("backlit keyboard", "does it have a backlit keyboard", "backlit keyboard"),
+        ("memory", "how much memory", "memory"),
+        ("usb c", "is it usb c", "usb c"),
+        ("battery", "what's it like", "battery"),  # not in the message: as read
+    ],
+)
+def test_a_property_is_said_as_the_shopper_wrote_it(attribute: str, text: str, said: str) -> None:
+    assert as_typed(attribute, text) == said
