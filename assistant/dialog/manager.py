@@ -92,6 +92,9 @@ _DELETE_HISTORY = re.compile(
 # Short answers to a question the assistant asked.
 _YES = re.compile(r"^\s*(?:yes|yeah|yep|yup|sure|ok|okay|please|yes please|please do|go ahead|do it|sounds good|"
                   r"why not|definitely|absolutely|of course)(?:\s*,?\s*(?:please|thanks|thank you))?\s*[.!]*\s*$", re.I)
+# "yes please pass it on", "ok, do that": an agreement that goes on in words of its own.
+_YES_OPENING = re.compile(r"^\s*(?:yes|yeah|yep|yup|sure|ok|okay|go ahead)\b[\s,.!]*(?P<rest>\S.*)$", re.I)
+_QUESTION_OPENERS = frozenset("what whats where when why who which how do does can could will would is are".split())
 _NO = re.compile(r"^\s*(?:no|nope|nah|no thanks|no thank you|not now|not really|maybe later)\s*[.!]*\s*$", re.I)
 
 # Shown whenever a message carries a card number (the transcript keeps only "[card]").
@@ -205,6 +208,8 @@ class DialogManager:
                                options=["Show me gift ideas", "Where is my order?"], **base)
             return facts, StateUpdate(), None
         plain = strip_markup(text) or text
+        if state.offer and not _YES.match(plain) and self._agrees(plain, state):
+            plain = "yes"
         if _YES.match(plain) and state.offer and state.offer_handoff:
             facts = self.service.handoff(state.session_id, user_id, state.offer, text, Intent.contact_human_agent)
             facts.currency, facts.shop_name = self.currency, self.shop_name
@@ -221,6 +226,19 @@ class DialogManager:
         if not result.facts.intent:
             result.facts.intent = u.intent
         return result.facts, result.update, u
+
+    def _agrees(self, plain: str, state: DialogState) -> bool:
+        """Whether a message that opens with "yes" takes what the last reply offered: its other words ask for
+        nothing else ("yes please pass it on"), where "yes, and show me mugs" or "ok, where is my order" do."""
+        opening = _YES_OPENING.match(plain)
+        if opening is None:
+            return False
+        rest = self.understander.understand(opening["rest"], screen_of(state))
+        words = opening["rest"].lower().split()
+        # A question, a thing named or a constraint asks for something else; the model's reading of the words
+        # alone is no guide ("pass it on" after a problem report is a cancellation to it).
+        return not (rest.names_product or rest.slots.filled() or words[0] in _QUESTION_OPENERS
+                    or opening["rest"].rstrip().endswith("?"))
 
     # ------------------------------------------------------------------ routing
     def _route(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
