@@ -199,8 +199,11 @@ def name_words(words: Sequence[str]) -> list[str]:
     return [stem(w) for w in words if w.isalnum() and w not in _NOT_NAMES and not w.isdigit()]
 
 
-def by_name(words: Sequence[str], items: Sequence[OnScreen]) -> list[ProductId]:
-    """Items the message names, one per named part ("the samsung and the lg" names two)."""
+def by_name(words: Sequence[str], items: Sequence[OnScreen], roles: Sequence[str] = ()) -> list[ProductId]:
+    """Items the message names, one per named part ("the samsung and the lg" names two).
+
+    ``roles``: what each item is there for, as the reply said it (a set's "cups for the drinks" beside "I Love
+    London Beaker"): a part no title matches names the item whose role it matches ("swap the cups")."""
     parts: list[list[str]] = [[]]
     for w in words:
         if w in _PART_WORDS:
@@ -214,6 +217,10 @@ def by_name(words: Sequence[str], items: Sequence[OnScreen]) -> list[ProductId]:
             continue
         scored = [(_matches(names, item.title), -n, item.id) for n, item in enumerate(items)]
         best = max(scored, default=(0, 0, ""))
+        if best[0] <= 0 and roles and (said := content_words(names)):
+            scored = [(_matches(said, role), -n, item.id) for n, (item, role) in enumerate(zip(items, roles,
+                                                                                              strict=False))]
+            best = max(scored, default=(0, 0, ""))
         if best[0] > 0:
             found.extend(i for s, _, i in scored if s == best[0] and i not in found)
     return found
@@ -245,7 +252,8 @@ def counted_reference(words: Sequence[str]) -> int | None:
 
 
 def resolve(
-    items: Sequence[OnScreen], slots: Slots, words: Sequence[str], focus_id: ProductId | None
+    items: Sequence[OnScreen], slots: Slots, words: Sequence[str], focus_id: ProductId | None,
+    roles: Sequence[str] = (),
 ) -> tuple[ProductId, ...]:
     """The ids among ``items`` (what is on the screen, in order) that the message points at.
 
@@ -257,6 +265,7 @@ def resolve(
         slots: the message's slots (its price word and pronoun reference).
         words: the message's words (normalised).
         focus_id: the product being talked about.
+        roles: what each item is there for, for a set's items (see :func:`by_name`).
 
     Returns:
         The ids pointed at, in the order named; empty when the message points at nothing on the screen.
@@ -284,7 +293,7 @@ def resolve(
     if for_the_product(words):
         # "add a mouse and a bag to it": the pronoun is the product; the names are new things for it.
         return (focus_id,) if focus_id in ids else (ids[0],)
-    named = by_name(words, items)
+    named = by_name(words, items, roles)
     if named:
         return tuple(named)
     if chooses_among(words):

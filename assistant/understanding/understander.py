@@ -31,7 +31,14 @@ from assistant.protocols import Embedder, IntentModel
 from assistant.types import BundleOp, Intent, ProblemKind, Role, Screen, Slots, Understanding
 from assistant.understanding.attributes import STATED_ANYWAY, asked_attribute, asks_included
 from assistant.understanding.budget import MONEY_WORDS
-from assistant.understanding.catalog import CatalogVocabulary, NamedCategories, edit_distance_within, prints, stem
+from assistant.understanding.catalog import (
+    CatalogVocabulary,
+    NamedCategories,
+    edit_distance_within,
+    prints,
+    stem,
+    words_of,
+)
 from assistant.understanding.content import FUNCTION_WORDS, GENERIC_WANTS, content_words, search_query
 from assistant.understanding.references import (
     OnScreen,
@@ -550,7 +557,10 @@ class Understander:
         asks_property = bool(u.slots.feature) and property_asked(all_words) is not None
         if u.intent in (Intent.edit_bundle,):
             op, target_words, item_words = edit
-            targets = resolve(items, u.slots, target_words, screen.focus_id)
+            # What each item is there for, as its reason said it first ("cups for the drinks; ..."), its words only.
+            item_roles = [" ".join(content_words(words_of(i.reason.split(";")[0]))) for i in screen.bundle] \
+                if items is screen.bundle else []
+            targets = resolve(items, u.slots, target_words, screen.focus_id, item_roles)
             negated = [w for w in all_words if w not in words]
             if op is None and not targets and negated:
                 # "not that teapot, a different one": the item named after the "not" goes, for another of its kind.
@@ -568,6 +578,9 @@ class Understander:
                 if op is None and implied == "add" and not item_words:
                     item_words = content_words(words)  # "doorstops" after a set, no verb: the thing named comes in
                 op = implied
+            if _describes_only(item_words) or (item_words[:1] and item_words[0] in _SOME_THING
+                                                and not content_words(item_words[1:])):
+                item_words = []  # "swap the cups for something nicer": another of the kind, no thing named
             update |= {"bundle_op": op, "targets": targets,
                        "item_query": " ".join(w for w in item_words if w not in ("a", "an", "the", "some"))}
         else:

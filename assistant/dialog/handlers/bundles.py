@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
-from assistant.dialog.handlers.shopping import ShoppingAdvisor, TurnResult, is_a
+from assistant.dialog.handlers.shopping import ShoppingAdvisor, TurnResult, ends_in, is_a
 from assistant.facts import Act, ReplyFacts
 from assistant.nlg.phrasing import plural
 from assistant.personal import Personaliser
@@ -88,6 +88,8 @@ class BundlePlanner:
             like = list(u.targets) or state.shown_ids or [i.id for i in (state.bundle.items if state.bundle else [])]
             return self.shopping.to_go_with(u, like, state, user_id)
         anchor = self._anchor(u)
+        if anchor is None and u.complements:
+            anchor = self._of_the_kind(u)
         theme = None
         if anchor is None:
             theme = u.query or u.slots.occasion or "gift"
@@ -120,6 +122,23 @@ class BundlePlanner:
             if named >= 2 and named * 2 >= len(title) and _named_as_thing(raw, first):
                 return hit.product
         return None
+
+    def _of_the_kind(self, u: Understanding) -> Product | None:
+        """ "what goes well with a teapot": the kind named after "with", by its best match that is one (what goes
+        with a teapot is what goes with that teapot, not a set of teapots); None when nothing of it is in stock."""
+        raw = words_of(u.query)
+        if "with" not in raw:
+            return None
+        after = raw[len(raw) - 1 - raw[::-1].index("with") + 1:]
+        kind = head_word(after)
+        if not kind:
+            return None
+        hits = [h.product for h in self.store.search(" ".join(after), k=10, filters=SearchFilters(in_stock=True))]
+        # A title whose phrase ends in the kind names it as the thing ("... LED LCD TV"), where one that only
+        # mentions it names another ("TV Mounting Service"); titles that put the kind first ("Card Wedding Day")
+        # are of it too, after those.
+        return next((p for p in hits if ends_in(p.title, kind)), None) or next(
+            (p for p in hits if is_a(p.title, kind)), None)
 
     def _build(self, spec: BundleSpec, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
         anchor = next(iter(self.store.get([spec.anchor_id])), None) if spec.anchor_id else None

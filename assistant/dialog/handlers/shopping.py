@@ -150,6 +150,15 @@ def is_a(title: str, word: str) -> bool:
     return prints(" ".join(what_it_is(title)), word)
 
 
+def ends_in(title: str, word: str) -> bool:
+    """Whether a phrase of ``title`` ends in ``word``, as English compounds end in what the thing is: "Samsung 58"
+    Class - 4K UHD LED LCD TV" and "Dairy Maid Traditional Teapot" do, "TV Mounting Service with In-wall Wire
+    Concealment" does not (its phrases, up to a "with", "for" or "in", end in "Premier" and "Service")."""
+    phrases = [re.split(r"\s+(?:with|for|in|and|&)\s+", part, maxsplit=1, flags=re.I)[0]
+               for part in re.split(r"\s+[-\u2013\u2014]\s+|,", title)]
+    return any((last := words_of(phrase)[-1:]) and prints(last[0], word) for phrase in phrases)
+
+
 def not_found_words(query_words: Sequence[str], products: Sequence[Product]) -> list[str]:
     """The request's words that none of ``products`` prints in its title (as a word, its start or inside a
     compound: "mat" is in "Doormat") as what it is, not what it is for."""

@@ -88,3 +88,18 @@ def test_a_counted_plural_pronoun(text: str, count: int | None) -> None:
 ])
 def test_a_choice_by_size(text: str, which: str) -> None:
     assert chooses_by_size(text.replace(",", "").split()) == which
+
+
+def test_a_set_item_is_named_by_its_role_when_no_title_names_it() -> None:
+    items = [ShownProduct(id="bag", title="Red Retrospot Picnic Bag", price=Decimal("2.95")),
+             ShownProduct(id="beaker", title="I Love London Beaker", price=Decimal("1.25"))]
+    roles = ["bag carry picnic", "cups drinks"]
+    reading = EXTRACT.read("swap the cups for something nicer")
+    assert resolve(items, reading.slots, reading.words, None, roles) == ("beaker",)
+    assert resolve(items, reading.slots, reading.words, None) == ()  # without the roles nothing names it
+    # A title that names it comes first: "the bag" is the picnic bag, whatever the roles say.
+    reading = EXTRACT.read("remove the bag")
+    assert resolve(items, reading.slots, reading.words, None, ["cups drinks", "bag"]) == ("bag",)
+    # Grammar words never match a role ("you" is no start of "your budget").
+    reading = EXTRACT.read("can you make it under £10 instead?")
+    assert resolve(items, reading.slots, reading.words, None, ["fits your budget", "cups drinks"]) == ()

@@ -1,0 +1,22 @@
+"""What a title says a product is: the kind a phrase of it ends in."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.dialog.handlers.shopping import ends_in, is_a
+
+
+@pytest.mark.parametrize(
+    ("title", "word", "ends", "mentions"),
+    [
+        ('Samsung 58" Class - TU690T Series - 4K UHD LED LCD TV', "tv", True, True),
+        ("Handy Premier - TV Mounting Service with In-wall Wire Concealment", "tv", False, True),
+        ("Dairy Maid Traditional Teapot", "teapot", True, True),
+        ("Tea Time Teapot In Gift Box", "teapot", True, True),  # the phrase before "in" ends in it
+        ("Card Wedding Day", "card", False, True),  # the kind first: mentioned, not ended in
+        ("Backbone One - PlayStation Edition Mobile Gaming Controller for iPhone", "iphone", False, False),
+    ],
+)
+def test_a_title_ends_in_what_it_is(title: str, word: str, ends: bool, mentions: bool) -> None:
+    assert (ends_in(title, word), is_a(title, word)) == (ends, mentions)
