@@ -47,8 +47,10 @@ _TRAILING_POINTER = re.compile(
 # the biggest?" picks the 85" TV).
 _STATED_DEGREES = frozenset({"cheaper", "cheapest", "pricier", "priciest", "dearer", "dearest", *SIZE_CHOICE})
 # What the reply already states from the data (price, stock, rating) or what names no property.
+_EVALUATIVE = frozenset("good great decent nice bad ok okay any".split())
 STATED_ANYWAY = frozenset("""expensive cheap affordable rated rating popular value one deal price cost stock in stock
-    brand option choice buy pick difference review reviews reviewed stars seller sellers""".split())
+    brand option choice buy pick difference review reviews reviewed stars seller sellers
+    worth it quality""".split())  # "is it any good", "is it worth it": the rating says
 
 
 # "what colours do they come in?": answered from the colours the titles print.
@@ -77,7 +79,9 @@ def asked_attribute(text: str) -> str:
         return ""
     groups = match.groupdict()
     what = _TRAILING_POINTER.sub("", groups.get("what") or groups.get("what2") or groups.get("what3") or "")
-    words = [w for w in what.split() if w not in {"the", "a", "an"}]
+    # "is it good for gaming", "does it have good battery life": the property is gaming, battery life; how good
+    # it is the details may say, never the word "good".
+    words = [w for w in what.split() if w not in {"the", "a", "an"} and w not in _EVALUATIVE]
     while words[:1] and words[0] in ("for", "at", "with"):  # "better for drawing": drawing
         words = words[1:]
     if words[:2] in (["work", "with"], ["compatible", "with"], ["connect", "to"]) and len(words) > 2:

@@ -17,6 +17,8 @@ from assistant.understanding.attributes import as_typed, asked_attribute
     ("which colour is it", "colours"),
     ("how much battery life does the first one have", "battery life"),  # not "have"
     ("what resolution does it have", "resolution"),
+    ("is it good for gaming", "gaming"),  # how good is for the details to say; "good" is no property
+    ("does it have good battery life", "battery life"),
 ])
 def test_a_property_is_read_from_the_question(text: str, expected: str) -> None:
     assert asked_attribute(text) == expected
@@ -27,6 +29,8 @@ def test_a_property_is_read_from_the_question(text: str, expected: str) -> None:
     "which is the best reviewed",
     "which is the best seller",  # sales come from the orders, not the product details
     "which is cheaper",
+    "is it any good",  # the rating says
+    "is it worth it",
     "does it come in 65 inch",  # a variant, not a property
     "tell me more about the second one",
 ])
