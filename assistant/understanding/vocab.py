@@ -50,7 +50,7 @@ COLOURS = _table("""
 red: scarlet | crimson | cherry red | 红色 | 红
 blue: navy | navy blue | royal blue | sky blue | light blue | dark blue | baby blue | cobalt | 蓝色 | 蓝
 pink: hot pink | baby pink | pale pink | light pink | blush | fuchsia | fuschia | 粉色 | 粉红色
-green: dark green | light green | sage green | olive green | lime green | forest green | emerald | mint green | 绿色
+green: dark green | light green | sage green | olive green | lime green | forest green | emerald | 绿色
 white: off white | snow white | 白色
 black: jet black | matte black | 黑色
 silver: 银色
@@ -58,6 +58,7 @@ gold: golden | 金色
 rose gold: 玫瑰金
 grey: gray | charcoal | slate grey | space grey | space gray | light grey | dark grey | 灰色
 ivory:
+mint: mint green
 cream: off cream
 beige: taupe | oatmeal
 brown: chocolate brown | tan | 棕色

@@ -150,6 +150,10 @@ def is_a(title: str, word: str) -> bool:
     return prints(" ".join(what_it_is(title)), word)
 
 
+def _and_list(parts: Sequence[str]) -> str:
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
 def ends_in(title: str, word: str) -> bool:
     """Whether a phrase of ``title`` ends in ``word``, as English compounds end in what the thing is: "Samsung 58"
     Class - 4K UHD LED LCD TV" and "Dairy Maid Traditional Teapot" do, "TV Mounting Service with In-wall Wire
@@ -810,14 +814,35 @@ class ShoppingAdvisor:
             quote = quote_about(target, u.attribute)
             said = as_typed(u.attribute, u.text)
             # Quote the product's own words, or say they are silent: never a yes/no guess.
-            lines.insert(0, f"On {said}, the product details say: \u201c{quote}\u201d" if quote
+            stop = "" if quote.endswith((".", "!", "?", "...")) else "."
+            lines.insert(0, f"On {said}, the product details say: \u201c{quote}\u201d{stop}" if quote
                          else f"The product details {silent_on(said)}.")
+            if u.attribute == COLOURS_ASKED and (others := self._other_colours(target)):
+                # "what colours does it come in": the same product in the other colours the shop sells it in.
+                lines.insert(1, "It also comes in " + _and_list(
+                    [f"{colour} ({self.currency}{p.price:.2f})" for colour, p in others]) + ".")
         viewed = list(dict.fromkeys([*state.viewed_ids, target.id]))[-50:]
         facts = ReplyFacts(act=Act.product_info, intent=Intent.product_info, user_text=u.text, products=[shown],
                            currency=self.currency, detail=" ".join(lines),
                            offer="make me a bundle with it" if target.in_stock else "",
                            on_screen=target.id == state.focus_id and state.context is TurnContext.product)
         return TurnResult(facts, StateUpdate(viewed_ids=viewed, focus_id=target.id))
+
+    def _other_colours(self, product: Product) -> list[tuple[str, Product]]:
+        """The same product in other colours, in stock: the products whose titles are its title with another colour
+        ("Bread Bin Diner Style Red" for "... Mint"), each with the colour its title prints."""
+        own = [w for w in words_of(product.title) if w not in COLOURS]
+        colours = {w for w in words_of(product.title) if w in COLOURS}
+        if not colours or not own:
+            return []
+        others: dict[str, Product] = {}
+        for hit in self.store.search(" ".join(own), k=POOL, filters=SearchFilters(in_stock=True)):
+            words = words_of(hit.product.title)
+            colour = next((w for w in words if w in COLOURS), None)
+            if colour and colour not in colours and colour not in others \
+                    and [w for w in words if w not in COLOURS] == own:
+                others[colour] = hit.product
+        return [(colour.capitalize(), p) for colour, p in others.items()]
 
     def _about_each(self, u: Understanding, state: DialogState) -> TurnResult:
         """ "are they in stock?", "tell me about those" after a list: each one pointed at, with its stock (and
