@@ -963,6 +963,7 @@ _CONTINUATIONS = frozenset({"and", "or", "also", "plus", "even", "same"})
 _FRAGMENT_OPENERS = frozenset({"for", "with", "without", "in"})
 # Words that ask what the shopper paid over their orders.
 _SPENDING = frozenset({"spend", "spent", "spending"})
+_STANDS_FOR_THING = frozenset({"what", "whats", "which"})
 _SOME_THING = frozenset({"something", "anything"})  # "somethin" is put right before (_respell)
 _FIRST_PERSON = frozenset({"i", "me", "my", "mine", "ive", "i've", "we", "us", "our"})
 # An order ranked by size is ranked by what it came to ("my biggest order").
@@ -1210,6 +1211,7 @@ def head_word(words: Sequence[str]) -> str:
     segment: list[str] = []
     before = ""
     wanted_generic = False
+    purpose = False
     for w in [*words, ","]:
         if w in _PREPOSITIONS and segment and segment[-1] in ("one", "ones") and content_words(segment):
             return ""  # "a matching one for the cat", "a bigger one": the kind on the screen, described
@@ -1224,7 +1226,10 @@ def head_word(words: Sequence[str]) -> str:
             if whole and not content:
                 return ""  # "hosting a" + an occasion read as a slot: a verb whose object is no product
             if content:
-                return "" if before in _CLAUSE_MARKERS else content[-1]
+                return "" if before in _CLAUSE_MARKERS or purpose else content[-1]
+            # "something for the kitchen", "whats good for a long flight", "anything for storing tea bags": after a
+            # word standing for the thing, "for" says what it is for, not what it is ("looking for a lamp" does).
+            purpose = purpose or (w == "for" and any(x in _SOME_THING or x in _STANDS_FOR_THING for x in segment))
             wanted_generic = wanted_generic or any(x in GENERIC_WANTS for x in segment)
             if wanted_generic and (w in _CLAUSE_ENDS or w == "for"):
                 # "a present for my nephew, he's mad about dinosaurs", "a present for a coffee lover": the thing

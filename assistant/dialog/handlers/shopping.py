@@ -538,10 +538,10 @@ class ShoppingAdvisor:
         slots, query = u.slots, u.query
         if not _names_a_thing(u, as_written=True) and state.query:
             slots, query = state.slots.merge(u.slots), state.query
-            if u.slots.recipient and u.slots.recipient != state.slots.recipient:
+            if u.slots.recipient and u.slots.recipient != state.slots.recipient and "for" in words_of(u.text):
                 # "what about for my dad" after something for my mum under £10: a present is chosen by whom it is
                 # for, so the words that said the old one go (the budget stays); a thing asked for ("mugs") stays,
-                # for them.
+                # for them. ("its a girl" after something for a new baby describes the same one.)
                 query = u.query if not head_word(query.split()) else f"{query} for {u.slots.recipient}"
         elif u.speaks_of_someone and state.slots.recipient and not u.slots.recipient:
             # "something she can use at her desk" after a present for a colleague around £10: the same person, so

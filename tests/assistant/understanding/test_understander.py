@@ -279,6 +279,10 @@ def test_problems_are_read_by_kind(understander: Understander) -> None:
         ("never mind. a mug under 5 pounds", "mug", True),
         ("something similar but for kids", "", False),  # otherness points at what is shown: no thing named
         ("anything different?", "", False),
+        ("whats good for a long flight", "", False),  # after a word standing for the thing, "for" says its use
+        ("anything for a sore back", "", False),
+        ("looking for a desk lamp", "lamp", True),  # "looking for" names the thing
+        ("a charger for a macbook", "charger", True),
     ],
 )
 def test_the_thing_asked_for(understander: Understander, text: str, head: str, named: bool) -> None:
