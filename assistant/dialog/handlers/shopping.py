@@ -354,6 +354,14 @@ class ShoppingAdvisor:
                 sized.sort(key=lambda t: (t[0] if slots.size_rank == "smallest" else -t[0], t[1]))
                 ranked = [pr for _, _, pr in sized]
         missing = ""
+        purpose = _what_it_is_for(query, head)
+        if head and purpose and ranked and not any(is_a(p.title, head) for p, _ in ranked[:SHOW]) \
+                and all(any(prints(p.title, w) for w in purpose) for p, _ in ranked[:SHOW]):
+            # "charger for a macbook": the first matches are what the thing is for (MacBooks), none is the thing;
+            # the shop lacks it for that, and the closest are the things of its kind it has, if any.
+            its_kind = [(h.product, "") for h in self.store.search(head, k=SHOW * 2, filters=filters)
+                        if is_a(h.product.title, head)]
+            return Found(its_kind or ranked, relaxed, f"{head} for {' '.join(purpose)}")
         if head and ranked:
             best = max((h.dense for h in hits[:SHOW]), default=0.0)
             first = [p for p, _ in ranked[:SHOW]]
@@ -1114,6 +1122,15 @@ def _phrase_around(query: str, missing: Sequence[str], slots: Slots) -> str:
             if i + 1 < len(words) and any(ch.isdigit() for ch in words[i + 1]):
                 out.append(words[i + 1])
     return " ".join(out) or " ".join(missing)
+
+
+def _what_it_is_for(query: str, head: str) -> list[str]:
+    """The content words after a "for" that follows the head ("charger for a macbook": ["macbook"]), or []."""
+    words = query.split()
+    if not head or head not in words:
+        return []
+    after = words[words.index(head) + 1:]
+    return content_words(after[1:]) if after[:1] == ["for"] else []
 
 
 def _of_kind(hits: list[SearchHit], kind: str) -> list[SearchHit]:
