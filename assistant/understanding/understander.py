@@ -1193,6 +1193,22 @@ def request_clause(words: Sequence[str]) -> Sequence[str]:
     return words[asks if asks is not None else start:]
 
 
+def _stands_for_thing(words: Sequence[str]) -> bool:
+    """Whether a phrase with no content words has a word standing for the thing asked for: after it, "for" says
+    what the thing is for ("something for the kitchen", "whats good for a long flight", "anything for storing tea
+    bags"), where after "looking" it says what the thing is ("looking for a lamp")."""
+    return any(x in _SOME_THING or x in _STANDS_FOR_THING for x in words) and not content_words(words)
+
+
+def use_words(words: Sequence[str]) -> list[str]:
+    """The words after the "for" that says what an unnamed thing is for ("show me something for the garden":
+    ["the", "garden"]), or [] when the message names the thing or has no such "for"."""
+    if "for" not in words:
+        return []
+    at = list(words).index("for")
+    return list(words[at + 1:]) if _stands_for_thing(words[:at]) else []
+
+
 def _once(words: Sequence[str]) -> tuple[str, ...]:
     """Each word once, whatever its case ("not beats": the brand the tables know, "Beats", and the word)."""
     first: dict[str, str] = {}
@@ -1227,9 +1243,7 @@ def head_word(words: Sequence[str]) -> str:
                 return ""  # "hosting a" + an occasion read as a slot: a verb whose object is no product
             if content:
                 return "" if before in _CLAUSE_MARKERS or purpose else content[-1]
-            # "something for the kitchen", "whats good for a long flight", "anything for storing tea bags": after a
-            # word standing for the thing, "for" says what it is for, not what it is ("looking for a lamp" does).
-            purpose = purpose or (w == "for" and any(x in _SOME_THING or x in _STANDS_FOR_THING for x in segment))
+            purpose = purpose or (w == "for" and _stands_for_thing(segment))
             wanted_generic = wanted_generic or any(x in GENERIC_WANTS for x in segment)
             if wanted_generic and (w in _CLAUSE_ENDS or w == "for"):
                 # "a present for my nephew, he's mad about dinosaurs", "a present for a coffee lover": the thing

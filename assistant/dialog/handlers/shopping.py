@@ -27,7 +27,7 @@ from assistant.understanding.attributes import COLOURS_ASKED, SIZE_ASKED, as_typ
 from assistant.understanding.catalog import prints, stem, words_of
 from assistant.understanding.content import FUNCTION_WORDS, content_words
 from assistant.understanding.references import TITLE_SIZES, is_pronoun, title_size
-from assistant.understanding.understander import REQUEST_WORDS, head_word
+from assistant.understanding.understander import REQUEST_WORDS, head_word, use_words
 from assistant.understanding.vocab import COLOURS, SIZES
 from cartwise.currency import format_money, to_money
 from cartwise.models import Product
@@ -505,8 +505,10 @@ class ShoppingAdvisor:
         # A brand, colour or size describes what was found; it never names it ("5 pinks").
         attribute_words = {w for v in (*slots.brands, slots.colour, slots.size, slots.feature) if v
                            for w in words_of(v)}
-        asked = " ".join(w for w in words_of(label_query if label_query is not None else query)
-                         if w not in attribute_words)
+        asked_words = words_of(label_query if label_query is not None else query)
+        # What an unnamed thing is for never names what was found ("something for the garden": not "5 gardens").
+        purpose = set(use_words(asked_words))
+        asked = " ".join(w for w in asked_words if w not in attribute_words and w not in purpose)
         # The understanding's head saw the message's sentences ("do you have mugs? a big one" asks for mugs); the
         # query has lost them.
         head = u.head if u.head and u.head in asked.split() else head_word(asked.split())
