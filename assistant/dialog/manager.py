@@ -312,6 +312,12 @@ class DialogManager:
             # up" is a new report).
             return self._problem(u.model_copy(update={"problem": state.problem}), state, user_id,
                                  u.slots.order_id or u.order_target)
+        if u.slots.price == "discounted" and u.context is TurnContext.order and u.slots.reference_text \
+                and not u.slots.order_id and state.order_id and user_id and not u.names_product \
+                and (order := self.service.last_order(user_id, state.order_id)) is not None:
+            # "is any of that still on sale" after an order's contents (the order again to the model, at 0.68),
+            # "any of those on offer now?" after the last order: which of its products are on offer now.
+            return self.picks.on_offer(u, state, among=[line.product_id for line in order.lines])
         if u.angry and intent in _ANGRY_HANDOFF:
             return TurnResult(self.service.handoff(state.session_id, user_id, "angry complaint", u.text,
                                                    Intent.complaint))

@@ -6,7 +6,7 @@ Also supplies the products shown beside a clarifying question, so a question nev
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 from assistant.dialog.handlers.shopping import POOL, SHOW, Found, ShoppingAdvisor, TurnResult, cheaper_than
@@ -147,11 +147,17 @@ class ShopperPicks:
             result.update = result.update | StateUpdate(query=u.query, slots=u.slots)
         return result
 
-    def on_offer(self, u: Understanding, state: DialogState) -> TurnResult:
+    def on_offer(self, u: Understanding, state: DialogState, among: Sequence[str] | None = None) -> TurnResult:
         """ "what's on sale?": the products that carry a discount, best sellers (else best rated) first, each with
-        its offer; in a shop with nothing on offer, the best sellers, said so."""
+        its offer; in a shop with nothing on offer, the best sellers, said so. ``among``: only those products ("is
+        any of that on sale" after an order: its products), and when none is on offer, that said alone."""
         mask = self.vectors.mask(SearchFilters(in_stock=True, on_offer=True))
-        offered = {p.id: p for p, keep in zip(self.vectors.products, mask, strict=True) if keep}
+        offered = {p.id: p for p, keep in zip(self.vectors.products, mask, strict=True) if keep
+                   and (among is None or p.id in among)}
+        if not offered and among is not None:
+            return TurnResult(ReplyFacts(act=Act.no_results, intent=Intent.best_sellers, user_text=u.text,
+                                         currency=self.shopping.currency,
+                                         detail="None of those is on offer at the moment."))
         if not offered:
             result = self._show(self.recommender.best_sellers(SHOW) or self.top_rated(SHOW), u, state,
                                 Intent.best_sellers, {"found": "best sellers" if self._has_sales()
