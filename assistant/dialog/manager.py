@@ -37,7 +37,7 @@ from assistant.understanding.catalog import stem
 from assistant.understanding.content import content_words
 from assistant.understanding.references import name_words
 from assistant.understanding.text import clean_message, is_cjk_heavy, is_foreign_language, strip_markup
-from assistant.understanding.understander import UNSURE_GUESS, unsure_guess
+from assistant.understanding.understander import QUESTION_OPENERS, UNSURE_GUESS, unsure_guess
 from assistant.understanding.vocab import ORDER_WORDS
 from cartwise.models import Order, OrderStatus
 from finetune.context import TurnContext
@@ -94,7 +94,6 @@ _YES = re.compile(r"^\s*(?:yes|yeah|yep|yup|sure|ok|okay|please|yes please|pleas
                   r"why not|definitely|absolutely|of course)(?:\s*,?\s*(?:please|thanks|thank you))?\s*[.!]*\s*$", re.I)
 # "yes please pass it on", "ok, do that": an agreement that goes on in words of its own.
 _YES_OPENING = re.compile(r"^\s*(?:yes|yeah|yep|yup|sure|ok|okay|go ahead)\b[\s,.!]*(?P<rest>\S.*)$", re.I)
-_QUESTION_OPENERS = frozenset("what whats where when why who which how do does can could will would is are".split())
 _NO = re.compile(r"^\s*(?:no|nope|nah|no thanks|no thank you|not now|not really|maybe later)\s*[.!]*\s*$", re.I)
 
 # Shown whenever a message carries a card number (the transcript keeps only "[card]").
@@ -237,7 +236,7 @@ class DialogManager:
         words = opening["rest"].lower().split()
         # A question, a thing named or a constraint asks for something else; the model's reading of the words
         # alone is no guide ("pass it on" after a problem report is a cancellation to it).
-        return not (rest.names_product or rest.slots.filled() or words[0] in _QUESTION_OPENERS
+        return not (rest.names_product or rest.slots.filled() or words[0] in QUESTION_OPENERS
                     or opening["rest"].rstrip().endswith("?"))
 
     # ------------------------------------------------------------------ routing

@@ -899,6 +899,7 @@ _LOOKS_UP_ORDERS = frozenset({Intent.track_order, Intent.report_problem, Intent.
 # Openers of a yes-or-no question to the shop ("do you do gift wrapping", "can i get it gift wrapped").
 _YES_NO_OPENERS = frozenset({"do", "does", "can", "could", "will", "would", "is", "are"})
 _WH_WORDS = frozenset({"what", "whats", "how", "when", "where", "why", "who", "which"})
+QUESTION_OPENERS = _WH_WORDS | _YES_NO_OPENERS  # a message opening with one asks a question
 # The service intents the shop's policy text answers (an order's status and a person are not in it).
 _POLICY_READINGS = frozenset(CUSTOMER_SERVICE_INTENTS) - {Intent.track_order, Intent.contact_human_agent}
 # An unsure model's first guess is acted on (a service answer, a shopping turn) or offered (did you mean) above this.

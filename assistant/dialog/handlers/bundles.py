@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from assistant.dialog.handlers.shopping import ShoppingAdvisor, TurnResult, ends_in, is_a
 from assistant.facts import Act, ReplyFacts
-from assistant.nlg.phrasing import plural
+from assistant.nlg.phrasing import join_words, plural
 from assistant.personal import Personaliser
 from assistant.protocols import VectorStore
 from assistant.types import (
@@ -228,7 +228,8 @@ class BundlePlanner:
                             else f"from our {p.category} range, as you asked")
                  for role, p in chosen]
         them = len(missing) > 1 or missing[0].endswith("s") if missing else False
-        note = f"We don't sell {_join(missing)}, so the set leaves {'them' if them else 'it'} out." if missing else ""
+        note = f"We don't sell {join_words(missing)}, so the set leaves {'them' if them else 'it'} out." \
+            if missing else ""
         shown = self._recount(items, budget, note)
         spec = BundleSpec(theme=None, budget=f"{budget:.2f}" if budget is not None else None,
                           roles=[r.query for r, _ in chosen if r is not chosen_role],
@@ -258,7 +259,7 @@ class BundlePlanner:
         note = f"Order {order.id} again, at today's prices." if only is None else \
             f"From your order {order.id}, at today's prices."
         if gone:
-            note += f" No longer available: {_join(gone[:5])}{' and more' if len(gone) > 5 else ''}."
+            note += f" No longer available: {join_words(gone[:5])}{' and more' if len(gone) > 5 else ''}."
         if not items:
             return TurnResult(ReplyFacts(act=Act.no_results, intent=Intent.reorder, user_text=u.text,
                                          currency=self.currency,
@@ -314,7 +315,7 @@ class BundlePlanner:
         if not drop:
             return self._not_in_bundle(u, state)
         kept = [i for i in bundle.items if i not in drop]
-        shown = self._recount(kept, bundle.budget, f"Removed {_join([i.title for i in drop])}.")
+        shown = self._recount(kept, bundle.budget, f"Removed {join_words([i.title for i in drop])}.")
         return TurnResult(ReplyFacts(act=Act.show_bundle, intent=Intent.edit_bundle, user_text=u.text, bundle=shown,
                                      currency=self.currency), StateUpdate(bundle=shown))
 
@@ -323,7 +324,7 @@ class BundlePlanner:
         items = [i.model_copy(update={"quantity": n}) if i.id in u.targets else i for i in bundle.items]
         if items == bundle.items:
             return self._not_in_bundle(u, state)
-        names = _join([i.title for i in items if i.id in u.targets])
+        names = join_words([i.title for i in items if i.id in u.targets])
         shown = self._recount(items, bundle.budget, f"Now {n} × {names}.")  # noqa: RUF001
         return TurnResult(ReplyFacts(act=Act.show_bundle, intent=Intent.edit_bundle, user_text=u.text, bundle=shown,
                                      currency=self.currency), StateUpdate(bundle=shown))
@@ -491,13 +492,6 @@ def _role_name(role: Role) -> str:
     if role.head and role.head in words:
         return " ".join(words[: len(words) - words[::-1].index(role.head)])
     return role.query
-
-
-def _join(items: list[str]) -> str:
-    items = [i for i in items if i]
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _display(slots: Slots) -> dict[str, str]:

@@ -19,7 +19,7 @@ import numpy as np
 
 from assistant.facts import Act, ReplyFacts
 from assistant.nlg.naming import found_label, kind_of
-from assistant.nlg.phrasing import plural
+from assistant.nlg.phrasing import join_words, plural
 from assistant.protocols import VectorStore
 from assistant.reply import BundleItem
 from assistant.types import DialogState, Intent, ShownProduct, SizeComparison, Slots, StateUpdate, Understanding
@@ -148,10 +148,6 @@ def is_a(title: str, word: str) -> bool:
     """Whether ``title`` names ``word`` as what the product is ("Dairy Maid Traditional Teapot" is a teapot; a
     "Keyboard for iPad Pro" is no iPad)."""
     return prints(" ".join(what_it_is(title)), word)
-
-
-def _and_list(parts: Sequence[str]) -> str:
-    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
 def ends_in(title: str, word: str) -> bool:
@@ -829,7 +825,7 @@ class ShoppingAdvisor:
                          else f"The product details {silent_on(said)}.")
             if u.attribute == COLOURS_ASKED and (others := self._other_colours(target)):
                 # "what colours does it come in": the same product in the other colours the shop sells it in.
-                lines.insert(1, "It also comes in " + _and_list(
+                lines.insert(1, "It also comes in " + join_words(
                     [f"{colour} ({self.currency}{p.price:.2f})" for colour, p in others]) + ".")
         viewed = list(dict.fromkeys([*state.viewed_ids, target.id]))[-50:]
         facts = ReplyFacts(act=Act.product_info, intent=Intent.product_info, user_text=u.text, products=[shown],
