@@ -933,6 +933,7 @@ class ShoppingAdvisor:
             # thing, no product named: the kind of both brands, as a list (a brand with none of it shows none, never
             # a Bose soundbar compared with Sony headphones), and the brand with none of it is said.
             return self._of_each_brand(u, state, user_id)
+        unmatched: list[str] = []
         if len(ids) < 2 and u.roles:  # "compare the X and the Y": the best match for each
             for role in u.roles[:4]:
                 hits = self.store.search(role.query, k=5, mode="lexical") or self.store.search(role.query, k=5)
@@ -940,19 +941,26 @@ class ShoppingAdvisor:
                 # "an ipad and a galaxy tab": an iPad, not the Apple Pencil whose description names the iPad, nor a
                 # "Keyboard for iPad Pro".
                 hit = next((h for h in hits if is_a(h.product.title, role.head)), hits[0] if hits else None)
-                if hit is not None:
+                if hit is not None and (state.shown or hit.product.id.lower() in role.query.split() or any(
+                        prints(hit.product.title, w) for w in role.query.split() if w not in FUNCTION_WORDS)):
                     ids.append(hit.product.id)
+                else:
+                    # With nothing on the screen, a name no title prints is no product ("standard and express
+                    # delivery" matched a "Letter S" key ring).
+                    unmatched.append(role.query)
         if len(ids) < 2 and not u.targets and len(state.shown) >= 2 and not u.names_product:
             ids = state.shown_ids[:2]
         # "compare the two cheapest" naming nothing, with fewer than two on the screen: of the standing request.
         query = u.query or state.query or ""
-        if len(ids) < 2 and query:
+        if len(ids) < 2 and query and not unmatched:
             found = self.find(query, u.slots, _category_filter(u), state, user_id)
             ids = [p.id for p, _ in found.ranked[:2]]
         products = self.store.get(ids)
         if len(products) < 2:
-            return TurnResult(ReplyFacts(act=Act.no_results, intent=Intent.compare_products, user_text=u.text,
-                                         currency=self.currency, detail="I need two products to compare."))
+            return TurnResult(ReplyFacts(
+                act=Act.no_results, intent=Intent.compare_products, user_text=u.text, currency=self.currency,
+                detail=f"I couldn't find {join_words([f'“{r}”' for r in unmatched])} in our catalog to compare."
+                if unmatched else "I need two products to compare."))
         quotes = {p.id: quote_about(p, u.attribute) for p in products} if u.attribute else {}
         shown = [ShownProduct(id=p.id, title=p.title, price=p.price, category=p.category,
                               reason=quotes.get(p.id, ""), in_stock=p.in_stock, rating=p.rating) for p in products]
