@@ -350,14 +350,19 @@ class ShoppingAdvisor:
                 sized.sort(key=lambda t: (t[0] if slots.size_rank == "smallest" else -t[0], t[1]))
                 ranked = [pr for _, _, pr in sized]
         missing = ""
-        purpose = _what_it_is_for(query, head)
-        if head and purpose and ranked and not any(is_a(p.title, head) for p, _ in ranked[:SHOW]) \
+        # What the thing is for: "charger for a macbook", or the words before it that say so ("tv remote").
+        purpose = _what_it_is_for(query, head) or (content_words(list(phrase[:-1])) if head and phrase[-1:] == (head,)
+                                                   else [])
+        if head and purpose and ranked and not any(prints(c, head) for c in slots.categories) \
+                and not any(is_a(p.title, head) for p, _ in ranked[:SHOW]) \
                 and all(any(prints(p.title, w) for w in purpose) for p, _ in ranked[:SHOW]):
-            # "charger for a macbook": the first matches are what the thing is for (MacBooks), none is the thing;
-            # the shop lacks it for that, and the closest are the things of its kind it has, if any.
+            # "charger for a macbook", "tv remote": the first matches are what the thing is for (MacBooks, TVs),
+            # none is the thing; the shop lacks it for that, and the closest are the things of its kind it has. (A
+            # category the thing names is that thing: "kids toys" are the toys & games, whatever their titles say.)
             its_kind = [(h.product, "") for h in self.store.search(head, k=SHOW * 2, filters=filters)
                         if is_a(h.product.title, head)]
-            return Found(its_kind or ranked, relaxed, f"{head} for {' '.join(purpose)}")
+            lacking = f"{head} for {' '.join(purpose)}" if _what_it_is_for(query, head) else " ".join(phrase)
+            return Found(its_kind or ranked, relaxed, lacking)
         if head and ranked:
             best = max((h.dense for h in hits[:SHOW]), default=0.0)
             first = [p for p, _ in ranked[:SHOW]]
