@@ -130,12 +130,13 @@ def order_action(facts: ReplyFacts, seed: int) -> str:
     if action == "invoice":
         lines.extend(_order_lines(order, facts.currency))
         lines.append(f"Total: {_money(order.total, facts.currency)}.")
-    if facts.passages:
-        lines.append(f"Here's what our policy says about whether you can {_ACTION_WORDS[action]}:")
-        lines.extend(citations(facts))
+    # What the order's record says ("already delivered, so it can no longer be cancelled") before the policy.
     note = facts.detail if facts.detail and not is_code(facts.detail) else ""
     if note:
         lines.append(note)
+    if facts.passages:
+        lines.append(f"Here's what our policy says about whether you can {_ACTION_WORDS[action]}:")
+        lines.extend(citations(facts))
     if not facts.passages and not note:
         lines.append(f"I don't have the policy text to say whether you can {_ACTION_WORDS[action]} at this stage.")
     lines.append("Would you like me to connect you with a person to take care of it?")

@@ -138,6 +138,15 @@ class CustomerService:
                                      "person on our team can look into it with you.",
                               options=["Talk to a person"], offer=f"why order {order.id} was cancelled",
                               offer_handoff=True)
+        if intent == Intent.cancel_order and order.status in (OrderStatus.shipped, OrderStatus.delivered,
+                                                              OrderStatus.returned):
+            # "cancel my last order" when it has left the warehouse: it can't be stopped, said plainly, with what
+            # the policy says of a dispatched order (the how-to of cancelling answers an order still processing).
+            return ReplyFacts(act=Act.order_action, intent=intent, user_text=text, order=order,
+                              detail=f"Order {order.id} has already been {order.status.value}, so it can no longer "
+                                     "be cancelled.",
+                              passages=self.policies.query("cancel an order that has already been dispatched or "
+                                                           "shipped", k=1))
         query = POLICY_QUERIES.get(intent, intent.replace("_", " "))
         return ReplyFacts(act=Act.order_action, intent=intent, user_text=text, order=order,
                           passages=self.policies.query(f"{query}. {text}", k=1))
