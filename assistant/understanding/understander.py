@@ -326,7 +326,13 @@ class Understander:
         if not (named.categories or self.catalog.closed_compound(phrase)):
             # A thing the titles print closed up ("wash bag": "Washbag") is found by its words; a category guessed
             # from the meaning of its parts (bags) would lift the wrong things.
-            u = u.guessing_categories(lambda: self._likely_categories(content, attribute_values))
+            # What a thing is for by a verb ("anything for storing tea bags") names the thing it acts on, not the
+            # thing asked for: its words guess no category (bags).
+            use = use_words(words)
+            acted_on = set(use) if use[:1] and use[0].endswith("ing") and not self.catalog.title_counts.get(
+                stem(use[0]), 0) else set()
+            guess_from = [w for w in content if w not in acted_on]
+            u = u.guessing_categories(lambda: self._likely_categories(guess_from, attribute_values))
         u = self._overrides(u, screen, words, content)
         u = self._details(u, screen, words, [corrections.get(w, w) for w in reading.words])
         if u.targets and reading.negated_words:
