@@ -396,11 +396,13 @@ class BundlePlanner:
                   else f"instead of the {old.title}")
         new = BundleItem(id=product.id, title=product.title, price=product.price, quantity=old.quantity,
                          category=product.category, reason=reason)
+        # The item swapped in is what "it" means next ("swap it for a cheaper one" after "cheaper card").
         shown = self._recount([new if i is old else i for i in bundle.items], bundle.budget,
                               f"Swapped the {old.title} for the {product.title}.")
         viewed = list(dict.fromkeys([*state.viewed_ids, product.id]))[-50:]
         return TurnResult(ReplyFacts(act=Act.show_bundle, intent=Intent.edit_bundle, user_text=u.text, bundle=shown,
-                                     currency=self.currency), StateUpdate(bundle=shown, viewed_ids=viewed))
+                                     currency=self.currency),
+                          StateUpdate(bundle=shown, viewed_ids=viewed, focus_id=product.id))
 
     def add(self, u: Understanding, bundle: ShownBundle, state: DialogState) -> TurnResult:
         product: Product | None = None
@@ -430,7 +432,8 @@ class BundlePlanner:
         shown = self._recount(items, bundle.budget, f"Added {product.title}.")
         viewed = list(dict.fromkeys([*state.viewed_ids, product.id]))[-50:]
         return TurnResult(ReplyFacts(act=Act.show_bundle, intent=Intent.edit_bundle, user_text=u.text, bundle=shown,
-                                     currency=self.currency), StateUpdate(bundle=shown, viewed_ids=viewed))
+                                     currency=self.currency),
+                          StateUpdate(bundle=shown, viewed_ids=viewed, focus_id=product.id))
 
     def as_it_stands(self, u: Understanding, state: DialogState) -> TurnResult:
         """ "how much is it all now?", "what's in it?" after a bundle: the bundle with its total, as it stands."""
