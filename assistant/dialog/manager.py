@@ -89,11 +89,12 @@ _ANGRY_HANDOFF = frozenset({Intent.complaint, Intent.contact_customer_service, I
 _DELETE_HISTORY = re.compile(
     r"\b(?:delete|erase|clear|wipe|remove|forget)\b(?:\s+(?:all|my|the|this|our|of|entire|whole|previous))*\s+"
     r"(?:chat|chats|conversation|conversations|messages|transcript|history)\b", re.I)
-# Short answers to a question the assistant asked.
-_YES = re.compile(r"^\s*(?:yes|yeah|yep|yup|sure|ok|okay|please|yes please|please do|go ahead|do it|sounds good|"
+# Short answers to a question the assistant asked; the words that agree are one list for both readings below.
+_AGREEING = r"yes|yeah|yep|yup|sure|ok|okay|go ahead"
+_YES = re.compile(rf"^\s*(?:{_AGREEING}|please|yes please|please do|do it|sounds good|"
                   r"why not|definitely|absolutely|of course)(?:\s*,?\s*(?:please|thanks|thank you))?\s*[.!]*\s*$", re.I)
 # "yes please pass it on", "ok, do that": an agreement that goes on in words of its own.
-_YES_OPENING = re.compile(r"^\s*(?:yes|yeah|yep|yup|sure|ok|okay|go ahead)\b[\s,.!]*(?P<rest>\S.*)$", re.I)
+_YES_OPENING = re.compile(rf"^\s*(?:{_AGREEING})\b[\s,.!]*(?P<rest>\S.*)$", re.I)
 _NO = re.compile(r"^\s*(?:no|nope|nah|no thanks|no thank you|not now|not really|maybe later)\s*[.!]*\s*$", re.I)
 
 # Shown whenever a message carries a card number (the transcript keeps only "[card]").
