@@ -138,6 +138,11 @@ def check_reply(expect: Expect, reply: Reply, previous: Reply | None = None) -> 
         add("products_first_is_previous", target is not None and first is not None and first.id == target.id,
             f"previous product #{n}: {target.id + ' ' + target.title if target else '(previous reply had fewer)'}",
             f"{first.id} {first.title}" if first else "no products")
+    if expect.products_new is not None:
+        again = [p for p in products if any(p.id == b.id for b in before)]
+        add("products_new", (bool(products) and not again) == expect.products_new,
+            "none shown before" if expect.products_new else "some shown before",
+            f"again: {_shown(again)}" if again else f"{len(products)} products, none shown before")
     if expect.bundle is not None:
         add("bundle", (bundle is not None and bool(bundle.items)) == expect.bundle,
             "a bundle" if expect.bundle else "no bundle", "a bundle" if bundle and bundle.items else "no bundle")

@@ -73,6 +73,9 @@ class Expect(BaseModel):
     products_first_is_previous: int | None = Field(
         None, ge=1, description="the first shown product is the previous reply's n-th (for 'the second one')"
     )
+    products_new: StrictBool | None = Field(
+        None, description="no shown product was in the previous reply (for 'something else', 'more like this')"
+    )
     bundle: StrictBool | None = Field(None, description="a bundle is (true) / is not (false) shown")
     bundle_include: list[str] = Field(default_factory=list, description="each matches a bundle item (id or title)")
     bundle_min_items: int | None = Field(None, ge=0)

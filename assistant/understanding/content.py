@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from assistant.understanding.vocab import NUMBER_WORDS
+from assistant.understanding.vocab import AGE_UNITS, NUMBER_WORDS
 
 # Determiners, pronouns, prepositions, auxiliaries, conjunctions and the verbs of asking.
 FUNCTION_WORDS = frozenset("""
@@ -40,8 +40,9 @@ FUNCTION_WORDS = frozenset("""
     first second third fourth fifth sixth seventh eighth ninth tenth
     """.split())
 # Words that ask for a gift without saying what it is.
-GENERIC_WANTS = frozenset("""gift gifts present presents pressie pressies treat surprise shop shopping bundle bundles
-    make build together combo package""".split())
+GIFT_WORDS = frozenset("gift gifts present presents pressie pressies treat surprise".split())
+# Words that ask for something to buy, or a set of things, without saying what.
+GENERIC_WANTS = GIFT_WORDS | frozenset("shop shopping bundle bundles make build together combo package".split())
 
 
 def content_words(words: Sequence[str]) -> list[str]:
@@ -64,5 +65,9 @@ def search_query(words: Sequence[str]) -> str:
     # The word after "who", when its object follows ("a brother who loves cooking"), is the verb saying how the
     # person relates to the object, which names the interest; as a search word it finds things that print it
     # ("Love Heart" cups). A verb without an object is the interest itself ("someone who travels a lot").
-    after_who = {i + 1 for i, w in enumerate(words[:-2]) if w in ("who", "whos") and content_words([words[i + 2]])}
-    return " ".join(w for i, w in enumerate(words) if w not in polite and i not in after_who).strip()
+    # The same after a pronoun that is the person ("my sister, she loves baking": "Love Heart" cups again).
+    after_who = {i + 1 for i, w in enumerate(words[:-2])
+                 if w in ("who", "whos", "she", "he", "they") and content_words([words[i + 2]])}
+    # An age says who, not what: its number would match the counts titles print ("a 10 year old": "Set 10 Cards").
+    ages = {i for i, w in enumerate(words[:-2]) if w.isdigit() and words[i + 1] in AGE_UNITS and words[i + 2] == "old"}
+    return " ".join(w for i, w in enumerate(words) if w not in polite and i not in after_who | ages).strip()

@@ -29,7 +29,7 @@ from assistant.understanding.patterns import find_measures, find_order_id, find_
 from assistant.understanding.references import SIZE_CHOICE
 from assistant.understanding.tables import VocabularyTables, negated_terms
 from assistant.understanding.tokens import BLANK, TermMatch, Token, normalize, tokenize
-from assistant.understanding.vocab import BARE_RECIPIENTS, WEAK_OCCASIONS
+from assistant.understanding.vocab import AGE_UNITS, BARE_RECIPIENTS, WEAK_OCCASIONS
 from cartwise.currency import iso_code
 
 
@@ -68,6 +68,7 @@ class SlotReading:
             count reads them, to be searched with.
         recipient_words: the words that named the recipient ("teenager" for the recipient "teen"): who a present
             is for, never a thing the shop could lack.
+        occasion_words: the words that named the occasion ("bday" for "birthday").
     """
 
     slots: Slots
@@ -76,6 +77,7 @@ class SlotReading:
     words: tuple[str, ...] = ()
     specs: tuple[str, ...] = ()
     recipient_words: tuple[str, ...] = ()
+    occasion_words: tuple[str, ...] = ()
 
 
 class SlotExtractor:
@@ -150,7 +152,8 @@ class SlotExtractor:
         not_product = {i for m in common.non_product.find(tokens, words=words) for i in range(m.first, m.last)}
         negated, exclude = negated_terms(tokens, tables, not_product)
         occasions = common.occasions.find(tokens, skip=negated, words=words)
-        occasion = _pick_occasion(occasions, words)
+        picked = _pick_occasion(occasions, words)
+        occasion = picked.value if picked else None
         occasion_tokens = {i for m in occasions for i in range(m.first, m.last)}
         recipient_hits = common.recipients.find(tokens, words=words)
         recipients = [
@@ -204,7 +207,7 @@ class SlotExtractor:
         )
         named_recipient = tuple(words[recipients[0].first:recipients[0].last]) if recipients else ()
         return SlotReading(slots, residual, negated_words, tuple(w for w in words if BLANK not in w), specs,
-                           named_recipient)
+                           named_recipient, tuple(words[picked.first:picked.last]) if picked else ())
 
 
 _FOR_CONTEXT = frozenset({"for", "my", "our"})
@@ -216,16 +219,16 @@ def _singular(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
-_AGE_UNITS = frozenset({"year", "years", "yr", "yrs", "month", "months", "week", "weeks"})
 
 
 def _recipient_ok(m: TermMatch[str], words: Sequence[str], occasion_tokens: Set[int]) -> bool:
-    """A recipient word counts after "for"/"my" (a few words back, past an age: "for my 7 year old niece"), after
-    "it's a" / "she's a" (the person described: "it's a girl"), or alone for family words."""
-    start = m.first - 3
-    if m.first >= 2 and words[m.first - 1] == "old" and words[m.first - 2] in _AGE_UNITS:
-        start -= 3
-    before = list(words[max(0, start) : m.first])
+    """A recipient word counts after "for"/"my" (a few words back, past an age: "for my 7 year old niece", and past
+    an occasion that describes the person: "for a new baby girl"), after "it's a" / "she's a" (the person described:
+    "it's a girl"), or alone for family words."""
+    span = 3
+    if m.first >= 2 and words[m.first - 1] == "old" and words[m.first - 2] in AGE_UNITS:
+        span += 3
+    before = [words[i] for i in range(m.first - 1, -1, -1) if i not in occasion_tokens][:span][::-1]
     if m.value in ("him", "her", "myself") and m.phrase != "myself":
         if not before or before[-1] != "for":
             return False
@@ -239,7 +242,7 @@ def _recipient_ok(m: TermMatch[str], words: Sequence[str], occasion_tokens: Set[
     return any(w in _FOR_CONTEXT for w in before) and all(w.isalnum() for w in before[-2:])
 
 
-def _pick_occasion(occasions: Sequence[TermMatch[str]], words: Sequence[str]) -> str | None:
+def _pick_occasion(occasions: Sequence[TermMatch[str]], words: Sequence[str]) -> TermMatch[str] | None:
     """The occasion after "for" ("party bags for a birthday" -> birthday), else the first; a weak one
     ("office", "school") only after "for" or before "gift"/"present"."""
     after_for = [m for m in occasions if "for" in words[max(0, m.first - 3) : m.first]]
@@ -253,7 +256,7 @@ def _pick_occasion(occasions: Sequence[TermMatch[str]], words: Sequence[str]) ->
                 "presents",
             ):
                 continue  # "my office is closed" is no occasion; "for my office" is
-        return m.value
+        return m
     return None
 
 

@@ -39,7 +39,7 @@ from assistant.understanding.catalog import (
     stem,
     words_of,
 )
-from assistant.understanding.content import FUNCTION_WORDS, GENERIC_WANTS, content_words, search_query
+from assistant.understanding.content import FUNCTION_WORDS, GENERIC_WANTS, GIFT_WORDS, content_words, search_query
 from assistant.understanding.references import (
     OnScreen,
     chooses_among,
@@ -52,7 +52,7 @@ from assistant.understanding.references import (
     picks_one_by_price,
     resolve,
 )
-from assistant.understanding.slots import SlotExtractor
+from assistant.understanding.slots import SlotExtractor, SlotReading
 from assistant.understanding.text import ANGRY
 from assistant.understanding.vocab import NUMBER_WORDS, ORDINALS, PEOPLE_NOUNS, PRICE_WORDS
 from finetune.context import TurnContext, model_input
@@ -307,7 +307,7 @@ class Understander:
             top=[(str(label), float(p)) for label, p in prediction.top3], confident=prediction.is_confident,
             context=screen.context, slots=slots,
             query=" ".join(x for x in (self._query(_asked_of(after_interjections(words), head), content,
-                                                   reading.slots), *reading.specs)
+                                                   reading, head), *reading.specs)
                            if x),
             has_product_content=has_content, names_product=names_product, corrections=corrections,
             recipient_words=reading.recipient_words,
@@ -756,11 +756,33 @@ class Understander:
         return any(w == "and" and (stem(a), stem(b)) in self.catalog.joined
                    for a, w, b in zip(words, words[1:], words[2:], strict=False))
 
-    @staticmethod
-    def _query(words: Sequence[str], content: Sequence[str], slots: Slots) -> str:
+    def _query(self, words: Sequence[str], content: Sequence[str], reading: SlotReading, head: str) -> str:
         """The words to search with: the message as written, less budgets, ids and politeness. (Leaving out who a
-        gift is for lost "umbrella for a child" its children's umbrellas on the labelled queries.)"""
-        return search_query(words) if content else ""
+        gift is for lost "umbrella for a child" its children's umbrellas on the labelled queries.)
+
+        A present for someone and no thing named ("a birthday present for a 10 year old boy"): the person is whom
+        it must suit, the occasion is why it is bought. Searched for, the occasion's words find the things for the
+        occasion itself (birthday cards; "anniversary": wedding wrap), not a present for that person; so does
+        "present" where the titles print it (gift wrap, gift bags), and where they don't it only lends the search
+        its meaning, and stays.
+        """
+        if not content:
+            return ""
+        if not head and reading.slots.recipient and any(w in GIFT_WORDS for w in words):
+            # ("a new baby girl", "the birthday boy": an occasion right before the person describes the person.)
+            describes_person = f" {' '.join((*reading.occasion_words, *reading.recipient_words))} " in \
+                f" {' '.join(reading.words)} "
+            dropped = {w for w in GIFT_WORDS if self.catalog.title_counts.get(stem(w), 0) > 0} | (
+                set() if describes_person else set(reading.occasion_words))
+            kept: list[str] = []
+            for w in words:
+                if w in dropped:
+                    while kept and kept[-1] in DETERMINERS:
+                        kept.pop()  # "a gift for my boss": no "a" left to find a "Letter A" key ring
+                else:
+                    kept.append(w)
+            words = kept
+        return search_query(words)
 
     def _likely_categories(self, content: Sequence[str], attribute_values: set[str]) -> tuple[str, ...]:
         # The content words alone: "present", "dad" and "budget around" would pull every category alike.

@@ -236,6 +236,9 @@ ORDINALS: Mapping[str, int] = MappingProxyType(
     }
 )
 
+# The units of a person's age ("a 10 year old", "my 18 month old").
+AGE_UNITS = frozenset({"year", "years", "yr", "yrs", "month", "months", "week", "weeks"})
+
 # Nouns that count people, and words a count of items may be followed by.
 PEOPLE_NOUNS = wordset(
     """

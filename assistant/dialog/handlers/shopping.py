@@ -503,9 +503,10 @@ class ShoppingAdvisor:
         shown = [self.describe(p, slots, why) for p, why in distinct]
         ids = [p.id for p in shown]
         act = Act.show_products if shown else Act.no_results
-        # A brand, colour or size describes what was found; it never names it ("5 pinks").
-        attribute_words = {w for v in (*slots.brands, slots.colour, slots.size, slots.feature) if v
-                           for w in words_of(v)}
+        # A brand, colour or size describes what was found, who it is for and the occasion say why; none names it
+        # ("5 pinks", "5 girls").
+        attribute_words = {w for v in (*slots.brands, slots.colour, slots.size, slots.feature, slots.recipient,
+                                       slots.occasion, *u.recipient_words) if v for w in words_of(v)}
         asked_words = words_of(label_query if label_query is not None else query)
         # What an unnamed thing is for never names what was found ("something for the garden": not "5 gardens").
         purpose = set(use_words(asked_words))
@@ -513,6 +514,10 @@ class ShoppingAdvisor:
         # The understanding's head saw the message's sentences ("do you have mugs? a big one" asks for mugs); the
         # query has lost them.
         head = u.head if u.head and u.head in asked.split() else head_word(asked.split())
+        if not head:
+            # A request naming no thing ("a present for my neighbour who helped with the garden") is answered by
+            # things of many kinds; its words say who or what for, never what they are ("5 gardens").
+            asked = ""
         label = found_label([p.title for p in shown], [p.category for p in shown], asked, head)
         # An attribute dropped to find anything ("size small") must not name what is shown.
         dropped = {key for r in found.relaxed for key in _SLOTS_OF_RELAXED.get(r.split()[0], (r.split()[0],))}

@@ -157,6 +157,9 @@ def test_checks_against_the_previous_reply() -> None:
     assert failed({"products_first_is_previous": 2}, second, before) == []
     assert failed({"products_first_is_previous": 1}, second, before) == ["products_first_is_previous"]
     assert failed({"products_first_is_previous": 2}, second, None) == ["products_first_is_previous"]
+    assert failed({"products_new": True}, cheaper, before) == []
+    assert failed({"products_new": True}, second, before) == ["products_new"]
+    assert failed({"products_new": False}, second, before) == []
 
 
 def test_failure_says_expected_and_got() -> None:

@@ -328,6 +328,8 @@ RECIPIENTS = [
     ("what's your returns policy", None),
     ("mother's day ideas", None),
     ("a baby shower gift", None),
+    ("gift for a new baby girl", "girl"),  # the occasion's words describe the person, between "for" and "girl"
+    ("for the birthday boy", "boy"),
     ("thanks mate", None),
     ("show me", None),
 ]
@@ -785,3 +787,9 @@ def test_a_thing_described_names_no_recipient(gift: SlotExtractor) -> None:
 @pytest.mark.parametrize("text", ["how do i use a discount code", "where do i put my promo code"])
 def test_a_code_for_a_discount_is_no_price_word(gift: SlotExtractor, text: str) -> None:
     assert gift.read(text).slots.price is None
+
+
+def test_the_words_of_the_occasion_are_read(gift: SlotExtractor) -> None:
+    assert gift.read("a bday present for my mum").occasion_words == ("bday",)
+    assert gift.read("gift for a new baby girl").occasion_words == ("new", "baby")
+    assert gift.read("a present for my mum").occasion_words == ()

@@ -304,6 +304,22 @@ def test_opening_interjections_are_not_searched(understander: Understander) -> N
     assert understander.understand("alright fine, some teapots", Screen()).query == "some teapots"
 
 
+@pytest.mark.parametrize(("text", "query"), [
+    # The occasion says why, the person whom it must suit; "gift" is printed by the shop's gift wrap.
+    ("birthday gift for a 10 year old boy", "for a year old boy"),
+    ("a christmas present for my dad", "for my dad"),
+    ("birthday present for my sister, she loves baking", "for my sister she baking"),
+    # An occasion right before the person describes the person.
+    ("gift for a new baby girl", "for a new baby girl"),
+    # A thing named, or no one to suit: the words stay.
+    ("a birthday card for my mum", "a birthday card for my mum"),
+    ("birthday gift ideas", "birthday gift ideas"),
+])
+def test_a_present_for_someone_is_searched_by_the_person(understander: Understander, text: str,
+                                                          query: str) -> None:
+    assert understander.understand(text, Screen()).query == query
+
+
 def test_the_phrase_the_head_ends(understander: Understander) -> None:
     u = understander.understand("looking for a red coffee maker for my mum", Screen())
     assert (u.head, u.head_phrase) == ("maker", ("coffee", "maker"))
