@@ -55,13 +55,30 @@ def content_words(words: Sequence[str]) -> list[str]:
             and w not in GENERIC_WANTS and w not in NUMBER_WORDS]
 
 
+def describing_thanks(words: Sequence[str]) -> set[int]:
+    """The places of the words of thanks that describe the thing after them ("a thank you card" -> {1, 2})."""
+    places: set[int] = set()
+    for i, w in enumerate(words):
+        if w in ("thank", "thanks"):
+            end = i + 1 + (list(words[i + 1:i + 2]) == ["you"])
+            if content_words(words[end:end + 1]):
+                places.update(range(i, end))
+    return places
+
+
 def search_query(words: Sequence[str]) -> str:
     """The message's words as a search query: politeness and greetings dropped, everything else kept.
 
     Function words are kept on purpose: the dense model reads "something to keep a teapot warm" better
-    than "teapot warm", and BM25 ignores them anyway.
+    than "teapot warm", and BM25 ignores them anyway. Politeness opens or closes a request; between the words
+    that say what is wanted it is part of it ("something small to say thank you to a teacher").
     """
-    polite = {"please", "pls", "plz", "thanks", "thank", "cheers", "hi", "hello", "hey", "hiya", "ta", ",", ":", ";"}
+    polite_words = {"please", "pls", "plz", "thanks", "thank", "cheers", "hi", "hello", "hey", "hiya", "ta"}
+    wanted = [i for i, w in enumerate(words) if content_words([w])]
+    inside = range(wanted[0] + 1, wanted[-1]) if wanted else range(0)
+    describing = describing_thanks(words)
+    polite = {i for i, w in enumerate(words)
+              if w in (",", ":", ";") or (w in polite_words and i not in inside and i not in describing)}
     # The word after "who", when its object follows ("a brother who loves cooking"), is the verb saying how the
     # person relates to the object, which names the interest; as a search word it finds things that print it
     # ("Love Heart" cups). A verb without an object is the interest itself ("someone who travels a lot").
@@ -70,4 +87,4 @@ def search_query(words: Sequence[str]) -> str:
                  if w in ("who", "whos", "she", "he", "they") and content_words([words[i + 2]])}
     # An age says who, not what: its number would match the counts titles print ("a 10 year old": "Set 10 Cards").
     ages = {i for i, w in enumerate(words[:-2]) if w.isdigit() and words[i + 1] in AGE_UNITS and words[i + 2] == "old"}
-    return " ".join(w for i, w in enumerate(words) if w not in polite and i not in after_who | ages).strip()
+    return " ".join(w for i, w in enumerate(words) if i not in polite | after_who | ages).strip()

@@ -39,7 +39,14 @@ from assistant.understanding.catalog import (
     stem,
     words_of,
 )
-from assistant.understanding.content import FUNCTION_WORDS, GENERIC_WANTS, GIFT_WORDS, content_words, search_query
+from assistant.understanding.content import (
+    FUNCTION_WORDS,
+    GENERIC_WANTS,
+    GIFT_WORDS,
+    content_words,
+    describing_thanks,
+    search_query,
+)
 from assistant.understanding.references import (
     OnScreen,
     chooses_among,
@@ -1036,7 +1043,8 @@ def introduced_as_thing(words: Sequence[str], head: str) -> bool:
         return False
     i = list(words).index(head)
     start = i
-    while start > 0 and (content_words([words[start - 1]]) or words[start - 1].isdigit()):
+    thanks = describing_thanks(words)  # "do you have thank you cards"
+    while start > 0 and (content_words([words[start - 1]]) or words[start - 1].isdigit() or start - 1 in thanks):
         start -= 1
     # Describing words that are no product words ("a new kettle", "a really nice vase") belong to the phrase when
     # a determiner comes before them.

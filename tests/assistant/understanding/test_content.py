@@ -1,0 +1,30 @@
+"""The words of a message searched for: politeness at the edges only, an age's number and who-verbs left out."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.understanding.content import describing_thanks, search_query
+
+
+@pytest.mark.parametrize(("text", "query"), [
+    ("thanks , show me mugs", "show me mugs"),
+    ("mugs please", "mugs"),
+    ("ok thanks but do you have teapots", "ok but do you have teapots"),
+    # Between the words that say what is wanted, or before the thing they describe, thanks are part of it.
+    ("something small to say thank you to a teacher", "something small to say thank you to a teacher"),
+    ("a thank you card please", "a thank you card"),
+    # What a person likes is searched, not the verb saying so; nor the number of an age.
+    ("for my sister she loves baking", "for my sister she baking"),
+    ("a brother who loves cooking", "a brother who cooking"),
+    ("for a 10 year old boy", "for a year old boy"),
+    ("a set of 10 cards", "a set of 10 cards"),
+])
+def test_search_query(text: str, query: str) -> None:
+    assert search_query(text.split()) == query
+
+
+def test_describing_thanks() -> None:
+    assert describing_thanks("a thank you card".split()) == {1, 2}
+    assert describing_thanks("thanks , show me mugs".split()) == set()
+    assert describing_thanks("thank you".split()) == set()
