@@ -360,9 +360,10 @@ class Understander:
         catalog = u.catalog_match if u.catalog_match is not None else self.matcher.best_similarity(u.query or u.text)
         if similarity <= catalog:
             return u
-        if u.intent == Intent.product_info:
+        if u.intent == Intent.product_info or catalog < self.check.threshold:
             # "do you gift wrap these" after mugs (their details to the model at 0.90): a service done to the
-            # products, which the policy answers and their details never do.
+            # products, which the policy answers and their details never do. "is it possible to collect from a
+            # shop" (a search at 0.59): no product is near enough to be what it asks for, so the policy answers.
             intent = next((i for i, _ in u.top if i in _POLICY_READINGS), Intent.contact_customer_service)
             return u.with_intent(Intent(intent), f"a service the policy answers ({similarity:.2f})").model_copy(
                 update={"policy_match": round(similarity, 4), "asks_policy": True})
