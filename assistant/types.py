@@ -45,20 +45,32 @@ RELATIVE_DAYS: dict[str, tuple[int, int]] = {
 
 
 class OrderDate(BaseModel):
-    """A day (``month`` and ``day``, the year left open), a whole month (``month`` alone: "in january") or a span
-    of days before today (``days_ago``)."""
+    """A day (``month`` and ``day``), a whole month (``month`` alone: "in january"), a whole year (``year`` alone:
+    "in 2011") or a span of days before today (``days_ago``). With no ``year`` the latest such day or month is
+    meant."""
 
     model_config = ConfigDict(frozen=True)
 
     month: int | None = None
     day: int | None = None
     days_ago: tuple[int, int] | None = None
+    year: int | None = None
 
     def span(self, today: date) -> tuple[date, date]:
         """The first and last day meant, seen from ``today``: a day and month is the latest one not after today."""
         if self.days_ago is not None:
             nearest, farthest = self.days_ago
             return today - timedelta(days=farthest), today - timedelta(days=nearest)
+        if self.year is not None:
+            first_month, last_month = (self.month, self.month) if self.month else (1, 12)
+            following = date(self.year + 1, 1, 1) if last_month == 12 else date(self.year, last_month + 1, 1)
+            first, last = date(self.year, first_month, 1), following - timedelta(days=1)
+            if self.month and self.day:
+                try:
+                    first = last = date(self.year, self.month, self.day)
+                except ValueError:
+                    pass  # no such day ("30 february 2011"): the whole month
+            return first, last
         if self.month is not None and self.day is None:
             # The latest such month begun by today, up to today at most.
             year = today.year if self.month <= today.month else today.year - 1
@@ -77,11 +89,14 @@ class OrderDate(BaseModel):
     def describe(self) -> str:
         if self.days_ago is not None:
             return next((p for p, span in RELATIVE_DAYS.items() if span == self.days_ago), "recently")
+        if self.month is None and self.year is not None:
+            return str(self.year)
         month = f"{date(2000, self.month or 1, 1):%B}"
-        return month if self.day is None else f"{self.day} {month}"
+        said = month if self.day is None else f"{self.day} {month}"
+        return said if self.year is None else f"{said} {self.year}"
 
     def when(self) -> str:
-        """As a reply says it: "on 9 November", "in January", "last week"."""
+        """As a reply says it: "on 9 November", "in January", "in 2011", "last week"."""
         if self.days_ago is not None:
             return self.describe()
         return f"{'in' if self.day is None else 'on'} {self.describe()}"

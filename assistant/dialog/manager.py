@@ -329,6 +329,13 @@ class DialogManager:
                 # "do you do gift wrapping": the gift wrap, and the passage on the wrapping service beside it.
                 result.facts.passages = self.service.closest_passage(u.text)
             return result
+        if intent in ORDER_INTENTS and u.ranks_orders and not u.order_target and user_id \
+                and u.context is TurnContext.order and len(state.orders_shown) > 1:
+            # "the biggest one" under a list of orders: the one of those listed with the largest total.
+            listed = [o for o in self.service.db.orders_for_customer(user_id, limit=50) if o.id in state.orders_shown]
+            if listed:
+                pick = max if u.ranks_orders == "priciest" else min
+                u = u.model_copy(update={"order_target": pick(listed, key=lambda o: o.total).id})
         if intent in ORDER_INTENTS:
             # "cancel it", "can i return something from it" after an order mean that order; "how do I get a
             # refund?" names none.

@@ -23,6 +23,8 @@ ORDER_NOT_FOUND = (
 )
 # Orders can have dozens of lines (wholesale invoices); a chat reply shows the first few.
 MAX_ORDER_LINES = 8
+# A list of orders longer than this shows its latest; the rest are named by their count ("the 12th" still works).
+MAX_ORDERS_LISTED = 10
 
 
 def _money(amount: Decimal, currency: str) -> str:
@@ -81,11 +83,13 @@ def order_list(facts: ReplyFacts, seed: int) -> str:
         return "I can't find any orders on your account yet."
     lead = pick(["Your recent orders:", "Here are your latest orders:"], facts, seed)
     lines = [lead]
-    for order in facts.orders:
+    for order in facts.orders[:MAX_ORDERS_LISTED]:
         lines.append(
             f"- Order {order.id} — {format_date(order.placed_at)} — status: {order.status.value} — "
             f"{_money(order.total, facts.currency)}"
         )
+    if len(facts.orders) > MAX_ORDERS_LISTED:
+        lines.append(f"(showing the latest {MAX_ORDERS_LISTED} of {len(facts.orders)} orders)")
     ask = facts.detail if facts.detail.endswith("?") else "Which one would you like to know more about?"
     lines.append(ask)
     if facts.passages:

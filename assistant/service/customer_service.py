@@ -241,6 +241,14 @@ class CustomerService:
         if placed is not None:
             first, last = placed.span(self.profile.current_date())
             orders = [o for o in everything if first <= o.placed_at.date() <= last]
+            if not orders and placed.year is None and placed.days_ago is None and everything:
+                # "my orders from december" in a December without any: the latest December that has some.
+                oldest = min(o.placed_at.year for o in everything)
+                for year in range(first.year - 1, oldest - 1, -1):
+                    first, last = placed.model_copy(update={"year": year}).span(self.profile.current_date())
+                    orders = [o for o in everything if first <= o.placed_at.date() <= last]
+                    if orders:
+                        break
 
         def having(pool: list[Order]) -> list[Order]:
             scored = [(max((sum(prints(line.title, w) for w in things) for line in o.lines), default=0), o)

@@ -37,6 +37,9 @@ _CLAUSE_GOES_ON = frozenset("and or but i we you it that this was were is did do
 # In a message that speaks of an order, a month's full name dates it wherever it stands: "my june order", "june's
 # delivery", "the order i placed in october never came" ("may" stays a verb there: "may i return my order").
 _NAMED_MONTH = re.compile(r"\b(?P<month>" + "|".join(m for m in _MONTHS if len(m) > 3) + r")s?\b")
+# A year after a date ("9 november 2010", "december 2010"), or placing an order alone ("my orders from 2011").
+_YEAR_AFTER = re.compile(r"^,?\s*(?P<year>(?:19|20)\d\d)\b")
+_IN_YEAR = re.compile(r"\b(?:in|from|during|of|since)\s+(?P<year>(?:19|20)\d\d)\b")
 _RELATIVE_RE = re.compile(r"\b(?P<phrase>" + "|".join(
     re.escape(p) for p in sorted(RELATIVE_DAYS, key=len, reverse=True)) + r")\b")
 
@@ -48,22 +51,29 @@ def find_order_date(text: str) -> tuple[OrderDate | None, str]:
     placing the order in it ("in march", "from january"); "may" is a month only beside a day number or "in".
     """
     found: list[tuple[int, OrderDate]] = []
+
+    def add(start: int, end: int, month: int, day: int | None = None) -> None:
+        nonlocal text
+        year = _YEAR_AFTER.match(text[end:])
+        found.append((start, OrderDate(month=month, day=day, year=int(year.group("year")) if year else None)))
+        text = blank(text, start, end + (year.end() if year else 0))
+
     for pattern in (_DAY_MONTH, _MONTH_DAY):
         for m in list(pattern.finditer(text)):
             day = int(m.group("day"))
             if 1 <= day <= 31:
-                found.append((m.start(), OrderDate(month=_MONTHS[m.group("month")], day=day)))
-                text = blank(text, m.start(), m.end())
+                add(m.start(), m.end(), _MONTHS[m.group("month")], day)
     of_an_order = any(w in ORDER_WORDS for w in words_of(text))
     for m in list(_IN_MONTH.finditer(text)):
         following = text[m.end():].split(maxsplit=1)
         if following and following[0].isalpha() and following[0] not in _CLAUSE_GOES_ON and not of_an_order:
             continue  # "in march colours": the month describes a thing, not when it was ordered
-        found.append((m.start(), OrderDate(month=_MONTHS[m.group("month")])))
-        text = blank(text, m.start(), m.end())
+        add(m.start(), m.end(), _MONTHS[m.group("month")])
     for m in list(_NAMED_MONTH.finditer(text)) if of_an_order else []:
-        found.append((m.start(), OrderDate(month=_MONTHS[m.group("month")])))
-        text = blank(text, m.start("month"), m.end("month"))
+        add(m.start("month"), m.end("month"), _MONTHS[m.group("month")])
+    for m in list(_IN_YEAR.finditer(text)) if of_an_order else []:
+        found.append((m.start(), OrderDate(year=int(m.group("year")))))
+        text = blank(text, m.start(), m.end())
     for m in list(_RELATIVE_RE.finditer(text)):
         found.append((m.start(), OrderDate(days_ago=RELATIVE_DAYS[m.group("phrase")])))
         text = blank(text, m.start(), m.end())

@@ -402,6 +402,13 @@ class Understander:
             # is one; both answers start from the shopper's orders, so the likelier is taken, not a did-you-mean.
             u = u.with_intent(Intent(u.top[0][0]), f"about an order: {u.top[0][0]} or {u.top[1][0]}")
             unsure = False
+        elif unsure and _names_own_orders(words) and (asked := next((i for i, p in u.top if i in _LOOKS_UP_ORDERS
+                                                       and p >= UNSURE_GUESS), None)) is not None:
+            # "my orders in december 2010" (purchase history at 0.49, a search next), "my orders from december"
+            # (reorder 0.46, purchase history 0.41): the shopper's own orders, looked up for the likeliest question
+            # about them; nothing in the catalog is asked for.
+            u = u.with_intent(Intent(asked), f"about the shopper's own orders: {asked}")
+            unsure = False
         lead, p = unsure_guess(u)
         service_guess = lead in CUSTOMER_SERVICE_INTENTS and p >= UNSURE_GUESS
         if unsure and service_guess and screen.products and u.names_product and self.policies is not None:
@@ -465,6 +472,10 @@ class Understander:
             # "whats my most expensive order", "my biggest order", "the most i've spent on one order": the shopper's
             # orders by their total, not the shop's dearest or largest things.
             u = u.with_intent(Intent.purchase_history, f"the shopper's {ranking} order").model_copy(
+                update={"ranks_orders": ranking})
+        elif ranking and len(screen.orders) > 1 and not u.names_product and not u.slots.order_id:
+            # "the biggest one" under a list of the shopper's orders: the one of them with the largest total.
+            u = u.with_intent(Intent.track_order, f"the {ranking} order of the list").model_copy(
                 update={"ranks_orders": ranking})
         if u.intent == Intent.best_sellers and u.slots.size_rank and u.head and not screen.products:
             # "whats the biggest tv you sell": TVs ranked by size, not by sales.
@@ -862,6 +873,12 @@ def _of_own_orders(words: Sequence[str]) -> bool:
     """Whether the message speaks of the shopper's own orders ("my biggest order", "the most i've spent on one
     order"), not of a product."""
     return any(w in ("order", "orders") for w in words) and any(w in _FIRST_PERSON for w in words)
+
+
+def _names_own_orders(words: Sequence[str]) -> bool:
+    """Whether the message names the shopper's orders as a thing ("my orders", "my december order"), not ordering
+    as a deed ("is it cheaper if i order a lot")."""
+    return any(w in ("my", "our") and "order" in [stem(x) for x in words[i + 1:i + 3]] for i, w in enumerate(words))
 
 
 def _keeps_letters(typed: str, word: str) -> bool:

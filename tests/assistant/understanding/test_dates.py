@@ -30,6 +30,11 @@ TODAY = date(2011, 12, 10)
     ("something in my june order was broken", OrderDate(month=6)),
     ("the october delivery is late", OrderDate(month=10)),
     ("junes parcel never came", OrderDate(month=6)),  # "june's", apostrophe dropped by normalising
+    # A year after the date, or alone in a message about orders.
+    ("the order i placed on 9 november 2010", OrderDate(month=11, day=9, year=2010)),
+    ("my orders in december 2010", OrderDate(month=12, year=2010)),
+    ("my order of dec 1st, 2010", OrderDate(month=12, day=1, year=2010)),
+    ("show me my orders from 2011", OrderDate(year=2011)),
 ])
 def test_dates_are_read(text: str, expected: OrderDate) -> None:
     found, rest = find_order_date(text)
@@ -41,7 +46,7 @@ def test_dates_are_read(text: str, expected: OrderDate) -> None:
                                   "the second one in march colours",
                                   "january sale mugs", "a mug in june colours", "my june wedding cake stand",
                                   "may i return my order",
-                                  "the may blossom mug"])
+                                  "the may blossom mug", "a 2010 calendar", "anything from 2011 in the sale"])
 def test_no_date(text: str) -> None:
     assert find_order_date(text) == (None, text)
 
@@ -75,3 +80,12 @@ def test_a_date_is_a_slot_and_no_budget_or_quantity() -> None:
 def test_a_date_is_shown_in_words() -> None:
     assert SlotExtractor("£").extract("the order from 9 november").as_strings()["placed"] == "9 November"
     assert SlotExtractor("£").extract("what i ordered last week").as_strings()["placed"] == "last week"
+
+
+def test_spans_of_a_year() -> None:
+    assert OrderDate(year=2010).span(TODAY) == (date(2010, 1, 1), date(2010, 12, 31))
+    assert OrderDate(month=12, year=2010).span(TODAY) == (date(2010, 12, 1), date(2010, 12, 31))
+    assert OrderDate(month=2, day=3, year=2010).span(TODAY) == (date(2010, 2, 3), date(2010, 2, 3))
+    assert OrderDate(month=2, day=30, year=2010).span(TODAY) == (date(2010, 2, 1), date(2010, 2, 28))
+    assert OrderDate(month=12, year=2010).when() == "in December 2010"
+    assert OrderDate(year=2011).when() == "in 2011"
