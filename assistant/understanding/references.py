@@ -156,9 +156,16 @@ def chooses_by_size(words: Sequence[str]) -> str:
     return ""
 
 
+_FOR = re.compile(r"(?<=\S)\s+for\s", re.I)
+
+
 def title_size(title: str) -> float | None:
-    """The first size a title prints (55" -> 55.0; 2TB -> 2000.0, in gigabytes), or None."""
-    m = TITLE_SIZES.search(title)
+    """The first size a title prints (55" -> 55.0; 2TB -> 2000.0, in gigabytes), or None.
+
+    Only of the thing itself: a size after "for" is what it fits ("Magic Keyboard for iPad Pro 12.9-inch").
+    """
+    fits = _FOR.search(title)
+    m = TITLE_SIZES.search(title[:fits.start()] if fits else title)
     if m is None:
         return None
     return float(m.group(1)) * (1000 if m.group(2) else 1)  # terabytes in gigabytes

@@ -13,6 +13,7 @@ from assistant.understanding.references import (
     counted_reference,
     ordinal_positions,
     resolve,
+    title_size,
 )
 from assistant.understanding.slots import SlotExtractor
 
@@ -103,3 +104,15 @@ def test_a_set_item_is_named_by_its_role_when_no_title_names_it() -> None:
     # Grammar words never match a role ("you" is no start of "your budget").
     reading = EXTRACT.read("can you make it under £10 instead?")
     assert resolve(items, reading.slots, reading.words, None, ["fits your budget", "cups drinks"]) == ()
+
+
+@pytest.mark.parametrize(("title", "size"), [
+    ('Samsung 65" Class QLED TV', 65.0),
+    ("Samsung 2TB Portable SSD T7", 2000.0),
+    ("iPad Pro 12.9-inch, Wi-Fi (6th Generation)", 12.9),
+    # A size after "for" is what the thing fits, not its own.
+    ("Apple Magic Keyboard for iPad Pro 12.9-inch", None),
+    ("Regency Cakestand 3 Tier", None),
+])
+def test_title_size(title: str, size: float | None) -> None:
+    assert title_size(title) == size
