@@ -314,6 +314,8 @@ class Understanding(BaseModel):
             not of cancelling one.
         ranks_orders: the shopper's orders ranked by their total ("my most expensive order" -> "priciest",
             "my smallest order" -> "cheapest"), not products by price.
+        asks_total: the set on the screen is asked about as a whole: its total, or whether it fits the budget
+            ("how much is that altogether", "does it fit my budget").
         people: how many people a set is for ("a tea party for 6", "10 kids, about £30"): a count of no thing
             the shop sells, so a set's per-person items come that many times.
         all_orders: the message asks about the shopper's orders in the plural ("where are my orders?"), not the
@@ -372,6 +374,7 @@ class Understanding(BaseModel):
     asks_spending: bool = False
     people: int | None = None
     ranks_orders: Literal["priciest", "cheapest"] | None = None
+    asks_total: bool = False
     says_cancelled: bool = False
     speaks_of_someone: bool = False
     describes_only: bool = False

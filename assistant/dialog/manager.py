@@ -421,7 +421,7 @@ class DialogManager:
             Intent.product_info: lambda: (
                 # "how much is it all now?" after a bundle, pointing at no item of it: the bundle and its total.
                 self.bundles.as_it_stands(u, state)
-                if state.bundle is not None and u.context is TurnContext.bundle and not u.targets
+                if state.bundle is not None and u.context is TurnContext.bundle and (not u.targets or u.asks_total)
                 and not u.names_product else self.shopping.info(u, state, user_id)),
             Intent.compare_products: lambda: self.shopping.compare(u, state, user_id),
             Intent.explain_choice: lambda: self.shopping.explain(u, state),

@@ -477,6 +477,13 @@ class Understander:
             # "the biggest one" under a list of the shopper's orders: the one of them with the largest total.
             u = u.with_intent(Intent.track_order, f"the {ranking} order of the list").model_copy(
                 update={"ranks_orders": ranking})
+        if screen.context is TurnContext.bundle and screen.bundle and u.intent == Intent.product_info \
+                and not u.names_product and u.slots.reference_index is None and (
+                    any(w in _WHOLE or w == "budget" for w in words_of(u.text))
+                    or (u.slots.budget_max is not None and words[:1] and words[0] in _YES_NO_OPENERS)):
+            # "does it fit my budget", "is that under 25" after a set (its first item's details to the model at
+            # 0.96, "it" its first item): the set as a whole, its total against the budget.
+            u = u.model_copy(update={"asks_total": True, "notes": (*u.notes, "the set as a whole")})
         if u.intent == Intent.best_sellers and u.slots.size_rank and u.head and not screen.products:
             # "whats the biggest tv you sell": TVs ranked by size, not by sales.
             u = u.with_intent(Intent.search_product, f"ranked by size: {u.slots.size_rank}")
@@ -1017,6 +1024,8 @@ _CONTINUATIONS = frozenset({"and", "or", "also", "plus", "even", "same"})
 _FRAGMENT_OPENERS = frozenset({"for", "with", "without", "in"})
 # Words that ask what the shopper paid over their orders.
 _SPENDING = frozenset({"spend", "spent", "spending"})
+# Words that take a set as one ("how much is that altogether").
+_WHOLE = frozenset({"altogether", "total", "all", "together", "whole", "everything"})
 _STANDS_FOR_THING = frozenset({"what", "whats", "which"})
 _SOME_THING = frozenset({"something", "anything"})  # "somethin" is put right before (_respell)
 _FIRST_PERSON = frozenset({"i", "me", "my", "mine", "ive", "i've", "we", "us", "our"})

@@ -437,10 +437,19 @@ class BundlePlanner:
 
     def as_it_stands(self, u: Understanding, state: DialogState) -> TurnResult:
         """ "how much is it all now?", "what's in it?" after a bundle: the bundle with its total, as it stands."""
-        # The note of the edit that made it ("Added Balloons Writing Set.") was news then; now it is only the set.
-        bundle = state.bundle.model_copy(update={"note": ""}) if state.bundle is not None else None
+        # The note of the edit that made it ("Added Balloons Writing Set.") was news then; now it is only the set,
+        # against the price the shopper names ("is that under 15") when they name one.
+        bundle = state.bundle.model_copy(update={"note": self._against(state.bundle.total, u.slots.budget_max)
+                                                 if u.asks_total else ""}) if state.bundle is not None else None
         return TurnResult(ReplyFacts(act=Act.show_bundle, intent=Intent.product_info, user_text=u.text,
                                      bundle=bundle, currency=self.currency))
+
+    def _against(self, total: Decimal, limit: Decimal | None) -> str:
+        if limit is None:
+            return ""
+        if total <= limit:
+            return f"That is within {self.currency}{limit:.2f}."
+        return f"That is {self.currency}{total - limit:.2f} over {self.currency}{limit:.2f}."
 
     def _not_in_bundle(self, u: Understanding, state: DialogState) -> TurnResult:
         # The thing the edit names in the set ("swap the printer for a teapot": "printer"), never its verb or
