@@ -226,7 +226,7 @@ class ShoppingAdvisor:
              exclude_ids: Sequence[str] = (), query_words: Sequence[str] = (), like_ids: Sequence[str] = (),
              kind: str = "", head: str = "", require: Sequence[str] = (), lift: Sequence[str] = (),
              thing: str = "", shown_categories: Collection[str] = (), phrase: Sequence[str] = (),
-             describing: Sequence[str] = ()) -> Found:
+             describing: Sequence[str] = (), brand_asked: bool = False) -> Found:
         """Search ``query`` under the stated constraints, then apply attributes, price words and history.
 
         ``like_ids`` (a refinement: the products on the screen) keeps the results of the same kind: the pool
@@ -240,7 +240,8 @@ class ShoppingAdvisor:
         titles print them come first, alone when there are a few. ``head``: the word naming the thing asked for; when
         no product shown prints it and the closest product is not close, the reply says the shop does not carry it.
         ``phrase``: the noun phrase ``head`` ends ("washing machines"): the thing is carried only if one product
-        prints all of it (a karaoke machine is no washing machine).
+        prints all of it (a karaoke machine is no washing machine). ``brand_asked``: the brand was asked for in
+        this message, so a standing "on offer" gives way before it does.
         """
         relaxed: list[str] = []
         filters = self.filters(slots, category_filter, exclude_ids)
@@ -269,6 +270,14 @@ class ShoppingAdvisor:
                 # categories say what else is of the kind.
                 shown = {p.category for p in self.store.get(list(like_ids))} if like_ids else set()
                 same = [h for h in hits if h.product.category in shown]
+            if not same and filters.brands and filters.on_offer and brand_asked:
+                # "the sony ones" after the headphones on offer, and no Sony pair is: the brand was just asked for,
+                # being on offer before it, so the Sony headphones at full price, said so.
+                at_full_price = filters.model_copy(update={"on_offer": None})
+                full = self.store.search(text, k=POOL, filters=at_full_price)
+                if of_kind_full := _of_kind(full, kind):
+                    filters, hits, same = at_full_price, full, of_kind_full
+                    relaxed.append("on offer")
             if not same and filters.brands:
                 # "what about samsung" after phones, and no Samsung phone: phones of other brands, said so, rather
                 # than Samsung things of any kind.
@@ -692,7 +701,8 @@ class ShoppingAdvisor:
                           like_ids=state.shown_ids if not for_someone_else else (),
                           kind=state.kind if not names else "", require=fresh,
                           head=u.head if fresh and u.head in fresh and u.named_early else "", thing=thing,
-                          shown_categories={p.category for p in shown} if not names else (), describing=described)
+                          shown_categories={p.category for p in shown} if not names else (), describing=described,
+                          brand_asked=bool(u.slots.brands))
         if names and shown and not changes and not exclude and len(
                 {p.id for p, _ in found.ranked[:SHOW]} & set(state.shown_ids)) * 2 > len(shown):
             # "something more useful" after a list: words that change nothing the search can see would show the same
