@@ -77,6 +77,8 @@ NEAR_PRODUCTS = 3  # the closest products shown beside an out-of-scope answer: a
 TOPIC_WORDS = 24  # the policy topic a follow-up is asked of: the last question or two, not the whole chat
 _PRODUCT_TURNS = frozenset({Intent.product_info, Intent.search_product, Intent.refine_search,
                             Intent.compare_products})
+# Shopping answers that need no words to search: the shop's best sellers, the shopper's own picks.
+_LISTS_OF_THEIR_OWN = frozenset({Intent.best_sellers, Intent.recommend_for_me})
 _SHOPPING_GUESSES = frozenset({Intent.search_product, Intent.build_bundle, Intent.recommend_for_me,
                                Intent.best_sellers})
 # What the answer to a clarifying question can be read as, when it completes the request asked about.
@@ -266,8 +268,11 @@ class DialogManager:
                 return TurnResult(self.service.handoff(state.session_id, user_id, state.offer, u.text,
                                                        Intent.contact_human_agent))
             elif u.has_product_content and guess not in ORDER_INTENTS:
-                # retrieval first
-                intent = Intent.build_bundle if guess == Intent.build_bundle else Intent.search_product
+                # retrieval first; but "whats selling well at the moment" (best sellers at 0.43) names nothing the
+                # titles print: the shop's best sellers (or the shopper's picks) are the likeliest answer.
+                intent = Intent.build_bundle if guess == Intent.build_bundle else guess if (
+                    guess in _LISTS_OF_THEIR_OWN and p >= UNSURE_GUESS and not u.names_product) \
+                    else Intent.search_product
             elif guess in _SHOPPING_GUESSES and p >= UNSURE_GUESS:
                 intent = guess  # "I need a present": nothing to search yet: a question, with products beside it
             elif p >= UNSURE_GUESS and guess != Intent.out_of_scope and not (
