@@ -26,7 +26,8 @@ FUNCTION_WORDS = frozenset("""
     yes yeah ok okay well oh um hmm like lot lots loads tons plenty bit little much many more most less least other
     others another
     else kind sort type sorts kinds got get getting find finding show showing see seeing looking look want wants
-    wanted wanting buy buying bought tell give let help recommend suggest suggestions something anything
+    wanted wanting buy buying bought tell give let help recommend recommendation recommendations suggest suggestion
+    suggestions something anything
     everything nothing someone somebody anyone somewhere anywhere everywhere nowhere
     thing things stuff item items product products option options
     idea ideas choice choices nice good great lovely cute cool best better new compare comparison difference

@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence, Set
 from dataclasses import dataclass
 from functools import cached_property
@@ -206,11 +207,15 @@ class SlotExtractor:
                             and (i == 0 or words[i - 1] != "the")), None),
         )
         named_recipient = tuple(words[recipients[0].first:recipients[0].last]) if recipients else ()
+        # "a 30th birthday", "our 25th anniversary": the ordinal is part of the occasion.
+        start = picked.first - 1 if picked and picked.first and _NTH.fullmatch(words[picked.first - 1]) else \
+            picked.first if picked else 0
         return SlotReading(slots, residual, negated_words, tuple(w for w in words if BLANK not in w), specs,
-                           named_recipient, tuple(words[picked.first:picked.last]) if picked else ())
+                           named_recipient, tuple(words[start:picked.last]) if picked else ())
 
 
 _FOR_CONTEXT = frozenset({"for", "my", "our"})
+_NTH = re.compile(r"\d+(?:st|nd|rd|th)")
 # "it's a girl", "she's a teenager": the person the present is for, described (apostrophes are gone by now).
 _DESCRIBED = frozenset({"its", "shes", "hes", "theyre"})
 

@@ -484,6 +484,10 @@ class Understander:
             # "does it fit my budget", "is that under 25" after a set (its first item's details to the model at
             # 0.96, "it" its first item): the set as a whole, its total against the budget.
             u = u.model_copy(update={"asks_total": True, "notes": (*u.notes, "the set as a whole")})
+        if u.intent == Intent.recommend_for_me and u.slots.recipient not in (None, "myself") and u.query:
+            # "what should i buy my brother for christmas" (picks for the shopper at 0.63): picks from the shopper's
+            # own history suit the shopper; a present for someone else is searched for them.
+            u = u.with_intent(Intent.search_product, f"for someone else: {u.slots.recipient}")
         if u.intent == Intent.best_sellers and u.slots.size_rank and u.head and not screen.products:
             # "whats the biggest tv you sell": TVs ranked by size, not by sales.
             u = u.with_intent(Intent.search_product, f"ranked by size: {u.slots.size_rank}")
@@ -794,7 +798,7 @@ class Understander:
         """
         if not content:
             return ""
-        if not head and reading.slots.recipient and any(w in GIFT_WORDS for w in words):
+        if not head and reading.slots.recipient and any(w in GIFT_WORDS or w in _BUYING for w in words):
             # ("a new baby girl", "the birthday boy": an occasion right before the person describes the person.)
             describes_person = f" {' '.join((*reading.occasion_words, *reading.recipient_words))} " in \
                 f" {' '.join(reading.words)} "
@@ -1024,6 +1028,8 @@ _CONTINUATIONS = frozenset({"and", "or", "also", "plus", "even", "same"})
 _FRAGMENT_OPENERS = frozenset({"for", "with", "without", "in"})
 # Words that ask what the shopper paid over their orders.
 _SPENDING = frozenset({"spend", "spent", "spending"})
+# Verbs of getting something for someone: "what can i get my grandma for her birthday" asks for a present.
+_BUYING = frozenset({"get", "getting", "buy", "buying"})
 # Words that take a set as one ("how much is that altogether").
 _WHOLE = frozenset({"altogether", "total", "all", "together", "whole", "everything"})
 _STANDS_FOR_THING = frozenset({"what", "whats", "which"})

@@ -793,3 +793,4 @@ def test_the_words_of_the_occasion_are_read(gift: SlotExtractor) -> None:
     assert gift.read("a bday present for my mum").occasion_words == ("bday",)
     assert gift.read("gift for a new baby girl").occasion_words == ("new", "baby")
     assert gift.read("a present for my mum").occasion_words == ()
+    assert gift.read("a 30th birthday present for my sister").occasion_words == ("30th", "birthday")
