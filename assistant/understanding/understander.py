@@ -809,6 +809,10 @@ class Understander:
                 if w in dropped:
                     while kept and kept[-1] in DETERMINERS:
                         kept.pop()  # "a gift for my boss": no "a" left to find a "Letter A" key ring
+                    if w in GIFT_WORDS and "something" not in kept:
+                        # What was asked for is still a thing, unnamed: "something for my boss" (a head word
+                        # guessed from what is left, "end" of "for my teacher, end of year", would name it).
+                        kept.append("something")
                 else:
                     kept.append(w)
             words = kept

@@ -306,11 +306,11 @@ def test_opening_interjections_are_not_searched(understander: Understander) -> N
 
 @pytest.mark.parametrize(("text", "query"), [
     # The occasion says why, the person whom it must suit; "gift" is printed by the shop's gift wrap.
-    ("birthday gift for a 10 year old boy", "for a year old boy"),
-    ("a christmas present for my dad", "for my dad"),
-    ("birthday present for my sister, she loves baking", "for my sister she baking"),
+    ("birthday gift for a 10 year old boy", "something for a year old boy"),
+    ("a christmas present for my dad", "something for my dad"),
+    ("birthday present for my sister, she loves baking", "something for my sister she baking"),
     # An occasion right before the person describes the person.
-    ("gift for a new baby girl", "for a new baby girl"),
+    ("gift for a new baby girl", "something for a new baby girl"),
     # A thing named, or no one to suit: the words stay.
     ("a birthday card for my mum", "a birthday card for my mum"),
     ("birthday gift ideas", "birthday gift ideas"),
