@@ -337,7 +337,7 @@ class DialogManager:
         if intent in ORDER_INTENTS and u.ranks_orders and not u.order_target and user_id \
                 and u.context is TurnContext.order and len(state.orders_shown) > 1:
             # "the biggest one" under a list of orders: the one of those listed with the largest total.
-            listed = [o for o in self.service.db.orders_for_customer(user_id, limit=50) if o.id in state.orders_shown]
+            listed = self.service.orders_among(user_id, state.orders_shown)
             if listed:
                 pick = max if u.ranks_orders == "priciest" else min
                 u = u.model_copy(update={"order_target": pick(listed, key=lambda o: o.total).id})

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import timedelta
 from decimal import Decimal
 from typing import Literal, Protocol
@@ -261,6 +261,10 @@ class CustomerService:
             if matching or placed is None:
                 return matching
         return orders
+
+    def orders_among(self, user_id: str, order_ids: Collection[str]) -> list[Order]:
+        """The shopper's own orders among ``order_ids`` (latest first): a list shown to them, looked up again."""
+        return [o for o in self.db.orders_for_customer(user_id, limit=50) if o.id in order_ids]
 
     def orders_with(self, user_id: str, thing: str, delivered: bool = False) -> list[Order]:
         """The shopper's non-cancelled orders (latest first; ``delivered``: arrived only) with a line printing

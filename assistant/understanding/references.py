@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from assistant.types import Slots
-from assistant.understanding.catalog import stem
+from assistant.understanding.catalog import stem, title_itself
 from assistant.understanding.content import content_words
 from assistant.understanding.vocab import NUMBER_WORDS, ORDINALS, PRICE_WORDS
 from cartwise.models import ProductId
@@ -156,16 +156,12 @@ def chooses_by_size(words: Sequence[str]) -> str:
     return ""
 
 
-_FOR = re.compile(r"(?<=\S)\s+for\s", re.I)
-
-
 def title_size(title: str) -> float | None:
     """The first size a title prints (55" -> 55.0; 2TB -> 2000.0, in gigabytes), or None.
 
     Only of the thing itself: a size after "for" is what it fits ("Magic Keyboard for iPad Pro 12.9-inch").
     """
-    fits = _FOR.search(title)
-    m = TITLE_SIZES.search(title[:fits.start()] if fits else title)
+    m = TITLE_SIZES.search(title_itself(title))
     if m is None:
         return None
     return float(m.group(1)) * (1000 if m.group(2) else 1)  # terabytes in gigabytes

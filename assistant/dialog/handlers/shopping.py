@@ -24,7 +24,7 @@ from assistant.protocols import VectorStore
 from assistant.reply import BundleItem
 from assistant.types import DialogState, Intent, ShownProduct, SizeComparison, Slots, StateUpdate, Understanding
 from assistant.understanding.attributes import COLOURS_ASKED, SIZE_ASKED, as_typed, silent_on
-from assistant.understanding.catalog import prints, stem, words_of
+from assistant.understanding.catalog import prints, stem, title_itself, words_of
 from assistant.understanding.content import FUNCTION_WORDS, content_words
 from assistant.understanding.references import TITLE_SIZES, is_pronoun, title_size
 from assistant.understanding.understander import REQUEST_WORDS, head_word, use_words
@@ -128,10 +128,8 @@ def quote_about(product: Product, attribute: str) -> str:
 
 
 def what_it_is(title: str) -> list[str]:
-    """A title's words before a "for" that says what the product is for: a "Controller for iPhone" is no iPhone
-    ("Tea For One" starts with what it is, so a first word is kept)."""
-    words = words_of(title)
-    return words[:words.index("for", 1)] if "for" in words[1:] else words
+    """A title's words that say what the product is: a "Controller for iPhone" is no iPhone."""
+    return words_of(title_itself(title))
 
 
 # Pointers to every product on the screen, not one of them ("are they in stock?").
