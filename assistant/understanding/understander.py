@@ -421,6 +421,11 @@ class Understander:
                                                         "print its words").model_copy(
                     update={"policy_match": round(similarity, 4)})
                 unsure = service_guess = False
+        if (u.intent in _POLICY_READINGS or (unsure and service_guess and lead in _POLICY_READINGS)) \
+                and u.names_product and u.head and u.query and self.policies is not None:
+            u = self._product_not_policy(u)
+            if u.intent == Intent.search_product:
+                unsure = service_guess = False
         if unsure and not service_guess and self.policies is not None:
             u = self._policy_decides(u)
             unsure = not u.asks_policy
@@ -568,6 +573,23 @@ class Understander:
         if u.intent == Intent.edit_bundle and not screen.bundle:
             u = u.with_intent(Intent.build_bundle, "no bundle on the screen to edit")
         return u
+
+    def _product_not_policy(self, u: Understanding) -> Understanding:
+        """A question the policy text would answer, to the model, that no passage comes near while a product the
+        catalog check accepts does ("key holders": a password reset at 0.97, the closest passage at 0.28, a Key
+        Holder at 0.52) asks for that product: the answer the model chose could only quote a passage about
+        something else. The check is the reverse of :meth:`_policy_decides`, with both shops' calibrated
+        thresholds: the passage below the policy check's suggestion threshold, the product at the catalog's."""
+        assert self.policies is not None
+        similarity = self.policies.best_score(u.text)
+        if self.policy_check.suggests(similarity):
+            return u
+        closeness, title = self.matcher.best_match(u.query)
+        if not self.check.accepts(closeness, title, u.head):
+            return u.model_copy(update={"policy_match": round(similarity, 4)})
+        return u.with_intent(Intent.search_product, f"no policy passage near ({similarity:.2f}); catalog match "
+                                                    f"{closeness:.2f}: {title}").model_copy(
+            update={"policy_match": round(similarity, 4), "catalog_match": round(closeness, 4)})
 
     def _policy_decides(self, u: Understanding) -> Understanding:
         """An unsure or out-of-scope read that the shop's policy text answers under a heading of its own ("do you

@@ -246,6 +246,23 @@ def test_the_policy_text_decides_an_unsure_read(understander: Understander) -> N
     assert sure.intent == "search_product" and not sure.asks_policy and sure.policy_match is None
 
 
+def test_a_policy_read_no_passage_answers_is_the_product_the_catalog_check_accepts(
+    understander: Understander,
+) -> None:
+    def reading(text: str, catalog: float, suggest: float) -> Any:
+        return Understander(understander.model, understander.slots, understander.catalog, understander.matcher,
+                            understander.problems, CatalogCheck(threshold=catalog), policies=understander.policies,
+                            policy_check=PolicyCheck(threshold=2.0, suggest_threshold=suggest)
+                            ).understand(text, Screen())
+
+    # "key holders": a password reset to the model, sure of it; the closest passage is far (about 0.28).
+    assert reading("key holders", catalog=0.0, suggest=0.9).intent == "search_product"
+    assert reading("key holders", catalog=2.0, suggest=0.9).intent == "recover_password"  # no product close enough
+    assert reading("key holders", catalog=0.0, suggest=0.0).intent == "recover_password"  # a passage near enough
+    # However close the products, one that prints none of the message's words decides nothing.
+    assert reading("i forgot my password", catalog=0.0, suggest=0.9).intent == "recover_password"
+
+
 def test_an_order_number_is_about_an_order(understander: Understander) -> None:
     assert understander.understand("lunch bags 536365", Screen()).intent == "track_order"
 
