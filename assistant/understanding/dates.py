@@ -40,6 +40,8 @@ _NAMED_MONTH = re.compile(r"\b(?P<month>" + "|".join(m for m in _MONTHS if len(m
 # A year after a date ("9 november 2010", "december 2010"), or placing an order alone ("my orders from 2011").
 _YEAR_AFTER = re.compile(r"^,?\s*(?P<year>(?:19|20)\d\d)\b")
 _IN_YEAR = re.compile(r"\b(?:in|from|during|of|since)\s+(?P<year>(?:19|20)\d\d)\b")
+# Or before the orders it dates ("my 2010 orders", "the 2011 purchases"), as a month's name may ("my june order").
+_YEAR_BEFORE = re.compile(r"\b(?P<year>(?:19|20)\d\d)(?:'s)?\s+(?P<next>[a-z]+)")
 _RELATIVE_RE = re.compile(r"\b(?P<phrase>" + "|".join(
     re.escape(p) for p in sorted(RELATIVE_DAYS, key=len, reverse=True)) + r")\b")
 
@@ -74,6 +76,10 @@ def find_order_date(text: str) -> tuple[OrderDate | None, str]:
     for m in list(_IN_YEAR.finditer(text)) if of_an_order else []:
         found.append((m.start(), OrderDate(year=int(m.group("year")))))
         text = blank(text, m.start(), m.end())
+    for m in list(_YEAR_BEFORE.finditer(text)):
+        if m.group("next") in ORDER_WORDS:
+            found.append((m.start(), OrderDate(year=int(m.group("year")))))
+            text = blank(text, m.start(), m.end("year"))
     for m in list(_RELATIVE_RE.finditer(text)):
         found.append((m.start(), OrderDate(days_ago=RELATIVE_DAYS[m.group("phrase")])))
         text = blank(text, m.start(), m.end())

@@ -409,6 +409,13 @@ class Understander:
             # about them; nothing in the catalog is asked for.
             u = u.with_intent(Intent(asked), f"about the shopper's own orders: {asked}")
             unsure = False
+        elif (u.intent in SHOPPING_INTENTS or u.intent == Intent.reorder) and u.slots.placed is not None \
+                and not u.names_product and _names_own_orders(words) \
+                and all(w in _OWN or stem(w) in ("order", "purchase") for w in words):
+            # "my 2010 orders" (a search at 0.89 to the model), "my december orders" (a reorder at 0.59): the
+            # shopper's orders placed then, named and nothing else; no product, and no verb asking for anything
+            # to be done ("can i get my december order again" is a reorder).
+            u = u.with_intent(Intent.purchase_history, "the shopper's own orders, by date")
         lead, p = unsure_guess(u)
         service_guess = lead in CUSTOMER_SERVICE_INTENTS and p >= UNSURE_GUESS
         if unsure and service_guess and screen.products and u.names_product and self.policies is not None:
@@ -910,6 +917,10 @@ def _of_own_orders(words: Sequence[str]) -> bool:
     """Whether the message speaks of the shopper's own orders ("my biggest order", "the most i've spent on one
     order"), not of a product."""
     return any(w in ("order", "orders") for w in words) and any(w in _FIRST_PERSON for w in words)
+
+
+# The words of a noun phrase naming the shopper's own orders ("all my orders", "our 2010 orders").
+_OWN = frozenset({"my", "our", "all", "the", "of"})
 
 
 def _names_own_orders(words: Sequence[str]) -> bool:

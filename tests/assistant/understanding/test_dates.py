@@ -35,6 +35,9 @@ TODAY = date(2011, 12, 10)
     ("my orders in december 2010", OrderDate(month=12, year=2010)),
     ("my order of dec 1st, 2010", OrderDate(month=12, day=1, year=2010)),
     ("show me my orders from 2011", OrderDate(year=2011)),
+    # Or before the orders it dates, as a month's name may.
+    ("my 2010 orders", OrderDate(year=2010)),
+    ("what were my 2011 purchases", OrderDate(year=2011)),
 ])
 def test_dates_are_read(text: str, expected: OrderDate) -> None:
     found, rest = find_order_date(text)
