@@ -198,8 +198,10 @@ def _matches(words: Sequence[str], title: str) -> int:
 
 
 def name_words(words: Sequence[str]) -> list[str]:
-    """The words of a message that could name a shown product ("the red teapot" -> ["red", "teapot"])."""
-    return [stem(w) for w in words if w.isalnum() and w not in _NOT_NAMES and not w.isdigit()]
+    """The words of a message that could name a shown product ("the red teapot" -> ["red", "teapot"]; "the rtx
+    4060 one" -> ["rtx", "4060"]). A number of one or two digits counts or places ("the 2 cheapest"); a longer one
+    is a model number a title prints."""
+    return [stem(w) for w in words if w.isalnum() and w not in _NOT_NAMES and not (w.isdigit() and len(w) < 3)]
 
 
 def by_name(words: Sequence[str], items: Sequence[OnScreen], roles: Sequence[str] = ()) -> list[ProductId]:

@@ -341,7 +341,9 @@ class Understander:
             guess_from = [w for w in content if w not in acted_on]
             u = u.guessing_categories(lambda: self._likely_categories(guess_from, attribute_values))
         u = self._overrides(u, screen, words, content)
-        u = self._details(u, screen, words, [corrections.get(w, w) for w in reading.words])
+        # The specs ("the 256gb one") name a product on the screen as its other words do.
+        u = self._details(u, screen, words, [*(corrections.get(w, w) for w in reading.words),
+                                             *(w for spec in reading.specs for w in spec.split())])
         if u.targets and reading.negated_words:
             u = u.model_copy(update={"rejected": True})
         return self._policy_beside(u, reading.words)

@@ -11,6 +11,7 @@ from assistant.understanding.references import (
     chooses_by_size,
     count_before_superlative,
     counted_reference,
+    name_words,
     ordinal_positions,
     resolve,
     title_size,
@@ -116,3 +117,9 @@ def test_a_set_item_is_named_by_its_role_when_no_title_names_it() -> None:
 ])
 def test_title_size(title: str, size: float | None) -> None:
     assert title_size(title) == size
+
+
+def test_a_model_number_names_a_product_a_count_does_not() -> None:
+    assert name_words(["the", "rtx", "4060", "one"]) == ["rtx", "4060"]
+    assert name_words(["the", "256gb", "one"]) == ["256gb"]
+    assert name_words(["the", "2", "blue", "ones"]) == ["blue"]
