@@ -53,14 +53,15 @@ def words_of(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-# A "for" after the first word of a title, past any punctuation ("Protection (For New Computers ...)").
-_FOR = re.compile(r"(?<=\w)\W+for\b", re.I)
+# A "for" or "with" after the first word of a title, past any punctuation ("Protection (For New Computers ...)").
+_FOR = re.compile(r"(?<=\w)\W+(?:for|with)\b", re.I)
 
 
 def title_itself(title: str) -> str:
     """The part of a title that says what the product itself is: before a "for" that says what it is for or fits
-    ("Apple Magic Keyboard for iPad Pro 12.9-inch" -> "Apple Magic Keyboard"; "Tea For One" starts with what it
-    is, so a first word is kept)."""
+    ("Apple Magic Keyboard for iPad Pro 12.9-inch" -> "Apple Magic Keyboard"), or a "with" that says what comes
+    with it ("AirPods Pro with MagSafe Case" is no case). "Tea For One" starts with what it is, so a first word is
+    kept."""
     fits = _FOR.search(title)
     return title[:fits.start()] if fits else title
 

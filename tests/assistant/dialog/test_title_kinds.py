@@ -16,6 +16,9 @@ from assistant.dialog.handlers.shopping import ends_in, is_a
         ("Tea Time Teapot In Gift Box", "teapot", True, True),  # the phrase before "in" ends in it
         ("Card Wedding Day", "card", False, True),  # the kind first: mentioned, not ended in
         ("Backbone One - PlayStation Edition Mobile Gaming Controller for iPhone", "iphone", False, False),
+        # What comes with the product is not what it is.
+        ("AirPods Pro (2nd generation) with MagSafe Case (USB-C)", "case", False, False),
+        ("Klipsch GIG XXL Portable Wireless Party Speaker with Mic", "speaker", True, True),
     ],
 )
 def test_a_title_ends_in_what_it_is(title: str, word: str, ends: bool, mentions: bool) -> None:
