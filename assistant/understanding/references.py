@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from assistant.types import Slots
-from assistant.understanding.catalog import stem, title_itself
+from assistant.understanding.catalog import prints, stem, title_itself
 from assistant.understanding.content import content_words
 from assistant.understanding.vocab import NUMBER_WORDS, ORDINALS, PRICE_WORDS
 from cartwise.models import ProductId
@@ -121,10 +121,19 @@ def picks_by_comparative(words: Sequence[str], slots: Slots) -> bool:
     return False
 
 
+def _asks_of_one(words: Sequence[str]) -> bool:
+    """Whether the message asks a property of one thing, by a verb in the singular: its price ("how much is the
+    cheapest") or what it has or does ("does the cheapest have a lid")."""
+    return "does" in words or any(trio == ("how", "much", "is") for trio in zip(words, words[1:], words[2:],
+                                                                                 strict=False))
+
+
 def picks_one_by_price(words: Sequence[str], slots: Slots) -> bool:
-    """Whether the price word picks one product from a set: "the cheaper of the two", "the cheapest one" (not
-    "cheaper ones", "the cheapest ones", "the three cheapest")."""
-    singular = slots.price in ("cheapest", "priciest") and "one" in words and count_before_superlative(words) == 1
+    """Whether the price word picks one product from a set: "the cheaper of the two", "the cheapest one", "how
+    much is the cheapest", "does the cheapest have a lid" (not "cheaper ones", "the cheapest ones", "the three
+    cheapest", "what's the cheapest": a list from the cheapest up answers that)."""
+    singular = slots.price in ("cheapest", "priciest") and count_before_superlative(words) == 1 and (
+        "one" in words or _asks_of_one(words))
     return singular or picks_by_comparative(words, slots)
 
 
@@ -258,7 +267,7 @@ def counted_reference(words: Sequence[str]) -> int | None:
 
 def resolve(
     items: Sequence[OnScreen], slots: Slots, words: Sequence[str], focus_id: ProductId | None,
-    roles: Sequence[str] = (),
+    roles: Sequence[str] = (), kind: str = "",
 ) -> tuple[ProductId, ...]:
     """The ids among ``items`` (what is on the screen, in order) that the message points at.
 
@@ -271,6 +280,7 @@ def resolve(
         words: the message's words (normalised).
         focus_id: the product being talked about.
         roles: what each item is there for, for a set's items (see :func:`by_name`).
+        kind: the word naming what was asked for ("teapots"); a price word picks among the items of that kind.
 
     Returns:
         The ids pointed at, in the order named; empty when the message points at nothing on the screen.
@@ -291,7 +301,9 @@ def resolve(
         # "the cheaper of the two" with more on the screen: the two the list leads with.
         counted = _counted_set(words)
         leading = items[:counted] if counted > 1 else items
-        return _by_price(leading, chooses, count_before_superlative(words))
+        # "which is the cheapest" after teapots: the cheapest teapot, not a tea mug shown beside them.
+        of_kind = [item for item in leading if prints(title_itself(item.title), kind)] if kind else []
+        return _by_price(of_kind or leading, chooses, count_before_superlative(words))
     size = chooses_by_size(words)
     if size and _of_these(words, items) and (picked := _by_size(items, size)):
         return picked  # "the smallest one" after TVs: the 43\" one

@@ -659,7 +659,8 @@ class Understander:
                 # though a title on the screen prints "Mouse" or "Card"; only "it" or an ordinal points at a
                 # product here ("add the blue one" still may, by its name).
                 pointing = pointers
-            update["targets"] = resolve(items, u.slots, pointing, screen.focus_id) if not (
+            update["targets"] = resolve(items, u.slots, pointing, screen.focus_id,
+                                        kind=head_word(screen.query.split())) if not (
                 # "is it cheaper if i order a lot?" after a delivery answer: "it" is what the answer was about,
                 # not a product listed before it.
                 screen.context is TurnContext.policy and is_pronoun(u.slots.reference_text)) else ()

@@ -7,12 +7,14 @@ from decimal import Decimal
 import pytest
 
 from assistant.reply import ShownProduct
+from assistant.types import Slots
 from assistant.understanding.references import (
     chooses_by_size,
     count_before_superlative,
     counted_reference,
     name_words,
     ordinal_positions,
+    picks_one_by_price,
     resolve,
     title_size,
 )
@@ -123,3 +125,15 @@ def test_a_model_number_names_a_product_a_count_does_not() -> None:
     assert name_words(["the", "rtx", "4060", "one"]) == ["rtx", "4060"]
     assert name_words(["the", "256gb", "one"]) == ["256gb"]
     assert name_words(["the", "2", "blue", "ones"]) == ["blue"]
+
+
+@pytest.mark.parametrize(("text", "one"), [
+    ("the cheapest one", True),
+    ("how much is the cheapest", True),
+    ("does the cheapest have a lid", True),
+    ("whats the cheapest", False),  # a list from the cheapest up answers it
+    ("the cheapest ones", False),
+    ("how much are the two cheapest", False),
+])
+def test_a_price_word_picks_one_when_the_grammar_says_one(text: str, one: bool) -> None:
+    assert picks_one_by_price(text.split(), Slots(price="cheapest")) is one
