@@ -14,7 +14,7 @@ from typing import Protocol
 
 from assistant.types import Slots
 from assistant.understanding.catalog import prints, stem, title_itself
-from assistant.understanding.content import content_words
+from assistant.understanding.content import FUNCTION_WORDS, content_words
 from assistant.understanding.vocab import NUMBER_WORDS, ORDINALS, PRICE_WORDS
 from cartwise.models import ProductId
 
@@ -210,7 +210,8 @@ def name_words(words: Sequence[str]) -> list[str]:
     """The words of a message that could name a shown product ("the red teapot" -> ["red", "teapot"]; "the rtx
     4060 one" -> ["rtx", "4060"]). A number of one or two digits counts or places ("the 2 cheapest"); a longer one
     is a model number a title prints."""
-    return [stem(w) for w in words if w.isalnum() and w not in _NOT_NAMES and not (w.isdigit() and len(w) < 3)]
+    return [stem(w) for w in words if w.isalnum() and w not in _NOT_NAMES and w not in FUNCTION_WORDS
+            and not (w.isdigit() and len(w) < 3)]
 
 
 def by_name(words: Sequence[str], items: Sequence[OnScreen], roles: Sequence[str] = ()) -> list[ProductId]:

@@ -79,7 +79,7 @@ _EDIT_VERBS: dict[str, BundleOp] = {
     "remove": "remove", "drop": "remove", "delete": "remove", "without": "remove", "scrap": "remove",
     "lose": "remove", "ditch": "remove", "minus": "remove",
     "swap": "swap", "replace": "swap", "switch": "swap", "change": "swap", "exchange": "swap",
-    "add": "add", "include": "add", "plus": "add", "throw": "add", "put": "add", "also": "add",
+    "add": "add", "include": "add", "plus": "add", "throw": "add", "put": "add", "also": "add", "take": "add",
 }
 _EDIT_PHRASES: tuple[tuple[str, BundleOp], ...] = (
     ("take out", "remove"), ("take away", "remove"), ("get rid of", "remove"), ("leave out", "remove"),
@@ -397,6 +397,16 @@ class Understander:
             # "for gaming" after monitors (a search at 0.44, a refinement next): a phrase that opens with a
             # preposition is no request of its own; it narrows the list on the screen.
             u = u.with_intent(Intent.refine_search, "a fragment narrowing the list")
+            unsure = False
+        verb, _, added = _bundle_edit(words)
+        if (unsure or u.intent in _SOCIAL) and (screen.products or screen.focus_id) and verb == "add" \
+                and (u.slots.quantity or u.slots.reference_text or u.slots.reference_index) \
+                and not content_words(added):
+            # "i'll take 6" after a lantern's details (out of scope at 0.83 to the model), "i'll take it" (a goodbye
+            # at 0.98): a verb of adding, with a count or a pointer and nothing new named, puts the product shown
+            # in the set, as "add 6 of it" does.
+            u = u.with_intent(Intent.edit_bundle if screen.bundle else Intent.build_bundle,
+                              "adds a product on the screen")
             unsure = False
         if unsure and len(u.top) >= 2 and u.top[0][0] in _LOOKS_UP_ORDERS and u.top[1][0] in _LOOKS_UP_ORDERS \
                 and u.top[0][1] + u.top[1][1] >= self.model.threshold:
@@ -749,7 +759,7 @@ class Understander:
             listed = _roles(words, max_words=3, title_counts=self.catalog.title_counts)
             # A count ("two of the first one") is how many, never a thing to add.
             named = [w for w in content_words(_without_destination(words))
-                     if w not in _SET_WORDS and w not in _COMPLEMENT_WORDS]
+                     if w not in _SET_WORDS and w not in _COMPLEMENT_WORDS and w not in _EDIT_VERBS]
             if not listed and update.get("targets") and not update["complements"] and 0 < len(named) <= 3:
                 # "add a mouse to it": one thing named for the product pointed at is the rest of the set ("add 4
                 # cups": four of them).

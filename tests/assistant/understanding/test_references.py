@@ -125,6 +125,7 @@ def test_a_model_number_names_a_product_a_count_does_not() -> None:
     assert name_words(["the", "rtx", "4060", "one"]) == ["rtx", "4060"]
     assert name_words(["the", "256gb", "one"]) == ["256gb"]
     assert name_words(["the", "2", "blue", "ones"]) == ["blue"]
+    assert name_words(["i", "will", "take", "6"]) == []  # "will" is no "Willie Winkie"
 
 
 @pytest.mark.parametrize(("text", "one"), [
