@@ -302,6 +302,8 @@ class Understander:
         if describes_only:
             head = ""  # "something funny": what follows "something" describes it, it names no thing
         content = content_words(words)
+        if content and all(w[:1].isdigit() for w in content):
+            describes_only = True  # "4k?", "1080p ones": specs describe a thing, they name none
         attribute = asked_attribute(reading.residual)
         attribute_words = set(attribute.split())
         # A colour or size asked for ("does it come in silver?") names no product, though titles print it.
@@ -1358,7 +1360,10 @@ def head_word(words: Sequence[str]) -> str:
             if whole and segment[-1] in GENERIC_WANTS:
                 return ""  # "a leaving present", "a birthday gift": a present asked for; the word before says which
             # "something similar but for kids", "anything different": otherness points at what is shown, no thing.
-            content = [w for w in content_words(_object_of(segment)) if w not in _OTHERNESS] if whole else []
+            # A word that starts with a digit is a spec or a size ("4k", "1080p", "2tb"): it says what the thing
+            # is like, never what it is.
+            content = [w for w in content_words(_object_of(segment)) if w not in _OTHERNESS
+                       and not w[:1].isdigit()] if whole else []
             if whole and not content:
                 return ""  # "hosting a" + an occasion read as a slot: a verb whose object is no product
             if content:

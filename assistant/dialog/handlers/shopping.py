@@ -591,9 +591,10 @@ class ShoppingAdvisor:
         return self.present(found, u.slots, query, u, state, Intent.search_product)
 
     def _other_size(self, direction: SizeComparison, query: str, slots: Slots, thing: str, u: Understanding,
-                    state: DialogState, user_id: str | None) -> TurnResult:
+                    state: DialogState, user_id: str | None, than: float | None = None) -> TurnResult:
         """ "bigger" / "a smaller one" after a list: things of the kind shown, larger (smaller) than every shown one
-        whose title prints a size, nearest size first, within the standing constraints; or why there are none."""
+        whose title prints a size, nearest size first, within the standing constraints; or why there are none.
+        ``than``: the size the shopper gave ("bigger than 27 inch"), the bound instead of the shown ones'."""
         sized = [(size, p) for p in state.shown if (size := title_size(p.title)) is not None]
         categories = {p.category for p in state.shown}
         larger = direction == "larger"
@@ -608,6 +609,8 @@ class ShoppingAdvisor:
                                        "Here are others of the kind:")
             return result
         bound, edge = (max if larger else min)(sized, key=lambda sp: sp[0])
+        if than is not None:
+            bound = than
         # Nearest size first: a ranking from the other end, kept to the sizes past the bound.
         ranking = slots.model_copy(update={"size_rank": "smallest" if larger else "largest"})
         found = self.find(query, ranking, _category_filter(u), state, user_id, like_ids=state.shown_ids,
@@ -619,7 +622,9 @@ class ShoppingAdvisor:
                 act=Act.no_results, intent=Intent.refine_search, user_text=u.text, currency=self.currency,
                 detail=f"I couldn't find anything {comparative} of that kind"
                        f"{' within what you asked' if slots.budget_max or slots.brands else ''}: the "
-                       f"{'largest' if larger else 'smallest'} shown is {edge.title}."))
+                       f"{'largest' if larger else 'smallest'} shown is {edge.title}." if than is None else
+                       f"I couldn't find anything of that kind {comparative} than {u.slots.size}"
+                       f"{' within what you asked' if slots.budget_max or slots.brands else ''}."))
         return self.present(Found(beyond, found.relaxed), slots, query, u, state, Intent.refine_search)
 
     def refine(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
@@ -694,12 +699,15 @@ class ShoppingAdvisor:
         if u.slots.size_than and shown:
             # The standing size ("43 inch tvs") is what "bigger" moves away from, not a constraint kept.
             return self._other_size(u.slots.size_than, query or "", slots.model_copy(update={"size": None}), thing,
-                                    u, state, user_id)
+                                    u, state, user_id, than=title_size(u.slots.size) if u.slots.size else None)
+        # Words that only describe ("4k?" after monitors, "something funny" after cards) keep the range shown: a 4K
+        # camera is no 4K monitor.
         found = self.find(query or "", slots, _category_filter(u), state, user_id, exclude_ids=exclude,
                           like_ids=state.shown_ids if not for_someone_else else (),
                           kind=state.kind if not names else "", require=fresh,
                           head=u.head if fresh and u.head in fresh and u.named_early else "", thing=thing,
-                          shown_categories={p.category for p in shown} if not names else (), describing=described,
+                          shown_categories={p.category for p in shown} if not names or u.describes_only else (),
+                          describing=described,
                           brand_asked=bool(u.slots.brands))
         if names and shown and not changes and not exclude and len(
                 {p.id for p, _ in found.ranked[:SHOW]} & set(state.shown_ids)) * 2 > len(shown):

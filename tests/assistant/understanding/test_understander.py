@@ -296,6 +296,8 @@ def test_problems_are_read_by_kind(understander: Understander) -> None:
         ("never mind. a mug under 5 pounds", "mug", True),
         ("something similar but for kids", "", False),  # otherness points at what is shown: no thing named
         ("anything different?", "", False),
+        ("4k?", "", False),  # a spec says what a thing is like, never what it is
+        ("a 4k tv", "tv", True),
         ("whats good for a long flight", "", False),  # after a word standing for the thing, "for" says its use
         ("anything for a sore back", "", False),
         ("looking for a desk lamp", "lamp", True),  # "looking for" names the thing
