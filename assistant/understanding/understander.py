@@ -49,6 +49,7 @@ from assistant.understanding.content import (
 )
 from assistant.understanding.references import (
     OnScreen,
+    by_name,
     chooses_among,
     chooses_by_size,
     counted_reference,
@@ -808,10 +809,21 @@ class Understander:
             # "which of these sells the most?", "which is the best seller?": the shop's sales rank those shown,
             # not their prices.
             update |= {"intent": Intent.best_sellers, "notes": (*u.notes, "which of those shown sells best")}
-        if u.intent == Intent.compare_products and not update.get("targets"):
+        if u.intent == Intent.compare_products:
             # "Bowers & Wilkins" is one name: only words split what is compared.
-            update["roles"] = _roles([w for w in words if w not in ("&", "+", ",")], max_words=6,
-                                     title_counts=self.catalog.title_counts)
+            parts = _roles([w for w in words if w not in ("&", "+", ",")], max_words=6,
+                           title_counts=self.catalog.title_counts)
+            # A brand none of those shown is ("the beats and the bose") is the brands' own comparison's to find.
+            brand_words = {b.lower() for b in u.slots.brands}
+            on_screen = [by_name(part.query.split(), items)[:1] for part in parts] if items else []
+            if not update.get("targets"):
+                update["roles"] = parts
+            elif len(parts) >= 2 and any(on_screen) and not all(on_screen) and not any(
+                    part.query in brand_words for part, m in zip(parts, on_screen, strict=True) if not m):
+                # "the switch and the xbox" after Xboxes: one of those shown for each part named on the screen (not
+                # both Xboxes), and the part none of them is looked up in the catalog.
+                update |= {"targets": tuple(dict.fromkeys(m[0] for m in on_screen if m)),
+                           "roles": tuple(p for p, m in zip(parts, on_screen, strict=True) if not m)}
         return u.model_copy(update=update)
 
     def _listed(self, roles: tuple[Role, ...], words: Sequence[str], anchored: bool = False) -> tuple[Role, ...]:
