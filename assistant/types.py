@@ -55,12 +55,16 @@ class OrderDate(BaseModel):
     day: int | None = None
     days_ago: tuple[int, int] | None = None
     year: int | None = None
+    years_back: int | None = None  # "this year" 0, "last year" 1: a whole year counted back from today's
 
     def span(self, today: date) -> tuple[date, date]:
         """The first and last day meant, seen from ``today``: a day and month is the latest one not after today."""
         if self.days_ago is not None:
             nearest, farthest = self.days_ago
             return today - timedelta(days=farthest), today - timedelta(days=nearest)
+        if self.years_back is not None:
+            year = today.year - self.years_back
+            return date(year, 1, 1), min(date(year, 12, 31), today)
         if self.year is not None:
             first_month, last_month = (self.month, self.month) if self.month else (1, 12)
             following = date(self.year + 1, 1, 1) if last_month == 12 else date(self.year, last_month + 1, 1)
@@ -89,6 +93,8 @@ class OrderDate(BaseModel):
     def describe(self) -> str:
         if self.days_ago is not None:
             return next((p for p, span in RELATIVE_DAYS.items() if span == self.days_ago), "recently")
+        if self.years_back is not None:
+            return {0: "this year", 1: "last year"}.get(self.years_back, f"{self.years_back} years ago")
         if self.month is None and self.year is not None:
             return str(self.year)
         month = f"{date(2000, self.month or 1, 1):%B}"
@@ -96,8 +102,8 @@ class OrderDate(BaseModel):
         return said if self.year is None else f"{said} {self.year}"
 
     def when(self) -> str:
-        """As a reply says it: "on 9 November", "in January", "in 2011", "last week"."""
-        if self.days_ago is not None:
+        """As a reply says it: "on 9 November", "in January", "in 2011", "last week", "this year"."""
+        if self.days_ago is not None or self.years_back is not None:
             return self.describe()
         return f"{'in' if self.day is None else 'on'} {self.describe()}"
 

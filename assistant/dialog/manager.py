@@ -282,7 +282,7 @@ class DialogManager:
                 return TurnResult(ReplyFacts(act=Act.did_you_mean, intent=guess, user_text=u.text, options=options))
             else:
                 intent = Intent.out_of_scope
-        if intent == Intent.purchase_history and u.slots.placed is not None and user_id:
+        if intent == Intent.purchase_history and u.slots.placed is not None and user_id and not u.asks_spending:
             # "what did i buy on 8 april", "what did i get back in january": the orders placed then, with what was in
             # them, not what the shopper buys most.
             intent = Intent.track_order
@@ -522,7 +522,7 @@ class DialogManager:
         # "how much did i spend last year": a span, not the last order ("my last order" still is one).
         latest = u.latest_order or (u.recent and not u.asks_spending)
         facts = self.service.history(user_id, u.text, asked, latest=latest, spending=u.asks_spending,
-                                     by_total=u.ranks_orders)
+                                     by_total=u.ranks_orders, placed=u.slots.placed if u.asks_spending else None)
         if facts.products:  # what they buy most, to point at next ("order the first one again")
             return TurnResult(facts, StateUpdate(shown=facts.products, focus_id=facts.products[0].id, query=""))
         return TurnResult(facts, StateUpdate(order_id=facts.order.id) if facts.order else StateUpdate())

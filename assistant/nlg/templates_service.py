@@ -80,7 +80,7 @@ def order_problem(facts: ReplyFacts, seed: int) -> str:
 
 def order_list(facts: ReplyFacts, seed: int) -> str:
     if not facts.orders:
-        return "I can't find any orders on your account yet."
+        return facts.detail or "I can't find any orders on your account yet."
     lead = pick(["Your recent orders:", "Here are your latest orders:"], facts, seed)
     lines = [lead]
     for order in facts.orders[:MAX_ORDERS_LISTED]:

@@ -153,14 +153,22 @@ class CustomerService:
 
     def history(self, user_id: str | None, text: str, product_ids: tuple[str, ...] = (),
                 latest: bool = True, spending: bool = False,
-                by_total: Literal["priciest", "cheapest"] | None = None) -> ReplyFacts:
+                by_total: Literal["priciest", "cheapest"] | None = None,
+                placed: OrderDate | None = None) -> ReplyFacts:
         """What the shopper bought: whether they bought the products asked about; else the latest order's lines
         (``latest``: "what did i get last time"), or what they buy most over all their orders (``spending``: what
-        they spent most on, and how much in all); ``by_total``: the order with the largest (smallest) total."""
+        they spent most on, and how much in all); ``by_total``: the order with the largest (smallest) total;
+        ``placed``: only the orders placed then ("how much have i spent this year")."""
         if not user_id:
             return ReplyFacts(act=Act.sign_in_required, intent=Intent.purchase_history, user_text=text)
         orders = self.db.orders_for_customer(user_id, limit=50)
         bought = [o for o in orders if o.status.value != "cancelled"]
+        if placed is not None:
+            first, last = placed.span(self.profile.current_date())
+            bought = [o for o in bought if first <= o.placed_at.date() <= last]
+            if not bought:
+                return ReplyFacts(act=Act.order_list, intent=Intent.purchase_history, user_text=text, orders=[],
+                                  detail=f"You have no orders with us {placed.when()}.")
         if not bought:
             return ReplyFacts(act=Act.order_list, intent=Intent.purchase_history, user_text=text, orders=[])
         if product_ids:
@@ -183,11 +191,11 @@ class CustomerService:
                               detail=f"Your {which} order by total, of the {len(bought)} you have with us:",
                               options=["Order the same again"])
         if not latest:
-            return self._bought_most(bought, text, spending)
+            return self._bought_most(bought, text, spending, when=placed.when() if placed is not None else "")
         return ReplyFacts(act=Act.order_status, intent=Intent.purchase_history, user_text=text, order=bought[0],
                           detail="Your most recent order:", options=["Order the same again"])
 
-    def _bought_most(self, bought: Sequence[Order], text: str, spending: bool = False) -> ReplyFacts:
+    def _bought_most(self, bought: Sequence[Order], text: str, spending: bool = False, when: str = "") -> ReplyFacts:
         """ "what have i bought before": the products in most of the shopper's orders (latest first on a tie), as
         products to act on ("order the first one again"), with how often and when they were last ordered;
         ``spending`` ("what did i spend the most on"): by what was paid for them, with the total of every order."""
@@ -213,7 +221,8 @@ class CustomerService:
                               rating=p.rating, reason=why(pid))
                  for pid in ranked[:HISTORY_SHOWN] if (p := products.get(pid)) is not None]
         first = min(o.placed_at for o in bought)
-        detail = (f"You have {len(bought)} order{'s' if len(bought) != 1 else ''} with us, from "
+        counted = f"{len(bought)} order{'s' if len(bought) != 1 else ''} with us{f' {when}' if when else ''}"
+        detail = (f"You have {counted}, from "
                   f"{format_date(first)} to {format_date(bought[0].placed_at)}. " + (
                       f"Together they came to {format_money(sum((o.total for o in bought), Decimal(0)), currency)}. "
                       "What you spent most on:" if spending else "What you order most:"))

@@ -42,6 +42,9 @@ _YEAR_AFTER = re.compile(r"^,?\s*(?P<year>(?:19|20)\d\d)\b")
 _IN_YEAR = re.compile(r"\b(?:in|from|during|of|since)\s+(?P<year>(?:19|20)\d\d)\b")
 # Or before the orders it dates ("my 2010 orders", "the 2011 purchases"), as a month's name may ("my june order").
 _YEAR_BEFORE = re.compile(r"\b(?P<year>(?:19|20)\d\d)(?:'s)?\s+(?P<next>[a-z]+)")
+# "this year", "last year": in a message about orders or spending ("how much have i spent this year").
+_YEAR_BACK = re.compile(r"\b(?P<which>this|last)\s+year\b")
+_SPENDING = frozenset({"spent", "spend", "spending"})
 _RELATIVE_RE = re.compile(r"\b(?P<phrase>" + "|".join(
     re.escape(p) for p in sorted(RELATIVE_DAYS, key=len, reverse=True)) + r")\b")
 
@@ -80,6 +83,9 @@ def find_order_date(text: str) -> tuple[OrderDate | None, str]:
         if m.group("next") in ORDER_WORDS:
             found.append((m.start(), OrderDate(year=int(m.group("year")))))
             text = blank(text, m.start(), m.end("year"))
+    for m in list(_YEAR_BACK.finditer(text)) if of_an_order or _SPENDING.intersection(words_of(text)) else []:
+        found.append((m.start(), OrderDate(years_back=0 if m.group("which") == "this" else 1)))
+        text = blank(text, m.start(), m.end())
     for m in list(_RELATIVE_RE.finditer(text)):
         found.append((m.start(), OrderDate(days_ago=RELATIVE_DAYS[m.group("phrase")])))
         text = blank(text, m.start(), m.end())

@@ -468,7 +468,10 @@ class Understander:
             # "do you stock perfume" (best sellers at 0.57 to the model) asks for perfume, not the best sellers;
             # "do u have any doorstops" after one product's details asks for doorstops, not one doorstop's details.
             u = u.with_intent(Intent.search_product, f"asks whether the shop sells {u.head}")
-        if not u.confident and not u.names_product and u.asks_spending:
+        if (not u.confident or (u.intent == Intent.out_of_scope and u.slots.placed is not None
+                                 and any(w in _FIRST_PERSON for w in words))) \
+                and not u.names_product and u.asks_spending:
+            # "how much have i spent in december 2010" (out of scope at 0.97): what the shopper spent then.
             # "how much have i spent with you" (a search at 0.30 to the model): the shopper's own orders answer it.
             u = u.with_intent(Intent.purchase_history, "asks what the shopper spent")
         if u.intent in _SOCIAL and u.named_early and u.names_product:
@@ -661,6 +664,8 @@ class Understander:
             if _describes_only(item_words) or (item_words[:1] and item_words[0] in _SOME_THING
                                                 and not content_words(item_words[1:])):
                 item_words = []  # "swap the cups for something nicer": another of the kind, no thing named
+            elif op == "add" and not content_words(_without_destination(item_words)):
+                item_words = []  # "add the first one to my bundle": where it goes, and "one", name no thing
             update |= {"bundle_op": op, "targets": targets,
                        "item_query": " ".join(w for w in item_words if w not in ("a", "an", "the", "some"))}
         else:

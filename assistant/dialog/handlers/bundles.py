@@ -427,9 +427,15 @@ class BundlePlanner:
                                          currency=self.currency,
                                          detail="What should I add? Name the thing, or pick one from a list."))
         quantity = u.slots.quantity or 1
-        items = [*bundle.items, BundleItem(id=product.id, title=product.title, price=product.price,
-                                           quantity=quantity, category=product.category, reason="you asked for it")]
-        shown = self._recount(items, bundle.budget, f"Added {product.title}.")
+        if any(i.id == product.id for i in bundle.items):
+            # "add the first one" pointing at an item already in the set: more of it, not a second line of it.
+            items = [i.model_copy(update={"quantity": i.quantity + quantity}) if i.id == product.id else i
+                     for i in bundle.items]
+        else:
+            items = [*bundle.items, BundleItem(id=product.id, title=product.title, price=product.price,
+                                               quantity=quantity, category=product.category,
+                                               reason="you asked for it")]
+        shown = self._recount(items, bundle.budget, f"Added {product.title.rstrip('.')}.")
         viewed = list(dict.fromkeys([*state.viewed_ids, product.id]))[-50:]
         return TurnResult(ReplyFacts(act=Act.show_bundle, intent=Intent.edit_bundle, user_text=u.text, bundle=shown,
                                      currency=self.currency),

@@ -1192,10 +1192,13 @@ def _lift(hits: list[SearchHit], categories: set[str]) -> list[SearchHit]:
 
 
 def _excluded(product: Product, exclude: Sequence[str]) -> bool:
-    """Whether ``product`` prints a word ruled out, as a word or the end of a compound ("no mats": "Doormat").
-    Never as the start of a longer word: "without wires" rules out wires, not "Wireless" earbuds."""
+    """Whether ``product`` prints a word ruled out, as a word or the end of a compound ("no mats": "Doormat"), or is
+    in the range the word names first ("not stationery": the stationery & cards range). Never as the start of a
+    longer word: "without wires" rules out wires, not "Wireless" earbuds."""
     words = [stem(w) for w in words_of(f"{product.title} {product.brand}")]
-    return any(w.endswith(s) for x in exclude if (s := stem(x.lower())) for w in words)
+    ruled_out = [s for x in exclude if (s := stem(x.lower()))]
+    return any(w.endswith(s) for s in ruled_out for w in words) or (
+        bool(range_words := words_of(product.category)) and stem(range_words[0]) in ruled_out)
 
 
 # The reply's slots that a dropped constraint (the first word of a ``Found.relaxed`` entry) must no longer state.

@@ -38,6 +38,9 @@ TODAY = date(2011, 12, 10)
     # Or before the orders it dates, as a month's name may.
     ("my 2010 orders", OrderDate(year=2010)),
     ("what were my 2011 purchases", OrderDate(year=2011)),
+    # A year counted back from today's, in a message about orders or spending.
+    ("how much have i spent this year", OrderDate(years_back=0)),
+    ("my orders from last year", OrderDate(years_back=1)),
 ])
 def test_dates_are_read(text: str, expected: OrderDate) -> None:
     found, rest = find_order_date(text)
@@ -49,13 +52,16 @@ def test_dates_are_read(text: str, expected: OrderDate) -> None:
                                   "the second one in march colours",
                                   "january sale mugs", "a mug in june colours", "my june wedding cake stand",
                                   "may i return my order",
-                                  "the may blossom mug", "a 2010 calendar", "anything from 2011 in the sale"])
+                                  "the may blossom mug", "a 2010 calendar", "anything from 2011 in the sale",
+                                  "a calendar for this year"])
 def test_no_date(text: str) -> None:
     assert find_order_date(text) == (None, text)
 
 
 def test_spans_from_the_shops_today() -> None:
     assert OrderDate(month=11, day=9).span(TODAY) == (date(2011, 11, 9), date(2011, 11, 9))
+    assert OrderDate(years_back=0).span(TODAY) == (date(2011, 1, 1), TODAY)
+    assert OrderDate(years_back=1).span(TODAY) == (date(2010, 1, 1), date(2010, 12, 31))
     # A day and month later than today is last year's.
     assert OrderDate(month=12, day=25).span(TODAY) == (date(2010, 12, 25), date(2010, 12, 25))
     assert OrderDate(days_ago=(1, 1)).span(TODAY) == (date(2011, 12, 9), date(2011, 12, 9))
