@@ -700,6 +700,15 @@ class Understander:
             update["among_shown"] = bool(items) and (
                 of_them or asks_property or (asks_which and u.slots.has_budget()))
             chosen_among = update["targets"]
+            if u.intent == Intent.refine_search and not chosen_among and len(items) >= 2 and all_words \
+                    and all_words[0] in _WH_WORDS and not u.has_product_content and not u.slots.filled() \
+                    and not goes_on(all_words) and not any(w in _OTHERNESS or w == "more" for w in all_words):
+                # "how much" after a list (a refinement at 0.97 to the model, which showed two other tea towels): a
+                # question that asks for nothing else ("what else", "what about others" do) asks about those shown;
+                # side by side, with their prices.
+                update |= {"intent": Intent.compare_products, "targets": tuple(i.id for i in items),
+                           "notes": (*u.notes, "a question about those shown")}
+                chosen_among = update["targets"]
             if u.intent == Intent.refine_search and isinstance(chosen_among, tuple) and len(chosen_among) == 1 \
                     and picks_one_by_price(pointing, u.slots) and not u.names_product:
                 # "the cheaper of the two - tell me more", "the cheapest one please": the price word picked one of
