@@ -1018,8 +1018,10 @@ def _bundle_edit(words: Sequence[str]) -> tuple[BundleOp | None, list[str], list
         return op, rest, []
     if op == "add":
         # What is added is named by the words; only an ordinal or "it" points at something already there.
-        pointers = [w for w in rest if w in ORDINALS or w in ("it", "that", "this", "them", "number") or w.isdigit()]
-        return op, pointers, [w for w in rest if w not in pointers]
+        # "the first two": a count after an ordinal says how many it points at.
+        at = {i for i, w in enumerate(rest) if w in ORDINALS or w in ("it", "that", "this", "them", "number")
+              or w.isdigit() or (w in NUMBER_WORDS and i and rest[i - 1] in ORDINALS)}
+        return op, [rest[i] for i in sorted(at)], [w for i, w in enumerate(rest) if i not in at]
     return op, rest, []
 
 

@@ -427,15 +427,25 @@ class BundlePlanner:
                                          currency=self.currency,
                                          detail="What should I add? Name the thing, or pick one from a list."))
         quantity = u.slots.quantity or 1
+        already = [i for i in bundle.items if i.id in (u.targets if u.targets and not named else (product.id,))]
+        if already and u.slots.quantity is None:
+            # "add the first two" pointing at items already in the set: nothing to add, said so (a count asks for
+            # more of them: "add 2 of the first one").
+            verb = "is" if len(already) == 1 else "are"
+            note = f"{join_words([i.title.rstrip('.') for i in already])} {verb} already in your set."
+            return TurnResult(ReplyFacts(act=Act.show_bundle, intent=Intent.edit_bundle, user_text=u.text,
+                                         bundle=bundle.model_copy(update={"note": note}), currency=self.currency))
+        note = f"Added {product.title.rstrip('.')}."
         if any(i.id == product.id for i in bundle.items):
-            # "add the first one" pointing at an item already in the set: more of it, not a second line of it.
+            # "add 2 of the first one": more of an item already in the set, not a second line of it.
             items = [i.model_copy(update={"quantity": i.quantity + quantity}) if i.id == product.id else i
                      for i in bundle.items]
+            note = f"Added {quantity} more of {product.title.rstrip('.')}."
         else:
             items = [*bundle.items, BundleItem(id=product.id, title=product.title, price=product.price,
                                                quantity=quantity, category=product.category,
                                                reason="you asked for it")]
-        shown = self._recount(items, bundle.budget, f"Added {product.title.rstrip('.')}.")
+        shown = self._recount(items, bundle.budget, note)
         viewed = list(dict.fromkeys([*state.viewed_ids, product.id]))[-50:]
         return TurnResult(ReplyFacts(act=Act.show_bundle, intent=Intent.edit_bundle, user_text=u.text, bundle=shown,
                                      currency=self.currency),
