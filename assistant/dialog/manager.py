@@ -119,6 +119,20 @@ def _live_first(orders: list[Order]) -> list[Order]:
     return [o for o in orders if o.status is not OrderStatus.cancelled] or orders
 
 
+def _unreadable(text: str, reads: Callable[[str], bool]) -> bool:
+    """Whether no word of ``text`` can be read: it has words, no number (an order id, a price) and none that
+    ``reads`` knows. One short word ("thx", "lol") is chat the intent model may know, and is left to it."""
+    if any(ch.isdigit() for ch in text):
+        return False
+    words = [w for w in re.findall(r"[^\W\d_]+", text.lower()) if len(w) > 1]
+    if len(words) == 1 and len(words[0]) <= _SHORT_CHAT:
+        return False
+    return bool(words) and not any(reads(w) for w in words)
+
+
+_SHORT_CHAT = 4  # letters: a single word this short may be chat ("thx", "lol", "kk") rather than noise
+
+
 def screen_of(state: DialogState) -> Screen:
     """What the previous reply left on the shopper's screen, as understanding reads it."""
     return Screen(context=state.context, products=state.shown,
@@ -223,6 +237,12 @@ class DialogManager:
             return ReplyFacts(act=Act.thank, intent=Intent.thanks, user_text=text, **base), StateUpdate(), None
         u = self.understander.understand(plain, screen_of(state))
         logger.debug("understood %r as %s (%.2f) %s", plain[:80], u.intent, u.confidence, u.notes)
+        if _unreadable(plain, self.understander.catalog.reads):
+            # "asdkjh qwe zxc" (picks for the shopper at 0.68 to the model): no word of it is one the models or the
+            # catalog know; said so, not guessed at.
+            facts = ReplyFacts(act=Act.out_of_scope, intent=Intent.out_of_scope, user_text=text, detail="unreadable",
+                               options=["Show me gift ideas", "Where is my order?"], **base)
+            return facts, StateUpdate(), u
         result = self._route(u, state, user_id)
         result.facts.currency, result.facts.shop_name = self.currency, self.shop_name
         if not result.facts.intent:

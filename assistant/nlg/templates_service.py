@@ -188,6 +188,8 @@ def out_of_scope(facts: ReplyFacts, seed: int) -> str:
     ] if facts.products else []
     if facts.detail == "language":
         return "\n".join([f"Sorry, I can only chat in English for now. {offer}", *near])
+    if facts.detail == "unreadable":
+        return f"Sorry, I couldn't read that: none of its words is one I know. {offer}"
     if near:
         # Offered as a maybe, not under a refusal it may contradict ("when do you close today": "Sorry, I can't
         # help with that", then the hours; "serve a boiled egg at breakfast": then the egg cups).

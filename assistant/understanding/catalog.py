@@ -181,6 +181,10 @@ class CatalogVocabulary:
         """Whether the catalog prints ``word`` (or its singular) anywhere."""
         return word in self.words or stem(word) in self.title_counts
 
+    def reads(self, word: str) -> bool:
+        """Whether ``word`` is one the assistant can read: ordinary language, the catalog's, or a typo of one."""
+        return self.knows(word) or self.is_dictionary_word(word) or self.correct(word) is not None
+
     def correct(self, word: str) -> str | None:
         """The catalog title word ``word`` is a typo of, or None (known words and ordinary words are kept).
 

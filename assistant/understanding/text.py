@@ -54,6 +54,8 @@ _ENGLISH_WORDS = frozenset("""
 def is_foreign_language(text: str) -> bool:
     """True when a Latin-script message reads as another language ("necesito un regalo para mi madre")."""
     # Whole words only: "EL0001" is a product id, not the Spanish "el".
+    if "\u00bf" in text or "\u00a1" in text:
+        return True  # "¿tienen tazas?": the inverted marks open a Spanish question or exclamation
     words = re.findall(r"(?<!\w)[^\W\d_]+(?!\w)", text.lower())
     if len(words) < 2:
         return False

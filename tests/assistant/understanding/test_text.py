@@ -10,7 +10,8 @@ from assistant.understanding.text import is_foreign_language
 @pytest.mark.parametrize(
     "text",
     ["necesito un regalo para mi madre", "je veux un cadeau pour ma mère", "ich suche ein Geschenk für meine Mutter",
-     "dónde está mi pedido 536365", "quanto costa la teiera", "una tazza per mia madre", "esta bien gracias"],
+     "dónde está mi pedido 536365", "quanto costa la teiera", "una tazza per mia madre", "esta bien gracias",
+     "¿tienen tazas?", "¡hola!"],
 )
 def test_other_languages_are_recognised(text: str) -> None:
     assert is_foreign_language(text)
