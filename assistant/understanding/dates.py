@@ -17,7 +17,7 @@ import re
 from assistant.types import RELATIVE_DAYS, OrderDate
 from assistant.understanding.catalog import words_of
 from assistant.understanding.tokens import blank
-from assistant.understanding.vocab import ORDER_WORDS
+from assistant.understanding.vocab import ORDER_WORDS, SPENDING_WORDS
 
 _MONTHS = {m: i for i, names in enumerate((
     "january jan", "february feb", "march mar", "april apr", "may", "june jun", "july jul", "august aug",
@@ -44,7 +44,6 @@ _IN_YEAR = re.compile(r"\b(?:in|from|during|of|since)\s+(?P<year>(?:19|20)\d\d)\
 _YEAR_BEFORE = re.compile(r"\b(?P<year>(?:19|20)\d\d)(?:'s)?\s+(?P<next>[a-z]+)")
 # "this year", "last year": in a message about orders or spending ("how much have i spent this year").
 _YEAR_BACK = re.compile(r"\b(?P<which>this|last)\s+year\b")
-_SPENDING = frozenset({"spent", "spend", "spending"})
 _RELATIVE_RE = re.compile(r"\b(?P<phrase>" + "|".join(
     re.escape(p) for p in sorted(RELATIVE_DAYS, key=len, reverse=True)) + r")\b")
 
@@ -83,7 +82,7 @@ def find_order_date(text: str) -> tuple[OrderDate | None, str]:
         if m.group("next") in ORDER_WORDS:
             found.append((m.start(), OrderDate(year=int(m.group("year")))))
             text = blank(text, m.start(), m.end("year"))
-    for m in list(_YEAR_BACK.finditer(text)) if of_an_order or _SPENDING.intersection(words_of(text)) else []:
+    for m in list(_YEAR_BACK.finditer(text)) if of_an_order or SPENDING_WORDS.intersection(words_of(text)) else []:
         found.append((m.start(), OrderDate(years_back=0 if m.group("which") == "this" else 1)))
         text = blank(text, m.start(), m.end())
     for m in list(_RELATIVE_RE.finditer(text)):

@@ -62,7 +62,7 @@ from assistant.understanding.references import (
 )
 from assistant.understanding.slots import SlotExtractor, SlotReading
 from assistant.understanding.text import ANGRY
-from assistant.understanding.vocab import NUMBER_WORDS, ORDINALS, PEOPLE_NOUNS, PRICE_WORDS
+from assistant.understanding.vocab import NUMBER_WORDS, ORDINALS, PEOPLE_NOUNS, PRICE_WORDS, SPENDING_WORDS
 from finetune.context import TurnContext, model_input
 from finetune.labels import CUSTOMER_SERVICE_INTENTS
 
@@ -328,7 +328,7 @@ class Understander:
             named_early=head in content[:3] and introduced_as_thing(head_words, head),
             category_filter=named.filter, angry=bool(ANGRY.search(text)), attribute=attribute,
             describes_only=describes_only,
-            asks_spending=any(w in _SPENDING for w in reading.words),
+            asks_spending=any(w in SPENDING_WORDS for w in reading.words),
             # A number that counts no thing ("a picnic for 4") or counts people ("10 kids") is a head count.
             people=reading.slots.quantity if reading.slots.quantity and _counted_thing(
                 words, self.catalog.title_counts) is None else None,
@@ -1106,8 +1106,6 @@ _INTERJECTIONS = frozenset("ok okay fine alright right never mind well oh so the
 _CONTINUATIONS = frozenset({"and", "or", "also", "plus", "even", "same"})
 # Prepositions a fragment after a list opens with ("for gaming", "with a handle", "in leather").
 _FRAGMENT_OPENERS = frozenset({"for", "with", "without", "in"})
-# Words that ask what the shopper paid over their orders.
-_SPENDING = frozenset({"spend", "spent", "spending"})
 # Verbs of getting something for someone: "what can i get my grandma for her birthday" asks for a present.
 _BUYING = frozenset({"get", "getting", "buy", "buying"})
 # Words that take a set as one ("how much is that altogether").
