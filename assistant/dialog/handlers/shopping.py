@@ -358,22 +358,17 @@ class ShoppingAdvisor:
                 ranked = [pr for _, _, pr in sized]
         missing = ""
         # What the thing is for: "charger for a macbook", or the words before it that say so ("tv remote").
-        # The thing itself, named early or not: "my dad keeps losing his tv remote" asks for a remote as much as "a tv
-        # remote" does, when every match is a TV.
-        it = head or thing
-        purpose = _what_it_is_for(query, it) or (content_words(list(phrase[:-1])) if it and phrase[-1:] == (it,)
-                                                 else [])
-        if it and purpose and ranked and not any(prints(c, it) for c in slots.categories) \
-                and not any(is_a(p.title, it) for p, _ in ranked[:SHOW]) \
+        purpose = _what_it_is_for(query, head) or (content_words(list(phrase[:-1])) if head and phrase[-1:] == (head,)
+                                                   else [])
+        if head and purpose and ranked and not any(prints(c, head) for c in slots.categories) \
+                and not any(is_a(p.title, head) for p, _ in ranked[:SHOW]) \
                 and all(any(prints(p.title, w) for w in purpose) for p, _ in ranked[:SHOW]):
             # "charger for a macbook", "tv remote": the first matches are what the thing is for (MacBooks, TVs),
             # none is the thing; the shop lacks it for that, and the closest are the things of its kind it has. (A
             # category the thing names is that thing: "kids toys" are the toys & games, whatever their titles say.)
-            its_kind = [(h.product, "") for h in self.store.search(it, k=SHOW * 2, filters=filters)
-                        if is_a(h.product.title, it)]
-            # Named by the words the matches print ("tv") and the thing, not the verbs before them ("keeps losing").
-            printed = [w for w in purpose if any(prints(p.title, w) for p, _ in ranked[:SHOW])]
-            lacking = f"{it} for {' '.join(purpose)}" if _what_it_is_for(query, it) else " ".join([*printed, it])
+            its_kind = [(h.product, "") for h in self.store.search(head, k=SHOW * 2, filters=filters)
+                        if is_a(h.product.title, head)]
+            lacking = f"{head} for {' '.join(purpose)}" if _what_it_is_for(query, head) else " ".join(phrase)
             return Found(its_kind or ranked, relaxed, lacking)
         if head and ranked:
             best = max((h.dense for h in hits[:SHOW]), default=0.0)
