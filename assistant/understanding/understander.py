@@ -444,7 +444,9 @@ class Understander:
                     update={"policy_match": round(similarity, 4)})
                 unsure = service_guess = False
         if (u.intent in _POLICY_READINGS or (unsure and service_guess and lead in _POLICY_READINGS)) \
-                and u.names_product and u.head and u.query and self.policies is not None:
+                and u.names_product and u.head and u.query and self.policies is not None \
+                and not any(stem(w) in _ORDER_NOUNS for w in words):
+            # (A product named with an order, "can i add a doormat to this order", is what the order change is of.)
             u = self._product_not_policy(u)
             if u.intent == Intent.search_product:
                 unsure = service_guess = False
