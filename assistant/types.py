@@ -277,6 +277,8 @@ class Understanding(BaseModel):
         head_phrase: the content words of the noun phrase the head ends, without a colour, size, brand or who it
             is for: "a red washing machine for mum" -> ("washing", "machine"); the thing the shop may lack whole
             though its titles print the head ("Karaoke Machine").
+        unknown_names: the words of ``head_phrase`` that neither the catalog, nor the embedder's vocabulary, nor
+            typo correction knows: a name the shop has never heard of ("garmin" of "garmin watch").
         named_early: the head is among the first three content words: a thing asked for by name ("do you have
             an iphone 15?"), not the tail of a described need ("protect my hands getting dishes out").
         names_product: the message uses words the catalog's titles print (beyond a property asked about):
@@ -356,6 +358,7 @@ class Understanding(BaseModel):
     has_product_content: bool = False
     head: str = ""
     head_phrase: tuple[str, ...] = ()
+    unknown_names: tuple[str, ...] = ()
     named_early: bool = False
     names_product: bool = False
     category_filter: bool = False

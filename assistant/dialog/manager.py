@@ -120,17 +120,13 @@ def _live_first(orders: list[Order]) -> list[Order]:
 
 
 def _unreadable(text: str, reads: Callable[[str], bool]) -> bool:
-    """Whether no word of ``text`` can be read: it has words, no number (an order id, a price) and none that
-    ``reads`` knows. One short word ("thx", "lol") is chat the intent model may know, and is left to it."""
+    """Whether no word of ``text`` can be read: it has two words or more, no number (an order id, a price) and none
+    that ``reads`` knows. One word is left to the rest of understanding: chat the intent model may know ("thx"), or
+    a thing the vocabulary lacks ("hoodie") that the shop may say it does not carry."""
     if any(ch.isdigit() for ch in text):
         return False
     words = [w for w in re.findall(r"[^\W\d_]+", text.lower()) if len(w) > 1]
-    if len(words) == 1 and len(words[0]) <= _SHORT_CHAT:
-        return False
-    return bool(words) and not any(reads(w) for w in words)
-
-
-_SHORT_CHAT = 4  # letters: a single word this short may be chat ("thx", "lol", "kk") rather than noise
+    return len(words) >= 2 and not any(reads(w) for w in words)
 
 
 def screen_of(state: DialogState) -> Screen:

@@ -90,6 +90,8 @@ def asked_attribute(text: str) -> str:
     if not words or words[0] in ("come", "comes", "fit", "work", "available", "about", "like", "of", "one", "ones") \
             or set(words) <= STATED_ANYWAY:
         return ""  # "does it come in 65 inch?" asks for a variant, not a property
+    if words[0] in ("difference", "differences"):
+        return ""  # "what's the difference between them": the comparison itself, not a property of each
     return "" if phrase in STATED_ANYWAY else phrase
 
 

@@ -574,6 +574,10 @@ class ShoppingAdvisor:
                           head=u.head if query == u.query and u.named_early else "",
                           lift=u.likely_categories if query == u.query else (),
                           thing=u.head if query == u.query else "", phrase=u.head_phrase)
+        if u.unknown_names and query == u.query and found.ranked and not found.not_found:
+            # "garmin watch": a name no title, no dictionary and no typo correction knows is one the shop lacks;
+            # the closest things of the kind are shown as such, not as a good fit.
+            found.not_found = _phrase_around(query, [*u.unknown_names, u.head], slots)
         return self.present(found, slots, query, u, state, Intent.search_product)
 
     def closest(self, u: Understanding, state: DialogState, user_id: str | None, k: int) -> list[ShownProduct]:

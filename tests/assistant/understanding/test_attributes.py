@@ -33,6 +33,7 @@ def test_a_property_is_read_from_the_question(text: str, expected: str) -> None:
     "is it worth it",
     "does it come in 65 inch",  # a variant, not a property
     "tell me more about the second one",
+    "whats the difference between them",  # the comparison itself
 ])
 def test_what_the_data_states_is_no_property_to_quote(text: str) -> None:
     assert asked_attribute(text) == ""
