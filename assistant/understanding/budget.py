@@ -101,6 +101,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 
 _NEXT_WORD = re.compile(r"\s*([a-z%]+)")
 _YEAR = re.compile(r"(19|20)\d\d")
+_OLDEST_CHILD = 18  # years: an age bound after "kids", "children"... is at most this
 _AGE_BEFORE = re.compile(r"(?:kids|children|child|toddlers?|babies|boys|girls|ages?|aged|teens?)\W*$")
 _OF_BEFORE = re.compile(r"[a-z] of\W*$")
 _BUDGET_BEFORE = re.compile(r"(?:budget|price|priced|spend|cost|costs|range|pay|paying)\b[^.!?]{0,20}$")
@@ -205,8 +206,8 @@ def _accept(kind: str, m: re.Match[str], text: str, a: _Amount, b: _Amount | Non
         return False
     if not named and (a.year_like or (b is not None and b.year_like)) and kind not in ("max", "min"):
         return False
-    if not named and kind in ("max", "min", "approx") and _AGE_BEFORE.search(before):
-        return False
+    if not named and kind in ("max", "min", "approx") and _AGE_BEFORE.search(before) and a.value <= _OLDEST_CHILD:
+        return False  # "toys for kids under 5": an age; "party bags for 10 kids under 20": no child is 20
     if kind == "range_dash" and not named and not _BUDGET_BEFORE.search(before):
         return False
     if kind == "min" and cue == "from" and not named:

@@ -62,7 +62,14 @@ from assistant.understanding.references import (
 )
 from assistant.understanding.slots import SlotExtractor, SlotReading
 from assistant.understanding.text import ANGRY
-from assistant.understanding.vocab import NUMBER_WORDS, ORDINALS, PEOPLE_NOUNS, PRICE_WORDS, SPENDING_WORDS
+from assistant.understanding.vocab import (
+    NUMBER_WORDS,
+    ORDINALS,
+    PEOPLE_NOUNS,
+    PRICE_WORDS,
+    SET_WORDS,
+    SPENDING_WORDS,
+)
 from finetune.context import TurnContext, model_input
 from finetune.labels import CUSTOMER_SERVICE_INTENTS
 
@@ -103,7 +110,7 @@ _FOLLOW_UPS: dict[TurnContext, frozenset[Intent]] = {
 }
 _ONLY_WORDS = frozenset({"just", "only"})  # focusing adverbs: "just the cards" keeps them alone
 _INDEFINITE = frozenset({"a", "an", "some", "another"})
-_SET_WORDS = frozenset({"bundle", "bundles", "set", "kit", "hamper", "package", "combo"})
+_SET_WORDS = SET_WORDS
 # Nouns that name a set only as the thing asked for: "a home office setup", not "a router with easy setup".
 _SET_HEADS = _SET_WORDS | {"setup", "setups"}
 _LIST_SEPARATORS = frozenset({"and", "plus", "&", "+", "also", "vs", "versus", "or"})
@@ -1484,7 +1491,25 @@ def _counted_for_total(slots: Slots, words: Sequence[str], title_counts: Mapping
     """The one thing a number counts when a word says the budget is for all of them together, else None."""
     if slots.budget_max is None or not any(w in _TOTAL_WORDS for w in words):
         return None
-    return _counted_thing(words, title_counts)
+    return _counted_thing(words, title_counts) or _one_each(words, title_counts)
+
+
+def _one_each(words: Sequence[str], title_counts: Mapping[str, int]) -> Role | None:
+    """ "party bags for 10 kids, under 20 total": things named in the plural for a number of people, one each (a
+    thing in the singular, "a picnic for 4", is for all of them together)."""
+    for i, w in enumerate(words):
+        n = int(w) if w.isdigit() else NUMBER_WORDS.get(w, 0)
+        if not 1 < n <= 100 or i == 0 or words[i - 1] != "for":
+            continue
+        following = list(itertools.takewhile(lambda x: x not in _PREPOSITIONS, words[i + 1:]))
+        if not _head_count(content_words(following), title_counts):
+            return None
+        before = content_words(list(words[:i - 1]))
+        last = before[-1] if before else ""
+        if 1 <= len(before) <= 3 and stem(last) != last and title_counts.get(stem(last), 0):
+            return Role(query=" ".join(before), quantity=n, head=last)
+        return None
+    return None
 
 
 def _head_count(content: Sequence[str], title_counts: Mapping[str, int]) -> bool:

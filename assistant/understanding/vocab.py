@@ -283,6 +283,8 @@ discounted: offers | promotion | promotions | clearance | money off | marked dow
 """)
 
 # Words that say "an order" or what happens to one, not what was in it ("the parcel with the cake tins").
+# Words that ask for several things chosen together, as a set.
+SET_WORDS = frozenset({"bundle", "bundles", "set", "kit", "hamper", "package", "combo"})
 # Words that ask what the shopper spent ("how much have i spent this year").
 SPENDING_WORDS = frozenset({"spend", "spent", "spending"})
 ORDER_WORDS = frozenset("""order orders ordered parcel parcels package packages delivery deliveries purchase purchases

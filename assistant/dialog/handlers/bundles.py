@@ -29,6 +29,7 @@ from assistant.understanding.catalog import prints, stem, words_of
 from assistant.understanding.content import FUNCTION_WORDS, content_words
 from assistant.understanding.references import SIZE_CHOICE, title_size
 from assistant.understanding.understander import DETERMINERS, head_phrase, head_word
+from assistant.understanding.vocab import SET_WORDS
 from cartwise.currency import to_money
 from cartwise.models import Order, OrderLine, Product
 from retrieval.bundle_types import BundleRequest, BundleResult
@@ -112,9 +113,12 @@ class BundlePlanner:
         raw = words_of(u.query)
         message = [stem(w) for w in raw]
         words = set(message)
+        # A set word asks for a set ("a picnic set for 4 people"): with one other word it names no product ("Set 4
+        # Picnic Cutlery"); "retrospot tea set" still names the Retrospot Tea Set by its other words.
+        naming = words - {stem(w) for w in SET_WORDS}
         for hit in self.store.search(u.query, k=3, filters=SearchFilters(in_stock=True)):
             title = {stem(w) for w in words_of(hit.product.title) if not w.isdigit()}
-            named = len(title & words)
+            named = len(title & words) if len(title & naming) >= 2 else 0
             # Where the product's name starts: its first word in the message that is no grammar word ("with" is
             # printed by "Lunch Box With Cutlery" and by the request "what sells well with lunch boxes" alike).
             first = next((i for i, w in enumerate(message) if w in title and raw[i] not in FUNCTION_WORDS), 0) \

@@ -58,6 +58,7 @@ BUDGETS = [
     ("a laptop for $800", None, "800.00", "USD"),
     ("800 bucks", None, "800.00", "USD"),
     ("under 40", None, "40.00", "GBP"),
+    ("party bags for 10 kids under 20 total", None, "20.00", "GBP"),  # no child is 20: a price
     ("less than £15", None, "15.00", "GBP"),
     ("below 10 please", None, "10.00", "GBP"),
     ("no more than 30", None, "30.00", "GBP"),
