@@ -332,11 +332,11 @@ class Understander:
             # style clocks": the shop's clocks are the thing asked for, in a style no title needs to print).
             head=head, head_phrase=tuple(w for w in head_phrase(head_words, head)
                                          if w == head or not self.catalog.describes(w)) if head else (),
-            # Only of a thing asked for by name, and the word right before it: in a need ("someone keeps nicking
-            # parcles off my porch") the words before the head are no name.
+            # Only of a thing named among the first words, and the word right before it: in a need ("someone keeps
+            # nicking parcles off my porch") the words before the head are no name.
             unknown_names=tuple(w for w in head_phrase(head_words, head)[-2:] if w.isalpha()
                                 and not self.catalog.reads(w))
-            if head and head in content[:3] and introduced_as_thing(head_words, head) else (),
+            if head and head in content[:3] else (),
             named_early=head in content[:3] and introduced_as_thing(head_words, head),
             category_filter=named.filter, angry=bool(ANGRY.search(text)), attribute=attribute,
             describes_only=describes_only,

@@ -738,6 +738,10 @@ class ShoppingAdvisor:
             result = self.present(found, slots, query or "", u, state, Intent.refine_search)
             result.facts.detail = f"{said}. These ones do:"
             return result
+        if u.unknown_names and found.ranked and not found.not_found:
+            # "the garmin" after smart watches: a name nobody knows is one the shop lacks, as in a new request; the
+            # watches shown are the closest, said so.
+            found.not_found = _phrase_around(u.query, list(u.unknown_names), slots)
         # Named by what they are (the kind on the screen), never by a describing word ("5 christmas elegants") or
         # words a title prints beside its kind ("one that says welcome" after doormats: "5 doormat welcomes").
         result = self.present(found, slots, query or "", u, state, Intent.refine_search,
