@@ -36,7 +36,13 @@ from assistant.understanding import Understander
 from assistant.understanding.catalog import stem
 from assistant.understanding.content import content_words
 from assistant.understanding.references import name_words
-from assistant.understanding.text import clean_message, is_cjk_heavy, is_foreign_language, strip_markup
+from assistant.understanding.text import (
+    clean_message,
+    is_cjk_heavy,
+    is_foreign_language,
+    is_unreadable,
+    strip_markup,
+)
 from assistant.understanding.understander import QUESTION_OPENERS, UNSURE_GUESS, unsure_guess
 from assistant.understanding.vocab import ORDER_WORDS
 from cartwise.models import Order, OrderStatus
@@ -117,16 +123,6 @@ _ACTS_ON_AN_ORDER = frozenset({Intent.get_refund, Intent.cancel_order, Intent.ch
 def _live_first(orders: list[Order]) -> list[Order]:
     """The orders that were not cancelled, when there are any (else all): what can be reordered or returned."""
     return [o for o in orders if o.status is not OrderStatus.cancelled] or orders
-
-
-def _unreadable(text: str, reads: Callable[[str], bool]) -> bool:
-    """Whether no word of ``text`` can be read: it has two words or more, no number (an order id, a price) and none
-    that ``reads`` knows. One word is left to the rest of understanding: chat the intent model may know ("thx"), or
-    a thing the vocabulary lacks ("hoodie") that the shop may say it does not carry."""
-    if any(ch.isdigit() for ch in text):
-        return False
-    words = [w for w in re.findall(r"[^\W\d_]+", text.lower()) if len(w) > 1]
-    return len(words) >= 2 and not any(reads(w) for w in words)
 
 
 def screen_of(state: DialogState) -> Screen:
@@ -233,7 +229,7 @@ class DialogManager:
             return ReplyFacts(act=Act.thank, intent=Intent.thanks, user_text=text, **base), StateUpdate(), None
         u = self.understander.understand(plain, screen_of(state))
         logger.debug("understood %r as %s (%.2f) %s", plain[:80], u.intent, u.confidence, u.notes)
-        if _unreadable(plain, self.understander.catalog.reads):
+        if is_unreadable(plain, self.understander.catalog.reads):
             # "asdkjh qwe zxc" (picks for the shopper at 0.68 to the model): no word of it is one the models or the
             # catalog know; said so, not guessed at.
             facts = ReplyFacts(act=Act.out_of_scope, intent=Intent.out_of_scope, user_text=text, detail="unreadable",

@@ -294,6 +294,12 @@ class CatalogMatcher:
         return (float(hits[0].dense), " | ".join(str(h.product.title) for h in hits)) if hits else (0.0, "")
 
 
+def is_a(title: str, word: str) -> bool:
+    """Whether ``title`` names ``word`` as what the product is ("Dairy Maid Traditional Teapot" is a teapot; a
+    "Keyboard for iPad Pro" is no iPad)."""
+    return prints(title_itself(title), word)
+
+
 def prints(title: str, word: str) -> bool:
     """Whether ``title`` prints ``word`` (its singular, or inside a compound: "mat" in "Doormat"); a two-letter
     word ("tv", "pc") only as a whole word, as it would sit inside too many others."""

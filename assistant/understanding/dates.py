@@ -41,7 +41,7 @@ _NAMED_MONTH = re.compile(r"\b(?P<month>" + "|".join(m for m in _MONTHS if len(m
 _YEAR_AFTER = re.compile(r"^,?\s*(?P<year>(?:19|20)\d\d)\b")
 _IN_YEAR = re.compile(r"\b(?:in|from|during|of|since)\s+(?P<year>(?:19|20)\d\d)\b")
 # Or before the orders it dates ("my 2010 orders", "the 2011 purchases"), as a month's name may ("my june order").
-_YEAR_BEFORE = re.compile(r"\b(?P<year>(?:19|20)\d\d)(?:'s)?\s+(?P<next>[a-z]+)")
+_YEAR_BEFORE = re.compile(r"\b(?P<year>(?:19|20)\d\d)\s+(?P<next>[a-z]+)")
 # "this year", "last year": in a message about orders or spending ("how much have i spent this year").
 _YEAR_BACK = re.compile(r"\b(?P<which>this|last)\s+year\b")
 _RELATIVE_RE = re.compile(r"\b(?P<phrase>" + "|".join(
@@ -67,7 +67,8 @@ def find_order_date(text: str) -> tuple[OrderDate | None, str]:
             day = int(m.group("day"))
             if 1 <= day <= 31:
                 add(m.start(), m.end(), _MONTHS[m.group("month")], day)
-    of_an_order = any(w in ORDER_WORDS for w in words_of(text))
+    said = set(words_of(text))
+    of_an_order = not said.isdisjoint(ORDER_WORDS)
     for m in list(_IN_MONTH.finditer(text)):
         following = text[m.end():].split(maxsplit=1)
         if following and following[0].isalpha() and following[0] not in _CLAUSE_GOES_ON and not of_an_order:
@@ -82,7 +83,7 @@ def find_order_date(text: str) -> tuple[OrderDate | None, str]:
         if m.group("next") in ORDER_WORDS:
             found.append((m.start(), OrderDate(year=int(m.group("year")))))
             text = blank(text, m.start(), m.end("year"))
-    for m in list(_YEAR_BACK.finditer(text)) if of_an_order or SPENDING_WORDS.intersection(words_of(text)) else []:
+    for m in list(_YEAR_BACK.finditer(text)) if of_an_order or not said.isdisjoint(SPENDING_WORDS) else []:
         found.append((m.start(), OrderDate(years_back=0 if m.group("which") == "this" else 1)))
         text = blank(text, m.start(), m.end())
     for m in list(_RELATIVE_RE.finditer(text)):

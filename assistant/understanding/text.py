@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 _TAG = re.compile(r"<[^<>]{0,300}>")
 # Tone, not products: an angry message is offered a person whatever it is about.
@@ -51,14 +52,31 @@ _ENGLISH_WORDS = frozenset("""
 """.split())
 
 
+_LETTER_WORD = re.compile(r"(?<!\w)[^\W\d_]+(?!\w)")
+
+
+def letter_words(text: str) -> list[str]:
+    """The lower-case words of ``text`` made of letters only, in any script: "EL0001" is a product id, no word."""
+    return _LETTER_WORD.findall(text.lower())
+
+
 def is_foreign_language(text: str) -> bool:
     """True when a Latin-script message reads as another language ("necesito un regalo para mi madre")."""
-    # Whole words only: "EL0001" is a product id, not the Spanish "el".
     if "\u00bf" in text or "\u00a1" in text:
         return True  # "¿tienen tazas?": the inverted marks open a Spanish question or exclamation
-    words = re.findall(r"(?<!\w)[^\W\d_]+(?!\w)", text.lower())
+    words = letter_words(text)  # whole words only: "EL0001" is a product id, not the Spanish "el"
     if len(words) < 2:
         return False
     foreign = sum(1 for w in words if w in _FOREIGN_WORDS)
     english = sum(1 for w in words if w in _ENGLISH_WORDS)
     return foreign >= 2 and foreign > english and foreign / len(words) >= 0.3
+
+
+def is_unreadable(text: str, reads: Callable[[str], bool]) -> bool:
+    """Whether no word of ``text`` can be read: it has two words or more, no number (an order id, a price) and none
+    that ``reads`` knows. One word is left to the rest of understanding: chat the intent model may know ("thx"), or
+    a thing the vocabulary lacks ("hoodie") that the shop may say it does not carry."""
+    if any(ch.isdigit() for ch in text):
+        return False
+    words = [w for w in letter_words(text) if len(w) > 1]
+    return len(words) >= 2 and not any(reads(w) for w in words)

@@ -110,9 +110,8 @@ _FOLLOW_UPS: dict[TurnContext, frozenset[Intent]] = {
 }
 _ONLY_WORDS = frozenset({"just", "only"})  # focusing adverbs: "just the cards" keeps them alone
 _INDEFINITE = frozenset({"a", "an", "some", "another"})
-_SET_WORDS = SET_WORDS
 # Nouns that name a set only as the thing asked for: "a home office setup", not "a router with easy setup".
-_SET_HEADS = _SET_WORDS | {"setup", "setups"}
+_SET_HEADS = SET_WORDS | {"setup", "setups"}
 _LIST_SEPARATORS = frozenset({"and", "plus", "&", "+", "also", "vs", "versus", "or"})
 # A budget these words qualify is for everything together ("12 party bags, about £20 total"), not for each item.
 _TOTAL_WORDS = frozenset({"total", "altogether", "overall", "all"})
@@ -558,7 +557,7 @@ class Understander:
                 u.slots.placed or ordinal_positions(words)):
             # "what about the one from 1 december" under a list of orders: one of them, not a product.
             u = u.with_intent(Intent.track_order, "an order of the list, by date or place")
-        if u.intent in (Intent.refine_search, Intent.search_product) and any(w in _SET_WORDS for w in words) and \
+        if u.intent in (Intent.refine_search, Intent.search_product) and any(w in SET_WORDS for w in words) and \
                 u.confidence < 0.9:
             # An explicit bundle ("tea party bundle under £20") after a list is a new bundle, not a refinement:
             # the model, having seen refinements after lists, can lean the other way.
@@ -568,10 +567,10 @@ class Understander:
             # "add a case" after one pair of earbuds' details (a search to the model at 0.94): that product and a
             # case, as "add a mouse" after a laptop's details is; a message that opens with "add" asks to add.
             u = u.with_intent(Intent.build_bundle, "adds a thing to the product in focus")
-        adds_to_focus = u.intent == Intent.build_bundle and bool(screen.focus_id) and _bundle_edit(words)[0] == "add"
+        adds_to_focus = u.intent == Intent.build_bundle and bool(screen.focus_id) and verb == "add"
         if u.intent == Intent.build_bundle and not (screen.products and for_the_product(words)) \
                 and not (screen.context is TurnContext.product and adds_to_focus) \
-                and not any(w in _SET_WORDS for w in words) and u.head not in _SET_HEADS \
+                and not any(w in SET_WORDS for w in words) and u.head not in _SET_HEADS \
                 and not any(w in _COMPLEMENT_WORDS for w in words) \
                 and not ((u.slots.reference_text or u.slots.reference_index) and (screen.products or screen.bundle)) \
                 and not (u.slots.occasion and (not u.named_early or u.people)) \
@@ -777,7 +776,7 @@ class Understander:
             # "what goes with it": the bundle completes it; "... make me a bundle" with it: it is in the bundle;
             # "add a card to go with it": the card is put with it, as "add a mouse" is.
             update["complements"] = any(w in _COMPLEMENT_WORDS for w in words) and not any(
-                w in _SET_WORDS for w in words) and not adds
+                w in SET_WORDS for w in words) and not adds
             if update["complements"]:
                 # "a card to go with it", "what games go with it": the thing named before the complement word.
                 before = list(itertools.takewhile(lambda w: w not in _COMPLEMENT_WORDS, words))
@@ -790,7 +789,7 @@ class Understander:
             listed = _roles(words, max_words=3, title_counts=self.catalog.title_counts)
             # A count ("two of the first one") is how many, never a thing to add.
             named = [w for w in content_words(_without_destination(words))
-                     if w not in _SET_WORDS and w not in _COMPLEMENT_WORDS and w not in _EDIT_VERBS]
+                     if w not in SET_WORDS and w not in _COMPLEMENT_WORDS and w not in _EDIT_VERBS]
             if not listed and update.get("targets") and not update["complements"] and 0 < len(named) <= 3:
                 # "add a mouse to it": one thing named for the product pointed at is the rest of the set ("add 4
                 # cups": four of them).
@@ -806,7 +805,7 @@ class Understander:
             # "add it to my basket", "add 2 of the first one": the product pointed at, put in the set; a set named
             # ("put it in a bundle", "make a set with it") is chosen around it.
             update["adds_target"] = adds and bool(update.get("targets")) and not update["roles"] and not named \
-                and not update["complements"] and not any(w in _SET_WORDS for w in words)
+                and not update["complements"] and not any(w in SET_WORDS for w in words)
             counted = _counted_for_total(u.slots, words, self.catalog.title_counts)
             if not update["roles"] and counted is not None:
                 update["roles"] = (counted,)
@@ -841,13 +840,14 @@ class Understander:
             # "Bowers & Wilkins" is one name: only words split what is compared.
             parts = _roles([w for w in words if w not in ("&", "+", ",")], max_words=6,
                            title_counts=self.catalog.title_counts)
-            # A brand none of those shown is ("the beats and the bose") is the brands' own comparison's to find.
-            brand_words = {b.lower() for b in u.slots.brands}
-            on_screen = [by_name(part.query.split(), items)[:1] for part in parts] if items else []
+            on_screen = [by_name(part.query.split(), items)[:1] for part in parts] \
+                if update.get("targets") and len(parts) >= 2 else []
             if not update.get("targets"):
                 update["roles"] = parts
-            elif len(parts) >= 2 and any(on_screen) and not all(on_screen) and not any(
-                    part.query in brand_words for part, m in zip(parts, on_screen, strict=True) if not m):
+            elif any(on_screen) and not all(on_screen) and not any(
+                    # A brand none of those shown is ("the beats and the bose") is the brands' own comparison's.
+                    part.query in {b.lower() for b in u.slots.brands}
+                    for part, m in zip(parts, on_screen, strict=True) if not m):
                 # "the switch and the xbox" after Xboxes: one of those shown for each part named on the screen (not
                 # both Xboxes), and the part none of them is looked up in the catalog.
                 update |= {"targets": tuple(dict.fromkeys(m[0] for m in on_screen if m)),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
-from assistant.dialog.handlers.shopping import ShoppingAdvisor, TurnResult, ends_in, is_a
+from assistant.dialog.handlers.shopping import ShoppingAdvisor, TurnResult, ends_in
 from assistant.facts import Act, ReplyFacts
 from assistant.nlg.phrasing import join_words, plural
 from assistant.personal import Personaliser
@@ -25,7 +25,7 @@ from assistant.types import (
     StateUpdate,
     Understanding,
 )
-from assistant.understanding.catalog import prints, stem, words_of
+from assistant.understanding.catalog import is_a, prints, stem, words_of
 from assistant.understanding.content import FUNCTION_WORDS, content_words
 from assistant.understanding.references import SIZE_CHOICE, title_size
 from assistant.understanding.understander import DETERMINERS, head_phrase, head_word
@@ -431,7 +431,8 @@ class BundlePlanner:
                                          currency=self.currency,
                                          detail="What should I add? Name the thing, or pick one from a list."))
         quantity = u.slots.quantity or 1
-        already = [i for i in bundle.items if i.id in (u.targets if u.targets and not named else (product.id,))]
+        pointed = set(u.targets if u.targets and not named else (product.id,))
+        already = [i for i in bundle.items if i.id in pointed]
         if already and u.slots.quantity is None:
             # "add the first two" pointing at items already in the set: nothing to add, said so (a count asks for
             # more of them: "add 2 of the first one").
@@ -439,16 +440,17 @@ class BundlePlanner:
             note = f"{join_words([i.title.rstrip('.') for i in already])} {verb} already in your set."
             return TurnResult(ReplyFacts(act=Act.show_bundle, intent=Intent.edit_bundle, user_text=u.text,
                                          bundle=bundle.model_copy(update={"note": note}), currency=self.currency))
-        note = f"Added {product.title.rstrip('.')}."
+        name = product.title.rstrip(".")
         if any(i.id == product.id for i in bundle.items):
             # "add 2 of the first one": more of an item already in the set, not a second line of it.
             items = [i.model_copy(update={"quantity": i.quantity + quantity}) if i.id == product.id else i
                      for i in bundle.items]
-            note = f"Added {quantity} more of {product.title.rstrip('.')}."
+            note = f"Added {quantity} more of {name}."
         else:
             items = [*bundle.items, BundleItem(id=product.id, title=product.title, price=product.price,
                                                quantity=quantity, category=product.category,
                                                reason="you asked for it")]
+            note = f"Added {name}."
         shown = self._recount(items, bundle.budget, note)
         viewed = list(dict.fromkeys([*state.viewed_ids, product.id]))[-50:]
         return TurnResult(ReplyFacts(act=Act.show_bundle, intent=Intent.edit_bundle, user_text=u.text, bundle=shown,

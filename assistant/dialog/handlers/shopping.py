@@ -24,7 +24,7 @@ from assistant.protocols import VectorStore
 from assistant.reply import BundleItem
 from assistant.types import DialogState, Intent, ShownProduct, SizeComparison, Slots, StateUpdate, Understanding
 from assistant.understanding.attributes import COLOURS_ASKED, SIZE_ASKED, as_typed, silent_on
-from assistant.understanding.catalog import prints, stem, title_itself, words_of
+from assistant.understanding.catalog import is_a, prints, stem, title_itself, words_of
 from assistant.understanding.content import FUNCTION_WORDS, content_words
 from assistant.understanding.references import TITLE_SIZES, is_pronoun, title_size
 from assistant.understanding.understander import REQUEST_WORDS, head_word, use_words
@@ -140,12 +140,6 @@ def cheaper_than(shown: Sequence[ShownProduct]) -> Decimal:
     """The price "cheaper" asks for after ``shown``: below their median (not below the cheapest: "cheaper ones"
     after a list moves the list down, it need not beat every one of them)."""
     return to_money(statistics.median(p.price for p in shown)) - Decimal("0.01")
-
-
-def is_a(title: str, word: str) -> bool:
-    """Whether ``title`` names ``word`` as what the product is ("Dairy Maid Traditional Teapot" is a teapot; a
-    "Keyboard for iPad Pro" is no iPad)."""
-    return prints(" ".join(what_it_is(title)), word)
 
 
 def ends_in(title: str, word: str) -> bool:
@@ -574,10 +568,8 @@ class ShoppingAdvisor:
                           head=u.head if query == u.query and u.named_early else "",
                           lift=u.likely_categories if query == u.query else (),
                           thing=u.head if query == u.query else "", phrase=u.head_phrase)
-        if u.unknown_names and query == u.query and found.ranked and not found.not_found:
-            # "garmin watch": a name no title, no dictionary and no typo correction knows is one the shop lacks;
-            # the closest things of the kind are shown as such, not as a good fit.
-            found.not_found = _phrase_around(query, [*u.unknown_names, u.head], slots)
+        if query == u.query:
+            _say_unknown_lacking(found, u, slots, with_head=True)
         return self.present(found, slots, query, u, state, Intent.search_product)
 
     def closest(self, u: Understanding, state: DialogState, user_id: str | None, k: int) -> list[ShownProduct]:
@@ -738,10 +730,7 @@ class ShoppingAdvisor:
             result = self.present(found, slots, query or "", u, state, Intent.refine_search)
             result.facts.detail = f"{said}. These ones do:"
             return result
-        if u.unknown_names and found.ranked and not found.not_found:
-            # "the garmin" after smart watches: a name nobody knows is one the shop lacks, as in a new request; the
-            # watches shown are the closest, said so.
-            found.not_found = _phrase_around(u.query, list(u.unknown_names), slots)
+        _say_unknown_lacking(found, u, slots)  # "the garmin" after smart watches, as in a new request
         # Named by what they are (the kind on the screen), never by a describing word ("5 christmas elegants") or
         # words a title prints beside its kind ("one that says welcome" after doormats: "5 doormat welcomes").
         result = self.present(found, slots, query or "", u, state, Intent.refine_search,
@@ -1162,6 +1151,14 @@ def _phrase_around(query: str, missing: Sequence[str], slots: Slots) -> str:
             if i + 1 < len(words) and any(ch.isdigit() for ch in words[i + 1]):
                 out.append(words[i + 1])
     return " ".join(out) or " ".join(missing)
+
+
+def _say_unknown_lacking(found: Found, u: Understanding, slots: Slots, with_head: bool = False) -> None:
+    """ "garmin watch": a name no title, no dictionary and no typo correction knows is one the shop lacks; the
+    closest things found are shown as such, not as a good fit (``with_head``: named with the thing it is of)."""
+    if u.unknown_names and found.ranked and not found.not_found:
+        found.not_found = _phrase_around(u.query, [*u.unknown_names, u.head] if with_head else list(u.unknown_names),
+                                         slots)
 
 
 def _what_it_is_for(query: str, head: str) -> list[str]:

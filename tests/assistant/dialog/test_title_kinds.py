@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.dialog.handlers.shopping import ends_in, is_a
+from assistant.dialog.handlers.shopping import ends_in
+from assistant.understanding.catalog import is_a
 
 
 @pytest.mark.parametrize(
