@@ -94,7 +94,9 @@ def found_label(titles: Sequence[str], categories: Sequence[str], query: str = "
             break
         if not a_kind(phrase):
             continue
-        if all(wanted(p) for p in phrase.split()) or (wanted(phrase.split()[-1]) and phrase.split()[0] in asked):
+        # ... or the request wrote the two words as one ("lunchbox" of "Lunch Box").
+        if all(wanted(p) for p in phrase.split()) or (wanted(phrase.split()[-1]) and phrase.split()[0] in asked) \
+                or phrase.replace(" ", "") in naming:
             first, last = phrase.split()
             return _all_or_most(plural(f"{spelled[first]} {spelled[last]}"), n, len(titles))
     # Of the words most titles print that the request used, the one it used last: English names the thing

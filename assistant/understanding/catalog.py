@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -112,6 +113,8 @@ class CatalogVocabulary:
         title_counts: stemmed title word -> number of products whose title prints it.
         word_categories: stemmed title word -> category -> number of those products in it.
         words: every word printed anywhere in a product (title, category, brand, description).
+        compounds: two title words written as one, as shoppers write what titles print apart ("lunchbox" of
+            "Lunch Box"), each in its singular.
         is_dictionary_word: tells whether a word is ordinary language (then it is never "corrected").
         named_brands: the brands whose name, where the catalog prints it, mostly names that brand's own products
             (a shopper's word for them is a brand). "CHARGE" or "Brilliant" are printed mostly by other brands'
@@ -126,6 +129,7 @@ class CatalogVocabulary:
     words: frozenset[str]
     is_dictionary_word: Callable[[str], bool] = lambda word: False
     joined: frozenset[tuple[str, str]] = frozenset()  # ("cup", "saucer"): titles print "Cup And Saucer"
+    compounds: frozenset[str] = frozenset()
     named_brands: tuple[str, ...] = ()
     _by_length: dict[int, list[str]] = field(default_factory=dict, repr=False)
     _category_parts: dict[str, list[tuple[str, ...]]] = field(default_factory=dict, repr=False)
@@ -141,6 +145,7 @@ class CatalogVocabulary:
         word_categories: dict[str, Counter[str]] = defaultdict(Counter)
         words: set[str] = set()
         joined: set[tuple[str, str]] = set()
+        compounds: set[str] = set()
         printing: Counter[str] = Counter()  # one-word brand (lower case) -> products whose text prints it
         own: Counter[str] = Counter()  # ... of those, the brand's own products
         products = list(products)
@@ -152,6 +157,9 @@ class CatalogVocabulary:
             title = words_of(p.title.replace("&", " and "))
             joined.update((stem(a), stem(b)) for a, mid, b in zip(title, title[1:], title[2:], strict=False)
                           if mid == "and")
+            # Both parts words of three letters or more: "tea" + "cup", never "a" + "pod".
+            compounds.update(stem(a + b) for a, b in itertools.pairwise(title)
+                             if a.isalpha() and b.isalpha() and min(len(a), len(b)) >= 3)
             if p.category:
                 categories.add(p.category)
             if p.brand:
@@ -163,6 +171,7 @@ class CatalogVocabulary:
             words.update(words_of(f"{p.title} {p.category} {p.brand} {p.description}"))
         vocab = cls(tuple(sorted(categories)), tuple(sorted(brands)), title_counts, dict(word_categories),
                     frozenset(words), is_dictionary_word or (lambda word: False), frozenset(joined),
+                    frozenset(compounds),
                     tuple(b for b in sorted(brands) if own[b.lower()] * 2 >= printing[b.lower()]))
         for w in title_counts:
             if w.isalpha():
@@ -178,8 +187,8 @@ class CatalogVocabulary:
         return len(self.word_categories.get(stem(word), ())) >= DESCRIBING_CATEGORIES
 
     def knows(self, word: str) -> bool:
-        """Whether the catalog prints ``word`` (or its singular) anywhere."""
-        return word in self.words or stem(word) in self.title_counts
+        """Whether the catalog prints ``word`` (or its singular) anywhere, or its titles print it in two words."""
+        return word in self.words or stem(word) in self.title_counts or stem(word) in self.compounds
 
     def reads(self, word: str) -> bool:
         """Whether ``word`` is one the assistant can read: ordinary language, the catalog's, or a typo of one."""

@@ -8,6 +8,7 @@ the raw message, and return reply facts with a typed :class:`StateUpdate`.
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 from collections.abc import Callable, Collection, Sequence
@@ -154,13 +155,16 @@ def ends_in(title: str, word: str) -> bool:
 def not_found_words(query_words: Sequence[str], products: Sequence[Product]) -> list[str]:
     """The request's words that none of ``products`` prints in its title (as a word, its start or inside a
     compound: "mat" is in "Doormat") as what it is, not what it is for."""
-    titles = [" ".join(stem(w) for w in what_it_is(p.title)) for p in products]
+    kinds = [what_it_is(p.title) for p in products]
+    titles = [" ".join(stem(w) for w in kind) for kind in kinds]
+    # Two title words written as one ("lunchbox" of "Lunch Box").
+    compounds = {stem(a + b) for kind in kinds for a, b in itertools.pairwise(kind)}
     missing = []
     for w in query_words:
         s = stem(w)
         if len(s) < 3:
             continue
-        if not any(s in title for title in titles):
+        if not any(s in title for title in titles) and s not in compounds:
             missing.append(w)
     return missing
 

@@ -116,3 +116,9 @@ def test_a_title_prints_a_word_whole_compound_or_two_letters_whole() -> None:
     assert prints("CyberPowerPC Gamer - Gaming PC Tower", "pc")
     assert not prints("Smart TVision Hub", "tv")  # two letters never inside another word
     assert not prints("A", "a")
+
+
+def test_two_title_words_written_as_one_are_known(gift: CatalogVocabulary) -> None:
+    # Titles print "Lunch Box" and "Key Ring": written as one word, either is the catalog's own.
+    assert gift.knows("lunchbox") and gift.knows("lunchboxes") and gift.reads("keyrings")
+    assert not gift.knows("lunchcake")  # no title prints "lunch cake"
