@@ -7,6 +7,7 @@ reaches the search.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from assistant.understanding.vocab import AGE_UNITS, NUMBER_WORDS
@@ -53,7 +54,7 @@ def content_words(words: Sequence[str]) -> list[str]:
     of the two"), do not.
     """
     return [w for w in words if w.isalnum() and not w.isdigit() and len(w) > 1 and w not in FUNCTION_WORDS
-            and w not in GENERIC_WANTS and w not in NUMBER_WORDS]
+            and w not in GENERIC_WANTS and w not in NUMBER_WORDS and not _AGE_WORD.fullmatch(w)]
 
 
 def describing_thanks(words: Sequence[str]) -> set[int]:
@@ -86,6 +87,29 @@ def search_query(words: Sequence[str]) -> str:
     # The same after a pronoun that is the person ("my sister, she loves baking": "Love Heart" cups again).
     after_who = {i + 1 for i, w in enumerate(words[:-2])
                  if w in ("who", "whos", "she", "he", "they") and content_words([words[i + 2]])}
-    # An age says who, not what: its number would match the counts titles print ("a 10 year old": "Set 10 Cards").
-    ages = {i for i, w in enumerate(words[:-2]) if w.isdigit() and words[i + 1] in AGE_UNITS and words[i + 2] == "old"}
-    return " ".join(w for i, w in enumerate(words) if i not in polite | after_who | ages).strip()
+    return " ".join(w for i, w in enumerate(words) if i not in polite | after_who | age_positions(words)).strip()
+
+
+# Words a person's age follows ("aged 6", "turning 7") and the persons who "is" an age ("his sister who is 3").
+_AGE_CUES = frozenset({"aged", "age", "ages", "turning", "turns", "turned"})
+_PERSONS = frozenset({"who", "he", "she", "they", "whos", "hes", "shes"})
+_AGE_WORD = re.compile(r"\d{1,2}(?:yo|yrs?|years?old)")
+
+
+def age_positions(words: Sequence[str]) -> set[int]:
+    """Where ``words`` give a person's age: it says who, not what, and searched for, its number matches the counts
+    titles print ("a 10 year old": "Set 10 Cards"; "his sister who is 3": "Set Of 3 Wooden Sleigh Decorations")."""
+    ages: set[int] = set()
+    for i, w in enumerate(words):
+        if _AGE_WORD.fullmatch(w):
+            ages.add(i)
+        if not w.isdigit():
+            continue
+        after = words[i + 1] if i + 1 < len(words) else ""
+        if after in AGE_UNITS and words[i + 2:i + 3] == ["old"]:
+            ages.add(i)
+        elif i and (words[i - 1] in _AGE_CUES or words[i - 1] in _PERSONS - {"who", "he", "she", "they"}
+                    or (words[i - 1] in ("is", "s") and i > 1 and words[i - 2] in _PERSONS)) \
+                and (not after or after in AGE_UNITS or not content_words([after])):
+            ages.add(i)  # ("who is 6 foot tall" gives a height: a word that names something follows)
+    return ages

@@ -19,6 +19,12 @@ from assistant.understanding.content import describing_thanks, search_query
     ("a brother who loves cooking", "a brother who cooking"),
     ("for a 10 year old boy", "for a year old boy"),
     ("a set of 10 cards", "a set of 10 cards"),
+    ("for his sister who is 3", "for his sister who is"),
+    ("my niece aged 6 , she loves unicorns", "my niece aged she unicorns"),
+    ("a boy turning 7", "a boy turning"),
+    ("for my 4yo", "for my"),
+    # A number after "who is" that something follows is no age.
+    ("someone who is 6 foot tall", "someone who is 6 foot tall"),
 ])
 def test_search_query(text: str, query: str) -> None:
     assert search_query(text.split()) == query
