@@ -309,6 +309,25 @@ def is_a(title: str, word: str) -> bool:
     return prints(title_itself(title), word)
 
 
+def ends_in(title: str, word: str) -> bool:
+    """Whether a phrase of ``title`` ends in ``word``, as English compounds end in what the thing is: "Samsung 58"
+    Class - 4K UHD LED LCD TV" and "Dairy Maid Traditional Teapot" do, "TV Mounting Service with In-wall Wire
+    Concealment" does not (its phrases, up to a "with", "for" or "in", end in "Premier" and "Service")."""
+    phrases = [re.split(r"\s+(?:with|for|in|and|&)\s+", part, maxsplit=1, flags=re.I)[0]
+               for part in re.split(r"\s+[-\u2013\u2014]\s+|,", title)]
+    return any((last := words_of(phrase)[-1:]) and prints(last[0], word) for phrase in phrases)
+
+
+def of_own_kind(titles: Sequence[str], word: str) -> list[int]:
+    """The places of ``titles`` that are ``word`` itself: those that end in it, when most titles printing it do
+    (titles that name the kind last, "4K UHD LED LCD TV", tell a "TV Mounting Service" from a TV); else every
+    title that names it as what it is (titles that name the kind first and a colour or a motif after, "Lunch Bag
+    Red Retrospot", say nothing by their last word)."""
+    naming = [n for n, t in enumerate(titles) if is_a(t, word)]
+    ending = [n for n in naming if ends_in(titles[n], word)]
+    return ending if len(ending) * 2 > len(naming) else naming
+
+
 def prints(title: str, word: str) -> bool:
     """Whether ``title`` prints ``word`` (its singular, or inside a compound: "mat" in "Doormat"); a two-letter
     word ("tv", "pc") only as a whole word, as it would sit inside too many others."""

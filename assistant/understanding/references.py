@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from assistant.types import Slots
-from assistant.understanding.catalog import is_a, stem, title_itself
+from assistant.understanding.catalog import of_own_kind, stem, title_itself
 from assistant.understanding.content import FUNCTION_WORDS, content_words
 from assistant.understanding.vocab import NUMBER_WORDS, ORDINALS, PRICE_WORDS
 from cartwise.models import ProductId
@@ -303,7 +303,8 @@ def resolve(
         counted = _counted_set(words)
         leading = items[:counted] if counted > 1 else items
         # "which is the cheapest" after teapots: the cheapest teapot, not a tea mug shown beside them.
-        of_kind = [item for item in leading if is_a(item.title, kind)] if kind else []
+        # (An "LCD TV", not a "TV Mounting Service", after "tvs".)
+        of_kind = [leading[n] for n in of_own_kind([item.title for item in leading], kind)] if kind else []
         return _by_price(of_kind or leading, chooses, count_before_superlative(words))
     size = chooses_by_size(words)
     if size and _of_these(words, items) and (picked := _by_size(items, size)):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
-from assistant.dialog.handlers.shopping import ShoppingAdvisor, TurnResult, ends_in
+from assistant.dialog.handlers.shopping import ShoppingAdvisor, TurnResult
 from assistant.facts import Act, ReplyFacts
 from assistant.nlg.phrasing import join_words, plural
 from assistant.personal import Personaliser
@@ -25,7 +25,7 @@ from assistant.types import (
     StateUpdate,
     Understanding,
 )
-from assistant.understanding.catalog import is_a, prints, stem, words_of
+from assistant.understanding.catalog import ends_in, is_a, prints, stem, words_of
 from assistant.understanding.content import FUNCTION_WORDS, content_words
 from assistant.understanding.references import SIZE_CHOICE, title_size
 from assistant.understanding.understander import DETERMINERS, head_phrase, head_word

@@ -25,7 +25,7 @@ from assistant.protocols import VectorStore
 from assistant.reply import BundleItem
 from assistant.types import DialogState, Intent, ShownProduct, SizeComparison, Slots, StateUpdate, Understanding
 from assistant.understanding.attributes import COLOURS_ASKED, SIZE_ASKED, as_typed, silent_on
-from assistant.understanding.catalog import is_a, prints, stem, title_itself, words_of
+from assistant.understanding.catalog import is_a, of_own_kind, prints, stem, title_itself, words_of
 from assistant.understanding.content import FUNCTION_WORDS, content_words
 from assistant.understanding.references import TITLE_SIZES, is_pronoun, title_size
 from assistant.understanding.understander import REQUEST_WORDS, head_word, use_words
@@ -141,15 +141,6 @@ def cheaper_than(shown: Sequence[ShownProduct]) -> Decimal:
     """The price "cheaper" asks for after ``shown``: below their median (not below the cheapest: "cheaper ones"
     after a list moves the list down, it need not beat every one of them)."""
     return to_money(statistics.median(p.price for p in shown)) - Decimal("0.01")
-
-
-def ends_in(title: str, word: str) -> bool:
-    """Whether a phrase of ``title`` ends in ``word``, as English compounds end in what the thing is: "Samsung 58"
-    Class - 4K UHD LED LCD TV" and "Dairy Maid Traditional Teapot" do, "TV Mounting Service with In-wall Wire
-    Concealment" does not (its phrases, up to a "with", "for" or "in", end in "Premier" and "Service")."""
-    phrases = [re.split(r"\s+(?:with|for|in|and|&)\s+", part, maxsplit=1, flags=re.I)[0]
-               for part in re.split(r"\s+[-\u2013\u2014]\s+|,", title)]
-    return any((last := words_of(phrase)[-1:]) and prints(last[0], word) for phrase in phrases)
 
 
 def not_found_words(query_words: Sequence[str], products: Sequence[Product]) -> list[str]:
@@ -341,7 +332,8 @@ class ShoppingAdvisor:
         # A ranking by price or size is of the things asked for, when some are ("cheapest teapot": a teapot, not a
         # tea mug): not of everything that matched.
         ranks = ranks_by(slots)
-        of_kind = [pr for pr in ranked if is_a(pr[0].title, named)] if named and ranks else []
+        # (An "LCD TV", not a "TV Mounting Service", for "the cheapest tv".)
+        of_kind = [ranked[n] for n in of_own_kind([p.title for p, _ in ranked], named)] if named and ranks else []
         if slots.price in ("cheapest", "priciest"):
             # "the cheapest": among the relevant matches, cheapest first (not the cheapest thing in the shop).
             relevant = (of_kind or ranked)[: max(SHOW * 2, 10)]

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.dialog.handlers.shopping import ends_in
-from assistant.understanding.catalog import is_a
+from assistant.understanding.catalog import ends_in, is_a
 
 
 @pytest.mark.parametrize(

@@ -122,3 +122,13 @@ def test_two_title_words_written_as_one_are_known(gift: CatalogVocabulary) -> No
     # Titles print "Lunch Box" and "Key Ring": written as one word, either is the catalog's own.
     assert gift.knows("lunchbox") and gift.knows("lunchboxes") and gift.reads("keyrings")
     assert not gift.knows("lunchcake")  # no title prints "lunch cake"
+
+
+def test_of_own_kind_goes_by_the_titles_own_order() -> None:
+    from assistant.understanding.catalog import of_own_kind
+
+    tvs = ["Handy Premier - TV Mounting Service", 'LG 43" Class - UR8000 Series - 4K UHD LED LCD TV',
+           'TCL 50" Class - S470G Series - 4K UHD LED LCD TV', "Samsung Soundbar"]
+    assert of_own_kind(tvs, "tv") == [1, 2]  # most that print "TV" end in it: the service is no TV
+    stands = ["Regency Cakestand 3 Tier", "Red Retrospot Cake Stand", "Large Cake Stand Hanging Strawbery"]
+    assert of_own_kind(stands, "stand") == [0, 1, 2]  # most name a motif last: every one is a stand
