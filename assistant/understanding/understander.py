@@ -491,6 +491,10 @@ class Understander:
             # "now show me teapots" (goodbye at 0.94 to the model: "bye for now"): a thing asked for by name that the
             # catalog prints is a request, whatever greeting or thanks comes with it.
             u = u.with_intent(Intent.search_product, f"a thing asked for by name: {u.head}")
+        elif u.intent in _SOCIAL and u.names_product and content and (named := self._names_a_product(u, content)):
+            # "first aid tin", "the regency cakestand" (goodbyes at 0.83 and 0.94 to the model): a message whose
+            # every word a product's title prints, the product the calibrated catalog check accepts, is its name.
+            u = u.with_intent(Intent.search_product, f"a product's name: {named}")
         elif u.intent in _SOCIAL and u.slots.price is None and (u.slots.colour or u.slots.size) and goes_on(words):
             # "how about blue?" (a goodbye at 0.71 to the model): a fragment going on with a colour or a size asks
             # for the things in it, never takes leave.
@@ -611,6 +615,15 @@ class Understander:
         if u.intent == Intent.edit_bundle and not screen.bundle:
             u = u.with_intent(Intent.build_bundle, "no bundle on the screen to edit")
         return u
+
+    def _names_a_product(self, u: Understanding, content: Sequence[str]) -> str:
+        """The title of the closest product when it prints every one of ``content`` and the catalog check accepts
+        it, else ""."""
+        similarity, titles = self.matcher.best_match(u.query)
+        title = titles.split(" | ")[0]
+        if self.check.accepts(similarity, title, u.head) and all(prints(title, w) for w in content):
+            return title
+        return ""
 
     def _product_not_policy(self, u: Understanding) -> Understanding:
         """A question the policy text would answer, to the model, that no passage comes near while a product the
