@@ -621,7 +621,8 @@ class Understander:
         it, else ""."""
         similarity, titles = self.matcher.best_match(u.query)
         title = titles.split(" | ")[0]
-        if self.check.accepts(similarity, title, u.head) and all(prints(title, w) for w in content):
+        # (A brand alone, "gopro", has no head: the word is checked as one.)
+        if self.check.accepts(similarity, title, u.head or content[-1]) and all(prints(title, w) for w in content):
             return title
         return ""
 
