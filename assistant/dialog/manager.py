@@ -70,6 +70,17 @@ INTENT_PHRASES: dict[Intent, str] = {
     Intent.contact_human_agent: "Talk to a person",
     Intent.complaint: "I want to make a complaint",
 }
+# The quick reply that asks the same of the order in focus, after a policy answer of one of these intents (it is
+# sent as the shopper's next message).
+ORDER_REQUESTS: dict[Intent, str] = {
+    Intent.cancel_order: "Cancel order {order}",
+    Intent.change_order: "Change order {order}",
+    Intent.get_refund: "I want a refund for order {order}",
+    Intent.track_refund: "Where is my refund for order {order}?",
+    Intent.get_invoice: "I need the invoice for order {order}",
+    Intent.check_invoice: "Show me the invoice for order {order}",
+    Intent.change_shipping_address: "Change the delivery address of order {order}",
+}
 # Words that say the message is about an order the shopper placed (what was in it decides which).
 _ORDER_MENTIONS = frozenset({"order", "ordered", "parcel", "package", "delivery", "shipment"})
 FAILURE_ACTS = {Act.no_results, Act.out_of_scope, Act.policy_unknown, Act.did_you_mean}
@@ -376,8 +387,8 @@ class DialogManager:
                 # An unsure read's stock phrase is left out, as in _policy: "do i have to pay for the return
                 # postage" (a refund at 0.47) is looked up by its own words, not pulled to the 30-day window.
                 facts = self.service.policy(intent, u.text, with_hint=not u.asks_policy and u.confident)
-                if user_id and state.order_id:
-                    facts.options = [f"{INTENT_PHRASES.get(intent, 'Help with')} for order {state.order_id}"]
+                if user_id and state.order_id and intent in ORDER_REQUESTS:
+                    facts.options = [ORDER_REQUESTS[intent].format(order=state.order_id)]
                 return TurnResult(facts)
             facts = self.service.order(intent, order_id, user_id, u.text)
             facts.slots = u.slots.as_strings()

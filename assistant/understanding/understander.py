@@ -1418,6 +1418,8 @@ def head_word(words: Sequence[str]) -> str:
             # is like, never what it is.
             content = [w for w in content_words(_object_of(segment)) if w not in _OTHERNESS
                        and not w[:1].isdigit()] if whole else []
+            while len(content) > 1 and _participle(content[-1]):
+                content.pop()  # "my teapot arrived cracked": how it came is no thing; the teapot is
             if whole and not content:
                 return ""  # "hosting a" + an occasion read as a slot: a verb whose object is no product
             if content:
@@ -1432,6 +1434,12 @@ def head_word(words: Sequence[str]) -> str:
         else:
             segment.append(w)
     return ""
+
+
+def _participle(word: str) -> bool:
+    """Whether ``word`` reads as a past participle ("cracked", "arrived", "padded"): it says what happened to a thing
+    or what it is like, never what it is ("speed" and "flowerbed" are no participles)."""
+    return len(word) > 4 and word.endswith("ed") and not word.endswith(("eed", "bed"))
 
 
 def _roles(words: Sequence[str], max_words: int, title_counts: Mapping[str, int] | None = None) -> tuple[Role, ...]:

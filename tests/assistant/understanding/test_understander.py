@@ -463,3 +463,16 @@ def test_a_phrase_keeps_the_words_naming_a_kind_not_those_describing_it(understa
     # "vintage" and "style" are printed across many of the shop's categories; "bread" names a kind of maker.
     assert understander.understand("do you have any vintage style clocks", Screen()).head_phrase == ("clocks",)
     assert understander.understand("a bread maker", Screen()).head_phrase == ("bread", "maker")
+
+
+@pytest.mark.parametrize(("text", "head"), [
+    ("my teapot arrived cracked", "teapot"),  # how it came is no thing
+    ("the mugs arrived chipped", "mugs"),
+    ("a curved monitor", "monitor"),
+    ("a raised flowerbed", "flowerbed"),  # no participle
+    ("phone cases", "cases"),
+])
+def test_the_head_is_no_participle(text: str, head: str) -> None:
+    from assistant.understanding.understander import head_word
+
+    assert head_word(text.split()) == head
