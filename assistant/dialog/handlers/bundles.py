@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
-from assistant.dialog.handlers.shopping import ShoppingAdvisor, TurnResult
+from assistant.dialog.handlers.shopping import Found, ShoppingAdvisor, TurnResult
 from assistant.facts import Act, ReplyFacts
 from assistant.nlg.phrasing import join_words, plural
 from assistant.personal import Personaliser
@@ -81,6 +81,9 @@ class BundlePlanner:
 
     # ------------------------------------------------------------------ build
     def build(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
+        if u.adds_target and not u.roles and u.targets and state.bundle and state.bundle.items:
+            # "add the first one" with a set standing: it goes in that set (a new set of it alone would lose it).
+            return self.add(u, state.bundle, state)
         if u.roles or u.adds_target:
             # "add it to my basket": a set of that product alone (build_from_roles puts the target first).
             return self.build_from_roles(u, state, user_id, search_if_none=True)
@@ -91,6 +94,8 @@ class BundlePlanner:
         anchor = self._anchor(u)
         if anchor is None and u.complements:
             anchor = self._of_the_kind(u)
+        if anchor is None and u.complements and not u.names_product and state.bundle and state.bundle.items:
+            return self._going_with_set(u, state, user_id)
         theme = None
         if anchor is None:
             theme = u.query or u.slots.occasion or "gift"
@@ -143,6 +148,27 @@ class BundlePlanner:
         # are of it too, after those.
         return next((p for p in hits if ends_in(p.title, kind)), None) or next(
             (p for p in hits if is_a(p.title, kind)), None)
+
+    def _going_with_set(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
+        """ "what else goes with it" after a set: the things that go with what the set is built around (its first
+        item when nothing is), none already in it, listed to add; the set stays as it is."""
+        assert state.bundle is not None
+        items = state.bundle.items
+        anchor_id = (state.bundle_spec.anchor_id if state.bundle_spec else None) or items[0].id
+        profile = self.personaliser.profile(user_id, state.viewed_ids) if self.personaliser else None
+        try:
+            result: BundleResult | None = self.builder.build(BundleRequest(
+                anchor_id=anchor_id, include_anchor=False, exclude_ids=frozenset(i.id for i in items),
+                profile=profile))
+        except (RetrievalError, ValueError):
+            result = None
+        if result is None or not result.items:
+            return TurnResult(ReplyFacts(act=Act.no_results, intent=Intent.build_bundle, user_text=u.text,
+                                         detail="no bundle", currency=self.currency))
+        found = Found([(i.product, i.reason) for i in result.items])
+        shown = self.shopping.present(found, Slots(), "", u, state, Intent.build_bundle)
+        shown.facts.detail = shown.facts.detail or "These go well with your set; ask me to add any of them."
+        return shown
 
     def _build(self, spec: BundleSpec, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
         anchor = next(iter(self.store.get([spec.anchor_id])), None) if spec.anchor_id else None
