@@ -1123,10 +1123,11 @@ def _with_feature(hits: list[SearchHit], feature: str, thing: str,
 
 
 def _words_pattern(words: Sequence[str], from_start: bool = False) -> re.Pattern[str]:
-    """Texts that print every one of ``words`` (singular or plural, or inside a compound; with ``from_start``
-    only as a word's start: "ram" not in "gram")."""
-    start = r"\b" if from_start else ""
-    parts = "".join(rf"(?=.*{start}{re.escape(stem(w))})" for w in words)
+    """Texts that print every one of ``words``: singular, plural or in "-ing" ("Mounting"), or ending a compound ("mat"
+    in "Doormat"), never starting one ("ear" is no "Earbuds"); with ``from_start`` as a word's start ("ram" not in
+    "gram")."""
+    parts = "".join(rf"(?=.*\b{re.escape(stem(w))})" if from_start else rf"(?=.*{re.escape(stem(w))}(?:e?s|ing)?\b)"
+                    for w in words)
     return re.compile(parts, re.I | re.S)
 
 
