@@ -974,12 +974,14 @@ class Understander:
 def _describes_only(words: Sequence[str]) -> bool:
     """Whether the request is "something" or "anything" and words describing it, naming no thing: "something
     funny", "have you got anything a bit more elegant". English puts the describing words after such a pronoun;
-    a phrase after a preposition ("something for my mum", "anything like a teapot") says more, and is left alone."""
+    a phrase after a preposition ("something for my mum", "anything like a teapot") says more, and is left alone, as
+    is a clause ("something she can use when it's raining", "something that keeps tea warm"): a need."""
     at = next((i for i, w in enumerate(words) if w in _SOME_THING), None)
     if at is None or content_words(list(words[:at])):
         return False
     after = words[at + 1:]
-    return bool(content_words(list(after))) and not any(w in _PREPOSITIONS for w in after)
+    return bool(content_words(list(after))) and not any(
+        w in _PREPOSITIONS or w in _SUBJECT_PRONOUNS or w in _CLAUSE_MARKERS for w in after)
 
 
 def _of_own_orders(words: Sequence[str]) -> bool:
