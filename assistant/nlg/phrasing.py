@@ -176,8 +176,11 @@ def describe(
         occasion = ""  # "christmas trees" already says it
     elif occasion and found and noun.split()[0].lower().rstrip("s") in occasion.lower().split():
         noun, found = "gifts", "gifts"  # "secret santa" with "santas" found: one word, not "secret santa santas"
-    # "birthday mugs", but "mugs for an afternoon tea party".
-    suffix_occasion = occasion.lower().startswith(("for ", "at ", "a ", "an ", "the "))
+    # "mugs for an afternoon tea party"; and "decorations for halloween", never "halloween decorations", where the
+    # name found is the titles' own words and they don't print the occasion (Easter chicks are no halloween
+    # decorations: the occasion is what the shopper wants them for, not a name for them).
+    suffix_occasion = occasion.lower().startswith(("for ", "at ", "a ", "an ", "the ")) or bool(
+        occasion and found and not noun.startswith("items from"))
     before = "" if suffix_occasion else occasion
     parts = [level, before, *adjectives, noun if found or not many else plural(noun)]
     recipient = _first(slots, RECIPIENT_SLOTS)

@@ -241,7 +241,8 @@ def test_handoff_says_what_happens_next_with_the_contact_policy() -> None:
 @pytest.mark.parametrize(
     ("slots", "expected"),
     [
-        ({"found": "bags", "recipient": "mum", "occasion": "birthday"}, "birthday bags for your mum"),
+        # The titles' name for what was found doesn't print the occasion: it is what they are wanted for.
+        ({"found": "bags", "recipient": "mum", "occasion": "birthday"}, "bags for your mum for a birthday"),
         ({"found": "mugs", "budget_min": "5.00", "budget_max": "20.00"}, "mugs between £5.00 and £20.00"),
         ({"found": "candles", "exclude": "red", "price_level": "low"}, "affordable candles (not red)"),
         ({"found": "lunch boxes", "colour": "red", "recipient": "myself"}, "red lunch boxes for you"),
@@ -551,9 +552,10 @@ def test_local_smollm2_output_always_passes_the_grounding_check(tmp_path_factory
 @pytest.mark.parametrize(
     ("slots", "phrase"),
     [
-        ({"found": "santas", "occasion": "secret santa"}, "secret santa gifts"),  # never "secret santa santas"
+        ({"found": "santas", "occasion": "secret santa"}, "gifts for secret santa"),  # never "secret santa santas"
         ({"found": "christmas trees", "occasion": "christmas"}, "christmas trees"),
-        ({"found": "mugs", "occasion": "birthday"}, "birthday mugs"),
+        ({"found": "mugs", "occasion": "birthday"}, "mugs for a birthday"),  # the titles say no "birthday mugs"
+        ({"occasion": "birthday"}, "birthday products"),  # no name found: the occasion says which
     ],
 )
 def test_the_request_as_a_phrase_says_each_word_once(slots: dict[str, str], phrase: str) -> None:
