@@ -188,7 +188,7 @@ class CatalogVocabulary:
 
     def knows(self, word: str) -> bool:
         """Whether the catalog prints ``word`` (or its singular) anywhere, or its titles print it in two words."""
-        return word in self.words or stem(word) in self.title_counts or stem(word) in self.compounds
+        return word in self.words or (form := stem(word)) in self.title_counts or form in self.compounds
 
     def reads(self, word: str) -> bool:
         """Whether ``word`` is one the assistant can read: ordinary language, the catalog's, or a typo of one."""

@@ -92,7 +92,8 @@ def search_query(words: Sequence[str]) -> str:
 
 # Words a person's age follows ("aged 6", "turning 7") and the persons who "is" an age ("his sister who is 3").
 _AGE_CUES = frozenset({"aged", "age", "ages", "turning", "turns", "turned"})
-_PERSONS = frozenset({"who", "he", "she", "they", "whos", "hes", "shes"})
+_PERSON_IS = frozenset({"whos", "hes", "shes"})  # "who's", "he's", "she's" with the apostrophe normalised away
+_PERSONS = frozenset({"who", "he", "she", "they"}) | _PERSON_IS
 _AGE_WORD = re.compile(r"\d{1,2}(?:yo|yrs?|years?old)")
 
 
@@ -108,7 +109,7 @@ def age_positions(words: Sequence[str]) -> set[int]:
         after = words[i + 1] if i + 1 < len(words) else ""
         if after in AGE_UNITS and words[i + 2:i + 3] == ["old"]:
             ages.add(i)
-        elif i and (words[i - 1] in _AGE_CUES or words[i - 1] in _PERSONS - {"who", "he", "she", "they"}
+        elif i and (words[i - 1] in _AGE_CUES or words[i - 1] in _PERSON_IS
                     or (words[i - 1] in ("is", "s") and i > 1 and words[i - 2] in _PERSONS)) \
                 and (not after or after in AGE_UNITS or not content_words([after])):
             ages.add(i)  # ("who is 6 foot tall" gives a height: a word that names something follows)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from typing import Any
 
 from assistant.dialog.handlers.shopping import Found, ShoppingAdvisor, TurnResult
 from assistant.facts import Act, ReplyFacts
@@ -155,13 +156,8 @@ class BundlePlanner:
         assert state.bundle is not None
         items = state.bundle.items
         anchor_id = (state.bundle_spec.anchor_id if state.bundle_spec else None) or items[0].id
-        profile = self.personaliser.profile(user_id, state.viewed_ids) if self.personaliser else None
-        try:
-            result: BundleResult | None = self.builder.build(BundleRequest(
-                anchor_id=anchor_id, include_anchor=False, exclude_ids=frozenset(i.id for i in items),
-                profile=profile))
-        except (RetrievalError, ValueError):
-            result = None
+        result = self._try_build(user_id, state, anchor_id=anchor_id, include_anchor=False,
+                                 exclude_ids=frozenset(i.id for i in items))
         if result is None or not result.items:
             return TurnResult(ReplyFacts(act=Act.no_results, intent=Intent.build_bundle, user_text=u.text,
                                          detail="no bundle", currency=self.currency))
@@ -170,16 +166,19 @@ class BundlePlanner:
         shown.facts.detail = shown.facts.detail or "These go well with your set; ask me to add any of them."
         return shown
 
-    def _build(self, spec: BundleSpec, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
-        anchor = next(iter(self.store.get([spec.anchor_id])), None) if spec.anchor_id else None
+    def _try_build(self, user_id: str | None, state: DialogState, **request: Any) -> BundleResult | None:
+        """The builder's set for ``request`` (the :class:`BundleRequest` fields) with the shopper's history, or None
+        when it cannot be built."""
         profile = self.personaliser.profile(user_id, state.viewed_ids) if self.personaliser else None
         try:
-            result = self.builder.build(BundleRequest(
-                anchor_id=spec.anchor_id, theme=spec.theme, budget=_money(spec.budget), people=spec.people,
-                profile=profile, include_anchor=spec.include_anchor,
-            ))
+            return self.builder.build(BundleRequest(**request, profile=profile))
         except (RetrievalError, ValueError):
-            result = None
+            return None
+
+    def _build(self, spec: BundleSpec, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
+        anchor = next(iter(self.store.get([spec.anchor_id])), None) if spec.anchor_id else None
+        result = self._try_build(user_id, state, anchor_id=spec.anchor_id, theme=spec.theme,
+                                 budget=_money(spec.budget), people=spec.people, include_anchor=spec.include_anchor)
         slots = _display(u.slots)
         if result is None or not result.items:
             return TurnResult(ReplyFacts(act=Act.no_results, intent=Intent.build_bundle, user_text=u.text, slots=slots,
