@@ -718,9 +718,11 @@ class Understander:
                     and screen.context is TurnContext.product:
                 update["targets"] = (screen.focus_id,)  # "anything similar?" after one product's details: to it
             update["similar"] = any(w in ("like", "similar", "same") for w in words) and bool(update["targets"])
-            if u.intent == Intent.product_info and update["similar"] and u.slots.price in ("cheaper", "pricier"):
-                # "is there a cheaper one like it?": other products, cheaper than that one, not its details again.
-                update |= {"intent": Intent.refine_search, "notes": (*u.notes, "a cheaper one like the one pointed at")}
+            if u.intent == Intent.product_info and update["similar"] and (
+                    u.slots.price in ("cheaper", "pricier") or any(w in _OTHERNESS for w in words)):
+                # "is there a cheaper one like it?", "what else do you have like the first one": other products like
+                # the one pointed at, not its details again ("what is the first one like" asks for no other).
+                update |= {"intent": Intent.refine_search, "notes": (*u.notes, "others like the one pointed at")}
             # "which ones have a mic" asks it of every product shown, as "any of those" does.
             of_them = any(a == "of" and b in ("these", "those", "them") for a, b in itertools.pairwise(all_words))
             asks_which = bool(all_words) and all_words[0] == "which"
