@@ -15,10 +15,10 @@ from assistant.understanding.references import SIZE_CHOICE
 _COMPARED = re.compile(
     r"\b(?:better|longer|more|bigger|larger|faster|lighter|smaller|higher|lower|best|most|greater|[a-z]{2,}est)\s+"
     r"(?P<what>[a-z][a-z -]{1,30}?)\s*(?:$|\bthan\b|\bfor\b|\bon\b|\bin\b)")
-# "does it have noise cancelling?", "is it waterproof", "what's the warranty?"
+# "does it have noise cancelling?", "is it waterproof", "are they waterproof", "what's the warranty?"
 _ASKED = re.compile(
-    r"\b(?:does|do|is|has|have|can)\s+(?:it|this|that|they|this one|that one|the \w+ one)\s+(?:have|has|come with|"
-    r"include|support|got|do)?\s*(?:an?\s+|any\s+)?(?P<what>[a-z0-9][a-z0-9 -]{2,40}?)\s*$|"
+    r"\b(?:does|do|is|are|has|have|can)\s+(?:it|this|that|they|this one|that one|the \w+ one)\s+(?:have|has|come with|"
+    r"include|support|got|do)?\s*(?:an?\s+|any\s+)?(?P<what>[a-z0-9][a-z0-9 -]{1,40}?)\s*$|"
     r"\bwhats\s+(?:the|its)\s+(?P<what2>[a-z][a-z -]{2,30}?)\s*(?:like|on it|of it)?\s*$")
 # "how much battery life does the first one have", "what resolution does it have": the property comes before the
 # verb, and the pointer after it.
@@ -87,7 +87,8 @@ def asked_attribute(text: str) -> str:
     if words[:2] in (["work", "with"], ["compatible", "with"], ["connect", "to"]) and len(words) > 2:
         return " ".join(words[2:])  # "does it work with iphone?": whether the details say so of the iPhone
     phrase = " ".join(words)
-    if not words or words[0] in ("come", "comes", "fit", "work", "available", "about", "like", "of", "one", "ones") \
+    if not words or words[0] in ("come", "comes", "fit", "work", "available", "about", "like", "of", "one", "ones",
+                                 "same", "different", "similar") \
             or set(words) <= STATED_ANYWAY:
         return ""  # "does it come in 65 inch?" asks for a variant, not a property
     if words[0] in ("difference", "differences"):

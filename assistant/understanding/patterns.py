@@ -55,20 +55,21 @@ def find_order_id(text: str) -> tuple[str | None, str]:
     return (min(found)[1] if found else None), text
 
 
-def find_measures(text: str) -> tuple[str | None, str, tuple[str, ...]]:
+def find_measures(text: str) -> tuple[str | None, str, tuple[tuple[str, int], ...]]:
     """A measured size ("27 inch", "30 cm"), the text with measurements, specs and stock codes blanked, and the
-    specs as written ("rtx 4060", "16gb"): a shopper searches by them, and no budget or count may read them."""
+    specs as written ("rtx 4060", "16gb") with where each starts: a shopper searches by them, asks whether a
+    product has one ("does it have 5g"), and no budget or count may read them."""
     size = None
     for m in list(_MEASURE.finditer(text)):
         unit = m.group("u") or m.group("attached")
         unit = "inch" if unit in ("inches", "inch", '"', "''", "in") else unit
         size = size or f"{m.group('n')} {unit}"
         text = blank(text, m.start(), m.end())
-    specs: list[str] = []
+    specs: list[tuple[str, int]] = []
     for pattern in (_SPEC, _STOCK_CODE):
         for m in list(pattern.finditer(text)):
             if pattern is _SPEC:
-                specs.append(m.group(0))
+                specs.append((m.group(0), m.start()))
             text = blank(text, m.start(), m.end())
     return size, text, tuple(specs)
 

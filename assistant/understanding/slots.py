@@ -70,6 +70,8 @@ class SlotReading:
         recipient_words: the words that named the recipient ("teenager" for the recipient "teen"): who a present
             is for, never a thing the shop could lack.
         occasion_words: the words that named the occasion ("bday" for "birthday").
+        asked: the residual with the specs back where they were ("does it have 5g"): what a question about a
+            product's property is read from.
     """
 
     slots: Slots
@@ -79,6 +81,7 @@ class SlotReading:
     specs: tuple[str, ...] = ()
     recipient_words: tuple[str, ...] = ()
     occasion_words: tuple[str, ...] = ()
+    asked: str = ""
 
 
 class SlotExtractor:
@@ -145,7 +148,8 @@ class SlotExtractor:
             return SlotReading(Slots(), "")
         order_id, t = find_order_id(t)
         placed, t = find_order_date(t)
-        measure, t, specs = find_measures(t)
+        measure, t, placed_specs = find_measures(t)
+        specs = tuple(spec for spec, _ in placed_specs)
         budget, t = find_budget(t, self.default_currency)
         tokens = tokenize(t)  # "4k" stays: it is what a "4k tv" is searched by, no budget or count
 
@@ -177,11 +181,13 @@ class SlotExtractor:
             words[i] for i in sorted(negated) if words[i].isalpha() and i not in price_tokens
         )
         kept = [
-            ";" if ends else w for i, w in enumerate(words)
+            (tokens[i].start, ";" if ends else w) for i, w in enumerate(words)
             if BLANK not in w and i not in price_tokens and i not in negated
             and ((ends := _ends_sentence(tokens, i)) or w.isalnum() or w in "&-,:;")
         ]
-        residual = " ".join(_without_stray_breaks(kept))
+        residual = " ".join(_without_stray_breaks([w for _, w in kept]))
+        # Where the specs stood ("does it have 5g"): the property a question asks about may be one.
+        asked = " ".join(_without_stray_breaks([w for _, w in sorted([*kept, *((at, s) for s, at in placed_specs)])]))
         slots = Slots(
             budget_min=budget.minimum if budget else None,
             budget_max=budget.maximum if budget else None,
@@ -211,7 +217,7 @@ class SlotExtractor:
         start = picked.first - 1 if picked and picked.first and _NTH.fullmatch(words[picked.first - 1]) else \
             picked.first if picked else 0
         return SlotReading(slots, residual, negated_words, tuple(w for w in words if BLANK not in w), specs,
-                           named_recipient, tuple(words[start:picked.last]) if picked else ())
+                           named_recipient, tuple(words[start:picked.last]) if picked else (), asked)
 
 
 _FOR_CONTEXT = frozenset({"for", "my", "our"})

@@ -311,7 +311,7 @@ class Understander:
         content = content_words(words)
         if content and all(w[:1].isdigit() for w in content):
             describes_only = True  # "4k?", "1080p ones": specs describe a thing, they name none
-        attribute = asked_attribute(reading.residual)
+        attribute = asked_attribute(reading.asked)
         attribute_words = set(attribute.split())
         # A colour or size asked for ("does it come in silver?") names no product, though titles print it.
         names_product = any(self.catalog.title_counts.get(stem(w), 0) > 0 for w in content

@@ -19,6 +19,8 @@ from assistant.understanding.attributes import as_typed, asked_attribute
     ("what resolution does it have", "resolution"),
     ("is it good for gaming", "gaming"),  # how good is for the details to say; "good" is no property
     ("does it have good battery life", "battery life"),
+    ("are they waterproof", "waterproof"),  # asked of several, as "is it" asks it of one
+    ("does the first one have 5g", "5g"),  # a property of two characters, after the pointer
 ])
 def test_a_property_is_read_from_the_question(text: str, expected: str) -> None:
     assert asked_attribute(text) == expected
@@ -34,6 +36,7 @@ def test_a_property_is_read_from_the_question(text: str, expected: str) -> None:
     "does it come in 65 inch",  # a variant, not a property
     "tell me more about the second one",
     "whats the difference between them",  # the comparison itself
+    "are they the same",  # a comparison, no property
 ])
 def test_what_the_data_states_is_no_property_to_quote(text: str) -> None:
     assert asked_attribute(text) == ""

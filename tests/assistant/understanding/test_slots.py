@@ -718,6 +718,14 @@ def test_specs_are_no_budget_or_count_and_are_kept_to_search_with() -> None:
     assert "4k" in Extractor("$").read("a 4k tv under 400").residual  # a resolution is a word to search with
 
 
+def test_a_question_is_read_with_its_specs_where_they_stood() -> None:
+    from assistant.understanding.slots import SlotExtractor as Extractor
+
+    reading = Extractor("$").read("does the 16gb one have 5g under 900?")
+    assert reading.residual == "does the one have"  # no budget or count reads a spec
+    assert reading.asked == "does the 16gb one have 5g"
+
+
 @pytest.mark.parametrize(
     ("text", "rank", "price"),
     [
