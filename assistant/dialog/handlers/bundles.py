@@ -95,7 +95,9 @@ class BundlePlanner:
         anchor = self._anchor(u)
         if anchor is None and u.complements:
             anchor = self._of_the_kind(u)
-        if anchor is None and u.complements and not u.names_product and state.bundle and state.bundle.items:
+        if anchor is None and u.complements and not u.item_query and state.bundle and state.bundle.items:
+            # "what else goes with it", "what else could go in it": no thing named before the complement word (its
+            # verb may be a title word: "Go"), so what goes with the set standing.
             return self._going_with_set(u, state, user_id)
         theme = None
         if anchor is None:
