@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.understanding.vocab import AGE_UNITS, NUMBER_WORDS
+from assistant.understanding.vocab import AGE_UNITS, NUMBER_WORDS, PEOPLE_NOUNS
 
 # Determiners, pronouns, prepositions, auxiliaries, conjunctions and the verbs of asking.
 FUNCTION_WORDS = frozenset("""
@@ -87,7 +87,23 @@ def search_query(words: Sequence[str]) -> str:
     # The same after a pronoun that is the person ("my sister, she loves baking": "Love Heart" cups again).
     after_who = {i + 1 for i, w in enumerate(words[:-2])
                  if w in ("who", "whos", "she", "he", "they") and content_words([words[i + 2]])}
-    return " ".join(w for i, w in enumerate(words) if i not in polite | after_who | age_positions(words)).strip()
+    who = age_positions(words) | head_count_positions(words)
+    return " ".join(w for i, w in enumerate(words) if i not in polite | after_who | who).strip()
+
+
+def head_count_positions(words: Sequence[str]) -> set[int]:
+    """Where a number counts the people something is for or how many are wanted, not a thing's own count ("for 20
+    kids", "a picnic for 6", "20 of something cheap"): searched for, it matches the counts titles print ("Set/20
+    Paper Napkins"). A number before a thing's name, or after "of" ("a pack of 20"), may be that count; it stays."""
+    counts: set[int] = set()
+    for i, w in enumerate(words):
+        if not w.isdigit():
+            continue
+        after = words[i + 1] if i + 1 < len(words) else ""
+        if after in PEOPLE_NOUNS or after == "of" or (
+                i and words[i - 1] == "for" and (not after or not content_words([after]))):
+            counts.add(i)
+    return counts
 
 
 # Words a person's age follows ("aged 6", "turning 7") and the persons who "is" an age ("his sister who is 3").

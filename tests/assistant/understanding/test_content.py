@@ -25,6 +25,13 @@ from assistant.understanding.content import describing_thanks, search_query
     ("for my 4yo", "for my"),
     # A number after "who is" that something follows is no age.
     ("someone who is 6 foot tall", "someone who is 6 foot tall"),
+    # A number that counts the people something is for, or how many are wanted, is no count a title prints.
+    ("party favours for 20 kids", "party favours for kids"),
+    ("a picnic set for 6", "a picnic set for"),
+    ("i need 20 of something cheap", "i need of something cheap"),
+    # Before a thing's name, or after "of", it may be the thing's own count.
+    ("a pack of 20 napkins", "a pack of 20 napkins"),
+    ("batteries for 2 remotes", "batteries for 2 remotes"),
 ])
 def test_search_query(text: str, query: str) -> None:
     assert search_query(text.split()) == query
