@@ -49,6 +49,7 @@ from assistant.understanding import (
     Understander,
 )
 from assistant.understanding.catalog import CatalogMatcher
+from cartwise.build_lock import one_build_at_a_time
 from cartwise.console import BuildDisplay
 from cartwise.db import ShopDatabase
 from cartwise.settings import Settings
@@ -79,7 +80,7 @@ def ensure_built(settings: Settings, display: BuildDisplay | None = None) -> Non
         settings: The shop and where its artefacts live.
         display: Where to show the stages (default: a live display on standard error).
     """
-    with display or BuildDisplay() as shown:
+    with one_build_at_a_time(settings), display or BuildDisplay() as shown:
         _build(settings, shown)
 
 
