@@ -4,14 +4,18 @@ throwaway services of ``scripts/services.py`` (a real ``redis-server`` on a free
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import tempfile
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
 from services_loader import services_module
 
-from cartwise.settings import Settings
+from cartwise.settings import REPO_ROOT, Settings
 
 
 @pytest.fixture(scope="session")
@@ -76,8 +80,79 @@ def _import_anyio_eagerly() -> None:
                 getattr(module, name, None)
 
 
+# The demo shops the suite's assistants serve, built in the background while the ``no_shop`` tests run.
+DEMO_SHOPS = ("giftshop", "electronics")
+_BUILD_SCRIPT = "\n".join([
+    "import sys",
+    "from cartwise.settings import Settings",
+    "from composition import ensure_built",
+    "for shop in sys.argv[1:]:",
+    "    ensure_built(Settings(shop=shop))",
+])
+
+
+class _BackgroundBuild:
+    """The build of the demo shops in a process of its own (on a fresh clone: the orders database, two product
+    indexes and the fine-tuned intent model, minutes of CPU), so that the tests that never read them (marked
+    ``no_shop``) run meanwhile instead of after it. ``ensure_built``'s lock keeps any other build waiting for it."""
+
+    process: subprocess.Popen[bytes] | None = None
+    log: Path | None = None
+    failure: str | None = None
+
+    @classmethod
+    def start(cls) -> None:
+        handle, name = tempfile.mkstemp(prefix="cartwise-test-build-", suffix=".log")
+        cls.log = Path(name)
+        with os.fdopen(handle, "wb") as out:
+            cls.process = subprocess.Popen([sys.executable, "-c", _BUILD_SCRIPT, *DEMO_SHOPS], cwd=REPO_ROOT,
+                                           stdout=out, stderr=subprocess.STDOUT)
+
+    @classmethod
+    def wait(cls) -> None:
+        """Return once the build is done; fail the test asking with the build's own output if it failed."""
+        if cls.process is not None:
+            code = cls.process.wait()
+            if code != 0 and cls.log is not None:
+                tail = cls.log.read_text(errors="replace")[-3000:]
+                cls.failure = f"building the demo shops failed (exit {code}; log {cls.log}):\n{tail}"
+            cls.process = None
+        if cls.failure:
+            pytest.fail(cls.failure, pytrace=False)
+
+    @classmethod
+    def stop(cls) -> None:
+        if cls.process is not None and cls.process.poll() is None:
+            cls.process.terminate()  # an interrupted run: the next build resumes what this one left
+            cls.process.wait()
+
+
+@pytest.hookimpl(trylast=True)  # after -m and -k have deselected
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # The no_shop tests first (each group in its order), then the rest: the build runs beside the first group.
+    items[:] = [item for item in items if item.get_closest_marker("no_shop")] + [
+        item for item in items if not item.get_closest_marker("no_shop")]
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    needing = [item for item in session.items if not item.get_closest_marker("no_shop")]
+    if needing and len(needing) < len(session.items) and not session.config.option.collectonly:
+        _BackgroundBuild.start()
+
+
+@pytest.hookimpl(tryfirst=True)  # before its fixtures are set up
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if not item.get_closest_marker("no_shop"):
+        _BackgroundBuild.wait()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    _BackgroundBuild.stop()
+
+
 def assistant_for(shop: str) -> Any:
     """The real assistant of ``shop`` (built on first use: database, Chroma, intent model), cached per process."""
+    _BackgroundBuild.wait()
     if shop not in _ASSISTANTS:
         from composition import build_assistant
 

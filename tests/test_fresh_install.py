@@ -21,6 +21,8 @@ import pytest
 
 from cartwise.settings import REPO_ROOT
 
+pytestmark = pytest.mark.no_shop  # reads no built shop: runs while a fresh clone builds them
+
 # What the shopper-facing console must not show: library loading tables and progress bars, warnings.
 NOISE = ("Loading weights", "MISSING", "UNEXPECTED", "Consider training", "Warning", "warn(", "it/s]", "Batches:")
 

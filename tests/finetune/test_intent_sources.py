@@ -12,6 +12,8 @@ from finetune.errors import IntentDataError
 from finetune.labels import INTENTS, normalise_label
 from finetune.sources import CLINC_EXCLUDED, load_clinc, read_bitext, read_clinc_pool
 
+pytestmark = pytest.mark.no_shop  # reads no built shop: runs while a fresh clone builds them
+
 INTENT_DATA = REPO_ROOT / "data" / "intents"
 
 

@@ -23,6 +23,8 @@ from finetune.serving import SwappingIntentModel, ensure_embedding_head, load_in
 from finetune.train import TrainConfig
 from retrieval.embeddings import Embedder
 
+pytestmark = pytest.mark.no_shop  # reads no built shop: runs while a fresh clone builds them
+
 # A fine-tune that finishes in about a minute on a busy 2-core box: 3 examples per intent, one short epoch.
 QUICK = TrainConfig(epochs=1, max_per_intent=3, max_length=16, batch_size=16, freeze_layers=4, show_progress=False)
 

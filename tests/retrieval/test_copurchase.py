@@ -14,6 +14,8 @@ from cartwise.models import Customer, Order, OrderLine, OrderStatus
 from cartwise.settings import Settings
 from retrieval.copurchase import CopurchaseError, CopurchaseMiner, CopurchaseStats, build_copurchase
 
+pytestmark = pytest.mark.no_shop  # reads no built shop: runs while a fresh clone builds them
+
 # a-b together in 3 orders (one of them 4 items big), a-c in 2, b-c in 1, d alone.
 BASKETS = [
     ("o1", ["a", "b"]),

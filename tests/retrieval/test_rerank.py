@@ -17,6 +17,8 @@ from retrieval.history import HistoryBuilder, HistoryProfile
 from retrieval.product_vectors import ProductVectors
 from retrieval.rerank import HistoryReranker, RerankCandidate, RerankExample
 
+pytestmark = pytest.mark.no_shop  # reads no built shop: runs while a fresh clone builds them
+
 TITLES = {
     "LB1": "Lunch Bag Pink Polkadot",
     "LB2": "Lunch Bag Spaceboy Design",

@@ -18,17 +18,16 @@ from chromadb.api.client import SharedSystemClient
 
 from cartwise.models import Product
 from cartwise.settings import REPO_ROOT, Settings
-from retrieval.catalog import CatalogReader
 from retrieval.embeddings import ChromaEmbeddingFunction, Embedder
 from retrieval.errors import StoreError
 from retrieval.fusion import fuse_convex, fuse_rrf
 from retrieval.lexical import Bm25Index, tokenize
-from retrieval.search_quality import QuerySet, evaluate, ndcg_at_k, recall_at_k
+from retrieval.search_quality import ndcg_at_k, recall_at_k
 from retrieval.store import ProductStore
 from retrieval.types import SearchFilters
 
-GIFTSHOP_CATALOG = REPO_ROOT / "data" / "shops" / "giftshop" / "catalog.csv"
-GIFTSHOP_QUERIES = REPO_ROOT / "tests" / "data" / "giftshop_queries.yaml"
+pytestmark = pytest.mark.no_shop  # reads no built shop: runs while a fresh clone builds them
+
 MODES = ("dense", "lexical", "hybrid")
 
 
@@ -358,33 +357,8 @@ def test_killed_ingest_process_resumes(tmp_path: Path, embedder: Embedder) -> No
     assert store.count() == 400 == len(set(store.all_ids()))
 
 
-@pytest.fixture(scope="module")
-def giftshop_store(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> ProductStore:
-    if not GIFTSHOP_CATALOG.exists():
-        pytest.fail(f"{GIFTSHOP_CATALOG} is missing: run `cartwise build-shop --shop giftshop`")
-    store = ProductStore.open(tmp_path_factory.mktemp("giftshop") / "chroma", embedder, "giftshop", create=True)
-    store.upsert(CatalogReader().read(GIFTSHOP_CATALOG).products, batch_size=256)
-    return store
-
-
 def test_metrics_on_hand_computed_rankings() -> None:
     assert ndcg_at_k(["a", "b", "c"], {"a"}, 10) == 1.0
     assert ndcg_at_k(["x", "a"], {"a"}, 10) == pytest.approx(1 / np.log2(3))
     assert ndcg_at_k(["x", "y"], {"a"}, 10) == 0.0
     assert recall_at_k(["a", "x", "b"], {"a", "b", "c"}, 2) == 0.5
-
-
-@pytest.mark.slow
-def test_giftshop_search_quality(giftshop_store: ProductStore) -> None:
-    queries = QuerySet.load(GIFTSHOP_QUERIES)
-    assert len(queries.queries) >= 30
-    dense = evaluate(giftshop_store, queries, "dense")
-    lexical = evaluate(giftshop_store, queries, "lexical")
-    hybrid = evaluate(giftshop_store, queries, "hybrid")
-    # Measured 2026-11-27: dense 0.729, lexical 0.781, hybrid 0.831 nDCG@10 (docs/benchmarks/store.md).
-    assert hybrid.ndcg >= 0.78
-    assert hybrid.ndcg >= dense.ndcg + 0.05
-    assert hybrid.ndcg >= lexical.ndcg
-    assert hybrid.recall >= 0.75
-    codes = [q.query for q in queries.queries if q.kind == "code"]
-    assert all(hybrid.per_query_ndcg[q] == 1.0 for q in codes)

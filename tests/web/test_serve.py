@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
+
 from app import cli_command
 from cartwise.settings import REPO_ROOT, Settings
 from web.serve import shared_state_problems
+
+pytestmark = pytest.mark.no_shop  # reads no built shop: runs while a fresh clone builds them
 
 
 def test_only_postgres_chroma_server_and_redis_are_shared_safe() -> None:
