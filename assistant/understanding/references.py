@@ -312,6 +312,8 @@ def resolve(
     if for_the_product(words):
         # "add a mouse and a bag to it": the pronoun is the product; the names are new things for it.
         return (focus_id,) if focus_id in ids else (ids[0],)
+    if "both" in words and len(ids) == 2:
+        return tuple(ids)  # "add both", "i'll take both" with two on the screen (after "compare the first two")
     named = by_name(words, items, roles)
     if named:
         return tuple(named)

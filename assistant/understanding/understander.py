@@ -109,6 +109,7 @@ _FOLLOW_UPS: dict[TurnContext, frozenset[Intent]] = {
                                   Intent.change_order}),
 }
 _ONLY_WORDS = frozenset({"just", "only"})  # focusing adverbs: "just the cards" keeps them alone
+_TAKING = frozenset({"take", "add"})  # verbs that choose a product shown, whatever else the model read
 _INDEFINITE = frozenset({"a", "an", "some", "another"})
 # Nouns that name a set only as the thing asked for: "a home office setup", not "a router with easy setup".
 _SET_HEADS = SET_WORDS | {"setup", "setups"}
@@ -413,12 +414,13 @@ class Understander:
             u = u.with_intent(Intent.refine_search, "a fragment narrowing the list")
             unsure = False
         verb, _, added = _bundle_edit(words)
-        if (unsure or u.intent in _SOCIAL) and (screen.products or screen.focus_id) and verb == "add" \
-                and (u.slots.quantity or u.slots.reference_text or u.slots.reference_index) \
+        taking = bool(_TAKING.intersection(words)) and u.intent in _FOLLOW_UPS[TurnContext.products]
+        if (unsure or u.intent in _SOCIAL or taking) and (screen.products or screen.focus_id) and verb == "add" \
+                and (u.slots.quantity or u.slots.reference_text or u.slots.reference_index or "both" in words) \
                 and not content_words(added):
             # "i'll take 6" after a lantern's details (out of scope at 0.83 to the model), "i'll take it" (a goodbye
-            # at 0.98): a verb of adding, with a count or a pointer and nothing new named, puts the product shown
-            # in the set, as "add 6 of it" does.
+            # at 0.98), "i will take both" (a refinement at 0.50): a verb of adding, with a count or a pointer and
+            # nothing new named, puts the product shown in the set, as "add 6 of it" does.
             u = u.with_intent(Intent.edit_bundle if screen.bundle else Intent.build_bundle,
                               "adds a product on the screen")
             unsure = False
@@ -576,7 +578,8 @@ class Understander:
                 and not (screen.context is TurnContext.product and adds_to_focus) \
                 and not any(w in SET_WORDS for w in words) and u.head not in _SET_HEADS \
                 and not any(w in _COMPLEMENT_WORDS for w in words) \
-                and not ((u.slots.reference_text or u.slots.reference_index) and (screen.products or screen.bundle)) \
+                and not ((u.slots.reference_text or u.slots.reference_index or "both" in words)
+                         and (screen.products or screen.bundle)) \
                 and not (u.slots.occasion and (not u.named_early or u.people)) \
                 and "everything" not in words \
                 and not self._listed(_roles(words, max_words=3), words, anchored=adds_to_focus):
@@ -658,11 +661,14 @@ class Understander:
 
     def _details(self, u: Understanding, screen: Screen, words: Sequence[str],
                  all_words: Sequence[str]) -> Understanding:
-        items: Sequence[OnScreen] = screen.bundle if (u.intent == Intent.edit_bundle or (
+        edit = _bundle_edit(words)  # the edit's verb and words, read once for an edit or a set being built
+        # "add the first one" under a list shown beside a standing set ("what else goes with it") picks from the
+        # list; other edits are of the set's items.
+        adds_from_list = edit[0] == "add" and screen.context is TurnContext.products and bool(screen.products)
+        items: Sequence[OnScreen] = screen.bundle if ((u.intent == Intent.edit_bundle and not adds_from_list) or (
             screen.context is TurnContext.bundle and u.intent in (Intent.explain_choice, Intent.product_info))) \
             else screen.products
         update: dict[str, object] = {}
-        edit = _bundle_edit(words)  # the edit's verb and words, read once for an edit or a set being built
         # "which ones have a mic": a property asked of every product shown (read once for the two rules below).
         asks_property = bool(u.slots.feature) and property_asked(all_words) is not None
         if u.intent in (Intent.edit_bundle,):
@@ -820,8 +826,11 @@ class Understander:
                 update["targets"] = ()
             # "add it to my basket", "add 2 of the first one": the product pointed at, put in the set; a set named
             # ("put it in a bundle", "make a set with it") is chosen around it.
-            update["adds_target"] = adds and bool(update.get("targets")) and not update["roles"] and not named \
-                and not update["complements"] and not any(w in SET_WORDS for w in words)
+            # Two or more pointed at, even into a set named ("add the first two to a bundle"), are the set's own.
+            pointed = update.get("targets")
+            update["adds_target"] = adds and bool(pointed) and not update["roles"] and not named \
+                and not update["complements"] and (not any(w in SET_WORDS for w in words) or (
+                    isinstance(pointed, tuple) and len(pointed) >= 2))
             counted = _counted_for_total(u.slots, words, self.catalog.title_counts)
             if not update["roles"] and counted is not None:
                 update["roles"] = (counted,)

@@ -95,10 +95,11 @@ class BundlePlanner:
         anchor = self._anchor(u)
         if anchor is None and u.complements:
             anchor = self._of_the_kind(u)
-        if anchor is None and u.complements and not u.item_query and state.bundle and state.bundle.items:
+        in_set = {i.id for i in state.bundle.items} if state.bundle else set()
+        if u.complements and not u.item_query and in_set and (anchor is None or anchor.id in in_set):
             # "what else goes with it", "what else could go in it": no thing named before the complement word (its
-            # verb may be a title word: "Go"), so what goes with the set standing.
-            return self._going_with_set(u, state, user_id)
+            # verb may be a title word: "Go"), so what goes with the set standing; "it" may be one of its items.
+            return self._going_with_set(u, state, user_id, anchor.id if anchor is not None else None)
         theme = None
         if anchor is None:
             theme = u.query or u.slots.occasion or "gift"
@@ -152,12 +153,13 @@ class BundlePlanner:
         return next((p for p in hits if ends_in(p.title, kind)), None) or next(
             (p for p in hits if is_a(p.title, kind)), None)
 
-    def _going_with_set(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
-        """ "what else goes with it" after a set: the things that go with what the set is built around (its first
-        item when nothing is), none already in it, listed to add; the set stays as it is."""
+    def _going_with_set(self, u: Understanding, state: DialogState, user_id: str | None,
+                        item_id: str | None = None) -> TurnResult:
+        """ "what else goes with it" after a set: the things that go with the item pointed at, else what the set is
+        built around (its first item when nothing is), none already in it, listed to add; the set stays as it is."""
         assert state.bundle is not None
         items = state.bundle.items
-        anchor_id = (state.bundle_spec.anchor_id if state.bundle_spec else None) or items[0].id
+        anchor_id = item_id or (state.bundle_spec.anchor_id if state.bundle_spec else None) or items[0].id
         result = self._try_build(user_id, state, anchor_id=anchor_id, include_anchor=False,
                                  exclude_ids=frozenset(i.id for i in items))
         if result is None or not result.items:
@@ -211,6 +213,11 @@ class BundlePlanner:
         chosen_role = Role(query=anchor.title, quantity=count) if anchor is not None else None
         if anchor is not None and chosen_role is not None:
             picks.append((chosen_role, [anchor]))
+        # "i'll take both", "add the first two to a set": every product pointed at goes in, not the first alone.
+        also = self.store.get(list(u.targets[1:])) if anchor is not None and u.adds_target else []
+        also_roles = [Role(query=p.title, quantity=count) for p in also]
+        picks.extend((role, [p]) for role, p in zip(also_roles, also, strict=True))
+        chosen_roles = [r for r in (chosen_role, *also_roles) if r is not None]
         # A listed thing is found by its own words: what the shopper viewed (laptops) would rank a laptop that
         # "includes a wireless mouse" above the mice.
         blank = DialogState(session_id=state.session_id)
@@ -253,7 +260,7 @@ class BundlePlanner:
             return TurnResult(ReplyFacts(act=Act.no_results, intent=Intent.build_bundle, user_text=u.text,
                                          slots=_display(u.slots), detail=detail, currency=self.currency))
         items = [BundleItem(id=p.id, title=p.title, price=p.price, quantity=role.quantity, category=p.category,
-                            reason="the product you chose" if role is chosen_role
+                            reason="the product you chose" if any(role is r for r in chosen_roles)
                             else f"the {_role_name(role)} you asked for" if role.head or not p.category
                             # A thing described by its use names no product: the shop's category does.
                             else f"from our {p.category} range, as you asked")
@@ -263,8 +270,8 @@ class BundlePlanner:
             if missing else ""
         shown = self._recount(items, budget, note)
         spec = BundleSpec(theme=None, budget=f"{budget:.2f}" if budget is not None else None,
-                          roles=[r.query for r, _ in chosen if r is not chosen_role],
-                          role_heads=[r.head for r, _ in chosen if r is not chosen_role],
+                          roles=[r.query for r, _ in chosen if not any(r is c for c in chosen_roles)],
+                          role_heads=[r.head for r, _ in chosen if not any(r is c for c in chosen_roles)],
                           anchor_id=anchor.id if anchor is not None else None, include_anchor=anchor is not None)
         facts = ReplyFacts(act=Act.show_bundle, intent=Intent.build_bundle, user_text=u.text, bundle=shown,
                            slots=_display(u.slots), currency=self.currency, options=["Make it cheaper", "Why these?"])

@@ -70,6 +70,12 @@ def test_pronouns_point_at_the_product_in_focus() -> None:
     assert targets("is it in stock?", focus="not-on-screen") == ("a",)  # else the first shown
 
 
+def test_both_points_at_the_two_on_the_screen() -> None:
+    reading = EXTRACT.read("i will take both")
+    assert resolve(SCREEN[1:3], reading.slots, reading.words, None) == ("b", "c")
+    assert resolve(SCREEN, reading.slots, reading.words, None) == ()  # which two of four is not said
+
+
 def test_nothing_on_the_screen_points_at_nothing() -> None:
     reading = EXTRACT.read("the second one")
     assert resolve([], reading.slots, reading.residual.split(), None) == ()
