@@ -310,6 +310,8 @@ class Understanding(BaseModel):
         target_quantity: how many of the target the message asks for by a counted pronoun ("two of those").
         follows_on: the message opens as a fragment that goes on from the previous turn ("and to ireland?", "what
             about klarna?", "even on weekends?"), so it keeps that turn's topic.
+        shows: what the thing asked for should show or have, said after "with" ("mugs with dogs on": dogs):
+            the products whose titles print it come first.
         describes_only: the request is "something" or "anything" and words describing it ("something funny",
             "anything a bit more elegant"): it names no thing; after a list, it describes the kind shown.
         speaks_of_someone: the message speaks of a person as "she" or "he" ("something she can use at her desk"):
@@ -387,6 +389,7 @@ class Understanding(BaseModel):
     says_cancelled: bool = False
     speaks_of_someone: bool = False
     describes_only: bool = False
+    shows: tuple[str, ...] = ()
     target_quantity: int | None = None
     catalog_match: float | None = None
     near_products: bool = False

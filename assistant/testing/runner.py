@@ -101,6 +101,9 @@ def check_reply(expect: Expect, reply: Reply, previous: Reply | None = None) -> 
     for needle in expect.products_exclude:
         add("products_exclude", not any(_matches(p, needle) for p in products), f"no product matching {needle!r}",
             _shown(products))
+    if expect.products_first is not None:
+        add("products_first", bool(products) and _matches(products[0], expect.products_first),
+            f"the first product matches {expect.products_first!r}", _shown(products[:1]) if products else "none")
     if expect.products_all_contain:
         bad = [p for p in products
                if not any(_has(f"{p.title} {p.category}", w) for w in expect.products_all_contain)]

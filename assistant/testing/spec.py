@@ -58,6 +58,7 @@ class Expect(BaseModel):
     text_not_contains: list[str] = Field(default_factory=list, description="none of these appear in the text")
     products_include: list[str] = Field(default_factory=list, description="each matches a shown product (id or title)")
     products_exclude: list[str] = Field(default_factory=list, description="none matches a shown product")
+    products_first: str | None = Field(None, description="the first shown product matches this (id or title)")
     products_all_contain: list[str] = Field(
         default_factory=list, description="every shown product's title or category contains one of these"
     )

@@ -339,7 +339,7 @@ class Understander:
             if head and head in content[:3] else (),
             named_early=head in content[:3] and introduced_as_thing(head_words, head),
             category_filter=named.filter, angry=bool(ANGRY.search(text)), attribute=attribute,
-            describes_only=describes_only,
+            describes_only=describes_only, shows=shown_with(words),
             asks_spending=any(w in SPENDING_WORDS for w in reading.words),
             # A number that counts no thing ("a picnic for 4") or counts people ("10 kids") is a head count.
             people=reading.slots.quantity if reading.slots.quantity and _counted_thing(
@@ -1245,6 +1245,20 @@ def _asked_of(words: Sequence[str], head: str) -> Sequence[str]:
     at = list(words).index(head)
     verbs = [i for i, w in enumerate(words[:at]) if w in _SELLING]  # "have" and "got" match no title
     return [*words[:verbs[-1]], *words[verbs[-1] + 1:]] if verbs else words
+
+
+def shown_with(words: Sequence[str]) -> tuple[str, ...]:
+    """What a thing named before "with" should show or have: "mugs with dogs on" -> ("dogs",), "headphones with a
+    mic" -> ("mic",), "something with owls on it" -> ("owls",); up to the end of the clause. Nothing when no thing
+    comes before "with" ("any with a heart?" asks it of those shown: :func:`with_feature`)."""
+    if "with" not in words:
+        return ()
+    at = list(words).index("with")
+    before = words[:at]
+    if not (content_words(before) or any(w in _NEW_THING for w in before)):
+        return ()
+    clause = list(itertools.takewhile(lambda w: w not in (";", ",", "for", "under", "and"), words[at + 1:]))
+    return tuple(content_words(clause))
 
 
 def with_feature(words: Sequence[str]) -> str | None:

@@ -213,7 +213,7 @@ class ShoppingAdvisor:
              exclude_ids: Sequence[str] = (), query_words: Sequence[str] = (), like_ids: Sequence[str] = (),
              kind: str = "", head: str = "", require: Sequence[str] = (), lift: Sequence[str] = (),
              thing: str = "", shown_categories: Collection[str] = (), phrase: Sequence[str] = (),
-             describing: Sequence[str] = (), brand_asked: bool = False) -> Found:
+             describing: Sequence[str] = (), brand_asked: bool = False, featuring: Sequence[str] = ()) -> Found:
         """Search ``query`` under the stated constraints, then apply attributes, price words and history.
 
         ``like_ids`` (a refinement: the products on the screen) keeps the results of the same kind: the pool
@@ -228,7 +228,8 @@ class ShoppingAdvisor:
         no product shown prints it and the closest product is not close, the reply says the shop does not carry it.
         ``phrase``: the noun phrase ``head`` ends ("washing machines"): the thing is carried only if one product
         prints all of it (a karaoke machine is no washing machine). ``brand_asked``: the brand was asked for in
-        this message, so a standing "on offer" gives way before it does.
+        this message, so a standing "on offer" gives way before it does. ``featuring``: what the thing should
+        show ("mugs with dogs on"): the products whose titles print it come first, each group in its ranked order.
         """
         relaxed: list[str] = []
         filters = self.filters(slots, category_filter, exclude_ids)
@@ -329,6 +330,12 @@ class ShoppingAdvisor:
             other_kind = [not is_a(p.title, named) for p, _ in ranked]
             if not all(other_kind[:SHOW]):
                 ranked = [pr for _, pr in sorted(zip(other_kind, ranked, strict=True), key=lambda fp: fp[0])]
+        if featuring:
+            # "mugs with dogs on": the dog mug before the shopper's own favourite mugs, the other mugs before dog
+            # badges (each group in its ranked order: history reorders within).
+            showing = [_words_pattern([w]) for w in featuring]
+            ranked = sorted(ranked, key=lambda pr: (bool(named) and not is_a(pr[0].title, named),
+                                                    not any(p.search(pr[0].title) for p in showing)))
         # A ranking by price or size is of the things asked for, when some are ("cheapest teapot": a teapot, not a
         # tea mug): not of everything that matched.
         ranks = ranks_by(slots)
@@ -563,7 +570,8 @@ class ShoppingAdvisor:
         found = self.find(query, slots, _category_filter(u), state, user_id, query_words=_query_words(u),
                           head=u.head if query == u.query and u.named_early else "",
                           lift=u.likely_categories if query == u.query else (),
-                          thing=u.head if query == u.query else "", phrase=u.head_phrase)
+                          thing=u.head if query == u.query else "", phrase=u.head_phrase,
+                          featuring=u.shows if query == u.query else ())
         if query == u.query:
             _say_unknown_lacking(found, u, slots, with_head=True)
         return self.present(found, slots, query, u, state, Intent.search_product)

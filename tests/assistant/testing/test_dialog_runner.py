@@ -113,6 +113,7 @@ def test_checks_pass_when_met() -> None:
         "text_not_contains": ["sign in"],
         "products_include": ["20725", "spaceboy"],
         "products_exclude": ["doormat"],
+        "products_first": "20725",
         "products_all_contain": ["lunch bag"],
         "products_price_max": 2,
         "bundle": True,
@@ -134,6 +135,7 @@ def test_checks_pass_when_met() -> None:
         ({"text_not_contains": ["delivered"]}, "text_not_contains"),
         ({"products_include": ["doormat"]}, "products_include"),
         ({"products_exclude": ["20725"]}, "products_exclude"),
+        ({"products_first": "spaceboy"}, "products_first"),  # it is shown, but not first
         ({"products_price_max": 1}, "products_price_max"),
         ({"bundle_total_max": 5}, "bundle_total_max"),
         ({"handoff": True}, "handoff"),

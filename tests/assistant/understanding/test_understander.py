@@ -440,6 +440,16 @@ def test_a_feature_of_the_things_shown_or_a_new_thing_with_it() -> None:
     assert with_feature("mugs with a dog".split()) is None  # names mugs: a request of its own
 
 
+def test_what_a_thing_named_before_with_should_show() -> None:
+    from assistant.understanding.understander import shown_with
+
+    assert shown_with("do you have any mugs with dogs on".split()) == ("dogs",)
+    assert shown_with("something with owls on it".split()) == ("owls",)  # a new thing that shows owls
+    assert shown_with("headphones with a mic under 50".split()) == ("mic",)  # up to the end of its phrase
+    assert shown_with("any with a dog on".split()) == ()  # nothing named: asked of those shown (with_feature)
+    assert shown_with("red mugs".split()) == ()
+
+
 def test_the_verb_of_selling_is_no_search_word(understander: Understander) -> None:
     u = understander.understand("do you stock perfume?", Screen())
     assert (u.intent, "stock" in u.query.split(), "perfume" in u.query) == ("search_product", False, True)
