@@ -39,6 +39,7 @@ from retrieval.errors import RetrievalError
 from retrieval.types import SearchFilters
 
 ROLE_POOL = 8  # candidates per role when a list of things is bundled
+_LEVELS = frozenset({"low", "high", "cheapest", "priciest"})  # price words that rank the things found
 
 
 # The words before a product named by its title: a determiner or a preposition of going with.
@@ -234,7 +235,9 @@ class BundlePlanner:
                 continue
             # The thing named whole: "a phone case" is no "AirPods ... MagSafe Case" (see ShoppingAdvisor.find).
             phrase = head_phrase(role.query.split(), role.head) if role.head else []
-            found = self.shopping.find(role.query, Slots(), False, blank, None, require=[head],
+            # A price word is said of every thing listed ("a cheap keyboard and mouse": a cheap mouse too).
+            level = Slots(price=u.slots.price if u.slots.price in _LEVELS else None)
+            found = self.shopping.find(role.query, level, False, blank, None, require=[head],
                                        head=role.head, phrase=phrase)
             if found.not_found:
                 missing.append(plural(found.not_found))
