@@ -91,8 +91,8 @@ def asked_attribute(text: str) -> str:
                                  "same", "different", "similar") \
             or set(words) <= STATED_ANYWAY:
         return ""  # "does it come in 65 inch?" asks for a variant, not a property
-    if words[0] in ("difference", "differences"):
-        return ""  # "what's the difference between them": the comparison itself, not a property of each
+    if words[0] in ("difference", "differences", "compare", "compares", "stack"):
+        return ""  # "what's the difference between them", "how does it compare": the comparison, no property
     return "" if phrase in STATED_ANYWAY else phrase
 
 

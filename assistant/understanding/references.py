@@ -266,6 +266,9 @@ def counted_reference(words: Sequence[str]) -> int | None:
     return None
 
 
+_COMPARING = frozenset({"compare", "compares", "than", "versus", "vs", "against"})
+
+
 def resolve(
     items: Sequence[OnScreen], slots: Slots, words: Sequence[str], focus_id: ProductId | None,
     roles: Sequence[str] = (), kind: str = "",
@@ -293,6 +296,9 @@ def resolve(
     chooses = _chooses_by_price(words, slots)
     if positions:
         pointed = list(dict.fromkeys(ids[p - 1] if p > 0 else ids[p] for p in positions))
+        if focus_id and focus_id not in pointed and "it" in words and _COMPARING.intersection(words):
+            # "how does it compare to the second one", "is it better than the third": it, and the one named.
+            pointed.insert(0, focus_id)
         if chooses and len(pointed) > 1:
             # "the cheaper of the first two": the ordinals name the set, the price word picks from it.
             among = [item for item in items if item.id in pointed]

@@ -716,8 +716,9 @@ class Understander:
                 # not a product listed before it.
                 screen.context is TurnContext.policy and is_pronoun(u.slots.reference_text)) else ()
             if not items and screen.focus_id and screen.context is TurnContext.product \
-                    and is_pronoun(u.slots.reference_text):
-                # "does it come in silver?" after one product's details: that product, though no list is shown.
+                    and (is_pronoun(u.slots.reference_text) or (u.intent == Intent.compare_products and u.points_back)):
+                # "does it come in silver?" after one product's details: that product, though no list is shown;
+                # "how does it compare to the second one": it, and another.
                 update["targets"] = (screen.focus_id,)
             update["points_beyond"] = bool(items) and any(p > len(items) for p in ordinal_positions(pointing))
             if not update["targets"] and "similar" in words and screen.focus_id \

@@ -100,7 +100,9 @@ def quote_about(product: Product, attribute: str) -> str:
             w.capitalize() for w in words_of(product.title) if w in SIZES]
         if printed:
             return ", ".join(dict.fromkeys(printed))
-    words = [w for w in re.findall(r"[a-z0-9]+", attribute.lower()) if len(w) > 2 and w not in FUNCTION_WORDS]
+    # Short words are grammar, except a spec written short ("4k", "5g").
+    words = [w for w in re.findall(r"[a-z0-9]+", attribute.lower())
+             if (len(w) > 2 or any(c.isdigit() for c in w)) and w not in FUNCTION_WORDS]
     if not words:
         return ""
     # Every word, else at least half of them with one long one ("noise cancelling" -> "... Noise Reducing ...");
@@ -981,7 +983,7 @@ class ShoppingAdvisor:
         query = u.query or state.query or ""
         if len(ids) < 2 and query and not unmatched:
             found = self.find(query, u.slots, _category_filter(u), state, user_id)
-            ids = [p.id for p, _ in found.ranked[:2]]
+            ids = [*ids, *(p.id for p, _ in found.ranked if p.id not in ids)][:2]  # "it" stays one of the two
         products = self.store.get(ids)
         if len(products) < 2:
             return TurnResult(ReplyFacts(

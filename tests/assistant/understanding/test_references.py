@@ -68,6 +68,8 @@ def test_pronouns_point_at_the_product_in_focus() -> None:
     assert targets("add a mug to it", focus="c") == ("c",)  # "mug" is a new thing for it, not item d
     assert targets("tell me more about that one", focus="c") == ("c",)
     assert targets("is it in stock?", focus="not-on-screen") == ("a",)  # else the first shown
+    assert targets("how does it compare to the second one", focus="c") == ("c", "b")  # it, and the one named
+    assert targets("tell me about the second one, is it in stock", focus="c") == ("b",)  # "it" is the second
 
 
 def test_both_points_at_the_two_on_the_screen() -> None:
