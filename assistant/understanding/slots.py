@@ -186,8 +186,10 @@ class SlotExtractor:
             and ((ends := _ends_sentence(tokens, i)) or w.isalnum() or w in "&-,:;")
         ]
         residual = " ".join(_without_stray_breaks([w for _, w in kept]))
-        # Where the specs stood ("does it have 5g"): the property a question asks about may be one.
-        asked = " ".join(_without_stray_breaks([w for _, w in sorted([*kept, *((at, s) for s, at in placed_specs)])]))
+        asked = residual
+        if placed_specs:  # where the specs stood ("does it have 5g"): the property a question asks about may be one
+            in_place = sorted([*kept, *((at, spec) for spec, at in placed_specs)])
+            asked = " ".join(_without_stray_breaks([w for _, w in in_place]))
         slots = Slots(
             budget_min=budget.minimum if budget else None,
             budget_max=budget.maximum if budget else None,

@@ -211,14 +211,12 @@ class BundlePlanner:
         anchor = self._anchor(u) if u.targets else None
         # "add 2 of the first one" counts the target; "add 4 cups to it" counts the cups.
         count = u.target_quantity or (u.slots.quantity if not u.roles else None) or 1
-        chosen_role = Role(query=anchor.title, quantity=count) if anchor is not None else None
-        if anchor is not None and chosen_role is not None:
-            picks.append((chosen_role, [anchor]))
-        # "i'll take both", "add the first two to a set": every product pointed at goes in, not the first alone.
-        also = self.store.get(list(u.targets[1:])) if anchor is not None and u.adds_target else []
-        also_roles = [Role(query=p.title, quantity=count) for p in also]
-        picks.extend((role, [p]) for role, p in zip(also_roles, also, strict=True))
-        chosen_roles = [r for r in (chosen_role, *also_roles) if r is not None]
+        # The products pointed at come first; "i'll take both", "add the first two to a set": every one of them, not
+        # the first alone.
+        pointed = [anchor, *(self.store.get(list(u.targets[1:])) if u.adds_target else [])] if anchor else []
+        own = [Role(query=p.title, quantity=count) for p in pointed]
+        picks.extend((role, [p]) for role, p in zip(own, pointed, strict=True))
+        own_ids = {id(role) for role in own}  # by identity: a thing listed may have the same words
         # A listed thing is found by its own words: what the shopper viewed (laptops) would rank a laptop that
         # "includes a wireless mouse" above the mice.
         blank = DialogState(session_id=state.session_id)
@@ -263,7 +261,7 @@ class BundlePlanner:
             return TurnResult(ReplyFacts(act=Act.no_results, intent=Intent.build_bundle, user_text=u.text,
                                          slots=_display(u.slots), detail=detail, currency=self.currency))
         items = [BundleItem(id=p.id, title=p.title, price=p.price, quantity=role.quantity, category=p.category,
-                            reason="the product you chose" if any(role is r for r in chosen_roles)
+                            reason="the product you chose" if id(role) in own_ids
                             else f"the {_role_name(role)} you asked for" if role.head or not p.category
                             # A thing described by its use names no product: the shop's category does.
                             else f"from our {p.category} range, as you asked")
@@ -273,8 +271,8 @@ class BundlePlanner:
             if missing else ""
         shown = self._recount(items, budget, note)
         spec = BundleSpec(theme=None, budget=f"{budget:.2f}" if budget is not None else None,
-                          roles=[r.query for r, _ in chosen if not any(r is c for c in chosen_roles)],
-                          role_heads=[r.head for r, _ in chosen if not any(r is c for c in chosen_roles)],
+                          roles=[r.query for r, _ in chosen if id(r) not in own_ids],
+                          role_heads=[r.head for r, _ in chosen if id(r) not in own_ids],
                           anchor_id=anchor.id if anchor is not None else None, include_anchor=anchor is not None)
         facts = ReplyFacts(act=Act.show_bundle, intent=Intent.build_bundle, user_text=u.text, bundle=shown,
                            slots=_display(u.slots), currency=self.currency, options=["Make it cheaper", "Why these?"])
