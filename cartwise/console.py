@@ -69,7 +69,7 @@ def log_to_file(settings: Settings, console_level: int = logging.WARNING) -> Pat
         return path
     hf_logging.disable_default_handler()
     hf_logging.enable_propagation()
-    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    hf_logging.disable_progress_bar()
     return path
 
 

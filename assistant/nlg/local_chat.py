@@ -92,7 +92,7 @@ class LocalChatModel(BaseChatModel):
         cancelled = threading.Event()
         errors: list[BaseException] = []
 
-        class _Cancelled(StoppingCriteria):
+        class _Cancelled(StoppingCriteria):  # type: ignore[misc]  # transformers is not type-checked (pyproject)
             def __call__(self, input_ids: Any, scores: Any, **kw: Any) -> bool:
                 return cancelled.is_set()
 
@@ -113,7 +113,7 @@ class LocalChatModel(BaseChatModel):
                 self.model.generate(**generate_kwargs)
             except BaseException as exc:  # re-raised in the reading thread below
                 errors.append(exc)
-                streamer.end()  # type: ignore[no-untyped-call]
+                streamer.end()
 
         worker = threading.Thread(target=run, name="local-llm-generate", daemon=True)
         worker.start()

@@ -96,7 +96,7 @@ class LocalModelLoader:
         start = time.perf_counter()
         model = AutoModelForCausalLM.from_pretrained(str(self.cache_dir), dtype="float32")
         tokenizer = AutoTokenizer.from_pretrained(str(self.cache_dir))
-        model.eval()  # type: ignore[no-untyped-call]
+        model.eval()
         logger.info("loaded %s in %.2f s", self.cache_dir, time.perf_counter() - start)
         return model, tokenizer
 
@@ -120,7 +120,7 @@ class LocalModelLoader:
         config = AutoConfig.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
         if hasattr(config, "quantization_config"):
             del config.quantization_config
-        plain = AutoModelForCausalLM.from_config(config)  # type: ignore[no-untyped-call]
+        plain = AutoModelForCausalLM.from_config(config)
         plain.load_state_dict(source.state_dict())
         # Keeps the generation defaults (eos/pad ids) the GGUF carried.
         plain.generation_config = source.generation_config

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -115,6 +116,13 @@ def test_filters_build_valid_chroma_where_clauses() -> None:
         SearchFilters(categories=())
 
 
+def _case_id(filters: SearchFilters) -> str:
+    """The filters as JSON, sets sorted: a test id must be the same in every process (pytest-xdist's workers
+    each collect the suite, and a frozenset's order changes with the string hash seed)."""
+    fields = filters.model_dump(mode="json", exclude_defaults=True)
+    return json.dumps({k: sorted(v) if isinstance(v, list) else v for k, v in fields.items()}, sort_keys=True)
+
+
 FILTER_CASES = [
     SearchFilters(price_max=Decimal("3.00")),
     SearchFilters(price_min=Decimal("2.08"), price_max=Decimal("4.25")),
@@ -129,7 +137,7 @@ FILTER_CASES = [
 
 
 @pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("filters", FILTER_CASES, ids=lambda f: f.model_dump_json(exclude_defaults=True))
+@pytest.mark.parametrize("filters", FILTER_CASES, ids=lambda f: _case_id(f))
 def test_every_hit_satisfies_the_filters(shared_store: ProductStore, filters: SearchFilters, mode: str) -> None:
     expected = {p.id for p in shared_store.all_products() if filters.matches(p)}
     found: set[str] = set()
