@@ -142,6 +142,7 @@ def _build_with(settings: Settings, db: ShopDatabase, display: BuildDisplay) -> 
 
 def _ensure_intent_model(settings: Settings, embedder: Embedder, display: BuildDisplay) -> None:
     from cartwise.cpu import free_cores
+    from finetune.background import training_lock
     from finetune.embedding_head import HEAD_METADATA_FILE
     from finetune.metadata import fine_tuned_ready
     from finetune.serving import ensure_embedding_head
@@ -150,8 +151,12 @@ def _ensure_intent_model(settings: Settings, embedder: Embedder, display: BuildD
     mode = settings.intent_serving
     if mode == "fine-tuned":
         if not fine_tuned_ready(settings.intent_model_path):
-            with display.stage("intent model: fine-tuning (minutes on a CPU)"):
-                ensure_intent_model(settings, TrainConfig(show_progress=False))
+            # A background child may be training this model already (a serving process in "auto" mode, or one
+            # started ahead of the build): wait for its model rather than train a second copy beside it.
+            with display.stage("intent model: fine-tuning (minutes on a CPU)"), \
+                    training_lock(settings.intent_model_path):
+                if not fine_tuned_ready(settings.intent_model_path):
+                    ensure_intent_model(settings, TrainConfig(show_progress=False))
         return
     if mode == "auto" and fine_tuned_ready(settings.intent_model_path):
         return

@@ -25,7 +25,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -152,6 +153,24 @@ def _wait_for_lock(path: Path) -> IO[str]:
     return handle
 
 
+@contextmanager
+def training_lock(model_dir: Path) -> Iterator[None]:
+    """Hold the lock that lets one process at a time train ``model_dir``, waiting while another holds it.
+
+    Whoever trains the model takes it (the background child, and a build that fine-tunes in the foreground), so a
+    build started beside a training child waits for that child's model instead of training a second copy into the
+    same directory."""
+    lock = _try_lock(lock_path(model_dir))
+    if lock is None:
+        # Wait rather than give up: the holder may be a serving process only probing the lock.
+        logger.info("another process is training %s; waiting for it", model_dir)
+        lock = _wait_for_lock(lock_path(model_dir))
+    try:
+        yield
+    finally:
+        lock.close()  # closing the file releases the lock
+
+
 def _try_lock(path: Path) -> IO[str] | None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = path.open("w")
@@ -175,12 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.captureWarnings(True)
     os.nice(args.nice)
-    lock = _try_lock(lock_path(args.model_dir))
-    if lock is None:
-        # Wait rather than give up: the holder may be a serving process only probing the lock.
-        logger.info("another process is training %s; waiting for it", args.model_dir)
-        lock = _wait_for_lock(lock_path(args.model_dir))
-    try:
+    with training_lock(args.model_dir):
         from cartwise.settings import Settings
         from finetune.train import ensure_intent_model
 
@@ -192,8 +206,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         ensure_intent_model(settings, TrainConfig.model_validate_json(args.config))
         logger.info("background fine-tune done in %.0f s", time.perf_counter() - started)
         return 0
-    finally:
-        lock.close()
 
 
 if __name__ == "__main__":

@@ -82,13 +82,7 @@ def _import_anyio_eagerly() -> None:
 
 # The demo shops the suite's assistants serve, built in the background while the ``no_shop`` tests run.
 DEMO_SHOPS = ("giftshop", "electronics")
-_BUILD_SCRIPT = "\n".join([
-    "import sys",
-    "from cartwise.settings import Settings",
-    "from composition import ensure_built",
-    "for shop in sys.argv[1:]:",
-    "    ensure_built(Settings(shop=shop))",
-])
+_BUILD_SCRIPT = Path(__file__).with_name("build_demo_shops.py")
 
 
 class _BackgroundBuild:
@@ -105,7 +99,7 @@ class _BackgroundBuild:
         handle, name = tempfile.mkstemp(prefix="cartwise-test-build-", suffix=".log")
         cls.log = Path(name)
         with os.fdopen(handle, "wb") as out:
-            cls.process = subprocess.Popen([sys.executable, "-c", _BUILD_SCRIPT, *DEMO_SHOPS], cwd=REPO_ROOT,
+            cls.process = subprocess.Popen([sys.executable, str(_BUILD_SCRIPT), *DEMO_SHOPS], cwd=REPO_ROOT,
                                            stdout=out, stderr=subprocess.STDOUT)
 
     @classmethod

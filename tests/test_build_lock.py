@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cartwise.settings import REPO_ROOT
+from cartwise.settings import REPO_ROOT, Settings
 
 pytestmark = pytest.mark.no_shop  # reads no built shop: runs while a fresh clone builds them
 
@@ -72,3 +72,30 @@ def test_a_folder_it_cannot_write_is_served_without_a_lock(tmp_path: Path) -> No
     (tmp_path / "release").touch()
     (tmp_path / "a file").touch()  # no folder can be made under a file, whoever runs the test
     assert "in" in _rest(_start(tmp_path / "a file" / "var", tmp_path / "release"))
+
+
+def test_a_fine_tuning_build_waits_for_the_trainer_and_takes_its_model(tmp_path: Path) -> None:
+    """A build in "fine-tuned" mode started while another process trains the intent model (a serving process's
+    background child, or the suite's fine-tune started ahead of the shops) waits for that model instead of
+    training a second copy into the same folder."""
+    import threading
+
+    from cartwise.console import BuildDisplay
+    from composition import _ensure_intent_model
+    from finetune.background import training_lock
+    from finetune.metadata import METADATA_FILE
+
+    settings = Settings(var_dir=tmp_path / "var", intent_serving="fine-tuned")
+    model = settings.intent_model_path
+    with training_lock(model):  # "another process" is training
+        build = threading.Thread(target=_ensure_intent_model, daemon=True,
+                                 args=(settings, None, BuildDisplay(enabled=False)))
+        build.start()
+        time.sleep(1.0)
+        assert build.is_alive()  # waiting for the trainer
+        model.mkdir(parents=True)  # what the trainer leaves when it is done
+        (model / "config.json").write_text("{}")
+        (model / METADATA_FILE).write_text("{}")
+    build.join(timeout=20)  # had it trained a model of its own, it would still be at it
+    assert not build.is_alive()
+    assert sorted(p.name for p in model.iterdir()) == sorted(["config.json", METADATA_FILE])
