@@ -82,7 +82,7 @@ def _import_anyio_eagerly() -> None:
 
 # The demo shops the suite's assistants serve, built in the background while the ``no_shop`` tests run.
 DEMO_SHOPS = ("giftshop", "electronics")
-_BUILD_SCRIPT = Path(__file__).with_name("build_demo_shops.py")
+_BUILD_SCRIPT = REPO_ROOT / "scripts" / "build_demo_shops.py"
 
 
 class _BackgroundBuild:

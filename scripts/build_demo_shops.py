@@ -1,4 +1,4 @@
-"""Build the demo shops the suite's assistants serve: ``python tests/build_demo_shops.py giftshop electronics``.
+"""Build the demo shops the suite's assistants serve: ``python scripts/build_demo_shops.py giftshop electronics``.
 
 Started by ``tests/conftest.py`` in a process of its own while the ``no_shop`` tests run. The fine-tuned intent
 model is the longest part (minutes of CPU, one model for every shop), so it starts first, in a child of its own,
