@@ -50,3 +50,36 @@ def free_cores(sample_s: float = 0.5) -> int:
     time.sleep(sample_s)
     busy_after, total_after = machine_cpu_seconds()
     return cores_left(cores, busy_after - busy_before, time.process_time() - own_before, total_after - total_before)
+
+
+class CoreWatch:
+    """Free cores over the time since the last reading, without sleeping: for long work that resizes its thread
+    pool as other processes come and go (a fine-tune started beside a busy test suite gets the second core once
+    the suite's other work is done).
+
+    Example:
+        >>> watch = CoreWatch()  # doctest: +SKIP
+        >>> ...  # minutes of work
+        >>> watch.free()  # cores the other processes left free since the line above
+    """
+
+    def __init__(self) -> None:
+        self._cores = os.cpu_count() or 1
+        self._last = self._read()
+
+    @staticmethod
+    def _read() -> tuple[float, float, float] | None:
+        try:
+            busy, total = machine_cpu_seconds()
+        except (OSError, ValueError, IndexError):  # no /proc/stat: nothing to follow
+            return None
+        return busy, total, time.process_time()
+
+    def free(self) -> int | None:
+        """Cores other processes left free since the last call (or since the watch was made); None where the
+        machine's CPU time cannot be read."""
+        now, last = self._read(), self._last
+        self._last = now
+        if now is None or last is None:
+            return None
+        return cores_left(self._cores, now[0] - last[0], now[2] - last[2], now[1] - last[1])

@@ -17,9 +17,11 @@ Default settings, chosen so ``cartwise train-intent`` finishes within 10 minutes
   AdamW update (11.7 M of 22.7 M weights) and the backward pass through the lowest layers
   were about half of each step; validation accuracy (97.3 % with the tuned threshold) matched
   4 epochs at 1e-4 with only the embeddings frozen, in 263 s instead of 622 s of training.
-* **torch threads = free cores** (``num_threads=None``: CPU count minus the 1-minute load
-  average, at least 1). On a 2-core machine shared with other jobs, two threads waiting on
-  each other at every op were 3-4x *slower* per step than one thread.
+* **torch threads = free cores** (``num_threads=None``: the cores other processes leave free,
+  at least 1, read again every 10 s of training). On a 2-core machine shared with other jobs, two
+  threads waiting on each other at every op were 3-4x *slower* per step than one thread; a
+  count fixed at the start kept one thread after the other jobs ended (a fresh clone's test
+  suite: 392 s of training on one thread beside idle test workers).
 
 The model is written to a temporary sibling directory and renamed into place, so an
 interrupted run never leaves a half-written model.
@@ -39,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from cartwise.cpu import free_cores
+from cartwise.cpu import CoreWatch, free_cores
 from finetune.classifier import IntentClassifier
 from finetune.data import IntentDataset, build_intent_dataset
 from finetune.errors import TrainingError
@@ -138,6 +140,7 @@ def train_intent_model(
         raise TrainingError("the dataset has no validation examples; early stopping and threshold tuning need some")
     threads = config.num_threads or free_cores()
     torch.set_num_threads(threads)
+    following = [] if config.num_threads else [_following_free_cores()]
     logger.info("fine-tuning %s on %d examples with %d torch thread(s)", base_model, len(dataset.train), threads)
     transformers.set_seed(config.seed)
     labels = list(dataset.labels)
@@ -194,7 +197,7 @@ def train_intent_model(
             data_collator=DataCollatorWithPadding(tokenizer),
             processing_class=tokenizer,
             compute_metrics=_accuracy,
-            callbacks=[EarlyStoppingCallback(early_stopping_patience=config.patience)],
+            callbacks=[EarlyStoppingCallback(early_stopping_patience=config.patience), *following],
         )
         started = time.perf_counter()
         trainer.train()
@@ -279,6 +282,31 @@ def _replace_dir(new: Path, target: Path) -> None:
         target.rename(old)
     new.rename(target)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _following_free_cores(every_s: float = 10.0) -> Any:
+    """A ``Trainer`` callback that sets torch's threads to the free cores every ``every_s`` seconds of training
+    (``num_threads=None``): a core other work held when training started is taken up once that work ends (a
+    fresh clone's test suite builds the demo shops beside its other tests, which finish minutes before it)."""
+    import torch
+    from transformers import TrainerCallback
+
+    class FollowFreeCores(TrainerCallback):  # type: ignore[misc]  # transformers is not type-checked (pyproject)
+        def __init__(self) -> None:
+            self.watch = CoreWatch()
+            self.next_check = time.monotonic() + every_s
+
+        def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+            if time.monotonic() < self.next_check:
+                return
+            self.next_check = time.monotonic() + every_s
+            free = self.watch.free()
+            if free and free != torch.get_num_threads():
+                logger.info("torch threads %d -> %d (the cores other processes leave free)",
+                            torch.get_num_threads(), free)
+                torch.set_num_threads(free)
+
+    return FollowFreeCores()
 
 
 def ensure_intent_model(settings: Settings, config: TrainConfig | None = None) -> Path:

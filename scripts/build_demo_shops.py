@@ -22,8 +22,9 @@ def start_fine_tune(settings: Settings) -> subprocess.Popen[bytes] | None:
     """The intent model's fine-tune in a child process, unless the model is trained or served another way."""
     if settings.intent_serving != "fine-tuned" or fine_tuned_ready(settings.intent_model_path):
         return None
-    # One torch thread: the shops' build and the no_shop tests share the machine with it (see finetune/train.py).
-    config = TrainConfig(show_progress=False, num_threads=1)
+    # Its torch threads follow the free cores (finetune/train.py): the shops' build and the no_shop tests share
+    # the machine with it at first, then leave it alone.
+    config = TrainConfig(show_progress=False)
     return subprocess.Popen([
         sys.executable, "-m", "finetune.background",
         "--model-dir", str(settings.intent_model_path),

@@ -38,3 +38,26 @@ def test_a_busy_process_elsewhere_takes_a_core() -> None:
     finally:
         burner.kill()
         burner.wait()
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2 or not os.path.exists("/proc/stat"), reason="needs 2 cores and /proc")
+def test_a_fine_tune_gives_up_a_core_a_busy_process_takes() -> None:
+    """The threads of a fine-tune with no fixed count follow the free cores while it trains (here: down, when
+    another process burns a core; up again works the same way once it stops)."""
+    import torch
+
+    from finetune.train import _following_free_cores
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(os.cpu_count() or 2)
+    follower = _following_free_cores(every_s=0.0)
+    burner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(1.5)  # the burner's CPU time piles up since the watch's first reading
+        follower.on_step_end(None, None, None)
+        assert torch.get_num_threads() <= (os.cpu_count() or 2) - 1
+    finally:
+        burner.kill()
+        burner.wait()
+        torch.set_num_threads(before)
+
