@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from cartwise.build_lock import one_build_at_a_time
 from cartwise.settings import REPO_ROOT, Settings
 from finetune.data import IntentDataset, build_intent_dataset, hash_examples
 from finetune.serving import ensure_embedding_head
@@ -58,10 +60,16 @@ def encoder() -> Embedder:
 
 @pytest.fixture(scope="session")
 def full_head_dir(tmp_path_factory: pytest.TempPathFactory, encoder: Embedder) -> Path:
-    """The embedding head a fresh start trains (ensure_embedding_head on the shipped data), trained once."""
-    var = tmp_path_factory.mktemp("var")
-    ensure_embedding_head(Settings(var_dir=var), encoder)
-    return var / "models" / "intent-head"
+    """The embedding head a fresh start trains (ensure_embedding_head on the shipped data), trained once per run:
+    the suite's workers (pytest-xdist) share one folder of the run's temporary root, and the build lock keeps
+    the second waiting until the first has trained it (the tests only read it)."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # each worker's base is a folder of the run's own
+    settings = Settings(var_dir=root / "shared-full-head-var")
+    with one_build_at_a_time(settings):
+        ensure_embedding_head(settings, encoder)
+    return settings.intent_head_path
 
 
 @pytest.fixture(scope="session")
