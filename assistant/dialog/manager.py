@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from assistant.dialog.handlers.bundles import BundlePlanner
+from assistant.dialog.handlers.bundles import BundlePlanner, standing_request
 from assistant.dialog.handlers.picks import ShopperPicks
 from assistant.dialog.handlers.shopping import SHOW, ShoppingAdvisor, TurnResult
 from assistant.dialog.state import SessionStore, screen_after
@@ -474,6 +474,8 @@ class DialogManager:
         ("I need a present"); never two in a row."""
         if u.has_product_content or state.clarified or (state.bundle is not None and intent == Intent.build_bundle):
             return None
+        if intent == Intent.build_bundle and standing_request(u, state) is not None:
+            return None  # "make it a bundle" after a list: a set for the request that listed it
         if u.slots.exclude and state.query:
             return None  # "not a mug, she has loads": the standing search, without mugs
         picks, personal = self.picks.picks_for(user_id, state, k=SHOW)

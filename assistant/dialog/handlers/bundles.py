@@ -24,6 +24,7 @@ from assistant.types import (
     ShownBundle,
     Slots,
     StateUpdate,
+    TurnContext,
     Understanding,
 )
 from assistant.understanding.catalog import ends_in, is_a, prints, stem, words_of
@@ -54,6 +55,14 @@ def _named_as_thing(words: Sequence[str], start: int) -> bool:
     if start == 0 or words[start - 1] not in _NAMING_WORDS:
         return False
     return not (start >= 2 and words[start - 1] in _NAMING_DETERMINERS and content_words([words[start - 2]]))
+
+
+def standing_request(u: Understanding, state: DialogState) -> DialogState | None:
+    """The state whose search a bundle request that names nothing goes on from: a list on the screen that a
+    search put there ("make it a bundle" after tea towels); None otherwise."""
+    if u.query or u.roles or u.targets or not state.query or not state.shown or u.context is not TurnContext.products:
+        return None
+    return state
 
 
 def _money(value: str | None) -> Decimal | None:
@@ -103,11 +112,16 @@ class BundlePlanner:
             return self._going_with_set(u, state, user_id, anchor.id if anchor is not None else None)
         theme = None
         if anchor is None:
-            theme = u.query or u.slots.occasion or "gift"
-            if u.slots.occasion and u.slots.occasion not in theme:
-                theme = f"{u.slots.occasion} {theme}"
-            if u.slots.recipient and u.slots.recipient not in theme:
-                theme = f"{theme} for {u.slots.recipient}"
+            # "make it a bundle under £25" after party plates and cups names nothing of its own: a set for the
+            # request that listed them (its words, and whom and what it was for), not a set of gifts.
+            standing = standing_request(u, state)
+            occasion = u.slots.occasion or (standing.slots.occasion if standing else None)
+            recipient = u.slots.recipient or (standing.slots.recipient if standing else None)
+            theme = u.query or (standing.query if standing else "") or occasion or "gift"
+            if occasion and occasion not in theme:
+                theme = f"{occasion} {theme}"
+            if recipient and recipient not in theme:
+                theme = f"{theme} for {recipient}"
         spec = BundleSpec(theme=theme, anchor_id=anchor.id if anchor else None,
                           budget=f"{u.slots.budget_max:.2f}" if u.slots.budget_max is not None else None,
                           quantity=u.slots.quantity, include_anchor=anchor is not None and not u.complements,
