@@ -25,7 +25,13 @@ _ASKED = re.compile(
 _HOW_MUCH = re.compile(
     r"\b(?:how (?:much|many)|what|which)\s+(?P<what3>[a-z0-9][a-z0-9 -]{1,30}?)\s+(?:does|do|did|will|would|can)\s+"
     r"(?:it|this|that|they|these|those|this one|that one|the \w+ one|the \w+ ones)\s+"
-    r"(?:have|has|get|got|support|use|take|hold|come with)\s*$")
+    r"(?:have|has|get|got|support|use|take|hold|come with)\s*$|"
+    # "what material is the first one", "what size are they": the property, then "is" and the pointer.
+    r"\bwhat\s+(?P<what5>[a-z][a-z -]{2,30}?)\s+(?:is|are)\s+(?:it|this|that|they|these|those|this one|that one|"
+    r"the \w+ one|the \w+ ones)\s*$")
+# "what is it made of", "what's the second one made from": its material.
+MATERIAL_ASKED = "material"
+_MADE_OF = frozenset({"made of", "made from", "made out of"})
 # "which one burns longest?", "which of them charges fastest": the property is what the products do, said by a verb
 # and the degree after it.
 _DOES = re.compile(
@@ -43,6 +49,8 @@ SIZE_ASKED = "size"
 # A pointer after the property says which product, not what about it: "the refresh rate on the second one".
 _TRAILING_POINTER = re.compile(
     r"\s+(?:on|of|for|in|with)\s+(?:the\s+|that\s+|this\s+)?(?:[a-z]+\s+)?(?:one|ones|it|them|these|those)$")
+# A pointer before it says which product, too: "what's the second one made of", "whats the third one like".
+_LEADING_POINTER = re.compile(r"^(?:(?:the|that|this)\s+)?(?:[a-z]+\s+)?(?:one|ones)(?:\s+s)?\b\s*")
 # Degrees the reply states from the data anyway: price ("which is cheaper?"), and the size titles print ("which is
 # the biggest?" picks the 85" TV).
 _STATED_DEGREES = frozenset({"cheaper", "cheapest", "pricier", "priciest", "dearer", "dearest", *SIZE_CHOICE})
@@ -78,7 +86,11 @@ def asked_attribute(text: str) -> str:
     if not match:
         return ""
     groups = match.groupdict()
-    what = _TRAILING_POINTER.sub("", groups.get("what") or groups.get("what2") or groups.get("what3") or "")
+    what = _TRAILING_POINTER.sub("", groups.get("what") or groups.get("what2") or groups.get("what3")
+                                 or groups.get("what5") or "")
+    what = _LEADING_POINTER.sub("", what)
+    if what in _MADE_OF:
+        return MATERIAL_ASKED
     # "is it good for gaming", "does it have good battery life": the property is gaming, battery life; how good
     # it is the details may say, never the word "good".
     words = [w for w in what.split() if w not in {"the", "a", "an"} and w not in _EVALUATIVE]
@@ -111,6 +123,8 @@ def silent_on(attribute: str, of_each: bool = False) -> str:
     them" when ``of_each``), "don't say which one burns longest"."""
     if attribute.startswith("which "):
         return f"don't say {attribute}"
+    if attribute == MATERIAL_ASKED:
+        return "don't say what " + ("each is" if of_each else "it is") + " made of"
     return f"don't mention {attribute}" + (" for every one of them" if of_each else "")
 
 
