@@ -334,8 +334,9 @@ class Understander:
                                          if w == head or not self.catalog.describes(w)) if head else (),
             # Only of a thing named among the first words, and the word right before it: in a need ("someone keeps
             # nicking parcles off my porch") the words before the head are no name.
+            # (An unknown word in -ing is a verb's form, "needs brightening up", "decluttering": no name.)
             unknown_names=tuple(w for w in head_phrase(head_words, head)[-2:] if w.isalpha()
-                                and not self.catalog.reads(w))
+                                and not self.catalog.reads(w) and not w.endswith("ing"))
             if head and head in content[:3] else (),
             named_early=head in content[:3] and introduced_as_thing(head_words, head),
             category_filter=named.filter, angry=bool(ANGRY.search(text)), attribute=attribute,
