@@ -310,6 +310,8 @@ class Understanding(BaseModel):
         target_quantity: how many of the target the message asks for by a counted pronoun ("two of those").
         follows_on: the message opens as a fragment that goes on from the previous turn ("and to ireland?", "what
             about klarna?", "even on weekends?"), so it keeps that turn's topic.
+        list_count: how many things a ranked list is asked to hold ("the cheapest 3", "top 3 best sellers", "the
+            3 most expensive"); None when no count is said.
         shows: what the thing asked for should show or have, said after "with" ("mugs with dogs on": dogs):
             the products whose titles print it come first.
         describes_only: the request is "something" or "anything" and words describing it ("something funny",
@@ -390,6 +392,7 @@ class Understanding(BaseModel):
     speaks_of_someone: bool = False
     describes_only: bool = False
     shows: tuple[str, ...] = ()
+    list_count: int | None = None
     target_quantity: int | None = None
     catalog_match: float | None = None
     near_products: bool = False

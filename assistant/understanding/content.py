@@ -87,8 +87,19 @@ def search_query(words: Sequence[str]) -> str:
     # The same after a pronoun that is the person ("my sister, she loves baking": "Love Heart" cups again).
     after_who = {i + 1 for i, w in enumerate(words[:-2])
                  if w in ("who", "whos", "she", "he", "they") and content_words([words[i + 2]])}
-    who = age_positions(words) | head_count_positions(words)
+    who = age_positions(words) | head_count_positions(words) | ranking_positions(words)
     return " ".join(w for i, w in enumerate(words) if i not in polite | after_who | who).strip()
+
+
+def ranking_positions(words: Sequence[str]) -> set[int]:
+    """Where "top" or "best" and the count after it rank a list ("your top 3 best sellers", "the best five"):
+    how many to show, no thing to search for (searched for, "top" finds Spinning Tops)."""
+    ranked: set[int] = set()
+    for i, w in enumerate(words[:-1]):
+        after = words[i + 1]
+        if w in ("top", "best") and ((after.isdigit() and len(after) <= 2) or after in NUMBER_WORDS):
+            ranked |= {i, i + 1}
+    return ranked
 
 
 def head_count_positions(words: Sequence[str]) -> set[int]:

@@ -99,6 +99,27 @@ def count_before_superlative(words: Sequence[str]) -> int:
     return 1
 
 
+# A ranking said of a list, and the words a number beside it would be a price by ("the cheapest 5 pound gift").
+_RANKING = frozenset({"cheapest", "priciest", "dearest", "top", "best"})
+_MONEY_AFTER = frozenset({"pound", "pounds", "quid", "dollar", "dollars", "bucks", "euro", "euros", "p"})
+MAX_LISTED = 10
+
+
+def list_count(words: Sequence[str]) -> int | None:
+    """How many things a ranked list should hold: a count beside a ranking word ("the cheapest 3", "top 3", "the
+    3 most expensive", "best five"); None when none is said (or it counts one, or more than :data:`MAX_LISTED`)."""
+    for i, w in enumerate(words):
+        if w not in _RANKING and not (w in ("most", "least") and i + 1 < len(words)):
+            continue
+        for j in (i - 1, i + 1):
+            if not 0 <= j < len(words) or (j + 1 < len(words) and words[j + 1] in _MONEY_AFTER):
+                continue
+            n = int(words[j]) if words[j].isdigit() and len(words[j]) <= 2 else NUMBER_WORDS.get(words[j], 0)
+            if 1 < n <= MAX_LISTED:
+                return n
+    return None
+
+
 def _counted_set(words: Sequence[str]) -> int:
     """ "of the two" -> 2, "of these three" -> 3: the size of the set a comparative picks from; 0 when unsaid."""
     for a, b, c in zip(words, words[1:], words[2:], strict=False):

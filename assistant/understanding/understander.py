@@ -45,6 +45,7 @@ from assistant.understanding.content import (
     GIFT_WORDS,
     content_words,
     describing_thanks,
+    ranking_positions,
     search_query,
 )
 from assistant.understanding.references import (
@@ -55,6 +56,7 @@ from assistant.understanding.references import (
     counted_reference,
     for_the_product,
     is_pronoun,
+    list_count,
     name_words,
     ordinal_positions,
     picks_one_by_price,
@@ -276,6 +278,8 @@ class Understander:
         words = reading.residual.split()
         corrections = request_fixes | {w: c for w in dict.fromkeys(words) if (c := self._correct(w))}
         words = [corrections.get(w, w) for w in words]
+        ranking = ranking_positions(words)  # "your top 3 best sellers": how many, no "top" to search for
+        words = [w for i, w in enumerate(words) if i not in ranking]
         # A category is named by the noun phrase that says what is wanted, not by a verb or a purpose clause:
         # "i want to watch films on something big" names no Smart Watches. Who it is for, a colour or a size
         # ("for my dad", "in white?") is no thing the shop could lack.
@@ -340,7 +344,7 @@ class Understander:
             if head and head in content[:3] else (),
             named_early=head in content[:3] and introduced_as_thing(head_words, head),
             category_filter=named.filter, angry=bool(ANGRY.search(text)), attribute=attribute,
-            describes_only=describes_only, shows=shown_with(words),
+            describes_only=describes_only, shows=shown_with(words), list_count=list_count(reading.words),
             asks_spending=any(w in SPENDING_WORDS for w in reading.words),
             # A number that counts no thing ("a picnic for 4") or counts people ("10 kids") is a head count.
             people=reading.slots.quantity if reading.slots.quantity and _counted_thing(

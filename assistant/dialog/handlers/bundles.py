@@ -24,7 +24,6 @@ from assistant.types import (
     ShownBundle,
     Slots,
     StateUpdate,
-    TurnContext,
     Understanding,
 )
 from assistant.understanding.catalog import ends_in, is_a, prints, stem, words_of
@@ -34,6 +33,7 @@ from assistant.understanding.understander import DETERMINERS, head_phrase, head_
 from assistant.understanding.vocab import SET_WORDS
 from cartwise.currency import to_money
 from cartwise.models import Order, OrderLine, Product
+from finetune.context import TurnContext
 from retrieval.bundle_types import BundleRequest, BundleResult
 from retrieval.bundles import BundleBuilder
 from retrieval.errors import RetrievalError

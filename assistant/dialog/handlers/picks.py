@@ -171,6 +171,7 @@ class ShopperPicks:
 
     def _show(self, picks: list[Pick], u: Understanding, state: DialogState, intent: Intent,
               slots: dict[str, str]) -> TurnResult:
+        picks = picks[:u.list_count] if u.list_count else picks  # "top 3 best sellers": three
         shown = [ShownProduct(id=p.product.id, title=p.product.title, price=p.product.price,
                               category=p.product.category, reason=p.reason, in_stock=p.product.in_stock,
                               rating=p.product.rating) for p in picks]

@@ -501,10 +501,11 @@ class ShoppingAdvisor:
     def present(self, found: Found, slots: Slots, query: str, u: Understanding, state: DialogState,
                 intent: Intent, label_query: str | None = None) -> TurnResult:
         distinct: list[tuple[Product, str]] = []
+        limit = u.list_count or SHOW  # "the cheapest 3": three
         for p, why in found.ranked:  # two stock codes with the same title are one choice to the shopper
             if all(words_of(p.title) != words_of(q.title) for q, _ in distinct):
                 distinct.append((p, why))
-            if len(distinct) == SHOW:
+            if len(distinct) == limit:
                 break
         shown = [self.describe(p, slots, why) for p, why in distinct]
         ids = [p.id for p in shown]

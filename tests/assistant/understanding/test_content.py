@@ -43,3 +43,10 @@ def test_describing_thanks() -> None:
     assert describing_thanks("a thank you card".split()) == {1, 2}
     assert describing_thanks("thanks , show me mugs".split()) == set()
     assert describing_thanks("thank you".split()) == set()
+
+
+def test_top_and_a_count_rank_a_list_and_are_not_searched() -> None:
+    from assistant.understanding.content import search_query
+
+    assert search_query("what are your top 3 best sellers".split()) == "what are your best sellers"
+    assert search_query("a crop top".split()) == "a crop top"

@@ -148,3 +148,14 @@ def test_a_model_number_names_a_product_a_count_does_not() -> None:
 ])
 def test_a_price_word_picks_one_when_the_grammar_says_one(text: str, one: bool) -> None:
     assert picks_one_by_price(text.split(), Slots(price="cheapest")) is one
+
+
+@pytest.mark.parametrize(("text", "count"), [
+    ("the cheapest 3", 3), ("the 2 most expensive", 2), ("top 3 best sellers", 3), ("the best five", 5),
+    ("the two cheapest", 2),
+    ("the cheapest one", None), ("the cheapest 5 pound gift", None), ("top 20", None), ("the cheapest", None),
+])
+def test_a_count_beside_a_ranking_says_how_many_to_list(text: str, count: int | None) -> None:
+    from assistant.understanding.references import list_count
+
+    assert list_count(text.split()) == count
