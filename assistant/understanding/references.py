@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from assistant.types import Slots
+from assistant.understanding.budget import MONEY_WORDS
 from assistant.understanding.catalog import of_own_kind, stem, title_itself
 from assistant.understanding.content import FUNCTION_WORDS, content_words
 from assistant.understanding.vocab import NUMBER_WORDS, ORDINALS, PRICE_WORDS
@@ -99,9 +100,8 @@ def count_before_superlative(words: Sequence[str]) -> int:
     return 1
 
 
-# A ranking said of a list, and the words a number beside it would be a price by ("the cheapest 5 pound gift").
+# The words that rank a list; a number beside one is a count, unless money follows it ("the cheapest 5 pound gift").
 _RANKING = frozenset({"cheapest", "priciest", "dearest", "top", "best"})
-_MONEY_AFTER = frozenset({"pound", "pounds", "quid", "dollar", "dollars", "bucks", "euro", "euros", "p"})
 MAX_LISTED = 10
 
 
@@ -112,7 +112,7 @@ def list_count(words: Sequence[str]) -> int | None:
         if w not in _RANKING and not (w in ("most", "least") and i + 1 < len(words)):
             continue
         for j in (i - 1, i + 1):
-            if not 0 <= j < len(words) or (j + 1 < len(words) and words[j + 1] in _MONEY_AFTER):
+            if not 0 <= j < len(words) or (j + 1 < len(words) and words[j + 1] in MONEY_WORDS):
                 continue
             n = int(words[j]) if words[j].isdigit() and len(words[j]) <= 2 else NUMBER_WORDS.get(words[j], 0)
             if 1 < n <= MAX_LISTED:
