@@ -535,7 +535,8 @@ class DialogManager:
     @staticmethod
     def _order_things(u: Understanding) -> list[str]:
         """The words of the message that could name what was in an order ("the cake tins")."""
-        return [w for w in name_words(content_words(u.query.split())) if w not in ORDER_WORDS]
+        # "the same candles again": "same" says which ones, it is no part of their name.
+        return [w for w in name_words(content_words(u.query.split())) if w not in ORDER_WORDS and w != "same"]
 
     def _history(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
         if u.asks_spending and u.points_back and state.order_id and u.context is TurnContext.order and user_id:
