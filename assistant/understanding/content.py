@@ -91,13 +91,19 @@ def search_query(words: Sequence[str]) -> str:
     return " ".join(w for i, w in enumerate(words) if i not in polite | after_who | who).strip()
 
 
+def small_count(word: str) -> int:
+    """The count a word says, if it is a small one ("3", "12", "five"); 0 otherwise (a longer number is a price or a
+    model number, not a count of things)."""
+    return int(word) if word.isdigit() and len(word) <= 2 else NUMBER_WORDS.get(word, 0)
+
+
 def ranking_positions(words: Sequence[str]) -> set[int]:
     """Where "top" or "best" and the count after it rank a list ("your top 3 best sellers", "the best five"):
     how many to show, no thing to search for (searched for, "top" finds Spinning Tops)."""
     ranked: set[int] = set()
     for i, w in enumerate(words[:-1]):
         after = words[i + 1]
-        if w in ("top", "best") and ((after.isdigit() and len(after) <= 2) or after in NUMBER_WORDS):
+        if w in ("top", "best") and small_count(after):
             ranked |= {i, i + 1}
     return ranked
 

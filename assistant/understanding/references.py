@@ -15,7 +15,7 @@ from typing import Protocol
 from assistant.types import Slots
 from assistant.understanding.budget import MONEY_WORDS
 from assistant.understanding.catalog import of_own_kind, stem, title_itself
-from assistant.understanding.content import FUNCTION_WORDS, content_words
+from assistant.understanding.content import FUNCTION_WORDS, content_words, small_count
 from assistant.understanding.vocab import NUMBER_WORDS, ORDINALS, PRICE_WORDS
 from cartwise.models import ProductId
 
@@ -94,7 +94,7 @@ def count_before_superlative(words: Sequence[str]) -> int:
     for i, w in enumerate(words):
         if w in ("cheapest", "priciest", "dearest") or (w in ("most", "least") and i + 1 < len(words)):
             prev = words[i - 1] if i > 0 else ""
-            n = int(prev) if prev.isdigit() and len(prev) <= 2 else NUMBER_WORDS.get(prev, 0)
+            n = small_count(prev)
             if n > 1:
                 return n
     return 1
@@ -114,7 +114,7 @@ def list_count(words: Sequence[str]) -> int | None:
         for j in (i - 1, i + 1):
             if not 0 <= j < len(words) or (j + 1 < len(words) and words[j + 1] in MONEY_WORDS):
                 continue
-            n = int(words[j]) if words[j].isdigit() and len(words[j]) <= 2 else NUMBER_WORDS.get(words[j], 0)
+            n = small_count(words[j])
             if 1 < n <= MAX_LISTED:
                 return n
     return None
