@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from decimal import Decimal
 from functools import cache
 from typing import Any, Literal
 
@@ -32,7 +33,7 @@ SizeComparison = Literal["smaller", "larger"]
 
 # Fields that only make sense together: a newer turn that sets one replaces the group.
 _GROUPS: tuple[tuple[str, ...], ...] = (
-    ("budget_min", "budget_max", "currency"),
+    ("budget_min", "budget_max", "budget_about", "currency"),
     ("reference_index", "reference_text"),
 )
 
@@ -114,6 +115,7 @@ class Slots(BaseModel):
     Attributes:
         budget_min: lowest price wanted ("over 100", "between 10 and 20").
         budget_max: highest price wanted ("under £40", "£20"); "around 30" gives 24-36 (± 20 %).
+        budget_about: the amount an "around 30" budget aims at (30); see :meth:`budget_aim`.
         currency: ISO code of the budget ("GBP", "USD", "CNY"); the shop's when the text names none.
         categories: the shop's own category names the message names ("kitchen & baking").
         brands: brands of the catalog the message names, as the catalog spells them ("Samsung", "LG").
@@ -141,6 +143,7 @@ class Slots(BaseModel):
 
     budget_min: Money | None = None
     budget_max: Money | None = None
+    budget_about: Money | None = None
     currency: str | None = None
     categories: tuple[str, ...] = ()
     brands: tuple[str, ...] = ()
@@ -171,10 +174,21 @@ class Slots(BaseModel):
         """True when a price bound is stated ("under £3", "over 100")."""
         return self.budget_max is not None or self.budget_min is not None
 
+    def budget_aim(self) -> Decimal | None:
+        """The amount an "around X" budget aims at, while its range still surrounds it: a later "cheaper" or a
+        dropped minimum leaves a plain limit, and the reply says that limit, not "around X"."""
+        about, low, high = self.budget_about, self.budget_min, self.budget_max
+        return about if about is not None and low is not None and high is not None and low < about < high else None
+
+    def spend_limit(self) -> Decimal | None:
+        """The most a set of things may cost in all: the amount aimed at ("around £30 total": £30, not the £36
+        the range reaches), else the maximum."""
+        return self.budget_aim() or self.budget_max
+
     def gift(self) -> Slots:
         """Only who the request is for, the occasion and the budget: what a new thing for the same person keeps."""
         return Slots(recipient=self.recipient, occasion=self.occasion, budget_min=self.budget_min,
-                     budget_max=self.budget_max, currency=self.currency)
+                     budget_max=self.budget_max, budget_about=self.budget_about, currency=self.currency)
 
     def merge(self, newer: Slots) -> Slots:
         """These slots updated by a later turn's: newer values win, empty ones keep the old.
@@ -208,7 +222,7 @@ class Slots(BaseModel):
         """Filled slots as display strings (money with two decimals, lists joined), e.g. for a reply's slots."""
         out: dict[str, str] = {}
         for name, value in self:
-            if value is None or value == ():
+            if value is None or value == () or (name == "budget_about" and self.budget_aim() is None):
                 continue
             out[name] = (
                 ", ".join(value)

@@ -54,6 +54,9 @@ def _money_text(value: str, currency: str) -> str:
 def budget_phrase(slots: dict[str, str], currency: str) -> str:
     """ "under £10.00" from budget slots ("budget_max": "10.00", "budget": "£10", ...); "" without one."""
     low, high = slots.get("budget_min", "").strip(), slots.get("budget_max", "").strip()
+    about = slots.get("budget_about", "").strip()
+    if about:
+        return f"around {_money_text(about, currency)}"
     if low and high:
         return f"between {_money_text(low, currency)} and {_money_text(high, currency)}"
     if high:

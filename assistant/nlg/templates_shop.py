@@ -72,7 +72,9 @@ def show_products(facts: ReplyFacts, seed: int) -> str:
     if gone:
         lead = (f"{gone} out of stock at the moment. The closest "
                 f"{'matches' if n > 1 else 'match'} in stock:")
-        return "\n".join([lead, *(product_line(i, p, facts.currency) for i, p in enumerate(facts.products, 1))])
+        lines = [relaxed_note(facts), lead, *(product_line(i, p, facts.currency)
+                                              for i, p in enumerate(facts.products, 1))]
+        return "\n".join(line for line in lines if line)
     missing = not_carried(facts)
     if missing:
         lead = (f"I couldn't find “{missing}” in our catalog, so we don't seem to carry {_it_or_them(missing)}. "

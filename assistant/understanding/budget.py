@@ -80,7 +80,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("approx", rf"(?<![0-9a-z])(?:{_APPROX}) ?{_A}"),
         (
             "approx",
-            rf"{_START}{_money('a_', tail=False)} ?(?:ish|or so|give or take|or thereabouts|左右|上下){_WORD_END}",
+            rf"{_START}{_money('a_', tail=False)}(?: |-)?(?:ish|or so|give or take|or thereabouts|左右|上下)"
+            rf"{_WORD_END}",
         ),
         ("min", rf"(?<![0-9a-z])(?:{_LOWER_NEG}) ?{_A}"),
         ("max", rf"(?<![0-9a-z])(?:{_UPPER}) ?:? ?{_A}"),
@@ -138,6 +139,7 @@ class Budget:
     minimum: Decimal | None
     maximum: Decimal | None
     currency: str
+    about: Decimal | None = None  # the amount "around X" aims at (the limits are X ± APPROX_MARGIN)
 
 
 @dataclass(frozen=True)
@@ -244,6 +246,7 @@ def find_budget(text: str, default_currency: str) -> tuple[Budget | None, str]:
     """
     low: Decimal | None = None
     high: Decimal | None = None
+    about: Decimal | None = None
     currency: str | None = None
     for kind, pattern in _PATTERNS:
         for m in list(pattern.finditer(text)):
@@ -254,13 +257,16 @@ def find_budget(text: str, default_currency: str) -> tuple[Budget | None, str]:
             text = blank(text, m.start(), m.end())
             currency = currency or a.currency or (b.currency if b else None)
             lo, hi = _bounds(kind, a, b)
+            if kind == "approx" and low is None and high is None:
+                about = to_money(a.value)
             low = low if low is not None or lo is None else lo
             high = high if high is not None or hi is None else hi
     if low is None and high is None:
         return None, text
     if low is not None and high is not None and low > high:
         low, high = high, low
-    return Budget(low, high, currency or default_currency), text
+    return Budget(low, high, currency or default_currency, about), text
+
 
 
 def _bounds(kind: str, a: _Amount, b: _Amount | None) -> tuple[Decimal | None, Decimal | None]:

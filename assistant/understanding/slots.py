@@ -193,6 +193,7 @@ class SlotExtractor:
         slots = Slots(
             budget_min=budget.minimum if budget else None,
             budget_max=budget.maximum if budget else None,
+            budget_about=budget.about if budget else None,
             currency=budget.currency if budget else None,
             brands=tuple(dict.fromkeys(m.value for m in brands)),
             colour=colours[0].value if colours else None,

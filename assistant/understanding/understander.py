@@ -557,7 +557,7 @@ class Understander:
             u = u.with_intent(Intent.best_sellers, f"a shop-wide ranking by price: {u.slots.price}")
         if u.intent == Intent.search_product and not u.query and u.slots.budget_max is not None \
                 and not screen.products and screen.context is not TurnContext.clarify \
-                and u.slots.filled() <= {"budget_min", "budget_max", "currency"}:
+                and u.slots.filled() <= {"budget_min", "budget_max", "budget_about", "currency"}:
             # "wat have u got for under a fiver": a budget alone names nothing to search for ("gift" would find five
             # diamante pens in gift boxes): what sells best within it. After "who is it for, or what's your budget?"
             # it answers the question, and the request asked before is searched within it.

@@ -123,7 +123,7 @@ class BundlePlanner:
             if recipient and recipient not in theme:
                 theme = f"{theme} for {recipient}"
         spec = BundleSpec(theme=theme, anchor_id=anchor.id if anchor else None,
-                          budget=f"{u.slots.budget_max:.2f}" if u.slots.budget_max is not None else None,
+                          budget=f"{limit:.2f}" if (limit := u.slots.spend_limit()) is not None else None,
                           quantity=u.slots.quantity, include_anchor=anchor is not None and not u.complements,
                           people=u.people if anchor is None else None)
         return self._build(spec, u, state, user_id)
@@ -219,7 +219,7 @@ class BundlePlanner:
         "add a mouse and a bag to it": the product pointed at comes first, then the things named. With
         ``search_if_none``, a list none of whose parts the catalog has is searched as one request instead.
         """
-        budget = u.slots.budget_max
+        budget = u.slots.spend_limit()
         picks: list[tuple[Role, list[Product]]] = []
         missing: list[str] = []
         anchor = self._anchor(u) if u.targets else None
@@ -347,7 +347,7 @@ class BundlePlanner:
     def rebudget(self, u: Understanding, bundle: ShownBundle, state: DialogState, user_id: str | None) -> TurnResult:
         """The same bundle request with a new budget: "make it cheaper", "under £10 instead"."""
         spec = state.bundle_spec or BundleSpec()
-        budget = u.slots.budget_max
+        budget = u.slots.spend_limit()
         if budget is None:  # "cheaper": strictly below what it costs now
             budget = max(bundle.total - Decimal("0.01"), Decimal("0.00"))
         if spec.roles:
@@ -510,7 +510,7 @@ class BundlePlanner:
         """ "how much is it all now?", "what's in it?" after a bundle: the bundle with its total, as it stands."""
         # The note of the edit that made it ("Added Balloons Writing Set.") was news then; now it is only the set,
         # against the price the shopper names ("is that under 15") when they name one.
-        bundle = state.bundle.model_copy(update={"note": self._against(state.bundle.total, u.slots.budget_max)
+        bundle = state.bundle.model_copy(update={"note": self._against(state.bundle.total, u.slots.spend_limit())
                                                  if u.asks_total else ""}) if state.bundle is not None else None
         return TurnResult(ReplyFacts(act=Act.show_bundle, intent=Intent.product_info, user_text=u.text,
                                      bundle=bundle, currency=self.currency))
@@ -578,5 +578,5 @@ def _role_name(role: Role) -> str:
 
 
 def _display(slots: Slots) -> dict[str, str]:
-    keep = {"budget_min", "budget_max", "recipient", "occasion", "quantity"}
+    keep = {"budget_min", "budget_max", "budget_about", "recipient", "occasion", "quantity"}
     return {k: v for k, v in slots.as_strings().items() if k in keep}

@@ -387,11 +387,12 @@ class ShoppingAdvisor:
                     for stocked in (True, False))
                 if in_stock:
                     return Found(ranked, relaxed)
-                if sold_out:
-                    return Found(ranked, relaxed, sold_out=sold_out)
+                # The thing in stock beyond a stated constraint comes before things of other kinds that keep to it.
                 wider = self._beyond_constraints(text, thing_words, filters, slots, user_id, state)
                 if wider is not None:
-                    return Found(wider[0], relaxed + wider[1])
+                    return Found(wider[0], relaxed + wider[1], sold_out=sold_out)
+                if sold_out:
+                    return Found(ranked, relaxed, sold_out=sold_out)
                 missing = _phrase_around(query, gone, slots)
                 # The closest things by meaning: the words the shop lacks ("iphone 15") shouldn't match "15.6 inch".
                 closest = self.store.search(query, k=SHOW, filters=filters, mode="dense")
@@ -418,6 +419,9 @@ class ShoppingAdvisor:
             low, high = (format_money(v, self.currency) if v is not None else "" for v in (filters.price_min,
                                                                                           filters.price_max))
             budget = f"under {high}" if not low else f"over {low}" if not high else f"{low} to {high}"
+            if low and high:
+                # "a teapot around £20" with none from £16 to £24: the cheaper ones still keep to the limit.
+                drops.append(({"price_min": None}, [f"minimum {low}"]))
             drops.append(({"price_min": None, "price_max": None}, [f"budget {budget}"]))
         if len(drops) > 1:
             drops.append(({k: v for update, _ in drops for k, v in update.items()},
@@ -430,8 +434,10 @@ class ShoppingAdvisor:
             ranked = self._rank(text, hits, user_id, state)
             if "price_min" in update:
                 # Nothing within the budget: of the things asked for (each prints them), those nearest the
-                # budget come first (the cheapest under a ceiling), not the $249.99 one.
-                ranked.sort(key=lambda pr: pr[0].price, reverse=filters.price_max is None)
+                # budget come first (the cheapest under a ceiling, the dearest under a kept limit), not the
+                # $249.99 one.
+                ranked.sort(key=lambda pr: pr[0].price,
+                            reverse=filters.price_max is None or "price_max" not in update)
             return ranked, dropped
         return None
 
@@ -490,7 +496,10 @@ class ShoppingAdvisor:
             reasons.append(f"{slots.colour} as you asked")
         if slots.price == "discounted" and product.discount:
             reasons.append(f"on offer: {product.discount}")
-        if slots.budget_max is not None and product.price <= slots.budget_max:
+        aim = slots.budget_aim()  # set only with both limits
+        if aim is not None and (slots.budget_min or 0) <= product.price <= (slots.budget_max or 0):
+            reasons.append(f"around your {self.currency}{aim:.2f} budget")
+        elif slots.budget_max is not None and product.price <= slots.budget_max:
             # Only said of a price that is: a budget dropped to find anything ("none under $25") still stands.
             reasons.append(f"within your {self.currency}{slots.budget_max:.2f} budget")
         if not reasons:
@@ -679,8 +688,9 @@ class ShoppingAdvisor:
         if shown and u.slots.price == "cheaper" and u.slots.budget_max is None:
             ceiling = cheaper_than(shown)
             current = slots.budget_max
+            floor = slots.budget_min if slots.budget_min is not None and slots.budget_min < ceiling else None
             slots = slots.model_copy(update={"budget_max": min(ceiling, current) if current else ceiling,
-                                             "price": None})
+                                             "budget_min": floor, "price": None})
         elif shown and u.slots.price == "pricier":
             slots = slots.model_copy(update={"budget_min": max(p.price for p in shown) + Decimal("0.01"),
                                              "budget_max": None, "price": None})
@@ -1215,13 +1225,14 @@ def _excluded(product: Product, exclude: Sequence[str]) -> bool:
 
 
 # The reply's slots that a dropped constraint (the first word of a ``Found.relaxed`` entry) must no longer state.
-_SLOTS_OF_RELAXED = {"brand": ("brands",), "budget": ("budget_min", "budget_max"), "on": ("price_level",)}
+_SLOTS_OF_RELAXED = {"brand": ("brands",), "budget": ("budget_min", "budget_max", "budget_about"),
+                     "minimum": ("budget_min", "budget_about"), "on": ("price_level",)}
 
 
 def _display(slots: Slots) -> dict[str, str]:
     """The attributes the reply may repeat (never a product noun the shopper typed)."""
-    keep = {"budget_min", "budget_max", "colour", "size", "recipient", "occasion", "brands", "exclude", "quantity",
-            "order_id"}
+    keep = {"budget_min", "budget_max", "budget_about", "colour", "size", "recipient", "occasion", "brands",
+            "exclude", "quantity", "order_id"}
     shown = {k: v for k, v in slots.as_strings().items() if k in keep}
     if slots.price in ("low", "high", "discounted"):
         shown["price_level"] = slots.price

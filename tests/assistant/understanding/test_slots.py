@@ -155,6 +155,24 @@ def test_not_a_budget(gift: SlotExtractor, text: str) -> None:
     assert (s.budget_min, s.budget_max) == (None, None), s
 
 
+@pytest.mark.parametrize(("text", "about"), [
+    ("around 30", "30.00"), ("about 30 quid total", "30.00"), ("£20-ish", "20.00"), ("under 30", None),
+    ("between 10 and 20", None),
+])
+def test_an_approximate_budget_keeps_its_amount(gift: SlotExtractor, text: str, about: str | None) -> None:
+    s = gift.extract(text)
+    assert s.budget_about == D(about)
+    assert s.budget_aim() == D(about)
+    assert s.spend_limit() == (D(about) if about else s.budget_max)
+
+
+def test_an_approximate_budget_moved_by_a_later_limit_is_a_plain_limit(gift: SlotExtractor) -> None:
+    s = gift.extract("around 30")
+    cheaper = s.model_copy(update={"budget_max": D("20.00")})
+    assert cheaper.budget_aim() is None and "budget_about" not in cheaper.as_strings()
+    assert s.merge(gift.extract("under 25")).budget_about is None
+
+
 def test_budget_currency_defaults_to_the_shop(elec: SlotExtractor) -> None:
     assert elec.extract("under 500").currency == "USD"
     assert elec.extract("under £500").currency == "GBP"
