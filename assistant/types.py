@@ -474,6 +474,7 @@ class DialogState(BaseModel):
     kind: str = ""  # what the shown products are, named from their titles ("cake stands"): refinements keep it
     shown: list[ShownProduct] = Field(default_factory=list)  # last products shown, in order
     viewed_ids: list[str] = Field(default_factory=list)  # everything shown/chosen this conversation
+    ruled_out: list[str] = Field(default_factory=list)  # turned down ("not that one"): no refinement shows them
     bundle: ShownBundle | None = None
     bundle_spec: BundleSpec | None = None
     clarified: bool = False  # the previous turn asked a clarifying question
@@ -511,6 +512,7 @@ class StateUpdate(BaseModel):
     kind: str | None = None
     shown: list[ShownProduct] | None = None
     viewed_ids: list[str] | None = None
+    ruled_out: list[str] | None = None
     bundle: ShownBundle | None = None
     bundle_spec: BundleSpec | None = None
     pending: PendingRequest | None = None

@@ -361,11 +361,21 @@ class Understander:
             guess_from = [w for w in content if w not in acted_on]
             u = u.guessing_categories(lambda: self._likely_categories(guess_from, attribute_values))
         u = self._overrides(u, screen, words, content)
+        # "drop the most expensive one" under a list (no set on the screen): the verb of a set's edit takes the
+        # products pointed at off the list, as "not that one" does; "drop" names no thing to search for.
+        removing = screen.context is TurnContext.products and _bundle_edit(words)[0] == "remove"
         # The specs ("the 256gb one") name a product on the screen as its other words do.
         u = self._details(u, screen, words, [*(corrections.get(w, w) for w in reading.words),
-                                             *(w for spec in reading.specs for w in spec.split())])
-        if u.targets and reading.negated_words:
-            u = u.model_copy(update={"rejected": True})
+                                             *(w for spec in reading.specs for w in spec.split())],
+                          rejecting=removing or bool(reading.negated_words))
+        if u.targets and removing:
+            u = u.with_intent(Intent.refine_search, "products pointed at taken off the list").model_copy(
+                update={"query": _without_edit_words(u.query)})
+        if u.targets and (reading.negated_words or removing):
+            # "not the cheapest one": the price word pointed at the one ruled out; the rest keep their order.
+            pointed_by_price = u.slots.price in ("cheapest", "priciest")
+            u = u.model_copy(update={"rejected": True} | (
+                {"slots": u.slots.model_copy(update={"price": None})} if pointed_by_price else {}))
         return self._policy_beside(u, reading.words)
 
     def _policy_beside(self, u: Understanding, words: Sequence[str]) -> Understanding:
@@ -665,7 +675,7 @@ class Understander:
         return u.with_intent(Intent(intent), f"policy match {similarity:.2f}").model_copy(update={"asks_policy": True})
 
     def _details(self, u: Understanding, screen: Screen, words: Sequence[str],
-                 all_words: Sequence[str]) -> Understanding:
+                 all_words: Sequence[str], rejecting: bool = False) -> Understanding:
         edit = _bundle_edit(words)  # the edit's verb and words, read once for an edit or a set being built
         # "add the first one" under a list shown beside a standing set ("what else goes with it") picks from the
         # list; other edits are of the set's items.
@@ -751,7 +761,7 @@ class Understander:
                            "notes": (*u.notes, "a question about those shown")}
                 chosen_among = update["targets"]
             if u.intent == Intent.refine_search and isinstance(chosen_among, tuple) and len(chosen_among) == 1 \
-                    and picks_one_by_price(pointing, u.slots) and not u.names_product:
+                    and picks_one_by_price(pointing, u.slots) and not u.names_product and not rejecting:
                 # "the cheaper of the two - tell me more", "the cheapest one please": the price word picked one of
                 # those shown; nothing is left to refine by.
                 update |= {"intent": Intent.product_info, "slots": u.slots.model_copy(update={"price": None}),
@@ -1036,6 +1046,13 @@ def _without_destination(words: Sequence[str]) -> Sequence[str]:
         if words[i] in ("to", "into", "in") and words[i + 1] in DETERMINERS and len(words) - i <= 4:
             return words[:i]
     return words
+
+
+def _without_edit_words(text: str) -> str:
+    """``text`` less the verbs of an edit ("get rid of the second one" -> "the second one")."""
+    for phrase, _ in _EDIT_PHRASES:
+        text = re.sub(rf"\b{phrase}\b", " ", text)
+    return " ".join(w for w in text.split() if w not in _EDIT_VERBS)
 
 
 def _bundle_edit(words: Sequence[str]) -> tuple[BundleOp | None, list[str], list[str]]:

@@ -485,8 +485,9 @@ class ShoppingAdvisor:
               state: DialogState) -> list[tuple[Product, str]]:
         if self.personaliser is not None and hits:
             # What is on the screen now is what the shopper is moving away from, not evidence of taste.
-            on_screen = set(state.shown_ids)
-            return self.personaliser(query, hits, user_id, [i for i in state.viewed_ids if i not in on_screen])
+            # Nor is what was turned down.
+            away = {*state.shown_ids, *state.ruled_out}
+            return self.personaliser(query, hits, user_id, [i for i in state.viewed_ids if i not in away])
         return [(h.product, "") for h in hits]
 
     # ------------------------------------------------------------ presenting
@@ -696,8 +697,11 @@ class ShoppingAdvisor:
                                              "budget_max": None, "price": None})
         changes = u.slots.filled() - {"reference_index", "reference_text"}
         exclude = state.shown_ids if shown and not changes and not names else []
+        ruled_out = list(dict.fromkeys([*state.ruled_out, *(u.targets if u.rejected else ())]))[-50:]
         if u.targets and u.rejected:
             exclude = list(u.targets)  # "not that one"
+        # What was turned down earlier stays out ("not the cheapest one either" after "drop the dearest").
+        exclude = list(dict.fromkeys([*exclude, *ruled_out]))
         # New words naming a thing ("just doorbells"), not attributes the filters already apply ("in purple").
         attributes = {w for v in (u.slots.colour, u.slots.size, u.slots.feature, *u.slots.brands) if v
                       for w in words_of(v)}
@@ -755,6 +759,8 @@ class ShoppingAdvisor:
                               else None)
         if none_within and result.facts.products and not result.facts.detail:
             result.facts.detail = "None of those is within that price. These are:"
+        if u.rejected:
+            result.update = result.update | StateUpdate(ruled_out=ruled_out)
         return result
 
     def _within_among(self, u: Understanding, slots: Slots, state: DialogState) -> TurnResult | None:

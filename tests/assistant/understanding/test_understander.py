@@ -60,6 +60,17 @@ def test_bundle_edits_are_typed(understander: Understander) -> None:
     assert (u.bundle_op, u.item_query) == ("add", "napkins")
 
 
+@pytest.mark.parametrize(("text", "target"), [
+    ("drop the most expensive one", "22423"), ("remove the cheapest", "22061"), ("not the priciest one", "22423"),
+    ("get rid of the second one", "21843"),
+])
+def test_a_product_turned_down_under_a_list(understander: Understander, text: str, target: str) -> None:
+    u = understander.understand(text, AFTER_LIST)
+    assert (u.intent, u.targets, u.rejected) == ("refine_search", (target,), True)
+    assert u.slots.price is None  # the price word pointed; it ranks nothing
+    assert not {"drop", "remove", "rid"} & set(u.query.split())
+
+
 def test_explanations_after_a_list_or_a_bundle(understander: Understander) -> None:
     for screen in (AFTER_LIST, AFTER_BUNDLE):
         assert understander.understand("why did you pick these?", screen).intent == "explain_choice"
