@@ -9,7 +9,7 @@ from assistant.understanding.vocab import COLOURS, wordset
 
 _BETWEEN_STOP = wordset("and or of the for to in on at with under over from by is are a an per than please")
 
-_REF_NOUNS = wordset(
+REF_NOUNS = wordset(
     """
     one ones option item product choice result suggestion pick link listing recommendation bundle idea
 """
@@ -89,7 +89,7 @@ def find_reference(
     for first, last, index in ordinals:
         has_det = first > 0 and words[first - 1] in _DETERMINERS
         nxt = words[last] if last < len(words) else ""
-        end = last + 1 if nxt in _REF_NOUNS else product_after(last, gap=1)
+        end = last + 1 if nxt in REF_NOUNS else product_after(last, gap=1)
         if end is None:
             # A bare ordinal needs "the" and nothing that makes it a date or an event:
             # "the first time", "the last order", "the 2nd of may" are not references.

@@ -16,6 +16,7 @@ from assistant.types import Slots
 from assistant.understanding.budget import MONEY_WORDS
 from assistant.understanding.catalog import of_own_kind, stem, title_itself
 from assistant.understanding.content import FUNCTION_WORDS, content_words, small_count
+from assistant.understanding.ordinals import REF_NOUNS
 from assistant.understanding.vocab import NUMBER_WORDS, ORDINALS, PRICE_WORDS
 from cartwise.models import ProductId
 
@@ -80,6 +81,9 @@ def ordinal_positions(words: Sequence[str]) -> list[int]:
             continue  # "last time", "my last order", "first thing": not a place in a list
         nxt = words[i + 1] if i + 1 < len(words) else ""
         count = int(nxt) if nxt.isdigit() and len(nxt) == 1 else NUMBER_WORDS.get(nxt, 0)
+        after = words[i + 2] if i + 2 < len(words) else ""
+        if w == "top" and count > 1 and after and after not in REF_NOUNS and after != "of":
+            continue  # "your top 3 best sellers", "top 5 laptops": how many a ranking lists, no place on the screen
         if value == 1 and 1 < count <= 10:
             found.extend(range(1, count + 1))
         elif value == -1 and 1 < count <= 10:

@@ -115,11 +115,13 @@ class ShopperPicks:
             return self._show(selling or self.top_rated(SHOW, among), u, state, Intent.best_sellers,
                               {"found": "best sellers" if selling else "top-rated products",
                                "budget": f"{self.shopping.currency}{ceiling}"})
-        if not scoped and at_request and state.shown:
+        # "which of these sells best": of those on the screen, not of their kind.
+        of_those_shown = not scoped and len(u.targets) >= 2 and (u.among_shown or not at_request)
+        if not scoped and not of_those_shown and at_request and state.shown:
             # "show me the most popular ones" after lunch boxes: the best sellers among the request standing.
             u = u.model_copy(update={"query": state.query, "slots": state.slots, "category_filter": False})
             scoped = True
-        if not scoped and len(u.targets) >= 2:
+        if of_those_shown:
             # "which is the most popular?" after mugs: which of those on the screen sells best, best first.
             among = list(u.targets)
             picks = recommender.best_sellers(len(among), among=among)

@@ -85,6 +85,8 @@ def test_nothing_on_the_screen_points_at_nothing() -> None:
 
 def test_helpers() -> None:
     assert ordinal_positions("the top three".split()) == [1, 2, 3]
+    assert ordinal_positions("the top 2 ones".split()) == [1, 2]
+    assert ordinal_positions("your top 3 best sellers".split()) == []  # how many a ranking lists
     assert ordinal_positions("the 2nd and the last".split()) == [2, -1]
     assert count_before_superlative("the two cheapest".split()) == 2
     assert count_before_superlative("the cheapest".split()) == 1
