@@ -544,9 +544,11 @@ class Understander:
         if screen.context is TurnContext.bundle and screen.bundle and u.intent == Intent.product_info \
                 and not u.names_product and u.slots.reference_index is None and (
                     any(w in _WHOLE or w == "budget" for w in words_of(u.text))
-                    or (u.slots.budget_max is not None and words[:1] and words[0] in _YES_NO_OPENERS)):
-            # "does it fit my budget", "is that under 25" after a set (its first item's details to the model at
-            # 0.96, "it" its first item): the set as a whole, its total against the budget.
+                    or (u.slots.budget_max is not None and words[:1] and words[0] in _YES_NO_OPENERS)
+                    or (u.slots.reference_text in _POINTERS and _asks_price(words_of(u.text)))):
+            # "does it fit my budget", "is that under 25", "how much is it", "what does it come to" after a set (its
+            # first item's details to the model at 0.96, "it" its first item): the set as a whole, its total against
+            # the budget.
             u = u.model_copy(update={"asks_total": True, "notes": (*u.notes, "the set as a whole")})
         if u.intent == Intent.recommend_for_me and u.slots.recipient not in (None, "myself") and u.query:
             # "what should i buy my brother for christmas" (picks for the shopper at 0.63): picks from the shopper's
@@ -1181,6 +1183,13 @@ _FIRST_PERSON = frozenset({"i", "me", "my", "mine", "ive", "i've", "we", "us", "
 _ORDER_SIZE_RANKS: dict[str, Literal["priciest", "cheapest"]] = {"largest": "priciest", "smallest": "cheapest"}
 # Words that ask how well products sell: the shop's orders answer them, not the product details.
 _SALES_WORDS = frozenset("sells sell selling sold seller sellers bestseller bestsellers popular".split())
+def _asks_price(words: Sequence[str]) -> bool:
+    """Whether the message asks what something costs ("how much is it", "what does it come to", "the price?")."""
+    pairs = set(itertools.pairwise(words))
+    return ("how", "much") in pairs or bool({("come", "to"), ("comes", "to")} & pairs) or any(
+        w in ("cost", "costs", "price", "priced") for w in words)
+
+
 # Pronouns that can point back at what the last reply was about ("how much is it?", "the most popular ones").
 _POINTERS = frozenset({"it", "that", "this", "they", "them", "these", "those", "ones"})
 # Words that ask about the latest time something happened ("what did i get last time", "my last order").
