@@ -256,8 +256,7 @@ class BundlePlanner:
                 continue
             # A role is a named thing: only products whose titles, or the shop's category for them, say it fill it
             # ("keyboard" is no earbuds; "something to stream on" is a Chromecast, in "Streaming Devices").
-            candidates = [p for p, _ in found.ranked[:ROLE_POOL] if stem(head) in " ".join(
-                stem(w) for w in words_of(f"{p.title} {p.category}"))]
+            candidates = [p for p, _ in found.ranked[:ROLE_POOL] if prints(f"{p.title} {p.category}", head)]
             if not candidates:
                 missing.append(plural(role.head) if role.head else role.query)  # "webcams", not "webcam zoom calls"
                 continue

@@ -114,6 +114,8 @@ def test_a_title_prints_a_word_whole_compound_or_two_letters_whole() -> None:
     from assistant.understanding.catalog import prints
 
     assert prints("Doormat Welcome Sunrise", "mats")  # inside a compound
+    assert prints("Spaceboy Lunch Box", "lunchboxes")  # a compound the title prints apart
+    assert not prints("Lunch Bag Red Retrospot", "lunchbox")
     assert prints('Samsung 65" Class - CU7000D Series - 4K UHD LED LCD TV', "tvs")  # two letters, a whole word
     assert prints("CyberPowerPC Gamer - Gaming PC Tower", "pc")
     assert not prints("Smart TVision Hub", "tv")  # two letters never inside another word
