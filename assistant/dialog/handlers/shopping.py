@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 import statistics
+from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -712,7 +713,9 @@ class ShoppingAdvisor:
         described, fresh = (fresh, []) if u.describes_only else ([], fresh)
         # The standing words may have lost their head ("a portable speaker, my limit is $30" leaves "... speaker
         # my"): what the shown products were named from their titles still says it.
-        thing = u.head or head_word((query or "").split()) or head_word(state.kind.split())
+        thing = u.head or head_word((query or "").split()) or head_word(state.kind.split()) or (
+            # "in white" after a list shown for a need: a colour or a size picks among things of the kind shown.
+            _shared_word([p.title for p in shown]) if u.slots.colour or u.slots.size else "")
         if u.slots.size_than and shown:
             # The standing size ("43 inch tvs") is what "bigger" moves away from, not a constraint kept.
             return self._other_size(u.slots.size_than, query or "", slots.model_copy(update={"size": None}), thing,
@@ -1096,6 +1099,16 @@ class ShoppingAdvisor:
 def ranks_by(slots: Slots) -> bool:
     """Whether the request orders what matches by price or size ("the cheapest", "the biggest tv"), not by relevance."""
     return slots.price in ("cheapest", "priciest") or slots.size_rank is not None
+
+
+def _shared_word(titles: Sequence[str]) -> str:
+    """The word most of ``titles`` print ("key" of two key fobs, a key holder and garden keys), or "": what a list
+    shown for a need ("something to keep my keys on") is of, as no word of the request names it."""
+    counts = Counter(s for title in titles for s in {
+        stem(w) for w in words_of(title) if len(w) > 2 and w.isalpha() and w not in FUNCTION_WORDS
+        and w not in COLOURS})
+    word, n = counts.most_common(1)[0] if counts else ("", 0)
+    return word if n * 2 > len(titles) else ""
 
 
 def _names_a_thing(u: Understanding, as_written: bool = False) -> bool:
