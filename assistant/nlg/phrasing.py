@@ -6,9 +6,12 @@ Nothing here states a fact of its own: every helper formats values it is given.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 
 from assistant.facts import ReplyFacts
+from assistant.understanding.catalog import stem
+from assistant.understanding.content import FUNCTION_WORDS
 
 # Slot keys read as an adjective before the noun ("red lunch bags").
 ADJECTIVE_SLOTS = ("colour", "color", "size", "material", "style", "brand")
@@ -211,16 +214,31 @@ def citations(facts: ReplyFacts, limit: int = 2) -> list[str]:
     """The first ``limit`` policy passages of ``facts``, each quoted (an excerpt) and followed by its source."""
     out = []
     for passage in facts.passages[:limit]:
-        out.append(f"> {excerpt(passage.text)}")
+        out.append(f"> {excerpt(passage.text, about=facts.user_text)}")
         out.append(f"(from: {passage.source})")
     return out
 
 
-def excerpt(text: str, max_chars: int = 320) -> str:
-    """The first whole sentences of ``text`` that fit in ``max_chars`` (verbatim, so they stay quotable)."""
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z0-9£$€(])")
+
+
+def excerpt(text: str, max_chars: int = 320, about: str = "") -> str:
+    """Whole sentences of ``text`` that fit in ``max_chars`` (verbatim, so they stay quotable): those that share
+    words with the question ``about`` first ("what if i'm in ireland": the one naming Northern Ireland), kept in the
+    passage's order; else its first sentences."""
     text = " ".join(text.split())
     if len(text) <= max_chars:
         return text
+    asked = {stem(w) for w in re.findall(r"[a-z0-9]+", about.lower()) if len(w) > 2 and w not in FUNCTION_WORDS}
+    sentences = _SENTENCE_END.split(text)
+    shared = [len(asked & {stem(w) for w in re.findall(r"[a-z0-9]+", s.lower())}) for s in sentences]
+    if any(shared) and not shared[0]:
+        kept: list[int] = []
+        for n in sorted(range(len(sentences)), key=lambda n: (-shared[n], n)):
+            if sum(len(sentences[k]) + 1 for k in kept) + len(sentences[n]) <= max_chars:
+                kept.append(n)
+        if kept:
+            return " ".join(sentences[n] for n in sorted(kept))
     cut = text[:max_chars]
     end = max(cut.rfind(". "), cut.rfind("? "), cut.rfind("! "))
     if end > 40:

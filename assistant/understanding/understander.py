@@ -1118,8 +1118,9 @@ UNSURE_GUESS = 0.25
 
 def goes_on(words: Sequence[str]) -> bool:
     """Whether the message opens as a fragment going on from the previous turn ("and to ireland?", "what about
-    klarna?", "how about blue")."""
-    return bool(words) and (words[0] in _CONTINUATIONS or tuple(words[:2]) in (("what", "about"), ("how", "about")))
+    klarna?", "how about blue", "what if i'm in ireland")."""
+    return bool(words) and (words[0] in _CONTINUATIONS
+                            or tuple(words[:2]) in (("what", "about"), ("how", "about"), ("what", "if")))
 
 
 def unsure_guess(u: Understanding) -> tuple[Intent, float]:

@@ -602,3 +602,16 @@ def test_results_are_named_by_a_plural_in_es_and_it_is_spelt_right() -> None:
     assert found_label(boxes, ["kitchen"] * 3, "lunch boxes", head="boxes") == "lunch boxes"
     assert [plural(w) for w in ("wine glass", "glasses", "lunch box", "cups")] == [
         "wine glasses", "glasses", "lunch boxes", "cups"]
+
+
+def test_a_long_passage_is_quoted_by_the_sentences_the_question_shares_words_with() -> None:
+    from assistant.nlg.phrasing import excerpt
+
+    passage = ("Most UK Standard orders arrive 2 to 3 working days after dispatch, and UK Express orders arrive the "
+               "next working day. Deliveries to the Scottish Highlands and Islands, Northern Ireland, the Isle of Man "
+               "and the Isles of Scilly take 3 to 5 working days; Standard delivery there costs £6.95 and is free on "
+               "orders of £75 or more, and Express is not available.")
+    quoted = excerpt(passage, about="what if i'm in ireland")
+    assert quoted.startswith("Deliveries to the Scottish Highlands") and quoted in passage
+    assert excerpt(passage).startswith("Most UK Standard")  # no question: its first sentences
+    assert excerpt(passage, about="when will it come").startswith("Most UK Standard")  # shares no word
