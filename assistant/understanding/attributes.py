@@ -55,7 +55,7 @@ _LEADING_POINTER = re.compile(r"^(?:(?:the|that|this)\s+)?(?:[a-z]+\s+)?(?:one|o
 # the biggest?" picks the 85" TV).
 _STATED_DEGREES = frozenset({"cheaper", "cheapest", "pricier", "priciest", "dearer", "dearest", *SIZE_CHOICE})
 # What the reply already states from the data (price, stock, rating) or what names no property.
-_EVALUATIVE = frozenset("good great decent nice bad ok okay any".split())
+_EVALUATIVE = frozenset("good great decent nice bad ok okay any well".split())
 STATED_ANYWAY = frozenset("""expensive cheap affordable rated rating popular value one deal price cost stock in stock
     brand option choice buy pick difference review reviews reviewed stars seller sellers
     worth it quality""".split())  # "is it any good", "is it worth it": the rating says
@@ -63,7 +63,16 @@ STATED_ANYWAY = frozenset("""expensive cheap affordable rated rating popular val
 
 # "what colours do they come in?": answered from the colours the titles print.
 COLOURS_ASKED = "colours"
+# "has it got good reviews", "is it well rated": answered from the catalog's rating, or its lack.
+RATING_ASKED = "rating"
+_RATING_WORDS = frozenset("rated rating ratings review reviews reviewed stars good quality worth".split())
 _COLOURS_QUESTION = re.compile(r"\b(?:what|which|wat)\s+colou?rs?\b")
+
+
+def asks_rating(text: str) -> bool:
+    """Whether a normalised question about a product asks how good it is ("has it got good reviews", "is it any
+    good", "is it well rated"), which its rating answers, and no property of it ("is it good for gaming")."""
+    return bool(_RATING_WORDS & set(text.split())) and not asked_attribute(text)
 
 
 def asked_attribute(text: str) -> str:

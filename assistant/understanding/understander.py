@@ -29,7 +29,13 @@ import numpy as np
 
 from assistant.protocols import Embedder, IntentModel
 from assistant.types import BundleOp, Intent, ProblemKind, Role, Screen, Slots, Understanding
-from assistant.understanding.attributes import STATED_ANYWAY, asked_attribute, asks_included
+from assistant.understanding.attributes import (
+    RATING_ASKED,
+    STATED_ANYWAY,
+    asked_attribute,
+    asks_included,
+    asks_rating,
+)
 from assistant.understanding.budget import MONEY_WORDS
 from assistant.understanding.catalog import (
     CatalogVocabulary,
@@ -371,6 +377,8 @@ class Understander:
         if u.targets and removing:
             u = u.with_intent(Intent.refine_search, "products pointed at taken off the list").model_copy(
                 update={"query": _without_edit_words(u.query)})
+        if u.intent == Intent.product_info and not u.attribute and asks_rating(" ".join(words_of(u.text))):
+            u = u.model_copy(update={"attribute": RATING_ASKED})  # "is it any good": its rating says
         if u.targets and (reading.negated_words or removing):
             # "not the cheapest one": the price word pointed at the one ruled out; the rest keep their order.
             pointed_by_price = u.slots.price in ("cheapest", "priciest")
@@ -550,6 +558,12 @@ class Understander:
             # first item's details to the model at 0.96, "it" its first item): the set as a whole, its total against
             # the budget.
             u = u.model_copy(update={"asks_total": True, "notes": (*u.notes, "the set as a whole")})
+        if u.intent == Intent.review and screen.context is TurnContext.product and screen.focus_id \
+                and any(w in _POINTERS for w in words_of(u.text)) and not any(w in _REVIEW_WRITING
+                                                                            for w in words_of(u.text)):
+            # "has it got good reviews" under one product's details: what its rating says, not how to write one.
+            u = u.with_intent(Intent.product_info, "reviews asked of the product on the screen").model_copy(
+                update={"targets": (screen.focus_id,)})
         if u.intent == Intent.recommend_for_me and u.slots.recipient not in (None, "myself") and u.query:
             # "what should i buy my brother for christmas" (picks for the shopper at 0.63): picks from the shopper's
             # own history suit the shopper; a present for someone else is searched for them.
@@ -1191,6 +1205,8 @@ def _asks_price(words: Sequence[str]) -> bool:
         w in ("cost", "costs", "price", "priced") for w in words)
 
 
+# Verbs of giving a review ("how do i leave a review for it"): the policy answers them, not a product's rating.
+_REVIEW_WRITING = frozenset({"leave", "write", "post", "submit", "writing", "leaving"})
 # Pronouns that can point back at what the last reply was about ("how much is it?", "the most popular ones").
 _POINTERS = frozenset({"it", "that", "this", "they", "them", "these", "those", "ones"})
 # Words that ask about the latest time something happened ("what did i get last time", "my last order").

@@ -25,7 +25,7 @@ from assistant.nlg.phrasing import join_words, plural
 from assistant.protocols import VectorStore
 from assistant.reply import BundleItem
 from assistant.types import DialogState, Intent, ShownProduct, SizeComparison, Slots, StateUpdate, Understanding
-from assistant.understanding.attributes import COLOURS_ASKED, SIZE_ASKED, as_typed, silent_on
+from assistant.understanding.attributes import COLOURS_ASKED, RATING_ASKED, SIZE_ASKED, as_typed, silent_on
 from assistant.understanding.catalog import is_a, of_own_kind, prints, stem, title_itself, words_of
 from assistant.understanding.content import FUNCTION_WORDS, content_words
 from assistant.understanding.references import TITLE_SIZES, is_pronoun, title_size
@@ -865,7 +865,15 @@ class ShoppingAdvisor:
             lines.append(f"Brand: {target.brand}.")
         if target.discount:
             lines.append(f"Offer: {target.discount}.")
-        if u.attribute:
+        on_screen = target.id == state.focus_id and state.context is TurnContext.product
+        if u.attribute == RATING_ASKED:
+            # The rating is catalog data: said when the card that showed it is already on the screen, or when there
+            # is none to show ("has it got good reviews").
+            if target.rating is None:
+                lines.insert(0, "I don't have a rating or reviews for it yet.")
+            elif on_screen:
+                lines.insert(0, f"It's rated {target.rating:g} out of 5.")
+        elif u.attribute:
             quote = quote_about(target, u.attribute)
             said = as_typed(u.attribute, u.text)
             # Quote the product's own words, or say they are silent: never a yes/no guess.
@@ -880,7 +888,7 @@ class ShoppingAdvisor:
         facts = ReplyFacts(act=Act.product_info, intent=Intent.product_info, user_text=u.text, products=[shown],
                            currency=self.currency, detail=" ".join(lines),
                            offer="make me a bundle with it" if target.in_stock else "",
-                           on_screen=target.id == state.focus_id and state.context is TurnContext.product)
+                           on_screen=on_screen)
         return TurnResult(facts, StateUpdate(viewed_ids=viewed, focus_id=target.id))
 
     def _other_colours(self, product: Product) -> list[tuple[str, Product]]:

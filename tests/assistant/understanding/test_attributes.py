@@ -74,3 +74,13 @@ def test_how_big_asks_for_the_size_and_how_long_does_not() -> None:
 )
 def test_a_property_is_said_as_the_shopper_wrote_it(attribute: str, text: str, said: str) -> None:
     assert as_typed(attribute, text) == said
+
+
+@pytest.mark.parametrize(("text", "asks"), [
+    ("has it got good reviews", True), ("is it any good", True), ("is it well rated", True),
+    ("is it good for gaming", False), ("does it have good battery life", False), ("how big is it", False),
+])
+def test_how_good_a_product_is_its_rating_answers(text: str, asks: bool) -> None:
+    from assistant.understanding.attributes import asks_rating
+
+    assert asks_rating(text) is asks
