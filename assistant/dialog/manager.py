@@ -340,6 +340,16 @@ class DialogManager:
             # up" is a new report).
             return self._problem(u.model_copy(update={"problem": state.problem}), state, user_id,
                                  u.slots.order_id or u.order_target)
+        if state.last_intent == Intent.report_problem and state.problem and user_id and state.order_id \
+                and state.last_act == Act.order_problem.value and u.problem is None and not u.slots.order_id \
+                and (intent == Intent.report_problem
+                     or (intent == Intent.get_refund and state.problem != "not_arrived")):
+            # "can i get a new one sent", "can i get a replacement" after "one of the mugs was chipped": a remedy asked
+            # for the problem just reported, which it describes no other of (not a wrong item, not the returns
+            # policy's no-swaps rule). A return after an order that never came is of something else it had.
+            # Its words name no broken thing ("money" is no Money Box of the order).
+            remedy = u.model_copy(update={"problem": state.problem, "head": None, "query": "", "head_phrase": ()})
+            return self._problem(remedy, state, user_id, state.order_id)
         if u.slots.price == "discounted" and u.context is TurnContext.order and u.slots.reference_text \
                 and not u.slots.order_id and state.order_id and user_id and not u.names_product \
                 and (order := self.service.last_order(user_id, state.order_id)) is not None:

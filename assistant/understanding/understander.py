@@ -227,18 +227,30 @@ PROBLEM_DESCRIPTIONS: dict[ProblemKind, tuple[str, ...]] = {
 }
 
 
+# What a shopper asks for about a problem, describing none ("can i get a new one sent" after "the mug was
+# chipped"): closest to these, a message says nothing of what went wrong, and the problem already reported stands.
+REMEDY_REQUESTS: tuple[str, ...] = (
+    "can you send me a new one or a replacement",
+    "I would like a refund, I want my money back",
+    "what can you do about it, how will you sort this out",
+)
+
+
 @dataclass
 class ProblemReader:
-    """Which kind of order problem a message describes (its closest example by embedding)."""
+    """Which kind of order problem a message describes (its closest example by embedding), or None when it is
+    closest to a request for a remedy, which describes no problem."""
 
     embedder: Embedder
-    _kinds: list[ProblemKind] = field(default_factory=list)
+    _kinds: list[ProblemKind | None] = field(default_factory=list)
     _matrix: np.ndarray | None = None
 
-    def read(self, text: str) -> ProblemKind:
+    def read(self, text: str) -> ProblemKind | None:
         if self._matrix is None:
-            self._kinds = [k for k, examples in PROBLEM_DESCRIPTIONS.items() for _ in examples]
-            self._matrix = self.embedder.encode([e for examples in PROBLEM_DESCRIPTIONS.values() for e in examples])
+            described = [(k, e) for k, examples in PROBLEM_DESCRIPTIONS.items() for e in examples]
+            examples: list[tuple[ProblemKind | None, str]] = [*described, *((None, e) for e in REMEDY_REQUESTS)]
+            self._kinds = [k for k, _ in examples]
+            self._matrix = self.embedder.encode([e for _, e in examples])
         vector = self.embedder.encode([text])[0]
         return self._kinds[int(np.argmax(self._matrix @ vector))]
 

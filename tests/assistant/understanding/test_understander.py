@@ -286,6 +286,12 @@ def test_problems_are_read_by_kind(understander: Understander) -> None:
         assert (u.intent, u.problem) == ("report_problem", kind), text
 
 
+def test_a_remedy_asked_for_describes_no_problem(understander: Understander) -> None:
+    for text in ("can i get a new one sent", "can you send me a replacement please"):
+        assert understander.problems.read(text) is None, text
+    assert understander.problems.read("one of the mugs was chipped") == "damaged"
+
+
 @pytest.mark.parametrize(
     ("text", "head", "named"),
     [
