@@ -271,6 +271,7 @@ low: cheap | inexpensive | affordable | budget | low cost | bargain | economical
 low: not too expensive | not pricey | not too pricey | not too dear | value for money | reasonably priced
 low: 便宜 | 实惠
 low: wont break the bank | not break the bank | on a shoestring | moneys tight | money is tight | tight budget
+low: not much more | not much dearer | not much extra | a bit more | little more
 high: premium | luxury | luxurious | high end | top end | top of the range | expensive | pricey | fancy
 high: splurge | designer | best money can buy | 高端
 high: a fortune | loads of money | lots of money | a lot of money | spend much | spend a lot

@@ -84,3 +84,8 @@ def test_how_good_a_product_is_its_rating_answers(text: str, asks: bool) -> None
     from assistant.understanding.attributes import asks_rating
 
     assert asks_rating(text) is asks
+
+
+def test_a_verb_of_needing_asks_about_what_follows_it() -> None:
+    assert asked_attribute("does the first one need a subwoofer") == "subwoofer"
+    assert asked_attribute("does it take batteries") == "batteries"

@@ -513,6 +513,7 @@ def test_excluded_brand(elec: SlotExtractor) -> None:
         ("something cheap", "low"),
         ("not too expensive", "low"),
         ("not too pricey", "low"),
+        ("a bigger one for not much more", "low"),
         ("a budget laptop", "low"),
         ("anything cheaper?", "cheaper"),
         ("something less expensive", "cheaper"),
