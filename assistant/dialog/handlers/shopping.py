@@ -697,7 +697,10 @@ class ShoppingAdvisor:
             slots = slots.model_copy(update={"budget_min": max(p.price for p in shown) + Decimal("0.01"),
                                              "budget_max": None, "price": None})
         changes = u.slots.filled() - {"reference_index", "reference_text"}
-        exclude = state.shown_ids if shown and not changes and not names else []
+        # "more", "show me others": none seen before in this conversation (a second "more" is a third page, not the
+        # first again).
+        exclude = list(dict.fromkeys([*state.viewed_ids, *state.shown_ids])) if shown and not changes and not names \
+            else []
         ruled_out = list(dict.fromkeys([*state.ruled_out, *(u.targets if u.rejected else ())]))[-50:]
         if u.targets and u.rejected:
             exclude = list(u.targets)  # "not that one"
