@@ -386,9 +386,15 @@ class Understander:
         u = self._details(u, screen, words, [*(corrections.get(w, w) for w in reading.words),
                                              *(w for spec in reading.specs for w in spec.split())],
                           rejecting=removing or bool(reading.negated_words))
-        if u.targets and removing:
-            u = u.with_intent(Intent.refine_search, "products pointed at taken off the list").model_copy(
-                update={"query": _without_edit_words(u.query)})
+        turned_down = (*u.slots.brands, *([u.slots.colour] if u.slots.colour else [])) if removing else ()
+        if removing and (u.targets or turned_down):
+            # "remove the red ones", "get rid of the acer ones": the colour or brand named is what is turned down,
+            # never asked for.
+            gone = {w for value in turned_down for w in value.lower().split()}
+            u = u.with_intent(Intent.refine_search, "products pointed at taken off the list").model_copy(update={
+                "query": " ".join(w for w in _without_edit_words(u.query).split() if w not in gone),
+                "slots": u.slots.model_copy(update={"brands": (), "colour": None,
+                                                    "exclude": _once((*u.slots.exclude, *turned_down))})})
         if u.intent == Intent.product_info and not u.attribute and asks_rating(" ".join(words_of(u.text))):
             u = u.model_copy(update={"attribute": RATING_ASKED})  # "is it any good": its rating says
         if u.targets and (reading.negated_words or removing):

@@ -71,6 +71,12 @@ def test_a_product_turned_down_under_a_list(understander: Understander, text: st
     assert not {"drop", "remove", "rid"} & set(u.query.split())
 
 
+def test_a_colour_turned_down_under_a_list_is_excluded_not_asked_for(understander: Understander) -> None:
+    u = understander.understand("remove the red ones", AFTER_LIST)
+    assert (u.intent, u.slots.colour, u.slots.exclude) == ("refine_search", None, ("red",))
+    assert "red" not in u.query.split()
+
+
 def test_explanations_after_a_list_or_a_bundle(understander: Understander) -> None:
     for screen in (AFTER_LIST, AFTER_BUNDLE):
         assert understander.understand("why did you pick these?", screen).intent == "explain_choice"
