@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 
 from assistant.facts import ReplyFacts
-from assistant.understanding.catalog import stem
+from assistant.understanding.catalog import stem, words_of
 from assistant.understanding.content import FUNCTION_WORDS
 
 # Slot keys read as an adjective before the noun ("red lunch bags").
@@ -229,14 +229,16 @@ def excerpt(text: str, max_chars: int = 320, about: str = "") -> str:
     text = " ".join(text.split())
     if len(text) <= max_chars:
         return text
-    asked = {stem(w) for w in re.findall(r"[a-z0-9]+", about.lower()) if len(w) > 2 and w not in FUNCTION_WORDS}
+    asked = {stem(w) for w in words_of(about) if len(w) > 2 and w not in FUNCTION_WORDS}
     sentences = _SENTENCE_END.split(text)
-    shared = [len(asked & {stem(w) for w in re.findall(r"[a-z0-9]+", s.lower())}) for s in sentences]
+    shared = [len(asked & {stem(w) for w in words_of(sentence)}) for sentence in sentences]
     if any(shared) and not shared[0]:
         kept: list[int] = []
+        used = -1  # the characters taken, with a space before each sentence but the first
         for n in sorted(range(len(sentences)), key=lambda n: (-shared[n], n)):
-            if sum(len(sentences[k]) + 1 for k in kept) + len(sentences[n]) <= max_chars:
+            if used + 1 + len(sentences[n]) <= max_chars:
                 kept.append(n)
+                used += 1 + len(sentences[n])
         if kept:
             return " ".join(sentences[n] for n in sorted(kept))
     cut = text[:max_chars]

@@ -337,4 +337,4 @@ def prints(title: str, word: str) -> bool:
     if len(w) == 2:
         return any(w == stem(t) for t in title_words)
     return len(w) >= 3 and (any(w in stem(t) for t in title_words)
-                            or any(w == stem(a + b) for a, b in itertools.pairwise(title_words)))
+                            or any(w.startswith(a) and w == stem(a + b) for a, b in itertools.pairwise(title_words)))

@@ -378,21 +378,22 @@ class Understander:
                 stem(use[0]), 0) else set()
             guess_from = [w for w in content if w not in acted_on]
             u = u.guessing_categories(lambda: self._likely_categories(guess_from, attribute_values))
-        u = self._overrides(u, screen, words, content)
+        edit = _bundle_edit(words)  # the edit's verb and words, read once for an edit or a set being built
+        u = self._overrides(u, screen, words, content, edit)
         # "drop the most expensive one" under a list (no set on the screen): the verb of a set's edit takes the
         # products pointed at off the list, as "not that one" does; "drop" names no thing to search for.
-        removing = screen.context is TurnContext.products and _bundle_edit(words)[0] == "remove"
+        removing = screen.context is TurnContext.products and edit[0] == "remove"
         # The specs ("the 256gb one") name a product on the screen as its other words do.
         u = self._details(u, screen, words, [*(corrections.get(w, w) for w in reading.words),
                                              *(w for spec in reading.specs for w in spec.split())],
-                          rejecting=removing or bool(reading.negated_words))
+                          edit, rejecting=removing or bool(reading.negated_words))
         turned_down = (*u.slots.brands, *([u.slots.colour] if u.slots.colour else [])) if removing else ()
         if removing and (u.targets or turned_down):
             # "remove the red ones", "get rid of the acer ones": the colour or brand named is what is turned down,
             # never asked for.
             gone = {w for value in turned_down for w in value.lower().split()}
             u = u.with_intent(Intent.refine_search, "products pointed at taken off the list").model_copy(update={
-                "query": " ".join(w for w in _without_edit_words(u.query).split() if w not in gone),
+                "query": " ".join(w for w in _bundle_edit(u.query.split())[1] if w not in gone),
                 "slots": u.slots.model_copy(update={"brands": (), "colour": None,
                                                     "exclude": _once((*u.slots.exclude, *turned_down))})})
         if u.intent == Intent.product_info and not u.attribute and asks_rating(" ".join(words_of(u.text))):
@@ -430,7 +431,7 @@ class Understander:
 
     # ------------------------------------------------------------------ decisions
     def _overrides(self, u: Understanding, screen: Screen, words: Sequence[str],
-                   content: Sequence[str]) -> Understanding:
+                   content: Sequence[str], edit: tuple[BundleOp | None, list[str], list[str]]) -> Understanding:
         unsure = u.intent == Intent.out_of_scope or not u.confident
         guess = u.top[0][0] if u.top else None
         if u.intent == Intent.build_bundle and u.attribute and screen.focus_id and asks_included(" ".join(words)):
@@ -454,7 +455,7 @@ class Understander:
             # preposition is no request of its own; it narrows the list on the screen.
             u = u.with_intent(Intent.refine_search, "a fragment narrowing the list")
             unsure = False
-        verb, _, added = _bundle_edit(words)
+        verb, _, added = edit
         taking = bool(_TAKING.intersection(words)) and u.intent in _FOLLOW_UPS[TurnContext.products]
         if (unsure or u.intent in _SOCIAL or taking) and (screen.products or screen.focus_id) and verb == "add" \
                 and (u.slots.quantity or u.slots.reference_text or u.slots.reference_index or "both" in words) \
@@ -576,9 +577,9 @@ class Understander:
             # first item's details to the model at 0.96, "it" its first item): the set as a whole, its total against
             # the budget.
             u = u.model_copy(update={"asks_total": True, "notes": (*u.notes, "the set as a whole")})
+        said = set(words_of(u.text))
         if u.intent == Intent.review and screen.context is TurnContext.product and screen.focus_id \
-                and any(w in _POINTERS for w in words_of(u.text)) and not any(w in _REVIEW_WRITING
-                                                                            for w in words_of(u.text)):
+                and said & _POINTERS and not said & _REVIEW_WRITING:
             # "has it got good reviews" under one product's details: what its rating says, not how to write one.
             u = u.with_intent(Intent.product_info, "reviews asked of the product on the screen").model_copy(
                 update={"targets": (screen.focus_id,)})
@@ -709,8 +710,8 @@ class Understander:
         return u.with_intent(Intent(intent), f"policy match {similarity:.2f}").model_copy(update={"asks_policy": True})
 
     def _details(self, u: Understanding, screen: Screen, words: Sequence[str],
-                 all_words: Sequence[str], rejecting: bool = False) -> Understanding:
-        edit = _bundle_edit(words)  # the edit's verb and words, read once for an edit or a set being built
+                 all_words: Sequence[str], edit: tuple[BundleOp | None, list[str], list[str]],
+                 rejecting: bool = False) -> Understanding:
         # "add the first one" under a list shown beside a standing set ("what else goes with it") picks from the
         # list; other edits are of the set's items.
         adds_from_list = edit[0] == "add" and screen.context is TurnContext.products and bool(screen.products)
@@ -1080,13 +1081,6 @@ def _without_destination(words: Sequence[str]) -> Sequence[str]:
         if words[i] in ("to", "into", "in") and words[i + 1] in DETERMINERS and len(words) - i <= 4:
             return words[:i]
     return words
-
-
-def _without_edit_words(text: str) -> str:
-    """``text`` less the verbs of an edit ("get rid of the second one" -> "the second one")."""
-    for phrase, _ in _EDIT_PHRASES:
-        text = re.sub(rf"\b{phrase}\b", " ", text)
-    return " ".join(w for w in text.split() if w not in _EDIT_VERBS)
 
 
 def _bundle_edit(words: Sequence[str]) -> tuple[BundleOp | None, list[str], list[str]]:
