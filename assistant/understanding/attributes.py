@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from assistant.understanding.references import SIZE_CHOICE
+from assistant.understanding.vocab import ORDINALS
 
 # "which one has better battery life?", "which is lighter for travel?", "which has the longest battery?" (any
 # superlative: English makes them with -est)
@@ -50,7 +51,8 @@ SIZE_ASKED = "size"
 _TRAILING_POINTER = re.compile(
     r"\s+(?:on|of|for|in|with)\s+(?:the\s+|that\s+|this\s+)?(?:[a-z]+\s+)?(?:one|ones|it|them|these|those)$")
 # A pointer before it says which product, too: "what's the second one made of", "whats the third one like".
-_LEADING_POINTER = re.compile(r"^(?:(?:the|that|this)\s+)?(?:[a-z]+\s+)?(?:one|ones)(?:\s+s)?\b\s*")
+_POINTING = frozenset({"the", "that", "this"})
+_ONE = frozenset({"one", "ones"})
 # Degrees the reply states from the data anyway: price ("which is cheaper?"), and the size titles print ("which is
 # the biggest?" picks the 85" TV).
 _STATED_DEGREES = frozenset({"cheaper", "cheapest", "pricier", "priciest", "dearer", "dearest", *SIZE_CHOICE})
@@ -67,6 +69,22 @@ COLOURS_ASKED = "colours"
 RATING_ASKED = "rating"
 _RATING_WORDS = frozenset("rated rating ratings review reviews reviewed stars good quality worth".split())
 _COLOURS_QUESTION = re.compile(r"\b(?:what|which|wat)\s+colou?rs?\b")
+
+
+def _without_leading_pointer(what: str) -> str:
+    """The property less the words before it that say which product: "the second one made of", "the red one
+    like", "the second stand made of" -> "made of", "like", "made of". A place in the list (an ordinal) points
+    with the word after it, whatever that names ("stand", "mug", "one")."""
+    words = what.split()
+    at = 1 if words[:1] and words[0] in _POINTING else 0
+    if len(words) > at + 2 and words[at] in ORDINALS:
+        return " ".join(words[at + 2:])
+    if len(words) > at + 1 and words[at + 1] in _ONE:  # "the red one", "that one s" (one's)
+        rest = words[at + 2:]
+        return " ".join(rest[1:] if rest[:1] == ["s"] else rest)
+    if words[at:at + 1] and words[at] in _ONE:
+        return " ".join(words[at + 1:])
+    return what
 
 
 def asks_rating(text: str) -> bool:
@@ -97,7 +115,7 @@ def asked_attribute(text: str) -> str:
     groups = match.groupdict()
     what = _TRAILING_POINTER.sub("", groups.get("what") or groups.get("what2") or groups.get("what3")
                                  or groups.get("what5") or "")
-    what = _LEADING_POINTER.sub("", what)
+    what = _without_leading_pointer(what)
     if what in _MADE_OF:
         return MATERIAL_ASKED
     # "is it good for gaming", "does it have good battery life": the property is gaming, battery life; how good

@@ -89,3 +89,11 @@ def test_how_good_a_product_is_its_rating_answers(text: str, asks: bool) -> None
 def test_a_verb_of_needing_asks_about_what_follows_it() -> None:
     assert asked_attribute("does the first one need a subwoofer") == "subwoofer"
     assert asked_attribute("does it take batteries") == "batteries"
+
+
+@pytest.mark.parametrize("text", ["whats the second stand made of", "whats the second one made of",
+                                  "what is the red one made of"])
+def test_a_pointer_before_the_property_is_no_part_of_it(text: str) -> None:
+    from assistant.understanding.attributes import MATERIAL_ASKED
+
+    assert asked_attribute(text) == MATERIAL_ASKED
