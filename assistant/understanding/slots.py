@@ -166,6 +166,13 @@ class SlotExtractor:
             for m in recipient_hits
             if _recipient_ok(m, words, occasion_tokens) and not occasion_tokens.intersection(range(m.first, m.last))
         ]
+        # "my son's teacher", "my wifes sister": the first person owns the second, who is the one it is for
+        # (or owns an occasion that is a person: "my friends new baby"; at "my sons birthday" the son stays).
+        people = [*recipients, *(o for o in occasions if any(o.first <= h.first < o.last for h in recipient_hits))]
+        owners = [m for m in recipients if words[m.last - 1].endswith("s") and any(n.first == m.last for n in people)]
+        recipients = [m for m in recipients if m not in owners]
+        # Nor is the owner searched for: "sons" would find children's things for the teacher.
+        owner_tokens = {i for m in owners for i in range(m.first, m.last)}
         not_colour = {i for m in common.not_colour.find(tokens, words=words) for i in range(m.first, m.last)}
         colours = common.colours.find(tokens, skip=negated | occasion_tokens | not_colour, limit=1, words=words)
         recipient_starts = {m.first for m in recipient_hits}
@@ -182,7 +189,7 @@ class SlotExtractor:
         )
         kept = [
             (tokens[i].start, ";" if ends else w) for i, w in enumerate(words)
-            if BLANK not in w and i not in price_tokens and i not in negated
+            if BLANK not in w and i not in price_tokens and i not in negated and i not in owner_tokens
             and ((ends := _ends_sentence(tokens, i)) or w.isalnum() or w in "&-,:;")
         ]
         residual = " ".join(_without_stray_breaks([w for _, w in kept]))

@@ -824,3 +824,25 @@ def test_the_words_of_the_occasion_are_read(gift: SlotExtractor) -> None:
     assert gift.read("gift for a new baby girl").occasion_words == ("new", "baby")
     assert gift.read("a present for my mum").occasion_words == ()
     assert gift.read("a 30th birthday present for my sister").occasion_words == ("30th", "birthday")
+
+
+@pytest.mark.parametrize(("text", "recipient", "searched"), [
+    ("thank you present for my sons teacher, under 15", "teacher", "thank you present for my teacher ,"),
+    ("something for my wife's sister", "sister", "something for my sister"),
+    ("gift for my friends new baby", None, "gift for my new baby"),
+    # An occasion that is no person keeps its owner as the one it is for.
+    ("for my mums birthday", "mum", "for my mums birthday"),
+])
+def test_the_person_owned_is_who_it_is_for_and_the_owner_is_not_searched(
+        gift: SlotExtractor, text: str, recipient: str | None, searched: str) -> None:
+    reading = gift.read(text)
+    assert reading.slots.recipient == recipient and reading.residual == searched
+
+
+@pytest.mark.parametrize(("text", "negated"), [
+    ("something she can use, not just an ornament", ("just", "an", "ornament")),
+    ("useful, not only decorative", ("only", "decorative")),
+    ("no, just mugs", ()),  # "just" after a bare "no" says what is wanted
+])
+def test_not_just_a_thing_turns_that_thing_down(gift: SlotExtractor, text: str, negated: tuple[str, ...]) -> None:
+    assert gift.read(text).negated_words == negated
