@@ -43,6 +43,8 @@ _SCOPE_STOP = wordset(
 """
 )
 _SCOPE_WORDS = 4
+# After "not" these say "merely" ("not just an ornament", "not only for kids"), and end no scope.
+_MERELY = frozenset({"just", "only", "merely", "simply", "purely"})
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,8 @@ def negated_terms(
     exclude: list[str] = []
     for neg in tables.common.negators.find(tokens):
         end = neg.last
+        if words[neg.first] == "not" and end < len(words) and words[end] in _MERELY:
+            end += 1  # "not just an ornament": a thing that is only that is what is turned down
         while (
             end < len(words)
             and end - neg.last < _SCOPE_WORDS
