@@ -326,6 +326,8 @@ class Understanding(BaseModel):
             about klarna?", "even on weekends?"), so it keeps that turn's topic.
         list_count: how many things a ranked list is asked to hold ("the cheapest 3", "top 3 best sellers", "the
             3 most expensive"); None when no count is said.
+        for_use: what "something" or "anything" is asked for, the words after its "for" ("something for a
+            teaching assistant" -> ("a", "teaching", "assistant")): a thing wanted, whatever the words after name.
         shows: what the thing asked for should show or have, said after "with" ("mugs with dogs on": dogs):
             the products whose titles print it come first.
         describes_only: the request is "something" or "anything" and words describing it ("something funny",
@@ -405,6 +407,7 @@ class Understanding(BaseModel):
     says_cancelled: bool = False
     speaks_of_someone: bool = False
     describes_only: bool = False
+    for_use: tuple[str, ...] = ()
     shows: tuple[str, ...] = ()
     list_count: int | None = None
     target_quantity: int | None = None

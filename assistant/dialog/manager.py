@@ -319,16 +319,17 @@ class DialogManager:
             intent = Intent.best_sellers
         if u.context is TurnContext.policy and state.last_intent in POLICY_QUERIES \
                 and not u.targets and not u.slots.order_id and (
-                    (intent in _PRODUCT_TURNS and not u.names_product)
+                    (intent in _PRODUCT_TURNS and not u.names_product and not u.for_use)
                     or (u.follows_on and intent not in POLICY_QUERIES and intent not in ORDER_INTENTS
-                        and not u.names_product)
+                        and not u.names_product and not u.for_use)
                     or (intent == Intent.out_of_scope and u.points_back)  # "how long" prints in titles too
                     or (intent == Intent.out_of_scope and len(u.text.split()) <= SHORT_FOLLOW_UP
                         and not u.names_product)):
             # "what about klarna?", "and to ireland?", "klarna?" after a policy answer: nothing the catalog prints and
             # nothing on the screen to point at, so the question goes on with the policy topic, not a product. A
             # whole question the model calls out of scope ("tell me a joke") is a new topic, unless it points back
-            # at the answer ("how long do i have to do that?").
+            # at the answer ("how long do i have to do that?"). "What about something for a teaching assistant"
+            # asks for a thing, whatever the words after its "for" print.
             return self._policy(state.last_intent, u, state, goes_on=True)
         if state.last_intent == Intent.report_problem and state.problem and user_id \
                 and state.last_act in (Act.order_problem.value, Act.order_list.value) \

@@ -362,7 +362,9 @@ class Understander:
             if head and head in content[:3] else (),
             named_early=head in content[:3] and introduced_as_thing(head_words, head),
             category_filter=named.filter, angry=bool(ANGRY.search(text)), attribute=attribute,
-            describes_only=describes_only, shows=shown_with(words), list_count=list_count(reading.words),
+            describes_only=describes_only, shows=shown_with(words),
+            for_use=tuple(use_words(words)) if _SOME_THING.intersection(words) else (),
+            list_count=list_count(reading.words),
             asks_spending=any(w in SPENDING_WORDS for w in reading.words),
             # A number that counts no thing ("a picnic for 4") or counts people ("10 kids") is a head count.
             people=reading.slots.quantity if reading.slots.quantity and _counted_thing(
@@ -383,10 +385,13 @@ class Understander:
         # "drop the most expensive one" under a list (no set on the screen): the verb of a set's edit takes the
         # products pointed at off the list, as "not that one" does; "drop" names no thing to search for.
         removing = screen.context is TurnContext.products and edit[0] == "remove"
+        # "swap the most expensive one for something cheaper" under a list: the one pointed at goes as it would
+        # from a set, and what comes in is a refinement of the list ("something cheaper": cheaper than it).
+        swapping = screen.context is TurnContext.products and edit[0] == "swap" and bool(edit[2])
         # The specs ("the 256gb one") name a product on the screen as its other words do.
         u = self._details(u, screen, words, [*(corrections.get(w, w) for w in reading.words),
                                              *(w for spec in reading.specs for w in spec.split())],
-                          edit, rejecting=removing or bool(reading.negated_words))
+                          edit, rejecting=removing or swapping or bool(reading.negated_words))
         turned_down = (*u.slots.brands, *([u.slots.colour] if u.slots.colour else [])) if removing else ()
         if removing and (u.targets or turned_down):
             # "remove the red ones", "get rid of the acer ones": the colour or brand named is what is turned down,
@@ -396,6 +401,11 @@ class Understander:
                 "query": " ".join(w for w in _bundle_edit(u.query.split())[1] if w not in gone),
                 "slots": u.slots.model_copy(update={"brands": (), "colour": None,
                                                     "exclude": _once((*u.slots.exclude, *turned_down))})})
+        if swapping and u.targets:
+            incoming = self.slots.read(" ".join(edit[2]))
+            u = u.with_intent(Intent.refine_search, "a product pointed at swapped for another").model_copy(update={
+                "query": search_query(list(edit[2])) if content_words(edit[2]) else "",
+                "rejected": True, "slots": u.slots.model_copy(update={"price": incoming.slots.price})})
         if u.intent == Intent.product_info and not u.attribute and asks_rating(" ".join(words_of(u.text))):
             u = u.model_copy(update={"attribute": RATING_ASKED})  # "is it any good": its rating says
         if u.targets and (reading.negated_words or removing):
@@ -828,6 +838,11 @@ class Understander:
             # only a strong catalog match (the calibrated check: "and do you have mugs?") makes the fragment a search.
             similarity, title = self.matcher.best_match(u.query)
             update["names_product"] = self.check.accepts(similarity, title, u.head)
+        if screen.context is TurnContext.policy and u.for_use and self.policies is not None \
+                and self.policy_check.suggests(self.policies.best_score(" ".join(u.for_use))):
+            # "anything for paypal?" after a payment answer: what it is for is the policy's subject, no thing wanted
+            # ("what about something for a teaching assistant" stays a request for a thing).
+            update["for_use"] = ()
         update["speaks_of_someone"] = any(w in _PERSONAL_PRONOUNS for w in all_words)
         update["all_orders"] = any(w in _PLURAL_ORDER_NOUNS for w in all_words) and not u.slots.reference_text \
             and not u.slots.order_id
