@@ -688,7 +688,9 @@ class ShoppingAdvisor:
                 return among
             none_within = True  # "which of these are under £1", and none is: others of the kind that are
         if shown and u.slots.price == "cheaper" and u.slots.budget_max is None:
-            ceiling = cheaper_than(shown)
+            # Cheaper than the one turned down ("swap the dearest for something cheaper"), else than those shown.
+            turned_down = [p.price for p in shown if u.rejected and p.id in u.targets]
+            ceiling = min(turned_down) - Decimal("0.01") if turned_down else cheaper_than(shown)
             current = slots.budget_max
             floor = slots.budget_min if slots.budget_min is not None and slots.budget_min < ceiling else None
             slots = slots.model_copy(update={"budget_max": min(ceiling, current) if current else ceiling,
