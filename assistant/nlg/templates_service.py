@@ -220,9 +220,8 @@ def account_deleted(facts: ReplyFacts, seed: int) -> str:
 def greet(facts: ReplyFacts, seed: int) -> str:
     hello = pick(["Hi! Welcome to {s}.", "Hello and welcome to {s}!", "Hi there, welcome to {s}."], facts, seed)
     return (
-        hello.format(s=facts.shop_name) + " I'm the shop's automated assistant: I can find products, put together "
-        "a gift bundle within a budget, check on an order, answer questions on delivery, returns and payment, or "
-        "pass you to a person on our team. What are you looking for today?"
+        hello.format(s=facts.shop_name) + " I'm its automated assistant: I find products, build gift bundles, "
+        "check orders, explain our policies or get you a person. What are you looking for?"
     )
 
 
