@@ -328,6 +328,8 @@ class Understanding(BaseModel):
             3 most expensive"); None when no count is said.
         for_use: what "something" or "anything" is asked for, the words after its "for" ("something for a
             teaching assistant" -> ("a", "teaching", "assistant")): a thing wanted, whatever the words after name.
+        like_order: under an order shown, the message asks for things like it ("get me something similar",
+            "anything like that but cheaper"): like what the order had, not the order again.
         shows: what the thing asked for should show or have, said after "with" ("mugs with dogs on": dogs):
             the products whose titles print it come first.
         describes_only: the request is "something" or "anything" and words describing it ("something funny",
@@ -408,6 +410,7 @@ class Understanding(BaseModel):
     speaks_of_someone: bool = False
     describes_only: bool = False
     for_use: tuple[str, ...] = ()
+    like_order: bool = False
     shows: tuple[str, ...] = ()
     list_count: int | None = None
     target_quantity: int | None = None

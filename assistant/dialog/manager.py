@@ -454,8 +454,8 @@ class DialogManager:
             Intent.thanks: lambda: TurnResult(ReplyFacts(act=Act.thank, intent=Intent.thanks, user_text=text)),
             Intent.goodbye: lambda: TurnResult(ReplyFacts(act=Act.goodbye, intent=Intent.goodbye, user_text=text)),
             Intent.out_of_scope: lambda: self._out_of_scope(u, state, user_id),
-            Intent.search_product: lambda: self._clarify(u, state, user_id, Intent.search_product)
-            or self.shopping.search(u, state, user_id),
+            Intent.search_product: lambda: self._like_order(u, state, user_id)
+            or self._clarify(u, state, user_id, Intent.search_product) or self.shopping.search(u, state, user_id),
             Intent.refine_search: lambda: self.shopping.refine(u, state, user_id),
             Intent.product_info: lambda: (
                 # "how much is it all now?" after a bundle, pointing at no item of it: the bundle and its total.
@@ -570,6 +570,18 @@ class DialogManager:
             return ()
         found = self.shopping.find(u.query, u.slots, u.category_filter, DialogState(session_id="-"), None)
         return tuple(p.id for p, _ in found.ranked[:10])
+
+    def _like_order(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult | None:
+        """ "get me something similar" under the shopper's order: products like its first line, none it had; None
+        when the message asks for no such thing or the order is not theirs to read."""
+        if not u.like_order or not user_id or not state.order_id:
+            return None
+        order = self.service.last_order(user_id, state.order_id)
+        if order is None or not order.lines:
+            return None
+        had = [line.product_id for line in order.lines]
+        # Named by their range: the standing search ("mugs", earlier) is not what the order had.
+        return self.shopping.similar(had[0], u.slots, u, state, user_id, also_exclude=had, named_by="")
 
     def _reorder(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
         """ "order the same again": the last order (or the one named) as a bundle the shopper can adjust."""

@@ -790,6 +790,13 @@ class Understander:
                 # "is there a cheaper one like it?", "what else do you have like the first one": other products like
                 # the one pointed at, not its details again ("what is the first one like" asks for no other).
                 update |= {"intent": Intent.refine_search, "notes": (*u.notes, "others like the one pointed at")}
+            if screen.context is TurnContext.order and screen.order_id and not u.slots.order_id \
+                    and not u.names_product and ("similar" in words or any(
+                        a == "like" and b in _BACK_POINTERS for a, b in itertools.pairwise(words))):
+                # "get me something similar", "anything like that but cheaper" under an order: things like those it
+                # had (an order again is "the same again"); "that" is the order, not a product listed before it.
+                update |= {"intent": Intent.search_product, "like_order": True, "targets": (), "similar": False,
+                           "notes": (*u.notes, "things like the order shown")}
             # "which ones have a mic" asks it of every product shown, as "any of those" does.
             of_them = any(a == "of" and b in ("these", "those", "them") for a, b in itertools.pairwise(all_words))
             asks_which = bool(all_words) and all_words[0] == "which"
@@ -1361,6 +1368,7 @@ _DEGREE = frozenset("most least best worst more less better worse".split())
 
 
 # Words before "ones" that pick other things, not a property of them ("different ones", "similar ones").
+_BACK_POINTERS = frozenset({"that", "those", "it", "them", "this", "these"})  # "like that": like what was shown
 _OTHERNESS = frozenset({"different", "similar", "same", "other", "others", "another", "else"})
 
 

@@ -811,7 +811,10 @@ class ShoppingAdvisor:
         return self.present(Found(offered), slots, state.query or u.query, u, state, Intent.refine_search)
 
     def similar(self, target_id: str, slots: Slots, u: Understanding, state: DialogState,
-                user_id: str | None) -> TurnResult:
+                user_id: str | None, also_exclude: Sequence[str] = (), named_by: str | None = None) -> TurnResult:
+        """Products like ``target_id`` (of its range when any are), never it nor ``also_exclude`` (what an order
+        had, when the products are like that order's); named by ``named_by`` (else the standing search or the
+        target's title; "" names them by their range)."""
         target = next(iter(self.store.get([target_id])), None)
         if target is None:
             return self.search(u, state, user_id)
@@ -821,13 +824,14 @@ class ShoppingAdvisor:
             slots = slots.model_copy(update={"price": None, **(
                 {"budget_max": target.price - Decimal("0.01")} if slots.price == "cheaper" else
                 {"budget_min": target.price + Decimal("0.01"), "budget_max": None})})
-        filters = self.filters(slots, False, exclude_ids=[target.id])
+        filters = self.filters(slots, False, exclude_ids=list(dict.fromkeys([target.id, *also_exclude])))
         hits = self.store.search_by_vector(vector, k=POOL, filters=filters)
         hits = (_of_kind(hits, f"items from our {target.category} range") or hits) if target.category else hits
         if slots.price in ("cheapest", "priciest"):
             hits = sorted(hits[:10], key=lambda h: h.product.price, reverse=slots.price == "priciest")
         found = Found([(h.product, f"similar to the {target.title}") for h in hits])
-        return self.present(found, slots, state.query or target.title, u, state, Intent.refine_search)
+        return self.present(found, slots, named_by if named_by is not None else state.query or target.title, u,
+                            state, Intent.refine_search)
 
     def info(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
         """One product's facts: the one pointed at, else the one in focus, else the best match for its name."""
