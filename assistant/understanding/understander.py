@@ -360,7 +360,8 @@ class Understander:
             unknown_names=tuple(w for w in head_phrase(head_words, head)[-2:] if w.isalpha()
                                 and not self.catalog.reads(w) and not w.endswith("ing"))
             if head and head in content[:3] else (),
-            named_early=head in content[:3] and introduced_as_thing(head_words, head),
+            # (Early in the clause that asks: "my printer ran out of ink, do you do hp cartridges".)
+            named_early=head in content_words(request_clause(head_words))[:3] and introduced_as_thing(head_words, head),
             category_filter=named.filter, angry=bool(ANGRY.search(text)), attribute=attribute,
             describes_only=describes_only, shows=shown_with(words),
             for_use=tuple(use_words(words)) if _SOME_THING.intersection(words) else (),
@@ -1299,7 +1300,8 @@ def introduced_as_thing(words: Sequence[str], head: str) -> bool:
         return False
     if before == "for" and start >= 2 and words[start - 2] in _SEEKING:
         return True  # "looking for wrapping paper": the phrasal verb of wanting
-    return before in _INTRODUCERS
+    # ("do you do hp cartridges": "do" after "you" is selling.)
+    return before in _INTRODUCERS or (before == "do" and start >= 2 and words[start - 2] in _YOU)
 
 
 def asks_if_sold(words: Sequence[str], head: str) -> bool:
@@ -1317,7 +1319,9 @@ def asks_if_sold(words: Sequence[str], head: str) -> bool:
     if len(before) < 2 or before[-2] not in _YOU:
         return False
     asked = len(before) == 2 or before[-3] in ("do", "does", "dont", "have")
-    return asked and (before[-1] in _SELLING or before[-1] in ("have", "got"))
+    # "do you do hp cartridges": "do" after "do you" sells, as "do you do gift wrapping" offers a service.
+    return asked and (before[-1] in _SELLING or before[-1] in ("have", "got") or (
+        before[-1] == "do" and len(before) > 2))
 
 
 def _asked_of(words: Sequence[str], head: str) -> Sequence[str]:
@@ -1326,7 +1330,8 @@ def _asked_of(words: Sequence[str], head: str) -> Sequence[str]:
     if not head or not asks_if_sold(words, head):
         return words
     at = list(words).index(head)
-    verbs = [i for i, w in enumerate(words[:at]) if w in _SELLING]  # "have" and "got" match no title
+    # ("have" and "got" match no title; "do" after "do you" is the verb of selling: "do you do hp cartridges")
+    verbs = [i for i, w in enumerate(words[:at]) if w in _SELLING or (w == "do" and i and words[i - 1] in _YOU)]
     return [*words[:verbs[-1]], *words[verbs[-1] + 1:]] if verbs else words
 
 
@@ -1469,7 +1474,9 @@ def request_clause(words: Sequence[str]) -> Sequence[str]:
     start = 0
     for i, w in enumerate([*words, ","]):
         if w in _CLAUSE_ENDS:
-            if any(x in _REQUEST_VERBS for x in words[start:i]):
+            # (A yes-or-no question to the shop asks too: "my printer ran out of ink, do you do hp cartridges".)
+            if any(x in _REQUEST_VERBS for x in words[start:i]) or (
+                    i - start > 2 and words[start] in _YES_NO_OPENERS and words[start + 1] in _YOU):
                 break
             start = i + 1
     else:

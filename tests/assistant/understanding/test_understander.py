@@ -184,6 +184,17 @@ def test_examples_and_the_shoppers_asking_clause_are_the_list_not_the_scene() ->
     assert list(request_clause("i need candles and napkins".split())) == ["i", "need", "candles", "and", "napkins"]
 
 
+def test_a_question_to_the_shop_after_the_scene_is_the_asking_clause() -> None:
+    from assistant.understanding.understander import asks_if_sold, introduced_as_thing, request_clause
+
+    words = "my printer ran out of ink , do you do hp cartridges".split()
+    assert list(request_clause(words)) == ["do", "you", "do", "hp", "cartridges"]
+    assert asks_if_sold(words, "cartridges") and introduced_as_thing(words, "cartridges")
+    # "do" asks whether the shop sells it only after "do you"; "i do knitting" asks nothing.
+    assert not asks_if_sold("i do knitting".split(), "knitting")
+    assert not introduced_as_thing("i do knitting".split(), "knitting")
+
+
 def test_a_head_count_is_people_not_a_thing_to_buy(understander: Understander) -> None:
     from assistant.understanding.understander import _counted_thing, _roles
 
