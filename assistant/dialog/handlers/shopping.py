@@ -519,6 +519,16 @@ class ShoppingAdvisor:
             if len(distinct) == limit:
                 break
         shown = [self.describe(p, slots, why) for p, why in distinct]
+        relaxed = list(found.relaxed)
+        if slots.colour and f"colour {slots.colour}" in relaxed:
+            # The colour was dropped for the thing asked for, yet some shown are that colour: they come first, and
+            # the reply says how many (not "had to drop: colour pink" above a pink one "as you asked").
+            coloured = [p for p in shown if slots.colour.lower() in words_of(p.title)]
+            if coloured:
+                shown = coloured + [p for p in shown if p not in coloured]
+                count = len(coloured)
+                relaxed[relaxed.index(f"colour {slots.colour}")] = \
+                    f"colour {slots.colour} (only {count} of these {'is' if count == 1 else 'are'} {slots.colour})"
         ids = [p.id for p in shown]
         act = Act.show_products if shown else Act.no_results
         # A brand, colour or size describes what was found, who it is for and the occasion say why; none names it
@@ -542,7 +552,7 @@ class ShoppingAdvisor:
         display = {k: v for k, v in _display(slots).items() if k not in dropped}
         facts = ReplyFacts(act=act, intent=intent, user_text=u.text, products=shown,
                            slots=display | ({"found": label} if label else {}), currency=self.currency,
-                           relaxed=found.relaxed, detail=f"not_carried:{found.not_found}" if found.not_found else
+                           relaxed=relaxed, detail=f"not_carried:{found.not_found}" if found.not_found else
                            f"sold_out:{len(found.sold_out)}:{found.sold_out[0].title}" if found.sold_out else "")
         viewed = list(dict.fromkeys([*state.viewed_ids, *ids]))[-50:]
         update_missing = StateUpdate(missing=found.not_found)
