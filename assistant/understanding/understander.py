@@ -961,8 +961,17 @@ class Understander:
         if not roles or self._one_thing(words):
             return ()
         floor = self.check.threshold - ROLE_MARGIN
-        strong = sum(1 for r in roles if self.matcher.best_similarity(r.query) >= floor)
+        strong = sum(1 for r in roles if self.matcher.best_similarity(r.query) >= floor and self._a_thing(r, words))
         return roles if strong >= (1 if anchored else 2) else ()
+
+    def _a_thing(self, role: Role, words: Sequence[str]) -> bool:
+        """Whether a part of a list names a thing: one the titles print, a number of it ("4 cups"), or one brought
+        in by an article or "something" ("a unicorn", "something to stream on"). "mostly word and netflix" after
+        a laptop says what it is for: close by meaning to what streams Netflix, but no thing to put in a set."""
+        head = role.head or role.query.split()[-1]
+        return self.catalog.title_counts.get(stem(head), 0) > 0 or role.quantity > 1 or any(
+            w == head and any(x in _QUANTIFIERS or x in _NEW_THING or x == "the" for x in words[max(0, i - 3):i])
+            for i, w in enumerate(words))
 
     def _one_thing(self, words: Sequence[str]) -> bool:
         """ "cup and saucer": one thing, as the catalog's titles print it, not a list of two."""
