@@ -306,7 +306,9 @@ class Understander:
             w for v in (reading.slots.recipient, reading.slots.occasion, *reading.slots.brands) if v
             for w in v.lower().split()}
         head_words = [w for w in words if w not in attribute_values and stem(w) not in attribute_values]
-        head = head_word(request_clause(head_words))
+        asking = request_clause(head_words)
+        head = head_word(asking)
+        use = use_words(words)  # what an unnamed thing is for ("something for the garden": the garden)
         phrase = head_phrase(words, head) if head else []
         named = self.catalog.named_categories(phrase) if head else NamedCategories()
         size = reading.slots.size
@@ -361,10 +363,10 @@ class Understander:
                                 and not self.catalog.reads(w) and not w.endswith("ing"))
             if head and head in content[:3] else (),
             # (Early in the clause that asks: "my printer ran out of ink, do you do hp cartridges".)
-            named_early=head in content_words(request_clause(head_words))[:3] and introduced_as_thing(head_words, head),
+            named_early=head in content_words(asking)[:3] and introduced_as_thing(head_words, head),
             category_filter=named.filter, angry=bool(ANGRY.search(text)), attribute=attribute,
             describes_only=describes_only, shows=shown_with(words),
-            for_use=tuple(use_words(words)) if _SOME_THING.intersection(words) else (),
+            for_use=tuple(use) if _SOME_THING.intersection(words) else (),
             list_count=list_count(reading.words),
             asks_spending=any(w in SPENDING_WORDS for w in reading.words),
             # A number that counts no thing ("a picnic for 4") or counts people ("10 kids") is a head count.
@@ -376,7 +378,6 @@ class Understander:
             # from the meaning of its parts (bags) would lift the wrong things.
             # What a thing is for by a verb ("anything for storing tea bags") names the thing it acts on, not the
             # thing asked for: its words guess no category (bags).
-            use = use_words(words)
             acted_on = set(use) if use[:1] and use[0].endswith("ing") and not self.catalog.title_counts.get(
                 stem(use[0]), 0) else set()
             guess_from = [w for w in content if w not in acted_on]
@@ -1309,8 +1310,13 @@ def introduced_as_thing(words: Sequence[str], head: str) -> bool:
         return False
     if before == "for" and start >= 2 and words[start - 2] in _SEEKING:
         return True  # "looking for wrapping paper": the phrasal verb of wanting
-    # ("do you do hp cartridges": "do" after "you" is selling.)
-    return before in _INTRODUCERS or (before == "do" and start >= 2 and words[start - 2] in _YOU)
+    return before in _INTRODUCERS or _selling_do(words, start - 1)
+
+
+def _selling_do(words: Sequence[str], i: int) -> bool:
+    """Whether ``words[i]`` is "do" after "you": the verb of selling in "do you do hp cartridges", as "do you do gift
+    wrapping" offers a service."""
+    return i > 0 and words[i] == "do" and words[i - 1] in _YOU
 
 
 def asks_if_sold(words: Sequence[str], head: str) -> bool:
@@ -1328,9 +1334,8 @@ def asks_if_sold(words: Sequence[str], head: str) -> bool:
     if len(before) < 2 or before[-2] not in _YOU:
         return False
     asked = len(before) == 2 or before[-3] in ("do", "does", "dont", "have")
-    # "do you do hp cartridges": "do" after "do you" sells, as "do you do gift wrapping" offers a service.
     return asked and (before[-1] in _SELLING or before[-1] in ("have", "got") or (
-        before[-1] == "do" and len(before) > 2))
+        len(before) > 2 and _selling_do(before, len(before) - 1)))
 
 
 def _asked_of(words: Sequence[str], head: str) -> Sequence[str]:
@@ -1339,8 +1344,7 @@ def _asked_of(words: Sequence[str], head: str) -> Sequence[str]:
     if not head or not asks_if_sold(words, head):
         return words
     at = list(words).index(head)
-    # ("have" and "got" match no title; "do" after "do you" is the verb of selling: "do you do hp cartridges")
-    verbs = [i for i, w in enumerate(words[:at]) if w in _SELLING or (w == "do" and i and words[i - 1] in _YOU)]
+    verbs = [i for i, w in enumerate(words[:at]) if w in _SELLING or _selling_do(words, i)]  # "have", "got": no title
     return [*words[:verbs[-1]], *words[verbs[-1] + 1:]] if verbs else words
 
 

@@ -494,7 +494,7 @@ class ShoppingAdvisor:
     # ------------------------------------------------------------ presenting
     def describe(self, product: Product, slots: Slots, why: str = "") -> ShownProduct:
         reasons = [why] if why else []
-        if slots.colour and slots.colour.lower() in product.title.lower():
+        if _in_colour(product.title, slots.colour):
             reasons.append(f"{slots.colour} as you asked")
         if slots.price == "discounted" and product.discount:
             reasons.append(f"on offer: {product.discount}")
@@ -523,7 +523,7 @@ class ShoppingAdvisor:
         if slots.colour and f"colour {slots.colour}" in relaxed:
             # The colour was dropped for the thing asked for, yet some shown are that colour: they come first, and
             # the reply says how many (not "had to drop: colour pink" above a pink one "as you asked").
-            coloured = [p for p in shown if slots.colour.lower() in words_of(p.title)]
+            coloured = [p for p in shown if _in_colour(p.title, slots.colour)]  # those said "as you asked"
             if coloured:
                 shown = coloured + [p for p in shown if p not in coloured]
                 count = len(coloured)
@@ -1126,6 +1126,11 @@ class ShoppingAdvisor:
 def ranks_by(slots: Slots) -> bool:
     """Whether the request orders what matches by price or size ("the cheapest", "the biggest tv"), not by relevance."""
     return slots.price in ("cheapest", "priciest") or slots.size_rank is not None
+
+
+def _in_colour(title: str, colour: str | None) -> bool:
+    """Whether ``title`` says it is ``colour``: what "pink as you asked" and the count of those in it both go by."""
+    return bool(colour and colour.lower() in title.lower())
 
 
 def _shared_word(titles: Sequence[str]) -> str:
