@@ -24,7 +24,8 @@ FUNCTION_WORDS = frozenset("""
     rather actually basically honestly probably possibly definitely ideally preferably mainly mostly usually
     especially anyway
     really quite just only even still again maybe perhaps please pls plz thanks thank ta cheers hi hello hey hiya
-    yes yeah ok okay well oh um hmm like lot lots loads tons plenty bit bits little much many more most less least other
+    yes yeah ok okay well oh um hmm like lot lots loads tons plenty bit bits little much many few several more most less
+    least other
     others another
     else kind sort type sorts kinds got get getting find finding show showing see seeing looking look want wants
     wanted wanting buy buying bought tell give let help recommend recommendation recommendations suggest suggestion

@@ -738,7 +738,16 @@ class Understander:
             # What each item is there for, as its reason said it first ("cups for the drinks; ..."), its words only.
             item_roles = [" ".join(content_words(words_of(i.reason.split(";")[0]))) for i in screen.bundle] \
                 if items is screen.bundle else []
-            targets = resolve(items, u.slots, target_words, screen.focus_id, item_roles)
+            target_slots = u.slots
+            if op == "swap" and u.slots.price:
+                # "swap the cheapest thing for something else", "swap the teacup for the cheapest you have": a price
+                # word before "for" picks the item out, one after it says what the replacement costs. The edit's
+                # words above are read without the slot words, so the whole message is split again.
+                said = _bundle_edit(all_words)
+                target_slots = u.slots.model_copy(update={"price": self.slots.read(" ".join(said[1])).slots.price})
+                update["slots"] = u.slots.model_copy(update={
+                    "price": self.slots.read(" ".join(said[2])).slots.price if said[2] else None})
+            targets = resolve(items, target_slots, target_words, screen.focus_id, item_roles)
             negated = [w for w in all_words if w not in words]
             if op is None and not targets and negated:
                 # "not that teapot, a different one": the item named after the "not" goes, for another of its kind.

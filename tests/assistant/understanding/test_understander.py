@@ -60,6 +60,24 @@ def test_bundle_edits_are_typed(understander: Understander) -> None:
     assert (u.bundle_op, u.item_query) == ("add", "napkins")
 
 
+@pytest.mark.parametrize(("text", "target", "price"), [
+    # The price word that picks the item out says nothing of its replacement; the words after "for" do.
+    ("swap the cheapest thing for something else", "21213", None),
+    ("swap the most expensive one", "22423", None),
+    ("swap the priciest for a cheaper one", "22423", "cheaper"),
+    ("swap the teacup for the cheapest you have", "22697", "cheapest"),
+])
+def test_what_a_swap_in_a_set_costs_is_said_of_what_comes_in(understander: Understander, text: str, target: str,
+                                                              price: str | None) -> None:
+    u = understander.understand(text, AFTER_BUNDLE)
+    assert (u.bundle_op, u.targets, u.slots.price) == ("swap", (target,), price)
+
+
+def test_a_few_of_these_is_the_products_shown_not_a_thing(understander: Understander) -> None:
+    u = understander.understand("can you put a few of these together as a set", AFTER_LIST)
+    assert u.intent == "build_bundle" and u.head != "few"
+
+
 @pytest.mark.parametrize(("text", "target"), [
     ("drop the most expensive one", "22423"), ("remove the cheapest", "22061"), ("not the priciest one", "22423"),
     ("get rid of the second one", "21843"),
