@@ -797,7 +797,7 @@ class Understander:
                 update["targets"] = (screen.focus_id,)  # "anything similar?" after one product's details: to it
             update["similar"] = any(w in ("like", "similar", "same") for w in words) and bool(update["targets"])
             if u.intent == Intent.product_info and update["similar"] and (
-                    u.slots.price in ("cheaper", "pricier") or any(w in _OTHERNESS for w in words)):
+                    u.slots.price in ("cheaper", "pricier") or any(w in OTHERNESS for w in words)):
                 # "is there a cheaper one like it?", "what else do you have like the first one": other products like
                 # the one pointed at, not its details again ("what is the first one like" asks for no other).
                 update |= {"intent": Intent.refine_search, "notes": (*u.notes, "others like the one pointed at")}
@@ -816,7 +816,7 @@ class Understander:
             chosen_among = update["targets"]
             if u.intent == Intent.refine_search and not chosen_among and len(items) >= 2 and all_words \
                     and all_words[0] in _WH_WORDS and not u.has_product_content and not u.slots.filled() \
-                    and not goes_on(all_words) and not any(w in _OTHERNESS or w == "more" for w in all_words):
+                    and not goes_on(all_words) and not any(w in OTHERNESS or w == "more" for w in all_words):
                 # "how much" after a list (a refinement at 0.97 to the model, which showed two other tea towels): a
                 # question that asks for nothing else ("what else", "what about others" do) asks about those shown;
                 # side by side, with their prices.
@@ -1396,7 +1396,7 @@ _DEGREE = frozenset("most least best worst more less better worse".split())
 
 # Words before "ones" that pick other things, not a property of them ("different ones", "similar ones").
 _BACK_POINTERS = frozenset({"that", "those", "it", "them", "this", "these"})  # "like that": like what was shown
-_OTHERNESS = frozenset({"different", "similar", "same", "other", "others", "another", "else"})
+OTHERNESS = frozenset({"different", "similar", "same", "other", "others", "another", "else"})
 
 
 def described_ones(words: Sequence[str]) -> str | None:
@@ -1414,7 +1414,7 @@ def described_ones(words: Sequence[str]) -> str | None:
             break
         before.insert(0, w)
     described = content_words(before)
-    if not described or any(w in _DEGREE or w in _OTHERNESS or w in PRICE_WORDS or w.endswith("est")
+    if not described or any(w in _DEGREE or w in OTHERNESS or w in PRICE_WORDS or w.endswith("est")
                             for w in described):
         return None
     return " ".join(described)
@@ -1556,7 +1556,7 @@ def head_word(words: Sequence[str]) -> str:
             # "something similar but for kids", "anything different": otherness points at what is shown, no thing.
             # A word that starts with a digit is a spec or a size ("4k", "1080p", "2tb"): it says what the thing
             # is like, never what it is.
-            content = [w for w in content_words(_object_of(segment)) if w not in _OTHERNESS
+            content = [w for w in content_words(_object_of(segment)) if w not in OTHERNESS
                        and not w[:1].isdigit()] if whole else []
             while len(content) > 1 and _participle(content[-1]):
                 content.pop()  # "my teapot arrived cracked": how it came is no thing; the teapot is

@@ -29,7 +29,7 @@ from assistant.understanding.attributes import COLOURS_ASKED, RATING_ASKED, SIZE
 from assistant.understanding.catalog import is_a, of_own_kind, prints, stem, title_itself, words_of
 from assistant.understanding.content import FUNCTION_WORDS, content_words
 from assistant.understanding.references import TITLE_SIZES, is_pronoun, title_size
-from assistant.understanding.understander import REQUEST_WORDS, head_word, use_words
+from assistant.understanding.understander import OTHERNESS, REQUEST_WORDS, head_word, use_words
 from assistant.understanding.vocab import COLOURS, SIZES
 from cartwise.currency import format_money, to_money
 from cartwise.models import Product
@@ -834,12 +834,38 @@ class ShoppingAdvisor:
             slots = slots.model_copy(update={"price": None, **(
                 {"budget_max": target.price - Decimal("0.01")} if slots.price == "cheaper" else
                 {"budget_min": target.price + Decimal("0.01"), "budget_max": None})})
-        filters = self.filters(slots, False, exclude_ids=list(dict.fromkeys([target.id, *also_exclude])))
+        exclude = list(dict.fromkeys([target.id, *also_exclude]))
+        if u.slots.size_than and state.shown:
+            # "something like the first one but bigger": of its kind, past its size (or the shown ones').
+            kind = head_word(words_of(target.title))
+            return self._other_size(u.slots.size_than, state.query or kind, slots.model_copy(update={"size": None}),
+                                    kind, u, state, user_id, than=title_size(target.title))
+        attributes = {w for v in (slots.colour, slots.size, slots.feature, *slots.brands) if v for w in words_of(v)}
+        # "more like that but for the garden", "like the second one but in blue": what the shopper adds that the
+        # one pointed at is not searched for, and the pool is ranked by closeness to that one too (relevance
+        # feedback, as a refinement does); its kind stays unless other words name another.
+        added = [w for w in _query_words(u) if w not in OTHERNESS and w not in attributes
+                 and not prints(target.title, w)]
+        if added or (slots.colour and not _in_colour(target.title, slots.colour)):
+            kind = head_word(words_of(target.title))
+            query = " ".join(added) or kind
+            found = self.find(query, slots, _category_filter(u) and bool(added), state, user_id, exclude_ids=exclude,
+                              like_ids=[target.id], thing="" if added else kind)
+            # Words that say what it is for ("but for the garden") name nothing found: not "5 gardens", their range.
+            said = words_of(u.query)
+            for_use = "for" in said and all(said.index(w) > said.index("for") for w in added)
+            return self.present(found, slots, query, u, state, Intent.refine_search,
+                                label_query="" if for_use else None)
+        filters = self.filters(slots, False, exclude_ids=exclude)
         hits = self.store.search_by_vector(vector, k=POOL, filters=filters)
         hits = (_of_kind(hits, f"items from our {target.category} range") or hits) if target.category else hits
         if slots.price in ("cheapest", "priciest"):
             hits = sorted(hits[:10], key=lambda h: h.product.price, reverse=slots.price == "priciest")
-        found = Found([(h.product, f"similar to the {target.title}") for h in hits])
+        # A colour standing from before ("in blue", then "similar to the first one") ranks nothing here: those of
+        # it come first and the reply says how many are, never "5 blue mugs" above a pink one.
+        off_colour = bool(slots.colour) and any(not _in_colour(h.product.title, slots.colour) for h in hits[:SHOW])
+        found = Found([(h.product, f"similar to the {target.title}") for h in hits],
+                      relaxed=[f"colour {slots.colour}"] if off_colour else [])
         return self.present(found, slots, named_by if named_by is not None else state.query or target.title, u,
                             state, Intent.refine_search)
 
