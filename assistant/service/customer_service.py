@@ -148,7 +148,11 @@ class CustomerService:
                               passages=self.policies.query("cancel an order that has already been dispatched or "
                                                            "shipped", k=1))
         query = POLICY_QUERIES.get(intent, intent.replace("_", " "))
-        return ReplyFacts(act=Act.order_action, intent=intent, user_text=text, order=order,
+        # "I want to return the hand warmers": whether this order is still inside the return window, from its
+        # dates, before the policy that sets the window (the policy alone read as a yes to a year-old order).
+        window = self._eligibility(order, None) if intent == Intent.get_refund and order.status in (
+            OrderStatus.processing, OrderStatus.shipped, OrderStatus.delivered) else ""
+        return ReplyFacts(act=Act.order_action, intent=intent, user_text=text, order=order, detail=window,
                           passages=self.policies.query(f"{query}. {text}", k=1))
 
     def history(self, user_id: str | None, text: str, product_ids: tuple[str, ...] = (),
@@ -317,11 +321,12 @@ class CustomerService:
                           slots={"problem": PROBLEM_WORDS[kind], "order_id": order.id},
                           offer=f"order {order.id} {PROBLEM_WORDS[kind]}", offer_handoff=True)
 
-    def _eligibility(self, order: Order, kind: ProblemKind) -> str:
+    def _eligibility(self, order: Order, kind: ProblemKind | None) -> str:
         """Whether the order is still inside the policy's window, from its status, its date and the shop's "today".
 
-        Only a breakage has the short reporting window; a wrong or missing item, or a faulty one, is a return.
-        An order not delivered yet and not due yet is on its way: there are no days since a delivery to count.
+        Only a breakage has the short reporting window; a wrong or missing item, or a faulty one, is a return, as
+        is a refund asked for with no problem (``kind`` None). An order not delivered yet and not due yet is on
+        its way: there are no days since a delivery to count.
         """
         today = self.profile.current_date()
         due = (order.placed_at + timedelta(days=self.profile.delivery_days)).date()
@@ -333,8 +338,9 @@ class CustomerService:
         if underway and days <= 0:
             if kind == "not_arrived":
                 return f"Order {order.id} is still on its way: it should arrive by {on}."
-            return (f"Order {order.id} is still on its way: it should arrive around {on}. If something is wrong "
-                    f"when it comes, you have {window} days from delivery to tell us.")
+            then = (f"you have {window} days from delivery to return it" if kind is None
+                    else f"if something is wrong when it comes, you have {window} days from delivery to tell us")
+            return f"Order {order.id} is still on its way: it should arrive around {on}; {then}."
         ago = "today" if days == 0 else "1 day ago" if days == 1 else f"{days} days ago"
         if kind == "not_arrived" and order.status is OrderStatus.delivered:
             # The carrier's word against the shopper's: say what the record shows, and that a person can check it.
@@ -343,11 +349,12 @@ class CustomerService:
         if kind == "not_arrived":
             return (f"Order {order.id} should have arrived by {on} ({ago}; today is {today_text}); "
                     "a person can trace the parcel or refund it.")
+        named = f"{window}-day return window" if kind is None else f"{window}-day window"
         if days <= window:
             return (f"Order {order.id} would have been delivered around {on}, {ago}, inside the "
-                    f"{window}-day window, so you can still report it.")
+                    f"{named}, so you can still {'return it' if kind is None else 'report it'}.")
         return (f"Order {order.id} would have been delivered around {on}, {days} days before today ({today_text}), "
-                f"outside the {window}-day window. A person can still look at it with you.")
+                f"outside the {named}. A person can still look at it with you.")
 
     # ------------------------------------------------------------------ policies and people
     def policy(self, intent: Intent, text: str, topic: str = "", with_hint: bool = True) -> ReplyFacts:
