@@ -62,7 +62,10 @@ def found_label(titles: Sequence[str], categories: Sequence[str], query: str = "
     bigrams: Counter[str] = Counter()
     spelled: dict[str, str] = {}
     filed: dict[str, set[str]] = {}  # word or pair of words -> the categories of the titles printing it
+    ending: set[str] = set()  # the words that end a phrase of a title, where English compounds put the kind
     for n, title in enumerate(titles):
+        for part in re.split(r"\s+[-\u2013\u2014]\s+|,|\s+(?:with|for|in|and|&)\s+", title.lower()):
+            ending.update(_stem(w) for w in [w for w in _WORD.findall(part) if len(w) > 1][-1:])
         words = [w for w in _WORD.findall(title.lower()) if len(w) > 1]
         stems = [_stem(w) for w in words]
         for w, s in zip(words, stems, strict=True):
@@ -82,8 +85,11 @@ def found_label(titles: Sequence[str], categories: Sequence[str], query: str = "
         # what they are: naming them by it would call a sign and a throw "chocolates".
         # A participle ("curved", "padded", "personalised") says what a thing is like, never what it is: named by
         # it, three curved monitors would be "curveds".
+        # Nor is one in "-ing" that the titles only ever print before the thing ("Noise Cancelling Headphones":
+        # not "2 noise cancellings"); "Party Bunting" ends its title.
         last = spelled.get(name.split()[-1], name.split()[-1])
-        return len(filed.get(name, ())) < MOTIF_CATEGORIES and not (len(last) > 4 and last.endswith("ed"))
+        return len(filed.get(name, ())) < MOTIF_CATEGORIES and not (len(last) > 4 and last.endswith("ed")) \
+            and not (len(last) > 4 and last.endswith("ing") and name.split()[-1] not in ending)
 
     def wanted(stem: str) -> bool:
         # The request used the word, or the word holds one the request used ("mat" in "doormat").

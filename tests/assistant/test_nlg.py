@@ -592,6 +592,13 @@ def test_results_are_named_by_what_they_are_not_by_a_motif() -> None:
     # Two categories can file one kind ("Laptops", "Gaming Laptops"): still named by it.
     laptops = ["MSI Laptop RTX", "Dell Laptop", "HP Laptop"]
     assert found_label(laptops, ["Laptops", "Gaming Laptops", "Laptops"], "a laptop") == "laptops"
+    # A word in "-ing" the titles print only before the thing describes it; one that ends a title can name it.
+    cancelling = ["Beats Studio Pro - Wireless Noise Cancelling Headphones with AppleCare+",
+                  "Beats Studio Buds + True Wireless Noise Cancelling Earbuds"]
+    assert found_label(cancelling, ["Headphones"] * 2, "headphones noise cancelling", head="cancelling") == \
+        "items from our Headphones range"
+    buntings = ["Party Bunting", "Spotty Bunting", "Bunting Union Jack"]
+    assert found_label(buntings, ["party"] * 3, "bunting", head="bunting") == "buntings"
 
 
 def test_results_are_named_by_a_plural_in_es_and_it_is_spelt_right() -> None:
