@@ -442,6 +442,23 @@ class Understander:
                                     "notes": (*u.notes, f"policy text answers it too ({similarity:.2f})")})
 
     # ------------------------------------------------------------------ decisions
+    def _going_on_about(self, u: Understanding, words: Sequence[str]) -> tuple[str, bool] | None:
+        """What a fragment going on after one product's details names ("what about battery life", "and the
+        warranty?", "hows the battery", "what about mugs"), and whether it is a property of that product: a
+        "the"/"its" thing, or words no title prints; a kind the shop sells named bare ("mugs") is another search.
+        None for a fragment that points at, prices or colours something, or names nothing."""
+        opener = next((n for n, lead in ((2, ("what", "about")), (2, ("how", "about")), (2, ("how", "is")),
+                                         (1, ("hows",)), (1, ("and",))) if tuple(words[:n]) == lead), 0)
+        if not opener and words[:1] == ["how"] and words[1:2] in (["the"], ["its"]):
+            opener = 1  # "how's the battery", its "'s" read off
+        rest = list(words[opener:])
+        if not opener or not rest or u.targets or u.slots.filled() - {"categories"} or u.attribute:
+            return None
+        wanted = content_words(rest)
+        if not wanted or any(w in ORDINALS or w in ("one", "ones") for w in rest):
+            return None
+        return " ".join(wanted), rest[0] in ("the", "its") or not self.catalog.title_counts.get(stem(wanted[-1]), 0)
+
     def _overrides(self, u: Understanding, screen: Screen, words: Sequence[str],
                    content: Sequence[str], edit: tuple[BundleOp | None, list[str], list[str]]) -> Understanding:
         unsure = u.intent == Intent.out_of_scope or not u.confident
@@ -455,6 +472,20 @@ class Understander:
                 TurnContext.product, TurnContext.products):
             # "what's the warranty?" with a product on the screen: a property of that product.
             u = u.with_intent(Intent.product_info, f"a property of the product on the screen: {u.attribute}")
+            unsure = False
+        elif screen.context is TurnContext.product and screen.focus_id and not own_orders \
+                and u.intent in (*SHOPPING_INTENTS, *_SOCIAL) and (about := self._going_on_about(u, words)) \
+                and (about[1] or u.intent == Intent.product_info or not u.confident):
+            named, of_it = about
+            if of_it:
+                # "what about battery life" (out of scope at 0.91 to the model), "hows the battery" (a greeting)
+                # after one product's details: a fragment going on with a property of that product.
+                u = u.with_intent(Intent.product_info, f"a property of the product on the screen, going on: {named}")
+                u = u.model_copy(update={"attribute": named, "names_product": False})  # a property, no product
+            else:
+                # "what about mugs" after a teapot's details (one mug's details at 0.76 to the model): a kind asked
+                # for bare is a search for it.
+                u = u.with_intent(Intent.search_product, f"another kind, going on: {named}")
             unsure = False
         elif not u.confident and guess is not None and guess in _FOLLOW_UPS.get(screen.context, ()):
             # Below the threshold tuned on single messages, but a follow-up about what is on the screen

@@ -73,6 +73,23 @@ def test_what_a_swap_in_a_set_costs_is_said_of_what_comes_in(understander: Under
     assert (u.bundle_op, u.targets, u.slots.price) == ("swap", (target,), price)
 
 
+AFTER_ONE = Screen(context=TurnContext.product, products=LIST[:1], focus_id="22423", query="cake stand")
+
+
+@pytest.mark.parametrize(("text", "intent", "attribute"), [
+    # A fragment going on after one product's details: a "the" thing, or words no title prints, is a property.
+    ("what about the size", "product_info", "size"),
+    ("hows the material", "product_info", "material"),
+    ("and the dimensions?", "product_info", "dimensions"),
+    # A kind the shop sells, named bare, is a search for it; a pointer picks a product as before.
+    ("what about mugs", "search_product", ""),
+])
+def test_a_fragment_going_on_after_one_product(understander: Understander, text: str, intent: str,
+                                               attribute: str) -> None:
+    u = understander.understand(text, AFTER_ONE)
+    assert (u.intent, u.attribute) == (intent, attribute)
+
+
 def test_a_few_of_these_is_the_products_shown_not_a_thing(understander: Understander) -> None:
     u = understander.understand("can you put a few of these together as a set", AFTER_LIST)
     assert u.intent == "build_bundle" and u.head != "few"
