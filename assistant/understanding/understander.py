@@ -599,6 +599,12 @@ class Understander:
             # "what happens now?" after a problem report (a goodbye at 0.55 to the model): a question asks, it never
             # takes leave or thanks; left unsure, the dialog answers it from what was just offered, or asks.
             u = u.model_copy(update={"confident": False, "notes": (*u.notes, f"a question is no {u.intent.value}")})
+        if u.intent in (Intent.contact_human_agent, Intent.out_of_scope, *SHOPPING_INTENTS, *_SOCIAL) \
+                and asks_who_answers(words) and not asks_if_sold(words, u.head):
+            # "am i talking to a bot" (a hand-off at 0.99 to the model, which opened a ticket), "hi, are you a real
+            # person?" (out of scope), "are you a robot" (robot vacuums): a yes/no question about who answers asks
+            # for nobody; the greeting says what answers and that a person can be had.
+            u = u.with_intent(Intent.greeting, "asks who it is talking to")
         ranking = u.slots.price if u.slots.price in ("priciest", "cheapest") else \
             _ORDER_SIZE_RANKS.get(u.slots.size_rank or "") or ("priciest" if u.asks_spending and "most" in words
                                                                else None)
@@ -1270,6 +1276,9 @@ _INTERJECTIONS = frozenset("ok okay fine alright right never mind well oh so the
                            "yeah no nah nope sorry thanks cheers".split())
 # Conjunctions and focus words that open a fragment going on from the previous turn ("and to ireland?").
 _CONTINUATIONS = frozenset({"and", "or", "also", "plus", "even", "same"})
+_HELLOS = frozenset({"hi", "hello", "hey", "hiya", "ok", "okay", "so", "sorry", "excuse", "me", "um", "quick",
+                     "question"})
+_MODALS = frozenset({"can", "could", "may", "will", "would", "able"})
 # Prepositions a fragment after a list opens with ("for gaming", "with a handle", "in leather").
 _FRAGMENT_OPENERS = frozenset({"for", "with", "without", "in"})
 # Verbs of getting something for someone: "what can i get my grandma for her birthday" asks for a present.
@@ -1357,6 +1366,23 @@ def _selling_do(words: Sequence[str], i: int) -> bool:
     """Whether ``words[i]`` is "do" after "you": the verb of selling in "do you do hp cartridges", as "do you do gift
     wrapping" offers a service."""
     return i > 0 and words[i] == "do" and words[i - 1] in _YOU
+
+
+def asks_who_answers(words: Sequence[str]) -> bool:
+    """Whether the message is a yes/no question about who is answering: "am i talking to a bot", "are you a real
+    person", after any greeting; not a request ("can i talk to a person", "is there someone
+    i can call") and not a question about what the shop does ("are you open on sundays" names a time)."""
+    rest = list(words)
+    while rest and (rest[0] in _HELLOS or not rest[0].isalnum()):
+        rest = rest[1:]
+    if tuple(rest[:2]) not in (("am", "i"), ("are", "you")):
+        return False  # ("is this a good gift" asks about a product)
+    after = rest[2:]
+    # "are you a bot", "am i talking to a person": a thing or a person after "a"/"an"/"to" or a description
+    # ("real", "human", "automated"), with no modal asking for something and no "open"/"closed" hours question.
+    return bool(after) and not any(w in _MODALS or w in _SELLING or w.removesuffix("ing") in _SELLING
+                                   or w.removesuffix("ying") + "y" in _SELLING or w in ("open", "closed", "there")
+                                   for w in after) and len(content_words(after)) <= 3
 
 
 def asks_if_sold(words: Sequence[str], head: str) -> bool:

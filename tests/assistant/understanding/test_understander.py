@@ -73,6 +73,19 @@ def test_what_a_swap_in_a_set_costs_is_said_of_what_comes_in(understander: Under
     assert (u.bundle_op, u.targets, u.slots.price) == ("swap", (target,), price)
 
 
+@pytest.mark.parametrize(("text", "asks"), [
+    ("am i talking to a bot", True), ("hi , are you a real person", True), ("are you a robot", True),
+    # Requests, and questions about the shop or what it sells, are no question about who answers.
+    ("can i talk to a real person", False), ("is there someone i can talk to", False),
+    ("are you open on sundays", False), ("are you selling robot vacuums", False),
+    ("are you able to help me find a gift", False), ("is this a good gift", False),
+])
+def test_a_question_about_who_answers(text: str, asks: bool) -> None:
+    from assistant.understanding.understander import asks_who_answers
+
+    assert asks_who_answers(text.split()) is asks
+
+
 AFTER_ONE = Screen(context=TurnContext.product, products=LIST[:1], focus_id="22423", query="cake stand")
 
 
