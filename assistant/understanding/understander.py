@@ -1279,6 +1279,7 @@ _CONTINUATIONS = frozenset({"and", "or", "also", "plus", "even", "same"})
 _HELLOS = frozenset({"hi", "hello", "hey", "hiya", "ok", "okay", "so", "sorry", "excuse", "me", "um", "quick",
                      "question"})
 _MODALS = frozenset({"can", "could", "may", "will", "would", "able"})
+_CONVERSING = frozenset({"talking", "speaking", "chatting", "texting", "messaging", "writing"})
 # Prepositions a fragment after a list opens with ("for gaming", "with a handle", "in leather").
 _FRAGMENT_OPENERS = frozenset({"for", "with", "without", "in"})
 # Verbs of getting something for someone: "what can i get my grandma for her birthday" asks for a present.
@@ -1377,6 +1378,8 @@ def asks_who_answers(words: Sequence[str]) -> bool:
         rest = rest[1:]
     if tuple(rest[:2]) not in (("am", "i"), ("are", "you")):
         return False  # ("is this a good gift" asks about a product)
+    if rest[0] == "am" and rest[2:3] and rest[2] not in _CONVERSING:
+        return False  # "am i connected to wifi" asks about the shopper, not who answers
     after = rest[2:]
     # "are you a bot", "am i talking to a person": a thing or a person after "a"/"an"/"to" or a description
     # ("real", "human", "automated"), with no modal asking for something and no "open"/"closed" hours question.

@@ -79,6 +79,7 @@ def test_what_a_swap_in_a_set_costs_is_said_of_what_comes_in(understander: Under
     ("can i talk to a real person", False), ("is there someone i can talk to", False),
     ("are you open on sundays", False), ("are you selling robot vacuums", False),
     ("are you able to help me find a gift", False), ("is this a good gift", False),
+    ("am i connected to wifi", False),
 ])
 def test_a_question_about_who_answers(text: str, asks: bool) -> None:
     from assistant.understanding.understander import asks_who_answers
