@@ -605,6 +605,11 @@ class Understander:
             # person?" (out of scope), "are you a robot" (robot vacuums): a yes/no question about who answers asks
             # for nobody; the greeting says what answers and that a person can be had.
             u = u.with_intent(Intent.greeting, "asks who it is talking to")
+        elif u.intent in (Intent.out_of_scope, *SHOPPING_INTENTS, *_SOCIAL) and not u.slots.filled() \
+                and asks_what_it_does(words):
+            # "what can you help with" (picks for the shopper at 0.85 to the model), "what can you do" (a goodbye):
+            # what the assistant does, which the greeting says.
+            u = u.with_intent(Intent.greeting, "asks what the assistant does")
         ranking = u.slots.price if u.slots.price in ("priciest", "cheapest") else \
             _ORDER_SIZE_RANKS.get(u.slots.size_rank or "") or ("priciest" if u.asks_spending and "most" in words
                                                                else None)
@@ -1386,6 +1391,18 @@ def asks_who_answers(words: Sequence[str]) -> bool:
     return bool(after) and not any(w in _MODALS or w in _SELLING or w.removesuffix("ing") in _SELLING
                                    or w.removesuffix("ying") + "y" in _SELLING or w in ("open", "closed", "there")
                                    for w in after) and len(content_words(after)) <= 3
+
+
+def asks_what_it_does(words: Sequence[str]) -> bool:
+    """Whether the message asks what the assistant can do for the shopper, naming nothing: "what can you help
+    with", "what can you do", "how can you help me"; "what do you sell" asks about the shop's products."""
+    rest = [w for w in words if w.isalnum()]
+    while rest and rest[0] in _HELLOS:
+        rest = rest[1:]
+    return bool(rest) and rest[0] in ("what", "how") and "you" in rest and not content_words(rest) \
+        and any(w in ("do", "help") for w in rest[rest.index("you"):]) \
+        and not any(w in _SELLING or w.removesuffix("ing") in _SELLING or w == "about" or stem(w) in _ORDER_NOUNS
+                    for w in rest)  # "what can you do about my order" asks about the order
 
 
 def asks_if_sold(words: Sequence[str], head: str) -> bool:

@@ -87,6 +87,16 @@ def test_a_question_about_who_answers(text: str, asks: bool) -> None:
     assert asks_who_answers(text.split()) is asks
 
 
+@pytest.mark.parametrize(("text", "asks"), [
+    ("what can you help with", True), ("what can you do", True), ("hi how can you help me", True),
+    ("what do you sell", False), ("what can you do about my order", False), ("what mugs do you have", False),
+])
+def test_a_question_about_what_the_assistant_does(text: str, asks: bool) -> None:
+    from assistant.understanding.understander import asks_what_it_does
+
+    assert asks_what_it_does(text.split()) is asks
+
+
 AFTER_ONE = Screen(context=TurnContext.product, products=LIST[:1], focus_id="22423", query="cake stand")
 
 
