@@ -928,7 +928,12 @@ class Understander:
             if update["complements"]:
                 # "a card to go with it", "what games go with it": the thing named before the complement word.
                 before = list(itertools.takewhile(lambda w: w not in _COMPLEMENT_WORDS, words))
-                update["item_query"] = " ".join(content_words(before))
+                # "and matching cards?" (a set to the model at 0.90): the thing "matching" describes comes after
+                # it, when none comes before (a set of cards built around "and matching cards" quoted that as every
+                # card's reason); after "goes with" comes what it goes with ("what goes with a tv").
+                after = [w for w in content_words(words[len(before):]) if w not in _COMPLEMENT_WORDS] \
+                    if words[len(before)] == "matching" and not content_words(before) else []
+                update["item_query"] = " ".join(content_words(before) or after)
             if not update.get("targets") and screen.focus_id and not screen.bundle and (
                     screen.products or screen.context is TurnContext.product) and adds:
                 # "add a mouse and a bag" with products on the screen, or one product's details, and no bundle:

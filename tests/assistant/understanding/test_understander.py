@@ -97,6 +97,12 @@ def test_a_question_about_what_the_assistant_does(text: str, asks: bool) -> None
     assert asks_what_it_does(text.split()) is asks
 
 
+def test_a_matching_thing_after_a_list_is_that_thing(understander: Understander) -> None:
+    # The thing "matching" describes follows it ("and matching cards?"); before it comes nothing.
+    u = understander.understand("and matching cards?", AFTER_LIST)
+    assert (u.complements, u.item_query) == (True, "cards")
+
+
 AFTER_ONE = Screen(context=TurnContext.product, products=LIST[:1], focus_id="22423", query="cake stand")
 
 
