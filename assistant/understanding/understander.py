@@ -1383,9 +1383,7 @@ def asks_who_answers(words: Sequence[str]) -> bool:
     """Whether the message is a yes/no question about who is answering: "am i talking to a bot", "are you a real
     person", after any greeting; not a request ("can i talk to a person", "is there someone
     i can call") and not a question about what the shop does ("are you open on sundays" names a time)."""
-    rest = list(words)
-    while rest and (rest[0] in _HELLOS or not rest[0].isalnum()):
-        rest = rest[1:]
+    rest = _after_hellos(words)
     if tuple(rest[:2]) not in (("am", "i"), ("are", "you")):
         return False  # ("is this a good gift" asks about a product)
     if rest[0] == "am" and rest[2:3] and rest[2] not in _CONVERSING:
@@ -1398,12 +1396,18 @@ def asks_who_answers(words: Sequence[str]) -> bool:
                                    for w in after) and len(content_words(after)) <= 3
 
 
-def asks_what_it_does(words: Sequence[str]) -> bool:
-    """Whether the message asks what the assistant can do for the shopper, naming nothing: "what can you help
-    with", "what can you do", "how can you help me"; "what do you sell" asks about the shop's products."""
+def _after_hellos(words: Sequence[str]) -> list[str]:
+    """The words with no punctuation, after any opening greeting or hedge ("hi , are you ..." -> "are you ...")."""
     rest = [w for w in words if w.isalnum()]
     while rest and rest[0] in _HELLOS:
         rest = rest[1:]
+    return rest
+
+
+def asks_what_it_does(words: Sequence[str]) -> bool:
+    """Whether the message asks what the assistant can do for the shopper, naming nothing: "what can you help
+    with", "what can you do", "how can you help me"; "what do you sell" asks about the shop's products."""
+    rest = _after_hellos(words)
     return bool(rest) and rest[0] in ("what", "how") and "you" in rest and not content_words(rest) \
         and any(w in ("do", "help") for w in rest[rest.index("you"):]) \
         and not any(w in _SELLING or w.removesuffix("ing") in _SELLING or w == "about" or stem(w) in _ORDER_NOUNS

@@ -835,9 +835,9 @@ class ShoppingAdvisor:
                 {"budget_max": target.price - Decimal("0.01")} if slots.price == "cheaper" else
                 {"budget_min": target.price + Decimal("0.01"), "budget_max": None})})
         exclude = list(dict.fromkeys([target.id, *also_exclude]))
+        kind = head_word(words_of(target.title))
         if u.slots.size_than and state.shown:
             # "something like the first one but bigger": of its kind, past its size (or the shown ones').
-            kind = head_word(words_of(target.title))
             return self._other_size(u.slots.size_than, state.query or kind, slots.model_copy(update={"size": None}),
                                     kind, u, state, user_id, than=title_size(target.title))
         attributes = {w for v in (slots.colour, slots.size, slots.feature, *slots.brands) if v for w in words_of(v)}
@@ -847,13 +847,12 @@ class ShoppingAdvisor:
         added = [w for w in _query_words(u) if w not in OTHERNESS and w not in attributes
                  and not prints(target.title, w)]
         if added or (slots.colour and not _in_colour(target.title, slots.colour)):
-            kind = head_word(words_of(target.title))
             query = " ".join(added) or kind
             found = self.find(query, slots, _category_filter(u) and bool(added), state, user_id, exclude_ids=exclude,
                               like_ids=[target.id], thing="" if added else kind)
             # Words that say what it is for ("but for the garden") name nothing found: not "5 gardens", their range.
             said = words_of(u.query)
-            for_use = "for" in said and all(said.index(w) > said.index("for") for w in added)
+            for_use = "for" in said and all(w in said[said.index("for"):] for w in added)
             return self.present(found, slots, query, u, state, Intent.refine_search,
                                 label_query="" if for_use else None)
         filters = self.filters(slots, False, exclude_ids=exclude)
