@@ -1146,9 +1146,10 @@ _OWN = frozenset({"my", "our", "all", "the", "of"})
 
 
 def _names_own_orders(words: Sequence[str]) -> bool:
-    """Whether the message names the shopper's orders as a thing ("my orders", "my december order"), not ordering
-    as a deed ("is it cheaper if i order a lot")."""
-    return any(w in ("my", "our") and "order" in [stem(x) for x in words[i + 1:i + 3]] for i, w in enumerate(words))
+    """Whether the message names the shopper's orders as a thing ("my orders", "my december order", "my parcel"),
+    not ordering as a deed ("is it cheaper if i order a lot")."""
+    return any(w in ("my", "our") and any(stem(x) in _SHIPPED for x in words[i + 1:i + 3])
+               for i, w in enumerate(words))
 
 
 def _keeps_letters(typed: str, word: str) -> bool:
@@ -1207,6 +1208,8 @@ def _bundle_edit(words: Sequence[str]) -> tuple[BundleOp | None, list[str], list
 
 
 _ORDER_NOUNS = frozenset({"order", "orders", "parcel", "package", "delivery", "purchase", "shipment", "box"})
+# What a shopper calls an order of theirs ("box" too is an order noun, but "my lunch box" is no order).
+_SHIPPED = frozenset({"order", "parcel", "package", "delivery", "shipment", "purchase"})
 _PLURAL_ORDER_NOUNS = frozenset({"orders", "parcels", "packages", "deliveries", "purchases", "shipments"})
 _CLAUSE_MARKERS = frozenset({"to", "that", "which", "who", "whos", "so"})
 # An object pronoun after a word makes it a verb: "kit me out" is a clause, not a thing.

@@ -103,6 +103,16 @@ def test_a_matching_thing_after_a_list_is_that_thing(understander: Understander)
     assert (u.complements, u.item_query) == (True, "cards")
 
 
+@pytest.mark.parametrize(("text", "names"), [
+    ("where is my parcel", True), ("has my package come", True), ("my december orders", True),
+    ("is it cheaper if i order a lot", False), ("my lunch box broke", False),
+])
+def test_the_shoppers_own_orders_named(text: str, names: bool) -> None:
+    from assistant.understanding.understander import _names_own_orders
+
+    assert _names_own_orders(text.split()) is names
+
+
 AFTER_ONE = Screen(context=TurnContext.product, products=LIST[:1], focus_id="22423", query="cake stand")
 
 
