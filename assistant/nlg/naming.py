@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from assistant.nlg.phrasing import CLOSE_MATCHES, plural
-from assistant.understanding.catalog import stem
+from assistant.understanding.catalog import stem, title_phrases
 from assistant.understanding.content import FUNCTION_WORDS
 
 _WORD = re.compile(r"[a-z][a-z'-]*")
@@ -64,8 +64,8 @@ def found_label(titles: Sequence[str], categories: Sequence[str], query: str = "
     filed: dict[str, set[str]] = {}  # word or pair of words -> the categories of the titles printing it
     ending: set[str] = set()  # the words that end a phrase of a title, where English compounds put the kind
     for n, title in enumerate(titles):
-        for part in re.split(r"\s+[-\u2013\u2014]\s+|,|\s+(?:with|for|in|and|&)\s+", title.lower()):
-            ending.update(_stem(w) for w in [w for w in _WORD.findall(part) if len(w) > 1][-1:])
+        for phrase in title_phrases(title.lower()):
+            ending.update(_stem(w) for w in [w for w in _WORD.findall(phrase) if len(w) > 1][-1:])
         words = [w for w in _WORD.findall(title.lower()) if len(w) > 1]
         stems = [_stem(w) for w in words]
         for w, s in zip(words, stems, strict=True):

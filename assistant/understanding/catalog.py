@@ -309,13 +309,18 @@ def is_a(title: str, word: str) -> bool:
     return prints(title_itself(title), word)
 
 
+def title_phrases(title: str) -> list[str]:
+    """The noun phrases of ``title``: its parts between dashes and commas, each up to a "with", "for", "in", "and"
+    or "&" ("TV Mounting Service with In-wall Wire Concealment" -> "TV Mounting Service")."""
+    return [re.split(r"\s+(?:with|for|in|and|&)\s+", part, maxsplit=1, flags=re.I)[0]
+            for part in re.split(r"\s+[-\u2013\u2014]\s+|,", title)]
+
+
 def ends_in(title: str, word: str) -> bool:
     """Whether a phrase of ``title`` ends in ``word``, as English compounds end in what the thing is: "Samsung 58"
     Class - 4K UHD LED LCD TV" and "Dairy Maid Traditional Teapot" do, "TV Mounting Service with In-wall Wire
-    Concealment" does not (its phrases, up to a "with", "for" or "in", end in "Premier" and "Service")."""
-    phrases = [re.split(r"\s+(?:with|for|in|and|&)\s+", part, maxsplit=1, flags=re.I)[0]
-               for part in re.split(r"\s+[-\u2013\u2014]\s+|,", title)]
-    return any((last := words_of(phrase)[-1:]) and prints(last[0], word) for phrase in phrases)
+    Concealment" does not (its phrases end in "Premier" and "Service")."""
+    return any((last := words_of(phrase)[-1:]) and prints(last[0], word) for phrase in title_phrases(title))
 
 
 def of_own_kind(titles: Sequence[str], word: str) -> list[int]:

@@ -28,7 +28,7 @@ from typing import Literal, Protocol
 import numpy as np
 
 from assistant.protocols import Embedder, IntentModel
-from assistant.types import BundleOp, Intent, ProblemKind, Role, Screen, Slots, Understanding
+from assistant.types import BundleOp, Intent, PriceWord, ProblemKind, Role, Screen, Slots, Understanding
 from assistant.understanding.attributes import (
     RATING_ASKED,
     STATED_ANYWAY,
@@ -391,9 +391,10 @@ class Understander:
         # from a set, and what comes in is a refinement of the list ("something cheaper": cheaper than it).
         swapping = screen.context is TurnContext.products and edit[0] == "swap" and bool(edit[2])
         # The specs ("the 256gb one") name a product on the screen as its other words do.
-        u = self._details(u, screen, words, [*(corrections.get(w, w) for w in reading.words),
-                                             *(w for spec in reading.specs for w in spec.split())],
-                          edit, rejecting=removing or swapping or bool(reading.negated_words))
+        all_words = [*(corrections.get(w, w) for w in reading.words),
+                     *(w for spec in reading.specs for w in spec.split())]
+        u = self._details(u, screen, words, all_words, edit,
+                          rejecting=removing or swapping or bool(reading.negated_words))
         turned_down = (*u.slots.brands, *([u.slots.colour] if u.slots.colour else [])) if removing else ()
         if removing and (u.targets or turned_down):
             # "remove the red ones", "get rid of the acer ones": the colour or brand named is what is turned down,
@@ -404,10 +405,9 @@ class Understander:
                 "slots": u.slots.model_copy(update={"brands": (), "colour": None,
                                                     "exclude": _once((*u.slots.exclude, *turned_down))})})
         if swapping and u.targets:
-            incoming = self.slots.read(" ".join(edit[2]))
             u = u.with_intent(Intent.refine_search, "a product pointed at swapped for another").model_copy(update={
                 "query": search_query(list(edit[2])) if content_words(edit[2]) else "",
-                "rejected": True, "slots": u.slots.model_copy(update={"price": incoming.slots.price})})
+                "rejected": True, "slots": u.slots.model_copy(update={"price": self._swap_prices(all_words)[1]})})
         if u.intent == Intent.product_info and not u.attribute and asks_rating(" ".join(words_of(u.text))):
             u = u.model_copy(update={"attribute": RATING_ASKED})  # "is it any good": its rating says
         if u.targets and (reading.negated_words or removing):
@@ -442,6 +442,13 @@ class Understander:
                                     "notes": (*u.notes, f"policy text answers it too ({similarity:.2f})")})
 
     # ------------------------------------------------------------------ decisions
+    def _swap_prices(self, all_words: Sequence[str]) -> tuple[PriceWord | None, PriceWord | None]:
+        """The price words of a swap's two sides: of what goes ("the cheapest thing") and of what comes in ("for a
+        cheaper one"). Read from the whole message: the edit's words are read without the slot words."""
+        _, going, incoming = _bundle_edit(all_words)
+        return (self.slots.read(" ".join(going)).slots.price,
+                self.slots.read(" ".join(incoming)).slots.price if incoming else None)
+
     def _going_on_about(self, u: Understanding, words: Sequence[str]) -> tuple[str, bool] | None:
         """What a fragment going on after one product's details names ("what about battery life", "and the
         warranty?", "hows the battery", "what about mugs"), and whether it is a property of that product: a
@@ -783,12 +790,10 @@ class Understander:
             target_slots = u.slots
             if op == "swap" and u.slots.price:
                 # "swap the cheapest thing for something else", "swap the teacup for the cheapest you have": a price
-                # word before "for" picks the item out, one after it says what the replacement costs. The edit's
-                # words above are read without the slot words, so the whole message is split again.
-                said = _bundle_edit(all_words)
-                target_slots = u.slots.model_copy(update={"price": self.slots.read(" ".join(said[1])).slots.price})
-                update["slots"] = u.slots.model_copy(update={
-                    "price": self.slots.read(" ".join(said[2])).slots.price if said[2] else None})
+                # word before "for" picks the item out, one after it says what the replacement costs.
+                out, incoming = self._swap_prices(all_words)
+                target_slots = u.slots.model_copy(update={"price": out})
+                update["slots"] = u.slots.model_copy(update={"price": incoming})
             targets = resolve(items, target_slots, target_words, screen.focus_id, item_roles)
             negated = [w for w in all_words if w not in words]
             if op is None and not targets and negated:
@@ -1207,9 +1212,9 @@ def _bundle_edit(words: Sequence[str]) -> tuple[BundleOp | None, list[str], list
     return op, rest, []
 
 
-_ORDER_NOUNS = frozenset({"order", "orders", "parcel", "package", "delivery", "purchase", "shipment", "box"})
-# What a shopper calls an order of theirs ("box" too is an order noun, but "my lunch box" is no order).
+# What a shopper calls an order of theirs; "box" too is an order noun, but "my lunch box" is no order.
 _SHIPPED = frozenset({"order", "parcel", "package", "delivery", "shipment", "purchase"})
+_ORDER_NOUNS = _SHIPPED | {"orders", "box"}
 _PLURAL_ORDER_NOUNS = frozenset({"orders", "parcels", "packages", "deliveries", "purchases", "shipments"})
 _CLAUSE_MARKERS = frozenset({"to", "that", "which", "who", "whos", "so"})
 # An object pronoun after a word makes it a verb: "kit me out" is a clause, not a thing.
@@ -1394,9 +1399,13 @@ def asks_who_answers(words: Sequence[str]) -> bool:
     after = rest[2:]
     # "are you a bot", "am i talking to a person": a thing or a person after "a"/"an"/"to" or a description
     # ("real", "human", "automated"), with no modal asking for something and no "open"/"closed" hours question.
-    return bool(after) and not any(w in _MODALS or w in _SELLING or w.removesuffix("ing") in _SELLING
-                                   or w.removesuffix("ying") + "y" in _SELLING or w in ("open", "closed", "there")
-                                   for w in after) and len(content_words(after)) <= 3
+    return bool(after) and not any(w in _MODALS or _sells(w) or w in ("open", "closed", "there") for w in after) \
+        and len(content_words(after)) <= 3
+
+
+def _sells(word: str) -> bool:
+    """Whether ``word`` is a verb of selling in any form ("sell", "selling", "carrying")."""
+    return word in _SELLING or word.removesuffix("ing") in _SELLING or word.removesuffix("ying") + "y" in _SELLING
 
 
 def _after_hellos(words: Sequence[str]) -> list[str]:
@@ -1413,7 +1422,7 @@ def asks_what_it_does(words: Sequence[str]) -> bool:
     rest = _after_hellos(words)
     return bool(rest) and rest[0] in ("what", "how") and "you" in rest and not content_words(rest) \
         and any(w in ("do", "help") for w in rest[rest.index("you"):]) \
-        and not any(w in _SELLING or w.removesuffix("ing") in _SELLING or w == "about" or stem(w) in _ORDER_NOUNS
+        and not any(_sells(w) or w == "about" or stem(w) in _ORDER_NOUNS
                     for w in rest)  # "what can you do about my order" asks about the order
 
 
