@@ -293,7 +293,9 @@ class DialogManager:
             elif u.has_product_content and guess not in ORDER_INTENTS:
                 # retrieval first; but "whats selling well at the moment" (best sellers at 0.43) names nothing the
                 # titles print: the shop's best sellers (or the shopper's picks) are the likeliest answer.
-                intent = Intent.build_bundle if guess == Intent.build_bundle else guess if (
+                # A set is built around things the shop sells: "any hdmi cables" (a set at 0.51) names one it does
+                # not know, and the search says so.
+                intent = Intent.build_bundle if guess == Intent.build_bundle and not u.unknown_names else guess if (
                     guess in _LISTS_OF_THEIR_OWN and p >= UNSURE_GUESS and not u.names_product) \
                     else Intent.search_product
             elif guess in _SHOPPING_GUESSES and p >= UNSURE_GUESS:

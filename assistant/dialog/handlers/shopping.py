@@ -381,10 +381,13 @@ class ShoppingAdvisor:
             if gone and best < self.weak_match:
                 # Whether the shop sells the thing at all: in stock (then the request ranked other things first and
                 # nothing is claimed), only out of stock ("sold out"), or not at all ("not carried").
+                # The probe is of the whole phrase: a "Cable Management Kit" prints "cable" but is far from "hdmi
+                # cables", where a Christmas decoration is close to "xmas decorations".
+                probe = list(phrase) if len(phrase) > 1 else thing_words
                 in_stock, sold_out = (
                     [h.product for h in self.store.search(
-                        " ".join(thing_words), k=SHOW * 2, filters=filters.model_copy(update={"in_stock": stocked}))
-                     if prints_all(thing_words, h.product)]
+                        " ".join(probe), k=SHOW * 2, filters=filters.model_copy(update={"in_stock": stocked}))
+                     if self._is_the_thing(h, probe, head)]
                     for stocked in (True, False))
                 if in_stock:
                     return Found(ranked, relaxed)
@@ -399,6 +402,14 @@ class ShoppingAdvisor:
                 closest = self.store.search(query, k=SHOW, filters=filters, mode="dense")
                 ranked = [(h.product, "") for h in closest] or ranked
         return Found(ranked, relaxed, missing)
+
+    def _is_the_thing(self, hit: SearchHit, thing_words: Sequence[str], head: str) -> bool:
+        """Whether ``hit`` is the thing ``thing_words`` name: its title prints them all, or, for a phrase, prints
+        the head and is close in meaning to the whole ("Christmas Decoration" for "xmas decorations": a
+        describing word the titles write another way; a "Karaoke Machine" stays far from "washing machines")."""
+        if prints_all(thing_words, hit.product):
+            return True
+        return len(thing_words) > 1 and hit.dense >= self.weak_phrase_match and prints_all([head], hit.product)
 
     def _beyond_constraints(self, text: str, thing_words: Sequence[str], filters: SearchFilters, slots: Slots,
                             user_id: str | None, state: DialogState,
