@@ -141,7 +141,10 @@ class ShopperPicks:
             # No orders at all: say so, and rank by the ratings the catalog has instead.
             result = self._show(self.top_rated(SHOW, among), u, state, Intent.best_sellers,
                                 {"found": "top-rated products"})
-            result.facts.relaxed = ["best sellers (this shop has no sales recorded yet)"]
+            # Said as how these are ranked, not as a constraint dropped: "the best tv for a bright room" asked for
+            # nothing the rating fails to answer.
+            result.facts.detail = ("There are no sales recorded in this shop yet, so these are ranked by customer "
+                                   "rating.")
         else:
             result = self._show(picks, u, state, Intent.best_sellers, {"found": "best sellers"})
         if among is not None:
