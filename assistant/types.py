@@ -309,6 +309,10 @@ class Understanding(BaseModel):
         among_shown: the message asks within what is on the screen ("the cheapest of these", "... one of those").
         rejected: the targets are ruled out ("not that one").
         attribute: a property asked about ("battery life", "warranty"), to be quoted from the product data.
+        degree: "most" or "least" when the question asks which product has the most or least of ``attribute``
+            ("which one has the most ram", "which is lightest"); "" otherwise.
+        degree_of: the quantity the degree word itself names: "weight" ("lightest"), "size" ("the biggest
+            screen"), or "" (then the quantity printed by the property's words).
         complements: a bundle is wanted to go with the target ("what goes with it"), the target itself not in it.
         adds_target: the target itself is put in the set, alone ("add it to my basket", "add 2 of the first one"),
             not a set chosen around it ("make a bundle with the first one").
@@ -390,6 +394,8 @@ class Understanding(BaseModel):
     among_shown: bool = False
     rejected: bool = False
     attribute: str = ""
+    degree: Literal["", "most", "least"] = ""
+    degree_of: Literal["", "weight", "size"] = ""
     complements: bool = False
     adds_target: bool = False
     roles: tuple[Role, ...] = ()

@@ -14,7 +14,8 @@ from assistant.understanding.vocab import ORDINALS
 # "which one has better battery life?", "which is lighter for travel?", "which has the longest battery?" (any
 # superlative: English makes them with -est)
 _COMPARED = re.compile(
-    r"\b(?:better|longer|more|bigger|larger|faster|lighter|smaller|higher|lower|best|most|greater|[a-z]{2,}est)\s+"
+    r"\b(?P<degree>better|longer|more|bigger|larger|faster|lighter|smaller|higher|lower|best|most|greater|less|"
+    r"fewer|least|fewest|[a-z]{2,}est)\s+"
     r"(?P<what>[a-z][a-z -]{1,30}?)\s*(?:$|\bthan\b|\bfor\b|\bon\b|\bin\b)")
 # "does it have noise cancelling?", "is it waterproof", "are they waterproof", "what's the warranty?"
 _ASKED = re.compile(
@@ -55,12 +56,33 @@ _POINTING = frozenset({"the", "that", "this"})
 _ONE = frozenset({"one", "ones"})
 # Degrees the reply states from the data anyway: price ("which is cheaper?"), and the size titles print ("which is
 # the biggest?" picks the 85" TV).
-_STATED_DEGREES = frozenset({"cheaper", "cheapest", "pricier", "priciest", "dearer", "dearest", *SIZE_CHOICE})
+_PRICE_DEGREES = frozenset({"cheaper", "cheapest", "pricier", "priciest", "dearer", "dearest"})
+_STATED_DEGREES = frozenset({*_PRICE_DEGREES, *SIZE_CHOICE})
 # What the reply already states from the data (price, stock, rating) or what names no property.
 _EVALUATIVE = frozenset("good great decent nice bad ok okay any well".split())
 STATED_ANYWAY = frozenset("""expensive cheap affordable rated rating popular value one deal price cost stock in stock
     brand option choice buy pick difference review reviews reviewed stars seller sellers
     worth it quality""".split())  # "is it any good", "is it worth it": the rating says
+
+
+# Degrees that ask for the least of a quantity: "which is lightest" is the one weighing least.
+_LESSER = frozenset("""less least fewer fewest smaller smallest littlest tinier tiniest lighter lightest lower lowest
+    shorter shortest slower slowest thinner thinnest""".split())
+
+
+def asked_degree(text: str) -> tuple[str, str]:
+    """ "most" or "least" when a question asks which product has the most or the least of a property ("which one
+    has the most ram", "which is lightest"), else ""; and the quantity the degree word itself names, if any:
+    "weight" ("lightest", "heavier"), "size" ("which has the biggest screen": the size its title prints). The
+    property's quantity is then read from each product's text; price is ranked where it is asked for, not here."""
+    if not re.search(r"\b(?:which|than)\b", text):
+        return "", ""
+    found = _COMPARED.search(text) or _DOES.search(text)
+    if found is None or found.group("degree") in _PRICE_DEGREES:
+        return "", ""
+    degree = found.group("degree")
+    of = "weight" if degree.startswith(("light", "heav")) else "size" if degree in SIZE_CHOICE else ""
+    return ("least" if degree in _LESSER else "most"), of
 
 
 # "what colours do they come in?": answered from the colours the titles print.

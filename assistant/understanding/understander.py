@@ -31,8 +31,10 @@ from assistant.protocols import Embedder, IntentModel
 from assistant.types import BundleOp, Intent, PriceWord, ProblemKind, Role, Screen, Slots, Understanding
 from assistant.understanding.attributes import (
     RATING_ASKED,
+    SIZE_ASKED,
     STATED_ANYWAY,
     asked_attribute,
+    asked_degree,
     asks_included,
     asks_rating,
 )
@@ -337,6 +339,7 @@ class Understander:
         if content and all(w[:1].isdigit() for w in content):
             describes_only = True  # "4k?", "1080p ones": specs describe a thing, they name none
         attribute = asked_attribute(reading.asked)
+        degree, degree_of = asked_degree(reading.asked) if attribute else ("", "")
         attribute_words = set(attribute.split())
         # A colour or size asked for ("does it come in silver?") names no product, though titles print it.
         names_product = any(self.catalog.title_counts.get(stem(w), 0) > 0 for w in content
@@ -365,6 +368,7 @@ class Understander:
             # (Early in the clause that asks: "my printer ran out of ink, do you do hp cartridges".)
             named_early=head in content_words(asking)[:3] and introduced_as_thing(head_words, head),
             category_filter=named.filter, angry=bool(ANGRY.search(text)), attribute=attribute,
+            degree=degree, degree_of=degree_of,
             describes_only=describes_only, shows=shown_with(words),
             for_use=tuple(use) if _SOME_THING.intersection(words) else (),
             list_count=list_count(reading.words),
@@ -980,6 +984,10 @@ class Understander:
                 and isinstance(picked, tuple) and len(picked) == 1:
             # "the smallest one" after TVs: the 43" one on the screen, not a new search for small things.
             update |= {"intent": Intent.product_info, "notes": (*u.notes, "picks a shown product by size")}
+            if u.attribute:
+                # "which has the biggest screen": its size is the answer, from its title (58"), whatever the
+                # property's word ("screen") the details print.
+                update["attribute"] = SIZE_ASKED
         if u.intent in (Intent.product_info, Intent.compare_products) and update.get("among_shown") and (
                 asks_property or u.slots.has_budget()):
             # "which ones have a mic", "do any of them come with a case", "which of those are under £3": those of

@@ -19,6 +19,7 @@ from itertools import zip_longest
 
 import numpy as np
 
+from assistant.dialog.handlers.degrees import most_of
 from assistant.facts import Act, ReplyFacts
 from assistant.nlg.naming import found_label, kind_of
 from assistant.nlg.phrasing import join_words, plural
@@ -1061,7 +1062,8 @@ class ShoppingAdvisor:
                     # delivery" matched a "Letter S" key ring).
                     unmatched.append(role.query)
         if len(ids) < 2 and not u.targets and len(state.shown) >= 2 and not u.names_product:
-            ids = state.shown_ids[:2]
+            # "which is the lightest" asks of all of them; "which is better" of the first two.
+            ids = state.shown_ids if u.degree else state.shown_ids[:2]
         # "compare the two cheapest" naming nothing, with fewer than two on the screen: of the standing request.
         query = u.query or state.query or ""
         if len(ids) < 2 and query and not unmatched:
@@ -1076,8 +1078,8 @@ class ShoppingAdvisor:
         quotes = {p.id: quote_about(p, u.attribute) for p in products} if u.attribute else {}
         shown = [ShownProduct(id=p.id, title=p.title, price=p.price, category=p.category,
                               reason=quotes.get(p.id, ""), in_stock=p.in_stock, rating=p.rating) for p in products]
-        detail = ""
-        if u.attribute and not all(quotes.values()):
+        detail = most_of(products, u, as_typed(u.attribute, u.text)) if u.attribute and u.degree else ""
+        if u.attribute and not all(quotes.values()) and not detail:
             # Never guess: say the data is silent rather than pick a winner on price or rating.
             detail = (f"The product details I have {silent_on(u.attribute, of_each=True)}, so I can't compare them "
                       "on that.")

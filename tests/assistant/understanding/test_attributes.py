@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.understanding.attributes import as_typed, asked_attribute
+from assistant.understanding.attributes import as_typed, asked_attribute, asked_degree
 
 pytestmark = pytest.mark.no_shop  # reads no built shop: runs while a fresh clone builds them
 
@@ -97,3 +97,19 @@ def test_a_pointer_before_the_property_is_no_part_of_it(text: str) -> None:
     from assistant.understanding.attributes import MATERIAL_ASKED
 
     assert asked_attribute(text) == MATERIAL_ASKED
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("which one has the most ram", ("most", "")),
+    ("which has the longest battery life", ("most", "")),
+    ("which has more storage", ("most", "")),
+    ("which one has less noise", ("least", "")),
+    ("which is the lightest", ("least", "weight")),
+    ("which one is heavier", ("most", "weight")),
+    ("which has the biggest screen", ("most", "size")),
+    ("which is cheapest", ("", "")),  # price is ranked where it is asked for
+    ("tell me more about the second one", ("", "")),
+    ("does it have the longest battery life", ("", "")),  # no "which": asks of one product
+])
+def test_the_degree_a_question_asks_of_a_property(text: str, expected: tuple[str, str]) -> None:
+    assert asked_degree(text) == expected
