@@ -119,6 +119,9 @@ class CustomerService:
             return ReplyFacts(act=Act.sign_in_required, intent=intent, user_text=text)
         if not order_id:
             orders = self.db.orders_for_customer(user_id, limit=5)
+            if len(orders) == 1:
+                # A shopper with one order has nothing to choose among: "whats happening with my order" is that one.
+                return self.order(intent, orders[0].id, user_id, text)
             if intent == Intent.track_order or not orders:
                 return ReplyFacts(act=Act.order_list, intent=intent, user_text=text, orders=orders,
                                   options=[f"Where is order {o.id}?" for o in orders[:3]])
