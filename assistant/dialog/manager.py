@@ -283,7 +283,12 @@ class DialogManager:
             intent = Intent.track_order
         elif not u.confident:
             guess, p = unsure_guess(u)
-            if guess in POLICY_QUERIES and p >= UNSURE_GUESS:
+            goes_on = u.context is TurnContext.policy and (u.follows_on or u.points_back) \
+                and state.last_intent in POLICY_QUERIES
+            # "how do i do that" after the returns policy: words with no topic of their own go on with the answer's
+            # (below), whatever policy an unsure read guesses ("create an account" at 0.36); "how long does that
+            # take" has one (delivery times).
+            if guess in POLICY_QUERIES and p >= UNSURE_GUESS and not (goes_on and not u.has_product_content):
                 intent = guess  # a quoted policy passage is a safe answer to a likely policy question
             elif state.offer_handoff and state.offer and not u.names_product:
                 # "what happens now?", "can someone sort it out?" after "a person can still look at it with you":
@@ -300,8 +305,8 @@ class DialogManager:
                     else Intent.search_product
             elif guess in _SHOPPING_GUESSES and p >= UNSURE_GUESS:
                 intent = guess  # "I need a present": nothing to search yet: a question, with products beside it
-            elif p >= UNSURE_GUESS and guess != Intent.out_of_scope and not (
-                    u.follows_on and u.context is TurnContext.policy):  # "and for sale items?" goes on below
+            elif p >= UNSURE_GUESS and guess != Intent.out_of_scope and not goes_on:
+                # ("and for sale items?" after a policy answer goes on below)
                 options = [INTENT_PHRASES[i] for i, _ in u.top if i in INTENT_PHRASES][:3] or list(
                     INTENT_PHRASES.values())[:3]
                 return TurnResult(ReplyFacts(act=Act.did_you_mean, intent=guess, user_text=u.text, options=options))

@@ -909,6 +909,10 @@ class ShoppingAdvisor:
                 # "do you have an iphone 15?" after a list: the shop lacks it; say so with the closest things,
                 # rather than describe the best match for its words (a 15.6" laptop) as if it had been asked about.
                 return self.present(found, u.slots, query, u, state, Intent.search_product)
+            if query == u.query and u.head and stem(u.head) != u.head and not u.attribute and not u.slots.brands:
+                # "and what about mugs" after a policy answer: a kind in the plural, nothing pointed at, asks for the
+                # mugs, not one mug's details.
+                return self.present(found, u.slots, query, u, state, Intent.search_product)
             target = found.ranked[0][0] if found.ranked else None
         if target is None:
             return TurnResult(ReplyFacts(act=Act.no_results, intent=Intent.product_info, user_text=u.text,
