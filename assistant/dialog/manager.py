@@ -338,6 +338,11 @@ class DialogManager:
             # at the answer ("how long do i have to do that?"). "What about something for a teaching assistant"
             # asks for a thing, whatever the words after its "for" print.
             return self._policy(state.last_intent, u, state, goes_on=True)
+        if u.context is TurnContext.order and state.last_intent in _ACTS_ON_AN_ORDER and state.topic \
+                and u.points_back and not u.has_product_content and not u.slots.order_id:
+            # "how do i do that" after "you can still return it": how to do what was just asked of the order (a
+            # question with no topic of its own; placing an order to the model at 0.89).
+            return self._policy(state.last_intent, u, state, goes_on=True)
         if state.last_intent == Intent.report_problem and state.problem and user_id \
                 and state.last_act in (Act.order_problem.value, Act.order_list.value) \
                 and intent in (Intent.track_order, Intent.report_problem) \
@@ -413,7 +418,11 @@ class DialogManager:
             if facts.order and described:
                 facts.order = lines_first(facts.order, printing(self._order_things(u)))
             if facts.order:
-                return TurnResult(facts, StateUpdate(order_id=facts.order.id))
+                # What was asked of the order is the topic a question with none of its own goes on with, in the words
+                # of its request ("I want a refund for order 580731": "can i send it back" looks up nothing).
+                topic = StateUpdate(topic=ORDER_REQUESTS[intent].format(order=facts.order.id)) \
+                    if intent in _ACTS_ON_AN_ORDER and intent in ORDER_REQUESTS else StateUpdate()
+                return TurnResult(facts, StateUpdate(order_id=facts.order.id) | topic)
             return TurnResult(facts, StateUpdate(orders_shown=[o.id for o in facts.orders]))
         if intent in POLICY_QUERIES:
             return self._policy(intent, u, state,
