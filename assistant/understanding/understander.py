@@ -1688,6 +1688,9 @@ def _participle(word: str) -> bool:
     return len(word) > 4 and word.endswith("ed") and not word.endswith(("eed", "bed"))
 
 
+_POINTING_WORDS = frozenset({"this", "that", "these", "those"})
+
+
 def _roles(words: Sequence[str], max_words: int, title_counts: Mapping[str, int] | None = None) -> tuple[Role, ...]:
     """The things of a list ("monitor, keyboard, mouse and webcam"; "a teapot and 4 cups" -> teapot, 4 cups).
 
@@ -1731,12 +1734,16 @@ def _roles(words: Sequence[str], max_words: int, title_counts: Mapping[str, int]
             continue  # "a gaming setup, pc and monitor": the set itself, named before its parts, is no part of it
         if len(content) > max_words or any(w in _OBJECT_PRONOUNS for w in part[1:]):
             return ()  # a long phrase or a verb with its object ("kit me out") is a clause, not a thing listed
-        if content and roles and appositive and ("one" in part or "ones" in part):
+        # "one" after an ordinal or a demonstrative points at a product ("a keyboard to the first one"); after a
+        # describing word it stands for a thing named before ("the regular ones").
+        elides = any(w in ("one", "ones") and not (i and (part[i - 1] in ORDINALS or part[i - 1] in _POINTING_WORDS))
+                     for i, w in enumerate(part))
+        if content and roles and appositive and elides:
             # "wrapping paper, a christmas one": after a bare comma, "one" says more of the thing just named, not a
             # second thing of its kind.
             before = roles[-1]
             roles[-1] = Role(query=f"{before.query} {' '.join(content)}", quantity=before.quantity, head=before.head)
-        elif content and roles and ("one" in part or "ones" in part):
+        elif content and roles and elides:
             # "the airpods pro and the regular ones": "ones" stands for the thing named before it, the word of
             # it the catalog prints most sparingly ("airpods", not "pro"; "teapot", not "big").
             named = _elided_noun(roles[-1], title_counts or {})

@@ -236,7 +236,10 @@ class BundlePlanner:
         blank = DialogState(session_id=state.session_id)
         # Latest first; read only when a role says "the": most sets name none.
         seen = self.store.get(list(reversed(state.viewed_ids))) if any(r.definite for r in u.roles) else []
-        for role in u.roles:
+        roles = list(u.roles)
+        # Where each thing was named: things found run together are put back in their place in the list.
+        place = {id(r): float(n) for n, r in enumerate(roles)}
+        for role in roles:
             head = role.head or head_word(role.query.split()) or role.query
             known = next((p for p in seen if role.definite and p.in_stock and is_a(p.title, head)
                           and (anchor is None or p.id != anchor.id)), None)
@@ -252,7 +255,11 @@ class BundlePlanner:
             found = self.shopping.find(role.query, level, False, blank, None, require=[head],
                                        head=role.head, phrase=phrase)
             if found.not_found:
-                missing.append(plural(found.not_found))
+                if parts := self._things_run_together(role):
+                    roles.extend(parts)  # looked for in turn, after the others
+                    place |= {id(r): place[id(role)] + (n + 1) / 10 for n, r in enumerate(parts)}
+                else:
+                    missing.append(plural(found.not_found))
                 continue
             # A role is a named thing: only products whose titles, or the shop's category for them, say it fill it
             # ("keyboard" is no earbuds; "something to stream on" is a Chromecast, in "Streaming Devices").
@@ -261,6 +268,7 @@ class BundlePlanner:
                 missing.append(plural(role.head) if role.head else role.query)  # "webcams", not "webcam zoom calls"
                 continue
             picks.append((role, candidates))
+        picks.sort(key=lambda pick: place.get(id(pick[0]), -1.0))  # the products pointed at first
         chosen = _fit_budget(picks, budget)
         if not chosen and search_if_none and anchor is None and len(missing) == len(u.roles):
             # "keep my needles and thread tidy" read as a list of a "keep needles" and a "thread tidy": when the
@@ -320,6 +328,17 @@ class BundlePlanner:
         facts = ReplyFacts(act=Act.show_bundle, intent=Intent.reorder, user_text=u.text, bundle=shown,
                            currency=self.currency, options=["Remove the first item", "Why these?"])
         return TurnResult(facts, StateUpdate(bundle=shown, bundle_spec=BundleSpec(), order_id=order.id))
+
+    def _things_run_together(self, role: Role) -> list[Role]:
+        """ "a monitor keyboard and mouse": a thing the shop lacks by that name whose words each name a thing it sells
+        (a list written without its commas) is those things, one each; [] when any word is no kind of thing sold, as
+        the end of a title's name ("keep my needles and thread tidy": no title is a "Keep")."""
+        words = role.query.split()
+        if len(words) < 2 or len(words) > 3:
+            return []
+        sold = [w for w in words if any(ends_in(h.product.title, w) for h in self.store.search(
+            w, k=5, filters=SearchFilters(in_stock=True)))]
+        return [Role(query=w, quantity=role.quantity, head=w) for w in words] if sold == words else []
 
     def _shown(self, result: BundleResult) -> ShownBundle:
         items = [BundleItem(id=i.product.id, title=i.product.title, price=i.product.price, quantity=i.quantity,

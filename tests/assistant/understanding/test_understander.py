@@ -243,6 +243,9 @@ def test_one_after_a_bare_comma_describes_the_thing_before_it() -> None:
     assert _roles("wrapping paper , christmas one".split(), max_words=3) == ()  # one thing, described
     second = _roles("a teapot , and a small one".split(), max_words=3)  # "and": a second teapot
     assert [(r.query, r.head) for r in second] == [("teapot", "teapot"), ("small teapot", "teapot")]
+    # After an ordinal or a demonstrative, "one" points at a product: no thing named before is elided.
+    pointed = _roles("a mouse and keyboard to the first one".split(), max_words=3)
+    assert [(r.query, r.head) for r in pointed] == [("mouse", "mouse"), ("keyboard", "keyboard")]
 
 
 def test_examples_and_the_shoppers_asking_clause_are_the_list_not_the_scene() -> None:
