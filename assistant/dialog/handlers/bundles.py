@@ -263,7 +263,8 @@ class BundlePlanner:
                 continue
             # A role is a named thing: only products whose titles, or the shop's category for them, say it fill it
             # ("keyboard" is no earbuds; "something to stream on" is a Chromecast, in "Streaming Devices").
-            candidates = [p for p, _ in found.ranked[:ROLE_POOL] if prints(f"{p.title} {p.category}", head)]
+            candidates = _the_thing_first([p for p, _ in found.ranked[:ROLE_POOL]
+                                           if prints(f"{p.title} {p.category}", head)], head)
             if not candidates:
                 missing.append(plural(role.head) if role.head else role.query)  # "webcams", not "webcam zoom calls"
                 continue
@@ -484,10 +485,13 @@ class BundlePlanner:
             left = (bundle.budget - bundle.total) if bundle.budget is not None else None
             in_budget = SearchFilters(in_stock=True, price_max=left if left and left > 0 else None,
                                       exclude_ids=frozenset(i.id for i in bundle.items))
+            head = head_word(named.split())
             found = self.shopping.find(named, Slots(colour=u.slots.colour), False, state, None,
-                                       exclude_ids=list(in_budget.exclude_ids), query_words=words_of(named))
-            # The best matches for what was named; among them the first that keeps the bundle in budget.
-            relevant = [p for p, _ in found.ranked[:5]]
+                                       exclude_ids=list(in_budget.exclude_ids), query_words=words_of(named),
+                                       head=head, phrase=head_phrase(named.split(), head) if head else ())
+            # The best matches for what was named, those that print it as a word first ("... Full-Motion TV Mount",
+            # not "TV Mounting Service", for "a wall mount"); among them the first that keeps the bundle in budget.
+            relevant = _the_thing_first([p for p, _ in found.ranked[:5]], head)
             ranked = [p for p in relevant if in_budget.matches(p)] or relevant
             if found.not_found:
                 return TurnResult(ReplyFacts(act=Act.no_results, intent=Intent.edit_bundle, user_text=u.text,
@@ -560,6 +564,16 @@ class BundlePlanner:
 _REPLACEMENT_FILLER = frozenset("""a an the some one ones cheaper less expensive lower price budget something another
     different else instead other better nicer option alternative too as well also please it that this them more
     of in to into bundle basket cart list""".split())
+
+
+def _the_thing_first(products: list[Product], head: str) -> list[Product]:
+    """``products`` with those whose titles print ``head`` as a word (or its plural) first, each group in its order:
+    a title that prints it only inside another word names another thing ("TV Mounting Service" for "a wall
+    mount"); "Card Wedding Day" is a card, its kind first."""
+    if not head:
+        return products
+    form = stem(head)
+    return sorted(products, key=lambda p: not any(stem(w) == form for w in words_of(p.title)))
 
 
 def _fit_budget(picks: list[tuple[Role, list[Product]]], budget: Decimal | None) -> list[tuple[Role, Product]]:
