@@ -19,6 +19,8 @@ from assistant.understanding.content import FUNCTION_WORDS
 
 _WORD = re.compile(r"[a-z][a-z'-]*")
 SHARE = 0.6  # of the shown titles that must print the word
+# Word endings of participles and adjectives: such a word names a kind only where a title ends with it.
+_DESCRIBING_ENDINGS = ("ing", "ful", "ous", "ive", "less", "ish", "able", "ible")
 MOTIF_CATEGORIES = 3  # categories of the shown products printing a word that make it a motif, not a kind
 
 
@@ -85,11 +87,12 @@ def found_label(titles: Sequence[str], categories: Sequence[str], query: str = "
         # what they are: naming them by it would call a sign and a throw "chocolates".
         # A participle ("curved", "padded", "personalised") says what a thing is like, never what it is: named by
         # it, three curved monitors would be "curveds".
-        # Nor is one in "-ing" that the titles only ever print before the thing ("Noise Cancelling Headphones":
-        # not "2 noise cancellings"); "Party Bunting" ends its title.
+        # Nor is one in "-ing" or with an adjective's ending ("-ful", "-ous", ...) that the titles only ever print
+        # before the thing ("Noise Cancelling Headphones": not "2 noise cancellings"; "Colourful Flower Fruit
+        # Bowl": not "2 colourfuls"); "Party Bunting" ends its title.
         last = spelled.get(name.split()[-1], name.split()[-1])
         return len(filed.get(name, ())) < MOTIF_CATEGORIES and not (len(last) > 4 and last.endswith("ed")) \
-            and not (len(last) > 4 and last.endswith("ing") and name.split()[-1] not in ending)
+            and not (len(last) > 4 and last.endswith(_DESCRIBING_ENDINGS) and name.split()[-1] not in ending)
 
     def wanted(stem: str) -> bool:
         # The request used the word, or the word holds one the request used ("mat" in "doormat").

@@ -599,6 +599,9 @@ def test_results_are_named_by_what_they_are_not_by_a_motif() -> None:
         "items from our Headphones range"
     buntings = ["Party Bunting", "Spotty Bunting", "Bunting Union Jack"]
     assert found_label(buntings, ["party"] * 3, "bunting", head="bunting") == "buntings"
+    # So is an adjective the titles print only before the thing ("more colourful": not "2 colourfuls").
+    bowls = ["Colourful Flower Fruit Bowl", "Set/4 Colourful Mixing Bowls"]
+    assert found_label(bowls, ["kitchen"] * 2, "kitchen colourful", head="colourful") == "items from our kitchen range"
 
 
 def test_results_are_named_by_a_plural_in_es_and_it_is_spelt_right() -> None:

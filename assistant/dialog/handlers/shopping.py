@@ -685,6 +685,11 @@ class ShoppingAdvisor:
         if names and u.query and u.query not in (query or ""):
             query = f"{query} {u.query}".strip() if query else u.query
         for_someone_else = bool(u.slots.recipient and u.slots.recipient != state.slots.recipient and query)
+        if for_someone_else and state.slots.recipient:
+            # "what about for a boy" after a girl's presents: the request is for the boy now, not for both.
+            before = set(words_of(state.slots.recipient))
+            query = " ".join(w for w in query.split() if w.lower() not in before)
+        standing = query  # the request itself, before whom it is for is added to the words searched
         if for_someone_else and not names:
             # "any for kids?" after mugs: the same kind, for someone else; the pool is searched for them too (the
             # children's mugs), as a colour asked for joins the words searched, and ranked by those words, not by
@@ -731,7 +736,10 @@ class ShoppingAdvisor:
         # What was turned down earlier stays out ("not the cheapest one either" after "drop the dearest").
         exclude = list(dict.fromkeys([*exclude, *ruled_out]))
         # New words naming a thing ("just doorbells"), not attributes the filters already apply ("in purple").
-        attributes = {w for v in (u.slots.colour, u.slots.size, u.slots.feature, *u.slots.brands) if v
+        # Nor, after presents for someone, whom they are now for: "what about for a boy" after a girl's presents asks
+        # for presents for a boy, not for things printing "boy" ("just the ones for children" narrows to them).
+        switched = (u.slots.recipient, *u.recipient_words) if for_someone_else and state.slots.recipient else ()
+        attributes = {w for v in (u.slots.colour, u.slots.size, u.slots.feature, *u.slots.brands, *switched) if v
                       for w in words_of(v)}
         fresh = [w for w in _query_words(u)
                  if w not in (state.query or "").split() and w not in attributes and u.names_product]
@@ -740,7 +748,7 @@ class ShoppingAdvisor:
         described, fresh = (fresh, []) if u.describes_only else ([], fresh)
         # The standing words may have lost their head ("a portable speaker, my limit is $30" leaves "... speaker
         # my"): what the shown products were named from their titles still says it.
-        thing = u.head or head_word((query or "").split()) or head_word(state.kind.split()) or (
+        thing = u.head or head_word((standing or "").split()) or head_word(state.kind.split()) or (
             # "in white" after a list shown for a need: a colour or a size picks among things of the kind shown.
             _shared_word([p.title for p in shown]) if u.slots.colour or u.slots.size else "")
         if u.slots.size_than and shown:
@@ -749,7 +757,9 @@ class ShoppingAdvisor:
                                     u, state, user_id, than=title_size(u.slots.size) if u.slots.size else None)
         # Words that only describe ("4k?" after monitors, "something funny" after cards) keep the range shown: a 4K
         # camera is no 4K monitor.
-        found = self.find(query or "", slots, _category_filter(u), state, user_id, exclude_ids=exclude,
+        # What was viewed for the one before is no guide to a present for someone else.
+        viewer = state.model_copy(update={"viewed_ids": []}) if for_someone_else else state
+        found = self.find(query or "", slots, _category_filter(u), viewer, user_id, exclude_ids=exclude,
                           like_ids=state.shown_ids if not for_someone_else else (),
                           kind=state.kind if not names else "", require=fresh,
                           head=u.head if fresh and u.head in fresh and u.named_early else "", thing=thing,
