@@ -65,6 +65,8 @@ STATED_ANYWAY = frozenset("""expensive cheap affordable rated rating popular val
     worth it quality""".split())  # "is it any good", "is it worth it": the rating says
 
 
+# Degrees that judge rather than measure: "which is best for gaming" asks no quantity of "gaming".
+_EVALUATIVE_DEGREES = frozenset({"best", "better", "worst", "worse"})
 # Degrees that ask for the least of a quantity: "which is lightest" is the one weighing least.
 _LESSER = frozenset("""less least fewer fewest smaller smallest littlest tinier tiniest lighter lightest lower lowest
     shorter shortest slower slowest thinner thinnest""".split())
@@ -78,7 +80,7 @@ def asked_degree(text: str) -> tuple[str, str]:
     if not re.search(r"\b(?:which|than)\b", text):
         return "", ""
     found = _COMPARED.search(text) or _DOES.search(text)
-    if found is None or found.group("degree") in _PRICE_DEGREES:
+    if found is None or found.group("degree") in _PRICE_DEGREES or found.group("degree") in _EVALUATIVE_DEGREES:
         return "", ""
     degree = found.group("degree")
     of = "weight" if degree.startswith(("light", "heav")) else "size" if degree in SIZE_CHOICE else ""

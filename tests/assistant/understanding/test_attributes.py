@@ -110,6 +110,8 @@ def test_a_pointer_before_the_property_is_no_part_of_it(text: str) -> None:
     ("which is cheapest", ("", "")),  # price is ranked where it is asked for
     ("tell me more about the second one", ("", "")),
     ("does it have the longest battery life", ("", "")),  # no "which": asks of one product
+    ("which is best for gaming", ("", "")),  # a judgement, no quantity of "gaming"
+    ("which has the best camera", ("", "")),
 ])
 def test_the_degree_a_question_asks_of_a_property(text: str, expected: tuple[str, str]) -> None:
     assert asked_degree(text) == expected
