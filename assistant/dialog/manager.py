@@ -421,7 +421,7 @@ class DialogManager:
                 # What was asked of the order is the topic a question with none of its own goes on with, in the words
                 # of its request ("I want a refund for order 580731": "can i send it back" looks up nothing).
                 topic = StateUpdate(topic=ORDER_REQUESTS[intent].format(order=facts.order.id)) \
-                    if intent in _ACTS_ON_AN_ORDER and intent in ORDER_REQUESTS else StateUpdate()
+                    if intent in _ACTS_ON_AN_ORDER else StateUpdate()
                 return TurnResult(facts, StateUpdate(order_id=facts.order.id) | topic)
             return TurnResult(facts, StateUpdate(orders_shown=[o.id for o in facts.orders]))
         if intent in POLICY_QUERIES:

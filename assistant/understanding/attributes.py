@@ -17,6 +17,8 @@ _COMPARED = re.compile(
     r"\b(?P<degree>better|longer|more|bigger|larger|faster|lighter|smaller|higher|lower|best|most|greater|less|"
     r"fewer|least|fewest|[a-z]{2,}est)\s+"
     r"(?P<what>[a-z][a-z -]{1,30}?)\s*(?:$|\bthan\b|\bfor\b|\bon\b|\bin\b)")
+# A comparative or superlative names a property only in a question that chooses ("which ..."/"... than ...").
+_CHOOSING = re.compile(r"\b(?:which|than)\b")
 # "does it have noise cancelling?", "is it waterproof", "are they waterproof", "what's the warranty?"
 _ASKED = re.compile(
     r"\b(?:does|do|is|are|has|have|can)\s+(?:it|this|that|they|this one|that one|the \w+ one)\s+(?:have|has|come with|"
@@ -77,7 +79,7 @@ def asked_degree(text: str) -> tuple[str, str]:
     has the most ram", "which is lightest"), else ""; and the quantity the degree word itself names, if any:
     "weight" ("lightest", "heavier"), "size" ("which has the biggest screen": the size its title prints). The
     property's quantity is then read from each product's text; price is ranked where it is asked for, not here."""
-    if not re.search(r"\b(?:which|than)\b", text):
+    if not _CHOOSING.search(text):
         return "", ""
     found = _COMPARED.search(text) or _DOES.search(text)
     if found is None or found.group("degree") in _PRICE_DEGREES or found.group("degree") in _EVALUATIVE_DEGREES:
@@ -132,7 +134,7 @@ def asked_attribute(text: str) -> str:
     included = _INCLUDED.search(text)
     if included:
         return included.group("what4")
-    compared = _COMPARED.search(text) if re.search(r"\b(?:which|than)\b", text) else None
+    compared = _COMPARED.search(text) if _CHOOSING.search(text) else None
     match = compared or _HOW_MUCH.search(text) or _ASKED.search(text)
     if not match:
         return ""

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from assistant.types import Understanding
-from assistant.understanding.catalog import prints, words_of
+from assistant.understanding.catalog import prints, title_itself, words_of
 from assistant.understanding.content import FUNCTION_WORDS
 from assistant.understanding.measures import Measure, measure_near, measures
 from assistant.understanding.references import TITLE_SIZES
@@ -18,16 +18,17 @@ def _property_words(u: Understanding) -> list[str]:
     return [w for w in words_of(u.attribute) if w not in FUNCTION_WORDS and w not in ("which", "one")]
 
 
-def _measure(product: Product, u: Understanding) -> Measure | None:
-    """The quantity of the property asked about that ``product``'s own text gives, or None."""
+def _measure(product: Product, u: Understanding, words: list[str]) -> Measure | None:
+    """The quantity of the property asked about (``words``) that ``product``'s own text gives, or None."""
     text = f"{product.title}. {product.description}"
-    near = measure_near(text, _property_words(u)) if u.degree_of != "weight" else None
+    near = measure_near(text, words) if u.degree_of != "weight" else None
     if near is not None:
         return near
     if u.degree_of == "weight":
         return next((m for m, _, _ in measures(text) if m.kind == "grams"), None)
-    if u.degree_of == "size" and (printed := TITLE_SIZES.search(product.title)):
-        # "the biggest screen": the size the title prints (15.6"), its one size.
+    if u.degree_of == "size" and (printed := TITLE_SIZES.search(title_itself(product.title))):
+        # "the biggest screen": the size the title prints of the thing itself (15.6"), as title_size reads it (a
+        # "Keyboard for iPad Pro 12.9-inch" is not 12.9").
         return next((m for m, _, _ in measures(printed.group(0))), None)
     return None
 
@@ -36,13 +37,13 @@ def most_of(products: Sequence[Product], u: Understanding, said: str) -> str:
     """What the products' texts say of which has the most (or least, ``u.degree``) of the property ``said`` (as
     the shopper wrote it): the one or ones with it, the others' quantities, and how many do not say; "" when fewer
     than two products' texts give a quantity for it."""
-    measured = {p.id: m for p in products if (m := _measure(p, u)) is not None}
+    words = _property_words(u)
+    measured = {p.id: m for p in products if (m := _measure(p, u, words)) is not None}
     if not measured:
         return ""
     # Quantities of one kind compare (RAM in GB is no screen in inches): the kind most of them give.
     kind = Counter(m.kind for m in measured.values()).most_common(1)[0][0]
     measured = {i: m for i, m in measured.items() if m.kind == kind}
-    words = _property_words(u)
     for p in products:
         # A product filed under the property ("Hard Drives, SSD & Storage") whose title prints one quantity of that
         # kind gives it ("Samsung 2TB Portable SSD" for "which has the most storage"); elsewhere a title's one

@@ -685,9 +685,11 @@ class ShoppingAdvisor:
         if names and u.query and u.query not in (query or ""):
             query = f"{query} {u.query}".strip() if query else u.query
         for_someone_else = bool(u.slots.recipient and u.slots.recipient != state.slots.recipient and query)
-        if for_someone_else and state.slots.recipient:
+        # From one person to another ("what about for a boy" after a girl's presents), not a first one named.
+        switching = for_someone_else and bool(state.slots.recipient)
+        if switching:
             # "what about for a boy" after a girl's presents: the request is for the boy now, not for both.
-            before = set(words_of(state.slots.recipient))
+            before = set(words_of(state.slots.recipient or ""))
             query = " ".join(w for w in query.split() if w.lower() not in before)
         standing = query  # the request itself, before whom it is for is added to the words searched
         if for_someone_else and not names:
@@ -738,7 +740,7 @@ class ShoppingAdvisor:
         # New words naming a thing ("just doorbells"), not attributes the filters already apply ("in purple").
         # Nor, after presents for someone, whom they are now for: "what about for a boy" after a girl's presents asks
         # for presents for a boy, not for things printing "boy" ("just the ones for children" narrows to them).
-        switched = (u.slots.recipient, *u.recipient_words) if for_someone_else and state.slots.recipient else ()
+        switched = (u.slots.recipient, *u.recipient_words) if switching else ()
         attributes = {w for v in (u.slots.colour, u.slots.size, u.slots.feature, *u.slots.brands, *switched) if v
                       for w in words_of(v)}
         fresh = [w for w in _query_words(u)
