@@ -75,6 +75,10 @@ def show_products(facts: ReplyFacts, seed: int) -> str:
         lines = [relaxed_note(facts), lead, *(product_line(i, p, facts.currency)
                                               for i, p in enumerate(facts.products, 1))]
         return "\n".join(line for line in lines if line)
+    if facts.slots.get("priced") and facts.detail:
+        # "how much for the first and second together": the sum, then each line it adds up; nothing to narrow down.
+        return "\n".join([facts.detail, *(product_line(i, p, facts.currency)
+                                          for i, p in enumerate(facts.products, 1))])
     missing = not_carried(facts)
     if missing:
         lead = (f"I couldn't find “{missing}” in our catalog, so we don't seem to carry {_it_or_them(missing)}. "

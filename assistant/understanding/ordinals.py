@@ -134,7 +134,9 @@ def find_reference(
             return None, words[i]
         after = words[i + 2] if i + 2 < len(words) else ""
         in_stock = nxt == "in" and (after in ("stock", "store") or after in COLOURS)
-        how_much = not nxt.isalnum() and i > 2 and words[i - 3 : i - 1] == ["how", "much"]
-        if (prev in _BE and (nxt in _BE_PREDICATES or in_stock or how_much)) or (prev in _DO and nxt in _DO_PREDICATES):
+        # "how much is it", "how much would they cost together", "how much are they all": what something shown costs.
+        how_much = ["how", "much"] in (words[j : j + 2] for j in range(max(0, i - 4), i - 1))
+        if (prev in _BE and (nxt in _BE_PREDICATES or in_stock or how_much)) or (
+                prev in _DO and (nxt in _DO_PREDICATES or how_much)):
             return None, words[i]
     return None, None

@@ -419,6 +419,11 @@ class Understander:
             pointed_by_price = u.slots.price in ("cheapest", "priciest")
             u = u.model_copy(update={"rejected": True} | (
                 {"slots": u.slots.model_copy(update={"price": None})} if pointed_by_price else {}))
+        if _asks_what_they_come_to(u, screen):
+            # "how much for the first and second together", "whats the total if i get 2 of those" after a list (one
+            # product's details, or creating an account at 0.27): what they come to, from the prices shown.
+            u = u.with_intent(Intent.product_info, "a price asked of several things on the screen").model_copy(
+                update={"asks_total": True})
         return self._policy_beside(u, reading.words)
 
     def _policy_beside(self, u: Understanding, words: Sequence[str]) -> Understanding:
@@ -1231,6 +1236,10 @@ _OBJECT_PRONOUNS = frozenset({"me", "us", "him", "them"})
 DETERMINERS = frozenset("a an the my our your his her their its this these those".split())
 # A subject pronoun after a noun starts a relative clause without its "that": "the hand warmers i got were broken".
 _SUBJECT_PRONOUNS = frozenset({"i", "im", "ive", "id", "we", "you", "he", "she", "they"})
+# What a shopper asks of the products on the screen: a price asked of several of them is their total whichever the
+# model reads ("how much for the first and second together": one product's details, or a comparison).
+_ASKED_OF_THE_SCREEN = frozenset({Intent.product_info, Intent.compare_products, Intent.refine_search,
+                                  Intent.search_product, Intent.build_bundle})
 # Turns that greet, thank or take leave: they ask for nothing.
 _SOCIAL = frozenset({Intent.greeting, Intent.thanks, Intent.goodbye})
 # Order questions that only look an order up (never change or cancel one): between two of them, either answer
@@ -1319,11 +1328,23 @@ _FIRST_PERSON = frozenset({"i", "me", "my", "mine", "ive", "i've", "we", "us", "
 _ORDER_SIZE_RANKS: dict[str, Literal["priciest", "cheapest"]] = {"largest": "priciest", "smallest": "cheapest"}
 # Words that ask how well products sell: the shop's orders answer them, not the product details.
 _SALES_WORDS = frozenset("sells sell selling sold seller sellers bestseller bestsellers popular".split())
+def _asks_what_they_come_to(u: Understanding, screen: Screen) -> bool:
+    """Whether a price is asked of several products on the screen together, or of a count of one: "how much for
+    the first and second", "the total for all of them", "2 of the first one". A bare "how much" of the whole list
+    asks each one's price, which the list puts side by side."""
+    if not screen.products or not u.targets or u.asks_total or u.slots.order_id or not _asks_price(words_of(u.text)) \
+            or not (u.intent in _ASKED_OF_THE_SCREEN or not u.confident):
+        return False
+    together = bool(set(words_of(u.text)) & (_WHOLE | {"both", "combined"})) or len(u.targets) < len(screen.products)
+    return (len(u.targets) >= 2 and together) or (u.target_quantity or u.slots.quantity or 0) >= 2
+
+
 def _asks_price(words: Sequence[str]) -> bool:
-    """Whether the message asks what something costs ("how much is it", "what does it come to", "the price?")."""
+    """Whether the message asks what something costs ("how much is it", "what does it come to", "the price?",
+    "whats the total")."""
     pairs = set(itertools.pairwise(words))
     return ("how", "much") in pairs or bool({("come", "to"), ("comes", "to")} & pairs) or any(
-        w in ("cost", "costs", "price", "priced") for w in words)
+        w in ("cost", "costs", "price", "priced", "total") for w in words)
 
 
 # Verbs of giving a review ("how do i leave a review for it"): the policy answers them, not a product's rating.

@@ -20,6 +20,7 @@ from itertools import zip_longest
 import numpy as np
 
 from assistant.dialog.handlers.degrees import most_of
+from assistant.dialog.handlers.totals import priced_together
 from assistant.facts import Act, ReplyFacts
 from assistant.nlg.naming import found_label, kind_of
 from assistant.nlg.phrasing import join_words, plural
@@ -897,6 +898,8 @@ class ShoppingAdvisor:
         missing = self.about_missing(u, state, Intent.product_info)
         if missing is not None:
             return missing
+        if u.asks_total and u.targets:
+            return self._priced_together(u, state)
         if len(u.targets) >= 2 and (u.slots.reference_text or "").lower() in _PLURAL_POINTERS \
                 and not u.slots.colour and not u.slots.size:
             return self._about_each(u, state)
@@ -978,6 +981,15 @@ class ShoppingAdvisor:
                     and [w for w in words if w not in COLOURS] == own:
                 others[colour] = hit.product
         return [(colour.capitalize(), p) for colour, p in others.items()]
+
+    def _priced_together(self, u: Understanding, state: DialogState) -> TurnResult:
+        """ "how much for the first and second together", "the total for 2 of those": each line and the sum."""
+        products = self.store.get(list(u.targets))
+        shown, detail = priced_together(products, u.target_quantity or u.slots.quantity or 1, self.currency)
+        viewed = list(dict.fromkeys([*state.viewed_ids, *(p.id for p in shown)]))[-50:]
+        facts = ReplyFacts(act=Act.show_products, intent=Intent.product_info, user_text=u.text, products=shown,
+                           currency=self.currency, detail=detail, slots={"priced": "together"})
+        return TurnResult(facts, StateUpdate(viewed_ids=viewed, focus_id=shown[0].id if len(shown) == 1 else None))
 
     def _about_each(self, u: Understanding, state: DialogState) -> TurnResult:
         """ "are they in stock?", "tell me about those" after a list: each one pointed at, with its stock (and

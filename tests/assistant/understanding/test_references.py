@@ -57,6 +57,10 @@ def targets(text: str, focus: str | None = None) -> tuple[str, ...]:
         ("the cheaper one", ("d",)),  # definite: the cheapest of those shown
         ("the more expensive one", ("b",)),
         ("a cheaper one", ()),  # another, cheaper thing: none of those shown
+        # What they cost, asked with the price words anywhere before the pronoun.
+        ("how much would they cost together", ("a", "b", "c", "d")),
+        ("how much are they all together", ("a", "b", "c", "d")),
+        ("how much is delivery", ()),  # a price asked of no product shown
     ],
 )
 def test_targets(text: str, ids: tuple[str, ...]) -> None:
