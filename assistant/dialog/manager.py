@@ -684,6 +684,10 @@ class DialogManager:
         if facts.act == Act.no_results and facts.intent == Intent.edit_bundle and new.bundle is not None:
             # "I couldn't find a replacement for the mouse": the set is unchanged and still what is being edited.
             changes["screen"] = TurnContext.bundle
+        if {"shown", "bundle"} & update.model_fields_set and "missing" not in update.model_fields_set:
+            # Best sellers or a set shown after "we don't carry ...": "any of those in stock?" asks of them, not of
+            # the thing the shop lacked.
+            changes["missing"] = ""
         if not clarified and "pending" not in update.model_fields_set:
             changes["pending"] = None
         return new.model_copy(update=changes)

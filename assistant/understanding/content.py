@@ -16,6 +16,7 @@ from assistant.understanding.vocab import AGE_UNITS, NUMBER_WORDS, PEOPLE_NOUNS
 FUNCTION_WORDS = frozenset("""
     a an the some any this that these those each every all both either neither no not nor
     i im ive id ill me my mine myself we our ours us you your yours u ur he him his she her hers it its they them
+    shes hes theyre youre weve youve theyve thats heres
     their theirs one ones who whom whose which what whats where when why how whatever there theres
     is am are was were be been being do does did doing done have has had having will would shall should can
     could may might must need needs ought dont doesnt didnt cant couldnt wont wouldnt isnt arent wasnt

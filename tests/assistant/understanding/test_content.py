@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.understanding.content import describing_thanks, search_query
+from assistant.understanding.content import content_words, describing_thanks, search_query
 
 pytestmark = pytest.mark.no_shop  # reads no built shop: runs while a fresh clone builds them
 
@@ -50,3 +50,9 @@ def test_top_and_a_count_rank_a_list_and_are_not_searched() -> None:
 
     assert search_query("what are your top 3 best sellers".split()) == "what are your best sellers"
     assert search_query("a crop top".split()) == "a crop top"
+
+
+def test_a_pronoun_with_its_verb_run_together_is_no_thing() -> None:
+    # "she's not into pink stuff": normalising reads "she's" as "shes", which names nothing the shop sells.
+    assert content_words("shes not into pink stuff".split()) == ["pink"]
+    assert content_words("theyre too big , thats a shame".split()) == ["big", "shame"]
