@@ -233,7 +233,7 @@ class Slots(BaseModel):
         return out
 
 
-BundleOp = Literal["add", "remove", "swap", "rebudget", "quantity"]
+BundleOp = Literal["add", "remove", "swap", "rebudget", "quantity", "people"]
 ProblemKind = Literal["damaged", "missing_item", "wrong_item", "not_arrived", "faulty"]
 
 

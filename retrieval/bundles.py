@@ -86,6 +86,10 @@ class BundleBuilder:
         """The role a product fills when no rule names one: its type (from the title) or its category."""
         return self.finder.role_of(product)
 
+    def per_person(self, product: Product) -> bool:
+        """Whether the product is bought one per person (plates, cups, party bags) by the shop's rules."""
+        return self.role_of(product) in self.rules.per_person_types
+
     def match_theme(self, text: str) -> Theme | None:
         """The known theme ``text`` refers to: by name or alias, else by embedding similarity, else None."""
         return self.finder.match_theme(text)
@@ -145,7 +149,7 @@ class BundleBuilder:
 
     # ------------------------------------------------------------------ results
     def _sel(self, c: BundleCandidate, people: int | None = None) -> SelectionCandidate:
-        per_person = c.per_person or self.role_of(c.product) in self.rules.per_person_types
+        per_person = c.per_person or self.per_person(c.product)
         quantity = math.ceil(people / pack_size(c.product.title)) if people and per_person else 1
         return SelectionCandidate(
             row=c.row,

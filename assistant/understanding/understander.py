@@ -828,6 +828,12 @@ class Understander:
                 item_words = []  # "add the first one to my bundle": where it goes, and "one", name no thing
             update |= {"bundle_op": op, "targets": targets,
                        "item_query": " ".join(w for w in item_words if w not in ("a", "an", "the", "some"))}
+            said = set(words)
+            if u.people and items is screen.bundle and said & (PEOPLE_NOUNS | set(u.recipient_words) | {"us"}) \
+                    and not set(content_words(item_words)) - PEOPLE_NOUNS - set(u.recipient_words):
+                # "for about 20 kids", "make it for 15 people" after a party set: the set counted for that many
+                # people, not 20 of a thing called "kids".
+                update |= {"bundle_op": "people", "targets": (), "item_query": ""}
         else:
             # The property asked about ("which has more memory?") names no product on the screen.
             pointing = [w for w in all_words if w not in set(u.attribute.split())]

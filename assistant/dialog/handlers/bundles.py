@@ -6,6 +6,7 @@ returns reply facts with a typed state update.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -37,6 +38,7 @@ from finetune.context import TurnContext
 from retrieval.bundle_types import BundleRequest, BundleResult
 from retrieval.bundles import BundleBuilder
 from retrieval.errors import RetrievalError
+from retrieval.product_types import pack_size
 from retrieval.types import SearchFilters
 
 ROLE_POOL = 8  # candidates per role when a list of things is bundled
@@ -361,7 +363,31 @@ class BundlePlanner:
             return self.swap(u, bundle, state)
         if op == "quantity":
             return self.quantity(u, bundle, state)
+        if op == "people":
+            return self.for_people(u, bundle, state)
         return self.add(u, bundle, state)
+
+    def for_people(self, u: Understanding, bundle: ShownBundle, state: DialogState) -> TurnResult:
+        """ "for about 20 kids" after a party set: what each person uses (plates, cups, party bags, by the shop's
+        rules) counted for that many, a pack's own count read from its title ("Set/6"); the rest stay as they are."""
+        people = u.people or 1
+        products = {p.id: p for p in self.store.get([i.id for i in bundle.items])}
+        items: list[BundleItem] = []
+        counted: list[str] = []
+        for item in bundle.items:
+            product = products.get(item.id)
+            if product is not None and self.builder.per_person(product):
+                n = max(1, math.ceil(people / pack_size(product.title)))
+                item = item.model_copy(update={"quantity": n})
+                counted.append(f"{n} × {item.title}")  # noqa: RUF001
+            items.append(item)
+        note = (f"Counted for {people}: {join_words(counted)}." if counted else
+                f"Nothing in this set is bought one per person, so it stays as it is for {people}.")
+        shown = self._recount(items, bundle.budget, note)
+        spec = state.bundle_spec.model_copy(update={"people": people}) if state.bundle_spec else None
+        return TurnResult(ReplyFacts(act=Act.show_bundle, intent=Intent.edit_bundle, user_text=u.text, bundle=shown,
+                                     currency=self.currency),
+                          StateUpdate(bundle=shown) | (StateUpdate(bundle_spec=spec) if spec else StateUpdate()))
 
     def rebudget(self, u: Understanding, bundle: ShownBundle, state: DialogState, user_id: str | None) -> TurnResult:
         """The same bundle request with a new budget: "make it cheaper", "under £10 instead"."""

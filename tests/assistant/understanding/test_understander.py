@@ -58,6 +58,11 @@ def test_bundle_edits_are_typed(understander: Understander) -> None:
     assert (u.bundle_op, u.targets) == ("swap", ("22697",))
     u = understander.understand("add some napkins", AFTER_BUNDLE)
     assert (u.bundle_op, u.item_query) == ("add", "napkins")
+    # A head count counts the set for that many people; a count of a thing still adds the thing.
+    u = understander.understand("for about 20 kids", AFTER_BUNDLE)
+    assert (u.bundle_op, u.people, u.item_query) == ("people", 20, "")
+    u = understander.understand("add 6 napkins", AFTER_BUNDLE)
+    assert (u.bundle_op, u.item_query, u.people) == ("add", "napkins", None)
 
 
 @pytest.mark.parametrize(("text", "target", "price"), [
