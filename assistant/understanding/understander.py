@@ -803,6 +803,14 @@ class Understander:
                 out, incoming = self._swap_prices(all_words)
                 target_slots = u.slots.model_copy(update={"price": out})
                 update["slots"] = u.slots.model_copy(update={"price": incoming})
+            elif op is None and u.slots.price and items is screen.bundle:
+                unpriced = u.slots.model_copy(update={"price": None})
+                named_item = resolve(items, unpriced, target_words, None, item_roles) \
+                    if name_words(target_words) else ()
+                if named_item and len(named_item) < len(items):
+                    # "what's the cheapest option for the plates": the name picks the item out, and the price word
+                    # says what comes in for it (not the cheapest item of the set, the cups).
+                    target_slots = unpriced
             targets = resolve(items, target_slots, target_words, screen.focus_id, item_roles)
             negated = [w for w in all_words if w not in words]
             if op is None and not targets and negated:
@@ -863,6 +871,14 @@ class Understander:
                 # "is there a cheaper one like it?", "what else do you have like the first one": other products like
                 # the one pointed at, not its details again ("what is the first one like" asks for no other).
                 update |= {"intent": Intent.refine_search, "notes": (*u.notes, "others like the one pointed at")}
+            elif u.intent == Intent.product_info and items is screen.bundle \
+                    and isinstance(one := update["targets"], tuple) and len(one) == 1 \
+                    and u.slots.price in ("cheaper", "cheapest", "pricier") and "for" in words \
+                    and set(words) & _ANOTHER_ONE:
+                # "is there a cheaper one for the plates" after a set (the plates' details to the model at 0.96):
+                # another item in their place, at that price.
+                update |= {"intent": Intent.edit_bundle, "bundle_op": "swap", "item_query": "",
+                           "notes": (*u.notes, "another item in the place of one in the set")}
             if screen.context is TurnContext.order and screen.order_id and not u.slots.order_id \
                     and not u.names_product and ("similar" in words or any(
                         a == "like" and b in _BACK_POINTERS for a, b in itertools.pairwise(words))):
@@ -1530,6 +1546,8 @@ _DEGREE = frozenset("most least best worst more less better worse".split())
 # Words before "ones" that pick other things, not a property of them ("different ones", "similar ones").
 _BACK_POINTERS = frozenset({"that", "those", "it", "them", "this", "these"})  # "like that": like what was shown
 OTHERNESS = frozenset({"different", "similar", "same", "other", "others", "another", "else"})
+# What a replacement is called when it is not named: "a cheaper one for the plates", "any cheaper option for it".
+_ANOTHER_ONE = frozenset({"one", "option", "options", "alternative", "alternatives", "something", "anything"})
 
 
 def described_ones(words: Sequence[str]) -> str | None:

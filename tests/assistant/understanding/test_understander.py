@@ -61,6 +61,11 @@ def test_bundle_edits_are_typed(understander: Understander) -> None:
     # A head count counts the set for that many people; a count of a thing still adds the thing.
     u = understander.understand("for about 20 kids", AFTER_BUNDLE)
     assert (u.bundle_op, u.people, u.item_query) == ("people", 20, "")
+    # An item named with a price word: the name picks the item, the price word says what comes in for it.
+    u = understander.understand("what's the cheapest option for the teacup", AFTER_BUNDLE)
+    assert (u.intent, u.bundle_op, u.targets, u.slots.price) == ("edit_bundle", "swap", ("22697",), "cheapest")
+    u = understander.understand("is there a cheaper one for the cakestand", AFTER_BUNDLE)
+    assert (u.intent, u.bundle_op, u.targets) == ("edit_bundle", "swap", ("22423",))
     u = understander.understand("add 6 napkins", AFTER_BUNDLE)
     assert (u.bundle_op, u.item_query, u.people) == ("add", "napkins", None)
 
