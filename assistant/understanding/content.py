@@ -35,7 +35,7 @@ FUNCTION_WORDS = frozenset("""
     thing things stuff item items product products option options
     idea ideas choice choices nice good great lovely cute cool best better new compare comparison difference
     versus vs time times day days week weeks month months year years today yesterday ago recently ever since
-    until till now later soon earlier last latest previous
+    until till now later soon earlier last latest previous next asap urgently
     sell sells selling sold seller sellers bestseller bestsellers popular trending
     total altogether overall
     add adding put remove removing swap replace include

@@ -310,6 +310,10 @@ class Understander:
         head_words = [w for w in words if w not in attribute_values and stem(w) not in attribute_values]
         asking = request_clause(head_words)
         head = head_word(asking)
+        if _elides_its_thing(asking) and len(asking) < len(head_words):
+            # "my laptop is so slow, need a new one for uni": "one" stands for the thing the scene named (a laptop);
+            # what it is for ("uni") is no thing asked for.
+            head = head_word(head_words[:len(head_words) - len(asking)]) or head
         use = use_words(words)  # what an unnamed thing is for ("something for the garden": the garden)
         phrase = head_phrase(words, head) if head else []
         named = self.catalog.named_categories(phrase) if head else NamedCategories()
@@ -1660,6 +1664,13 @@ def request_clause(words: Sequence[str]) -> Sequence[str]:
     return words[asks if asks is not None else start:]
 
 
+def _elides_its_thing(words: Sequence[str]) -> bool:
+    """Whether the first noun phrase of a clause names its thing by "one" alone ("need a new one for uni", "a
+    cheaper one"): the thing is one named before, and what follows "for" is what it is for."""
+    segment = list(itertools.takewhile(lambda w: w not in _PREPOSITIONS, words))
+    return bool(segment) and segment[-1] in ("one", "ones") and not content_words(segment)
+
+
 def _stands_for_thing(words: Sequence[str]) -> bool:
     """Whether a phrase with no content words has a word standing for the thing asked for: after it, "for" says
     what the thing is for ("something for the kitchen", "whats good for a long flight", "anything for storing tea
@@ -1715,7 +1726,7 @@ def head_word(words: Sequence[str]) -> str:
                 return ""  # "hosting a" + an occasion read as a slot: a verb whose object is no product
             if content:
                 return "" if before in _CLAUSE_MARKERS or purpose else content[-1]
-            purpose = purpose or (w == "for" and _stands_for_thing(segment))
+            purpose = purpose or (w == "for" and (_stands_for_thing(segment) or _elides_its_thing(segment)))
             wanted_generic = wanted_generic or any(x in GENERIC_WANTS for x in segment)
             if wanted_generic and (w in _CLAUSE_ENDS or w == "for"):
                 # "a present for my nephew, he's mad about dinosaurs", "a present for a coffee lover": the thing

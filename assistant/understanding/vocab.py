@@ -150,7 +150,7 @@ engagement: engagement party
 mother's day: mothers day | mom's day | moms day | mothering sunday | 母亲节
 father's day: fathers day | 父亲节
 valentine's day: valentines | valentine | valentines day | 情人节
-baby shower: new baby | gender reveal
+baby shower: new baby | gender reveal | had a baby | having a baby | newborn
 christening: baptism
 housewarming: house warming | new home | moving in
 tea party: afternoon tea

@@ -56,3 +56,8 @@ def test_a_pronoun_with_its_verb_run_together_is_no_thing() -> None:
     # "she's not into pink stuff": normalising reads "she's" as "shes", which names nothing the shop sells.
     assert content_words("shes not into pink stuff".split()) == ["pink"]
     assert content_words("theyre too big , thats a shame".split()) == ["big", "shame"]
+
+
+def test_when_it_is_wanted_names_no_thing() -> None:
+    assert content_words("need a new one asap".split()) == []
+    assert content_words("a baby next month".split()) == ["baby"]

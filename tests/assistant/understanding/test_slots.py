@@ -363,6 +363,8 @@ def test_recipient(gift: SlotExtractor, text: str, recipient: str | None) -> Non
 
 OCCASIONS = [
     ("birthday present", "birthday"),
+    ("my sister just had a baby", "baby shower"),  # the new-baby occasion, however it is said
+    ("my friend is having a baby next month", "baby shower"),
     ("xmas gifts", "christmas"),
     ("for our wedding", "wedding"),
     ("wedding anniversary", "anniversary"),

@@ -608,3 +608,13 @@ def test_the_head_is_no_participle(text: str, head: str) -> None:
     from assistant.understanding.understander import head_word
 
     assert head_word(text.split()) == head
+
+
+def test_one_stands_for_the_thing_the_scene_named(understander: Understander) -> None:
+    # "one" is the laptop the clause before it named; "uni" after its "for" is what the laptop is for.
+    u = understander.understand("my laptop is so slow, need a new one for uni", Screen())
+    assert (u.head, u.unknown_names) == ("laptop", ())
+    from assistant.understanding.understander import head_word
+
+    assert head_word("need a new one for uni".split()) == ""  # nothing named before it: no head
+    assert head_word("a case for my phone".split()) == "case"
