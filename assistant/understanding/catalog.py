@@ -55,13 +55,14 @@ def words_of(text: str) -> list[str]:
 
 
 # A "for" or "with" after the first word of a title, past any punctuation ("Protection (For New Computers ...)").
-_FOR = re.compile(r"(?<=\w)\W+(?:for|with)\b", re.I)
+_FOR = re.compile(r"(?<=\w)\W+(?:for|with|includes|including|bonus)\b", re.I)
 
 
 def title_itself(title: str) -> str:
     """The part of a title that says what the product itself is: before a "for" that says what it is for or fits
-    ("Apple Magic Keyboard for iPad Pro 12.9-inch" -> "Apple Magic Keyboard"), or a "with" that says what comes
-    with it ("AirPods Pro with MagSafe Case" is no case). "Tea For One" starts with what it is, so a first word is
+    ("Apple Magic Keyboard for iPad Pro 12.9-inch" -> "Apple Magic Keyboard"), or a "with" (an "includes", a
+    "bonus") that says what comes with it ("AirPods Pro with MagSafe Case" is no case, a "Laptop - Includes
+    Wireless Mouse" no mouse). "Tea For One" starts with what it is, so a first word is
     kept."""
     fits = _FOR.search(title)
     return title[:fits.start()] if fits else title

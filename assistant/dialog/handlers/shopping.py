@@ -329,11 +329,14 @@ class ShoppingAdvisor:
             # Only when the first shown are the thing asked for by name: a present for someone or a need ("a gift
             # for a new mum", "freezing in bed") is answered by many kinds at once, whose similarities spread wide.
             ranked = self._relevant(ranked, {h.product.id: h.dense for h in hits}, named, query)
-        if user_id and named:
+        if (user_id or state.viewed_ids) and named:
             # A shopper's history reorders the things asked for; it never lifts another kind above them (a mug
-            # bought with their mugs first for "teapots").
+            # bought with their mugs first for "teapots"). Nor does what a guest looked at in this conversation
+            # push them all out: "a mouse" after laptops were looked at listed laptops that include one, and not
+            # the mouse the search put first.
             other_kind = [not is_a(p.title, named) for p, _ in ranked]
-            if not all(other_kind[:SHOW]):
+            kept = not all(other_kind[:SHOW])
+            if (user_id and kept) or (not kept and any(is_a(h.product.title, named) for h in hits[:SHOW])):
                 ranked = [pr for _, pr in sorted(zip(other_kind, ranked, strict=True), key=lambda fp: fp[0])]
         if featuring:
             # "mugs with dogs on": the dog mug before the shopper's own favourite mugs, the other mugs before dog

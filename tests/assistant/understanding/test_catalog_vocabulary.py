@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.understanding.catalog import CatalogVocabulary, edit_distance_within, stem
+from assistant.understanding.catalog import CatalogVocabulary, edit_distance_within, is_a, stem
 from cartwise.models import Product
 
 pytestmark = pytest.mark.no_shop  # reads no built shop: runs while a fresh clone builds them
@@ -136,3 +136,15 @@ def test_of_own_kind_goes_by_the_titles_own_order() -> None:
     assert of_own_kind(tvs, "tv") == [1, 2]  # most that print "TV" end in it: the service is no TV
     stands = ["Regency Cakestand 3 Tier", "Red Retrospot Cake Stand", "Large Cake Stand Hanging Strawbery"]
     assert of_own_kind(stands, "stand") == [0, 1, 2]  # most name a motif last: every one is a stand
+
+
+@pytest.mark.parametrize(("title", "word", "named"), [
+    ("Apple Magic Mouse, Black", "mouse", True),
+    # What a title says comes with the product is not what the product is.
+    ('HP 14" Laptop - 13th Gen Intel Core i3-1315U - 1080p - Includes Wireless Mouse - Windows 11', "mouse", False),
+    ('HP 14" Chromebook Laptop Bundle - Intel Celeron - 1080p - Bonus Sleeve & Wireless Mouse', "mouse", False),
+    ("AirPods Pro (2nd generation) with MagSafe Case", "case", False),
+    ("Apple Magic Keyboard for iPad Pro 12.9-inch", "keyboard", True),
+])
+def test_what_a_title_names_as_the_product_itself(title: str, word: str, named: bool) -> None:
+    assert is_a(title, word) is named
