@@ -423,6 +423,13 @@ class Understander:
             pointed_by_price = u.slots.price in ("cheapest", "priciest")
             u = u.model_copy(update={"rejected": True} | (
                 {"slots": u.slots.model_copy(update={"price": None})} if pointed_by_price else {}))
+        if len(u.targets) >= 2 and len(u.targets) == len(screen.products) and not u.names_product \
+                and u.intent in (Intent.compare_products, Intent.product_info, Intent.refine_search) \
+                and _asks_to_choose(words_of(u.text)):
+            # "which one would you recommend", "which should i get" after a list (a comparison to the model, which
+            # put them side by side and chose none): the one of them that sells best (or is rated best), said why.
+            u = u.with_intent(Intent.best_sellers, "a pick asked for among those shown").model_copy(
+                update={"among_shown": True, "list_count": 1})
         if _asks_what_they_come_to(u, screen):
             # "how much for the first and second together", "whats the total if i get 2 of those" after a list (one
             # product's details, or creating an account at 0.27): what they come to, from the prices shown.
@@ -870,6 +877,13 @@ class Understander:
                     and screen.context is TurnContext.product:
                 update["targets"] = (screen.focus_id,)  # "anything similar?" after one product's details: to it
             update["similar"] = any(w in ("like", "similar", "same") for w in words) and bool(update["targets"])
+            if u.intent == Intent.product_info and screen.context is TurnContext.product and screen.focus_id \
+                    and u.slots.price in ("cheaper", "pricier") and not u.names_product \
+                    and u.slots.reference_index is None and not update["similar"] and _another(words):
+                # "how about a cheaper one", "is there a cheaper one" after one product's details (its details again
+                # to the model at 0.62 and 0.97): others of its kind at that price, as "cheaper" asks.
+                update |= {"intent": Intent.refine_search, "targets": (),
+                           "notes": (*u.notes, "another of the kind at another price")}
             if u.intent == Intent.product_info and update["similar"] and (
                     u.slots.price in ("cheaper", "pricier") or any(w in OTHERNESS for w in words)):
                 # "is there a cheaper one like it?", "what else do you have like the first one": other products like
@@ -1025,6 +1039,10 @@ class Understander:
             # the products shown whose details say so or whose price is within, not a comparison or one's details.
             update |= {"intent": Intent.refine_search, "targets": (),
                        "notes": (*u.notes, "a property asked of everything shown")}
+        if u.intent == Intent.product_info and u.slots.feature and not picked and not u.head and not asks_property:
+            # "is there one with a case included" after tablets (a product's details to the model at 0.97, which
+            # described AirPods with a case): one of the kind shown that has it, as "ones with a case" asks.
+            update |= {"intent": Intent.refine_search, "notes": (*u.notes, "one of the kind shown, with a feature")}
         if u.intent == Intent.product_info and update.get("among_shown") and (
                 u.slots.colour or u.slots.size or u.slots.price == "discounted"):
             # "are any of those pink" / "... on offer": asked of everything shown, not of the first product.
@@ -1354,6 +1372,26 @@ _FIRST_PERSON = frozenset({"i", "me", "my", "mine", "ive", "i've", "we", "us", "
 _ORDER_SIZE_RANKS: dict[str, Literal["priciest", "cheapest"]] = {"largest": "priciest", "smallest": "cheapest"}
 # Words that ask how well products sell: the shop's orders answer them, not the product details.
 _SALES_WORDS = frozenset("sells sell selling sold seller sellers bestseller bestsellers popular".split())
+def _asks_to_choose(words: Sequence[str]) -> bool:
+    """Whether a question asks the assistant to choose one for the shopper: "which one would you recommend", "which
+    should i get", "what would you pick", "your favourite?"."""
+    pairs = set(itertools.pairwise(words))
+    asks_you = any((a, b) in pairs for a, b in (("should", "i"), ("would", "you"), ("do", "you")))
+    return bool(_CHOOSING_VERBS & set(words)) or (
+        asks_you and bool({"get", "buy", "pick", "choose", "go", "take"} & set(words)))
+
+
+# Verbs that ask the assistant for its own choice.
+_CHOOSING_VERBS = frozenset({"recommend", "recommended", "suggest", "favourite", "favorite", "advise"})
+
+
+def _another(words: Sequence[str]) -> bool:
+    """Whether the message asks for another thing rather than one on the screen: "a cheaper one", "any cheaper",
+    "something cheaper" (where "the cheaper one" picks one of those shown)."""
+    return any(a in ("a", "an", "any", "another", "something", "anything") and b not in ("few", "couple")
+               for a, b in itertools.pairwise(words)) and "the" not in words
+
+
 def _asks_what_they_come_to(u: Understanding, screen: Screen) -> bool:
     """Whether a price is asked of several products on the screen together, or of a count of one: "how much for
     the first and second", "the total for all of them", "2 of the first one". A bare "how much" of the whole list
@@ -1532,7 +1570,7 @@ def with_feature(words: Sequence[str]) -> str | None:
     if "with" not in words:
         return None
     at = list(words).index("with")
-    feature = content_words(words[at + 1:])
+    feature = [w for w in content_words(words[at + 1:]) if w not in _COMES_WITH]
     if any(w in _NEW_THING for w in words[:at]):
         return None  # "something with owls on" asks for a new thing that shows owls, not for owls on the screen
     return " ".join(feature) if feature and not content_words(words[:at]) else None
@@ -1542,6 +1580,8 @@ def with_feature(words: Sequence[str]) -> str | None:
 # waterproof", "do any of those come with a case"); "come with" counts its "with" as part of the verb.
 _HAVING = frozenset("have has had come comes support supports take takes are is work works include includes".split())
 _OVER_SHOWN = frozenset({"them", "these", "those"})
+# "one with a case included": the case is what it should have; "included" says it comes with it, as "with" does.
+_COMES_WITH = frozenset({"included", "including", "includes", "include"})
 # Comparing words: "which has the most storage", "which ones are better" choose among them by degree, which a
 # comparison answers, not a filter.
 _DEGREE = frozenset("most least best worst more less better worse".split())
@@ -1596,7 +1636,7 @@ def property_asked(words: Sequence[str]) -> str | None:
         rest = words[verb:]
     while rest and (rest[0] in _HAVING or rest[0] in ("with", "got", "do", "does")):
         rest = rest[1:]  # "come with", "have got"
-    wanted = [w for w in content_words(rest) if w not in _OVER_SHOWN]
+    wanted = [w for w in content_words(rest) if w not in _OVER_SHOWN and w not in _HAVING and w not in _COMES_WITH]
     # What every reply states anyway ("which of these is in stock") or a colour the slots read is no property to
     # look for.
     if not wanted or any(w in STATED_ANYWAY or w in ("offer", "sale") for w in wanted):

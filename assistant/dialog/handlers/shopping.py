@@ -720,16 +720,18 @@ class ShoppingAdvisor:
             if among is not None:
                 return among
             none_within = True  # "which of these are under £1", and none is: others of the kind that are
+        # After one product's details, "a cheaper one" is cheaper than that one, not than the list before it.
+        in_focus = [p for p in shown if p.id == state.focus_id] if state.context is TurnContext.product else []
         if shown and u.slots.price == "cheaper" and u.slots.budget_max is None:
             # Cheaper than the one turned down ("swap the dearest for something cheaper"), else than those shown.
-            turned_down = [p.price for p in shown if u.rejected and p.id in u.targets]
+            turned_down = [p.price for p in shown if u.rejected and p.id in u.targets] or [p.price for p in in_focus]
             ceiling = min(turned_down) - Decimal("0.01") if turned_down else cheaper_than(shown)
             current = slots.budget_max
             floor = slots.budget_min if slots.budget_min is not None and slots.budget_min < ceiling else None
             slots = slots.model_copy(update={"budget_max": min(ceiling, current) if current else ceiling,
                                              "budget_min": floor, "price": None})
         elif shown and u.slots.price == "pricier":
-            slots = slots.model_copy(update={"budget_min": max(p.price for p in shown) + Decimal("0.01"),
+            slots = slots.model_copy(update={"budget_min": max(p.price for p in in_focus or shown) + Decimal("0.01"),
                                              "budget_max": None, "price": None})
         changes = u.slots.filled() - {"reference_index", "reference_text"}
         # "more", "show me others": none seen before in this conversation (a second "more" is a third page, not the
@@ -769,7 +771,9 @@ class ShoppingAdvisor:
                           like_ids=state.shown_ids if not for_someone_else else (),
                           kind=state.kind if not names else "", require=fresh,
                           head=u.head if fresh and u.head in fresh and u.named_early else "", thing=thing,
-                          shown_categories={p.category for p in shown} if not names or u.describes_only else (),
+                          # ("one with a case included" after tablets: a tablet with one, "one" names no other kind.)
+                          shown_categories={p.category for p in shown} if not names or u.describes_only or (
+                              u.slots.feature and not u.head) else (),
                           describing=described,
                           brand_asked=bool(u.slots.brands))
         if names and shown and not changes and not exclude and len(

@@ -618,3 +618,27 @@ def test_one_stands_for_the_thing_the_scene_named(understander: Understander) ->
 
     assert head_word("need a new one for uni".split()) == ""  # nothing named before it: no head
     assert head_word("a case for my phone".split()) == "case"
+
+
+def test_one_of_the_kind_shown_with_a_feature_or_at_another_price(understander: Understander) -> None:
+    # "one" with a feature is one of the kind on the screen that has it, not the best match for the feature's words.
+    u = understander.understand("is there one with a lid included", AFTER_LIST)
+    assert (u.intent, u.slots.feature, u.targets) == ("refine_search", "lid", ())
+    # "a cheaper one" after one product's details is another of its kind; "the cheaper one" picks one shown.
+    details = Screen(context=TurnContext.product, products=LIST, focus_id="21843", query="cake stand")
+    u = understander.understand("is there a cheaper one", details)
+    assert (u.intent, u.targets, u.slots.price) == ("refine_search", (), "cheaper")
+    assert understander.understand("the cheaper one", AFTER_LIST).targets == ("22061",)
+
+
+@pytest.mark.parametrize(("text", "chooses"), [
+    ("which one would you recommend", True),
+    ("which should i get", True),
+    ("what would you pick", True),
+    ("which is cheaper", False),
+    ("which ones have a lid", False),
+])
+def test_a_question_asking_the_assistant_to_choose(text: str, chooses: bool) -> None:
+    from assistant.understanding.understander import _asks_to_choose
+
+    assert _asks_to_choose(text.split()) is chooses
