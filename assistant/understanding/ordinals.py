@@ -136,7 +136,9 @@ def find_reference(
         in_stock = nxt == "in" and (after in ("stock", "store") or after in COLOURS)
         # "how much is it", "how much would they cost together", "how much are they all": what something shown costs.
         how_much = ["how", "much"] in (words[j : j + 2] for j in range(max(0, i - 4), i - 1))
-        if (prev in _BE and (nxt in _BE_PREDICATES or in_stock or how_much)) or (
+        # "what size are they", "how big are these": a question about the things shown ("what time is it" is not).
+        asked_of_them = not nxt and words[i] in ("they", "these", "those") and words[0] in ("what", "how", "which")
+        if (prev in _BE and (nxt in _BE_PREDICATES or in_stock or how_much or asked_of_them)) or (
                 prev in _DO and (nxt in _DO_PREDICATES or how_much)):
             return None, words[i]
     return None, None

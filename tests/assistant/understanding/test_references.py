@@ -61,6 +61,7 @@ def targets(text: str, focus: str | None = None) -> tuple[str, ...]:
         ("how much would they cost together", ("a", "b", "c", "d")),
         ("how much are they all together", ("a", "b", "c", "d")),
         ("how much is delivery", ()),  # a price asked of no product shown
+        ("what size are they", ("a", "b", "c", "d")),  # a property asked of the things shown
     ],
 )
 def test_targets(text: str, ids: tuple[str, ...]) -> None:
