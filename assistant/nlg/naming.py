@@ -20,7 +20,7 @@ from assistant.understanding.content import FUNCTION_WORDS
 _WORD = re.compile(r"[a-z][a-z'-]*")
 SHARE = 0.6  # of the shown titles that must print the word
 # Word endings of participles and adjectives: such a word names a kind only where a title ends with it.
-_DESCRIBING_ENDINGS = ("ing", "ful", "ous", "ive", "less", "ish", "able", "ible")
+_DESCRIBING_ENDINGS = ("ing", "ful", "ous", "ive", "less", "ish", "able", "ible", "proof")
 MOTIF_CATEGORIES = 3  # categories of the shown products printing a word that make it a motif, not a kind
 
 

@@ -602,6 +602,9 @@ def test_results_are_named_by_what_they_are_not_by_a_motif() -> None:
     # So is an adjective the titles print only before the thing ("more colourful": not "2 colourfuls").
     bowls = ["Colourful Flower Fruit Bowl", "Set/4 Colourful Mixing Bowls"]
     assert found_label(bowls, ["kitchen"] * 2, "kitchen colourful", head="colourful") == "items from our kitchen range"
+    # "waterproof?" after speakers: not "the best match for waterproofs".
+    speaker = ["CHARGE 5 Wi-Fi Portable Waterproof Speaker with Powerbank"]
+    assert found_label(speaker, ["Speakers"], "waterproof", head="waterproof") == "items from our Speakers range"
 
 
 def test_results_are_named_by_a_plural_in_es_and_it_is_spelt_right() -> None:
