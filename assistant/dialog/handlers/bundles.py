@@ -128,7 +128,12 @@ class BundlePlanner:
                           budget=f"{limit:.2f}" if (limit := u.slots.spend_limit()) is not None else None,
                           quantity=u.slots.quantity, include_anchor=anchor is not None and not u.complements,
                           people=u.people if anchor is None else None)
-        return self._build(spec, u, state, user_id)
+        result = self._build(spec, u, state, user_id)
+        if anchor is None and result.facts.act is Act.show_bundle:
+            # Who a set is for, the occasion and the budget stand, as a search's do: "something for the kitchen"
+            # after "wedding present ideas under 30" is still a wedding present under £30.
+            result.update = result.update | StateUpdate(slots=u.slots.gift())
+        return result
 
     def _anchor(self, u: Understanding) -> Product | None:
         """The product a bundle is built around: the one pointed at on the screen, or one named by its title."""

@@ -603,9 +603,11 @@ class ShoppingAdvisor:
                 # for, so the words that said the old one go (the budget stays); a thing asked for ("mugs") stays,
                 # for them. ("its a girl" after something for a new baby describes the same one.)
                 query = u.query if not head_word(query.split()) else f"{query} for {u.slots.recipient}"
-        elif u.speaks_of_someone and state.slots.recipient and not u.slots.recipient:
+        elif (u.speaks_of_someone and state.slots.recipient and not u.slots.recipient) or (
+                u.for_use and not u.head and not u.slots.recipient and not u.slots.occasion):
             # "something she can use at her desk" after a present for a colleague around £10: the same person, so
             # the same present: who it is for, the occasion and the budget stay; the new thing replaces the old.
+            # So does "something for the kitchen" after wedding presents under £30: a present still, for a room.
             slots = state.slots.gift().merge(u.slots)
         found = self.find(query, slots, _category_filter(u), state, user_id, query_words=_query_words(u),
                           head=u.head if query == u.query and u.named_early else "",
