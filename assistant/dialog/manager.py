@@ -375,8 +375,17 @@ class DialogManager:
             # "any of those on offer now?" after the last order: which of its products are on offer now.
             return self.picks.on_offer(u, state, among=[line.product_id for line in order.lines])
         if u.angry and intent in _ANGRY_HANDOFF:
-            return TurnResult(self.service.handoff(state.session_id, user_id, "angry complaint", u.text,
-                                                   Intent.complaint))
+            handoff = self.service.handoff(state.session_id, user_id, "angry complaint", u.text, Intent.complaint)
+            if intent == Intent.report_problem and user_id:
+                # "this is ridiculous my order still hasnt come", signed in: a person is on it, and the shopper sees
+                # what the order's records say now rather than only a ticket number.
+                result = self._handlers(u, state, user_id)[intent]()
+                if result.facts.act is Act.order_problem and result.facts.order is not None:
+                    result.facts.slots = {**result.facts.slots, "ticket": handoff.detail}
+                    # Nothing is left to offer: the person already has it.
+                    result.facts.options, result.facts.offer, result.facts.offer_handoff = [], "", False
+                    return result
+            return TurnResult(handoff)
         handler = self._handlers(u, state, user_id).get(intent)
         if handler is not None:
             result = handler()

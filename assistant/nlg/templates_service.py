@@ -73,8 +73,12 @@ def order_problem(facts: ReplyFacts, seed: int) -> str:
     if facts.passages:
         lines.append("Our policy says:")
         lines += citations(facts, limit=1)
-    lines.append("Shall I pass this to a person on our team, with the order and the problem?"
-                 if facts.offer else "I can pass this to a person on our team if you like.")
+    if facts.slots.get("ticket"):
+        lines.append(f"I've passed this to a person on our team, who will see this conversation. Your reference: "
+                     f"{facts.slots['ticket']}.")
+    else:
+        lines.append("Shall I pass this to a person on our team, with the order and the problem?"
+                     if facts.offer else "I can pass this to a person on our team if you like.")
     return "\n".join(lines)
 
 

@@ -251,6 +251,13 @@ def sample_facts() -> list[ReplyFacts]:
             slots={"problem": "arrived damaged", "order_id": "581475"},
             offer="talk to a person about order 581475, which arrived damaged",
         ),
+        ReplyFacts(  # an angry report: the order's facts, and a person already has it
+            act=Act.order_problem,
+            intent=Intent.report_problem,
+            user_text="this is ridiculous, order 581475 still hasn't come",
+            order=order,
+            slots={"problem": "has not arrived", "order_id": "581475", "ticket": "ticket #1108"},
+        ),
         ReplyFacts(
             act=Act.did_you_mean,
             intent="unsure",

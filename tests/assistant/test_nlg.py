@@ -628,3 +628,9 @@ def test_a_long_passage_is_quoted_by_the_sentences_the_question_shares_words_wit
     assert quoted.startswith("Deliveries to the Scottish Highlands") and quoted in passage
     assert excerpt(passage).startswith("Most UK Standard")  # no question: its first sentences
     assert excerpt(passage, about="when will it come").startswith("Most UK Standard")  # shares no word
+
+
+def test_an_order_problem_already_handed_on_says_so_and_offers_nothing_more() -> None:
+    offered, handed_on = facts_for(Act.order_problem), facts_for(Act.order_problem, 1)
+    assert "if you like" not in GEN.generate(handed_on) and "Your reference: ticket #1108." in GEN.generate(handed_on)
+    assert "ticket" not in GEN.generate(offered)
