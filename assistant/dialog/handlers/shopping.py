@@ -1273,9 +1273,23 @@ def _words_pattern(words: Sequence[str], from_start: bool = False) -> re.Pattern
     """Texts that print every one of ``words``: singular, plural or in "-ing" ("Mounting"), or ending a compound ("mat"
     in "Doormat"), never starting one ("ear" is no "Earbuds"); with ``from_start`` as a word's start ("ram" not in
     "gram")."""
-    parts = "".join(rf"(?=.*\b{re.escape(stem(w))})" if from_start else rf"(?=.*{re.escape(stem(w))}(?:e?s|ing)?\b)"
+    parts = "".join(rf"(?=.*\b{_spelt(stem(w))})" if from_start else rf"(?=.*{_spelt(stem(w))}(?:e?s|ing)?\b)"
                     for w in words)
     return re.compile(parts, re.I | re.S)
+
+
+# A consonant doubled before "-ing", "-ed" or "-er" in one spelling and not in another: British "cancelling",
+# American "canceling" (as the Sony's title prints it).
+_DOUBLED = re.compile(r"^(.*?)([bdfgklmnprtvz])\2?(ing|ed|er)$")
+
+
+def _spelt(word: str) -> str:
+    """A pattern for ``word`` in either spelling of a doubled consonant before its ending."""
+    doubled = _DOUBLED.match(word)
+    if doubled is None:
+        return re.escape(word)
+    head, consonant, ending = doubled.groups()
+    return f"{re.escape(head)}{consonant}{consonant}?{ending}"
 
 
 def _phrase_around(query: str, missing: Sequence[str], slots: Slots) -> str:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
 from assistant.types import DialogState, Slots
 
 
@@ -24,3 +26,15 @@ def test_products_printing_a_describing_word_come_first_and_alone_when_there_are
     ribbons = gifts.find("christmas ribbons", Slots(), False, state, None, describing=["elegant"])
     printing = [p.title for p, _ in ribbons.ranked if "Elegant" in p.title]
     assert len(printing) < 3 and ribbons.ranked[0][0].title in printing and len(ribbons.ranked) > 3
+
+
+@pytest.mark.parametrize(("words", "text", "printed"), [
+    (["noise", "cancelling"], "Sony WH1000XM5 Wireless Noise-Canceling Over-the-Ear Headphones", True),
+    (["canceling"], "Beats Studio Buds + True Wireless Noise Cancelling Earbuds", True),
+    (["travelling"], "Travel Mug", False),  # another word, not another spelling
+    (["ram"], "Kitchen Scales 500 gram", False),
+])
+def test_a_doubled_consonant_in_either_spelling(words: list[str], text: str, printed: bool) -> None:
+    from assistant.dialog.handlers.shopping import _words_pattern
+
+    assert bool(_words_pattern(words, from_start=True).search(text)) is printed
