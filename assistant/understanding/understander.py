@@ -905,7 +905,9 @@ class Understander:
                 update |= {"intent": Intent.search_product, "like_order": True, "targets": (), "similar": False,
                            "notes": (*u.notes, "things like the order shown")}
             # "which ones have a mic" asks it of every product shown, as "any of those" does.
-            of_them = any(a == "of" and b in ("these", "those", "them") for a, b in itertools.pairwise(all_words))
+            # ("do any come in silver": "any" before its verb stands for the things shown, as "any of them" does.)
+            of_them = any((a == "of" and b in ("these", "those", "them")) or (a == "any" and b in _VARIANT_VERBS)
+                          for a, b in itertools.pairwise(all_words))
             asks_which = bool(all_words) and all_words[0] == "which"
             update["among_shown"] = bool(items) and (
                 of_them or asks_property or (asks_which and u.slots.has_budget()))
@@ -1704,6 +1706,10 @@ def request_clause(words: Sequence[str]) -> Sequence[str]:
     return words[asks if asks is not None else start:]
 
 
+# "do any come in silver": the verb a variant is asked with, never the thing.
+_VARIANT_VERBS = frozenset({"come", "comes"})
+
+
 def _elides_its_thing(words: Sequence[str]) -> bool:
     """Whether the first noun phrase of a clause names its thing by "one" alone ("need a new one for uni", "a
     cheaper one"): the thing is one named before, and what follows "for" is what it is for."""
@@ -1759,7 +1765,7 @@ def head_word(words: Sequence[str]) -> str:
             # A word that starts with a digit is a spec or a size ("4k", "1080p", "2tb"): it says what the thing
             # is like, never what it is.
             content = [w for w in content_words(_object_of(segment)) if w not in OTHERNESS
-                       and not w[:1].isdigit()] if whole else []
+                       and not w[:1].isdigit() and w not in _VARIANT_VERBS] if whole else []
             while len(content) > 1 and _participle(content[-1]):
                 content.pop()  # "my teapot arrived cracked": how it came is no thing; the teapot is
             if whole and not content:

@@ -95,7 +95,8 @@ class ShopperPicks:
             u = u.model_copy(update={"query": query, "slots": state.slots.merge(u.slots), "names_product": True,
                                      "head": u.head or head_word(state.query.split())})
         scoped = bool(u.names_product or u.slots.categories or u.slots.brands)
-        at_request = u.points_back and bool(state.query)  # "the most popular ones": the request standing
+        # "the most popular ones", "whats the most popular one": the request standing ("one" stands for its kind).
+        at_request = (u.points_back or bool(u.slots.reference_text)) and bool(state.query)
         if not scoped and not at_request and u.slots.price in ("priciest", "cheapest"):
             # "what's the most expensive thing you sell": the model reads "most" as "most popular"; the price word
             # says how to rank, and nothing narrows what.

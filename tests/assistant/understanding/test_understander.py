@@ -642,3 +642,9 @@ def test_a_question_asking_the_assistant_to_choose(text: str, chooses: bool) -> 
     from assistant.understanding.understander import _asks_to_choose
 
     assert _asks_to_choose(text.split()) is chooses
+
+
+def test_any_before_its_verb_stands_for_the_things_shown(understander: Understander) -> None:
+    # "do any come in silver": "come" is no thing the shop could lack, and "any" asks it of the cake stands shown.
+    u = understander.understand("do any come in silver", AFTER_LIST)
+    assert (u.intent, u.head, u.slots.colour) == ("refine_search", "", "silver")
