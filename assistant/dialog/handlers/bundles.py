@@ -312,9 +312,18 @@ class BundlePlanner:
                    only: Callable[[OrderLine], bool] | None = None) -> TurnResult:
         """A past order as a bundle to buy again, with today's prices; items no longer sold are named.
 
-        ``only``: the lines asked for ("the candles i got last time"), when not the whole order.
+        ``only``: the lines asked for ("the candles i got last time"), when not the whole order. The lines the
+        message turns down (``u.slots.exclude``: "the same as last time but without the hand warmers") are left out.
         """
         lines = [line for line in order.lines if line.quantity > 0 and (only is None or only(line))]
+        turned_down = _turned_down(lines, u.slots.exclude)
+        if turned_down:
+            lines = [line for line in lines if line not in turned_down]
+            if not lines:
+                return TurnResult(ReplyFacts(
+                    act=Act.no_results, intent=Intent.reorder, user_text=u.text, currency=self.currency,
+                    detail=f"Order {order.id} had only {join_words(list(dict.fromkeys(x.title for x in turned_down)))}"
+                           ": without them, nothing is left to order again."))
         products = {p.id: p for p in self.store.get([line.product_id for line in lines])}
         quantities: dict[str, int] = {}
         for line in lines:  # one product on two lines of the order is one item of the bundle
@@ -328,6 +337,8 @@ class BundlePlanner:
             f"From your order {order.id}, at today's prices."
         if gone:
             note += f" No longer available: {join_words(gone[:5])}{' and more' if len(gone) > 5 else ''}."
+        if turned_down:
+            note += f" Left out, as you asked: {join_words(list(dict.fromkeys(x.title for x in turned_down))[:5])}."
         if not items:
             return TurnResult(ReplyFacts(act=Act.no_results, intent=Intent.reorder, user_text=u.text,
                                          currency=self.currency,
@@ -595,6 +606,15 @@ class BundlePlanner:
 _REPLACEMENT_FILLER = frozenset("""a an the some one ones cheaper less expensive lower price budget something another
     different else instead other better nicer option alternative too as well also please it that this them more
     of in to into bundle basket cart list""".split())
+
+
+def _turned_down(lines: Sequence[OrderLine], exclude: Sequence[str]) -> list[OrderLine]:
+    """The order lines the words turned down name: those printing all of them ("hand warmers"), else any of them
+    ("without the mugs and candles")."""
+    if not exclude:
+        return []
+    every = [line for line in lines if all(prints(line.title, w) for w in exclude)]
+    return every or [line for line in lines if any(prints(line.title, w) for w in exclude)]
 
 
 def _the_thing_first(products: list[Product], head: str) -> list[Product]:

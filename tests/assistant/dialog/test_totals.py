@@ -38,3 +38,4 @@ def test_a_sold_out_product_is_said_to_be_out_of_stock() -> None:
     shown, detail = priced_together([_product("a", "1.00"), _product("b", "2.00", stock=0)], 1, "$")
     assert detail == "Bought together, one of each, these 2 come to $3.00. One of them is out of stock at the moment."
     assert shown[1].reason == "out of stock"
+
