@@ -495,9 +495,11 @@ class Understander:
             # with it"): what is in the box, from the product's own text.
             u = u.with_intent(Intent.product_info, f"asks what comes with the product: {u.attribute}")
         own_orders = _of_own_orders(words)
-        if not u.confident and u.attribute and screen.focus_id and not own_orders and screen.context in (
+        if (not u.confident or (u.intent == Intent.out_of_scope and bool({"it", "they", "them"} & set(words)))) \
+                and u.attribute and screen.focus_id and not own_orders and screen.context in (
                 TurnContext.product, TurnContext.products):
-            # "what's the warranty?" with a product on the screen: a property of that product.
+            # "what's the warranty?" with a product on the screen: a property of that product; so is "is it easy to
+            # fly" after drones (out of scope at 0.95): "it" is the drone.
             u = u.with_intent(Intent.product_info, f"a property of the product on the screen: {u.attribute}")
             unsure = False
         elif screen.context is TurnContext.product and screen.focus_id and not own_orders \

@@ -648,3 +648,10 @@ def test_any_before_its_verb_stands_for_the_things_shown(understander: Understan
     # "do any come in silver": "come" is no thing the shop could lack, and "any" asks it of the cake stands shown.
     u = understander.understand("do any come in silver", AFTER_LIST)
     assert (u.intent, u.head, u.slots.colour) == ("refine_search", "", "silver")
+
+
+def test_a_property_of_it_read_out_of_scope_is_asked_of_the_product_shown(understander: Understander) -> None:
+    # Out of scope to the model at 0.95, but "it" after a list is the product in focus.
+    u = understander.understand("is it easy to fly", AFTER_LIST)
+    assert (u.intent, u.attribute) == ("product_info", "easy to fly")
+    assert understander.understand("is it easy to fly", Screen()).intent == "out_of_scope"  # nothing to be "it"
