@@ -261,6 +261,15 @@ class BundlePlanner:
             level = Slots(price=u.slots.price if u.slots.price in _LEVELS else None)
             found = self.shopping.find(role.query, level, False, blank, None, require=[head],
                                        head=role.head, phrase=phrase)
+            occasion = (u.slots.occasion or state.slots.occasion) if anchor is not None else None
+            if occasion and occasion not in role.query and not found.not_found:
+                # "add the first one to a bundle with a card" after birthday presents: a birthday card, where one is
+                # (the thing is still required; the occasion standing only ranks among them).
+                for_it = self.shopping.find(f"{occasion} {role.query}", level, False, blank, None, require=[head],
+                                            head=role.head, phrase=phrase)
+                if not for_it.not_found and any(prints(f"{p.title} {p.category}", head)
+                                                for p, _ in for_it.ranked[:ROLE_POOL]):
+                    found = for_it
             if found.not_found:
                 if parts := self._things_run_together(role):
                     roles.extend(parts)  # looked for in turn, after the others
