@@ -43,7 +43,7 @@ from assistant.understanding.text import (
     is_unreadable,
     strip_markup,
 )
-from assistant.understanding.understander import QUESTION_OPENERS, UNSURE_GUESS, unsure_guess
+from assistant.understanding.understander import LOOKS_UP_ORDERS, QUESTION_OPENERS, UNSURE_GUESS, unsure_guess
 from assistant.understanding.vocab import ORDER_WORDS
 from cartwise.models import Order, OrderStatus
 from finetune.context import TurnContext
@@ -710,8 +710,9 @@ class DialogManager:
         return new.model_copy(update=changes)
 
 
-# Questions that look an order up: after one listed the shopper's orders, naming one of them answers it.
-_ORDER_LOOK_UPS = frozenset({Intent.track_order, Intent.purchase_history, Intent.get_invoice, Intent.track_refund})
+# Questions that look an order up (not a problem report): after one listed the shopper's orders, naming one of them
+# answers it.
+_ORDER_LOOK_UPS = LOOKS_UP_ORDERS - {Intent.report_problem}
 
 
 def _mentions_an_order(u: Understanding) -> bool:

@@ -538,13 +538,13 @@ class Understander:
             u = u.with_intent(Intent.edit_bundle if screen.bundle else Intent.build_bundle,
                               "adds a product on the screen")
             unsure = False
-        if unsure and len(u.top) >= 2 and u.top[0][0] in _LOOKS_UP_ORDERS and u.top[1][0] in _LOOKS_UP_ORDERS \
+        if unsure and len(u.top) >= 2 and u.top[0][0] in LOOKS_UP_ORDERS and u.top[1][0] in LOOKS_UP_ORDERS \
                 and u.top[0][1] + u.top[1][1] >= self.model.threshold:
             # "my order hasn't come yet" (track 0.52, problem 0.40): unsure which question about an order, sure it
             # is one; both answers start from the shopper's orders, so the likelier is taken, not a did-you-mean.
             u = u.with_intent(Intent(u.top[0][0]), f"about an order: {u.top[0][0]} or {u.top[1][0]}")
             unsure = False
-        elif unsure and _names_own_orders(words) and (asked := next((i for i, p in u.top if i in _LOOKS_UP_ORDERS
+        elif unsure and _names_own_orders(words) and (asked := next((i for i, p in u.top if i in LOOKS_UP_ORDERS
                                                        and p >= UNSURE_GUESS), None)) is not None:
             # "my orders in december 2010" (purchase history at 0.49, a search next), "my orders from december"
             # (reorder 0.46, purchase history 0.41): the shopper's own orders, looked up for the likeliest question
@@ -1292,7 +1292,7 @@ _ASKED_OF_THE_SCREEN = frozenset({Intent.product_info, Intent.compare_products, 
 _SOCIAL = frozenset({Intent.greeting, Intent.thanks, Intent.goodbye})
 # Order questions that only look an order up (never change or cancel one): between two of them, either answer
 # starts from the shopper's orders.
-_LOOKS_UP_ORDERS = frozenset({Intent.track_order, Intent.report_problem, Intent.purchase_history,
+LOOKS_UP_ORDERS = frozenset({Intent.track_order, Intent.report_problem, Intent.purchase_history,
                               Intent.get_invoice, Intent.check_invoice, Intent.track_refund})
 # Openers of a yes-or-no question to the shop ("do you do gift wrapping", "can i get it gift wrapped").
 _YES_NO_OPENERS = frozenset({"do", "does", "can", "could", "will", "would", "is", "are"})

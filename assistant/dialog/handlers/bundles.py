@@ -16,6 +16,7 @@ from assistant.facts import Act, ReplyFacts
 from assistant.nlg.phrasing import join_words, plural
 from assistant.personal import Personaliser
 from assistant.protocols import VectorStore
+from assistant.service.customer_service import printing
 from assistant.types import (
     BundleItem,
     BundleSpec,
@@ -326,13 +327,14 @@ class BundlePlanner:
         """
         lines = [line for line in order.lines if line.quantity > 0 and (only is None or only(line))]
         turned_down = _turned_down(lines, u.slots.exclude)
+        left_out = list(dict.fromkeys(line.title for line in turned_down))
         if turned_down:
             lines = [line for line in lines if line not in turned_down]
             if not lines:
                 return TurnResult(ReplyFacts(
                     act=Act.no_results, intent=Intent.reorder, user_text=u.text, currency=self.currency,
-                    detail=f"Order {order.id} had only {join_words(list(dict.fromkeys(x.title for x in turned_down)))}"
-                           ": without them, nothing is left to order again."))
+                    detail=f"Order {order.id} had only {join_words(left_out)}: without them, nothing is left to "
+                           "order again."))
         products = {p.id: p for p in self.store.get([line.product_id for line in lines])}
         quantities: dict[str, int] = {}
         for line in lines:  # one product on two lines of the order is one item of the bundle
@@ -346,8 +348,8 @@ class BundlePlanner:
             f"From your order {order.id}, at today's prices."
         if gone:
             note += f" No longer available: {join_words(gone[:5])}{' and more' if len(gone) > 5 else ''}."
-        if turned_down:
-            note += f" Left out, as you asked: {join_words(list(dict.fromkeys(x.title for x in turned_down))[:5])}."
+        if left_out:
+            note += f" Left out, as you asked: {join_words(left_out[:5])}."
         if not items:
             return TurnResult(ReplyFacts(act=Act.no_results, intent=Intent.reorder, user_text=u.text,
                                          currency=self.currency,
@@ -623,7 +625,7 @@ def _turned_down(lines: Sequence[OrderLine], exclude: Sequence[str]) -> list[Ord
     if not exclude:
         return []
     every = [line for line in lines if all(prints(line.title, w) for w in exclude)]
-    return every or [line for line in lines if any(prints(line.title, w) for w in exclude)]
+    return every or list(filter(printing(exclude), lines))
 
 
 def _the_thing_first(products: list[Product], head: str) -> list[Product]:

@@ -334,10 +334,10 @@ class ShoppingAdvisor:
             # bought with their mugs first for "teapots"). Nor does what a guest looked at in this conversation
             # push them all out: "a mouse" after laptops were looked at listed laptops that include one, and not
             # the mouse the search put first.
-            other_kind = [not is_a(p.title, named) for p, _ in ranked]
-            kept = not all(other_kind[:SHOW])
+            # (The whole pool is read only when it is reordered: this runs on most turns.)
+            kept = any(is_a(p.title, named) for p, _ in ranked[:SHOW])
             if (user_id and kept) or (not kept and any(is_a(h.product.title, named) for h in hits[:SHOW])):
-                ranked = [pr for _, pr in sorted(zip(other_kind, ranked, strict=True), key=lambda fp: fp[0])]
+                ranked = sorted(ranked, key=lambda pr: not is_a(pr[0].title, named))
         if featuring:
             # "mugs with dogs on": the dog mug before the shopper's own favourite mugs, the other mugs before dog
             # badges (each group in its ranked order: history reorders within).
