@@ -670,6 +670,12 @@ class Understander:
             # "what should i buy my brother for christmas" (picks for the shopper at 0.63): picks from the shopper's
             # own history suit the shopper; a present for someone else is searched for them.
             u = u.with_intent(Intent.search_product, f"for someone else: {u.slots.recipient}")
+        if u.intent == Intent.out_of_scope and words[:1] in (["my"], ["our"]) and u.slots.recipient not in (
+                None, "myself") and set(words[1:3]) & set(u.recipient_words) and "?" not in u.text:
+            # "my daughter is starting school in september", "my son starts university next month" (out of scope at
+            # 0.97 to the model): news of someone the shopper shops for, asking nothing, says what it is for; it is
+            # searched for them. A question ("my son's school, where is it?") stays what the model read.
+            u = u.with_intent(Intent.search_product, f"news of someone the shopper shops for: {u.slots.recipient}")
         if u.intent == Intent.best_sellers and u.slots.size_rank and u.head and not screen.products:
             # "whats the biggest tv you sell": TVs ranked by size, not by sales.
             u = u.with_intent(Intent.search_product, f"ranked by size: {u.slots.size_rank}")

@@ -300,9 +300,12 @@ class ShoppingAdvisor:
             colour = re.compile(rf"\b{re.escape(slots.colour)}", re.I)
             hits, ok = prefer(hits, colour, band=ATTRIBUTE_BAND, thing=whole)
             kind_words = words_of(kind_of(kind)) if kind and not kind.startswith("items from our ") else []
-            if not ok and len(kind_words) > 1 and (of_head := _of_kind(of_any_kind, kind_words[-1])):
+            if not ok and len(kind_words) > 1 and (of_head := [
+                    h for h in _of_kind(of_any_kind, kind_words[-1])
+                    if not shown_categories or h.product.category in shown_categories]):
                 # "in gold?" after christmas decorations, and no gold one prints "christmas": the decorations in
-                # gold ("Cherub Heart Decoration Gold") before dropping the colour.
+                # gold ("Cherub Heart Decoration Gold") before dropping the colour. Only those of the range shown:
+                # "any in pink?" after lunch boxes listed pink trinket boxes, boxes of another kind.
                 of_head, ok = prefer(of_head, colour, band=ATTRIBUTE_BAND, thing=kind_words[-1])
                 hits = of_head if ok else hits
             if not ok:

@@ -655,3 +655,12 @@ def test_a_property_of_it_read_out_of_scope_is_asked_of_the_product_shown(unders
     u = understander.understand("is it easy to fly", AFTER_LIST)
     assert (u.intent, u.attribute) == ("product_info", "easy to fly")
     assert understander.understand("is it easy to fly", Screen()).intent == "out_of_scope"  # nothing to be "it"
+
+
+def test_news_of_someone_the_shopper_shops_for_is_a_request(understander: Understander) -> None:
+    # Out of scope to the model at 0.97; a shop reads it as who a present is for and what it is for.
+    u = understander.understand("my daughter is starting school in september", Screen())
+    assert (u.intent, u.slots.recipient) == ("search_product", "daughter")
+    # A question about someone asks something else; no one named is no news of a person the shopper shops for.
+    assert understander.understand("my son's school, where is it?", Screen()).intent != "search_product"
+    assert understander.understand("my car is making a weird noise", Screen()).intent == "out_of_scope"
