@@ -322,6 +322,8 @@ class Understanding(BaseModel):
             target ("a card to go with it"); "" when nothing is named.
         problem: for a problem with an order, which kind.
         latest_order: the message is about the shopper's most recent order ("my last order arrived broken").
+        own_order: the message names the shopper's own order or parcel ("when will my order arrive"): its records
+            answer a signed-in shopper, where the policy answers anyone.
         recent: the message asks about the latest time ("what did i get last time", "my most recent order"), not
             about all of it ("what have i bought before").
         order_target: the order the message points at among those listed ("the second one").
@@ -403,6 +405,7 @@ class Understanding(BaseModel):
     item_query: str = ""
     problem: ProblemKind | None = None
     latest_order: bool = False
+    own_order: bool = False
     recent: bool = False
     order_target: str | None = None
     all_orders: bool = False

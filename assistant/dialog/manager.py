@@ -374,6 +374,11 @@ class DialogManager:
             # "is any of that still on sale" after an order's contents (the order again to the model, at 0.68),
             # "any of those on offer now?" after the last order: which of its products are on offer now.
             return self.picks.on_offer(u, state, among=[line.product_id for line in order.lines])
+        arriving = intent == Intent.delivery_period and u.own_order and bool(user_id) and not u.slots.order_id
+        if arriving:
+            # "when will my order arrive", "how long until my parcel comes", signed in (delivery times to the
+            # model): the shopper's own order, its status and when it should come; a guest gets the policy.
+            intent = Intent.track_order
         if u.angry and intent in _ANGRY_HANDOFF:
             handoff = self.service.handoff(state.session_id, user_id, "angry complaint", u.text, Intent.complaint)
             if intent == Intent.report_problem and user_id:
@@ -413,6 +418,8 @@ class DialogManager:
                 return TurnResult(facts, StateUpdate(orders_shown=[o.id for o in facts.orders]))
             order_id = u.slots.order_id or u.order_target or (described[0].id if described else None) or (
                 state.order_id if u.context is TurnContext.order and points else None)
+            if not order_id and arriving and user_id and len(underway := self.service.underway(user_id)) == 1:
+                order_id = underway[0].id  # the one order still to come is the one asked about
             if not order_id and u.latest_order and user_id:
                 # "i want to return something from my last order": that order, not the policy alone.
                 # "why was my last order cancelled" is of the latest order of all, a cancelled one too; "cancel my
@@ -439,8 +446,12 @@ class DialogManager:
                 return TurnResult(facts, StateUpdate(order_id=facts.order.id) | topic)
             return TurnResult(facts, StateUpdate(orders_shown=[o.id for o in facts.orders]))
         if intent in POLICY_QUERIES:
-            return self._policy(intent, u, state,
-                                goes_on=u.context is TurnContext.policy and (u.follows_on or u.points_back))
+            result = self._policy(intent, u, state,
+                                  goes_on=u.context is TurnContext.policy and (u.follows_on or u.points_back))
+            if intent == Intent.delivery_period and u.own_order and not user_id and result.facts.passages:
+                # A guest's "when will my order arrive": the delivery times for anyone, and how to get their own.
+                result.facts.detail = "Sign in and I can tell you when your own order should arrive."
+            return result
         return self._out_of_scope(u, state, user_id)
 
     def _out_of_scope(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:

@@ -57,7 +57,9 @@ def order_status(facts: ReplyFacts, seed: int) -> str:
     lines.append(f"Total: {_money(order.total, facts.currency)}.")
     if facts.detail and not is_code(facts.detail):
         # An answer about the shopper's history ("Yes: you ordered ...") comes before the order it points to.
-        lines.insert(0, facts.detail) if facts.intent == Intent.purchase_history else lines.append(facts.detail)
+        # When an order on its way should come is read beside its status, before its lines.
+        at = 0 if facts.intent == Intent.purchase_history else 1 if facts.intent == Intent.track_order else len(lines)
+        lines.insert(at, facts.detail)
     return "\n".join(lines)
 
 
@@ -155,7 +157,8 @@ def policy_answer(facts: ReplyFacts, seed: int) -> str:
     if not facts.passages:
         return policy_unknown(facts, seed)
     lead = pick(["Here's what our policy says:", "From our policies:"], facts, seed)
-    return "\n".join([lead, *citations(facts)])
+    # What the policy can't say for this shopper ("sign in and I can look up your own order") comes after it.
+    return "\n".join([lead, *citations(facts), *([facts.detail] if facts.detail else [])])
 
 
 def policy_unknown(facts: ReplyFacts, seed: int) -> str:

@@ -133,7 +133,11 @@ class CustomerService:
             return ReplyFacts(act=Act.order_not_found, intent=intent, user_text=text,
                               slots={"order_id": order_id})
         if intent == Intent.track_order:
-            return ReplyFacts(act=Act.order_status, intent=intent, user_text=text, order=order)
+            # An order on its way says when it should come (or that it is late), from its date and the shop's
+            # delivery time: "when will my order arrive" is answered by the date, not the status word alone.
+            due = self._eligibility(order, "not_arrived") if order.status in (
+                OrderStatus.processing, OrderStatus.shipped) else ""
+            return ReplyFacts(act=Act.order_status, intent=intent, user_text=text, order=order, detail=due)
         if intent == Intent.cancel_order and order.status is OrderStatus.cancelled:
             # "why was my last order cancelled": the record says it was, not why; a person can find out.
             return ReplyFacts(act=Act.order_status, intent=intent, user_text=text, order=order,
@@ -246,6 +250,11 @@ class CustomerService:
                   if cancelled or o.status is not OrderStatus.cancelled]
         arrived = [o for o in orders if o.status is OrderStatus.delivered] if delivered else []
         return next(iter(arrived or orders), None)
+
+    def underway(self, user_id: str) -> list[Order]:
+        """The shopper's recent orders not delivered yet (processing or shipped), latest first."""
+        return [o for o in self.db.orders_for_customer(user_id, limit=10)
+                if o.status in (OrderStatus.processing, OrderStatus.shipped)]
 
     def find_orders(self, user_id: str, placed: OrderDate | None, things: Sequence[str]) -> list[Order]:
         """The shopper's orders (latest first) placed when ``placed`` says (a day, or a span before the shop's

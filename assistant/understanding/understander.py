@@ -949,6 +949,7 @@ class Understander:
         # The verb's past participle ("cancelled", "canceled") says what became of an order, not what to do.
         update["says_cancelled"] = any(w.startswith("cancel") and w.endswith("ed") for w in all_words)
         update["recent"] = any(w in _LATEST for w in all_words)
+        update["own_order"] = _names_own_orders(all_words)
         update["latest_order"] = any(w in _LATEST_WORDS and nxt in _ORDER_NOUNS
                                      for w, nxt in itertools.pairwise([*all_words, ""]))
         count = counted_reference(all_words)

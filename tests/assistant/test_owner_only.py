@@ -111,6 +111,7 @@ ASKS_ABOUT_B = [
     pytest.param("order {b_order} arrived broken", id="problem-b-order"),
     pytest.param("an item is missing from order {b_order}", id="problem-missing-b-order"),
     pytest.param("my last order arrived broken", id="problem-no-id"),
+    pytest.param("when will my order arrive", id="arrival-no-id"),
     pytest.param("recommend me something new I haven't bought before", id="personal-picks"),
 ]
 

@@ -664,3 +664,10 @@ def test_news_of_someone_the_shopper_shops_for_is_a_request(understander: Unders
     # A question about someone asks something else; no one named is no news of a person the shopper shops for.
     assert understander.understand("my son's school, where is it?", Screen()).intent != "search_product"
     assert understander.understand("my car is making a weird noise", Screen()).intent == "out_of_scope"
+
+
+def test_the_shoppers_own_order_is_told_from_orders_in_general(understander: Understander) -> None:
+    # The records of the shopper's order answer the first, signed in; the policy the second, for anyone.
+    assert understander.understand("when will my order arrive", Screen()).own_order
+    assert understander.understand("how long until my parcel comes", Screen()).own_order
+    assert not understander.understand("when will an order placed today arrive", Screen()).own_order
