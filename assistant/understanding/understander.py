@@ -670,12 +670,17 @@ class Understander:
             # "what should i buy my brother for christmas" (picks for the shopper at 0.63): picks from the shopper's
             # own history suit the shopper; a present for someone else is searched for them.
             u = u.with_intent(Intent.search_product, f"for someone else: {u.slots.recipient}")
-        if u.intent == Intent.out_of_scope and words[:1] in (["my"], ["our"]) and u.slots.recipient not in (
-                None, "myself") and set(words[1:3]) & set(u.recipient_words) and "?" not in u.text:
+        if u.intent == Intent.out_of_scope and "?" not in u.text and words and (
+                (words[0] in ("my", "our") and u.slots.recipient not in (None, "myself")
+                 and set(words[1:3]) & set(u.recipient_words))
+                or (words[0] in _SAYS_OWN_NEWS and u.slots.occasion)):
             # "my daughter is starting school in september", "my son starts university next month" (out of scope at
             # 0.97 to the model): news of someone the shopper shops for, asking nothing, says what it is for; it is
-            # searched for them. A question ("my son's school, where is it?") stays what the model read.
-            u = u.with_intent(Intent.search_product, f"news of someone the shopper shops for: {u.slots.recipient}")
+            # searched for them. So is the shopper's own occasion: "im hosting a dinner party on saturday" (0.91),
+            # "we're going to a wedding next month". A question ("my son's school, where is it?") stays what the
+            # model read.
+            u = u.with_intent(Intent.search_product, "news of someone the shopper shops for, or an occasion: "
+                                                     f"{u.slots.recipient or u.slots.occasion}")
         if u.intent == Intent.best_sellers and u.slots.size_rank and u.head and not screen.products:
             # "whats the biggest tv you sell": TVs ranked by size, not by sales.
             u = u.with_intent(Intent.search_product, f"ranked by size: {u.slots.size_rank}")
@@ -1379,6 +1384,8 @@ _WHOLE = frozenset({"altogether", "total", "all", "together", "whole", "everythi
 _STANDS_FOR_THING = frozenset({"what", "whats", "which"})
 _SOME_THING = frozenset({"something", "anything"})  # "somethin" is put right before (_respell)
 _FIRST_PERSON = frozenset({"i", "me", "my", "mine", "ive", "i've", "we", "us", "our"})
+# The first word of a statement of the shopper's own news ("im hosting a dinner party", "we're off to a wedding").
+_SAYS_OWN_NEWS = frozenset({"i", "im", "ive", "we", "were", "weve", "my", "our"})
 # An order ranked by size is ranked by what it came to ("my biggest order").
 _ORDER_SIZE_RANKS: dict[str, Literal["priciest", "cheapest"]] = {"largest": "priciest", "smallest": "cheapest"}
 # Words that ask how well products sell: the shop's orders answer them, not the product details.

@@ -664,6 +664,9 @@ def test_news_of_someone_the_shopper_shops_for_is_a_request(understander: Unders
     # A question about someone asks something else; no one named is no news of a person the shopper shops for.
     assert understander.understand("my son's school, where is it?", Screen()).intent != "search_product"
     assert understander.understand("my car is making a weird noise", Screen()).intent == "out_of_scope"
+    # The shopper's own occasion, told as news (out of scope at 0.97), is searched; asked as a question, not.
+    assert understander.understand("we're going to a wedding next month", Screen()).intent == "search_product"
+    assert understander.understand("how to plan for weddings", Screen()).intent == "out_of_scope"
 
 
 def test_the_shoppers_own_order_is_told_from_orders_in_general(understander: Understander) -> None:
