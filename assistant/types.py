@@ -233,7 +233,7 @@ class Slots(BaseModel):
         return out
 
 
-BundleOp = Literal["add", "remove", "swap", "rebudget", "quantity", "people"]
+BundleOp = Literal["add", "remove", "swap", "rebudget", "quantity", "people", "scale"]
 ProblemKind = Literal["damaged", "missing_item", "wrong_item", "not_arrived", "faulty"]
 
 
@@ -259,6 +259,14 @@ class Screen(BaseModel):
     order_id: str | None = None
     orders: list[str] = Field(default_factory=list)
     query: str = ""
+
+
+class QuantityChange(BaseModel):
+    """A change to every quantity of a set or an order: ``each`` sets them ("2 of each"), ``factor`` scales them
+    ("double the quantities" 2, "half as many" 0.5)."""
+
+    each: int | None = Field(None, ge=1)
+    factor: Decimal | None = Field(None, gt=0)
 
 
 class Role(BaseModel):
@@ -322,6 +330,8 @@ class Understanding(BaseModel):
             target ("a card to go with it"); "" when nothing is named.
         problem: for a problem with an order, which kind.
         latest_order: the message is about the shopper's most recent order ("my last order arrived broken").
+        quantity_change: a change to every quantity of the set on the screen or of an order ordered again ("2 of
+            each", "double the quantities", "half as many").
         own_order: the message names the shopper's own order or parcel ("when will my order arrive"): its records
             answer a signed-in shopper, where the policy answers anyone.
         recent: the message asks about the latest time ("what did i get last time", "my most recent order"), not
@@ -406,6 +416,7 @@ class Understanding(BaseModel):
     problem: ProblemKind | None = None
     latest_order: bool = False
     own_order: bool = False
+    quantity_change: QuantityChange | None = None
     recent: bool = False
     order_target: str | None = None
     all_orders: bool = False

@@ -56,6 +56,7 @@ from assistant.understanding.content import (
     ranking_positions,
     search_query,
 )
+from assistant.understanding.multiples import quantity_change
 from assistant.understanding.references import (
     OnScreen,
     by_name,
@@ -298,6 +299,13 @@ class Understander:
         words = reading.residual.split()
         corrections = request_fixes | {w: c for w in dict.fromkeys(words) if (c := self._correct(w))}
         words = [corrections.get(w, w) for w in words]
+        named_as, recipient = reading.recipient_words, reading.slots.recipient
+        if len(named_as) == 1 and recipient and len(recipient.split()) == 1 and named_as[0] != recipient \
+                and not self.catalog.title_counts.get(stem(named_as[0]), 0):
+            # A word for who it is for that no title prints ("nan", "hubby") can only find things by its meaning,
+            # and an odd word's meaning misleads ("something for my nan" listed children's things): the search
+            # carries the table's own word for them ("grandma").
+            words = [recipient if w == named_as[0] else w for w in words]
         ranking = ranking_positions(words)  # "your top 3 best sellers": how many, no "top" to search for
         words = [w for i, w in enumerate(words) if i not in ranking]
         # A category is named by the noun phrase that says what is wanted, not by a verb or a purpose clause:
@@ -955,6 +963,13 @@ class Understander:
         update["says_cancelled"] = any(w.startswith("cancel") and w.endswith("ed") for w in all_words)
         update["recent"] = any(w in _LATEST for w in all_words)
         update["own_order"] = _names_own_orders(all_words)
+        change = update["quantity_change"] = quantity_change(all_words)
+        if change is not None and screen.context is TurnContext.bundle and screen.bundle \
+                and u.intent != Intent.reorder and u.intent not in LOOKS_UP_ORDERS:
+            # "make it 2 of each" (a set's budget to the model), "double the quantities" (an order change at 0.37)
+            # after a set: every item's quantity, not a new set or a thing called "quantities".
+            update |= {"intent": Intent.edit_bundle, "confident": True, "bundle_op": "scale", "targets": (),
+                       "item_query": "", "notes": (*u.notes, "every quantity of the set")}
         update["latest_order"] = any(w in _LATEST_WORDS and nxt in _ORDER_NOUNS
                                      for w, nxt in itertools.pairwise([*all_words, ""]))
         count = counted_reference(all_words)

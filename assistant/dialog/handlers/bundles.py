@@ -22,6 +22,7 @@ from assistant.types import (
     BundleSpec,
     DialogState,
     Intent,
+    QuantityChange,
     Role,
     ShownBundle,
     Slots,
@@ -339,7 +340,9 @@ class BundlePlanner:
         quantities: dict[str, int] = {}
         for line in lines:  # one product on two lines of the order is one item of the bundle
             quantities[line.product_id] = quantities.get(line.product_id, 0) + line.quantity
-        items = [BundleItem(id=p.id, title=p.title, price=p.price, quantity=quantity, category=p.category,
+        change = u.quantity_change
+        items = [BundleItem(id=p.id, title=p.title, price=p.price, category=p.category,
+                            quantity=changed(quantity, change) if change else quantity,
                             reason=f"in your order {order.id}")
                  for pid, quantity in quantities.items() if (p := products.get(pid)) is not None and p.in_stock]
         gone = list(dict.fromkeys(line.title for line in lines
@@ -350,6 +353,8 @@ class BundlePlanner:
             note += f" No longer available: {join_words(gone[:5])}{' and more' if len(gone) > 5 else ''}."
         if left_out:
             note += f" Left out, as you asked: {join_words(left_out[:5])}."
+        if change:
+            note += f" {said_of(change)}"
         if not items:
             return TurnResult(ReplyFacts(act=Act.no_results, intent=Intent.reorder, user_text=u.text,
                                          currency=self.currency,
@@ -392,6 +397,8 @@ class BundlePlanner:
             return self.quantity(u, bundle, state)
         if op == "people":
             return self.for_people(u, bundle, state)
+        if op == "scale" and u.quantity_change is not None:
+            return self.scale(u.quantity_change, u, bundle)
         return self.add(u, bundle, state)
 
     def for_people(self, u: Understanding, bundle: ShownBundle, state: DialogState) -> TurnResult:
@@ -415,6 +422,13 @@ class BundlePlanner:
         return TurnResult(ReplyFacts(act=Act.show_bundle, intent=Intent.edit_bundle, user_text=u.text, bundle=shown,
                                      currency=self.currency),
                           StateUpdate(bundle=shown) | (StateUpdate(bundle_spec=spec) if spec else StateUpdate()))
+
+    def scale(self, change: QuantityChange, u: Understanding, bundle: ShownBundle) -> TurnResult:
+        """ "2 of each", "double the quantities", "half as many" after a set: every item's quantity changed."""
+        items = [i.model_copy(update={"quantity": changed(i.quantity, change)}) for i in bundle.items]
+        shown = self._recount(items, bundle.budget, said_of(change))
+        return TurnResult(ReplyFacts(act=Act.show_bundle, intent=Intent.edit_bundle, user_text=u.text, bundle=shown,
+                                     currency=self.currency), StateUpdate(bundle=shown))
 
     def rebudget(self, u: Understanding, bundle: ShownBundle, state: DialogState, user_id: str | None) -> TurnResult:
         """The same bundle request with a new budget: "make it cheaper", "under £10 instead"."""
@@ -674,3 +688,18 @@ def _role_name(role: Role) -> str:
 def _display(slots: Slots) -> dict[str, str]:
     keep = {"budget_min", "budget_max", "budget_about", "recipient", "occasion", "quantity"}
     return {k: v for k, v in slots.as_strings().items() if k in keep}
+
+
+def changed(quantity: int, change: QuantityChange) -> int:
+    """``quantity`` after ``change``: every quantity set, or scaled and rounded up (never below one)."""
+    if change.each is not None:
+        return change.each
+    return max(1, math.ceil(quantity * (change.factor or 1)))
+
+
+def said_of(change: QuantityChange) -> str:
+    """The change in words, for the set's note."""
+    if change.each is not None:
+        return f"Now {change.each} of each."
+    named = {Decimal(2): "doubled", Decimal("0.5"): "halved (at least 1 each)", Decimal(3): "tripled"}
+    return f"Every quantity {named.get(change.factor or Decimal(1), f'times {change.factor}')}."

@@ -662,6 +662,13 @@ class ShoppingAdvisor:
                           kind=state.kind, thing=thing, shown_categories=categories)
         beyond = [(p, why) for p, why in found.ranked
                   if (size := title_size(p.title)) is not None and (size > bound if larger else size < bound)]
+        if not beyond and state.kind and len(categories) == 1:
+            # The kind named from the titles shown ("tablets", all Samsung "Tablet"s) leaves out those of the same
+            # range whose titles name it otherwise ("iPad Pro 12.9-inch"): the range shown is the kind then.
+            found = self.find(query, ranking, _category_filter(u), state, user_id, like_ids=state.shown_ids,
+                              thing=thing, shown_categories=categories)
+            beyond = [(p, why) for p, why in found.ranked
+                      if (size := title_size(p.title)) is not None and (size > bound if larger else size < bound)]
         if not beyond:
             return TurnResult(ReplyFacts(
                 act=Act.no_results, intent=Intent.refine_search, user_text=u.text, currency=self.currency,

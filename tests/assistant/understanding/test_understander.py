@@ -674,3 +674,9 @@ def test_the_shoppers_own_order_is_told_from_orders_in_general(understander: Und
     assert understander.understand("when will my order arrive", Screen()).own_order
     assert understander.understand("how long until my parcel comes", Screen()).own_order
     assert not understander.understand("when will an order placed today arrive", Screen()).own_order
+
+
+def test_a_word_for_the_recipient_no_title_prints_is_searched_as_the_tables_word(understander: Understander) -> None:
+    # "nan" is no word of the giftshop titles: the search carries "grandma", whose meaning is not a baby's.
+    u = understander.understand("something for my nan", Screen())
+    assert u.slots.recipient == "grandma" and "grandma" in u.query.split() and "nan" not in u.query.split()
