@@ -248,6 +248,8 @@ class Screen(BaseModel):
         order_id: the order being talked about.
         orders: the ids of the orders listed, in the order shown.
         query: the standing search ("lunch bag").
+        budget: the form of the standing request's budget ("max": under £10, "about": around £15), None when it has
+            none: a bare amount after it ("make it 40") restates it.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -259,6 +261,7 @@ class Screen(BaseModel):
     order_id: str | None = None
     orders: list[str] = Field(default_factory=list)
     query: str = ""
+    budget: Literal["max", "about"] | None = None
 
 
 class QuantityChange(BaseModel):

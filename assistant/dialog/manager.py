@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from assistant.dialog.handlers.bundles import BundlePlanner, standing_request
 from assistant.dialog.handlers.picks import ShopperPicks
@@ -141,7 +141,16 @@ def screen_of(state: DialogState) -> Screen:
     return Screen(context=state.context, products=state.shown,
                   bundle=state.bundle.items if state.bundle else [], focus_id=state.focus_id,
                   order_id=state.order_id, orders=state.orders_shown if state.context is TurnContext.order else [],
-                  query=state.query or "")
+                  query=state.query or "", budget=_budget_form(state))
+
+
+def _budget_form(state: DialogState) -> Literal["max", "about"] | None:
+    """Whether the request on the screen has a budget, and of which form ("around £15" or "under £10")."""
+    if state.context is TurnContext.bundle and state.bundle is not None:
+        return "max" if state.bundle.budget is not None else None
+    if state.context in (TurnContext.products, TurnContext.product):
+        return "about" if state.slots.budget_aim() is not None else "max" if state.slots.budget_max else None
+    return None
 
 
 class DialogManager:

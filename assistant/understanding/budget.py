@@ -15,6 +15,7 @@ Rules (documented in the README of the slot extractor too):
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -279,3 +280,26 @@ def _bounds(kind: str, a: _Amount, b: _Amount | None) -> tuple[Decimal | None, D
     if kind in ("min", "min_post"):
         return to_money(a.value), None
     return None, to_money(a.value)
+
+
+# Words a new amount for a standing budget is said after ("make it 40", "say 30") or before ("40 instead").
+_RESTATED_AFTER = (("make", "it"), ("make", "that"), ("say",), ("change", "it", "to"), ("up", "to"))
+_RESTATED_BEFORE = ("instead", "then", "max", "tops")
+
+
+def restated_amount(words: Sequence[str]) -> Decimal | None:
+    """A bare amount restating a budget already standing ("make it 40", "say 30", "25 instead"), or None.
+
+    Only after a request with a budget is such a number a budget: "make it 4" after a single mug is a count.
+    """
+    for i, word in enumerate(words):
+        value = Decimal(word) if word.isdigit() and len(word) <= 6 else NUMBER_WORDS.get(word)
+        if value is None:
+            continue
+        before, after = tuple(words[max(0, i - 3):i]), words[i + 1:i + 2]
+        # The number ends the phrase: "make it 2 of each" counts things, "make it 20" restates the budget.
+        if after and after[0] not in _RESTATED_BEFORE:
+            continue
+        if after or any(before[-len(cue):] == cue for cue in _RESTATED_AFTER):
+            return to_money(Decimal(value))
+    return None

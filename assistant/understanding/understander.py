@@ -38,7 +38,7 @@ from assistant.understanding.attributes import (
     asks_included,
     asks_rating,
 )
-from assistant.understanding.budget import MONEY_WORDS
+from assistant.understanding.budget import APPROX_MARGIN, MONEY_WORDS, restated_amount
 from assistant.understanding.catalog import (
     CatalogVocabulary,
     NamedCategories,
@@ -81,6 +81,7 @@ from assistant.understanding.vocab import (
     SET_WORDS,
     SPENDING_WORDS,
 )
+from cartwise.currency import to_money
 from finetune.context import TurnContext, model_input
 from finetune.labels import CUSTOMER_SERVICE_INTENTS
 
@@ -970,6 +971,21 @@ class Understander:
             # after a set: every item's quantity, not a new set or a thing called "quantities".
             update |= {"intent": Intent.edit_bundle, "confident": True, "bundle_op": "scale", "targets": (),
                        "item_query": "", "notes": (*u.notes, "every quantity of the set")}
+        amount = restated_amount(all_words) if screen.budget and change is None and not u.slots.has_budget() \
+            and not u.names_product else None
+        if amount is not None:
+            # "make it 40" after a present around £15, "make it 20" after teapots under £10 or a set within one (a
+            # refinement that kept the old budget, a set made cheaper): a bare amount restates the standing budget,
+            # in its form.
+            budget = {"budget_about": amount, "budget_min": to_money(amount * (1 - APPROX_MARGIN)),
+                      "budget_max": to_money(amount * (1 + APPROX_MARGIN))} if screen.budget == "about" \
+                else {"budget_max": amount}
+            update |= {"slots": u.slots.model_copy(update=budget), "confident": True,
+                       "notes": (*u.notes, f"a new amount for the budget: {amount}")}
+            if screen.context is TurnContext.bundle:
+                update |= {"intent": Intent.edit_bundle, "bundle_op": "rebudget", "targets": (), "item_query": ""}
+            else:
+                update["intent"] = Intent.refine_search
         update["latest_order"] = any(w in _LATEST_WORDS and nxt in _ORDER_NOUNS
                                      for w, nxt in itertools.pairwise([*all_words, ""]))
         count = counted_reference(all_words)

@@ -25,3 +25,4 @@ def test_a_change_to_every_quantity(text: str, expected: QuantityChange) -> None
 def test_no_change_to_quantities(text: str) -> None:
     # A double bed and half price are things and prices; a count of one thing changes that thing only.
     assert quantity_change(text.split()) is None
+

@@ -680,3 +680,13 @@ def test_a_word_for_the_recipient_no_title_prints_is_searched_as_the_tables_word
     # "nan" is no word of the giftshop titles: the search carries "grandma", whose meaning is not a baby's.
     u = understander.understand("something for my nan", Screen())
     assert u.slots.recipient == "grandma" and "grandma" in u.query.split() and "nan" not in u.query.split()
+
+
+def test_a_bare_amount_restates_the_budget_on_the_screen(understander: Understander) -> None:
+    # Only where the request on the screen has a budget is "make it 40" money, and in that budget's form.
+    u = understander.understand("make it 40", AFTER_LIST.model_copy(update={"budget": "about"}))
+    assert (u.intent, u.slots.budget_about, u.slots.budget_max) == ("refine_search", Decimal("40.00"),
+                                                                    Decimal("48.00"))
+    u = understander.understand("make it 40", AFTER_LIST.model_copy(update={"budget": "max"}))
+    assert (u.slots.budget_about, u.slots.budget_max) == (None, Decimal("40.00"))
+    assert understander.understand("make it 40", AFTER_LIST).slots.budget_max is None
