@@ -322,6 +322,15 @@ class ShoppingAdvisor:
                 of_thing, ok = _with_feature(of_any_kind, slots.feature, thing)
                 hits = of_thing if ok and thing else hits
                 ok = ok and bool(thing)
+                if ok:
+                    # Those with the feature were looked for past the colour or size kept above: "one with usb c"
+                    # after 27-inch monitors found a 24-inch one, and the reply named it a 27-inch monitor.
+                    for attribute, value in (("colour", slots.colour), ("size", slots.size)):
+                        pattern = None if not value else _size_pattern(value) if attribute == "size" else re.compile(
+                            rf"\b{re.escape(value)}", re.I)
+                        if pattern is not None and not any(pattern.search(h.product.title) for h in hits) \
+                                and f"{attribute} {value}" not in relaxed:
+                            relaxed.append(f"{attribute} {value}")
             if not ok:
                 relaxed.append(f"with {slots.feature}")
         hits = self._price_level(hits, slots)
