@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from assistant.dialog.handlers.bundles import BundlePlanner, standing_request
 from assistant.dialog.handlers.picks import ShopperPicks
-from assistant.dialog.handlers.shopping import SHOW, ShoppingAdvisor, TurnResult
+from assistant.dialog.handlers.shopping import SHOW, ShoppingAdvisor, TurnResult, prints_all
 from assistant.dialog.state import SessionStore, screen_after
 from assistant.facts import Act, ReplyFacts
 from assistant.nlg.phrasing import plural
@@ -596,6 +596,12 @@ class DialogManager:
             facts.detail = f"I can't find an order of yours placed {_when(u)}. Which one is it?"
         return facts
 
+    @classmethod
+    def _as_typed(cls, u: Understanding) -> str:
+        """The words naming what was in an order, as the shopper typed them ("candles", not the stem "candle")."""
+        things = set(cls._order_things(u))
+        return " ".join(w for w in u.query.split() if stem(w) in things)
+
     @staticmethod
     def _order_things(u: Understanding) -> list[str]:
         """The words of the message that could name what was in an order ("the cake tins")."""
@@ -612,7 +618,8 @@ class DialogManager:
         # "how much did i spend last year": a span, not the last order ("my last order" still is one).
         latest = u.latest_order or (u.recent and not u.asks_spending)
         facts = self.service.history(user_id, u.text, asked, latest=latest, spending=u.asks_spending,
-                                     by_total=u.ranks_orders, placed=u.slots.placed if u.asks_spending else None)
+                                     by_total=u.ranks_orders, placed=u.slots.placed if u.asks_spending else None,
+                                     named=self._as_typed(u) if asked and not u.targets else "")
         if facts.products:  # what they buy most, to point at next ("order the first one again")
             return TurnResult(facts, StateUpdate(shown=facts.products, focus_id=facts.products[0].id, query=""))
         return TurnResult(facts, StateUpdate(order_id=facts.order.id) if facts.order else StateUpdate())
@@ -621,8 +628,13 @@ class DialogManager:
         """ "have I ordered the lunch bags before?": the products the words name, best matches first."""
         if not u.query:
             return ()
-        found = self.shopping.find(u.query, u.slots, u.category_filter, DialogState(session_id="-"), None)
-        return tuple(p.id for p, _ in found.ranked[:10])
+        found = [p for p, _ in self.shopping.find(u.query, u.slots, u.category_filter, DialogState(session_id="-"),
+                                                    None).ranked[:10]]
+        # A product named by its title is that product: "have I ordered the London Bus Coffee Mug before?" is not
+        # answered yes for the Retro Coffee Mugs the search ranks beside it.
+        words = self._order_things(u)
+        named = [p for p in found if words and prints_all(words, p)]
+        return tuple(p.id for p in named or found)
 
     def _like_order(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult | None:
         """ "get me something similar" under the shopper's order: products like its first line, none it had; None

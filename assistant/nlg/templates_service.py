@@ -88,7 +88,10 @@ def order_list(facts: ReplyFacts, seed: int) -> str:
     if not facts.orders:
         return facts.detail or "I can't find any orders on your account yet."
     lead = pick(["Your recent orders:", "Here are your latest orders:"], facts, seed)
-    lines = [lead]
+    # What the list answers ("No: I don't see “candles” in your orders.") comes before it; its question after it.
+    statement, _, question = facts.detail.rpartition(". ") if facts.detail.endswith("?") else (facts.detail, "", "")
+    lines = [f"{statement}." if statement and not statement.endswith((".", "!")) else statement, lead] \
+        if statement else [lead]
     for order in facts.orders[:MAX_ORDERS_LISTED]:
         lines.append(
             f"- Order {order.id} — {format_date(order.placed_at)} — status: {order.status.value} — "
@@ -96,8 +99,7 @@ def order_list(facts: ReplyFacts, seed: int) -> str:
         )
     if len(facts.orders) > MAX_ORDERS_LISTED:
         lines.append(f"(showing the latest {MAX_ORDERS_LISTED} of {len(facts.orders)} orders)")
-    ask = facts.detail if facts.detail.endswith("?") else "Which one would you like to know more about?"
-    lines.append(ask)
+    lines.append(question or "Which one would you like to know more about?")
     if facts.passages:
         lines += citations(facts, limit=1)
     return "\n".join(lines)

@@ -165,8 +165,9 @@ class CustomerService:
     def history(self, user_id: str | None, text: str, product_ids: tuple[str, ...] = (),
                 latest: bool = True, spending: bool = False,
                 by_total: Literal["priciest", "cheapest"] | None = None,
-                placed: OrderDate | None = None) -> ReplyFacts:
-        """What the shopper bought: whether they bought the products asked about; else the latest order's lines
+                placed: OrderDate | None = None, named: str = "") -> ReplyFacts:
+        """What the shopper bought: whether they bought the products asked about (``named``: as the shopper
+        named them, "candles", for the answer that they did not); else the latest order's lines
         (``latest``: "what did i get last time"), or what they buy most over all their orders (``spending``: what
         they spent most on, and how much in all); ``by_total``: the order with the largest (smallest) total;
         ``placed``: only the orders placed then ("how much have i spent this year")."""
@@ -193,8 +194,8 @@ class CustomerService:
                 return ReplyFacts(act=Act.order_status, intent=Intent.purchase_history, user_text=text, order=shown,
                                   detail=detail, options=["Order the same again"])
             return ReplyFacts(act=Act.order_list, intent=Intent.purchase_history, user_text=text, orders=bought[:5],
-                              detail="I don't see that product in your orders. These are your latest orders; "
-                                     "which one would you like to see?")
+                              detail=f"No: I don't see {f'“{named}”' if named else 'that product'} in your "
+                                     "orders. Which one would you like to see?")
         if by_total is not None:
             chosen = (max if by_total == "priciest" else min)(bought, key=lambda o: (o.total, o.placed_at))
             which = "largest" if by_total == "priciest" else "smallest"

@@ -634,3 +634,11 @@ def test_an_order_problem_already_handed_on_says_so_and_offers_nothing_more() ->
     offered, handed_on = facts_for(Act.order_problem), facts_for(Act.order_problem, 1)
     assert "if you like" not in GEN.generate(handed_on) and "Your reference: ticket #1108." in GEN.generate(handed_on)
     assert "ticket" not in GEN.generate(offered)
+
+
+def test_what_an_order_list_answers_comes_before_it_and_its_question_after() -> None:
+    facts = facts_for(Act.order_list).model_copy(update={
+        "detail": "No: I don't see “candles” in your orders. Which one would you like to see?"})
+    lines = GEN.generate(facts).splitlines()
+    assert lines[0] == "No: I don't see “candles” in your orders."
+    assert lines[-1] == "Which one would you like to see?"
