@@ -233,6 +233,8 @@ class Slots(BaseModel):
         return out
 
 
+# How the shopper's orders are ranked: by their total, or by the day they were placed ("my oldest order").
+OrderRank = Literal["priciest", "cheapest", "oldest", "newest"]
 BundleOp = Literal["add", "remove", "swap", "rebudget", "quantity", "people", "scale"]
 ProblemKind = Literal["damaged", "missing_item", "wrong_item", "not_arrived", "faulty"]
 
@@ -362,6 +364,7 @@ class Understanding(BaseModel):
         says_cancelled: the message speaks of an order as cancelled already ("why was my last order cancelled"),
             not of cancelling one.
         ranks_orders: the shopper's orders ranked by their total ("my most expensive order" -> "priciest",
+            "my oldest order" -> "oldest" by the day placed;
             "my smallest order" -> "cheapest"), not products by price.
         asks_total: the set on the screen is asked about as a whole: its total, or whether it fits the budget
             ("how much is that altogether", "does it fit my budget").
@@ -427,7 +430,7 @@ class Understanding(BaseModel):
     points_back: bool = False
     asks_spending: bool = False
     people: int | None = None
-    ranks_orders: Literal["priciest", "cheapest"] | None = None
+    ranks_orders: OrderRank | None = None
     asks_total: bool = False
     says_cancelled: bool = False
     speaks_of_someone: bool = False

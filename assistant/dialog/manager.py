@@ -30,6 +30,7 @@ from assistant.service.customer_service import (
     CustomerService,
     lines_first,
     printing,
+    ranked_first,
 )
 from assistant.types import DialogState, Intent, PendingRequest, Reply, Screen, ShownProduct, StateUpdate, Understanding
 from assistant.understanding import Understander
@@ -410,11 +411,11 @@ class DialogManager:
             return result
         if intent in ORDER_INTENTS and u.ranks_orders and not u.order_target and user_id \
                 and u.context is TurnContext.order and len(state.orders_shown) > 1:
-            # "the biggest one" under a list of orders: the one of those listed with the largest total.
+            # "the biggest one" under a list of orders: the one of those listed with the largest total; "the oldest
+            # one", the one placed first.
             listed = self.service.orders_among(user_id, state.orders_shown)
             if listed:
-                pick = max if u.ranks_orders == "priciest" else min
-                u = u.model_copy(update={"order_target": pick(listed, key=lambda o: o.total).id})
+                u = u.model_copy(update={"order_target": ranked_first(listed, u.ranks_orders).id})
         if intent in ORDER_INTENTS:
             # "cancel it", "can i return something from it" after an order mean that order; "how do I get a
             # refund?" names none.

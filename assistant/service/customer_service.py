@@ -12,13 +12,13 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Sequence
 from datetime import timedelta
 from decimal import Decimal
-from typing import Literal, Protocol
+from typing import Protocol
 
 from assistant.facts import Act, PolicyPassage, ReplyFacts
 from assistant.nlg.money import format_date
 from assistant.reply import ShownProduct
 from assistant.service.policies import PolicyIndex
-from assistant.types import Intent, OrderDate, ProblemKind
+from assistant.types import Intent, OrderDate, OrderRank, ProblemKind
 from assistant.understanding.catalog import prints
 from cartwise.currency import format_money
 from cartwise.db import ShopDatabase
@@ -76,6 +76,13 @@ ORDER_INTENTS: frozenset[Intent] = frozenset({
     Intent.change_shipping_address,
 })
 HISTORY_SHOWN = 5  # products in the summary of what a shopper buys most
+
+
+def ranked_first(orders: Sequence[Order], rank: OrderRank) -> Order:
+    """The first of ``orders`` by ``rank``: the largest or smallest total, or the one placed first or last."""
+    if rank in ("oldest", "newest"):
+        return (min if rank == "oldest" else max)(orders, key=lambda o: o.placed_at)
+    return (max if rank == "priciest" else min)(orders, key=lambda o: (o.total, o.placed_at))
 
 
 def lines_first(order: Order, wanted: Callable[[OrderLine], bool]) -> Order:
@@ -164,7 +171,7 @@ class CustomerService:
 
     def history(self, user_id: str | None, text: str, product_ids: tuple[str, ...] = (),
                 latest: bool = True, spending: bool = False,
-                by_total: Literal["priciest", "cheapest"] | None = None,
+                by_total: OrderRank | None = None,
                 placed: OrderDate | None = None, named: str = "") -> ReplyFacts:
         """What the shopper bought: whether they bought the products asked about (``named``: as the shopper
         named them, "candles", for the answer that they did not); else the latest order's lines
@@ -197,10 +204,11 @@ class CustomerService:
                               detail=f"No: I don't see {f'“{named}”' if named else 'that product'} in your "
                                      "orders. Which one would you like to see?")
         if by_total is not None:
-            chosen = (max if by_total == "priciest" else min)(bought, key=lambda o: (o.total, o.placed_at))
-            which = "largest" if by_total == "priciest" else "smallest"
+            chosen = ranked_first(bought, by_total)
+            which = {"priciest": "largest order by total", "cheapest": "smallest order by total",
+                     "oldest": "oldest order", "newest": "most recent order"}[by_total]
             return ReplyFacts(act=Act.order_status, intent=Intent.purchase_history, user_text=text, order=chosen,
-                              detail=f"Your {which} order by total, of the {len(bought)} you have with us:",
+                              detail=f"Your {which}, of the {len(bought)} you have with us:",
                               options=["Order the same again"])
         if not latest:
             return self._bought_most(bought, text, spending, when=placed.when() if placed is not None else "")

@@ -23,12 +23,22 @@ import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Protocol
 
 import numpy as np
 
 from assistant.protocols import Embedder, IntentModel
-from assistant.types import BundleOp, Intent, PriceWord, ProblemKind, Role, Screen, Slots, Understanding
+from assistant.types import (
+    BundleOp,
+    Intent,
+    OrderRank,
+    PriceWord,
+    ProblemKind,
+    Role,
+    Screen,
+    Slots,
+    Understanding,
+)
 from assistant.understanding.attributes import (
     RATING_ASKED,
     SIZE_ASKED,
@@ -649,7 +659,9 @@ class Understander:
             # what the assistant does, which the greeting says.
             u = u.with_intent(Intent.greeting, "asks what the assistant does")
         ranking = u.slots.price if u.slots.price in ("priciest", "cheapest") else \
-            _ORDER_SIZE_RANKS.get(u.slots.size_rank or "") or ("priciest" if u.asks_spending and "most" in words
+            _ORDER_SIZE_RANKS.get(u.slots.size_rank or "") or next(
+                (_ORDER_AGE_RANKS[w] for w in words if w in _ORDER_AGE_RANKS), None) or (
+                "priciest" if u.asks_spending and "most" in words
                                                                else None)
         if ranking and own_orders:
             # "whats my most expensive order", "my biggest order", "the most i've spent on one order": the shopper's
@@ -1418,7 +1430,9 @@ _FIRST_PERSON = frozenset({"i", "me", "my", "mine", "ive", "i've", "we", "us", "
 # The first word of a statement of the shopper's own news ("im hosting a dinner party", "we're off to a wedding").
 _SAYS_OWN_NEWS = frozenset({"i", "im", "ive", "we", "were", "weve", "my", "our"})
 # An order ranked by size is ranked by what it came to ("my biggest order").
-_ORDER_SIZE_RANKS: dict[str, Literal["priciest", "cheapest"]] = {"largest": "priciest", "smallest": "cheapest"}
+_ORDER_SIZE_RANKS: dict[str, OrderRank] = {"largest": "priciest", "smallest": "cheapest"}
+# An order ranked by its age is ranked by the day it was placed ("the oldest one" under a list of orders).
+_ORDER_AGE_RANKS: dict[str, OrderRank] = {"oldest": "oldest", "earliest": "oldest", "newest": "newest"}
 # Words that ask how well products sell: the shop's orders answer them, not the product details.
 _SALES_WORDS = frozenset("sells sell selling sold seller sellers bestseller bestsellers popular".split())
 def _asks_to_choose(words: Sequence[str]) -> bool:

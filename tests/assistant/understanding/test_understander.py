@@ -690,3 +690,13 @@ def test_a_bare_amount_restates_the_budget_on_the_screen(understander: Understan
     u = understander.understand("make it 40", AFTER_LIST.model_copy(update={"budget": "max"}))
     assert (u.slots.budget_about, u.slots.budget_max) == (None, Decimal("40.00"))
     assert understander.understand("make it 40", AFTER_LIST).slots.budget_max is None
+
+
+def test_an_order_ranked_by_its_age(understander: Understander) -> None:
+    # Under a list of orders, "the oldest one" is one of them by the day placed; "my oldest order" ranks them all.
+    listed = Screen(context=TurnContext.order, orders=["536791", "536365"])
+    u = understander.understand("whats in the oldest one", listed)
+    assert (u.intent, u.ranks_orders) == ("track_order", "oldest")
+    u = understander.understand("whats my oldest order", Screen())
+    assert (u.intent, u.ranks_orders) == ("purchase_history", "oldest")
+    assert understander.understand("the oldest teapot you have", Screen()).ranks_orders is None
