@@ -90,7 +90,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "max_post",
             rf"{_START}{_A} ?(?:or less|or under|or below|or cheaper|or lower|and under|and below|maximum|max"
-            rf"|tops|at most|at the most|limit|budget|以内|以下|之内){_WORD_END}",
+            rf"|tops|at most|at the most|limit|budget|total|in total|all in|altogether|以内|以下|之内){_WORD_END}",
         ),
         (
             "min_post",

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from assistant.understanding.budget import restated_amount
+from assistant.understanding.budget import find_budget, restated_amount
 
 
 @pytest.mark.parametrize(("text", "amount"), [
@@ -18,3 +18,10 @@ from assistant.understanding.budget import restated_amount
 ])
 def test_a_bare_amount_restating_a_budget(text: str, amount: Decimal | None) -> None:
     assert restated_amount(text.replace(",", "").split()) == amount
+
+
+@pytest.mark.parametrize("text", ["a laptop and a mouse, 900 total", "900 in total for everything", "900 all in"])
+def test_an_amount_before_total_is_the_most_to_spend(text: str) -> None:
+    budget, _ = find_budget(text, "USD")
+    assert budget is not None and budget.maximum == Decimal("900.00")
+    assert find_budget("what is the total", "USD")[0] is None
