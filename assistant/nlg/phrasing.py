@@ -231,7 +231,12 @@ def excerpt(text: str, max_chars: int = 320, about: str = "") -> str:
         return text
     asked = {stem(w) for w in words_of(about) if len(w) > 2 and w not in FUNCTION_WORDS}
     sentences = _SENTENCE_END.split(text)
-    shared = [len(asked & {stem(w) for w in words_of(sentence)}) for sentence in sentences]
+    stems = [{stem(w) for w in words_of(sentence)} for sentence in sentences]
+    # A word of the question that half the sentences print (of three or more) is the passage's topic, not what
+    # tells its answer: "can i pay with paypal" shares "pay" with the instalments and the invoice terms, and the
+    # sentence that says which methods are accepted was left out.
+    telling = {w for w in asked if len(sentences) < 3 or sum(w in words for words in stems) * 2 < len(sentences)}
+    shared = [len(telling & words) for words in stems]
     if any(shared) and not shared[0]:
         kept: list[int] = []
         used = -1  # the characters taken, with a space before each sentence but the first

@@ -642,3 +642,16 @@ def test_what_an_order_list_answers_comes_before_it_and_its_question_after() -> 
     lines = GEN.generate(facts).splitlines()
     assert lines[0] == "No: I don't see “candles” in your orders."
     assert lines[-1] == "Which one would you like to see?"
+
+
+def test_a_word_half_the_sentences_print_is_the_passages_topic_not_its_answer() -> None:
+    from assistant.nlg.phrasing import excerpt
+
+    passage = ("We accept credit and debit cards from all major card networks, the digital wallets built into phones "
+               "and browsers, and UK bank transfer. For orders between £30 and £1,000 you can also choose to pay in "
+               "3 interest-free monthly instalments through our pay-later partner, subject to approval. Approved "
+               "trade customers can pay by invoice on 30-day terms. We do not accept cash, cheques or payment by "
+               "phone.")
+    # "pay" is in two of four sentences: the sentence saying what is accepted comes first, as without a question.
+    assert excerpt(passage, about="can i pay with paypal").startswith("We accept credit and debit cards")
+    assert "We do not accept cash, cheques" in excerpt(passage, about="do you take cheques")
