@@ -1218,7 +1218,7 @@ class Understander:
             if len(low) < 3 or low in REQUEST_WORDS or self.catalog.knows(low) or self.catalog.is_dictionary_word(low):
                 return word
             candidates = [r for r in _REQUEST_WORDS_SORTED if r[0] == low[0] and abs(len(r) - len(low)) <= 1
-                          and edit_distance_within(low, r, 1)]
+                          and edit_distance_within(low, r, 1) and _plausible_slip(low, r)]
             if not candidates:
                 return word
             # The likelier slip first: two letters swapped ("teh": the, not ten), then a letter left out ("shw":
@@ -1271,6 +1271,28 @@ def _names_own_orders(words: Sequence[str]) -> bool:
     not ordering as a deed ("is it cheaper if i order a lot")."""
     return any(w in ("my", "our") and any(stem(x) in _SHIPPED for x in words[i + 1:i + 3])
                for i, w in enumerate(words))
+
+
+# Where each letter sits on a QWERTY keyboard (row, column; lower rows sit further right).
+_KEY_ROWS = (("qwertyuiop", 0.0), ("asdfghjkl", 0.25), ("zxcvbnm", 0.75))
+_KEYS = {ch: (row, col + offset) for row, (keys, offset) in enumerate(_KEY_ROWS) for col, ch in enumerate(keys)}
+_VOWELS = frozenset("aeiouy")
+
+
+def _plausible_slip(typed: str, word: str) -> bool:
+    """Whether one letter of ``typed`` in place of one of ``word`` is a likely slip: a neighbouring key, or one vowel
+    for another ("cheeper"). A letter added, left out or swapped is always one. "djing" is no slip of "doing" (j and
+    o are far apart): read as one, "i want to get into djing" lost its only word for what was wanted."""
+    if len(typed) != len(word) or sorted(typed) == sorted(word):
+        return True
+    pairs = [(a, b) for a, b in zip(typed, word, strict=True) if a != b]
+    if len(pairs) != 1:
+        return True
+    a, b = pairs[0]
+    if a in _VOWELS and b in _VOWELS:
+        return True
+    (ra, ca), (rb, cb) = _KEYS.get(a, (9, 0.0)), _KEYS.get(b, (-9, 0.0))
+    return abs(ra - rb) <= 1 and abs(ca - cb) <= 1.25
 
 
 def _keeps_letters(typed: str, word: str) -> bool:

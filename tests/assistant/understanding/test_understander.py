@@ -700,3 +700,10 @@ def test_an_order_ranked_by_its_age(understander: Understander) -> None:
     u = understander.understand("whats my oldest order", Screen())
     assert (u.intent, u.ranks_orders) == ("purchase_history", "oldest")
     assert understander.understand("the oldest teapot you have", Screen()).ranks_orders is None
+
+
+def test_a_letter_far_from_the_one_typed_is_no_slip(understander: Understander) -> None:
+    # "djing" is one letter from "doing", but j and o are far apart on the keyboard: it is kept, not respelt.
+    assert "djing" not in understander.understand("i want to get into djing", Screen()).corrections
+    assert understander.understand("cheeper", Screen(context=TurnContext.products)).corrections == {
+        "cheeper": "cheaper"}  # one vowel for another is a slip
