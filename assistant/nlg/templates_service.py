@@ -90,8 +90,7 @@ def order_list(facts: ReplyFacts, seed: int) -> str:
     lead = pick(["Your recent orders:", "Here are your latest orders:"], facts, seed)
     # What the list answers ("No: I don't see “candles” in your orders.") comes before it; its question after it.
     statement, _, question = facts.detail.rpartition(". ") if facts.detail.endswith("?") else (facts.detail, "", "")
-    lines = [f"{statement}." if statement and not statement.endswith((".", "!")) else statement, lead] \
-        if statement else [lead]
+    lines = [statement if statement.endswith((".", "!")) else f"{statement}.", lead] if statement else [lead]
     for order in facts.orders[:MAX_ORDERS_LISTED]:
         lines.append(
             f"- Order {order.id} — {format_date(order.placed_at)} — status: {order.status.value} — "

@@ -270,13 +270,18 @@ def find_budget(text: str, default_currency: str) -> tuple[Budget | None, str]:
 
 
 
+def approx_bounds(amount: Decimal) -> tuple[Decimal, Decimal]:
+    """The range an "around ``amount``" budget allows: ``amount`` less and more :data:`APPROX_MARGIN`."""
+    return to_money(amount * (1 - APPROX_MARGIN)), to_money(amount * (1 + APPROX_MARGIN))
+
+
 def _bounds(kind: str, a: _Amount, b: _Amount | None) -> tuple[Decimal | None, Decimal | None]:
     if b is not None:
         first = a.value * 1000 if b.multiplied and not a.multiplied and a.value * 1000 <= b.value else a.value
         lo, hi = sorted((first, b.value))
         return to_money(lo), to_money(hi)
     if kind == "approx":
-        return to_money(a.value * (1 - APPROX_MARGIN)), to_money(a.value * (1 + APPROX_MARGIN))
+        return approx_bounds(a.value)
     if kind in ("min", "min_post"):
         return to_money(a.value), None
     return None, to_money(a.value)

@@ -48,7 +48,7 @@ from assistant.understanding.attributes import (
     asks_included,
     asks_rating,
 )
-from assistant.understanding.budget import APPROX_MARGIN, MONEY_WORDS, restated_amount
+from assistant.understanding.budget import MONEY_WORDS, approx_bounds, restated_amount
 from assistant.understanding.catalog import (
     CatalogVocabulary,
     NamedCategories,
@@ -91,7 +91,6 @@ from assistant.understanding.vocab import (
     SET_WORDS,
     SPENDING_WORDS,
 )
-from cartwise.currency import to_money
 from finetune.context import TurnContext, model_input
 from finetune.labels import CUSTOMER_SERVICE_INTENTS
 
@@ -989,8 +988,8 @@ class Understander:
             # "make it 40" after a present around £15, "make it 20" after teapots under £10 or a set within one (a
             # refinement that kept the old budget, a set made cheaper): a bare amount restates the standing budget,
             # in its form.
-            budget = {"budget_about": amount, "budget_min": to_money(amount * (1 - APPROX_MARGIN)),
-                      "budget_max": to_money(amount * (1 + APPROX_MARGIN))} if screen.budget == "about" \
+            low, high = approx_bounds(amount)
+            budget = {"budget_about": amount, "budget_min": low, "budget_max": high} if screen.budget == "about" \
                 else {"budget_max": amount}
             update |= {"slots": u.slots.model_copy(update=budget), "confident": True,
                        "notes": (*u.notes, f"a new amount for the budget: {amount}")}

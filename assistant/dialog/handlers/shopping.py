@@ -72,6 +72,10 @@ def _size_pattern(size: str) -> re.Pattern[str] | None:
     return re.compile(rf"\b{re.escape(size)}\b", re.I) if size.isalpha() else None
 
 
+def _colour_pattern(colour: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{re.escape(colour)}", re.I)
+
+
 def prefer(hits: list[SearchHit], pattern: re.Pattern[str] | None, band: float = 0.0,
            thing: str = "") -> tuple[list[SearchHit], bool]:
     """Hits whose title matches ``pattern`` when any does; else all hits and False.
@@ -297,7 +301,7 @@ class ShoppingAdvisor:
         # "red lunch box": the lunch boxes are the things a colour picks among, not every box.
         whole = " ".join(phrase) if len(phrase) > 1 and thing and thing == phrase[-1] else thing
         if slots.colour:
-            colour = re.compile(rf"\b{re.escape(slots.colour)}", re.I)
+            colour = _colour_pattern(slots.colour)
             hits, ok = prefer(hits, colour, band=ATTRIBUTE_BAND, thing=whole)
             kind_words = words_of(kind_of(kind)) if kind and not kind.startswith("items from our ") else []
             if not ok and len(kind_words) > 1 and (of_head := [
@@ -325,9 +329,9 @@ class ShoppingAdvisor:
                 if ok:
                     # Those with the feature were looked for past the colour or size kept above: "one with usb c"
                     # after 27-inch monitors found a 24-inch one, and the reply named it a 27-inch monitor.
-                    for attribute, value in (("colour", slots.colour), ("size", slots.size)):
-                        pattern = None if not value else _size_pattern(value) if attribute == "size" else re.compile(
-                            rf"\b{re.escape(value)}", re.I)
+                    for attribute, value, pattern in (
+                            ("colour", slots.colour, _colour_pattern(slots.colour) if slots.colour else None),
+                            ("size", slots.size, _size_pattern(slots.size) if slots.size else None)):
                         if pattern is not None and not any(pattern.search(h.product.title) for h in hits) \
                                 and f"{attribute} {value}" not in relaxed:
                             relaxed.append(f"{attribute} {value}")
@@ -669,15 +673,18 @@ class ShoppingAdvisor:
         ranking = slots.model_copy(update={"size_rank": "smallest" if larger else "largest"})
         found = self.find(query, ranking, _category_filter(u), state, user_id, like_ids=state.shown_ids,
                           kind=state.kind, thing=thing, shown_categories=categories)
-        beyond = [(p, why) for p, why in found.ranked
-                  if (size := title_size(p.title)) is not None and (size > bound if larger else size < bound)]
+
+        def past_bound(found: Found) -> list[tuple[Product, str]]:
+            return [(p, why) for p, why in found.ranked
+                    if (size := title_size(p.title)) is not None and (size > bound if larger else size < bound)]
+
+        beyond = past_bound(found)
         if not beyond and state.kind and len(categories) == 1:
             # The kind named from the titles shown ("tablets", all Samsung "Tablet"s) leaves out those of the same
             # range whose titles name it otherwise ("iPad Pro 12.9-inch"): the range shown is the kind then.
             found = self.find(query, ranking, _category_filter(u), state, user_id, like_ids=state.shown_ids,
                               thing=thing, shown_categories=categories)
-            beyond = [(p, why) for p, why in found.ranked
-                      if (size := title_size(p.title)) is not None and (size > bound if larger else size < bound)]
+            beyond = past_bound(found)
         if not beyond:
             return TurnResult(ReplyFacts(
                 act=Act.no_results, intent=Intent.refine_search, user_text=u.text, currency=self.currency,
