@@ -488,10 +488,10 @@ class DialogManager:
         # would pull towards that intent's passage ("do you price match" is no "contact customer service").
         # An unsure guess's stock phrase would pull a new question towards its own passage ("where do i put my promo
         # code", a cancellation-fee question at 0.33, found the cancellation fee): the shopper's words look it up
-        # alone. A follow-up ("how long does that take" after delivery abroad) keeps it beside its topic.
+        # alone. A follow-up ("how long does that take" after delivery abroad) is looked up beside its topic, and
+        # its intent's phrase weighs no more than the two ("what about klarna" after paypal: the payment methods).
         facts = self.service.policy(intent, u.text, topic,
-                                    with_hint=(not topic or intent != state.last_intent) and not u.asks_policy
-                                    and (u.confident or bool(topic)))
+                                    with_hint=not u.asks_policy and (u.confident or bool(topic)))
         return TurnResult(facts, StateUpdate(topic=" ".join(f"{topic} {u.text}".split()[-TOPIC_WORDS:])))
 
     def _handlers(self, u: Understanding, state: DialogState,

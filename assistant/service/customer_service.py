@@ -382,12 +382,12 @@ class CustomerService:
         """Answer from the best policy passages, or say there is none and offer a human.
 
         ``topic``: the earlier question ``text`` goes on from ("do you do next day delivery" for "how much is
-        it?"); the passages are looked up for both. ``with_hint``: add the intent's stock phrase to the lookup;
-        a follow-up on the same question leaves it out, as the shopper's own earlier words say more than a
-        generic "delivery times" would.
+        it?"); the passages are looked up for both. ``with_hint``: the intent's stock phrase is what the question
+        is about. It weighs as much as the shopper's own words, not more: added to them in one look-up, it
+        outweighed them ("why is there a pending charge on my card" quoted why payments are declined).
         """
         hint = POLICY_QUERIES.get(intent, "") if with_hint else ""
-        passages = self.policies.query(f"{topic} {text} {hint}".strip(), k=2)
+        passages = self.policies.query(f"{topic} {text}".strip(), k=2, topic=hint)
         if not passages:
             return ReplyFacts(act=Act.policy_unknown, intent=intent, user_text=text,
                               options=["Talk to a person"])

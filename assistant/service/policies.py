@@ -59,6 +59,17 @@ def split_policy(path: Path) -> list[PolicySection]:
     return sections
 
 
+def _heading(source: str) -> str:
+    """The section heading of a passage's source ("Returns and refunds § Who pays for return postage?"), or the
+    document title for the text before the first heading."""
+    return source.rpartition(" § ")[2]
+
+
+def _unit_rows(matrix: np.ndarray) -> np.ndarray:
+    unit: np.ndarray = matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+    return unit
+
+
 class PolicyIndex:
     """Policy passages of one shop in a vector collection (Chroma's ``policies_<shop>``, opened by the wiring).
 
@@ -120,7 +131,15 @@ class PolicyIndex:
             passages = [PolicyPassage(source=str((m or {}).get("source", "")), text=str(d), score=0.0)
                         for d, m in zip(got["documents"] or [], got["metadatas"] or [], strict=True)]
             if len(passages):
-                vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+                # A section's heading is a shopper's question ("Do you ship worldwide?"), which a question
+                # resembles more than it resembles the answer's text: a passage scores the mean of the question's
+                # cosine to its text and to its heading (one matrix, as the mean of two dot products is one).
+                # The text before a document's first heading has no question; it scores by its text alone.
+                vectors = _unit_rows(vectors)
+                questions = [i for i, p in enumerate(passages) if _heading(p.source) != p.source]
+                if questions:
+                    headings = self.embedder.encode([_heading(passages[i].source) for i in questions])
+                    vectors[questions] = (vectors[questions] + _unit_rows(np.asarray(headings, dtype=np.float32))) / 2
             self._passages = (vectors, passages)
         return self._passages
 
@@ -137,9 +156,17 @@ class PolicyIndex:
         scores, _ = self._similarities(text)
         return float(scores.max()) if len(scores) else 0.0
 
-    def query(self, question: str, k: int = 2) -> list[PolicyPassage]:
-        """The best passages for ``question`` that clear ``min_score`` (maybe none)."""
+    def query(self, question: str, k: int = 2, topic: str = "") -> list[PolicyPassage]:
+        """The best passages for ``question`` that clear ``min_score`` (maybe none).
+
+        ``topic``: what the question is understood to be about (an intent's stock phrase, "how long do I have to
+        return an item"). A passage then scores the mean of its similarity to the question and to the question
+        with the topic: "whats your returns policy" needs the topic to reach the 30-day window, and "i was billed
+        twice" (a payment problem) keeps its own words' passage.
+        """
         scores, passages = self._similarities(question)
+        if topic and len(scores):
+            scores = (scores + self._similarities(f"{question} {topic}")[0]) / 2
         best = np.argsort(-scores, kind="stable")[:k]
         return [passages[i].model_copy(update={"score": round(float(scores[i]), 3)})
                 for i in best if float(scores[i]) >= self.min_score]
