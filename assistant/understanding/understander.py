@@ -461,7 +461,7 @@ class Understander:
         is shown beside the products: the passage must reach the policy check's threshold and be closer to the
         message than the closest product. Only such questions pay for the look-up."""
         if self.policies is None or u.intent not in (Intent.search_product, Intent.build_bundle, Intent.product_info) \
-                or u.near_policy or not words or words[0] not in _YES_NO_OPENERS:
+                or u.near_policy or not words or not (words[0] in QUESTION_OPENERS or u.text.rstrip().endswith("?")):
             return u
         similarity = self.policies.best_score(u.text)
         if not self.policy_check.asks(similarity):
