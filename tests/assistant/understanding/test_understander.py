@@ -323,6 +323,14 @@ def test_the_catalog_check_turns_out_of_scope_into_shopping_when_meaning_and_wor
     assert history.intent == "out_of_scope" and history.head == "history"
 
 
+def test_the_price_of_a_thing_the_titles_print_asks_for_that_thing(understander: Understander) -> None:
+    # "price" names no product; what follows "of" does, and a price is what a listing answers.
+    priced = understander.understand("whats the price of the regency cakestand", Screen())
+    assert priced.head == "cakestand" and priced.intent == "search_product"
+    # Not every "x of y": the teapot's history stays the thing asked about (and out of scope).
+    assert understander.understand("what is the history of the teapot", Screen()).head == "history"
+
+
 def test_products_near_an_out_of_scope_read_are_marked_to_show_beside_it(understander: Understander) -> None:
     text = "check how cold it gets in the greenhouse overnight"  # out of scope; no title prints "greenhouse"
     checks = (CatalogCheck(threshold=2.0, suggest_threshold=0.0), CatalogCheck(threshold=2.0, suggest_threshold=2.0))
