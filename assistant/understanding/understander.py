@@ -328,13 +328,14 @@ class Understander:
         head_words = [w for w in words if w not in attribute_values and stem(w) not in attribute_values]
         asking = request_clause(head_words)
         head = head_word(asking)
-        if head and _asks_price(asking) and not self.catalog.title_counts.get(stem(head), 0) \
-                and (after := _after_of(asking, head)) and (of_head := head_word(after)) \
-                and self.catalog.title_counts.get(stem(of_head), 0):
-            # "whats the price of an ipad", "the cost of the regency cakestand" (out of scope at 0.94, "price" read
-            # as the thing asked for): what a thing the titles print costs is a search for it, with its prices.
-            # Only a price: "the history of the teapot" asks nothing a teapot's listing answers.
-            head = of_head
+        if head and _asks_price(asking) and reading.slots.budget_max is None and reading.slots.budget_min is None \
+                and not self.catalog.title_counts.get(stem(head), 0) \
+                and (priced := [w for w in content_words(asking) if self.catalog.title_counts.get(stem(w), 0)]):
+            # "whats the price of an ipad", "how much do airpods cost" (out of scope at 0.94 and 0.88, "price" and
+            # "cost" read as the thing asked for): what a thing the titles print costs is a search for it, with its
+            # prices. Only a price asked, not one stated ("a gaming setup, around 1500 total" asks for a set), and
+            # only a price: "the history of the teapot" asks nothing a teapot's listing answers.
+            head = priced[-1]
         if _elides_its_thing(asking) and len(asking) < len(head_words):
             # "my laptop is so slow, need a new one for uni": "one" stands for the thing the scene named (a laptop);
             # what it is for ("uni") is no thing asked for.
@@ -1828,12 +1829,6 @@ def _once(words: Sequence[str]) -> tuple[str, ...]:
     for w in words:
         first.setdefault(w.lower(), w)
     return tuple(first.values())
-
-
-def _after_of(words: Sequence[str], head: str) -> list[str]:
-    """The words after "of" when it follows ``head`` ("price of an ipad" -> "an ipad"), else none."""
-    at = next((i for i, w in enumerate(words) if w == head), -1)
-    return list(words[at + 2:]) if 0 <= at < len(words) - 2 and words[at + 1] == "of" else []
 
 
 def head_word(words: Sequence[str]) -> str:

@@ -324,9 +324,10 @@ def test_the_catalog_check_turns_out_of_scope_into_shopping_when_meaning_and_wor
 
 
 def test_the_price_of_a_thing_the_titles_print_asks_for_that_thing(understander: Understander) -> None:
-    # "price" names no product; what follows "of" does, and a price is what a listing answers.
+    # "price" and "cost" name no product; the word the titles print does, and a listing answers a price.
     priced = understander.understand("whats the price of the regency cakestand", Screen())
     assert priced.head == "cakestand" and priced.intent == "search_product"
+    assert understander.understand("how much does the regency cakestand cost", Screen()).head == "cakestand"
     # Not every "x of y": the teapot's history stays the thing asked about (and out of scope).
     assert understander.understand("what is the history of the teapot", Screen()).head == "history"
 
