@@ -23,7 +23,7 @@ import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Final, Literal, Protocol
 
 import numpy as np
 
@@ -249,23 +249,40 @@ REMEDY_REQUESTS: tuple[str, ...] = (
 )
 
 
+# Nothing went wrong, the shopper does not want it: a return for a change of mind, which the returns policy answers
+# ("someone bought me this mug as a gift but i dont like it" was read as a damaged order, the nearest kind).
+CHANGE_OF_MIND: tuple[str, ...] = (
+    "I don't like it and I want to send it back",
+    "I changed my mind, I don't want it any more",
+    "it is not my style, I would rather return it",
+)
+UNWANTED: Final = "unwanted"
+
+
 @dataclass
 class ProblemReader:
-    """Which kind of order problem a message describes (its closest example by embedding), or None when it is
-    closest to a request for a remedy, which describes no problem."""
+    """Which kind of order problem a message describes (its closest example by embedding); None when it is
+    closest to a request for a remedy, which describes no problem; :data:`UNWANTED` when it describes no problem
+    but a change of mind."""
 
     embedder: Embedder
-    _kinds: list[ProblemKind | None] = field(default_factory=list)
+    _kinds: list[ProblemKind | Literal["unwanted"] | None] = field(default_factory=list)
     _matrix: np.ndarray | None = None
 
-    def read(self, text: str) -> ProblemKind | None:
+    def read(self, text: str, unwanted: bool = True) -> ProblemKind | Literal["unwanted"] | None:
+        """``unwanted``: whether a change of mind is a reading at all (not for a message that says nothing but which
+        order, whose problem is the one already reported)."""
         if self._matrix is None:
             described = [(k, e) for k, examples in PROBLEM_DESCRIPTIONS.items() for e in examples]
-            examples: list[tuple[ProblemKind | None, str]] = [*described, *((None, e) for e in REMEDY_REQUESTS)]
+            examples: list[tuple[ProblemKind | Literal["unwanted"] | None, str]] = [
+                *described, *((None, e) for e in REMEDY_REQUESTS), *((UNWANTED, e) for e in CHANGE_OF_MIND)]
             self._kinds = [k for k, _ in examples]
             self._matrix = self.embedder.encode([e for _, e in examples])
         vector = self.embedder.encode([text])[0]
-        return self._kinds[int(np.argmax(self._matrix @ vector))]
+        scores = self._matrix @ vector
+        if not unwanted:
+            scores = np.where([k == UNWANTED for k in self._kinds], -np.inf, scores)
+        return self._kinds[int(np.argmax(scores))]
 
 
 class Understander:
@@ -977,8 +994,13 @@ class Understander:
                 update |= {"intent": Intent.compare_products, "notes": (*u.notes, "a choice among those shown")}
         if u.intent == Intent.report_problem:
             # An order number says which order, not what went wrong; left in, it pulls every kind alike.
-            update["problem"] = self.problems.read(
-                u.text.replace(u.slots.order_id, "") if u.slots.order_id else u.text)
+            told = u.text.replace(u.slots.order_id, "") if u.slots.order_id else u.text
+            problem = self.problems.read(told, unwanted=bool(content_words(words_of(told))))
+            if problem == UNWANTED:
+                # "i dont like it" describes no fault: a return, which the returns policy (or the order) answers.
+                update |= {"intent": Intent.get_refund, "notes": (*u.notes, "a change of mind, not a problem")}
+            else:
+                update["problem"] = problem
         # The verb's past participle ("cancelled", "canceled") says what became of an order, not what to do.
         update["says_cancelled"] = any(w.startswith("cancel") and w.endswith("ed") for w in all_words)
         update["recent"] = any(w in _LATEST for w in all_words)

@@ -716,3 +716,11 @@ def test_a_letter_far_from_the_one_typed_is_no_slip(understander: Understander) 
     assert "djing" not in understander.understand("i want to get into djing", Screen()).corrections
     assert understander.understand("cheeper", Screen(context=TurnContext.products)).corrections == {
         "cheeper": "cheaper"}  # one vowel for another is a slip
+
+
+def test_a_change_of_mind_is_a_return_not_a_fault(understander: Understander) -> None:
+    unwanted = understander.understand("someone bought me this mug as a gift but i dont like it", Screen())
+    assert unwanted.intent == "get_refund" and unwanted.problem is None
+    assert understander.understand("my mug arrived chipped", Screen()).problem == "damaged"
+    # A message saying only which order has no change of mind in it: the problem reported before stands.
+    assert understander.problems.read("", unwanted=False) != "unwanted"
