@@ -161,8 +161,9 @@ class PolicyIndex:
 
         ``topic``: what the question is understood to be about (an intent's stock phrase, "how long do I have to
         return an item"). A passage then scores the mean of its similarity to the question and to the question
-        with the topic: "whats your returns policy" needs the topic to reach the 30-day window, and "i was billed
-        twice" (a payment problem) keeps its own words' passage.
+        with the topic: "whats your returns policy" needs the topic to reach the 30-day window, and "why is there a
+        pending charge on my card" keeps its own words' passage ("When will I be charged?"), which the topic alone
+        ("payment failed") outweighed.
         """
         scores, passages = self._similarities(question)
         if topic and len(scores):

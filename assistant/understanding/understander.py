@@ -257,6 +257,8 @@ CHANGE_OF_MIND: tuple[str, ...] = (
     "it is not my style, I would rather return it",
 )
 UNWANTED: Final = "unwanted"
+# What the problem reader makes of a message: a fault, a change of mind, or None (a remedy asked for, no fault told).
+ProblemReading = ProblemKind | Literal["unwanted"] | None
 
 
 @dataclass
@@ -266,15 +268,15 @@ class ProblemReader:
     but a change of mind."""
 
     embedder: Embedder
-    _kinds: list[ProblemKind | Literal["unwanted"] | None] = field(default_factory=list)
+    _kinds: list[ProblemReading] = field(default_factory=list)
     _matrix: np.ndarray | None = None
 
-    def read(self, text: str, unwanted: bool = True) -> ProblemKind | Literal["unwanted"] | None:
+    def read(self, text: str, unwanted: bool = True) -> ProblemReading:
         """``unwanted``: whether a change of mind is a reading at all (not for a message that says nothing but which
         order, whose problem is the one already reported)."""
         if self._matrix is None:
             described = [(k, e) for k, examples in PROBLEM_DESCRIPTIONS.items() for e in examples]
-            examples: list[tuple[ProblemKind | Literal["unwanted"] | None, str]] = [
+            examples: list[tuple[ProblemReading, str]] = [
                 *described, *((None, e) for e in REMEDY_REQUESTS), *((UNWANTED, e) for e in CHANGE_OF_MIND)]
             self._kinds = [k for k, _ in examples]
             self._matrix = self.embedder.encode([e for _, e in examples])
@@ -481,10 +483,11 @@ class Understander:
         return self._policy_beside(u, reading.words)
 
     def _policy_beside(self, u: Understanding, words: Sequence[str]) -> Understanding:
-        """A yes-or-no question to the shop read as shopping that the policy text answers too ("do you do gift
+        """A question to the shop read as shopping that the policy text answers too ("do you do gift
         wrapping": the wrap and the wrapping service; "can i get it gift wrapped") is marked so its closest passage
         is shown beside the products: the passage must reach the policy check's threshold and be closer to the
-        message than the closest product. Only such questions pay for the look-up."""
+        message than the closest product. Only questions pay for the look-up: those opening with a question word
+        ("do", "how") or ending with "?" ("got a promo code?")."""
         if self.policies is None or u.intent not in (Intent.search_product, Intent.build_bundle, Intent.product_info) \
                 or u.near_policy or not words or not (words[0] in QUESTION_OPENERS or u.text.rstrip().endswith("?")):
             return u
