@@ -24,8 +24,8 @@ from finetune.context import TurnContext
 from finetune.labels import Intent
 
 __all__ = ["BundleItem", "BundleOp", "BundleSpec", "DialogState", "Intent", "PendingRequest", "PriceWord",
-           "ProblemKind", "Reply", "Role", "Screen", "ShownBundle", "ShownProduct", "Slots", "StateUpdate",
-           "Understanding"]
+           "ProblemKind", "ProblemReading", "Reply", "Role", "Screen", "ShownBundle", "ShownProduct", "Slots",
+           "StateUpdate", "Understanding"]
 
 PriceWord = Literal["low", "high", "cheaper", "pricier", "cheapest", "priciest", "discounted"]
 SizeRank = Literal["smallest", "largest"]
@@ -237,6 +237,8 @@ class Slots(BaseModel):
 OrderRank = Literal["priciest", "cheapest", "oldest", "newest"]
 BundleOp = Literal["add", "remove", "swap", "rebudget", "quantity", "people", "scale"]
 ProblemKind = Literal["damaged", "missing_item", "wrong_item", "not_arrived", "faulty"]
+# What a problem report tells: a fault, a change of mind ("unwanted": a return, no fault), or None (a remedy asked for).
+ProblemReading = ProblemKind | Literal["unwanted"] | None
 
 
 class Screen(BaseModel):

@@ -428,12 +428,13 @@ class DialogManager:
                 return TurnResult(facts, StateUpdate(orders_shown=[o.id for o in facts.orders]))
             order_id = u.slots.order_id or u.order_target or (described[0].id if described else None) or (
                 state.order_id if u.context is TurnContext.order and points else None)
+            # "when will my order arrive", "where is my order", "has my parcel shipped yet": the one order still to
+            # come is the one asked about (with none, or several, the orders are listed to choose from).
             tracking_own = intent == Intent.track_order and u.own_order and not u.all_orders
-            the_one_underway = not order_id and (arriving or tracking_own) and bool(user_id) \
-                and len(underway := self.service.underway(user_id or "")) == 1
+            underway = self.service.underway(user_id) if user_id and not order_id and (arriving or tracking_own) \
+                else []
+            the_one_underway = len(underway) == 1
             if the_one_underway:
-                # "when will my order arrive", "where is my order", "has my parcel shipped yet": the one order still
-                # to come is the one asked about (with none, or several, the orders are listed to choose from).
                 order_id = underway[0].id
             if not order_id and u.latest_order and user_id:
                 # "i want to return something from my last order": that order, not the policy alone.

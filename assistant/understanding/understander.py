@@ -23,7 +23,7 @@ import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Final, Literal, Protocol
+from typing import Final, Protocol
 
 import numpy as np
 
@@ -34,6 +34,7 @@ from assistant.types import (
     OrderRank,
     PriceWord,
     ProblemKind,
+    ProblemReading,
     Role,
     Screen,
     Slots,
@@ -257,8 +258,6 @@ CHANGE_OF_MIND: tuple[str, ...] = (
     "it is not my style, I would rather return it",
 )
 UNWANTED: Final = "unwanted"
-# What the problem reader makes of a message: a fault, a change of mind, or None (a remedy asked for, no fault told).
-ProblemReading = ProblemKind | Literal["unwanted"] | None
 
 
 @dataclass
@@ -347,7 +346,7 @@ class Understander:
         head_words = [w for w in words if w not in attribute_values and stem(w) not in attribute_values]
         asking = request_clause(head_words)
         head = head_word(asking)
-        if head and _asks_price(asking) and reading.slots.budget_max is None and reading.slots.budget_min is None \
+        if head and _asks_price(asking) and not reading.slots.has_budget() \
                 and not self.catalog.title_counts.get(stem(head), 0) \
                 and (priced := [w for w in content_words(asking) if self.catalog.title_counts.get(stem(w), 0)]):
             # "whats the price of an ipad", "how much do airpods cost" (out of scope at 0.94 and 0.88, "price" and
