@@ -33,11 +33,13 @@ _UNITS = "one|two|three|four|five|six|seven|eight|nine"
 _TEENS = "ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
 _TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
 _SMALL = rf"(?:(?:{_TENS})(?: (?:{_UNITS}))?|{_TEENS}|{_UNITS})"
+_WORD_END = r"(?![0-9a-z\u00c0-\u024f])"
 _WORDNUM = (
     rf"a fiver|a tenner|fiver|tenner|(?:a|an|{_UNITS}) (?:hundred|thousand)(?: (?:and )?{_SMALL})?"
     rf"|{_SMALL}|(?:a|an|one)(?= grand)"
+    # "under a pound", "less than a quid": the article is the amount when a currency word follows it.
+    rf"|(?:a|an)(?= (?:pounds?|quid|bucks?|dollars?|euros?){_WORD_END})"
 )
-_WORD_END = r"(?![0-9a-z\u00c0-\u024f])"
 
 
 def _money(g: str, tail: bool = True) -> str:
@@ -149,6 +151,7 @@ class _Amount:
     currency: str | None  # ISO code when the text named one
     multiplied: bool  # "2k", "2 grand"
     year_like: bool
+    article: bool = False  # "a pound": an amount only after a budget cue ("a pound of coffee" weighs)
 
 
 def _word_value(text: str) -> Decimal:
@@ -189,7 +192,7 @@ def _amount(m: re.Match[str], g: str) -> _Amount | None:
         value *= 1000
     year_like = num is not None and symbol is None and not (k or grand) and _YEAR.fullmatch(num) is not None
     currency = CURRENCY_WORDS.get(symbol) if symbol else None
-    return _Amount(value, currency, bool(k or grand), year_like)
+    return _Amount(value, currency, bool(k or grand), year_like, article=word in ("a", "an") and not grand)
 
 
 def _plural_noun(word: str) -> bool:
@@ -227,7 +230,7 @@ def _accept(kind: str, m: re.Match[str], text: str, a: _Amount, b: _Amount | Non
         if nxt and nxt.group(1) not in _FOLLOW_OK:
             return False
     if kind == "bare":
-        if not named:
+        if not named or a.article:
             return False
         nxt = _NEXT_WORD.match(text, m.end())
         if nxt and nxt.group(1) in _NOT_A_BUDGET_AFTER:

@@ -92,6 +92,9 @@ BUDGETS = [
     ("twenty quid", None, "20.00", "GBP"),
     ("a hundred and fifty pounds", None, "150.00", "GBP"),
     ("something under a tenner", None, "10.00", "GBP"),
+    ("show me the ones under a pound", None, "1.00", "GBP"),  # "a" is one before a currency word
+    ("anything for less than a quid", None, "1.00", "GBP"),
+    ("stocking fillers under a dollar", None, "1.00", "USD"),
     ("50p", None, "0.50", "GBP"),
     ("€30", None, "30.00", "EUR"),
     ("laptops under 2000", None, "2000.00", "GBP"),
@@ -111,6 +114,7 @@ def test_budget(gift: SlotExtractor, text: str, low: str | None, high: str | Non
 
 NOT_BUDGETS = [
     "cheap",
+    "a pound of coffee beans",  # "a" is an amount only after a budget cue
     "something cheap please",
     "where is order 536365",
     "invoice 536365",
