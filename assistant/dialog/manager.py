@@ -332,12 +332,13 @@ class DialogManager:
             # them, not what the shopper buys most.
             intent = Intent.track_order
         if state.last_intent == Intent.best_sellers and intent in (Intent.search_product, Intent.refine_search) \
-                and ((u.follows_on and not u.targets) or (
+                and not u.targets and (u.follows_on or (
                     not u.names_product and not state.query
                     and (u.slots.budget_max or u.slots.price in ("cheaper", "low")))):
             # "and in the kitchen stuff?", "anything cheaper than those?" after the best sellers: the best sellers
             # there or at that price, as the fragment goes on with the list it follows (after the best sellers of
-            # a kind, "cheaper ones" is that kind, cheaper, as after a search).
+            # a kind, "cheaper ones" is that kind, cheaper, as after a search). Not one of them pointed at:
+            # "something similar to the first but cheaper" is like that one.
             intent = Intent.best_sellers
         if u.context is TurnContext.policy and state.last_intent in POLICY_QUERIES \
                 and not u.targets and not u.slots.order_id and (

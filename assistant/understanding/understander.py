@@ -460,6 +460,16 @@ class Understander:
             u = u.with_intent(Intent.refine_search, "a product pointed at swapped for another").model_copy(update={
                 "query": search_query(list(edit[2])) if content_words(edit[2]) else "",
                 "rejected": True, "slots": u.slots.model_copy(update={"price": self._swap_prices(all_words)[1]})})
+        if u.slots.price in ("cheaper", "pricier") and len(u.targets) == 1 and not u.names_product \
+                and not u.slots.has_budget() \
+                and u.intent in (Intent.product_info, Intent.refine_search) and not u.text.rstrip().endswith("?") \
+                and (u.slots.reference_index is not None or is_pronoun(u.slots.reference_text)) \
+                and not QUESTION_OPENERS.intersection(words[:1]):
+            # "the third one but cheaper" (a question about that one to the model, at 0.76): one like it, cheaper,
+            # as "something like the first one but bigger" is. ("is the third one cheaper?" asks about it; "the
+            # cheaper one" points by its price.)
+            u = u.with_intent(Intent.refine_search, f"one like that one, {u.slots.price}").model_copy(
+                update={"similar": True})
         if u.intent == Intent.product_info and not u.attribute and asks_rating(" ".join(words_of(u.text))):
             u = u.model_copy(update={"attribute": RATING_ASKED})  # "is it any good": its rating says
         if u.targets and (reading.negated_words or removing):
@@ -759,6 +769,15 @@ class Understander:
             # An explicit bundle ("tea party bundle under £20") after a list is a new bundle, not a refinement:
             # the model, having seen refinements after lists, can lean the other way.
             u = u.with_intent(Intent.build_bundle, "asks for a bundle")
+        counted = _set_of_count(words)
+        if u.intent == Intent.build_bundle and counted is not None and not u.slots.occasion and not u.people \
+                and not _roles(words, max_words=3) and (head := head_word(counted[1])) \
+                and self.catalog.title_counts.get(stem(head), 0):
+            # "wine glasses set of 6", "a set of 4 mugs" (a bundle to the model, at 0.95): a set that counts one
+            # thing is that many of it, as "a pack of 20 napkins" is: the thing searched for, not a set of kinds.
+            u = u.with_intent(Intent.search_product, "a set of a number of one thing").model_copy(update={
+                "query": " ".join(counted[1]), "head": head, "head_phrase": tuple(head_phrase(counted[1], head)),
+                "named_early": True, "slots": u.slots.model_copy(update={"quantity": counted[0]})})
         if u.intent in (Intent.search_product, Intent.refine_search) and screen.context is TurnContext.product \
                 and screen.focus_id and words[:1] == ["add"] and u.names_product:
             # "add a case" after one pair of earbuds' details (a search to the model at 0.94): that product and a
@@ -772,7 +791,7 @@ class Understander:
                 and not ((u.slots.reference_text or u.slots.reference_index or "both" in words)
                          and (screen.products or screen.bundle)) \
                 and not (u.slots.occasion and (not u.named_early or u.people)) \
-                and "everything" not in words \
+                and not _asks_everything(words) \
                 and not self._listed(_roles(words, max_words=3), words, anchored=adds_to_focus):
             # A bundle is several things chosen for the shopper: without a word asking for a set, a list, a product
             # to build around or an occasion to furnish, a "bundle" is a search ("a present for my brother",
@@ -1853,6 +1872,27 @@ def _once(words: Sequence[str]) -> tuple[str, ...]:
     for w in words:
         first.setdefault(w.lower(), w)
     return tuple(first.values())
+
+
+def _asks_everything(words: Sequence[str]) -> bool:
+    """Whether "everything" is asked for ("everything for a home office"), not what someone has ("my dad who has
+    everything", "she's got everything already"): the object of a verb of having asks for no set."""
+    return any(w == "everything" and not (i and words[i - 1] in _POSSESSING) for i, w in enumerate(words))
+
+
+_POSSESSING = frozenset({"has", "have", "had", "got", "owns", "own"})
+
+
+def _set_of_count(words: Sequence[str]) -> tuple[int, list[str]] | None:
+    """ "a set of 6 wine glasses", "wine glasses set of 6": the count a set word is "of", and the other words (the
+    thing counted); None when no set word is followed by "of" and a count."""
+    for i, w in enumerate(words[:-2]):
+        n = words[i + 2]
+        count = int(n) if n.isdigit() and len(n) <= 3 else NUMBER_WORDS.get(n)
+        if w in SET_WORDS and words[i + 1] == "of" and count:
+            rest = [x for x in (*words[:i], *words[i + 3:]) if x not in ("a", "an")]
+            return (count, rest) if content_words(rest) else None
+    return None
 
 
 def head_word(words: Sequence[str]) -> str:
