@@ -724,3 +724,24 @@ def test_a_change_of_mind_is_a_return_not_a_fault(understander: Understander) ->
     assert understander.understand("my mug arrived chipped", Screen()).problem == "damaged"
     # A message saying only which order has no change of mind in it: the problem reported before stands.
     assert understander.problems.read("", unwanted=False) != "unwanted"
+
+
+def test_a_set_of_a_count_of_one_thing_is_that_thing(understander: Understander) -> None:
+    # A set word "of" a count, with one thing named: that many of it, searched for, not a bundle of kinds.
+    for text in ("wine glasses set of 6", "a set of 4 mugs"):
+        u = understander.understand(text, Screen())
+        assert u.intent == "search_product", text
+        assert u.head in ("glasses", "mugs") and u.slots.quantity in (4, 6)
+    assert understander.understand("everything for a picnic", Screen()).intent == "build_bundle"
+
+
+def test_everything_someone_has_asks_for_no_set(understander: Understander) -> None:
+    assert understander.understand("what can i get my dad who has everything", Screen()).intent == "search_product"
+
+
+def test_one_pointed_at_with_a_price_word_is_one_like_it(understander: Understander) -> None:
+    u = understander.understand("the second one but cheaper", AFTER_LIST)
+    assert (u.intent, u.similar, u.targets) == ("refine_search", True, (LIST[1].id,))
+    # "the cheaper one" points by its price; a question asks about that one.
+    assert not understander.understand("the cheaper one", AFTER_LIST).similar
+    assert not understander.understand("is the second one cheaper?", AFTER_LIST).similar
