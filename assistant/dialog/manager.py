@@ -369,16 +369,22 @@ class DialogManager:
             # up" is a new report).
             return self._problem(u.model_copy(update={"problem": state.problem}), state, user_id,
                                  u.slots.order_id or u.order_target)
-        if state.last_intent == Intent.report_problem and state.problem and user_id and state.order_id \
-                and state.last_act == Act.order_problem.value and u.problem is None and not u.slots.order_id \
+        # (Or asked before the order was chosen, after "which order is it about?": "can i get a replacement instead",
+        # an order again to the model at 0.67, asks the same remedy; the orders are listed again.)
+        choosing = state.last_act == Act.order_list.value and not u.order_target and not u.latest_order \
+            and not u.names_product
+        if state.last_intent == Intent.report_problem and state.problem and user_id \
+                and ((state.order_id and state.last_act == Act.order_problem.value) or choosing) \
+                and u.problem is None and not u.slots.order_id \
                 and (intent == Intent.report_problem
-                     or (intent == Intent.get_refund and state.problem != "not_arrived")):
+                     or (intent == Intent.get_refund and state.problem != "not_arrived")
+                     or (intent == Intent.reorder and choosing)):
             # "can i get a new one sent", "can i get a replacement" after "one of the mugs was chipped": a remedy asked
             # for the problem just reported, which it describes no other of (not a wrong item, not the returns
             # policy's no-swaps rule). A return after an order that never came is of something else it had.
             # Its words name no broken thing ("money" is no Money Box of the order).
             remedy = u.model_copy(update={"problem": state.problem, "head": None, "query": "", "head_phrase": ()})
-            return self._problem(remedy, state, user_id, state.order_id)
+            return self._problem(remedy, state, user_id, state.order_id if not choosing else None)
         if u.slots.price == "discounted" and u.context is TurnContext.order and u.slots.reference_text \
                 and not u.slots.order_id and state.order_id and user_id and not u.names_product \
                 and (order := self.service.last_order(user_id, state.order_id)) is not None:
