@@ -121,6 +121,7 @@ class CatalogVocabulary:
             (a shopper's word for them is a brand). "CHARGE" or "Brilliant" are printed mostly by other brands'
             products ("fast charge", "brilliant colour"): a shopper who types the word means the word, and
             retrieval still finds the brand's products by it.
+        pairs: two title words printed one after the other, each in its singular ("drum kit", "tea set").
     """
 
     categories: tuple[str, ...]
@@ -132,6 +133,7 @@ class CatalogVocabulary:
     joined: frozenset[tuple[str, str]] = frozenset()  # ("cup", "saucer"): titles print "Cup And Saucer"
     compounds: frozenset[str] = frozenset()
     named_brands: tuple[str, ...] = ()
+    pairs: frozenset[tuple[str, str]] = frozenset()  # ("drum", "kit"): a title prints "Drum Kit"
     _by_length: dict[int, list[str]] = field(default_factory=dict, repr=False)
     _category_parts: dict[str, list[tuple[str, ...]]] = field(default_factory=dict, repr=False)
 
@@ -147,6 +149,7 @@ class CatalogVocabulary:
         words: set[str] = set()
         joined: set[tuple[str, str]] = set()
         compounds: set[str] = set()
+        pairs: set[tuple[str, str]] = set()
         printing: Counter[str] = Counter()  # one-word brand (lower case) -> products whose text prints it
         own: Counter[str] = Counter()  # ... of those, the brand's own products
         products = list(products)
@@ -161,6 +164,7 @@ class CatalogVocabulary:
             # Both parts words of three letters or more: "tea" + "cup", never "a" + "pod".
             compounds.update(stem(a + b) for a, b in itertools.pairwise(title)
                              if a.isalpha() and b.isalpha() and min(len(a), len(b)) >= 3)
+            pairs.update((stem(a), stem(b)) for a, b in itertools.pairwise(title))
             if p.category:
                 categories.add(p.category)
             if p.brand:
@@ -173,7 +177,7 @@ class CatalogVocabulary:
         vocab = cls(tuple(sorted(categories)), tuple(sorted(brands)), title_counts, dict(word_categories),
                     frozenset(words), is_dictionary_word or (lambda word: False), frozenset(joined),
                     frozenset(compounds),
-                    tuple(b for b in sorted(brands) if own[b.lower()] * 2 >= printing[b.lower()]))
+                    tuple(b for b in sorted(brands) if own[b.lower()] * 2 >= printing[b.lower()]), frozenset(pairs))
         for w in title_counts:
             if w.isalpha():
                 vocab._by_length.setdefault(len(w), []).append(w)

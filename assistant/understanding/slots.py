@@ -245,7 +245,7 @@ def _singular(word: str) -> str:
 def _recipient_ok(m: TermMatch[str], words: Sequence[str], occasion_tokens: Set[int]) -> bool:
     """A recipient word counts after "for"/"my" (a few words back, past an age: "for my 7 year old niece", and past
     an occasion that describes the person: "for a new baby girl"), after "it's a" / "she's a" (the person described:
-    "it's a girl"), or alone for family words."""
+    "it's a girl"), after "what about a" (another person, going on), or alone for family words."""
     span = 3
     if m.first >= 2 and words[m.first - 1] == "old" and words[m.first - 2] in AGE_UNITS:
         span += 3
@@ -260,6 +260,8 @@ def _recipient_ok(m: TermMatch[str], words: Sequence[str], occasion_tokens: Set[
         return True
     if before[-2:-1] and before[-2] in _DESCRIBED and before[-1] in ("a", "an"):
         return True
+    if before[-3:-1] in (["what", "about"], ["how", "about"]) and before[-1] in ("a", "an"):
+        return True  # "what about a boy" after presents for a girl: the person it is for now
     return any(w in _FOR_CONTEXT for w in before) and all(w.isalnum() for w in before[-2:])
 
 

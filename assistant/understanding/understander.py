@@ -550,11 +550,19 @@ class Understander:
             # with it"): what is in the box, from the product's own text.
             u = u.with_intent(Intent.product_info, f"asks what comes with the product: {u.attribute}")
         own_orders = _of_own_orders(words)
-        if (not u.confident or (u.intent == Intent.out_of_scope and bool({"it", "they", "them"} & set(words)))) \
+        property_words = u.attribute.split()
+        # "the battery life", "its weight": a property named as that of a thing already known, in words the catalog
+        # prints ("the capital of peru" is no product's).
+        definite = any(words[i] in ("the", "its") and list(words[i + 1:i + 1 + len(property_words)]) == property_words
+                       for i in range(len(words) - 1)) \
+            and all(w in self.catalog.words for w in content_words(property_words))
+        if (not u.confident or (u.intent == Intent.out_of_scope and (
+                bool({"it", "they", "them"} & set(words)) or definite))) \
                 and u.attribute and screen.focus_id and not own_orders and screen.context in (
                 TurnContext.product, TurnContext.products):
             # "what's the warranty?" with a product on the screen: a property of that product; so is "is it easy to
-            # fly" after drones (out of scope at 0.95): "it" is the drone.
+            # fly" after drones (out of scope at 0.95): "it" is the drone; and "whats the battery life" after a
+            # speaker's details (out of scope at 0.72): the battery is the speaker's.
             u = u.with_intent(Intent.product_info, f"a property of the product on the screen: {u.attribute}")
             unsure = False
         elif screen.context is TurnContext.product and screen.focus_id and not own_orders \
@@ -764,7 +772,7 @@ class Understander:
                 u.slots.placed or ordinal_positions(words)):
             # "what about the one from 1 december" under a list of orders: one of them, not a product.
             u = u.with_intent(Intent.track_order, "an order of the list, by date or place")
-        if u.intent in (Intent.refine_search, Intent.search_product) and any(w in SET_WORDS for w in words) and \
+        if u.intent in (Intent.refine_search, Intent.search_product) and self._asks_set(words, u.head) and \
                 u.confidence < 0.9:
             # An explicit bundle ("tea party bundle under £20") after a list is a new bundle, not a refinement:
             # the model, having seen refinements after lists, can lean the other way.
@@ -786,7 +794,7 @@ class Understander:
         adds_to_focus = u.intent == Intent.build_bundle and bool(screen.focus_id) and verb == "add"
         if u.intent == Intent.build_bundle and not (screen.products and for_the_product(words)) \
                 and not (screen.context is TurnContext.product and adds_to_focus) \
-                and not any(w in SET_WORDS for w in words) and u.head not in _SET_HEADS \
+                and not self._asks_set(words, u.head) \
                 and not any(w in _COMPLEMENT_WORDS for w in words) \
                 and not ((u.slots.reference_text or u.slots.reference_index or "both" in words)
                          and (screen.products or screen.bundle)) \
@@ -801,6 +809,11 @@ class Understander:
             # just does emails and facebook" lists no emails). Something for the product on the screen ("add a mouse
             # to that", or "add a mouse" after one laptop's details) is a set of that product and the thing.
             u = u.with_intent(Intent.search_product, "no set asked for")
+        if u.intent in (Intent.purchase_history, Intent.reorder) and not u.names_product and not u.slots.order_id \
+                and ("similar" in words or ("like", "what") in itertools.pairwise(words)):
+            # "something similar to what i bought before", "anything like what i got last time" (the shopper's orders
+            # or the same again, to the model at 0.65 and 0.71): other things like theirs, their personal picks.
+            u = u.with_intent(Intent.recommend_for_me, "things like what the shopper bought")
         if u.intent in (Intent.best_sellers, Intent.purchase_history, Intent.reorder) and u.names_product \
                 and "with" in words[:-1] and not any(w in _FIRST_PERSON for w in words):
             # "what do people buy with the regency cakestand", "frequently bought together with the jumbo bag": what
@@ -838,6 +851,15 @@ class Understander:
         if self.check.accepts(similarity, title, u.head or content[-1]) and all(prints(title, w) for w in content):
             return title
         return ""
+
+    def _asks_set(self, words: Sequence[str], head: str) -> bool:
+        """Whether a set word asks for a set ("a tea party bundle", "a gaming setup"): not one the titles print
+        after the word before it, which names a product ("a starter drum kit", "a tea set"). A word that names a
+        set only as what is asked for ("setup") counts as the head; a gift word before it says what the set is for
+        ("a gift set for my mum" asks for a set, whatever "Baby Gift Set" prints)."""
+        return any((w in SET_WORDS or (w in _SET_HEADS and w == head)) and not (
+            i and words[i - 1] not in GENERIC_WANTS and (stem(words[i - 1]), stem(w)) in self.catalog.pairs)
+            for i, w in enumerate(words))
 
     def _product_not_policy(self, u: Understanding) -> Understanding:
         """A question the policy text would answer, to the model, that no passage comes near while a product the

@@ -115,8 +115,9 @@ def quote_about(product: Product, attribute: str) -> str:
     # Every word, else at least half of them with one long one ("noise cancelling" -> "... Noise Reducing ...");
     # a long word by its start ("cancelling" prints as "Canceling"), a short one whole ("mic" is no "Microsoft").
     need = len(words) if len(words) < 2 else (len(words) + 1) // 2
-    # Each word in the singular ("lids" asked of a title that prints "Lid"); a long one by its first letters.
-    patterns = [re.compile(rf"\b{re.escape(k[:5])}" if len(k) > 3 else rf"\b{re.escape(k)}s?\b")
+    # Each word in the singular ("lids" asked of a title that prints "Lid"); a long one by its first letters. (A
+    # word of five letters or fewer is matched whole: "play" in "does it play spotify" is no "Playtime".)
+    patterns = [re.compile(rf"\b{re.escape(k[:5])}" if len(k) > 5 else rf"\b{re.escape(k)}s?\b")
                 for k in (stem(w) for w in words)]
     best = ("", 0, 0)
     for sentence in re.split(r"(?<=[.!?])\s+|\s*[\n;•]\s*", f"{product.title}. {product.description}"):
@@ -614,10 +615,12 @@ class ShoppingAdvisor:
         slots, query = u.slots, u.query
         if not _names_a_thing(u, as_written=True) and state.query:
             slots, query = state.slots.merge(u.slots), state.query
-            if u.slots.recipient and u.slots.recipient != state.slots.recipient and "for" in words_of(u.text):
+            if u.slots.recipient and u.slots.recipient != state.slots.recipient \
+                    and ({"for", "about"} & set(words_of(u.text))):
                 # "what about for my dad" after something for my mum under £10: a present is chosen by whom it is
                 # for, so the words that said the old one go (the budget stays); a thing asked for ("mugs") stays,
-                # for them. ("its a girl" after something for a new baby describes the same one.)
+                # for them; so does "what about a boy". ("its a girl" after something for a new baby describes the
+                # same one.)
                 query = u.query if not head_word(query.split()) else f"{query} for {u.slots.recipient}"
             if u.slots.occasion and state.slots.occasion and u.slots.occasion != state.slots.occasion:
                 # "what about for his wedding" after birthday cards: cards for the wedding now, not for both.

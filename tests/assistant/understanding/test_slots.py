@@ -809,6 +809,7 @@ def test_spending_idioms_set_the_price_level(elec: SlotExtractor, text: str, lev
     ("its a girl", "girl", ("girl",)),
     ("she's a teenager", "teen", ("teenager",)),
     ("a present for a teenager", "teen", ("teenager",)),
+    ("what about a boy", "boy", ("boy",)),  # going on with another person
 ])
 def test_the_person_described_is_who_it_is_for(gift: SlotExtractor, text: str, recipient: str,
                                                words: tuple[str, ...]) -> None:

@@ -745,3 +745,12 @@ def test_one_pointed_at_with_a_price_word_is_one_like_it(understander: Understan
     # "the cheaper one" points by its price; a question asks about that one.
     assert not understander.understand("the cheaper one", AFTER_LIST).similar
     assert not understander.understand("is the second one cheaper?", AFTER_LIST).similar
+
+
+def test_a_set_word_the_titles_print_after_the_word_before_it_names_a_product(understander: Understander) -> None:
+    # Titles print "Tea Set" ("Retrospot Tea Set Ceramic 11 Pc"): the phrase names those products; no title prints
+    # "Picnic Set", so a picnic set is a set to build; a gift word says what a set is for.
+    assert understander.understand("tea set", Screen()).intent == "search_product"
+    assert understander.understand("picnic set for 4", Screen()).intent == "build_bundle"
+    assert understander._asks_set(["a", "gift", "set"], "set")
+    assert not understander._asks_set(["a", "baking", "set"], "set")
