@@ -274,6 +274,7 @@ def build_dialog_manager(settings: Settings, redis: redis.Redis | None = None) -
                       product_words=frozenset(catalog.title_counts)),
         catalog, matcher, ProblemReader(embedder), check, policies=service.policies,
         policy_check=policy_check,
+        theme_phrase=builder.rules.theme_phrase,
     )
     dialog = DialogManager(
         understander=understander, shopping=shopping, bundles=bundles, picks=picks, service=service,

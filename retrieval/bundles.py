@@ -105,8 +105,10 @@ class BundleBuilder:
             BundleError: if the anchor product is unknown.
         """
         anchor = self._anchor(request)
-        size = request.size or self.size
         theme = self.match_theme(request.theme) if request.theme else None
+        # A theme of three needs ("home cinema": a TV, a soundbar, streaming) is whole with three: "only 3 of the 4
+        # items" would say a fourth is missing.
+        size = request.size or (min(self.size, len(theme.needs)) if theme is not None and theme.needs else self.size)
         cands = self.finder.find(request, anchor, theme)
         if anchor is not None and not request.allow_similar:
             # What goes with a teapot is not a second teapot: the anchor's kind is taken, compared on the head

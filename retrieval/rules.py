@@ -148,14 +148,23 @@ class ShopRules(BaseModel):
 
     def theme_named(self, text: str) -> Theme | None:
         """The theme whose name or alias appears in ``text`` (longest name wins), else None."""
+        named = self._named(text)
+        return named[1] if named else None
+
+    def theme_phrase(self, text: str) -> str:
+        """The theme name or alias ``text`` says, as the theme writes it ("home cinema"; longest wins), else ""."""
+        named = self._named(text)
+        return named[0] if named else ""
+
+    def _named(self, text: str) -> tuple[str, Theme] | None:
         low = f" {' '.join(re.findall(r'[a-z0-9]+', text.lower()))} "
-        best: tuple[int, Theme] | None = None
+        best: tuple[str, Theme] | None = None
         for theme in self.themes:
             for name in theme.names():
                 key = " ".join(re.findall(r"[a-z0-9]+", name.lower()))
-                if key and f" {key} " in low and (best is None or len(key) > best[0]):
-                    best = (len(key), theme)
-        return best[1] if best else None
+                if key and f" {key} " in low and (best is None or len(key) > len(best[0])):
+                    best = (key, theme)
+        return best
 
 
 def _read_yaml(path: Path) -> dict[str, object]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final, Protocol
 
@@ -298,11 +298,14 @@ class Understander:
         check: the calibrated catalog check.
         policies: the policy passages' closest similarity to a message (None: the model alone decides).
         policy_check: the calibrated policy check.
+        theme_phrase: the name or alias of one of the shop's themes that a message says ("home cinema": a set of
+            needs the shop furnishes, read from its rules), else "".
     """
 
     def __init__(self, model: IntentModel, slots: SlotExtractor, catalog: CatalogVocabulary,
                  matcher: ProductMatcher, problems: ProblemReader, check: CatalogCheck | None = None,
-                 policies: PolicyMatcher | None = None, policy_check: PolicyCheck | None = None) -> None:
+                 policies: PolicyMatcher | None = None, policy_check: PolicyCheck | None = None,
+                 theme_phrase: Callable[[str], str] | None = None) -> None:
         self.model = model
         self.slots = slots
         self.catalog = catalog
@@ -311,6 +314,7 @@ class Understander:
         self.check = check or CatalogCheck()
         self.policies = policies
         self.policy_check = policy_check or PolicyCheck()
+        self.theme_phrase = theme_phrase or (lambda text: "")
 
     def understand(self, text: str, screen: Screen) -> Understanding:
         """What ``text`` means after ``screen``.
@@ -799,7 +803,7 @@ class Understander:
                 and not ((u.slots.reference_text or u.slots.reference_index or "both" in words)
                          and (screen.products or screen.bundle)) \
                 and not (u.slots.occasion and (not u.named_early or u.people)) \
-                and not _asks_everything(words) \
+                and not _asks_everything(words) and not self._furnishes_theme(u) \
                 and not self._listed(_roles(words, max_words=3), words, anchored=adds_to_focus):
             # A bundle is several things chosen for the shopper: without a word asking for a set, a list, a product
             # to build around or an occasion to furnish, a "bundle" is a search ("a present for my brother",
@@ -807,7 +811,8 @@ class Understander:
             # ("wrapping paper, a christmas one"), unless it is for a number of people ("a birthday party for my son,
             # 8 kids coming"); a list is of things the catalog has ("a laptop for my mum, she
             # just does emails and facebook" lists no emails). Something for the product on the screen ("add a mouse
-            # to that", or "add a mouse" after one laptop's details) is a set of that product and the thing.
+            # to that", or "add a mouse" after one laptop's details) is a set of that product and the thing. A theme
+            # the shop furnishes ("i'm setting up a home cinema, budget 2000") is a set to furnish, as an occasion is.
             u = u.with_intent(Intent.search_product, "no set asked for")
         if u.intent in (Intent.purchase_history, Intent.reorder) and not u.names_product and not u.slots.order_id \
                 and ("similar" in words or ("like", "what") in itertools.pairwise(words)):
@@ -851,6 +856,13 @@ class Understander:
         if self.check.accepts(similarity, title, u.head or content[-1]) and all(prints(title, w) for w in content):
             return title
         return ""
+
+    def _furnishes_theme(self, u: Understanding) -> bool:
+        """Whether the thing asked for is one of the shop's themes, named in two words or more ("i'm setting up a
+        home cinema": the shop's home cinema is a TV, a soundbar and streaming). Not a thing named for one ("a
+        laptop for my home office"), nor a one-word alias, which a request for a thing uses too ("gaming laptop")."""
+        phrase = self.theme_phrase(u.text).split()
+        return len(phrase) >= 2 and u.head in phrase
 
     def _asks_set(self, words: Sequence[str], head: str) -> bool:
         """Whether a set word asks for a set ("a tea party bundle", "a gaming setup"): not one the titles print

@@ -251,3 +251,18 @@ def test_bad_requests_fail_with_a_clear_message(gift_builder: BundleBuilder) -> 
 def test_the_budget_check_refuses_a_request_without_a_budget(gift_builder: BundleBuilder) -> None:
     with pytest.raises(ValueError, match="needs a budget; request 'tea party' has none"):
         check_budgets(gift_builder, [BundleRequest(theme="tea party")], "giftshop")
+
+
+def test_a_theme_is_named_by_its_longest_name_or_alias() -> None:
+    rules = ShopRules.load(SHOPS / "electronics")
+    assert rules.theme_phrase("i'm setting up a home cinema, budget 2000") == "home cinema"
+    assert rules.theme_phrase("a quiet spot for movie night") == "movie night"
+    assert rules.theme_phrase("a new kettle") == ""
+    assert rules.theme_named("home theater speakers") is rules.theme_named("home cinema")
+
+
+def test_a_theme_of_fewer_needs_than_the_size_is_whole_with_them(electronics_builder: BundleBuilder) -> None:
+    # "home cinema" needs a TV, a soundbar and streaming: three items make it (this small catalog has no streaming
+    # device, so one is missing of three, not two of four).
+    result = electronics_builder.build(BundleRequest(theme="home cinema", budget=Decimal("2000")))
+    assert len(result.items) == 2 and "Only 2 of the 3 items" in result.note
