@@ -1301,10 +1301,8 @@ class Understander:
                 return fixes[low]
             if len(low) < 3 or low in REQUEST_WORDS or self.catalog.knows(low) or self.catalog.is_dictionary_word(low):
                 return word
-            # One edit, two in a long word ("sumthing": something), as the catalog's own words are put right.
-            limit = 1 if len(low) < 7 else 2
             candidates = [r for r in _REQUEST_WORDS_SORTED if r[0] == low[0] and abs(len(r) - len(low)) <= 1
-                          and edit_distance_within(low, r, limit) and _plausible_slip(low, r)]
+                          and edit_distance_within(low, r, 1) and _plausible_slip(low, r)]
             if not candidates:
                 return word
             # The likelier slip first: two letters swapped ("teh": the, not ten), then a letter left out ("shw":
