@@ -814,6 +814,12 @@ class Understander:
             # to that", or "add a mouse" after one laptop's details) is a set of that product and the thing. A theme
             # the shop furnishes ("i'm setting up a home cinema, budget 2000") is a set to furnish, as an occasion is.
             u = u.with_intent(Intent.search_product, "no set asked for")
+        if (u.intent == Intent.reorder or (unsure and guess == Intent.reorder)) and _sends_back(words) \
+                and Intent.get_refund in [i for i, _ in u.top] and not _AGAIN.intersection(words):
+            # "i want to return the gin and tonic mug" (an order again to the model, at 0.67), "i want to send back
+            # the mug" (unsure, an order again first, a refund next): the verb sends it back, never buys it again.
+            u = u.with_intent(Intent.get_refund, "sent back, not ordered again")
+            unsure = False
         if u.intent in (Intent.purchase_history, Intent.reorder) and not u.names_product and not u.slots.order_id \
                 and ("similar" in words or ("like", "what") in itertools.pairwise(words)):
             # "something similar to what i bought before", "anything like what i got last time" (the shopper's orders
@@ -1906,6 +1912,16 @@ def _once(words: Sequence[str]) -> tuple[str, ...]:
     for w in words:
         first.setdefault(w.lower(), w)
     return tuple(first.values())
+
+
+def _sends_back(words: Sequence[str]) -> bool:
+    """Whether the message's verb sends something back ("return it", "send the mug back", "take these back")."""
+    return any(w in ("return", "returning") for w in words) or ("back" in words and any(
+        w in ("send", "sending", "take", "taking", "bring", "post") for w in words[:words.index("back")]))
+
+
+# What asks for the same thing again, whatever other verb comes with it ("return to the same one again").
+_AGAIN = frozenset({"again", "same"})
 
 
 def _asks_everything(words: Sequence[str]) -> bool:

@@ -754,3 +754,10 @@ def test_a_set_word_the_titles_print_after_the_word_before_it_names_a_product(un
     assert understander.understand("picnic set for 4", Screen()).intent == "build_bundle"
     assert understander._asks_set(["a", "gift", "set"], "set")
     assert not understander._asks_set(["a", "baking", "set"], "set")
+
+
+def test_a_verb_that_sends_a_thing_back_asks_for_a_return_not_a_reorder(understander: Understander) -> None:
+    # The model reads "return the X" as an order again (0.67): the verb sends it back.
+    assert understander.understand("i want to return the gin and tonic mug", Screen()).intent == "get_refund"
+    assert understander.understand("i want to send back the gin and tonic mug", Screen()).intent == "get_refund"
+    assert understander.understand("can i order the gin and tonic mug again", Screen()).intent == "reorder"
