@@ -554,14 +554,8 @@ class Understander:
             # with it"): what is in the box, from the product's own text.
             u = u.with_intent(Intent.product_info, f"asks what comes with the product: {u.attribute}")
         own_orders = _of_own_orders(words)
-        property_words = u.attribute.split()
-        # "the battery life", "its weight": a property named as that of a thing already known, in words the catalog
-        # prints ("the capital of peru" is no product's).
-        definite = any(words[i] in ("the", "its") and list(words[i + 1:i + 1 + len(property_words)]) == property_words
-                       for i in range(len(words) - 1)) \
-            and all(w in self.catalog.words for w in content_words(property_words))
         if (not u.confident or (u.intent == Intent.out_of_scope and (
-                bool({"it", "they", "them"} & set(words)) or definite))) \
+                bool({"it", "they", "them"} & set(words)) or self._names_its_property(words, u.attribute)))) \
                 and u.attribute and screen.focus_id and not own_orders and screen.context in (
                 TurnContext.product, TurnContext.products):
             # "what's the warranty?" with a product on the screen: a property of that product; so is "is it easy to
@@ -869,6 +863,13 @@ class Understander:
         laptop for my home office"), nor a one-word alias, which a request for a thing uses too ("gaming laptop")."""
         phrase = self.theme_phrase(u.text).split()
         return len(phrase) >= 2 and u.head in phrase
+
+    def _names_its_property(self, words: Sequence[str], attribute: str) -> bool:
+        """ "the battery life", "its weight": the property asked is named as that of a thing already known, in words
+        the catalog prints ("the capital of peru" is no product's)."""
+        asked = attribute.split()
+        return bool(asked) and all(w in self.catalog.words for w in content_words(asked)) and any(
+            w in ("the", "its") and list(words[i + 1:i + 1 + len(asked)]) == asked for i, w in enumerate(words))
 
     def _asks_set(self, words: Sequence[str], head: str) -> bool:
         """Whether a set word asks for a set ("a tea party bundle", "a gaming setup"): not one the titles print

@@ -66,10 +66,10 @@ class ShopperPicks:
         return [Pick(product=p, reason=f"rated {p.rating} out of 5", source="popular") for p in rated[:k]]
 
     def for_shopper(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
-        picks, personal = self.picks_for(user_id, state)
         if u.slots.price == "discounted":
             # "any deals on for me?": what is on offer; the shopper's own picks only when nothing is.
-            return self.on_offer(u, state, instead=picks if personal else None)
+            return self.on_offer(u, state, shopper=user_id)
+        picks, personal = self.picks_for(user_id, state)
         lead = {"found": "picks for you"} if personal else \
             {"found": "best sellers" if self._has_sales() else "top-rated products"}
         return self._show(picks, u, state, Intent.recommend_for_me, lead)
@@ -157,11 +157,11 @@ class ShopperPicks:
         return result
 
     def on_offer(self, u: Understanding, state: DialogState, among: Sequence[str] | None = None,
-                 instead: list[Pick] | None = None) -> TurnResult:
+                 shopper: str | None = None) -> TurnResult:
         """ "what's on sale?": the products that carry a discount, best sellers (else best rated) first, each with
-        its offer; in a shop with nothing on offer, the best sellers (or the picks ``instead``, a signed-in
-        shopper's own), said so. ``among``: only those products ("is any of that on sale" after an order: its
-        products), and when none is on offer, that said alone."""
+        its offer; in a shop with nothing on offer, the best sellers (or the signed-in ``shopper``'s own picks,
+        worked out only then), said so. ``among``: only those products ("is any of that on sale" after an order:
+        its products), and when none is on offer, that said alone."""
         mask = self.vectors.mask(SearchFilters(in_stock=True, on_offer=True))
         offered = {p.id: p for p, keep in zip(self.vectors.products, mask, strict=True) if keep
                    and (among is None or p.id in among)}
@@ -169,8 +169,8 @@ class ShopperPicks:
             return TurnResult(ReplyFacts(act=Act.no_results, intent=Intent.best_sellers, user_text=u.text,
                                          currency=self.shopping.currency,
                                          detail="None of those is on offer at the moment."))
-        if not offered and instead:
-            result = self._show(instead, u, state, Intent.recommend_for_me, {"found": "picks for you"})
+        if not offered and shopper is not None and (own := self.picks_for(shopper, state))[1]:
+            result = self._show(own[0], u, state, Intent.recommend_for_me, {"found": "picks for you"})
             result.facts.relaxed = ["on offer (nothing is on offer at the moment)"]
             return result
         if not offered:

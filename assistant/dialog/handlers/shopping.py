@@ -624,8 +624,7 @@ class ShoppingAdvisor:
                 query = u.query if not head_word(query.split()) else f"{query} for {u.slots.recipient}"
             if u.slots.occasion and state.slots.occasion and u.slots.occasion != state.slots.occasion:
                 # "what about for his wedding" after birthday cards: cards for the wedding now, not for both.
-                before = set(words_of(state.slots.occasion))
-                query = " ".join([w for w in query.split() if w.lower() not in before] + [u.slots.occasion])
+                query = " ".join([*_without(query, state.slots.occasion), u.slots.occasion])
         elif (u.speaks_of_someone and state.slots.recipient and not u.slots.recipient) or (
                 u.for_use and not u.head and not u.slots.recipient and not u.slots.occasion):
             # "something she can use at her desk" after a present for a colleague around £10: the same person, so
@@ -732,9 +731,8 @@ class ShoppingAdvisor:
         if switching or other_occasion:
             # "what about for a boy" after a girl's presents: the request is for the boy now, not for both; and
             # for christmas now, not for halloween.
-            before = {w for v in ((state.slots.recipient if switching else None),
-                                  (state.slots.occasion if other_occasion else None)) if v for w in words_of(v)}
-            query = " ".join(w for w in query.split() if w.lower() not in before)
+            query = " ".join(_without(query, state.slots.recipient if switching else None,
+                                      state.slots.occasion if other_occasion else None))
         standing = query  # the request itself, before whom it is for is added to the words searched
         if for_someone_else and not names:
             # "any for kids?" after mugs: the same kind, for someone else; the pool is searched for them too (the
@@ -1281,6 +1279,12 @@ def _names_a_thing(u: Understanding, as_written: bool = False) -> bool:
         attribute_words |= set(u.recipient_words)
     # A letter left of a contraction ("she's" -> "s") is no word.
     return any(w not in attribute_words and len(w) > 1 for w in _query_words(u))
+
+
+def _without(query: str, *said: str | None) -> list[str]:
+    """The words of ``query`` less those that said ``said`` (the recipient or the occasion a follow-up replaces)."""
+    gone = {w for value in said if value for w in words_of(value)}
+    return [w for w in query.split() if w.lower() not in gone]
 
 
 def _query_words(u: Understanding) -> list[str]:
