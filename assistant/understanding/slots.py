@@ -148,6 +148,7 @@ class SlotExtractor:
             return SlotReading(Slots(), "")
         order_id, t = find_order_id(t)
         placed, t = find_order_date(t)
+        t = with_elided_occasion(t)
         measure, t, placed_specs = find_measures(t)
         specs = tuple(spec for spec, _ in placed_specs)
         budget, t = find_budget(t, self.default_currency)
@@ -234,6 +235,30 @@ _FOR_CONTEXT = frozenset({"for", "my", "our"})
 _NTH = re.compile(r"\d+(?:st|nd|rd|th)")
 # "it's a girl", "she's a teenager": the person the present is for, described (apostrophes are gone by now).
 _DESCRIBED = frozenset({"its", "shes", "hes", "theyre"})
+
+
+# "my grandad's 80th", "her 30th", "our 25th": an ordinal after an owner, with no noun of its own after it, is the
+# birthday (the anniversary, of "our") left unsaid. ("my 2nd order" has its noun; "cancel my 2nd" means an order.)
+_OWNED_NTH = re.compile(r"\b(?:(?P<our>our)|his|her|their|your|(?:my|his|her|their|your|our)(?:\s+[a-z]+)?\s+"
+                        r"[a-z]+'?s)\s+\d+(?:st|nd|rd|th)\b(?P<after>\s*[a-z]*)", re.IGNORECASE)
+
+
+# The words that may follow the occasion itself: a clause goes on ("her 30th next week", "his 50th and a card").
+_AFTER_AN_OCCASION = frozenset("and or but so on in at for next this coming soon with please".split())
+
+
+def with_elided_occasion(text: str) -> str:
+    """``text`` with the occasion an owned ordinal leaves unsaid written out ("card for my dad's 60th" -> "card for my
+    dad's 60th birthday"), so the occasion is read and searched for as if it had been written."""
+    def spell(match: re.Match[str]) -> str:
+        after = match.group("after").strip().lower()
+        if after and after not in _AFTER_AN_OCCASION:
+            return match.group(0)
+        occasion = "anniversary" if match.group("our") else "birthday"
+        cut = match.start("after") - match.start(0)
+        return f"{match.group(0)[:cut]} {occasion}{match.group(0)[cut:]}"
+
+    return _OWNED_NTH.sub(spell, text)
 
 
 def _singular(word: str) -> str:
