@@ -357,6 +357,8 @@ class Understanding(BaseModel):
             the products whose titles print it come first.
         describes_only: the request is "something" or "anything" and words describing it ("something funny",
             "anything a bit more elegant"): it names no thing; after a list, it describes the kind shown.
+        narrows: the message is a phrase opening with a preposition ("for iphone", "with a case"): no request of its
+            own, it narrows the standing one.
         speaks_of_someone: the message speaks of a person as "she" or "he" ("something she can use at her desk"):
             after a present for someone, that person.
         points_back: the message has a pronoun that can point back at what the last reply was about ("how much
@@ -437,6 +439,7 @@ class Understanding(BaseModel):
     says_cancelled: bool = False
     speaks_of_someone: bool = False
     describes_only: bool = False
+    narrows: bool = False
     for_use: tuple[str, ...] = ()
     like_order: bool = False
     shows: tuple[str, ...] = ()

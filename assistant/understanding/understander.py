@@ -422,6 +422,7 @@ class Understander:
             category_filter=named.filter, angry=bool(ANGRY.search(text)), attribute=attribute,
             degree=degree, degree_of=degree_of,
             describes_only=describes_only, shows=shown_with(words),
+            narrows=bool(words) and words[0] in _FRAGMENT_OPENERS,
             for_use=tuple(use) if _SOME_THING.intersection(words) else (),
             list_count=list_count(reading.words),
             asks_spending=any(w in SPENDING_WORDS for w in reading.words),
@@ -582,10 +583,12 @@ class Understander:
             # ("what's the warranty?" after one product) is the likeliest reading there.
             u = u.with_intent(guess, f"unsure follow-up: {guess} {u.top[0][1]:.2f}")
             unsure = False
-        elif not u.confident and screen.context is TurnContext.products and words and words[0] in _FRAGMENT_OPENERS \
-                and Intent.refine_search in [i for i, _ in u.top[:2]]:
+        elif screen.context is TurnContext.products and u.narrows and (
+                (not u.confident and Intent.refine_search in [i for i, _ in u.top[:2]])
+                or (u.intent == Intent.search_product and not u.named_early)):
             # "for gaming" after monitors (a search at 0.44, a refinement next): a phrase that opens with a
-            # preposition is no request of its own; it narrows the list on the screen.
+            # preposition is no request of its own; it narrows the list on the screen. So does "for pet hair" after
+            # "we don't carry vacuum cleaners" (a search at 0.66): the vacuum cleaners, for pet hair.
             u = u.with_intent(Intent.refine_search, "a fragment narrowing the list")
             unsure = False
         verb, _, added = edit
@@ -1504,8 +1507,10 @@ CATEGORY_GUESS_MARGIN = 0.08
 # ("show me teapots", "find us a tent"): each makes the phrase after it the thing asked for.
 # Verbs that take what is wanted after "for" ("looking for", "searching for").
 _SEEKING = frozenset("looking searching hunting shopping".split())
+# (With the verbs of choosing one for the shopper: "help me pick a printer", "can you recommend a drone".)
 _INTRODUCERS = frozenset("a an any some another sell sells selling stock stocks carry carries have has got about "
-                         "need want buy find me us send deliver ship order get bring add".split())
+                         "need want buy find me us send deliver ship order get bring add pick choose recommend "
+                         "suggest".split())
 # The words requests are made of, besides product words: misspelt, they are put right first.
 REQUEST_WORDS = frozenset(FUNCTION_WORDS | GENERIC_WANTS
                           | {w for phrase in PRICE_WORDS for w in phrase.split() if w.isalpha()}

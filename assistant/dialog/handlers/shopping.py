@@ -709,9 +709,9 @@ class ShoppingAdvisor:
         missing = None if rebudgets else self.about_missing(u, state, Intent.refine_search)
         if missing is not None:
             return missing
-        if state.missing and u.head and u.head not in state.missing.split() and _names_a_thing(u):
+        if state.missing and u.head and u.head not in state.missing.split() and _names_a_thing(u) and not u.narrows:
             # "never mind, a smartwatch under 200" after "we don't carry vacuum cleaners": a new thing asked for,
-            # not the missing one narrowed.
+            # not the missing one narrowed ("for iphone" narrows it).
             return self.search(u, state, user_id)
         slots = state.slots.merge(u.slots.model_copy(update={"reference_index": None, "reference_text": None,
                                                              "size_than": None}))
@@ -796,7 +796,9 @@ class ShoppingAdvisor:
         described, fresh = (fresh, []) if u.describes_only else ([], fresh)
         # The standing words may have lost their head ("a portable speaker, my limit is $30" leaves "... speaker
         # my"): what the shown products were named from their titles still says it.
-        thing = u.head or head_word((standing or "").split()) or head_word(state.kind.split()) or (
+        # ("for iphone" after phone chargers: the thing is still the charger.)
+        thing = (head_word((standing or "").split()) if u.narrows else "") or u.head \
+            or head_word((standing or "").split()) or head_word(state.kind.split()) or (
             # "in white" after a list shown for a need: a colour or a size picks among things of the kind shown.
             _shared_word([p.title for p in shown]) if u.slots.colour or u.slots.size else "")
         if u.slots.size_than and shown:
@@ -808,13 +810,22 @@ class ShoppingAdvisor:
         # What was viewed for the one before is no guide to a present for someone else, or for another occasion.
         elsewhere = for_someone_else or other_occasion
         viewer = state.model_copy(update={"viewed_ids": []}) if elsewhere else state
+        # A request that named no thing ("a gift for a teenager who's into tech") was answered with the kinds a
+        # search found (laptops): a guess. A budget that none of them is within asks for the request within it, not
+        # for more of those kinds (the only "laptops" under $100 are protection plans, no present).
+        guessed = bool(shown) and not names and u.slots.has_budget() and not head_word((standing or "").split()) \
+            and not any(self.filters(slots, False).matches(p) for p in self.store.get(state.shown_ids))
+        elsewhere = elsewhere or guessed
+        # "for iphone" after "we don't carry phone chargers": a charger for an iPhone is still lacking, and said so.
+        still_lacking = (state.missing or "").split() if u.narrows else []
         found = self.find(query or "", slots, _category_filter(u), viewer, user_id, exclude_ids=exclude,
                           like_ids=state.shown_ids if not elsewhere else (),
-                          kind=state.kind if not names and not other_occasion else "", require=fresh,
-                          head=u.head if fresh and u.head in fresh and u.named_early else "", thing=thing,
+                          kind=state.kind if not names and not other_occasion and not guessed else "", require=fresh,
+                          head=u.head if fresh and u.head in fresh and u.named_early else
+                          still_lacking[-1] if still_lacking else "", thing=thing, phrase=tuple(still_lacking),
                           # ("one with a case included" after tablets: a tablet with one, "one" names no other kind.)
                           # (Christmas decorations are not in the range the halloween party ones were found in.)
-                          shown_categories={p.category for p in shown} if not other_occasion and (
+                          shown_categories={p.category for p in shown} if not other_occasion and not guessed and (
                               not names or u.describes_only or (u.slots.feature and not u.head)) else (),
                           describing=described,
                           brand_asked=bool(u.slots.brands))
@@ -852,6 +863,12 @@ class ShoppingAdvisor:
             result.facts.detail = f"{said}. These ones do:"
             return result
         _say_unknown_lacking(found, u, slots)  # "the garmin" after smart watches, as in a new request
+        asked_for = [w for w in _query_words(u) if w not in (state.query or "").split() and w not in attributes]
+        if names and asked_for and not found.not_found and not any(
+                prints(p.title, w) for p, _ in found.ranked[:SHOW] for w in asked_for):
+            # "leather?" after notebooks, and no notebook's title says leather: the notebooks found are not that,
+            # and the reply says so rather than offer them as an answer.
+            found.relaxed.append(join_words(asked_for))
         # Named by what they are (the kind on the screen), never by a describing word ("5 christmas elegants") or
         # words a title prints beside its kind ("one that says welcome" after doormats: "5 doormat welcomes").
         result = self.present(found, slots, query or "", u, state, Intent.refine_search,
