@@ -55,6 +55,7 @@ def words_of(text: str) -> list[str]:
 
 
 # A "for" or "with" after the first word of a title, past any punctuation ("Protection (For New Computers ...)").
+_COORDINATION = re.compile(r"\s+(?:and|&)\s+", re.I)
 _FOR = re.compile(r"(?<=\w)\W+(?:for|with|includes|including|bonus)\b", re.I)
 
 
@@ -316,9 +317,15 @@ def is_a(title: str, word: str) -> bool:
 
 def title_phrases(title: str) -> list[str]:
     """The noun phrases of ``title``: its parts between dashes and commas, each up to a "with", "for", "in", "and"
-    or "&" ("TV Mounting Service with In-wall Wire Concealment" -> "TV Mounting Service")."""
-    return [re.split(r"\s+(?:with|for|in|and|&)\s+", part, maxsplit=1, flags=re.I)[0]
-            for part in re.split(r"\s+[-\u2013\u2014]\s+|,", title)]
+    or "&" ("TV Mounting Service with In-wall Wire Concealment" -> "TV Mounting Service"). An "and" or "&" after
+    a single word joins it to the next word inside one phrase ("Bowers & Wilkins Px7 S2 Headphones", "Gin And
+    Tonic Mug"), not two things."""
+    phrases = []
+    for part in re.split(r"\s+[-\u2013\u2014]\s+|,", title):
+        part = re.split(r"\s+(?:with|for|in)\s+", part, maxsplit=1, flags=re.I)[0]
+        cut = next((m.start() for m in _COORDINATION.finditer(part) if len(part[:m.start()].split()) > 1), None)
+        phrases.append(part if cut is None else part[:cut])
+    return phrases
 
 
 def ends_in(title: str, word: str) -> bool:

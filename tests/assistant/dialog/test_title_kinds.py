@@ -21,6 +21,11 @@ pytestmark = pytest.mark.no_shop  # reads no built shop: runs while a fresh clon
         # What comes with the product is not what it is.
         ("AirPods Pro (2nd generation) with MagSafe Case (USB-C)", "case", False, False),
         ("Klipsch GIG XXL Portable Wireless Party Speaker with Mic", "speaker", True, True),
+        # An "&" or "and" after one word joins it to the next: one phrase; after a phrase, a second thing.
+        ("Bowers & Wilkins Px7 S2 Headphones", "headphones", True, True),
+        ("Gin And Tonic Mug", "mug", True, True),
+        ("Green Regency Teacup And Saucer", "teacup", True, True),
+        ("Green Regency Teacup And Saucer", "saucer", False, True),
     ],
 )
 def test_a_title_ends_in_what_it_is(title: str, word: str, ends: bool, mentions: bool) -> None:
