@@ -305,7 +305,10 @@ class ShoppingAdvisor:
             colour = _colour_pattern(slots.colour)
             hits, ok = prefer(hits, colour, band=ATTRIBUTE_BAND, thing=whole)
             kind_words = words_of(kind_of(kind)) if kind and not kind.startswith("items from our ") else []
-            if not ok and len(kind_words) > 1 and (of_head := [
+            # Only words that say whom or what for ("christmas"), not the first half of a compound that names another
+            # kind ("lunch" of "lunch boxes": a blue recipe box is no lunch box in blue).
+            said = {w for v in (slots.occasion, slots.recipient, *slots.brands) if v for w in words_of(v)}
+            if not ok and len(kind_words) > 1 and all(w in said for w in kind_words[:-1]) and (of_head := [
                     h for h in _of_kind(of_any_kind, kind_words[-1])
                     if not shown_categories or h.product.category in shown_categories]):
                 # "in gold?" after christmas decorations, and no gold one prints "christmas": the decorations in
