@@ -459,6 +459,7 @@ REFERENCES = [
     ("is it in stock?", None, "it"),
     ("how much is that?", None, "that"),
     ("does it come in grey?", None, "it"),
+    ("are they sweat proof", None, "they"),  # a plural pointer opening a question: the things shown
 ]
 
 
@@ -480,6 +481,7 @@ def test_reference(gift: SlotExtractor, text: str, index: int | None, phrase: st
         "order number 536365",
         "a mug",
         "first of all, hello",
+        "are they going to deliver today",
     ],
 )
 def test_not_a_reference(gift: SlotExtractor, text: str) -> None:
