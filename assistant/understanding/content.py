@@ -8,7 +8,7 @@ reaches the search.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from assistant.understanding.vocab import AGE_UNITS, NUMBER_WORDS, PEOPLE_NOUNS
 
@@ -70,7 +70,7 @@ def describing_thanks(words: Sequence[str]) -> set[int]:
     return places
 
 
-def search_query(words: Sequence[str]) -> str:
+def search_query(words: Sequence[str], people: Collection[str] = ()) -> str:
     """The message's words as a search query: politeness and greetings dropped, everything else kept.
 
     Function words are kept on purpose: the dense model reads "something to keep a teapot warm" better
@@ -86,9 +86,11 @@ def search_query(words: Sequence[str]) -> str:
     # The word after "who", when its object follows ("a brother who loves cooking"), is the verb saying how the
     # person relates to the object, which names the interest; as a search word it finds things that print it
     # ("Love Heart" cups). A verb without an object is the interest itself ("someone who travels a lot").
-    # The same after a pronoun that is the person ("my sister, she loves baking": "Love Heart" cups again).
+    # The same after a pronoun that is the person ("my sister, she loves baking": "Love Heart" cups again), or after
+    # the words that name the person (``people``), as a verb's -s says ("my wife loves gardening").
     after_who = {i + 1 for i, w in enumerate(words[:-2])
-                 if w in ("who", "whos", "she", "he", "they") and content_words([words[i + 2]])}
+                 if (w in ("who", "whos", "she", "he", "they") or (w in people and words[i + 1].endswith("s")))
+                 and content_words([words[i + 2]])}
     who = age_positions(words) | head_count_positions(words) | ranking_positions(words)
     return " ".join(w for i, w in enumerate(words) if i not in polite | after_who | who).strip()
 

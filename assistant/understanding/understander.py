@@ -1280,7 +1280,7 @@ class Understander:
                 else:
                     kept.append(w)
             words = kept
-        return search_query(words)
+        return search_query(words, people=reading.recipient_words)
 
     def _likely_categories(self, content: Sequence[str], attribute_values: set[str]) -> tuple[str, ...]:
         # The content words alone: "present", "dad" and "budget around" would pull every category alike.

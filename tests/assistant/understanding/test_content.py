@@ -45,6 +45,14 @@ def test_describing_thanks() -> None:
     assert describing_thanks("thank you".split()) == set()
 
 
+def test_the_verb_after_the_person_named_is_no_search_word() -> None:
+    assert search_query("my wife loves gardening".split(), people=("wife",)) == "my wife gardening"
+    assert search_query("my son collects stamps".split(), people=("son",)) == "my son stamps"
+    # Not a verb (no -s), or the person not named as the one it is for: the words stay.
+    assert search_query("a mum birthday card".split(), people=("mum",)) == "a mum birthday card"
+    assert search_query("my wife loves gardening".split()) == "my wife loves gardening"
+
+
 def test_top_and_a_count_rank_a_list_and_are_not_searched() -> None:
     from assistant.understanding.content import search_query
 
