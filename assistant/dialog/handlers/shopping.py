@@ -628,6 +628,13 @@ class ShoppingAdvisor:
             if u.slots.occasion and state.slots.occasion and u.slots.occasion != state.slots.occasion:
                 # "what about for his wedding" after birthday cards: cards for the wedding now, not for both.
                 query = " ".join([*_without(query, state.slots.occasion), u.slots.occasion])
+        elif (occasion := state.slots.occasion or state.slots.recipient) and (
+                pointed := _for_pronoun(query.split())) is not None:
+            # "decorations for it" after things for a baby shower: "it" is the occasion (or the person) the standing
+            # request was for, and the new thing is for that, searched for in its words.
+            slots = state.slots.gift().merge(u.slots)
+            words = query.split()
+            query = " ".join([*words[:pointed], occasion, *words[pointed + 1:]])
         elif (u.speaks_of_someone and state.slots.recipient and not u.slots.recipient) or (
                 u.for_use and not u.head and not u.slots.recipient and not u.slots.occasion):
             # "something she can use at her desk" after a present for a colleague around £10: the same person, so
@@ -874,9 +881,13 @@ class ShoppingAdvisor:
             found.relaxed.append(join_words(asked_for))
         # Named by what they are (the kind on the screen), never by a describing word ("5 christmas elegants") or
         # words a title prints beside its kind ("one that says welcome" after doormats: "5 doormat welcomes").
+        # A refinement naming nothing ("any in pink" after cake stands) keeps the kind shown: the words of the standing
+        # request may name an occasion the search went on from ("a wedding present ... what about a cake stand").
+        named_kind = kind_of(state.kind) if not names and state.kind and not state.kind.startswith("items from our ") \
+            else None
         result = self.present(found, slots, query or "", u, state, Intent.refine_search,
                               label_query=state.query if (u.describes_only or (fresh and not u.head)) and state.query
-                              else None)
+                              else named_kind)
         if none_within and result.facts.products and not result.facts.detail:
             result.facts.detail = "None of those is within that price. These are:"
         if u.rejected:
@@ -1299,6 +1310,12 @@ def _names_a_thing(u: Understanding, as_written: bool = False) -> bool:
         attribute_words |= set(u.recipient_words)
     # A letter left of a contraction ("she's" -> "s") is no word.
     return any(w not in attribute_words and len(w) > 1 for w in _query_words(u))
+
+
+def _for_pronoun(words: Sequence[str]) -> int | None:
+    """Where a pronoun is the object of "for" ("decorations for it", "a card for that"), or None."""
+    return next((i for i in range(1, len(words)) if words[i - 1] == "for" and words[i] in ("it", "that", "this")),
+                None)
 
 
 def _without(query: str, *said: str | None) -> list[str]:
