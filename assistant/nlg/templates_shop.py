@@ -219,8 +219,14 @@ def compare(facts: ReplyFacts, seed: int) -> str:
         lines.append(f"{titles} {'is' if len(lowest) == 1 else 'are'} the {word}, at {format_money(cheapest, cur)}.")
     rated = [p for p in products if p.rating is not None]
     if len(rated) >= 2:
-        best = max(rated, key=lambda p: p.rating or 0.0)
-        lines.append(f"{best.title} has the highest rating ({best.rating:g} out of 5).")
+        top = max(p.rating or 0.0 for p in rated)
+        best = [p for p in rated if p.rating == top]
+        # A tie is said as one: two rated 4.6 are rated the same, neither "has the highest rating".
+        if len(best) == len(rated):
+            lines.append(f"{'Both are' if len(rated) == 2 else 'All are'} rated {top:g} out of 5.")
+        else:
+            lines.append(f"{join_words([p.title for p in best])} {'has' if len(best) == 1 else 'have'} the highest "
+                         f"rating ({top:g} out of 5).")
     dearest = max(p.price for p in products)
     highest = [p for p in products if p.price == dearest]
     if facts.slots.get("price") == "priciest" and len(products) > 2 and len(highest) < len(products):

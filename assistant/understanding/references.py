@@ -347,6 +347,9 @@ def resolve(
         return tuple(ids)  # "add both", "i'll take both" with two on the screen (after "compare the first two")
     named = by_name(words, items, roles)
     if named:
+        if focus_id and focus_id in ids and focus_id not in named and "it" in words and _COMPARING.intersection(words):
+            # "compare it with the jbl" after the Klipsch's details: it, and the one named.
+            named.insert(0, focus_id)
         return tuple(named)
     if chooses_among(words):
         # "which one has the longest battery?", "which is cheaper?": a choice among everything on the screen

@@ -108,6 +108,14 @@ def test_compare_gives_prices_categories_ratings_and_the_cheaper_one() -> None:
     assert "They cost the same (£1.65)." in GEN.generate(same)
 
 
+def test_compare_says_a_tied_rating_as_one() -> None:
+    facts = facts_for(Act.compare)
+    assert "Apple MacBook Air 13.6-inch Laptop has the highest rating (4.8 out of 5)." in GEN.generate(facts)
+    tied = facts.model_copy(update={"products": [p.model_copy(update={"rating": 4.6}) for p in facts.products]})
+    text = GEN.generate(tied)
+    assert "Both are rated 4.6 out of 5." in text and "highest rating" not in text
+
+
 def test_product_info_states_the_products_facts() -> None:
     text = GEN.generate(facts_for(Act.product_info))
     assert text.startswith("Lunch Bag Spaceboy Design costs £1.65.")
