@@ -128,6 +128,8 @@ def _when(u: Understanding) -> str:
 
 
 # Order questions that act on an order (a cancelled order is none to act on), unlike "where is it?".
+# What can be done to an order only until it arrives.
+_CHANGES_AN_ORDER = frozenset({Intent.cancel_order, Intent.change_order, Intent.change_shipping_address})
 _ACTS_ON_AN_ORDER = frozenset({Intent.get_refund, Intent.cancel_order, Intent.change_order,
                                Intent.change_shipping_address})
 
@@ -438,8 +440,10 @@ class DialogManager:
             # "when will my order arrive", "where is my order", "has my parcel shipped yet": the one order still to
             # come is the one asked about (with none, or several, the orders are listed to choose from).
             tracking_own = intent == Intent.track_order and u.own_order and not u.all_orders
-            underway = self.service.underway(user_id) if user_id and not order_id and (arriving or tracking_own) \
-                else []
+            # So is the one to cancel or change: "i want to cancel my order" with one order still to come is that one.
+            acting_on_own = intent in _CHANGES_AN_ORDER and u.own_order and not u.all_orders
+            underway = self.service.underway(user_id) if user_id and not order_id and (
+                arriving or tracking_own or acting_on_own) else []
             the_one_underway = len(underway) == 1
             if the_one_underway:
                 order_id = underway[0].id
@@ -454,6 +458,10 @@ class DialogManager:
                 # An unsure read's stock phrase is left out, as in _policy: "do i have to pay for the return
                 # postage" (a refund at 0.47) is looked up by its own words, not pulled to the 30-day window.
                 facts = self.service.policy(intent, u.text, with_hint=not u.asks_policy and u.confident)
+                if acting_on_own and user_id and not facts.detail:
+                    # "i want to cancel my order" with every order delivered or cancelled: none is left to act on.
+                    facts.detail = "You have no order still on its way, so there is none left to " + (
+                        "cancel." if intent == Intent.cancel_order else "change.")
                 if user_id and state.order_id and intent in ORDER_REQUESTS:
                     facts.options = [ORDER_REQUESTS[intent].format(order=state.order_id)]
                 return TurnResult(facts)
