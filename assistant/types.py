@@ -482,6 +482,7 @@ class BundleSpec(BaseModel):
     include_anchor: bool = False
     roles: list[str] = Field(default_factory=list)  # "monitor, keyboard and mouse": one item per role
     role_heads: list[str] = Field(default_factory=list)  # the word naming each role's thing, in the same order
+    picked: bool = False  # every item is one the shopper picked ("add the first two to a bundle"): none to rebuild
 
 
 class PendingRequest(BaseModel):

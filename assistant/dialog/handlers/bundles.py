@@ -313,7 +313,8 @@ class BundlePlanner:
         spec = BundleSpec(theme=None, budget=f"{budget:.2f}" if budget is not None else None,
                           roles=[r.query for r, _ in chosen if id(r) not in own_ids],
                           role_heads=[r.head for r, _ in chosen if id(r) not in own_ids],
-                          anchor_id=anchor.id if anchor is not None else None, include_anchor=anchor is not None)
+                          anchor_id=anchor.id if anchor is not None else None, include_anchor=anchor is not None,
+                          picked=all(id(r) in own_ids for r, _ in chosen))
         facts = ReplyFacts(act=Act.show_bundle, intent=Intent.build_bundle, user_text=u.text, bundle=shown,
                            slots=_display(u.slots), currency=self.currency, options=["Make it cheaper", "Why these?"])
         viewed = list(dict.fromkeys([*state.viewed_ids, *(i.id for i in items)]))[-50:]
@@ -434,6 +435,22 @@ class BundlePlanner:
         """The same bundle request with a new budget: "make it cheaper", "under £10 instead"."""
         spec = state.bundle_spec or BundleSpec()
         budget = u.slots.spend_limit()
+        if spec.picked and budget is None:
+            # "make it cheaper" after "add the first two to a bundle": the shopper's own picks, none to rebuild around
+            # (a new set of four had replaced them). The dearest with a cheaper one of its kind is swapped for it.
+            cheaper = u.model_copy(update={"item_query": "", "head": "", "head_phrase": (),
+                                           "slots": u.slots.model_copy(update={"price": "cheaper"})})
+            had = {i.id for i in bundle.items}
+            for item in sorted(bundle.items, key=lambda i: i.price, reverse=True):
+                swapped = self.swap(cheaper.model_copy(update={"targets": (item.id,)}), bundle, state)
+                kind = head_word(words_of(item.title))
+                # Of its kind only: a milk jug of the same range is no cheaper teapot.
+                now = swapped.facts.bundle.items if swapped.facts.bundle is not None else []
+                if any(i.id not in had and is_a(i.title, kind) for i in now):
+                    return swapped
+            return TurnResult(ReplyFacts(act=Act.no_results, intent=Intent.edit_bundle, user_text=u.text,
+                                         currency=self.currency, detail="I couldn't find a cheaper one of the same "
+                                         "kind for any item in your set."))
         if budget is None:  # "cheaper": strictly below what it costs now
             budget = max(bundle.total - Decimal("0.01"), Decimal("0.00"))
         if spec.roles:
