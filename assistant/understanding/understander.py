@@ -778,6 +778,14 @@ class Understander:
             # An explicit bundle ("tea party bundle under £20") after a list is a new bundle, not a refinement:
             # the model, having seen refinements after lists, can lean the other way.
             u = u.with_intent(Intent.build_bundle, "asks for a bundle")
+        wanting = any(w in _INTRODUCERS and w not in DETERMINERS for w in words)
+        if ((u.intent == Intent.out_of_scope and wanting) or (u.intent == Intent.search_product and u.head)) \
+                and self._furnishes_theme(u):
+            # "what do i need to work from home" (out of scope at 0.92): a theme the shop furnishes, named, asks for
+            # its set, as "everything for a home office" does; so does "we are having a movie night" (a search for
+            # the "movie night" the shop does not carry). Out of scope, only when something is wanted: "the last time
+            # the living room was vacuumed" names the theme's words and wants nothing.
+            u = u.with_intent(Intent.build_bundle, f"names a theme: {self.theme_phrase(u.text)}")
         counted = _set_of_count(words)
         if u.intent == Intent.build_bundle and counted is not None and not u.slots.occasion and not u.people \
                 and not _roles(words, max_words=3) and (head := head_word(counted[1])) \
@@ -863,9 +871,10 @@ class Understander:
     def _furnishes_theme(self, u: Understanding) -> bool:
         """Whether the thing asked for is one of the shop's themes, named in two words or more ("i'm setting up a
         home cinema": the shop's home cinema is a TV, a soundbar and streaming). Not a thing named for one ("a
-        laptop for my home office"), nor a one-word alias, which a request for a thing uses too ("gaming laptop")."""
+        laptop for my home office"), nor a one-word alias, which a request for a thing uses too ("gaming laptop").
+        A request naming no thing but the theme ("what do i need for a home theatre setup") furnishes it too."""
         phrase = self.theme_phrase(u.text).split()
-        return len(phrase) >= 2 and u.head in phrase
+        return len(phrase) >= 2 and (u.head in phrase or not u.head)
 
     def _names_its_property(self, words: Sequence[str], attribute: str) -> bool:
         """ "the battery life", "its weight": the property asked is named as that of a thing already known, in words
