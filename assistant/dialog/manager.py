@@ -336,7 +336,9 @@ class DialogManager:
         if state.last_intent == Intent.best_sellers and intent in (Intent.search_product, Intent.refine_search) \
                 and not u.targets and (u.follows_on or (
                     not u.names_product and not state.query
-                    and (u.slots.budget_max or u.slots.price in ("cheaper", "low")))):
+                    and (u.slots.budget_max or u.slots.price in ("cheaper", "low")))
+                    # ("any in the kitchen range": a refinement to one of the shop's categories, named as such.)
+                    or (intent == Intent.refine_search and u.category_filter and bool(u.slots.categories))):
             # "and in the kitchen stuff?", "anything cheaper than those?" after the best sellers: the best sellers
             # there or at that price, as the fragment goes on with the list it follows (after the best sellers of
             # a kind, "cheaper ones" is that kind, cheaper, as after a search). Not one of them pointed at:

@@ -13,7 +13,7 @@ from assistant.dialog.handlers.shopping import POOL, SHOW, Found, ShoppingAdviso
 from assistant.facts import Act, ReplyFacts
 from assistant.personal import Personaliser
 from assistant.types import DialogState, Intent, ShownProduct, StateUpdate, Understanding
-from assistant.understanding.catalog import prints
+from assistant.understanding.catalog import prints, stem, words_of
 from assistant.understanding.understander import head_word
 from retrieval.picks import PersonalRecommender, Pick
 from retrieval.product_vectors import ProductVectors
@@ -129,6 +129,11 @@ class ShopperPicks:
             # "which is the most popular?" after mugs: which of those on the screen sells best, best first.
             among = list(u.targets)
             picks = recommender.best_sellers(len(among), among=among)
+        elif scoped and (whole := self._whole_category(u)):
+            # "any in the kitchen range" after the best sellers: the category named, all of it, not the products
+            # whose titles are closest to "kitchen range" (kitchen scales).
+            among = whole
+            picks = recommender.best_sellers(SHOW, among=among)
         elif scoped:
             found: Found = self.shopping.find(u.query, u.slots, u.category_filter, state, None)
             pool = [p for p, _ in found.ranked[:POOL // 2]]
@@ -155,6 +160,19 @@ class ShopperPicks:
             # "best sellers in christmas stuff", then "cheaper ones": the request stands, as after a search.
             result.update = result.update | StateUpdate(query=u.query, slots=u.slots)
         return result
+
+    def _whole_category(self, u: Understanding) -> list[str]:
+        """The in-stock products of the categories a request names, when it names nothing else: no title among them
+        prints its head word ("the kitchen range", "christmas stuff"); else [] (then "most popular lunch bags" is
+        ranked among the lunch bags a search finds, not every bag)."""
+        if not u.slots.categories:
+            return []
+        mask = self.vectors.mask(SearchFilters(in_stock=True, categories=list(u.slots.categories)))
+        pool = [p for p, keep in zip(self.vectors.products, mask, strict=True) if keep]
+        # As a whole word: "range" is inside "Orange".
+        if u.head and any(stem(u.head) in {stem(w) for w in words_of(p.title)} for p in pool):
+            return []
+        return [p.id for p in pool]
 
     def on_offer(self, u: Understanding, state: DialogState, among: Sequence[str] | None = None,
                  shopper: str | None = None) -> TurnResult:
