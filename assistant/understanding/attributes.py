@@ -94,6 +94,8 @@ COLOURS_ASKED = "colours"
 # "has it got good reviews", "is it well rated": answered from the catalog's rating, or its lack.
 RATING_ASKED = "rating"
 _RATING_WORDS = frozenset("rated rating ratings review reviews reviewed stars good quality worth".split())
+# "what do people say about it", "what do customers think of it": what others make of it, its reviews.
+_OTHERS_SAY = re.compile(r"\b(?:people|customers|others|buyers|users|reviewers)\s+(?:say|said|think|thought)\b")
 _COLOURS_QUESTION = re.compile(r"\b(?:what|which|wat)\s+colou?rs?\b")
 
 
@@ -116,7 +118,7 @@ def _without_leading_pointer(what: str) -> str:
 def asks_rating(text: str) -> bool:
     """Whether a normalised question about a product asks how good it is ("has it got good reviews", "is it any
     good", "is it well rated"), which its rating answers, and no property of it ("is it good for gaming")."""
-    return bool(_RATING_WORDS & set(text.split())) and not asked_attribute(text)
+    return bool(_RATING_WORDS & set(text.split()) or _OTHERS_SAY.search(text)) and not asked_attribute(text)
 
 
 def asked_attribute(text: str) -> str:

@@ -79,6 +79,8 @@ def test_a_property_is_said_as_the_shopper_wrote_it(attribute: str, text: str, s
 @pytest.mark.parametrize(("text", "asks"), [
     ("has it got good reviews", True), ("is it any good", True), ("is it well rated", True),
     ("is it good for gaming", False), ("does it have good battery life", False), ("how big is it", False),
+    ("what do people say about it", True), ("what do customers think of the second one", True),
+    ("what does it say on the box", False),
 ])
 def test_how_good_a_product_is_its_rating_answers(text: str, asks: bool) -> None:
     from assistant.understanding.attributes import asks_rating
