@@ -349,15 +349,24 @@ class ShoppingAdvisor:
             # Only when the first shown are the thing asked for by name: a present for someone or a need ("a gift
             # for a new mum", "freezing in bed") is answered by many kinds at once, whose similarities spread wide.
             ranked = self._relevant(ranked, {h.product.id: h.dense for h in hits}, named, query)
-        if (user_id or state.viewed_ids) and named:
-            # A shopper's history reorders the things asked for; it never lifts another kind above them (a mug
-            # bought with their mugs first for "teapots"). Nor does what a guest looked at in this conversation
-            # push them all out: "a mouse" after laptops were looked at listed laptops that include one, and not
-            # the mouse the search put first.
+        if named:
+            # The things asked for by name come before things of other kinds: "an ipad for drawing" put the Apple
+            # Pencil first, for its "drawing". A shopper's history reorders the things asked for; it never lifts
+            # another kind above them (a mug bought with their mugs first for "teapots"). Nor does what a guest
+            # looked at in this conversation push them all out: "a mouse" after laptops were looked at listed laptops
+            # that include one, and not the mouse the search put first.
             # (The whole pool is read only when it is reordered: this runs on most turns.)
-            kept = any(is_a(p.title, named) for p, _ in ranked[:SHOW])
-            if (user_id and kept) or (not kept and any(is_a(h.product.title, named) for h in hits[:SHOW])):
-                ranked = sorted(ranked, key=lambda pr: not is_a(pr[0].title, named))
+            # The thing is its whole phrase where there is one: "key holders" are no T-light holders.
+            whole_thing = list(phrase) if len(phrase) > 1 and phrase[-1] == named else [named]
+
+            def is_the_thing(product: Product) -> bool:
+                return is_a(product.title, named) and prints_all(whole_thing, product)
+
+            kept = any(is_the_thing(p) for p, _ in ranked[:SHOW])
+            # ("a pack of 20 napkins": the pack is what holds the thing asked for, no thing of its own.)
+            holds = f" {named} of " in f" {query.lower()} "
+            if not holds and (kept or any(is_the_thing(h.product) for h in hits[:SHOW])):
+                ranked = sorted(ranked, key=lambda pr: not is_the_thing(pr[0]))
         if featuring:
             # "mugs with dogs on": the dog mug before the shopper's own favourite mugs, the other mugs before dog
             # badges (each group in its ranked order: history reorders within).
@@ -862,6 +871,15 @@ class ShoppingAdvisor:
                 act=Act.no_results, intent=Intent.refine_search, user_text=u.text, currency=self.currency,
                 detail=f"Nothing cheaper of that kind: the cheapest I have is {cheapest.title} at "
                        f"{self.currency}{cheapest.price:.2f}."))
+        others = bool(shown) and not changes and not names and not u.rejected
+        kind_shown = kind_of(state.kind) if state.kind and not state.kind.startswith("items from our ") else ""
+        if others and kind_shown and found.ranked and not _products_of_kind([p for p, _ in found.ranked[:SHOW]],
+                                                                              kind_shown):
+            # "show me others" after every teapot in stock was shown: none is left, said so, rather than a kneeling
+            # pad printing "tea" as if it were another.
+            return TurnResult(ReplyFacts(
+                act=Act.no_results, intent=Intent.refine_search, user_text=u.text, currency=self.currency,
+                detail=f"Those are all the {kind_shown} I have in stock."))
         if none_shown_has:
             # Said first, then those of the kind that do have it; or only said, when none of the kind has it.
             said = f"None of those mentions \u201c{none_shown_has}\u201d in the details I have"
@@ -1421,20 +1439,26 @@ def _what_it_is_for(query: str, head: str) -> list[str]:
 
 
 def _of_kind(hits: list[SearchHit], kind: str) -> list[SearchHit]:
-    """The hits of the kind the shopper was looking at ("cheaper" cake stands stay cake stands); empty if none are.
+    """The hits of the kind the shopper was looking at ("cheaper" cake stands stay cake stands); empty if none are."""
+    keep = {id(p) for p in _products_of_kind([h.product for h in hits], kind)}
+    return [h for h in hits if id(h.product) in keep]
 
-    A word of the kind's name that no hit's title prints ("affordable" of "affordable phones", a price level the
-    label describes) says nothing about which hits are of the kind."""
+
+def _products_of_kind(products: Sequence[Product], kind: str) -> list[Product]:
+    """The products of ``kind`` (a list's label: "teapots", "items from our party range"); empty if none are.
+
+    A word of the kind's name that no title prints ("affordable" of "affordable phones", a price level the label
+    describes) says nothing about which products are of the kind."""
     if kind.startswith("items from our ") and kind.endswith(" range"):
         category = kind[len("items from our "):-len(" range")]
-        return [h for h in hits if h.product.category == category]
-    titles = [[stem(x) for x in words_of(h.product.title)] for h in hits]
+        return [p for p in products if p.category == category]
+    titles = [[stem(x) for x in words_of(p.title)] for p in products]
     stems = [s for s in (stem(w) for w in words_of(kind_of(kind)))
              if any(t.startswith(s) for words in titles for t in words)]
     if not stems:
         return []
-    return [h for h, words in zip(hits, titles, strict=True) if all(any(t.startswith(s) for t in words)
-                                                                    for s in stems)]
+    return [p for p, words in zip(products, titles, strict=True) if all(any(t.startswith(s) for t in words)
+                                                                       for s in stems)]
 
 
 def _lift(hits: list[SearchHit], categories: set[str]) -> list[SearchHit]:
