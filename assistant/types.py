@@ -527,6 +527,7 @@ class DialogState(BaseModel):
     offer: str = ""  # what "yes" means now: the request the last reply offered
     offer_handoff: bool = False  # ... a hand-off to a person, for the reason in ``offer``
     topic: str = ""  # the policy question last answered: "how much is it?" next is asked of it
+    order_things: list[str] = Field(default_factory=list)  # what the last history answer was about: "order them again"
 
     @property
     def shown_ids(self) -> list[str]:
@@ -560,6 +561,7 @@ class StateUpdate(BaseModel):
     focus_id: str | None = None
     missing: str | None = None
     topic: str | None = None
+    order_things: list[str] | None = None
 
     def __or__(self, other: StateUpdate) -> StateUpdate:
         return StateUpdate(**(self.model_dump(exclude_unset=True) | other.model_dump(exclude_unset=True)))

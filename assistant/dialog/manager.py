@@ -34,7 +34,7 @@ from assistant.service.customer_service import (
 )
 from assistant.types import DialogState, Intent, PendingRequest, Reply, Screen, ShownProduct, StateUpdate, Understanding
 from assistant.understanding import Understander
-from assistant.understanding.catalog import stem
+from assistant.understanding.catalog import stem, words_of
 from assistant.understanding.content import content_words
 from assistant.understanding.references import name_words
 from assistant.understanding.text import (
@@ -128,6 +128,8 @@ def _when(u: Understanding) -> str:
 
 
 # Order questions that act on an order (a cancelled order is none to act on), unlike "where is it?".
+# Pronouns that point at things in the plural, not at one order ("order them again", not "order that again").
+_PLURAL_POINTERS = frozenset({"them", "those", "these"})
 # What can be done to an order only until it arrives.
 _CHANGES_AN_ORDER = frozenset({Intent.cancel_order, Intent.change_order, Intent.change_shipping_address})
 _ACTS_ON_AN_ORDER = frozenset({Intent.get_refund, Intent.cancel_order, Intent.change_order,
@@ -648,7 +650,9 @@ class DialogManager:
                                      named=self._as_typed(u) if asked and not u.targets else "")
         if facts.products:  # what they buy most, to point at next ("order the first one again")
             return TurnResult(facts, StateUpdate(shown=facts.products, focus_id=facts.products[0].id, query=""))
-        return TurnResult(facts, StateUpdate(order_id=facts.order.id) if facts.order else StateUpdate())
+        # "order them again" after "have i bought any candles before": the candles, not the whole order.
+        things = StateUpdate(order_things=self._order_things(u) if asked else [])
+        return TurnResult(facts, (StateUpdate(order_id=facts.order.id) | things) if facts.order else things)
 
     def _named_products(self, u: Understanding) -> tuple[str, ...]:
         """ "have I ordered the lunch bags before?": the products the words name, best matches first."""
@@ -687,6 +691,11 @@ class DialogManager:
             return TurnResult(ReplyFacts(act=Act.sign_in_required, intent=Intent.reorder, user_text=u.text))
         # "the candles i got last time, can i get them again": the latest order that had candles, and only them.
         things = self._order_things(u) if not u.slots.order_id else []
+        if not things and state.last_intent == Intent.purchase_history and state.order_things \
+                and _PLURAL_POINTERS.intersection(words_of(u.text)):
+            # "order them again" after "have i bought any candles before": the candles ("order that again" is the
+            # order the answer showed).
+            things = list(state.order_things)
         if things and u.slots.placed is None and not u.order_target:
             # The latest order that had them and was not cancelled: what came is what to order again.
             having = self.service.find_orders(user_id, None, things)
