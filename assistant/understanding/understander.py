@@ -461,6 +461,13 @@ class Understander:
                 "query": " ".join(w for w in _bundle_edit(u.query.split())[1] if w not in gone),
                 "slots": u.slots.model_copy(update={"brands": (), "colour": None,
                                                     "exclude": _once((*u.slots.exclude, *turned_down))})})
+        if u.intent in (Intent.search_product, Intent.refine_search) and screen.products and u.slots.quantity \
+                and len(u.targets) == 1 and not content_words(u.query.split()) and not u.slots.has_budget():
+            # "20 of the first one" after party bags (a refinement to the model: the list again): a count of the
+            # product pointed at, nothing else asked, is that many of it in the set. ("i need 20 of them" may mean
+            # 20 in all, not 20 of each: not read so.)
+            u = u.with_intent(Intent.edit_bundle if screen.bundle else Intent.build_bundle,
+                              "a count of the products pointed at").model_copy(update={"adds_target": True})
         if swapping and u.targets:
             u = u.with_intent(Intent.refine_search, "a product pointed at swapped for another").model_copy(update={
                 "query": search_query(list(edit[2])) if content_words(edit[2]) else "",
