@@ -96,7 +96,7 @@ RATING_ASKED = "rating"
 _RATING_WORDS = frozenset("rated rating ratings review reviews reviewed stars good quality worth".split())
 # "what do people say about it", "what do customers think of it": what others make of it, its reviews.
 _OTHERS_SAY = re.compile(r"\b(?:people|customers|others|buyers|users|reviewers)\s+(?:say|said|think|thought)\b")
-_COLOURS_QUESTION = re.compile(r"\b(?:what|which|wat)\s+colou?rs?\b")
+_COLOURS_QUESTION = re.compile(r"\b(?:what|which|wat|other|different|more)\s+colou?rs?\b")
 
 
 def _without_leading_pointer(what: str) -> str:

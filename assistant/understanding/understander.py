@@ -41,6 +41,7 @@ from assistant.types import (
     Understanding,
 )
 from assistant.understanding.attributes import (
+    COLOURS_ASKED,
     RATING_ASKED,
     SIZE_ASKED,
     STATED_ANYWAY,
@@ -562,6 +563,11 @@ class Understander:
             # with it"): what is in the box, from the product's own text.
             u = u.with_intent(Intent.product_info, f"asks what comes with the product: {u.attribute}")
         own_orders = _of_own_orders(words)
+        if u.attribute == COLOURS_ASKED and u.intent == Intent.refine_search and screen.focus_id \
+                and screen.context is TurnContext.product and not u.slots.colour:
+            # "any different colours?" after one mug's details (a refinement to the model, at 0.97): the colours that
+            # mug comes in, not more mugs.
+            u = u.with_intent(Intent.product_info, "the colours of the product on the screen")
         if (not u.confident or (u.intent == Intent.out_of_scope and (
                 bool({"it", "they", "them"} & set(words)) or self._names_its_property(words, u.attribute)))) \
                 and u.attribute and screen.focus_id and not own_orders and screen.context in (

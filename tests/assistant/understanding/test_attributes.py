@@ -16,6 +16,8 @@ pytestmark = pytest.mark.no_shop  # reads no built shop: runs while a fresh clon
     ("does it work with iphone", "iphone"),
     ("which is better for drawing", "drawing"),
     ("what colours do they come in", "colours"),  # answered from the colours the titles print
+    ("does it come in other colours", "colours"),
+    ("any different colours?", "colours"),
     ("which colour is it", "colours"),
     ("how much battery life does the first one have", "battery life"),  # not "have"
     ("what resolution does it have", "resolution"),
