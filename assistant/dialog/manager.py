@@ -36,7 +36,7 @@ from assistant.types import DialogState, Intent, PendingRequest, Reply, Screen, 
 from assistant.understanding import Understander
 from assistant.understanding.catalog import stem, words_of
 from assistant.understanding.content import content_words
-from assistant.understanding.references import name_words
+from assistant.understanding.references import PLURAL_PRONOUNS, name_words
 from assistant.understanding.text import (
     clean_message,
     is_cjk_heavy,
@@ -127,11 +127,9 @@ def _when(u: Understanding) -> str:
     return u.slots.placed.when() if u.slots.placed is not None else "then"
 
 
-# Order questions that act on an order (a cancelled order is none to act on), unlike "where is it?".
-# Pronouns that point at things in the plural, not at one order ("order them again", not "order that again").
-_PLURAL_POINTERS = frozenset({"them", "those", "these"})
 # What can be done to an order only until it arrives.
 _CHANGES_AN_ORDER = frozenset({Intent.cancel_order, Intent.change_order, Intent.change_shipping_address})
+# Order questions that act on an order (a cancelled order is none to act on), unlike "where is it?".
 _ACTS_ON_AN_ORDER = frozenset({Intent.get_refund, Intent.cancel_order, Intent.change_order,
                                Intent.change_shipping_address})
 
@@ -692,9 +690,9 @@ class DialogManager:
         # "the candles i got last time, can i get them again": the latest order that had candles, and only them.
         things = self._order_things(u) if not u.slots.order_id else []
         if not things and state.last_intent == Intent.purchase_history and state.order_things \
-                and _PLURAL_POINTERS.intersection(words_of(u.text)):
-            # "order them again" after "have i bought any candles before": the candles ("order that again" is the
-            # order the answer showed).
+                and PLURAL_PRONOUNS.intersection(words_of(u.text)):
+            # "order them again" after "have i bought any candles before": the candles (a pronoun in the singular,
+            # "order that again", is the order the answer showed).
             things = list(state.order_things)
         if things and u.slots.placed is None and not u.order_target:
             # The latest order that had them and was not cancelled: what came is what to order again.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.understanding.catalog import words_of
 from assistant.understanding.references import SIZE_CHOICE
 from assistant.understanding.vocab import ORDINALS
 
@@ -94,9 +95,12 @@ COLOURS_ASKED = "colours"
 # "has it got good reviews", "is it well rated": answered from the catalog's rating, or its lack.
 RATING_ASKED = "rating"
 _RATING_WORDS = frozenset("rated rating ratings review reviews reviewed stars good quality worth".split())
-# "what do people say about it", "what do customers think of it": what others make of it, its reviews.
-_OTHERS_SAY = re.compile(r"\b(?:people|customers|others|buyers|users|reviewers)\s+(?:say|said|think|thought)\b")
-_COLOURS_QUESTION = re.compile(r"\b(?:what|which|wat|other|different|more)\s+colou?rs?\b")
+# "what do people say about it", "what are other buyers saying": others and what they make of it, its reviews.
+_OTHERS = frozenset("people customers others buyers users reviewers owners everyone".split())
+_OPINION = frozenset("say says saying said think thinks thought reckon feel".split())
+# "what colours", "does it come in other colours", "any more shades": which colours, asked or beyond the one shown.
+_COLOUR_WORDS = frozenset("colour colours color colors shade shades".split())
+_WHICH_OR_OTHER = frozenset("what which wat other another different more".split())
 
 
 def _without_leading_pointer(what: str) -> str:
@@ -118,12 +122,15 @@ def _without_leading_pointer(what: str) -> str:
 def asks_rating(text: str) -> bool:
     """Whether a normalised question about a product asks how good it is ("has it got good reviews", "is it any
     good", "is it well rated"), which its rating answers, and no property of it ("is it good for gaming")."""
-    return bool(_RATING_WORDS & set(text.split()) or _OTHERS_SAY.search(text)) and not asked_attribute(text)
+    words = set(words_of(text))
+    return bool(_RATING_WORDS & set(text.split()) or (_OTHERS & words and _OPINION & words)) \
+        and not asked_attribute(text)
 
 
 def asked_attribute(text: str) -> str:
     """The property asked about in a normalised message, or "" for none (or one the reply states anyway)."""
-    if _COLOURS_QUESTION.search(text):
+    words = words_of(text)
+    if any(w in _COLOUR_WORDS and i and words[i - 1] in _WHICH_OR_OTHER for i, w in enumerate(words)):
         return COLOURS_ASKED
     # A comparative names a property only in a comparing question ("which one has more memory?"), not in
     # "tell me more about the second one".

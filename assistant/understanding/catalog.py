@@ -55,8 +55,9 @@ def words_of(text: str) -> list[str]:
 
 
 # A "for" or "with" after the first word of a title, past any punctuation ("Protection (For New Computers ...)").
-_COORDINATION = re.compile(r"\s+(?:and|&)\s+", re.I)
 _FOR = re.compile(r"(?<=\w)\W+(?:for|with|includes|including|bonus)\b", re.I)
+# An "and" or "&" between two words of a title ("Teacup And Saucer", "Bowers & Wilkins").
+_COORDINATION = re.compile(r"\s+(?:and|&)\s+", re.I)
 
 
 def title_itself(title: str) -> str:

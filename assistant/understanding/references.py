@@ -23,7 +23,7 @@ from cartwise.models import ProductId
 # The last word of each price comparative ("cheaper", "more expensive", "dearer"): before "of" it picks from a set.
 _COMPARATIVE_ENDS = frozenset({"cheaper", "pricier"} | {phrase.split()[-1] for phrase, level in PRICE_WORDS.items()
                                                         if level in ("cheaper", "pricier")})
-_PLURAL_PRONOUNS = frozenset({"them", "those", "these", "they"})
+PLURAL_PRONOUNS = frozenset({"them", "those", "these", "they"})
 _PRONOUNS = frozenset({"it", "that", "this", "them", "those", "these", "they", "one"})
 _PART_WORDS = frozenset({"and", "vs", "versus", "or", "with", "against", "to"})
 # Words that never name a product on the screen.
@@ -286,7 +286,7 @@ def counted_reference(words: Sequence[str]) -> int | None:
     """The count before a plural pronoun ("two of those", "3 of them"); None when there is none. After one
     product's details it is how many of that product; under a list, how many of the list."""
     for a, b, c in zip(words, words[1:], words[2:], strict=False):
-        if b == "of" and c in _PLURAL_PRONOUNS and (a.isdigit() or a in NUMBER_WORDS):
+        if b == "of" and c in PLURAL_PRONOUNS and (a.isdigit() or a in NUMBER_WORDS):
             return int(a) if a.isdigit() else NUMBER_WORDS[a]
     return None
 
@@ -356,7 +356,7 @@ def resolve(
         # ("which ones fit?" filters)
         return tuple(ids)
     if is_pronoun(slots.reference_text):
-        if _PLURAL_PRONOUNS.intersection((slots.reference_text or "").lower().split()):
+        if PLURAL_PRONOUNS.intersection((slots.reference_text or "").lower().split()):
             return tuple(ids)  # "why these?", "compare them": everything on the screen
         if focus_id in ids:
             return (focus_id,)

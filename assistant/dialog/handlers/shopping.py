@@ -637,13 +637,13 @@ class ShoppingAdvisor:
             if u.slots.occasion and state.slots.occasion and u.slots.occasion != state.slots.occasion:
                 # "what about for his wedding" after birthday cards: cards for the wedding now, not for both.
                 query = " ".join([*_without(query, state.slots.occasion), u.slots.occasion])
-        elif (occasion := state.slots.occasion or state.slots.recipient) and (
+        elif (standing_for := state.slots.occasion or state.slots.recipient) and (
                 pointed := _for_pronoun(query.split())) is not None:
             # "decorations for it" after things for a baby shower: "it" is the occasion (or the person) the standing
             # request was for, and the new thing is for that, searched for in its words.
             slots = state.slots.gift().merge(u.slots)
             words = query.split()
-            query = " ".join([*words[:pointed], occasion, *words[pointed + 1:]])
+            query = " ".join([*words[:pointed], standing_for, *words[pointed + 1:]])
         elif (u.speaks_of_someone and state.slots.recipient and not u.slots.recipient) or (
                 u.for_use and not u.head and not u.slots.recipient and not u.slots.occasion):
             # "something she can use at her desk" after a present for a colleague around £10: the same person, so
@@ -903,11 +903,9 @@ class ShoppingAdvisor:
         # words a title prints beside its kind ("one that says welcome" after doormats: "5 doormat welcomes").
         # A refinement naming nothing ("any in pink" after cake stands) keeps the kind shown: the words of the standing
         # request may name an occasion the search went on from ("a wedding present ... what about a cake stand").
-        named_kind = kind_of(state.kind) if not names and state.kind and not state.kind.startswith("items from our ") \
-            else None
         result = self.present(found, slots, query or "", u, state, Intent.refine_search,
                               label_query=state.query if (u.describes_only or (fresh and not u.head)) and state.query
-                              else named_kind)
+                              else kind_shown if not names and kind_shown else None)
         if none_within and result.facts.products and not result.facts.detail:
             result.facts.detail = "None of those is within that price. These are:"
         if u.rejected:

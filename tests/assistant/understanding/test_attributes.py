@@ -18,6 +18,8 @@ pytestmark = pytest.mark.no_shop  # reads no built shop: runs while a fresh clon
     ("what colours do they come in", "colours"),  # answered from the colours the titles print
     ("does it come in other colours", "colours"),
     ("any different colours?", "colours"),
+    ("does it come in another colour", "colours"),  # wordings no rule listed: the words, not a phrase
+    ("any more shades", "colours"),
     ("which colour is it", "colours"),
     ("how much battery life does the first one have", "battery life"),  # not "have"
     ("what resolution does it have", "resolution"),
@@ -82,7 +84,7 @@ def test_a_property_is_said_as_the_shopper_wrote_it(attribute: str, text: str, s
     ("has it got good reviews", True), ("is it any good", True), ("is it well rated", True),
     ("is it good for gaming", False), ("does it have good battery life", False), ("how big is it", False),
     ("what do people say about it", True), ("what do customers think of the second one", True),
-    ("what does it say on the box", False),
+    ("what does it say on the box", False), ("what are other buyers saying about it", True),
 ])
 def test_how_good_a_product_is_its_rating_answers(text: str, asks: bool) -> None:
     from assistant.understanding.attributes import asks_rating
