@@ -254,6 +254,8 @@ class Screen(BaseModel):
         query: the standing search ("lunch bag").
         budget: the form of the standing request's budget ("max": under £10, "about": around £15), None when it has
             none: a bare amount after it ("make it 40") restates it.
+        subject: the thing the previous reply was about when it showed none ("have i bought bunting before"): with
+            nothing on the screen, "it" means that.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -266,6 +268,7 @@ class Screen(BaseModel):
     orders: list[str] = Field(default_factory=list)
     query: str = ""
     budget: Literal["max", "about"] | None = None
+    subject: str = ""
 
 
 class QuantityChange(BaseModel):
@@ -528,6 +531,7 @@ class DialogState(BaseModel):
     offer_handoff: bool = False  # ... a hand-off to a person, for the reason in ``offer``
     topic: str = ""  # the policy question last answered: "how much is it?" next is asked of it
     order_things: list[str] = Field(default_factory=list)  # what the last history answer was about: "order them again"
+    subject: str = ""  # ... as the shopper named it ("lunch boxes"): "do they come in pink" next asks of them
 
     @property
     def shown_ids(self) -> list[str]:
@@ -562,6 +566,7 @@ class StateUpdate(BaseModel):
     missing: str | None = None
     topic: str | None = None
     order_things: list[str] | None = None
+    subject: str | None = None
 
     def __or__(self, other: StateUpdate) -> StateUpdate:
         return StateUpdate(**(self.model_dump(exclude_unset=True) | other.model_dump(exclude_unset=True)))

@@ -144,7 +144,8 @@ def screen_of(state: DialogState) -> Screen:
     return Screen(context=state.context, products=state.shown,
                   bundle=state.bundle.items if state.bundle else [], focus_id=state.focus_id,
                   order_id=state.order_id, orders=state.orders_shown if state.context is TurnContext.order else [],
-                  query=state.query or "", budget=_budget_form(state))
+                  query=state.query or "", budget=_budget_form(state),
+                  subject=state.subject if state.last_intent == Intent.purchase_history else "")
 
 
 def _budget_form(state: DialogState) -> Literal["max", "about"] | None:
@@ -649,7 +650,8 @@ class DialogManager:
         if facts.products:  # what they buy most, to point at next ("order the first one again")
             return TurnResult(facts, StateUpdate(shown=facts.products, focus_id=facts.products[0].id, query=""))
         # "order them again" after "have i bought any candles before": the candles, not the whole order.
-        things = StateUpdate(order_things=self._order_things(u) if asked else [])
+        things = StateUpdate(order_things=self._order_things(u) if asked else [],
+                             subject=" ".join(u.head_phrase) or self._as_typed(u) if asked else "")
         return TurnResult(facts, (StateUpdate(order_id=facts.order.id) | things) if facts.order else things)
 
     def _named_products(self, u: Understanding) -> tuple[str, ...]:

@@ -105,6 +105,10 @@ SHOPPING_INTENTS: frozenset[Intent] = frozenset({Intent.search_product, Intent.r
                               Intent.out_of_scope,
                               Intent.place_order})
 
+# What a message asks of a thing the shop sells, not of an order or a policy.
+_ABOUT_PRODUCTS = frozenset({Intent.search_product, Intent.refine_search, Intent.product_info,
+                             Intent.compare_products, Intent.build_bundle})
+
 # The verbs of a bundle edit (grammar of the edit, not product words).
 _EDIT_VERBS: dict[str, BundleOp] = {
     "remove": "remove", "drop": "remove", "delete": "remove", "without": "remove", "scrap": "remove",
@@ -329,6 +333,9 @@ class Understander:
         """
         respelled, request_fixes = self._respell(text)
         reading = self.slots.read(respelled)
+        if screen.subject and reading.slots.reference_index is None and is_pronoun(reading.slots.reference_text) \
+                and (about := self._of_subject(text, reading.slots.reference_text or "", screen)) is not None:
+            return about
         words = reading.residual.split()
         corrections = request_fixes | {w: c for w in dict.fromkeys(words) if (c := self._correct(w))}
         words = [corrections.get(w, w) for w in words]
@@ -503,6 +510,20 @@ class Understander:
             u = u.with_intent(Intent.product_info, "a price asked of several things on the screen").model_copy(
                 update={"asks_total": True})
         return self._policy_beside(u, reading.words)
+
+    def _of_subject(self, text: str, pronoun: str, screen: Screen) -> Understanding | None:
+        """ "what else goes with it" after "have i ever bought bunting" (no product shown; a set built around "what
+        else goes with it" was four things at random): "it" is the thing the last answer was about, where the
+        message so read asks about products. "when did it arrive" still asks of the order."""
+        named = re.sub(rf"\b{re.escape(pronoun)}\b", screen.subject, text, count=1, flags=re.IGNORECASE)
+        if named == text:
+            return None
+        # Read as a request of its own: the orders on the screen would make "what goes well with candles" a pick
+        # for the shopper.
+        u = self.understand(named, Screen())
+        if u.intent not in _ABOUT_PRODUCTS:
+            return None
+        return u.model_copy(update={"text": text, "notes": (*u.notes, f"\u201c{pronoun}\u201d is {screen.subject}")})
 
     def _policy_beside(self, u: Understanding, words: Sequence[str]) -> Understanding:
         """A question to the shop read as shopping that the policy text answers too ("do you do gift

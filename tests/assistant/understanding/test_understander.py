@@ -761,3 +761,16 @@ def test_a_verb_that_sends_a_thing_back_asks_for_a_return_not_a_reorder(understa
     assert understander.understand("i want to return the gin and tonic mug", Screen()).intent == "get_refund"
     assert understander.understand("i want to send back the gin and tonic mug", Screen()).intent == "get_refund"
     assert understander.understand("can i order the gin and tonic mug again", Screen()).intent == "reorder"
+
+
+def test_a_pronoun_after_a_history_answer_is_the_thing_it_was_about(understander: Understander) -> None:
+    # The history answer showed orders, no product: "it" is the bunting asked about, where so read it asks about
+    # products; a question of the order stays one.
+    after_history = Screen(context=TurnContext.order, orders=["581587"], subject="bunting")
+    u = understander.understand("what else goes with it", after_history)
+    assert u.intent == "build_bundle" and "bunting" in u.query
+    assert u.text == "what else goes with it"
+    u = understander.understand("when did it arrive", after_history)
+    assert u.intent == "track_order" and "bunting" not in u.query
+    u = understander.understand("what else goes with it", Screen(context=TurnContext.order, orders=["581587"]))
+    assert "bunting" not in u.query
