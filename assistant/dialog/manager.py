@@ -339,7 +339,9 @@ class DialogManager:
                     not u.names_product and not state.query
                     and (u.slots.budget_max or u.slots.price in ("cheaper", "low")))
                     # ("any in the kitchen range": a refinement to one of the shop's categories, named as such.)
-                    or (intent == Intent.refine_search and u.category_filter and bool(u.slots.categories))):
+                    or (intent == Intent.refine_search and u.category_filter and bool(u.slots.categories))
+                    # ("only headphones" after what is on offer: a refinement of the offers.)
+                    or (intent == Intent.refine_search and state.slots.price == "discounted")):
             # "and in the kitchen stuff?", "anything cheaper than those?" after the best sellers: the best sellers
             # there or at that price, as the fragment goes on with the list it follows (after the best sellers of
             # a kind, "cheaper ones" is that kind, cheaper, as after a search). Not one of them pointed at:

@@ -79,6 +79,8 @@ def ordinal_positions(words: Sequence[str]) -> list[int]:
             continue
         if i + 1 < len(words) and words[i + 1] in NOT_POINTING_AFTER:
             continue  # "last time", "my last order", "first thing": not a place in a list
+        if w in ("first", "last") and i > 0 and _sorts_by(words[i - 1]):
+            continue  # "cheapest first", "most expensive last": an order to list them in, no place in the list
         nxt = words[i + 1] if i + 1 < len(words) else ""
         count = int(nxt) if nxt.isdigit() and len(nxt) == 1 else NUMBER_WORDS.get(nxt, 0)
         after = words[i + 2] if i + 2 < len(words) else ""
@@ -91,6 +93,17 @@ def ordinal_positions(words: Sequence[str]) -> list[int]:
         else:
             found.append(value)
     return list(dict.fromkeys(found))
+
+
+def sorts_list(words: Sequence[str]) -> bool:
+    """Whether the message asks for an order to list things in ("cheapest first", "highest rated first")."""
+    return any(w in ("first", "last") and _sorts_by(prev) for prev, w in itertools.pairwise(words))
+
+
+def _sorts_by(word: str) -> bool:
+    """Whether ``word`` can end what a list is sorted by: a superlative ("cheapest", "newest") or a property
+    ranked ("price", "most expensive", "highest rated")."""
+    return (word.endswith("est") and len(word) > 4) or word in ("price", "prices", "expensive", "rated", "popular")
 
 
 def count_before_superlative(words: Sequence[str]) -> int:
@@ -166,7 +179,8 @@ def _chooses_by_price(words: Sequence[str], slots: Slots) -> str:
     """ "cheapest"/"priciest" when the message picks by price from what is shown: a superlative ("the cheapest"),
     or a comparative followed by "of" ("the cheaper of the two", "the dearer of the first two"), else ""."""
     if slots.price in ("cheapest", "priciest"):
-        return slots.price
+        # ("cheapest first": an order to list them in, none picked.)
+        return "" if sorts_list(words) else slots.price
     if picks_by_comparative(words, slots):
         return "cheapest" if slots.price == "cheaper" else "priciest"
     return ""

@@ -788,11 +788,20 @@ class Understander:
             # "show me your most expensive teapots": teapots ranked by price, not by sales (the model reads "most"
             # as "most popular").
             u = u.with_intent(Intent.search_product, f"ranked by price: {u.slots.price}")
-        elif (u.intent == Intent.search_product or (u.slots.price == "discounted" and not u.confident)) \
+        elif (u.intent == Intent.search_product or (u.slots.price == "discounted" and (
+                not u.confident
+                # ("what have you got on sale": the shop's offers; no word of the shopper's own orders or things,
+                # as "is anything on my grocery list on sale" has. "what is discounted right now", out of scope at
+                # 0.84, has one other word at most: nothing else it could be about, as "look up student loan offers
+                # on google" has.)
+                or (u.intent == Intent.purchase_history and not _FIRST_PERSON.intersection(words))
+                or (u.intent == Intent.out_of_scope and not _FIRST_PERSON.intersection(words)
+                    and len(content_words(u.query.split())) <= 1)))) \
                 and u.slots.price in ("priciest", "cheapest", "discounted") and not (
                 u.names_product or u.slots.categories or u.slots.brands or screen.products):
             # "what is the cheapest item in the shop": nothing named and nothing on the screen to rank, so the
-            # shop-wide ranking, as for "what's the most expensive thing you sell" (a best-sellers read).
+            # shop-wide ranking, as for "what's the most expensive thing you sell" (a best-sellers read). "what is
+            # discounted right now" (out of scope at 0.84) asks what is on offer.
             u = u.with_intent(Intent.best_sellers, f"a shop-wide ranking by price: {u.slots.price}")
         if u.intent == Intent.search_product and not u.query and u.slots.budget_max is not None \
                 and not screen.products and screen.context is not TurnContext.clarify \

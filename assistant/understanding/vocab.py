@@ -190,7 +190,8 @@ NON_PRODUCT_PHRASES: tuple[str, ...] = phrases(
     lights out | game changer | storage space | wi fi password | my basket | the basket | your basket |
     to basket | in basket | shopping basket | basket total | to my bag | to bag | my shopping bag |
     shopping cart | secret santa | premium account | premium membership | premium delivery | premium shipping |
-    discount code | discount codes | promo code | promo codes | voucher code | voucher codes
+    discount code | discount codes | promo code | promo codes | voucher code | voucher codes | deal with |
+    dealt with | dealing with
 """
 )
 

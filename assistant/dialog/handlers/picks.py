@@ -8,11 +8,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from typing import Literal
 
 from assistant.dialog.handlers.shopping import POOL, SHOW, Found, ShoppingAdvisor, TurnResult, cheaper_than
 from assistant.facts import Act, ReplyFacts
 from assistant.personal import Personaliser
-from assistant.types import DialogState, Intent, ShownProduct, StateUpdate, Understanding
+from assistant.types import DialogState, Intent, ShownProduct, Slots, StateUpdate, Understanding
 from assistant.understanding.catalog import prints, stem, words_of
 from assistant.understanding.understander import head_word
 from retrieval.picks import PersonalRecommender, Pick
@@ -97,9 +98,38 @@ class ShopperPicks:
             query = state.query if not u.names_product or u.query in state.query else f"{state.query} {u.query}"
             u = u.model_copy(update={"query": query, "slots": state.slots.merge(u.slots), "names_product": True,
                                      "head": u.head or head_word(state.query.split())})
+        ranked_by: Literal["cheapest", "priciest"] | None = None
+        if state.last_intent == Intent.best_sellers and state.slots.price == "discounted" and not u.targets \
+                and u.slots.price in (None, "cheapest", "priciest"):
+            # "only headphones", "under 300", "cheapest first" after what is on offer: of the offers, as a
+            # refinement keeps a search.
+            ranked_by = u.slots.price if u.slots.price in ("cheapest", "priciest") else None
+            # A new thing named ("any drones" after headphones on offer) is of the offers, not of the last kind.
+            standing = Slots(price="discounted") if u.names_product else state.slots
+            u = u.model_copy(update={"slots": standing.merge(u.slots.model_copy(update={"price": None})),
+                                     "query": u.query or state.query or "",
+                                     "names_product": u.names_product or bool(state.query),
+                                     "head": u.head or head_word((state.query or "").split())})
         scoped = bool(u.names_product or u.slots.categories or u.slots.brands)
         # "the most popular ones", "whats the most popular one": the request standing ("one" stands for its kind).
         at_request = (u.points_back or bool(u.slots.reference_text)) and bool(state.query)
+        if u.slots.price == "discounted" and (scoped or u.slots.budget_max is not None):
+            # "any headphones on sale", "deals under 300": the offers among what is asked for.
+            filters = SearchFilters(in_stock=True, price_max=u.slots.budget_max,
+                                    categories=u.slots.categories if u.category_filter else None,
+                                    brands=u.slots.brands or None)
+            if u.names_product:
+                # (Found at any price: the best matches on offer would be others, where none of the kind is.)
+                asked = u.slots.model_copy(update={"price": None})
+                among = self._asked_for(self.shopping.find(u.query, asked, u.category_filter, state, None), u)
+            else:
+                mask = self.vectors.mask(filters)
+                among = [p.id for p, keep in zip(self.vectors.products, mask, strict=True) if keep]
+            result = self.on_offer(u, state, among=among, ranked_by=ranked_by)
+            result.update = result.update | StateUpdate(query=u.query, slots=u.slots)
+            return result
+        if ranked_by is not None:
+            return self.on_offer(u, state, ranked_by=ranked_by)
         if not scoped and not at_request and u.slots.price in ("priciest", "cheapest"):
             # "what's the most expensive thing you sell": the model reads "most" as "most popular"; the price word
             # says how to rank, and nothing narrows what.
@@ -136,11 +166,7 @@ class ShopperPicks:
             picks = recommender.best_sellers(SHOW, among=among)
         elif scoped:
             found: Found = self.shopping.find(u.query, u.slots, u.category_filter, state, None)
-            pool = [p for p, _ in found.ranked[:POOL // 2]]
-            # "best wireless earbuds for the gym": the earbuds among the matches, when there are any; a wireless
-            # speaker rated higher is still no earbud.
-            kind = [p for p in pool if u.head and prints(f"{p.title} {p.category}", u.head)]
-            among = [p.id for p in kind or pool]
+            among = self._asked_for(found, u)
             picks = recommender.best_sellers(SHOW, among=among)
             if not picks and self._has_sales():  # nothing there has sold yet: the best matches, said as such
                 return self.shopping.present(found, u.slots, u.query, u, state, Intent.best_sellers)
@@ -161,6 +187,14 @@ class ShopperPicks:
             result.update = result.update | StateUpdate(query=u.query, slots=u.slots)
         return result
 
+    @staticmethod
+    def _asked_for(found: Found, u: Understanding) -> list[str]:
+        """The best matches of a request to rank: "best wireless earbuds for the gym" ranks the earbuds among them,
+        when there are any (a wireless speaker rated higher is still no earbud)."""
+        pool = [p for p, _ in found.ranked[:POOL // 2]]
+        kind = [p for p in pool if u.head and prints(f"{p.title} {p.category}", u.head)]
+        return [p.id for p in kind or pool]
+
     def _whole_category(self, u: Understanding) -> list[str]:
         """The in-stock products of the categories a request names, when it names nothing else: no title among them
         prints its head word ("the kitchen range", "christmas stuff"); else [] (then "most popular lunch bags" is
@@ -175,18 +209,20 @@ class ShopperPicks:
         return [p.id for p in pool]
 
     def on_offer(self, u: Understanding, state: DialogState, among: Sequence[str] | None = None,
-                 shopper: str | None = None) -> TurnResult:
+                 shopper: str | None = None, ranked_by: Literal["cheapest", "priciest"] | None = None) -> TurnResult:
         """ "what's on sale?": the products that carry a discount, best sellers (else best rated) first, each with
-        its offer; in a shop with nothing on offer, the best sellers (or the signed-in ``shopper``'s own picks,
-        worked out only then), said so. ``among``: only those products ("is any of that on sale" after an order:
-        its products), and when none is on offer, that said alone."""
+        its offer (or the cheapest or dearest first, ``ranked_by``); in a shop with nothing on offer, the best
+        sellers (or the signed-in ``shopper``'s own picks, worked out only then), said so. ``among``: only those
+        products ("is any of that on sale" after an order: its products), and when none is on offer, that said
+        alone."""
         mask = self.vectors.mask(SearchFilters(in_stock=True, on_offer=True))
         offered = {p.id: p for p, keep in zip(self.vectors.products, mask, strict=True) if keep
                    and (among is None or p.id in among)}
         if not offered and among is not None:
             return TurnResult(ReplyFacts(act=Act.no_results, intent=Intent.best_sellers, user_text=u.text,
                                          currency=self.shopping.currency,
-                                         detail="None of those is on offer at the moment."))
+                                         detail="None of those is on offer at the moment." if not u.head else
+                                         f"No {u.head} are on offer at the moment."))
         if not offered and shopper is not None and (own := self.picks_for(shopper, state))[1]:
             result = self._show(own[0], u, state, Intent.recommend_for_me, {"found": "picks for you"})
             result.facts.relaxed = ["on offer (nothing is on offer at the moment)"]
@@ -198,9 +234,17 @@ class ShopperPicks:
             result.facts.relaxed = ["on offer (nothing is on offer at the moment)"]
             return result
         among = list(offered)
-        picks = self.recommender.best_sellers(SHOW, among=among) or self.top_rated(SHOW, among)
-        picks = [replace(p, reason=f"on offer: {offered[p.product.id].discount}; {p.reason}") for p in picks]
-        return self._show(picks, u, state, Intent.best_sellers, {"found": "products on offer"})
+        if ranked_by is not None:
+            priced = sorted(offered.values(), key=lambda p: (-p.price if ranked_by == "priciest" else p.price, p.title))
+            picks = [Pick(product=p, reason="", source="popular") for p in priced[:SHOW]]
+        else:
+            picks = self.recommender.best_sellers(SHOW, among=among) or self.top_rated(SHOW, among)
+        picks = [replace(p, reason="; ".join(x for x in (f"on offer: {offered[p.product.id].discount}", p.reason) if x))
+                 for p in picks]
+        result = self._show(picks, u, state, Intent.best_sellers, {"found": "products on offer"})
+        # What is on offer is the request standing: "only headphones" next narrows it.
+        result.update = result.update | StateUpdate(slots=Slots(price="discounted"))
+        return result
 
     def _show(self, picks: list[Pick], u: Understanding, state: DialogState, intent: Intent,
               slots: dict[str, str]) -> TurnResult:

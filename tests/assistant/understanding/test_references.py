@@ -62,6 +62,10 @@ def targets(text: str, focus: str | None = None) -> tuple[str, ...]:
         ("how much are they all together", ("a", "b", "c", "d")),
         ("how much is delivery", ()),  # a price asked of no product shown
         ("what size are they", ("a", "b", "c", "d")),  # a property asked of the things shown
+        # An order to list them in points at none: "first" is no place and "cheapest" picks nothing.
+        ("cheapest first", ()),
+        ("most expensive first please", ()),
+        ("the first one, cheapest", ("a",)),
     ],
 )
 def test_targets(text: str, ids: tuple[str, ...]) -> None:

@@ -774,3 +774,9 @@ def test_a_pronoun_after_a_history_answer_is_the_thing_it_was_about(understander
     assert u.intent == "track_order" and "bunting" not in u.query
     u = understander.understand("what else goes with it", Screen(context=TurnContext.order, orders=["581587"]))
     assert "bunting" not in u.query
+
+
+def test_what_is_on_offer_is_asked_of_the_shop(understander: Understander) -> None:
+    # Out of scope and the shopper's own orders to the model: no word of theirs speaks of their orders.
+    for text in ("what is discounted right now", "what have you got on sale"):
+        assert understander.understand(text, Screen()).intent == "best_sellers", text
