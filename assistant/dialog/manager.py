@@ -648,12 +648,15 @@ class DialogManager:
         latest = u.latest_order or (u.recent and not u.asks_spending)
         facts = self.service.history(user_id, u.text, asked, latest=latest, spending=u.asks_spending,
                                      by_total=u.ranks_orders, placed=u.slots.placed if u.asks_spending else None,
-                                     named=self._as_typed(u) if asked and not u.targets else "")
+                                     named=self._as_typed(u) if asked and not u.targets else "",
+                                     count=u.list_count if latest else None)
         if facts.products:  # what they buy most, to point at next ("order the first one again")
             return TurnResult(facts, StateUpdate(shown=facts.products, focus_id=facts.products[0].id, query=""))
         # "order them again" after "have i bought any candles before": the candles, not the whole order.
         things = StateUpdate(order_things=self._order_things(u) if asked else [],
                              subject=" ".join(u.head_phrase) or self._as_typed(u) if asked else "")
+        if facts.orders:  # "my last three orders": "the second one", "the biggest" then point into this list
+            things = things | StateUpdate(orders_shown=[o.id for o in facts.orders])
         return TurnResult(facts, (StateUpdate(order_id=facts.order.id) | things) if facts.order else things)
 
     def _named_products(self, u: Understanding) -> tuple[str, ...]:

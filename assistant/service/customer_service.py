@@ -172,12 +172,13 @@ class CustomerService:
     def history(self, user_id: str | None, text: str, product_ids: tuple[str, ...] = (),
                 latest: bool = True, spending: bool = False,
                 by_total: OrderRank | None = None,
-                placed: OrderDate | None = None, named: str = "") -> ReplyFacts:
+                placed: OrderDate | None = None, named: str = "", count: int | None = None) -> ReplyFacts:
         """What the shopper bought: whether they bought the products asked about (``named``: as the shopper
         named them, "candles", for the answer that they did not); else the latest order's lines
         (``latest``: "what did i get last time"), or what they buy most over all their orders (``spending``: what
         they spent most on, and how much in all); ``by_total``: the order with the largest (smallest) total;
-        ``placed``: only the orders placed then ("how much have i spent this year")."""
+        ``placed``: only the orders placed then ("how much have i spent this year"); ``count``: that many of the
+        latest orders, listed ("my last three orders")."""
         if not user_id:
             return ReplyFacts(act=Act.sign_in_required, intent=Intent.purchase_history, user_text=text)
         orders = self.db.orders_for_customer(user_id, limit=50)
@@ -210,6 +211,12 @@ class CustomerService:
             return ReplyFacts(act=Act.order_status, intent=Intent.purchase_history, user_text=text, order=chosen,
                               detail=f"Your {which}, of the {len(bought)} you have with us:",
                               options=["Order the same again"])
+        if latest and count is not None and count > 1:
+            listed = bought[:count]
+            return ReplyFacts(act=Act.order_list, intent=Intent.purchase_history, user_text=text, orders=listed,
+                              detail="" if len(listed) == count else
+                              f"You have {len(listed)} order{'s' if len(listed) != 1 else ''} with us.",
+                              options=[f"What was in order {o.id}?" for o in listed[:3]])
         if not latest:
             return self._bought_most(bought, text, spending, when=placed.when() if placed is not None else "")
         return ReplyFacts(act=Act.order_status, intent=Intent.purchase_history, user_text=text, order=bought[0],

@@ -24,6 +24,7 @@ from cartwise.models import ProductId
 _COMPARATIVE_ENDS = frozenset({"cheaper", "pricier"} | {phrase.split()[-1] for phrase, level in PRICE_WORDS.items()
                                                         if level in ("cheaper", "pricier")})
 PLURAL_PRONOUNS = frozenset({"them", "those", "these", "they"})
+NUMBERED_POINTERS = frozenset({"number", "no", "option", "item", "#"})  # "number 3", "option 2": a place by number
 _PRONOUNS = frozenset({"it", "that", "this", "them", "those", "these", "they", "one"})
 _PART_WORDS = frozenset({"and", "vs", "versus", "or", "with", "against", "to"})
 # Words that never name a product on the screen.
@@ -73,7 +74,7 @@ def ordinal_positions(words: Sequence[str]) -> list[int]:
     found: list[int] = []
     for i, w in enumerate(words):
         value = ORDINALS.get(w)
-        if value is None and w.isdigit() and i > 0 and words[i - 1] in ("number", "no", "option", "item", "#"):
+        if value is None and w.isdigit() and i > 0 and words[i - 1] in NUMBERED_POINTERS:
             value = int(w)
         if value is None or w in ("former", "latter"):
             continue

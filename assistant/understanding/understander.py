@@ -67,9 +67,12 @@ from assistant.understanding.content import (
     describing_thanks,
     ranking_positions,
     search_query,
+    small_count,
 )
 from assistant.understanding.multiples import quantity_change
 from assistant.understanding.references import (
+    MAX_LISTED,
+    NUMBERED_POINTERS,
     OnScreen,
     by_name,
     chooses_among,
@@ -347,6 +350,10 @@ class Understander:
             # carries the table's own word for them ("grandma").
             words = [recipient if w == named_as[0] else w for w in words]
         ranking = ranking_positions(words)  # "your top 3 best sellers": how many, no "top" to search for
+        pointer = (reading.slots.reference_text or "").split() if reading.slots.reference_index is not None else []
+        if pointer[:1] and pointer[0] in NUMBERED_POINTERS and (at := _find_phrase(words, pointer)) is not None:
+            # "got anything else like number 3?": "number" points, it names no Number Tile to search for.
+            words = [*words[:at], *words[at + len(pointer):]]
         words = [w for i, w in enumerate(words) if i not in ranking]
         # A category is named by the noun phrase that says what is wanted, not by a verb or a purpose clause:
         # "i want to watch films on something big" names no Smart Watches. Who it is for, a colour or a size
@@ -1146,6 +1153,16 @@ class Understander:
                 update["intent"] = Intent.refine_search
         update["latest_order"] = any(w in _LATEST_WORDS and nxt in _ORDER_NOUNS
                                      for w, nxt in itertools.pairwise([*all_words, ""]))
+        latest_count = next((n for w, count, noun in zip(all_words, all_words[1:], all_words[2:], strict=False)
+                             if w in _LATEST_WORDS and noun in _PLURAL_ORDER_NOUNS
+                             and 1 < (n := small_count(count)) <= MAX_LISTED), 0)
+        if latest_count:
+            # "my last three orders": that many of the latest, listed (not the last one alone).
+            update |= {"latest_order": True, "list_count": latest_count}
+            if (u.intent == Intent.reorder and not _AGAIN.intersection(all_words)) or u.intent == Intent.track_order:
+                # ("my last 2 orders", an order again to the model at 0.90: no verb orders anything; "can i see my
+                # last 5 orders", one order's tracking at 0.97: the list gives each one's status.)
+                update["intent"] = Intent.purchase_history
         count = counted_reference(all_words)
         if count and screen.context is TurnContext.product and screen.focus_id and u.intent != Intent.edit_bundle:
             # "add two of those to a bundle with a tea towel" after one mug's details: two of that mug.
@@ -1387,6 +1404,12 @@ class Understander:
         # reply repeats it: "not christmas", never the stem "christma"); products are matched on stems.
         return [w for w in negated
                 if w not in FUNCTION_WORDS and self.catalog.title_counts.get(stem(w), 0) > 0]
+
+
+def _find_phrase(words: Sequence[str], phrase: Sequence[str]) -> int | None:
+    """Where ``phrase`` starts in ``words``, None when it is not there."""
+    return next((i for i in range(len(words) - len(phrase) + 1) if list(words[i:i + len(phrase)]) == list(phrase)),
+                None)
 
 
 def _describes_only(words: Sequence[str]) -> bool:

@@ -780,3 +780,17 @@ def test_what_is_on_offer_is_asked_of_the_shop(understander: Understander) -> No
     # Out of scope and the shopper's own orders to the model: no word of theirs speaks of their orders.
     for text in ("what is discounted right now", "what have you got on sale"):
         assert understander.understand(text, Screen()).intent == "best_sellers", text
+
+
+def test_a_count_of_the_latest_orders_lists_that_many(understander: Understander) -> None:
+    for text, count in (("show me my last three orders", 3), ("my last 2 orders", 2),
+                        ("can i see my last 5 orders", 5)):
+        u = understander.understand(text, Screen())
+        assert (u.intent, u.latest_order, u.list_count) == ("purchase_history", True, count), text
+    u = understander.understand("my last order", Screen())
+    assert u.latest_order and u.list_count is None
+
+
+def test_a_place_pointed_at_by_number_is_no_word_to_search(understander: Understander) -> None:
+    u = understander.understand("got anything else like number 3?", AFTER_LIST)
+    assert u.targets == ("22061",) and "number" not in u.query.split()
