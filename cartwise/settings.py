@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     # Defaults tuned by `cartwise eval recommend` on the October 2011 validation month (docs/benchmarks/recommend.md).
     rerank_lambda: float = Field(1.5, ge=0.0, description="Weight of sim(P, H) in the personalised score.")
     rerank_copurchase_weight: float = Field(8.0, ge=0.0, description="Weight of co-purchase affinity with H.")
+    similar_reason_min: float = Field(
+        0.5, ge=0.0, le=1.0, description="Least cosine similarity of a product to one in the shopper's history for "
+        "the reply to call it similar (a desktop PC and a TV are 0.2 apart in meaning; two alarm clocks 0.86).")
     history_half_life_days: float = Field(90.0, gt=0.0)
     copurchase_min_support: int = Field(3, ge=1)
     copurchase_top_k: int = Field(100, ge=1, description="Co-purchase partners stored per product.")

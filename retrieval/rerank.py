@@ -109,8 +109,10 @@ class HistoryReranker:
         lambda_grid: Sequence[float] = DEFAULT_LAMBDA_GRID,
         weight_grid: Sequence[float] = DEFAULT_WEIGHT_GRID,
         k: int = 10,
+        similar_reason_min: float = 0.5,
     ) -> None:
         self.lam = lam
+        self.similar_reason_min = similar_reason_min
         self.copurchase_weight = copurchase_weight
         self.copurchase = copurchase
         self.lambda_grid = lambda_grid
@@ -120,7 +122,8 @@ class HistoryReranker:
     @classmethod
     def from_settings(cls, settings: Settings, copurchase: CopurchaseStats | None = None) -> HistoryReranker:
         return cls(
-            lam=settings.rerank_lambda, copurchase_weight=settings.rerank_copurchase_weight, copurchase=copurchase
+            lam=settings.rerank_lambda, copurchase_weight=settings.rerank_copurchase_weight, copurchase=copurchase,
+            similar_reason_min=settings.similar_reason_min,
         )
 
     @property
@@ -203,7 +206,7 @@ class HistoryReranker:
         lam, w = self.effective_lambda, self.effective_copurchase_weight
         total = base + lam * hist + w * co
         order = sorted(range(len(cands)), key=lambda i: (-total[i], i))
-        explainer = _Explainer(profile, self.copurchase) if explain else None
+        explainer = _Explainer(profile, self.copurchase, self.similar_reason_min) if explain else None
         mean_hist = float(hist.mean())
         out: list[RankedProduct] = []
         for rank, i in enumerate(order, start=1):
@@ -264,9 +267,10 @@ def copurchase_affinity(profile: HistoryProfile, stats: CopurchaseStats, product
 class _Explainer:
     """Turns score parts into one true sentence about the shopper's history."""
 
-    def __init__(self, profile: HistoryProfile, stats: CopurchaseStats | None) -> None:
+    def __init__(self, profile: HistoryProfile, stats: CopurchaseStats | None, similar_min: float = 0.5) -> None:
         self.profile = profile
         self.stats = stats
+        self.similar_min = similar_min
         self.weights = profile.weights()
         self.titles = {i.product_id: i.title for i in profile.items}
 
@@ -309,7 +313,12 @@ class _Explainer:
         if vecs is None or not len(vecs):
             return None
         sims = vecs @ np.asarray(cand.vector, dtype=np.float32)
-        item = self.profile.items[int(np.argmax(sims))]
+        best = int(np.argmax(sims))
+        if sims[best] < self.similar_min:
+            # Moved up by the history as a whole, like nothing in it: "similar to the Dell XPS Tower you looked
+            # at" was said of a TV.
+            return None
+        item = self.profile.items[best]
         if item.source == "session":
             return f"similar to the {item.title} you looked at"
         return f"similar to your {item.title}"

@@ -140,3 +140,20 @@ def test_fit_tunes_lambda_on_validation_examples(vectors: ProductVectors) -> Non
     assert model.grid_scores_[(model.lambda_, 0.0)] == 1.0 and model.grid_scores_[(0.0, 0.0)] < 1.0
     with pytest.raises(ValueError, match="none of the 1 examples"):
         HistoryReranker().fit([RerankExample(candidates(vectors, ids[:2], [0.5, 0.4]), profile, "LB5")])
+
+
+def test_a_product_like_nothing_in_the_history_is_not_called_similar(vectors: ProductVectors) -> None:
+    """A view of the cake stand lifts the Woodland lunch bag over the skull one, but the bag is only 0.46 alike to
+    the stand: not "similar to the Red Retrospot Cake Stand you looked at" (with the least similarity at 0, the same
+    view says it)."""
+    viewed = HistoryBuilder().build(vectors, session_ids=["H2"])
+    cands = candidates(vectors, ["LB4", "LB3"], [0.60, 0.599])
+
+    def reason_of_woodland_bag(similar_reason_min: float) -> str:
+        ranked = HistoryReranker(lam=1.0, copurchase_weight=0.0, similar_reason_min=similar_reason_min).rerank(
+            None, cands, viewed)
+        assert ranked[0].product.id == "LB3"
+        return ranked[0].reason or ""
+
+    assert "similar to the Red Retrospot Cake Stand" in reason_of_woodland_bag(0.0)
+    assert "similar to" not in reason_of_woodland_bag(0.5)
