@@ -55,6 +55,7 @@ from cartwise.db import ShopDatabase
 from cartwise.settings import Settings
 from cartwise.shops.profile import shop_profile
 from finetune.serving import load_intent_model
+from retrieval.audience import ChildrenAxis
 from retrieval.bundles import BundleBuilder, CandidateFinder
 from retrieval.copurchase import CopurchaseError, CopurchaseStats
 from retrieval.embeddings import Embedder
@@ -256,7 +257,8 @@ def build_dialog_manager(settings: Settings, redis: redis.Redis | None = None) -
                                 HistoryReranker.from_settings(settings, copurchase=copurchase),
                                 ttl_s=settings.history_cache_ttl_s)
     check, policy_check = checks_for(settings)
-    shopping = ShoppingAdvisor(store, profile.currency, personaliser=personaliser)
+    shopping = ShoppingAdvisor(store, profile.currency, personaliser=personaliser,
+                               children=ChildrenAxis.from_embedder(embedder, settings.children_axis_min))
     builder = build_bundle_builder(settings, vectors, embedder, copurchase, profile.currency)
     bundles = BundlePlanner(builder, shopping, personaliser, profile.currency)
     picks = ShopperPicks(shopping, personaliser, vectors,

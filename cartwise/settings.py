@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     # Defaults tuned by `cartwise eval recommend` on the October 2011 validation month (docs/benchmarks/recommend.md).
     rerank_lambda: float = Field(1.5, ge=0.0, description="Weight of sim(P, H) in the personalised score.")
     rerank_copurchase_weight: float = Field(8.0, ge=0.0, description="Weight of co-purchase affinity with H.")
+    children_axis_min: float = Field(
+        0.15, description="Least projection of a product's vector on the children's-things direction "
+        "(retrieval.audience) for it to count as made for children: a present for a grown-up lists those last.")
     similar_reason_min: float = Field(
         0.5, ge=0.0, le=1.0, description="Least cosine similarity of a product to one in the shopper's history for "
         "the reply to call it similar (a desktop PC and a TV are 0.2 apart in meaning; two alarm clocks 0.86).")

@@ -70,6 +70,10 @@ def describing_thanks(words: Sequence[str]) -> set[int]:
     return places
 
 
+_SUBJECTS = frozenset({"i", "you", "he", "she", "we", "they", "who"})
+_MODALS = frozenset({"can", "could", "will", "would", "should", "might", "must", "may"})
+
+
 def search_query(words: Sequence[str], people: Collection[str] = ()) -> str:
     """The message's words as a search query: politeness and greetings dropped, everything else kept.
 
@@ -91,6 +95,9 @@ def search_query(words: Sequence[str], people: Collection[str] = ()) -> str:
     after_who = {i + 1 for i, w in enumerate(words[:-2])
                  if (w in ("who", "whos", "she", "he", "they") or (w in people and words[i + 1].endswith("s")))
                  and content_words([words[i + 2]])}
+    # A modal after its subject ("something she can use when it's raining") is grammar: searched for, "can" finds
+    # watering cans.
+    after_who |= {i + 1 for i, w in enumerate(words[:-1]) if w in _SUBJECTS and words[i + 1] in _MODALS}
     who = age_positions(words) | head_count_positions(words) | ranking_positions(words)
     return " ".join(w for i, w in enumerate(words) if i not in polite | after_who | who).strip()
 

@@ -131,6 +131,15 @@ her:
 myself: me | self | 我自己
 """)
 
+# Recipients who are grown-ups (a son, a niece or a friend may be any age): a present for them lists the things
+# made for children last.
+ADULT_RECIPIENTS = wordset(
+    """
+    mum | dad | parents | grandma | grandad | wife | husband | partner | girlfriend | boyfriend | fiance | in laws |
+    teacher | boss | colleague | neighbour | host | aunt | uncle
+"""
+)
+
 # Family words name a recipient even without "for"/"my" ("Mum loves candles");
 # the rest ("friend", "boss", "me", "her") need that context.
 BARE_RECIPIENTS = wordset(

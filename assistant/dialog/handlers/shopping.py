@@ -32,10 +32,11 @@ from assistant.understanding.catalog import is_a, of_own_kind, prints, stem, tit
 from assistant.understanding.content import FUNCTION_WORDS, content_words
 from assistant.understanding.references import TITLE_SIZES, is_pronoun, title_size
 from assistant.understanding.understander import OTHERNESS, REQUEST_WORDS, head_word, use_words
-from assistant.understanding.vocab import COLOURS, SIZES
+from assistant.understanding.vocab import ADULT_RECIPIENTS, COLOURS, SIZES
 from cartwise.currency import format_money, to_money
 from cartwise.models import Product
 from finetune.context import TurnContext
+from retrieval.audience import ChildrenAxis
 from retrieval.types import SearchFilters, SearchHit
 
 SHOW = 5
@@ -195,11 +196,15 @@ class ShoppingAdvisor:
             names that thing: a keyword match on a passing word
             (a DVR for "external hard drive for backups") or the rest of a budget's range (alarm sensors after the
             two earbuds under $80) is no answer, and fewer, right products are.
+        children: which products are made for children (``retrieval.audience``): a present for a grown-up lists them
+            last. None: no product is told apart.
     """
 
     def __init__(self, store: VectorStore, currency: str, personaliser: Personaliser | None = None,
-                 weak_match: float = 0.6, weak_phrase_match: float = 0.5, relevance_margin: float = 0.2) -> None:
+                 weak_match: float = 0.6, weak_phrase_match: float = 0.5, relevance_margin: float = 0.2,
+                 children: ChildrenAxis | None = None) -> None:
         self.store = store
+        self.children = children
         self.currency = currency
         self.personaliser = personaliser
         self.weak_match = weak_match
@@ -343,6 +348,11 @@ class ShoppingAdvisor:
                 relaxed.append(f"with {slots.feature}")
         hits = self._price_level(hits, slots)
         ranked = self._rank(text, hits, user_id, state)
+        if slots.recipient in ADULT_RECIPIENTS and self.children is not None and ranked:
+            # "something for my husband, he likes cooking": the children's cooking set its words match best comes
+            # after the things for grown-ups (each group in its ranked order).
+            young = self.children.for_children(self.store.embeddings([p.id for p, _ in ranked]))
+            ranked = [pr for pr, child in sorted(zip(ranked, young, strict=True), key=lambda x: bool(x[1]))]
         named = thing or head
         if named and not like_ids and not ranks_by(slots) and (
                 any(is_a(p.title, named) for p, _ in ranked[:SHOW]) or any(prints(c, named) for c in slots.categories)):
