@@ -29,8 +29,10 @@ _PRONOUN_VERBS = frozenset(
 """.split()
 )
 _PRONOUNS = frozenset({"it", "them", "that", "this", "those", "these", "they"})
-# "a bundle with it", "what goes around that", "tell me about it": the pronoun is a shown product.
-_PRONOUN_PREPS = frozenset({"with", "around", "about", "of", "match", "matches", "complement", "complements"})
+# "a bundle with it", "what goes around that", "tell me about it", "what could i put in them": the pronoun is a
+# shown product.
+_PRONOUN_PREPS = frozenset({"with", "around", "about", "of", "in", "inside", "into", "match", "matches", "complement",
+                            "complements"})
 # "is it in stock", "does it come in red", "how much is that": questions about a product.
 # ("is it possible", "what time is it", "does it take long" are not.)
 _BE = frozenset({"is", "are", "was", "isnt", "arent"})

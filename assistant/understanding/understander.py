@@ -112,6 +112,8 @@ SHOPPING_INTENTS: frozenset[Intent] = frozenset({Intent.search_product, Intent.r
 _ABOUT_PRODUCTS = frozenset({Intent.search_product, Intent.refine_search, Intent.product_info,
                              Intent.compare_products, Intent.build_bundle})
 
+_POINTED = frozenset({"it", "them", "these", "those"})
+
 # The verbs of a bundle edit (grammar of the edit, not product words).
 _EDIT_VERBS: dict[str, BundleOp] = {
     "remove": "remove", "drop": "remove", "delete": "remove", "without": "remove", "scrap": "remove",
@@ -1196,11 +1198,12 @@ class Understander:
                 update |= {"intent": Intent.build_bundle, "complements": True, "item_query": " ".join(thing),
                            "notes": (*u.notes, "a thing to go with those on the screen")}
         if u.intent == Intent.build_bundle:
-            adds = edit[0] == "add"
+            # ("what could i put in them": what goes in the things pointed at is added, not they.)
+            adds = edit[0] == "add" and not _put_in_them(words)
             # "what goes with it": the bundle completes it; "... make me a bundle" with it: it is in the bundle;
             # "add a card to go with it": the card is put with it, as "add a mouse" is.
-            update["complements"] = any(w in _COMPLEMENT_WORDS for w in words) and not any(
-                w in SET_WORDS for w in words) and not adds
+            update["complements"] = (any(w in _COMPLEMENT_WORDS for w in words) or _put_in_them(words)) \
+                and not any(w in SET_WORDS for w in words) and not adds
             if update["complements"]:
                 # "a card to go with it", "what games go with it": the thing named before the complement word.
                 before = list(itertools.takewhile(lambda w: w not in _COMPLEMENT_WORDS, words))
@@ -1208,7 +1211,7 @@ class Understander:
                 # it, when none comes before (a set of cards built around "and matching cards" quoted that as every
                 # card's reason); after "goes with" comes what it goes with ("what goes with a tv").
                 after = [w for w in content_words(words[len(before):]) if w not in _COMPLEMENT_WORDS] \
-                    if words[len(before)] == "matching" and not content_words(before) else []
+                    if words[len(before):len(before) + 1] == ["matching"] and not content_words(before) else []
                 update["item_query"] = " ".join(content_words(before) or after)
             if not update.get("targets") and screen.focus_id and not screen.bundle and (
                     screen.products or screen.context is TurnContext.product) and adds:
@@ -1410,6 +1413,12 @@ def _find_phrase(words: Sequence[str], phrase: Sequence[str]) -> int | None:
     """Where ``phrase`` starts in ``words``, None when it is not there."""
     return next((i for i in range(len(words) - len(phrase) + 1) if list(words[i:i + len(phrase)]) == list(phrase)),
                 None)
+
+
+def _put_in_them(words: Sequence[str]) -> bool:
+    """ "what could i put in them", "what can go inside it": what is put in the things pointed at goes with them;
+    they are not what is asked for."""
+    return any(w in ("in", "into", "inside") and nxt in _POINTED for w, nxt in itertools.pairwise(words))
 
 
 def _describes_only(words: Sequence[str]) -> bool:
@@ -2055,6 +2064,9 @@ def head_word(words: Sequence[str]) -> str:
                 content.pop()  # "my teapot arrived cracked": how it came is no thing; the teapot is
             if whole and not content:
                 return ""  # "hosting a" + an occasion read as a slot: a verb whose object is no product
+            if content and (at := len(segment) - 1 - segment[::-1].index(content[-1])) \
+                    and segment[at - 1] in _SOME_THING:
+                return ""  # "something vintage for a kitchen": what follows "something" describes it ("5 vintages")
             if content:
                 return "" if before in _CLAUSE_MARKERS or purpose else content[-1]
             purpose = purpose or (w == "for" and (_stands_for_thing(segment) or _elides_its_thing(segment)))

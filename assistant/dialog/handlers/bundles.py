@@ -205,8 +205,11 @@ class BundlePlanner:
 
     def _build(self, spec: BundleSpec, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
         anchor = next(iter(self.store.get([spec.anchor_id])), None) if spec.anchor_id else None
+        # What goes with the things pointed at ("what could i put in them" after party bags) is none of them.
+        pointed = frozenset(u.targets) if u.complements else frozenset()
         result = self._try_build(user_id, state, anchor_id=spec.anchor_id, theme=spec.theme,
-                                 budget=_money(spec.budget), people=spec.people, include_anchor=spec.include_anchor)
+                                 budget=_money(spec.budget), people=spec.people, include_anchor=spec.include_anchor,
+                                 exclude_ids=pointed)
         slots = _display(u.slots)
         if result is None or not result.items:
             return TurnResult(ReplyFacts(act=Act.no_results, intent=Intent.build_bundle, user_text=u.text, slots=slots,

@@ -794,3 +794,14 @@ def test_a_count_of_the_latest_orders_lists_that_many(understander: Understander
 def test_a_place_pointed_at_by_number_is_no_word_to_search(understander: Understander) -> None:
     u = understander.understand("got anything else like number 3?", AFTER_LIST)
     assert u.targets == ("22061",) and "number" not in u.query.split()
+
+
+def test_what_is_put_in_the_things_shown_goes_with_them(understander: Understander) -> None:
+    u = understander.understand("what could i put in them", AFTER_LIST)
+    assert (u.intent, u.complements, u.adds_target) == ("build_bundle", True, False)
+    assert u.targets == tuple(p.id for p in LIST)
+
+
+def test_a_word_after_something_describes_it(understander: Understander) -> None:
+    assert understander.understand("show me something vintage for a kitchen", Screen()).head == ""
+    assert understander.understand("a vintage clock for a kitchen", Screen()).head == "clock"
