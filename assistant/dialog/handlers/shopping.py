@@ -497,6 +497,14 @@ class ShoppingAdvisor:
             return ranked, dropped
         return None
 
+    def _budget_words(self, slots: Slots) -> str:
+        """ "around $60.00", "under £10.00", "£5.00 to £10.00": a budget as the reply says it was dropped."""
+        low, high = (format_money(v, self.currency) if v is not None else "" for v in (slots.budget_min,
+                                                                                      slots.budget_max))
+        if (aim := slots.budget_aim()) is not None:
+            return f"around {format_money(aim, self.currency)}"
+        return f"under {high}" if not low else f"over {low}" if not high else f"{low} to {high}"
+
     def _relevant(self, ranked: list[tuple[Product, str]], dense: dict[str, float],
                   thing: str, query: str) -> list[tuple[Product, str]]:
         """``ranked`` less the products far less similar to the request than the closest of the first shown,
@@ -858,6 +866,15 @@ class ShoppingAdvisor:
                               not names or u.describes_only or (u.slots.feature and not u.head)) else (),
                           describing=described,
                           brand_asked=bool(u.slots.brands))
+        if not found.ranked and u.slots.brands and slots.has_budget():
+            # "any of those from nintendo" after presents for a gamer around $60, and no Nintendo product is: the
+            # brand was just asked for, so its products at other prices, said so (it was a dead end: nothing found).
+            unbudgeted = slots.model_copy(update={"budget_min": None, "budget_max": None, "budget_about": None})
+            wider = self.find(query or "", unbudgeted, _category_filter(u), viewer, user_id, exclude_ids=exclude,
+                              brand_asked=True)
+            if wider.ranked:
+                found = Found(wider.ranked, [*wider.relaxed, f"budget {self._budget_words(slots)}"])
+                slots = unbudgeted
         if names and u.head and u.named_early and not u.describes_only and not any(
                 is_a(p.title, u.head) for p in shown) and not any(
                 is_a(p.title, u.head) for p, _ in found.ranked[:SHOW]):
