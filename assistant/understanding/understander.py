@@ -507,10 +507,13 @@ class Understander:
             u = u.model_copy(update={"rejected": True} | (
                 {"slots": u.slots.model_copy(update={"price": None})} if pointed_by_price else {}))
         if len(u.targets) >= 2 and len(u.targets) == len(screen.products) and not u.names_product \
-                and u.intent in (Intent.compare_products, Intent.product_info, Intent.refine_search) \
+                and u.intent in (Intent.compare_products, Intent.product_info, Intent.refine_search,
+                                 Intent.search_product, Intent.out_of_scope) \
                 and _asks_to_choose(words_of(u.text)):
             # "which one would you recommend", "which should i get" after a list (a comparison to the model, which
             # put them side by side and chose none): the one of them that sells best (or is rated best), said why.
+            # So "which would you recommend for running" after two earbuds compared (out of scope at 0.46: a search
+            # for watches), naming no other thing.
             u = u.with_intent(Intent.best_sellers, "a pick asked for among those shown").model_copy(
                 update={"among_shown": True, "list_count": 1})
         if _asks_what_they_come_to(u, screen):
