@@ -1164,10 +1164,18 @@ class Understander:
         if latest_count:
             # "my last three orders": that many of the latest, listed (not the last one alone).
             update |= {"latest_order": True, "list_count": latest_count}
-            if (u.intent == Intent.reorder and not _AGAIN.intersection(all_words)) or u.intent == Intent.track_order:
-                # ("my last 2 orders", an order again to the model at 0.90: no verb orders anything; "can i see my
-                # last 5 orders", one order's tracking at 0.97: the list gives each one's status.)
+            if u.intent == Intent.track_order:
+                # ("can i see my last 5 orders", one order's tracking at 0.97: the list gives each one's status.)
                 update["intent"] = Intent.purchase_history
+        if update["latest_order"] and u.intent == Intent.reorder and not _BUYS_AGAIN.intersection(all_words):
+            # "my last order", "my last 2 orders" (an order again to the model at 0.95 and 0.90): the noun, no verb
+            # orders anything again; what was in it.
+            update["intent"] = Intent.purchase_history
+        if u.intent == Intent.change_order and screen.context is TurnContext.order and edit[0] is None \
+                and not _CHANGE_VERBS.intersection(all_words):
+            # "the items in that one please" after an order (a change to the model, unsure at 0.47): no verb changes
+            # anything; the order itself, with what was in it.
+            update["intent"] = Intent.track_order
         count = counted_reference(all_words)
         if count and screen.context is TurnContext.product and screen.focus_id and u.intent != Intent.edit_bundle:
             # "add two of those to a bundle with a tea towel" after one mug's details: two of that mug.
@@ -2015,6 +2023,9 @@ def _sends_back(words: Sequence[str]) -> bool:
 
 # What asks for the same thing again, whatever other verb comes with it ("return to the same one again").
 _AGAIN = frozenset({"again", "same"})
+_BUYS_AGAIN = _AGAIN | frozenset("reorder repeat more".split())
+# Verbs of changing an order that are no bundle edit's (those are read by ``_bundle_edit``).
+_CHANGE_VERBS = frozenset({"modify", "amend", "update", "edit", "alter", "changing", "changed"})
 
 
 def _asks_everything(words: Sequence[str]) -> bool:

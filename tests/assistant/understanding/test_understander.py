@@ -805,3 +805,11 @@ def test_what_is_put_in_the_things_shown_goes_with_them(understander: Understand
 def test_a_word_after_something_describes_it(understander: Understander) -> None:
     assert understander.understand("show me something vintage for a kitchen", Screen()).head == ""
     assert understander.understand("a vintage clock for a kitchen", Screen()).head == "clock"
+
+
+def test_the_last_order_named_is_no_order_again(understander: Understander) -> None:
+    assert understander.understand("my last order", Screen()).intent == "purchase_history"
+    assert understander.understand("reorder my last order", Screen()).intent == "reorder"
+    after_order = Screen(context=TurnContext.order, order_id="579692")
+    assert understander.understand("the items in that one please", after_order).intent == "track_order"
+    assert understander.understand("can i change it", after_order).intent == "change_order"
