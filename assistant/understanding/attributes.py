@@ -187,6 +187,10 @@ def silent_on(attribute: str, of_each: bool = False) -> str:
         return f"don't say {attribute}"
     if attribute == MATERIAL_ASKED:
         return "don't say what " + ("each is" if of_each else "it is") + " made of"
+    sense = attribute.split()
+    if len(sense) == 2 and sense[1] == "like":
+        # "what does it smell like": "don't say what it smells like" ("don't mention smell like" was no English).
+        return f"don't say what {'each' if of_each else 'it'} {sense[0]}s like"
     return f"don't mention {attribute}" + (" for every one of them" if of_each else "")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.understanding.attributes import as_typed, asked_attribute, asked_degree
+from assistant.understanding.attributes import as_typed, asked_attribute, asked_degree, silent_on
 
 pytestmark = pytest.mark.no_shop  # reads no built shop: runs while a fresh clone builds them
 
@@ -121,3 +121,9 @@ def test_a_pointer_before_the_property_is_no_part_of_it(text: str) -> None:
 ])
 def test_the_degree_a_question_asks_of_a_property(text: str, expected: tuple[str, str]) -> None:
     assert asked_degree(text) == expected
+
+
+def test_what_the_details_do_not_say_is_said_in_english() -> None:
+    assert silent_on(asked_attribute("what does it smell like")) == "don't say what it smells like"
+    assert silent_on("sound like", of_each=True) == "don't say what each sounds like"
+    assert silent_on("battery life") == "don't mention battery life"
