@@ -348,6 +348,8 @@ class Understanding(BaseModel):
             about all of it ("what have i bought before").
         order_target: the order the message points at among those listed ("the second one").
         target_quantity: how many of the target the message asks for by a counted pronoun ("two of those").
+        count_unclear: a count of several products pointed at, in all or of each unsaid ("i need 20 of them"
+            after five party bags): the reply asks which.
         follows_on: the message opens as a fragment that goes on from the previous turn ("and to ireland?", "what
             about klarna?", "even on weekends?"), so it keeps that turn's topic.
         list_count: how many things a ranked list is asked to hold ("the cheapest 3", "top 3 best sellers", "the
@@ -448,6 +450,7 @@ class Understanding(BaseModel):
     shows: tuple[str, ...] = ()
     list_count: int | None = None
     target_quantity: int | None = None
+    count_unclear: int | None = None
     catalog_match: float | None = None
     near_products: bool = False
     near_policy: bool = False

@@ -536,9 +536,9 @@ class DialogManager:
             Intent.thanks: lambda: TurnResult(ReplyFacts(act=Act.thank, intent=Intent.thanks, user_text=text)),
             Intent.goodbye: lambda: TurnResult(ReplyFacts(act=Act.goodbye, intent=Intent.goodbye, user_text=text)),
             Intent.out_of_scope: lambda: self._out_of_scope(u, state, user_id),
-            Intent.search_product: lambda: self._like_order(u, state, user_id)
+            Intent.search_product: lambda: self._which_count(u) or self._like_order(u, state, user_id)
             or self._clarify(u, state, user_id, Intent.search_product) or self.shopping.search(u, state, user_id),
-            Intent.refine_search: lambda: self.shopping.refine(u, state, user_id),
+            Intent.refine_search: lambda: self._which_count(u) or self.shopping.refine(u, state, user_id),
             Intent.product_info: lambda: (
                 # "how much is it all now?" after a bundle, pointing at no item of it: the bundle and its total.
                 self.bundles.as_it_stands(u, state)
@@ -583,6 +583,17 @@ class DialogManager:
         if products:
             update = update | StateUpdate(shown=products)
         return TurnResult(facts, update)
+
+    @staticmethod
+    def _which_count(u: Understanding) -> TurnResult | None:
+        """ "i need 20 of them" after a list: whether 20 in all or 20 of each, asked (the list stays on the screen,
+        so "20 of each" or "20 of the first one" next answers it)."""
+        if u.count_unclear is None:
+            return None
+        n = u.count_unclear
+        return TurnResult(ReplyFacts(act=Act.clarify, intent=u.intent, user_text=u.text,
+                                     detail=f"Would you like {n} of each of these, or {n} of one of them?",
+                                     options=[f"{n} of each", f"{n} of the first one"]))
 
     def _complete_pending(self, u: Understanding, pending: PendingRequest, state: DialogState,
                           user_id: str | None) -> TurnResult:

@@ -478,13 +478,23 @@ class Understander:
                 "query": " ".join(w for w in _bundle_edit(u.query.split())[1] if w not in gone),
                 "slots": u.slots.model_copy(update={"brands": (), "colour": None,
                                                     "exclude": _once((*u.slots.exclude, *turned_down))})})
-        if u.intent in (Intent.search_product, Intent.refine_search) and screen.products and u.slots.quantity \
-                and len(u.targets) == 1 and not content_words(u.query.split()) and not u.slots.has_budget():
+        # (After "would you like 20 of each, or 20 of one of them?", "20 of each" is out of scope to the model.)
+        counting = u.intent in (Intent.search_product, Intent.refine_search, Intent.out_of_scope) \
+            and bool(screen.products) and not content_words(u.query.split()) and not u.slots.has_budget()
+        each = u.quantity_change.each if u.quantity_change is not None else None
+        if counting and u.slots.quantity and len(u.targets) == 1:
             # "20 of the first one" after party bags (a refinement to the model: the list again): a count of the
-            # product pointed at, nothing else asked, is that many of it in the set. ("i need 20 of them" may mean
-            # 20 in all, not 20 of each: not read so.)
+            # product pointed at, nothing else asked, is that many of it in the set.
             u = u.with_intent(Intent.edit_bundle if screen.bundle else Intent.build_bundle,
                               "a count of the products pointed at").model_copy(update={"adds_target": True})
+        elif counting and not screen.bundle and each:
+            # "20 of each" after party bags (the list again): that many of every product shown, in a set.
+            u = u.with_intent(Intent.build_bundle, "that many of each product shown").model_copy(update={
+                "targets": tuple(p.id for p in screen.products), "adds_target": True, "target_quantity": each})
+        elif counting and not screen.bundle and u.slots.quantity and len(u.targets) > 1:
+            # "i need 20 of them" after party bags: 20 in all or 20 of each? Asked, not guessed.
+            u = u.model_copy(update={"count_unclear": u.slots.quantity,
+                                     "notes": (*u.notes, "a count of several things, in all or each unsaid")})
         if swapping and u.targets:
             u = u.with_intent(Intent.refine_search, "a product pointed at swapped for another").model_copy(update={
                 "query": search_query(list(edit[2])) if content_words(edit[2]) else "",

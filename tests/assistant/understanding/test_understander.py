@@ -813,3 +813,11 @@ def test_the_last_order_named_is_no_order_again(understander: Understander) -> N
     after_order = Screen(context=TurnContext.order, order_id="579692")
     assert understander.understand("the items in that one please", after_order).intent == "track_order"
     assert understander.understand("can i change it", after_order).intent == "change_order"
+
+
+def test_a_count_of_several_things_shown_is_asked_or_set(understander: Understander) -> None:
+    u = understander.understand("i need 20 of them", AFTER_LIST)
+    assert u.count_unclear == 20 and u.intent != "build_bundle"
+    u = understander.understand("20 of each", AFTER_LIST)
+    assert (u.intent, u.targets, u.target_quantity) == ("build_bundle", tuple(p.id for p in LIST), 20)
+    assert understander.understand("20 of the first one", AFTER_LIST).count_unclear is None
