@@ -1757,7 +1757,8 @@ def introduced_as_thing(words: Sequence[str], head: str) -> bool:
         return False
     if before == "for" and start >= 2 and words[start - 2] in _SEEKING:
         return True  # "looking for wrapping paper": the phrasal verb of wanting
-    return before in _INTRODUCERS or _selling_do(words, start - 1)
+    # "do you have the iphone 15": a thing asked for by its name after a verb of selling or having.
+    return before in _INTRODUCERS or _selling_do(words, start - 1) or (before == "the" and asks_if_sold(words, head))
 
 
 def _selling_do(words: Sequence[str], i: int) -> bool:
@@ -1812,8 +1813,11 @@ def asks_if_sold(words: Sequence[str], head: str) -> bool:
     for a service, and "i need a new passport" asks nothing of the kind."""
     if head not in words:
         return False
-    before = [w for w in words[:list(words).index(head)] if not content_words([w]) or w in _SELLING]
-    while before and before[-1] in _QUANTIFIERS:
+    # (A number is part of the name: "iphone 15 pro".)
+    before = [w for w in words[:list(words).index(head)] if (not content_words([w]) and not w.isdigit())
+              or w in _SELLING]
+    # ("do you have the iphone 15 pro": a product asked for by its name, "the", is asked for as much.)
+    while before and (before[-1] in _QUANTIFIERS or before[-1] == "the"):
         before.pop()
     if before == ["got"]:
         return True

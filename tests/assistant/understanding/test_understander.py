@@ -281,6 +281,10 @@ def test_a_question_to_the_shop_after_the_scene_is_the_asking_clause() -> None:
     # "do" asks whether the shop sells it only after "do you"; "i do knitting" asks nothing.
     assert not asks_if_sold("i do knitting".split(), "knitting")
     assert not introduced_as_thing("i do knitting".split(), "knitting")
+    # A thing named with "the" and a model number is asked for as much as one named with "an".
+    words = "do you have the iphone 15 pro".split()
+    assert asks_if_sold(words, "pro") and asks_if_sold(words, "iphone") and introduced_as_thing(words, "iphone")
+    assert not introduced_as_thing("i broke the iphone".split(), "iphone")
 
 
 def test_a_head_count_is_people_not_a_thing_to_buy(understander: Understander) -> None:
