@@ -94,6 +94,7 @@ class HistoryReranker:
         lambda_grid: λ values tried by :meth:`fit`.
         weight_grid: co-purchase weights tried by :meth:`fit`.
         k: cut-off of the metric :meth:`fit` maximises (MRR@k).
+        similar_reason_min: least cosine of a product to one in the history for its reason to call it similar.
 
     Example:
         >>> ranked = HistoryReranker(lam=1.0).rerank(qvec, candidates, profile)  # doctest: +SKIP

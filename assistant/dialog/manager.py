@@ -130,8 +130,7 @@ def _when(u: Understanding) -> str:
 # What can be done to an order only until it arrives.
 _CHANGES_AN_ORDER = frozenset({Intent.cancel_order, Intent.change_order, Intent.change_shipping_address})
 # Order questions that act on an order (a cancelled order is none to act on), unlike "where is it?".
-_ACTS_ON_AN_ORDER = frozenset({Intent.get_refund, Intent.cancel_order, Intent.change_order,
-                               Intent.change_shipping_address})
+_ACTS_ON_AN_ORDER = _CHANGES_AN_ORDER | {Intent.get_refund}
 
 
 def _live_first(orders: list[Order]) -> list[Order]:

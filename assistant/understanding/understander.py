@@ -73,6 +73,7 @@ from assistant.understanding.multiples import quantity_change
 from assistant.understanding.references import (
     MAX_LISTED,
     NUMBERED_POINTERS,
+    PLURAL_PRONOUNS,
     OnScreen,
     by_name,
     chooses_among,
@@ -112,7 +113,7 @@ SHOPPING_INTENTS: frozenset[Intent] = frozenset({Intent.search_product, Intent.r
 _ABOUT_PRODUCTS = frozenset({Intent.search_product, Intent.refine_search, Intent.product_info,
                              Intent.compare_products, Intent.build_bundle})
 
-_POINTED = frozenset({"it", "them", "these", "those"})
+_POINTED = PLURAL_PRONOUNS | {"it"}  # what a thing is put in: "what could i put in them"
 
 # The verbs of a bundle edit (grammar of the edit, not product words).
 _EDIT_VERBS: dict[str, BundleOp] = {
@@ -816,9 +817,9 @@ class Understander:
                 # as "is anything on my grocery list on sale" has. "what is discounted right now", out of scope at
                 # 0.84, has one other word at most: nothing else it could be about, as "look up student loan offers
                 # on google" has.)
-                or (u.intent == Intent.purchase_history and not _FIRST_PERSON.intersection(words))
-                or (u.intent == Intent.out_of_scope and not _FIRST_PERSON.intersection(words)
-                    and len(content_words(u.query.split())) <= 1)))) \
+                or (not _FIRST_PERSON.intersection(words) and (
+                    u.intent == Intent.purchase_history
+                    or (u.intent == Intent.out_of_scope and len(content_words(u.query.split())) <= 1)))))) \
                 and u.slots.price in ("priciest", "cheapest", "discounted") and not (
                 u.names_product or u.slots.categories or u.slots.brands or screen.products):
             # "what is the cheapest item in the shop": nothing named and nothing on the screen to rank, so the
@@ -1220,10 +1221,11 @@ class Understander:
                            "notes": (*u.notes, "a thing to go with those on the screen")}
         if u.intent == Intent.build_bundle:
             # ("what could i put in them": what goes in the things pointed at is added, not they.)
-            adds = edit[0] == "add" and not _put_in_them(words)
+            put_in = _put_in_them(words)
+            adds = edit[0] == "add" and not put_in
             # "what goes with it": the bundle completes it; "... make me a bundle" with it: it is in the bundle;
             # "add a card to go with it": the card is put with it, as "add a mouse" is.
-            update["complements"] = (any(w in _COMPLEMENT_WORDS for w in words) or _put_in_them(words)) \
+            update["complements"] = (put_in or any(w in _COMPLEMENT_WORDS for w in words)) \
                 and not any(w in SET_WORDS for w in words) and not adds
             if update["complements"]:
                 # "a card to go with it", "what games go with it": the thing named before the complement word.

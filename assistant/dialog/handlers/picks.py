@@ -115,15 +115,14 @@ class ShopperPicks:
         at_request = (u.points_back or bool(u.slots.reference_text)) and bool(state.query)
         if u.slots.price == "discounted" and (scoped or u.slots.budget_max is not None):
             # "any headphones on sale", "deals under 300": the offers among what is asked for.
-            filters = SearchFilters(in_stock=True, price_max=u.slots.budget_max,
-                                    categories=u.slots.categories if u.category_filter else None,
-                                    brands=u.slots.brands or None)
             if u.names_product:
                 # (Found at any price: the best matches on offer would be others, where none of the kind is.)
                 asked = u.slots.model_copy(update={"price": None})
                 among = self._asked_for(self.shopping.find(u.query, asked, u.category_filter, state, None), u)
             else:
-                mask = self.vectors.mask(filters)
+                mask = self.vectors.mask(SearchFilters(in_stock=True, price_max=u.slots.budget_max,
+                                                       categories=u.slots.categories if u.category_filter else None,
+                                                       brands=u.slots.brands or None))
                 among = [p.id for p, keep in zip(self.vectors.products, mask, strict=True) if keep]
             result = self.on_offer(u, state, among=among, ranked_by=ranked_by)
             result.update = result.update | StateUpdate(query=u.query, slots=u.slots)

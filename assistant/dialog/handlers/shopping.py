@@ -351,7 +351,8 @@ class ShoppingAdvisor:
         if slots.recipient in ADULT_RECIPIENTS and self.children is not None and ranked:
             # "something for my husband, he likes cooking": the children's cooking set its words match best comes
             # after the things for grown-ups (each group in its ranked order).
-            young = self.children.for_children(self.store.embeddings([p.id for p, _ in ranked]))
+            reader = self.store.exact_index or self.store  # in memory where there is one, as ``_like`` reads
+            young = self.children.for_children(reader.embeddings([p.id for p, _ in ranked]))
             ranked = [pr for pr, child in sorted(zip(ranked, young, strict=True), key=lambda x: bool(x[1]))]
         named = thing or head
         if named and not like_ids and not ranks_by(slots) and (
@@ -472,12 +473,11 @@ class ShoppingAdvisor:
         if filters.brands:
             drops.append(({"brands": None}, [f"brand {', '.join(filters.brands)}"]))
         if filters.price_min is not None or filters.price_max is not None:
-            low, high = (format_money(v, self.currency) if v is not None else "" for v in (filters.price_min,
-                                                                                          filters.price_max))
-            budget = f"under {high}" if not low else f"over {low}" if not high else f"{low} to {high}"
-            if low and high:
+            if filters.price_min is not None and filters.price_max is not None:
                 # "a teapot around £20" with none from £16 to £24: the cheaper ones still keep to the limit.
-                drops.append(({"price_min": None}, [f"minimum {low}"]))
+                drops.append(({"price_min": None},
+                              [f"minimum {format_money(filters.price_min, self.currency)}"]))
+            budget = _budget_said(filters.price_min, filters.price_max, self.currency)
             drops.append(({"price_min": None, "price_max": None}, [f"budget {budget}"]))
         if len(drops) > 1:
             drops.append(({k: v for update, _ in drops for k, v in update.items()},
@@ -496,14 +496,6 @@ class ShoppingAdvisor:
                             reverse=filters.price_max is None or "price_max" not in update)
             return ranked, dropped
         return None
-
-    def _budget_words(self, slots: Slots) -> str:
-        """ "around $60.00", "under £10.00", "£5.00 to £10.00": a budget as the reply says it was dropped."""
-        low, high = (format_money(v, self.currency) if v is not None else "" for v in (slots.budget_min,
-                                                                                      slots.budget_max))
-        if (aim := slots.budget_aim()) is not None:
-            return f"around {format_money(aim, self.currency)}"
-        return f"under {high}" if not low else f"over {low}" if not high else f"{low} to {high}"
 
     def _relevant(self, ranked: list[tuple[Product, str]], dense: dict[str, float],
                   thing: str, query: str) -> list[tuple[Product, str]]:
@@ -873,7 +865,8 @@ class ShoppingAdvisor:
             wider = self.find(query or "", unbudgeted, _category_filter(u), viewer, user_id, exclude_ids=exclude,
                               brand_asked=True)
             if wider.ranked:
-                found = Found(wider.ranked, [*wider.relaxed, f"budget {self._budget_words(slots)}"])
+                found = Found(wider.ranked, [*wider.relaxed, "budget " + _budget_said(
+                    slots.budget_min, slots.budget_max, self.currency, slots.budget_aim())])
                 slots = unbudgeted
         if names and u.head and u.named_early and not u.describes_only and not any(
                 is_a(p.title, u.head) for p in shown) and not any(
@@ -1463,6 +1456,15 @@ def _what_it_is_for(query: str, head: str) -> list[str]:
         return []
     after = words[words.index(head) + 1:]
     return content_words(after[1:]) if after[:1] == ["for"] else []
+
+
+def _budget_said(low: Decimal | None, high: Decimal | None, currency: str, aim: Decimal | None = None) -> str:
+    """ "around $60.00", "under £10.00", "over £5.00", "£5.00 to £10.00": a budget as a reply says it was dropped."""
+    if aim is not None:
+        return f"around {format_money(aim, currency)}"
+    said_low, said_high = (format_money(v, currency) if v is not None else "" for v in (low, high))
+    return f"under {said_high}" if not said_low else f"over {said_low}" if not said_high else \
+        f"{said_low} to {said_high}"
 
 
 def _of_kind(hits: list[SearchHit], kind: str) -> list[SearchHit]:
