@@ -39,6 +39,10 @@ STOPWORDS = frozenset(
 )
 
 
+# The most letters a model code's prefix has before its number ("XB-33", "TX-SR393", "PS 5").
+_CODE_LETTERS = 3
+
+
 def _stem(token: str) -> str:
     # Plural folding only: "candles" -> "candle", "ornaments" -> "ornament", "berries" -> "berry".
     # Tokens with digits are codes or sizes and stay as they are.
@@ -51,19 +55,32 @@ def _stem(token: str) -> str:
     return token
 
 
+# Words that say why a thing is bought, not what it is: "a gift for someone who loves music". Matched as keywords
+# they rank gift cards and gift tape first; before the thing they describe ("gift card", "Gift Tape") they name it.
+_PURPOSE_NOUNS = frozenset("gift gifts present presents pressie pressies".split())
+
+
+def _names_a_purpose(tokens: Sequence[str], i: int) -> bool:
+    """Whether ``tokens[i]`` is a purpose noun with no word after it that it describes (a stopword or the end)."""
+    return tokens[i] in _PURPOSE_NOUNS and (i + 1 == len(tokens) or tokens[i + 1] in STOPWORDS)
+
+
 def tokenize(text: str) -> list[str]:
     """Lowercase alphanumeric tokens with plurals folded and stopwords dropped.
 
-    Adjacent words are also joined ("cake stand" -> "cakestand") so compound
-    spellings match either way and phrase matches score higher.
+    Adjacent words are also joined ("cake stand" -> "cakestand", "XB-33" -> "xb33") so compound
+    spellings and model codes match either way and phrase matches score higher.
 
     Example:
         >>> tokenize("Regency Cake Stands, 85123A")
         ['regency', 'cake', 'stand', '85123a', 'regencycake', 'cakestand']
     """
     folded = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
-    words = [_stem(w) for w in _TOKEN.findall(folded) if w not in STOPWORDS]
-    joined = [a + b for a, b in pairwise(words) if a.isalpha() and b.isalpha()]
+    raw = _TOKEN.findall(folded)
+    words = [_stem(w) for i, w in enumerate(raw) if w not in STOPWORDS and not _names_a_purpose(raw, i)]
+    # A model code's short letters and its number are one word typed either way ("XB-33" and "xb33", "PS 5").
+    joined = [a + b for a, b in pairwise(words)
+              if a.isalpha() and (b.isalpha() or (len(a) <= _CODE_LETTERS and b[:1].isdigit()))]
     return words + joined
 
 

@@ -74,6 +74,12 @@ _SUBJECTS = frozenset({"i", "you", "he", "she", "we", "they", "who"})
 _MODALS = frozenset({"can", "could", "will", "would", "should", "might", "must", "may"})
 
 
+def follows_modal(words: Sequence[str], at: int) -> bool:
+    """Whether ``words[at]`` comes right after a subject and a modal ("something they can keep"): a verb, saying what
+    is done with the thing, never what it is ("a can opener" has no subject before its "can")."""
+    return at >= 2 and words[at - 1] in _MODALS and words[at - 2] in _SUBJECTS
+
+
 def search_query(words: Sequence[str], people: Collection[str] = ()) -> str:
     """The message's words as a search query: politeness and greetings dropped, everything else kept.
 
@@ -97,7 +103,7 @@ def search_query(words: Sequence[str], people: Collection[str] = ()) -> str:
                  and content_words([words[i + 2]])}
     # A modal after its subject ("something she can use when it's raining") is grammar: searched for, "can" finds
     # watering cans.
-    after_who |= {i + 1 for i, w in enumerate(words[:-1]) if w in _SUBJECTS and words[i + 1] in _MODALS}
+    after_who |= {i - 1 for i in range(len(words) + 1) if follows_modal(words, i)}
     who = age_positions(words) | head_count_positions(words) | ranking_positions(words)
     return " ".join(w for i, w in enumerate(words) if i not in polite | after_who | who).strip()
 

@@ -65,6 +65,7 @@ from assistant.understanding.content import (
     GIFT_WORDS,
     content_words,
     describing_thanks,
+    follows_modal,
     ranking_positions,
     search_query,
     small_count,
@@ -2097,6 +2098,8 @@ def head_word(words: Sequence[str]) -> str:
             if content and (at := len(segment) - 1 - segment[::-1].index(content[-1])) \
                     and segment[at - 1] in _SOME_THING:
                 return ""  # "something vintage for a kitchen": what follows "something" describes it ("5 vintages")
+            if content and follows_modal(segment, at):
+                return ""  # "something they can keep": what is done with the thing, no thing ("2 keeps")
             if content:
                 return "" if before in _CLAUSE_MARKERS or purpose else content[-1]
             purpose = purpose or (w == "for" and (_stands_for_thing(segment) or _elides_its_thing(segment)))

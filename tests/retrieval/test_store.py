@@ -57,6 +57,17 @@ def test_tokenize_keeps_codes_folds_plurals_and_joins_compounds() -> None:
     ]
     assert "cakestand" in tokenize("regency cakestand")
     assert tokenize("the candles for me") == ["candle"]
+    # A model code's letters and number match typed apart or together; a longer word and a number stay apart.
+    assert "xb33" in tokenize("Sony XB-33 Speaker") and "xb33" in tokenize("sony xb33")
+    assert not any(t.startswith("series") and t != "series" for t in tokenize("Apple Watch Series 9"))
+
+
+def test_a_gift_that_describes_nothing_after_it_is_no_keyword() -> None:
+    # "a gift for someone who loves music" ranked gift cards and Hearts Gift Tape first for its "gift".
+    assert tokenize("a gift for someone who loves music") == tokenize("a for someone who loves music")
+    assert tokenize("christmas presents") == tokenize("christmas")
+    # Before the thing it names, it is part of the name, in a title and in a request alike.
+    assert "gift" in tokenize("Hearts Gift Tape") and "giftcard" in tokenize("a gift card for my nephew")
 
 
 def test_a_requests_personal_pronouns_match_no_title() -> None:

@@ -616,6 +616,8 @@ def test_a_phrase_keeps_the_words_naming_a_kind_not_those_describing_it(understa
     ("a curved monitor", "monitor"),
     ("a raised flowerbed", "flowerbed"),  # no participle
     ("phone cases", "cases"),
+    ("something they can keep", ""),  # a verb after its subject and a modal is what is done with it ("2 keeps")
+    ("a can opener", "opener"),
 ])
 def test_the_head_is_no_participle(text: str, head: str) -> None:
     from assistant.understanding.understander import head_word
