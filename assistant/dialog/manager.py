@@ -365,9 +365,9 @@ class DialogManager:
             # "how do i do that" after "you can still return it": how to do what was just asked of the order (a
             # question with no topic of its own; placing an order to the model at 0.89).
             return self._policy(state.last_intent, u, state, goes_on=True)
-        if state.last_intent == Intent.report_problem and state.problem and user_id \
-                and state.last_act in (Act.order_problem.value, Act.order_list.value) \
-                and intent in (Intent.track_order, Intent.report_problem) \
+        asked_which_order = state.last_intent == Intent.report_problem and bool(state.problem) and bool(user_id) \
+            and state.last_act in (Act.order_problem.value, Act.order_list.value)
+        if asked_which_order and (intent in (Intent.track_order, Intent.report_problem) or u.slots.order_id) \
                 and (u.slots.order_id or u.order_target or u.latest_order) \
                 and not [w for w in content_words(u.query.split()) if w not in ORDER_WORDS]:
             # "579494", "yes that one, 579494" or "it was the last order" after a problem report: which order it was,
@@ -375,6 +375,30 @@ class DialogManager:
             # up" is a new report).
             return self._problem(u.model_copy(update={"problem": state.problem}), state, user_id,
                                  u.slots.order_id or u.order_target)
+        words = u.text.lower().split()
+        if asked_which_order and state.last_act == Act.order_list.value and u.names_product \
+                and not (u.slots.order_id or u.order_target) \
+                and words[0] not in QUESTION_OPENERS and not u.text.rstrip().endswith("?") \
+                and intent in _PRODUCT_TURNS | {Intent.out_of_scope, Intent.reorder, Intent.track_order} \
+                and (described_order := self._orders_described(u, user_id)):
+            # "the jam jars" after "which order is it about?": the order of theirs that had them, for the problem just
+            # reported (a search for jam jars to the model). A question ("do you sell teapots"), or things none of
+            # their orders had, is a new request.
+            return self._problem(u.model_copy(update={"problem": state.problem}), state, user_id,
+                                 described_order[0].id)
+        if state.last_act == Act.order_list.value and state.last_intent in _ACTS_ON_AN_ORDER and user_id \
+                and intent != state.last_intent and words[0] not in QUESTION_OPENERS \
+                and not u.text.rstrip().endswith("?"):
+            # "581491", "the second one" or "the jam jars" after "which order is it?" for a return or a cancellation:
+            # the order the request was about (an order's status, or a search, to the model).
+            bare = (u.slots.order_id or u.order_target or u.latest_order) \
+                and not [w for w in content_words(u.query.split()) if w not in ORDER_WORDS]
+            named = u.names_product and not (u.slots.order_id or u.order_target) \
+                and intent in _PRODUCT_TURNS | {Intent.out_of_scope, Intent.reorder, Intent.track_order} \
+                and self._orders_described(u.with_intent(state.last_intent, "which order"), user_id)
+            if bare or named:
+                intent = state.last_intent
+                u = u.with_intent(intent, "the order asked for")
         # (Or asked before the order was chosen, after "which order is it about?": "can i get a replacement instead",
         # an order again to the model at 0.67, asks the same remedy; the orders are listed again.)
         choosing = state.last_act == Act.order_list.value and not u.order_target and not u.latest_order \
@@ -462,7 +486,15 @@ class DialogManager:
                 # An unsure read's stock phrase is left out, as in _policy: "do i have to pay for the return
                 # postage" (a refund at 0.47) is looked up by its own words, not pulled to the 30-day window.
                 facts = self.service.policy(intent, u.text, with_hint=not u.asks_policy and u.confident)
-                if acting_on_own and user_id and not facts.detail:
+                choices = self._orders_to_act_on(intent, u, user_id, underway)
+                if len(choices) > 1:
+                    # "i want to return something", "i want to cancel my order" with two on their way: which order,
+                    # beside what the policy says; the answer ("the jam jars", "581491") goes on with the request.
+                    facts = ReplyFacts(act=Act.order_list, intent=intent, user_text=u.text, orders=choices,
+                                       detail="Which order is it?", passages=facts.passages,
+                                       options=[ORDER_REQUESTS[intent].format(order=o.id) for o in choices[:3]])
+                    return TurnResult(facts, StateUpdate(orders_shown=[o.id for o in choices]))
+                if acting_on_own and user_id and not facts.detail and not underway:
                     # "i want to cancel my order" with every order delivered or cancelled: none is left to act on.
                     facts.detail = "You have no order still on its way, so there is none left to " + (
                         "cancel." if intent == Intent.cancel_order else "change.")
@@ -624,6 +656,19 @@ class DialogManager:
         if u.slots.placed is None:
             return found[:1] or None
         return found if u.slots.placed.days_ago is None else found[:1]
+
+    def _orders_to_act_on(self, intent: Intent, u: Understanding, user_id: str | None,
+                          underway: list[Order]) -> list[Order]:
+        """The signed-in shopper's orders a wish to return something, or to cancel or change an order, may be about
+        when it names none: for a return those delivered, else those still on their way (``underway``, when already
+        looked up). A question ("how do i return something") asks the policy, not about an order of theirs."""
+        words = u.text.lower().split()
+        if not user_id or intent not in _ACTS_ON_AN_ORDER or not words or words[0] in QUESTION_OPENERS \
+                or u.text.rstrip().endswith("?") or u.asks_policy:
+            return []
+        if intent == Intent.get_refund:
+            return self.service.orders_in(user_id, OrderStatus.delivered)[:5]
+        return (underway or self.service.underway(user_id))[:5]
 
     def _which_order(self, u: Understanding, described: list[Order], user_id: str | None) -> ReplyFacts:
         """No order of theirs placed when the shopper said, or two then: the list to choose from, said why."""

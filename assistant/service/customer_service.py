@@ -269,8 +269,11 @@ class CustomerService:
 
     def underway(self, user_id: str) -> list[Order]:
         """The shopper's recent orders not delivered yet (processing or shipped), latest first."""
-        return [o for o in self.db.orders_for_customer(user_id, limit=10)
-                if o.status in (OrderStatus.processing, OrderStatus.shipped)]
+        return self.orders_in(user_id, OrderStatus.processing, OrderStatus.shipped)
+
+    def orders_in(self, user_id: str, *statuses: OrderStatus) -> list[Order]:
+        """The shopper's recent orders (of their last 10) with one of ``statuses``, latest first."""
+        return [o for o in self.db.orders_for_customer(user_id, limit=10) if o.status in statuses]
 
     def find_orders(self, user_id: str, placed: OrderDate | None, things: Sequence[str]) -> list[Order]:
         """The shopper's orders (latest first) placed when ``placed`` says (a day, or a span before the shop's
