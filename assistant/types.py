@@ -288,6 +288,7 @@ class Role(BaseModel):
     quantity: int = Field(1, ge=1)
     head: str = ""  # the word naming the thing ("webcam" of "a webcam for zoom calls"); "" when none
     definite: bool = False  # "the switch": one the shopper has already seen, not any
+    unknown: tuple[str, ...] = ()  # its words no title, dictionary or typo correction knows ("quietcomfort")
 
 
 class Understanding(BaseModel):

@@ -1305,8 +1305,10 @@ class Understander:
             update |= {"intent": Intent.best_sellers, "notes": (*u.notes, "which of those shown sells best")}
         if u.intent == Intent.compare_products:
             # "Bowers & Wilkins" is one name: only words split what is compared.
-            parts = _roles([w for w in words if w not in ("&", "+", ",")], max_words=6,
-                           title_counts=self.catalog.title_counts)
+            parts = tuple(part.model_copy(update={"unknown": tuple(
+                w for w in part.query.split() if w.isalpha() and not self.catalog.reads(w))})
+                for part in _roles([w for w in words if w not in ("&", "+", ",")], max_words=6,
+                                   title_counts=self.catalog.title_counts))
             on_screen = [by_name(part.query.split(), items)[:1] for part in parts] \
                 if update.get("targets") and len(parts) >= 2 else []
             if not update.get("targets"):

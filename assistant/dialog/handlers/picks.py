@@ -191,7 +191,11 @@ class ShopperPicks:
         """The best matches of a request to rank: "best wireless earbuds for the gym" ranks the earbuds among them,
         when there are any (a wireless speaker rated higher is still no earbud)."""
         pool = [p for p, _ in found.ranked[:POOL // 2]]
-        kind = [p for p in pool if u.head and prints(f"{p.title} {p.category}", u.head)]
+        # The thing by its own title first, where enough print it: an AV receiver in "Soundbars & Home Theater" is
+        # no soundbar; where few do, its category names it too ("kids toys": the toys & games).
+        titled = [p for p in pool if u.head and prints(p.title, u.head)]
+        kind = titled if len(titled) >= SHOW else [p for p in pool if u.head and prints(f"{p.title} {p.category}",
+                                                                                        u.head)]
         return [p.id for p in kind or pool]
 
     def _whole_category(self, u: Understanding) -> list[str]:

@@ -1203,18 +1203,21 @@ class ShoppingAdvisor:
             return self._of_each_brand(u, state, user_id)
         unmatched: list[str] = []
         if len(ids) < 2 and u.roles:  # "compare the X and the Y": the best match for each
-            for role in u.roles[:4]:
-                hits = self.store.search(role.query, k=5, mode="lexical") or self.store.search(role.query, k=5)
+            for n, role in enumerate(u.roles[:4]):
+                hits = self._elided(role.query, u.roles[0].query) if n else []
+                hits = hits or self.store.search(role.query, k=5, mode="lexical") or self.store.search(role.query, k=5)
                 hits = [h for h in hits if h.product.id not in ids]
                 # "an ipad and a galaxy tab": an iPad, not the Apple Pencil whose description names the iPad, nor a
                 # "Keyboard for iPad Pro".
                 hit = next((h for h in hits if is_a(h.product.title, role.head)), hits[0] if hits else None)
-                if hit is not None and (state.shown or hit.product.id.lower() in role.query.split() or any(
+                if hit is not None and not any(not prints(hit.product.title, w) for w in role.unknown) and (
+                        state.shown or hit.product.id.lower() in role.query.split() or any(
                         prints(hit.product.title, w) for w in role.query.split() if w not in FUNCTION_WORDS)):
                     ids.append(hit.product.id)
                 else:
                     # With nothing on the screen, a name no title prints is no product ("standard and express
-                    # delivery" matched a "Letter S" key ring).
+                    # delivery" matched a "Letter S" key ring); nor is one with a word nothing knows ("bose
+                    # quietcomfort" is no Bose Soundbar).
                     unmatched.append(role.query)
         if len(ids) < 2 and not u.targets and len(state.shown) >= 2 and not u.names_product:
             # "which is the lightest" asks of all of them; "which is better" of the first two.
@@ -1245,6 +1248,22 @@ class ShoppingAdvisor:
         return TurnResult(ReplyFacts(act=Act.compare, intent=Intent.compare_products, user_text=u.text, products=shown,
                                      currency=self.currency, detail=detail, slots=asked),
                           StateUpdate(focus_id=shown[0].id, shown=on_screen))
+
+    def _elided(self, name: str, first: str) -> list[SearchHit]:
+        """The product ``name`` names when it leaves out the words it shares with the first thing compared ("the apple
+        watch se and series 9": an Apple Watch Series 9, not an Xbox Series X): those words put back, the hits whose
+        titles print every word of both (a number as a whole word). Empty when ``name`` says its own family, or none
+        prints it all."""
+        family = content_words(first.split())[:-1]
+        own = [w for w in name.split() if w.isalnum() and w not in FUNCTION_WORDS]
+        if not family or not own or set(family) & set(own):
+            return []
+
+        def names_all(title: str) -> bool:
+            return all(w in words_of(title) if w.isdigit() else prints(title, w) for w in (*family, *own))
+
+        hits = self.store.search(" ".join([*family, *own]), k=5, mode="lexical")
+        return [h for h in hits if names_all(h.product.title)]
 
     def _of_each_brand(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
         """ "samsung or lg tv under 1000", "sony vs bose headphones": the best of the kind from each brand in turn
