@@ -114,6 +114,8 @@ def for_whom(recipient: str) -> str:
         return "for you"
     if low in ("her", "him", "them"):
         return f"for {low}"  # a pronoun takes no "your"
+    if low == "couple":
+        return "for the couple"  # nobody's own: "your couple" says something else
     if low.startswith("my "):
         return f"for your {r[3:]}"
     if " " in r or not r.isalpha() or not r.islower():

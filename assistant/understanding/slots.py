@@ -283,6 +283,8 @@ def _recipient_ok(m: TermMatch[str], words: Sequence[str], occasion_tokens: Set[
         return m.value != "her" or not after.isalpha() or after in FUNCTION_WORDS or m.last in occasion_tokens
     if m.value in BARE_RECIPIENTS or not m.phrase.isascii():
         return True
+    if m.phrase == "couple" and words[m.last:m.last + 1] == ["of"]:
+        return False  # "for a couple of days": a count, not two people
     if before[-2:-1] and before[-2] in _DESCRIBED and before[-1] in ("a", "an"):
         return True
     if before[-3:-1] in (["what", "about"], ["how", "about"]) and before[-1] in ("a", "an"):

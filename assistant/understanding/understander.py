@@ -2162,8 +2162,13 @@ def _roles(words: Sequence[str], max_words: int, title_counts: Mapping[str, int]
         elif first in NUMBER_WORDS and 1 < NUMBER_WORDS[first] <= 50:
             quantity = NUMBER_WORDS[first]
         content = content_words(part)
-        if quantity > 1 and _head_count(content, title_counts or {}):
-            continue  # "a kids party, 10 kids, about £30": a head count, no thing to buy ten of
+        counts_people = any(
+            small_count(w) > 1 and _head_count(content_words(part[i + 1:]), title_counts or {})
+            and not any((title_counts or {}).get(stem(x), 0) for x in content_words(part[:i]))
+            for i, w in enumerate(part))
+        if counts_people:
+            # "a kids party, 10 kids, about £30", "about 12 children": a head count, no thing to buy ten of
+            continue
         if content and content[-1] in _SET_HEADS:
             continue  # "a gaming setup, pc and monitor": the set itself, named before its parts, is no part of it
         if len(content) > max_words or any(w in _OBJECT_PRONOUNS for w in part[1:]):
@@ -2253,6 +2258,10 @@ def _new_budget(u: Understanding) -> bool:
     return u.slots.budget_max is not None or u.slots.price in ("cheaper", "low", "pricier", "high")
 
 
+# Words that make a thing named one more, not another in place of one ("party bags too", "also a teapot").
+_ADDING_WORDS = frozenset({"too", "also", "plus", "aswell"})
+
+
 def _implied_op(u: Understanding, targets: Sequence[str], item_words: Sequence[str]) -> BundleOp:
     """An edit without its verb: "under £10" rebudgets, "3 of the first one" sets a quantity, "a teapot" adds."""
     s = u.slots
@@ -2260,6 +2269,6 @@ def _implied_op(u: Understanding, targets: Sequence[str], item_words: Sequence[s
         return "quantity"
     if s.budget_max is not None or s.price in ("cheaper", "low", "pricier", "high"):
         return "rebudget" if not targets else "swap"
-    if targets:
-        return "swap"
+    if targets and not _ADDING_WORDS.intersection(u.text.lower().split()):
+        return "swap"  # ("party bags too" adds them, whether or not the set has some)
     return "add" if name_words(item_words) or u.query else "rebudget"

@@ -126,6 +126,7 @@ colleague: coworker | co worker | workmate | colleagues | coworkers | team
 friend: best friend | bestie | mate | pal | bff | friends | 朋友
 neighbour: neighbor | neighbours | neighbors
 host: hostess | hosts
+couple: newlyweds | bride and groom | happy couple
 him:
 her:
 myself: me | self | 我自己
@@ -136,7 +137,7 @@ myself: me | self | 我自己
 ADULT_RECIPIENTS = wordset(
     """
     mum | dad | parents | grandma | grandad | wife | husband | partner | girlfriend | boyfriend | fiance | in laws |
-    teacher | boss | colleague | neighbour | host | aunt | uncle
+    teacher | boss | colleague | neighbour | host | aunt | uncle | couple
 """
 )
 

@@ -579,6 +579,7 @@ def test_a_pronoun_recipient_takes_no_your() -> None:
 
     assert [for_whom(r) for r in ("her", "him", "mum", "my boss", "myself")] == [
         "for her", "for him", "for your mum", "for your boss", "for you"]
+    assert for_whom("couple") == "for the couple"  # ("a wedding present for a couple who love cooking")
 
 
 def test_an_event_takes_an_article_and_a_named_day_none() -> None:

@@ -355,6 +355,8 @@ RECIPIENTS = [
     ("a baby shower gift", None),
     ("gift for a new baby girl", "girl"),  # the occasion's words describe the person, between "for" and "girl"
     ("for the birthday boy", "boy"),
+    ("wedding gift for a couple who love cooking", "couple"),
+    ("can you deliver it for a couple of days from now", None),  # a count, not two people
     ("thanks mate", None),
     ("show me", None),
 ]

@@ -68,6 +68,9 @@ def test_bundle_edits_are_typed(understander: Understander) -> None:
     assert (u.intent, u.bundle_op, u.targets) == ("edit_bundle", "swap", ("22423",))
     u = understander.understand("add 6 napkins", AFTER_BUNDLE)
     assert (u.bundle_op, u.item_query, u.people) == ("add", "napkins", None)
+    # A thing of the set named with "too" is one more, not one in its place.
+    u = understander.understand("teacups too", AFTER_BUNDLE)
+    assert u.bundle_op == "add"
 
 
 @pytest.mark.parametrize(("text", "target", "price"), [
@@ -183,6 +186,9 @@ def test_retrieval_words_and_typos(understander: Understander) -> None:
 def test_a_list_of_things_is_a_set_of_roles(understander: Understander) -> None:
     u = understander.understand("a teapot, 4 mugs and some napkins under £30", Screen())
     assert [(r.query, r.quantity) for r in u.roles] == [("teapot", 1), ("mugs", 4), ("napkins", 1)]
+    # A count of people anywhere in a part ("about 12 children") says how many it is for: no thing.
+    u = understander.understand("i need bits for a kids party, about 12 children", Screen())
+    assert "children" not in [r.query for r in u.roles]
 
 
 @pytest.mark.parametrize(("text", "asked"), [
