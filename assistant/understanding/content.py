@@ -21,7 +21,8 @@ FUNCTION_WORDS = frozenset("""
     is am are was were be been being do does did doing done have has had having will would shall should can
     could may might must need needs ought dont doesnt didnt cant couldnt wont wouldnt isnt arent wasnt
     to of in on at by for from with without about into onto over under above below between through during
-    before after up down out off near than then so as if or and but because while though also too very instead
+    before after up down out off near around than then so as if or and but because while though also too very instead
+    roughly approximately approx circa
     rather actually basically honestly probably possibly definitely ideally preferably mainly mostly usually
     especially anyway
     really quite just only even still again maybe perhaps please pls plz thanks thank ta cheers hi hello hey hiya

@@ -79,4 +79,20 @@ def is_unreadable(text: str, reads: Callable[[str], bool]) -> bool:
     if any(ch.isdigit() for ch in text):
         return False
     words = [w for w in letter_words(text) if len(w) > 1]
-    return len(words) >= 2 and not any(reads(w) for w in words)
+    return len(words) >= 2 and not any(_reads_as_ordinary(w, reads) for w in words)
+
+
+# Endings an ordinary word takes ("cheapest", "chargers"), stripped to find the word a vocabulary knows.
+_ENDINGS = ("est", "er", "es", "s", "ing", "ed", "ly")
+_SHORTEST_PART = 3
+
+
+def _reads_as_ordinary(word: str, reads: Callable[[str], bool]) -> bool:
+    """Whether ``reads`` knows ``word``, the word without an ending ("cheapest": cheap), or both halves of it as a
+    compound ("teapot": tea + pot): a vocabulary of whole words lacks most forms of them, and a shop that sells no
+    teapots must still read "cheapest teapot" as words, to say it lacks them."""
+    if reads(word):
+        return True
+    if any(word.endswith(e) and len(word) - len(e) >= _SHORTEST_PART and reads(word[:-len(e)]) for e in _ENDINGS):
+        return True
+    return any(reads(word[:i]) and reads(word[i:]) for i in range(_SHORTEST_PART, len(word) - _SHORTEST_PART + 1))

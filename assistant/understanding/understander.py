@@ -822,10 +822,12 @@ class Understander:
                     u.intent == Intent.purchase_history
                     or (u.intent == Intent.out_of_scope and len(content_words(u.query.split())) <= 1)))))) \
                 and u.slots.price in ("priciest", "cheapest", "discounted") and not (
-                u.names_product or u.slots.categories or u.slots.brands or screen.products):
+                u.names_product or u.unknown_names or (u.head and u.named_early) or u.slots.categories
+                or u.slots.brands or screen.products):
             # "what is the cheapest item in the shop": nothing named and nothing on the screen to rank, so the
             # shop-wide ranking, as for "what's the most expensive thing you sell" (a best-sellers read). "what is
-            # discounted right now" (out of scope at 0.84) asks what is on offer.
+            # discounted right now" (out of scope at 0.84) asks what is on offer. A thing named that no title prints
+            # ("cheapest teapot" in an electronics shop) is searched for, to say the shop lacks it.
             u = u.with_intent(Intent.best_sellers, f"a shop-wide ranking by price: {u.slots.price}")
         if u.intent == Intent.search_product and not u.query and u.slots.budget_max is not None \
                 and not screen.products and screen.context is not TurnContext.clarify \

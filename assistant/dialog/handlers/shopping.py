@@ -253,8 +253,10 @@ class ShoppingAdvisor:
         for wanted in (slots.feature, slots.colour):
             if wanted and wanted not in text:
                 text = f"{text} {wanted}"
-        # A ranking by size reaches further: the biggest of the kind need not be among the closest matches.
-        hits = self.store.search(text, k=POOL * 4 if slots.size_rank else POOL, filters=filters)
+        # A ranking by size or price reaches further: the biggest or cheapest of the kind need not be among the
+        # closest matches.
+        ranks_far = bool(slots.size_rank) or slots.price in ("cheapest", "priciest")
+        hits = self.store.search(text, k=POOL * 4 if ranks_far else POOL, filters=filters)
         if not hits and filters.categories:
             filters = filters.model_copy(update={"categories": None})
             hits = self.store.search(text, k=POOL, filters=filters)
@@ -390,8 +392,13 @@ class ShoppingAdvisor:
         # (An "LCD TV", not a "TV Mounting Service", for "the cheapest tv".)
         of_kind = [ranked[n] for n in of_own_kind([p.title for p, _ in ranked], named)] if named and ranks else []
         if slots.price in ("cheapest", "priciest"):
-            # "the cheapest": among the relevant matches, cheapest first (not the cheapest thing in the shop).
-            relevant = (of_kind or ranked)[: max(SHOW * 2, 10)]
+            # "the cheapest": among the relevant matches, cheapest first (not the cheapest thing in the shop); "your
+            # cheapest laptop", among all the laptops found (the closest ten of 124 laptops are no catalog's cheapest).
+            # (Of those that print every word of the request where some do: the cake stands, not every stand.)
+            # ("the cheapest 4k tv": a 4K one, though a 720p TV is cheaper.)
+            asked = content_words(query.split())
+            relevant = [pr for pr in of_kind if all(prints(pr[0].title, w) for w in asked)] or of_kind \
+                or ranked[: max(SHOW * 2, 10)]
             ranked = sorted(relevant, key=lambda pr: pr[0].price, reverse=slots.price == "priciest")
         if slots.size_rank:
             # "the biggest tv you sell": by the size their titles print (those without one can't be ranked, and

@@ -27,3 +27,12 @@ def test_other_languages_are_recognised(text: str) -> None:
 )
 def test_english_shopping_messages_are_not(text: str) -> None:
     assert not is_foreign_language(text)
+
+
+def test_a_word_is_read_by_its_stem_or_its_halves() -> None:
+    from assistant.understanding.text import is_unreadable
+
+    known = {"cheap", "tea", "pot", "the"}.__contains__
+    # "cheapest teapot" in a shop with no teapot: words, whose vocabulary of whole words lacks both forms.
+    assert not is_unreadable("cheapest teapot", known)
+    assert is_unreadable("asdkjh qwe zxc", known)
