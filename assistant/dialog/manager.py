@@ -824,7 +824,8 @@ class DialogManager:
         changes: dict[str, Any] = {"turn": state.turn + 1, "last_intent": facts.intent, "last_act": facts.act.value,
                                    "offer": facts.offer, "offer_handoff": facts.offer_handoff,
                                    "failures": failures, "clarified": clarified,
-                                   "screen": screen_after(facts.act.value, explained_bundle=facts.bundle is not None)}
+                                   "screen": screen_after(facts.act.value, explained_bundle=facts.bundle is not None,
+                                                          explained=len(facts.products))}
         if facts.act == Act.no_results and facts.intent == Intent.edit_bundle and new.bundle is not None:
             # "I couldn't find a replacement for the mouse": the set is unchanged and still what is being edited.
             changes["screen"] = TurnContext.bundle

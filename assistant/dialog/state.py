@@ -21,10 +21,12 @@ from finetune.context import TurnContext
 logger = logging.getLogger(__name__)
 
 
-def screen_after(act: str, explained_bundle: bool = False) -> TurnContext:
-    """What a reply with ``act`` leaves on the shopper's screen (an explanation leaves what it explained)."""
+def screen_after(act: str, explained_bundle: bool = False, explained: int = 0) -> TurnContext:
+    """What a reply with ``act`` leaves on the shopper's screen (an explanation leaves what it explained: one product
+    of a list, ``explained`` 1, is the one talked about, as after its details)."""
     if act == "explain":
-        return TurnContext.bundle if explained_bundle else TurnContext.products
+        return TurnContext.bundle if explained_bundle else TurnContext.product if explained == 1 \
+            else TurnContext.products
     return _ACT_CONTEXT.get(act, TurnContext.none)
 
 

@@ -91,8 +91,10 @@ def show_products(facts: ReplyFacts, seed: int) -> str:
         lead = pick(
             ["Here are {n} {w}:", "I found {n} {w}:", "These {n} {w} look like a good fit:"], facts, seed
         ).format(n=n, w=what)
-    lines = [lead, *(product_line(i, p, facts.currency) for i, p in enumerate(facts.products, 1)),
-             *policy_beside(facts)]
+    introduces = bool(facts.detail) and not is_code(facts.detail) and facts.detail.rstrip().endswith(":")
+    # A detail that ends in a colon introduces the list itself ("What you order most:"): no second lead.
+    lines = [*([] if introduces else [lead]), *(product_line(i, p, facts.currency)
+                                                for i, p in enumerate(facts.products, 1)), *policy_beside(facts)]
     if facts.detail and not is_code(facts.detail):
         lines.insert(0, facts.detail)  # what the dialog says before the list ("Sign in to order again ...")
     # What had to give comes before the list: read after it, "within budget" would be assumed of every line.

@@ -664,3 +664,21 @@ def test_a_word_half_the_sentences_print_is_the_passages_topic_not_its_answer() 
     # "pay" is in two of four sentences: the sentence saying what is accepted comes first, as without a question.
     assert excerpt(passage, about="can i pay with paypal").startswith("We accept credit and debit cards")
     assert "We do not accept cash, cheques" in excerpt(passage, about="do you take cheques")
+
+
+def test_a_detail_ending_in_a_colon_is_the_lead_of_the_list() -> None:
+    # "What you order most:" then "These 5 options look like a good fit:" read as two leads of one list.
+    products = [ShownProduct(id="22423", title="Regency Cakestand 3 Tier", price=Decimal("12.75"), reason="in 3")]
+    text = GEN.generate(ReplyFacts(act=Act.show_products, intent="purchase_history", products=products,
+                                   detail="You have 4 orders with us. What you order most:", currency="£"))
+    assert text.splitlines()[:2] == ["You have 4 orders with us. What you order most:",
+                                     "1. Regency Cakestand 3 Tier — £12.75 (in 3)"]
+
+
+def test_one_product_explained_is_the_one_talked_about() -> None:
+    from assistant.dialog.state import screen_after
+    from assistant.types import TurnContext
+
+    assert screen_after("explain", explained=1) is TurnContext.product
+    assert screen_after("explain", explained=5) is TurnContext.products
+    assert screen_after("explain", explained_bundle=True, explained=1) is TurnContext.bundle

@@ -1337,9 +1337,11 @@ class ShoppingAdvisor:
             basis["found"] = "a bundle"
         else:
             basis = _display(state.slots) | ({"found": state.kind} if state.kind else {})
+        # "why did you pick the third one": that one is then the one talked about ("something similar but cheaper").
+        focus = StateUpdate(focus_id=shown[0].id) if len(shown) == 1 and not about_bundle else StateUpdate()
         return TurnResult(ReplyFacts(act=Act.explain, intent=Intent.explain_choice, user_text=u.text, products=shown,
                                      currency=self.currency, slots=basis, detail=detail,
-                                     bundle=state.bundle if about_bundle else None))
+                                     bundle=state.bundle if about_bundle else None), focus)
 
 
 def ranks_by(slots: Slots) -> bool:
