@@ -363,6 +363,8 @@ class Understanding(BaseModel):
             the products whose titles print it come first.
         describes_only: the request is "something" or "anything" and words describing it ("something funny",
             "anything a bit more elegant"): it names no thing; after a list, it describes the kind shown.
+        in_stock: the message asks for things in stock ("only the ones in stock"): what is shown is filtered so
+            already, and "stock" names no thing.
         narrows: the message is a phrase opening with a preposition ("for iphone", "with a case"): no request of its
             own, it narrows the standing one.
         speaks_of_someone: the message speaks of a person as "she" or "he" ("something she can use at her desk"):
@@ -446,6 +448,7 @@ class Understanding(BaseModel):
     speaks_of_someone: bool = False
     describes_only: bool = False
     narrows: bool = False
+    in_stock: bool = False
     for_use: tuple[str, ...] = ()
     like_order: bool = False
     shows: tuple[str, ...] = ()

@@ -105,8 +105,14 @@ def search_query(words: Sequence[str], people: Collection[str] = ()) -> str:
     # A modal after its subject ("something she can use when it's raining") is grammar: searched for, "can" finds
     # watering cans.
     after_who |= {i - 1 for i in range(len(words) + 1) if follows_modal(words, i)}
-    who = age_positions(words) | head_count_positions(words) | ranking_positions(words)
+    who = age_positions(words) | head_count_positions(words) | ranking_positions(words) | in_stock_positions(words)
     return " ".join(w for i, w in enumerate(words) if i not in polite | after_who | who).strip()
+
+
+def in_stock_positions(words: Sequence[str]) -> set[int]:
+    """Where "in stock" asks for what is in stock ("only the ones in stock"): every search is of products in stock
+    already, and "stock" names no thing to search for."""
+    return {j for i in range(len(words) - 1) if words[i] == "in" and words[i + 1] == "stock" for j in (i, i + 1)}
 
 
 def small_count(word: str) -> int:

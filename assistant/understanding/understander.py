@@ -66,6 +66,7 @@ from assistant.understanding.content import (
     content_words,
     describing_thanks,
     follows_modal,
+    in_stock_positions,
     ranking_positions,
     search_query,
     small_count,
@@ -359,6 +360,10 @@ class Understander:
             # "got anything else like number 3?": "number" points, it names no Number Tile to search for.
             words = [*words[:at], *words[at + len(pointer):]]
         words = [w for i, w in enumerate(words) if i not in ranking]
+        # ("how long do they burn for": "long" is the degree a question asks, no Long Handle anything to search for;
+        # "check how cold it gets in the greenhouse" says a need with it.)
+        asked_how = {1} if words[:1] == ["how"] and content_words(words[1:2]) else set()
+        words = [w for i, w in enumerate(words) if i not in in_stock_positions(words) | asked_how]
         # A category is named by the noun phrase that says what is wanted, not by a verb or a purpose clause:
         # "i want to watch films on something big" names no Smart Watches. Who it is for, a colour or a size
         # ("for my dad", "in white?") is no thing the shop could lack.
@@ -442,6 +447,7 @@ class Understander:
             degree=degree, degree_of=degree_of,
             describes_only=describes_only, shows=shown_with(words),
             narrows=bool(words) and words[0] in _FRAGMENT_OPENERS,
+            in_stock=bool(in_stock_positions(reading.words)),
             for_use=tuple(use) if _SOME_THING.intersection(words) else (),
             list_count=list_count(reading.words),
             asks_spending=any(w in SPENDING_WORDS for w in reading.words),

@@ -267,6 +267,14 @@ class ShoppingAdvisor:
             relaxed.append("on offer")
         if like_ids:
             hits = self._like(hits, like_ids, filters)
+        if kind and not kind.startswith("items from our ") and not _prints_kind(hits, kind):
+            # The pool must hold things of the kind: "baking sets pink" finds pink things, none a baking set, and of
+            # them only "Set Of 72 Pink Heart Paper Doilies" prints part of the kind. The kind's own matches join it
+            # when they print all of it (a word of the label no title prints, "affordable", leaves it as it was).
+            of_it = self.store.search(kind_of(kind), k=POOL, filters=filters)
+            if _prints_kind(of_it, kind):
+                seen = {h.product.id for h in hits}
+                hits = [*hits, *(h for h in of_it if h.product.id not in seen)]
         of_any_kind = hits
         if kind:
             same = _of_kind(hits, kind)
@@ -785,6 +793,12 @@ class ShoppingAdvisor:
             return self.compare(u, state, user_id)
         if u.among_shown and u.slots.price == "discounted" and shown:
             return self._on_offer_among(u, slots, state)
+        if u.in_stock and shown and not names and not u.slots.filled() - {"reference_index", "reference_text"}:
+            # "only the ones in stock": those shown that are (every search is of products in stock), not a search
+            # for "stock" ("To find these I had to drop: stock").
+            stocked = self._in_stock_among(u, slots, state)
+            if stocked is not None:
+                return stocked
         none_shown_has, none_within = "", False
         if u.among_shown and u.slots.feature and shown:
             among = self._having_among(u, slots, state)
@@ -938,6 +952,11 @@ class ShoppingAdvisor:
         if u.rejected:
             result.update = result.update | StateUpdate(ruled_out=ruled_out)
         return result
+
+    def _in_stock_among(self, u: Understanding, slots: Slots, state: DialogState) -> TurnResult | None:
+        """ "which of these are in stock", "only the ones in stock": the products on the screen in stock now."""
+        return self._kept_among([(p, "") for p in self.store.get(state.shown_ids) if p.in_stock], slots, u, state,
+                                ("is in stock", "are in stock"))
 
     def _within_among(self, u: Understanding, slots: Slots, state: DialogState) -> TurnResult | None:
         """ "which of those are under £3": the products on the screen within the budget; None when none is (the
@@ -1166,7 +1185,8 @@ class ShoppingAdvisor:
         if u.slots.colour and of_kind:
             # Another colour of one of the things shown is that kind in the colour: the title's own words ("Small
             # Red Retrospot Mug In Box") would fill the pool the colour is picked from with red mugs and boxes.
-            base = f"{' '.join(kind_words)} {u.slots.colour}"
+            named = _named_kind(kind_words, state.query or "", target.title)
+            base, kind = f"{' '.join(named)} {u.slots.colour}", " ".join(named)
         found = self.find(base, slots, False, state, user_id, exclude_ids=[target.id], kind=kind)
         result = self.present(found, slots, base, u, state, Intent.refine_search, label_query=state.query or "")
         if state.query:
@@ -1177,6 +1197,9 @@ class ShoppingAdvisor:
         return result
 
     def compare(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
+        if u.in_stock and len(state.shown) >= 2 and not u.names_product \
+                and (stocked := self._in_stock_among(u, state.slots, state)) is not None:
+            return stocked  # "which of these are in stock": a question over those shown, no comparison
         ids = list(u.targets)
         if u.points_beyond and len(ids) < 2:
             # "compare the top two" with one product on the screen: say so, rather than search the words
@@ -1495,10 +1518,28 @@ def _budget_said(low: Decimal | None, high: Decimal | None, currency: str, aim: 
         f"{said_low} to {said_high}"
 
 
+def _named_kind(kind_words: list[str], request: str, title: str) -> list[str]:
+    """The kind named from the titles shown, with the word before it in the request that ``title`` prints too:
+    "a pink one" after a "baking set" asked for is a pink baking set, not any set ("Set/6 Pink Butterfly T-Lights")."""
+    words = request.split()
+    at = next((i for i, w in enumerate(words) if i and stem(w) == stem(kind_words[-1])), None)
+    if at is not None and content_words(words[at - 1:at]) and prints(title, words[at - 1]) \
+            and words[at - 1] not in kind_words:
+        return [words[at - 1], *kind_words]
+    return kind_words
+
+
 def _of_kind(hits: list[SearchHit], kind: str) -> list[SearchHit]:
     """The hits of the kind the shopper was looking at ("cheaper" cake stands stay cake stands); empty if none are."""
     keep = {id(p) for p in _products_of_kind([h.product for h in hits], kind)}
     return [h for h in hits if id(h.product) in keep]
+
+
+def _prints_kind(hits: Sequence[SearchHit], kind: str) -> bool:
+    """Whether some title among ``hits`` prints every word of ``kind`` ("baking sets": a baking set)."""
+    stems = [stem(w) for w in words_of(kind_of(kind))]
+    return any(all(any(t.startswith(s) for t in (stem(x) for x in words_of(h.product.title))) for s in stems)
+               for h in hits)
 
 
 def _products_of_kind(products: Sequence[Product], kind: str) -> list[Product]:

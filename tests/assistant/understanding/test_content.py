@@ -72,3 +72,9 @@ def test_a_pronoun_with_its_verb_run_together_is_no_thing() -> None:
 def test_when_it_is_wanted_names_no_thing() -> None:
     assert content_words("need a new one asap".split()) == []
     assert content_words("a baby next month".split()) == ["baby"]
+
+
+def test_in_stock_is_no_search_word() -> None:
+    # "only the ones in stock": every search is of products in stock; "stock" names nothing to find.
+    assert search_query("only the ones in stock".split()) == "only the ones"
+    assert search_query("a stock pot".split()) == "a stock pot"

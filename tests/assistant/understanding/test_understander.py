@@ -814,6 +814,13 @@ def test_what_is_put_in_the_things_shown_goes_with_them(understander: Understand
     assert u.targets == tuple(p.id for p in LIST)
 
 
+def test_the_degree_a_question_asks_is_no_thing(understander: Understander) -> None:
+    # "how long do they burn for": "long" asks how long, it names no "Long ..." product.
+    u = understander.understand("how long do they burn for", AFTER_LIST)
+    assert "long" not in u.query.split() and u.head != "long"
+    assert understander.understand("only the ones in stock", AFTER_LIST).in_stock
+
+
 def test_a_word_after_something_describes_it(understander: Understander) -> None:
     assert understander.understand("show me something vintage for a kitchen", Screen()).head == ""
     assert understander.understand("a vintage clock for a kitchen", Screen()).head == "clock"
