@@ -340,7 +340,10 @@ class DialogManager:
                     # ("any in the kitchen range": a refinement to one of the shop's categories, named as such.)
                     or (intent == Intent.refine_search and u.category_filter and bool(u.slots.categories))
                     # ("only headphones" after what is on offer: a refinement of the offers.)
-                    or (intent == Intent.refine_search and state.slots.price == "discounted")):
+                    or (intent == Intent.refine_search and state.slots.price == "discounted")
+                    # ("anything for christmas" after the shop's best sellers, with no request standing: the best
+                    # sellers for christmas, not things like the cake tins shown, from their categories.)
+                    or (intent == Intent.refine_search and not state.query and u.names_product)):
             # "and in the kitchen stuff?", "anything cheaper than those?" after the best sellers: the best sellers
             # there or at that price, as the fragment goes on with the list it follows (after the best sellers of
             # a kind, "cheaper ones" is that kind, cheaper, as after a search). Not one of them pointed at:
@@ -577,8 +580,8 @@ class DialogManager:
                 and not u.names_product else self.shopping.info(u, state, user_id)),
             Intent.compare_products: lambda: self.shopping.compare(u, state, user_id),
             Intent.explain_choice: lambda: self.shopping.explain(u, state),
-            Intent.build_bundle: lambda: (None if u.targets or u.roles else self._clarify(u, state, user_id,
-                                                                                    Intent.build_bundle))
+            Intent.build_bundle: lambda: self._which_count(u) or (
+                None if u.targets or u.roles else self._clarify(u, state, user_id, Intent.build_bundle))
             or self.bundles.build(u, state, user_id),
             Intent.edit_bundle: lambda: self.bundles.edit(u, state, user_id),
             Intent.recommend_for_me: lambda: self.picks.for_shopper(u, state, user_id),

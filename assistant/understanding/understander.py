@@ -487,7 +487,12 @@ class Understander:
                 "slots": u.slots.model_copy(update={"brands": (), "colour": None,
                                                     "exclude": _once((*u.slots.exclude, *turned_down))})})
         # (After "would you like 20 of each, or 20 of one of them?", "20 of each" is out of scope to the model.)
-        counting = u.intent in (Intent.search_product, Intent.refine_search, Intent.out_of_scope) \
+        # ("2 of them please" after mugs, a set to the model at 0.61, had built one around the first with four
+        # things bought with it.)
+        # ("add 3 of those to a bundle" names the set: three of them go in it.)
+        counting = (u.intent in (Intent.search_product, Intent.refine_search, Intent.out_of_scope) or (
+            u.intent == Intent.build_bundle and not SET_WORDS.intersection(all_words)
+            and not _EDIT_VERBS.keys() & set(all_words))) \
             and bool(screen.products) and not content_words(u.query.split()) and not u.slots.has_budget()
         each = u.quantity_change.each if u.quantity_change is not None else None
         if counting and u.slots.quantity and len(u.targets) == 1:
