@@ -216,15 +216,21 @@ class CatalogVocabulary:
             # "nans"), is no typo of a title word ("wire", "nat").
             return None
         # The edits allowed go by the form compared: "wellies" is "welli" to the titles, two edits from "wall".
-        limit = 1 if len(form) < 7 else 2
-        best: tuple[int, str] | None = None
-        for length in range(len(form) - 1, len(form) + 2):  # a typo adds or drops at most one letter
-            for candidate in self._by_length.get(length, ()):
-                if candidate[:1] == form[:1] and edit_distance_within(form, candidate, limit):
-                    score = self.title_counts[candidate]
-                    if best is None or score > best[0]:
-                        best = (score, candidate)
-        return best[1] if best else None
+        # The word as typed is compared too when no singular of it is close: "wireles" is no plural of "wirele",
+        # it is "wireless" less one letter (ending as typed: "wellies" is still no "willie").
+        for typed in dict.fromkeys((form, word)):
+            limit = 1 if len(typed) < 7 else 2
+            best: tuple[int, str] | None = None
+            for length in range(len(typed) - 1, len(typed) + 2):  # a typo adds or drops at most one letter
+                for candidate in self._by_length.get(length, ()):
+                    if candidate[:1] == typed[:1] and (typed == form or candidate[-1:] == typed[-1:]) \
+                            and edit_distance_within(typed, candidate, limit):
+                        score = self.title_counts[candidate]
+                        if best is None or score > best[0]:
+                            best = (score, candidate)
+            if best:
+                return best[1]
+        return None
 
     def named_categories(self, message_words: Sequence[str]) -> NamedCategories:
         """The categories whose own name the message uses.

@@ -80,6 +80,12 @@ def test_typos_are_corrected_to_catalog_words(gift: CatalogVocabulary, word: str
     assert gift.correct(word) == fixed
 
 
+def test_a_typo_that_looks_like_a_plural_is_compared_as_typed(elec: CatalogVocabulary) -> None:
+    # "wireles" read as the plural of "wirele" was two letters short of "wireless", and was said not carried.
+    assert elec.correct("wireles") == "wireless"
+    assert elec.correct("headfones") == "headphone"  # the singular still comes first
+
+
 def test_helpers() -> None:
     assert [stem(w) for w in ("cameras", "batteries", "glasses", "tvs", "bus", "boxes")] == [
         "camera", "battery", "glass", "tv", "bus", "box"]
