@@ -92,6 +92,7 @@ from assistant.understanding.references import (
 from assistant.understanding.slots import SlotExtractor, SlotReading
 from assistant.understanding.text import ANGRY
 from assistant.understanding.vocab import (
+    AGE_UNITS,
     NUMBER_WORDS,
     ORDINALS,
     PEOPLE_NOUNS,
@@ -371,7 +372,9 @@ class Understander:
         attribute_values = looks | set(reading.recipient_words) | {
             w for v in (reading.slots.recipient, reading.slots.occasion, *reading.slots.brands) if v
             for w in v.lower().split()}
-        head_words = [w for w in words if w not in attribute_values and stem(w) not in attribute_values]
+        # ("what can i get a 3 year old": a person's age, no "Old Doc Russel Metal Sign" to say is sold out.)
+        head_words = [w for i, w in enumerate(words) if w not in attribute_values and stem(w) not in attribute_values
+                      and not (w == "old" and i and words[i - 1] in AGE_UNITS)]
         asking = request_clause(head_words)
         head = head_word(asking)
         if head and _asks_price(asking) and not reading.slots.has_budget() \

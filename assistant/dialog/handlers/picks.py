@@ -92,12 +92,16 @@ class ShopperPicks:
         """Best sellers overall, or among the products that match a request ("most popular lunch bags")."""
         recommender = self.recommender
         among: list[str] | None = None
-        if state.last_intent == Intent.best_sellers and state.query and u.follows_on and not u.targets:
+        if state.last_intent == Intent.best_sellers and (state.query or state.slots.has_budget()) \
+                and (u.follows_on or u.narrows) and not u.targets:
             # "what about for christmas", "under 100 dollars" after the most popular candles or the best headphones:
-            # the request standing goes on, with the new words and constraints, as a refinement does after a search.
-            query = state.query if not u.names_product or u.query in state.query else f"{state.query} {u.query}"
+            # the request standing goes on, with the new words and constraints, as a refinement does after a search
+            # ("for a boy" after the best sellers under £3: under £3 still).
+            asked_before = state.query or ""
+            query = asked_before if not u.names_product or u.query in asked_before else \
+                f"{asked_before} {u.query}".strip()
             u = u.model_copy(update={"query": query, "slots": state.slots.merge(u.slots), "names_product": True,
-                                     "head": u.head or head_word(state.query.split())})
+                                     "head": u.head or head_word(asked_before.split())})
         ranked_by: Literal["cheapest", "priciest"] | None = None
         if state.last_intent == Intent.best_sellers and state.slots.price == "discounted" and not u.targets \
                 and u.slots.price in (None, "cheapest", "priciest"):
@@ -145,9 +149,12 @@ class ShopperPicks:
             among = [p.id for p, keep in zip(self.vectors.products, mask, strict=True) if keep and p.id not in shown]
             selling = self.recommender.best_sellers(SHOW, among=among)
             # A shop with no sales recorded has no best sellers: its best rated, named as such.
-            return self._show(selling or self.top_rated(SHOW, among), u, state, Intent.best_sellers,
-                              {"found": "best sellers" if selling else "top-rated products",
-                               "budget": f"{self.shopping.currency}{ceiling}"})
+            within = self._show(selling or self.top_rated(SHOW, among), u, state, Intent.best_sellers,
+                                {"found": "best sellers" if selling else "top-rated products",
+                                 "budget": f"{self.shopping.currency}{ceiling}"})
+            # The budget stands: "for a boy" next is the best sellers for a boy within it.
+            within.update = within.update | StateUpdate(slots=state.slots.merge(u.slots))
+            return within
         # "which of these sells best": of those on the screen, not of their kind.
         of_those_shown = not scoped and len(u.targets) >= 2 and (u.among_shown or not at_request)
         if not scoped and not of_those_shown and at_request and state.shown:
