@@ -155,7 +155,8 @@ def asked_attribute(text: str) -> str:
         return MATERIAL_ASKED
     # "is it good for gaming", "does it have good battery life": the property is gaming, battery life; how good
     # it is the details may say, never the word "good".
-    words = [w for w in what.split() if w not in {"the", "a", "an"} and w not in _EVALUATIVE]
+    # ("does it work with my samsung tv": "samsung tv", not "The product details don't mention my samsung tv".)
+    words = [w for w in what.split() if w not in {"the", "a", "an", "my", "our", "your"} and w not in _EVALUATIVE]
     while words[:1] and words[0] in ("for", "at", "with"):  # "better for drawing": drawing
         words = words[1:]
     if words[:2] in (["work", "with"], ["compatible", "with"], ["connect", "to"]) and len(words) > 2:

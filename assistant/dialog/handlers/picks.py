@@ -14,7 +14,7 @@ from assistant.dialog.handlers.shopping import POOL, SHOW, Found, ShoppingAdviso
 from assistant.facts import Act, ReplyFacts
 from assistant.personal import Personaliser
 from assistant.types import DialogState, Intent, ShownProduct, Slots, StateUpdate, Understanding
-from assistant.understanding.catalog import prints, stem, words_of
+from assistant.understanding.catalog import prints, stem, title_phrases, words_of
 from assistant.understanding.understander import head_word
 from retrieval.picks import PersonalRecommender, Pick
 from retrieval.product_vectors import ProductVectors
@@ -213,8 +213,11 @@ class ShopperPicks:
             return []
         mask = self.vectors.mask(SearchFilters(in_stock=True, categories=list(u.slots.categories)))
         pool = [p for p, keep in zip(self.vectors.products, mask, strict=True) if keep]
-        # As a whole word: "range" is inside "Orange".
-        if u.head and any(stem(u.head) in {stem(w) for w in words_of(p.title)} for p in pool):
+        # A thing the range's titles name as what they are ("most popular lunch bags": at least a list of them end
+        # in it) is ranked among those a search finds; a word they print only in passing ("best sellers in
+        # kitchen": "Tea Time Kitchen Apron") names the range. As a whole word: "range" is inside "Orange".
+        if u.head and sum(1 for p in pool if any(stem(last) == stem(u.head) for phrase in title_phrases(p.title)
+                                                 for last in words_of(phrase)[-1:])) >= SHOW:
             return []
         return [p.id for p in pool]
 
