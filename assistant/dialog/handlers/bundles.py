@@ -508,23 +508,28 @@ class BundlePlanner:
         cap = min(caps) if caps else None
         filters = SearchFilters(in_stock=True, price_max=to_money(cap) if cap is not None and cap > 0 else None,
                                 exclude_ids=frozenset(i.id for i in bundle.items))
-        hits = [] if cap is not None and cap <= 0 else self.store.search(named or old.title, k=40 if sized else 10,
+        # The words that picked the item out ("cheaper wrapping paper") name its kind better than a title's last word
+        # ("Card Wedding Day").
+        said = [w for w in (u.head_phrase or (u.head,)) if w]
+        kind = said if said and all(prints(old.title, w) for w in said) else [head_word(words_of(old.title))]
+        stands_for_it = bool(named) and any(w in ("one", "ones") for w in words_of(u.item_query))
+        # ("paper ones" for the plates: paper plates, which the search must look for, not any paper.)
+        wanted = f"{named} {' '.join(w for w in kind if w not in named.split())}" if stands_for_it else named
+        hits = [] if cap is not None and cap <= 0 else self.store.search(wanted or old.title, k=40 if sized else 10,
                                                                             filters=filters)
-        if named and any(w in ("one", "ones") for w in words_of(u.item_query)):
+        if stands_for_it:
             # "a logitech one": "one" stands for the thing swapped, so the word said is what the replacement must
-            # print ("logitech"), not a near spelling ("LG").
+            # print ("logitech"), not a near spelling ("LG"); "paper ones" for the plates are plates too, where any
+            # print both.
             hits = [h for h in hits if all(prints(h.product.title, w) or prints(h.product.brand, w)
                                            for w in named.split())]
+            hits = [h for h in hits if all(prints(h.product.title, w) for w in kind)] or hits
         if not named:
             # "not that teapot, a different one": another teapot, not the milk jug of the same range whose title
             # is closest to the old one's.
             # With no other of its kind (the cheapest monitor already), one of its category; never a TV mount for
-            # a monitor.
-            # The words that picked the item out ("cheaper wrapping paper") name its kind better than a title's
-            # last word ("Card Wedding Day"); what the set was for stays, when the item printed it (a cheaper wedding
-            # card, not a birthday card).
-            said = [w for w in (u.head_phrase or (u.head,)) if w]
-            kind = said if said and all(prints(old.title, w) for w in said) else [head_word(words_of(old.title))]
+            # a monitor. What the set was for stays, when the item printed it (a cheaper wedding card, not a
+            # birthday card).
             spec = state.bundle_spec or BundleSpec()
             asked = [spec.theme or "", *(r for r, head in zip(spec.roles, spec.role_heads, strict=False)
                                          if prints(old.title, head))]
