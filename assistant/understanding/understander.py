@@ -1019,9 +1019,10 @@ class Understander:
         asks_property = bool(u.slots.feature) and property_asked(all_words) is not None
         if u.intent in (Intent.edit_bundle,):
             op, target_words, item_words = edit
-            # What each item is there for, as its reason said it first ("cups for the drinks; ..."), its words only.
-            item_roles = [" ".join(content_words(words_of(i.reason.split(";")[0]))) for i in screen.bundle] \
-                if items is screen.bundle else []
+            # What each item is there for, as its reason said it first ("cups for the drinks; ..."), its words only;
+            # and the range it is from ("swap the headphones" names the earbuds of "Headphones & Earbuds").
+            item_roles = [" ".join(content_words(words_of(f"{i.reason.split(';')[0]} {i.category}")))
+                          for i in screen.bundle] if items is screen.bundle else []
             target_slots = u.slots
             if op == "swap" and u.slots.price:
                 # "swap the cheapest thing for something else", "swap the teacup for the cheapest you have": a price

@@ -510,8 +510,10 @@ class BundlePlanner:
                                 exclude_ids=frozenset(i.id for i in bundle.items))
         # The words that picked the item out ("cheaper wrapping paper") name its kind better than a title's last word
         # ("Card Wedding Day").
+        # (Or its range: "the headphones" picked out earbuds of "Headphones & Earbuds", whose title ends "Included".)
         said = [w for w in (u.head_phrase or (u.head,)) if w]
-        kind = said if said and all(prints(old.title, w) for w in said) else [head_word(words_of(old.title))]
+        kind_said = bool(said) and all(prints(f"{old.title} {old.category}", w) for w in said)
+        kind = said if kind_said else [head_word(words_of(old.title))]
         stands_for_it = bool(named) and any(w in ("one", "ones") for w in words_of(u.item_query))
         # ("paper ones" for the plates: paper plates, which the search must look for, not any paper.)
         wanted = f"{named} {' '.join(w for w in kind if w not in named.split())}" if stands_for_it else named
@@ -523,7 +525,9 @@ class BundlePlanner:
             # print both.
             hits = [h for h in hits if all(prints(h.product.title, w) or prints(h.product.brand, w)
                                            for w in named.split())]
-            hits = [h for h in hits if all(prints(h.product.title, w) for w in kind)] or hits
+            # (A kind the shopper named is kept: no Sony speaker for "the headphones for a sony one".)
+            of_kind = [h for h in hits if all(prints(h.product.title, w) for w in kind)]
+            hits = of_kind if of_kind or kind_said else hits
         if not named:
             # "not that teapot, a different one": another teapot, not the milk jug of the same range whose title
             # is closest to the old one's.
