@@ -44,7 +44,12 @@ from assistant.understanding.text import (
     is_unreadable,
     strip_markup,
 )
-from assistant.understanding.understander import LOOKS_UP_ORDERS, QUESTION_OPENERS, UNSURE_GUESS, unsure_guess
+from assistant.understanding.understander import (
+    LOOKS_UP_ORDERS,
+    UNSURE_GUESS,
+    asks_a_question,
+    unsure_guess,
+)
 from assistant.understanding.vocab import ORDER_WORDS
 from cartwise.models import Order, OrderStatus
 from finetune.context import TurnContext
@@ -131,6 +136,8 @@ def _when(u: Understanding) -> str:
 _CHANGES_AN_ORDER = frozenset({Intent.cancel_order, Intent.change_order, Intent.change_shipping_address})
 # Order questions that act on an order (a cancelled order is none to act on), unlike "where is it?".
 _ACTS_ON_AN_ORDER = _CHANGES_AN_ORDER | {Intent.get_refund}
+# What the model may read a thing an order had as, named to answer "which order is it?" ("the jam jars").
+_ANSWERS_NAMING_A_THING = _PRODUCT_TURNS | {Intent.out_of_scope, Intent.reorder, Intent.track_order}
 
 
 def _live_first(orders: list[Order]) -> list[Order]:
@@ -274,8 +281,7 @@ class DialogManager:
         words = opening["rest"].lower().split()
         # A question, a thing named or a constraint asks for something else; the model's reading of the words
         # alone is no guide ("pass it on" after a problem report is a cancellation to it).
-        return not (rest.names_product or rest.slots.filled() or words[0] in QUESTION_OPENERS
-                    or opening["rest"].rstrip().endswith("?"))
+        return not (rest.names_product or rest.slots.filled() or asks_a_question(words, opening["rest"]))
 
     # ------------------------------------------------------------------ routing
     def _route(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
@@ -371,37 +377,33 @@ class DialogManager:
         asked_which_order = state.last_intent == Intent.report_problem and bool(state.problem) and bool(user_id) \
             and state.last_act in (Act.order_problem.value, Act.order_list.value)
         if asked_which_order and (intent in (Intent.track_order, Intent.report_problem) or u.slots.order_id) \
-                and (u.slots.order_id or u.order_target or u.latest_order) \
-                and not [w for w in content_words(u.query.split()) if w not in ORDER_WORDS]:
+                and (u.slots.order_id or u.order_target or u.latest_order) and _names_only_orders(u):
             # "579494", "yes that one, 579494" or "it was the last order" after a problem report: which order it was,
             # for the same problem (the number alone says nothing about what went wrong; "order 536838 never turned
             # up" is a new report).
             return self._problem(u.model_copy(update={"problem": state.problem}), state, user_id,
                                  u.slots.order_id or u.order_target)
-        words = u.text.lower().split()
-        if asked_which_order and state.last_act == Act.order_list.value and u.names_product \
-                and not (u.slots.order_id or u.order_target) \
-                and words[0] not in QUESTION_OPENERS and not u.text.rstrip().endswith("?") \
-                and intent in _PRODUCT_TURNS | {Intent.out_of_scope, Intent.reorder, Intent.track_order} \
-                and (described_order := self._orders_described(u, user_id)):
-            # "the jam jars" after "which order is it about?": the order of theirs that had them, for the problem just
-            # reported (a search for jam jars to the model). A question ("do you sell teapots"), or things none of
-            # their orders had, is a new request.
-            return self._problem(u.model_copy(update={"problem": state.problem}), state, user_id,
-                                 described_order[0].id)
+        # "the jam jars" after "which order is it?": things an order of theirs had, named as the answer (a search to
+        # the model). A question ("do you sell teapots"), or things none of their orders had, is a new request.
+        names_what_it_had = u.names_product and not (u.slots.order_id or u.order_target) \
+            and intent in _ANSWERS_NAMING_A_THING and not asks_a_question(u.text.lower().split(), u.text)
+        if asked_which_order and state.last_act == Act.order_list.value and names_what_it_had:
+            if not looked_up:
+                described, looked_up = self._orders_described(u, user_id), True
+            if described:
+                # The order that had them, for the problem just reported.
+                return self._problem(u.model_copy(update={"problem": state.problem}), state, user_id, described[0].id)
         if state.last_act == Act.order_list.value and state.last_intent in _ACTS_ON_AN_ORDER and user_id \
-                and intent != state.last_intent and words[0] not in QUESTION_OPENERS \
-                and not u.text.rstrip().endswith("?"):
+                and intent != state.last_intent and not asks_a_question(u.text.lower().split(), u.text):
             # "581491", "the second one" or "the jam jars" after "which order is it?" for a return or a cancellation:
-            # the order the request was about (an order's status, or a search, to the model).
-            bare = (u.slots.order_id or u.order_target or u.latest_order) \
-                and not [w for w in content_words(u.query.split()) if w not in ORDER_WORDS]
-            named = u.names_product and not (u.slots.order_id or u.order_target) \
-                and intent in _PRODUCT_TURNS | {Intent.out_of_scope, Intent.reorder, Intent.track_order} \
-                and self._orders_described(u.with_intent(state.last_intent, "which order"), user_id)
-            if bare or named:
-                intent = state.last_intent
-                u = u.with_intent(intent, "the order asked for")
+            # the order the request was about (an order's status, or a search, to the model). The orders looked up
+            # for it stand for the rest of the turn (as the request acts on them: live ones first).
+            acted_on = u.with_intent(state.last_intent, "the order asked for")
+            if names_what_it_had:
+                described, looked_up = self._orders_described(acted_on, user_id), True
+            if ((u.slots.order_id or u.order_target or u.latest_order) and _names_only_orders(u)) \
+                    or (names_what_it_had and described):
+                intent, u = state.last_intent, acted_on
         # (Or asked before the order was chosen, after "which order is it about?": "can i get a replacement instead",
         # an order again to the model at 0.67, asks the same remedy; the orders are listed again.)
         choosing = state.last_act == Act.order_list.value and not u.order_target and not u.latest_order \
@@ -665,9 +667,8 @@ class DialogManager:
         """The signed-in shopper's orders a wish to return something, or to cancel or change an order, may be about
         when it names none: for a return those delivered, else those still on their way (``underway``, when already
         looked up). A question ("how do i return something") asks the policy, not about an order of theirs."""
-        words = u.text.lower().split()
-        if not user_id or intent not in _ACTS_ON_AN_ORDER or not words or words[0] in QUESTION_OPENERS \
-                or u.text.rstrip().endswith("?") or u.asks_policy:
+        if not user_id or intent not in _ACTS_ON_AN_ORDER or asks_a_question(u.text.lower().split(), u.text) \
+                or u.asks_policy:
             return []
         if intent == Intent.get_refund:
             return self.service.orders_in(user_id, OrderStatus.delivered)[:5]
@@ -844,6 +845,11 @@ class DialogManager:
 # Questions that look an order up (not a problem report): after one listed the shopper's orders, naming one of them
 # answers it.
 _ORDER_LOOK_UPS = LOOKS_UP_ORDERS - {Intent.report_problem}
+
+
+def _names_only_orders(u: Understanding) -> bool:
+    """Whether the message's words name nothing but an order ("579494", "it was the last order"): no other thing."""
+    return not [w for w in content_words(u.query.split()) if w not in ORDER_WORDS]
 
 
 def _mentions_an_order(u: Understanding) -> bool:

@@ -570,7 +570,7 @@ class Understander:
         message than the closest product. Only questions pay for the look-up: those opening with a question word
         ("do", "how") or ending with "?" ("got a promo code?")."""
         if self.policies is None or u.intent not in (Intent.search_product, Intent.build_bundle, Intent.product_info) \
-                or u.near_policy or not words or not (words[0] in QUESTION_OPENERS or u.text.rstrip().endswith("?")):
+                or u.near_policy or not words or not asks_a_question(words, u.text):
             return u
         similarity = self.policies.best_score(u.text)
         if not self.policy_check.asks(similarity):
@@ -1596,6 +1596,14 @@ LOOKS_UP_ORDERS = frozenset({Intent.track_order, Intent.report_problem, Intent.p
 _YES_NO_OPENERS = frozenset({"do", "does", "can", "could", "will", "would", "is", "are"})
 _WH_WORDS = frozenset({"what", "whats", "how", "when", "where", "why", "who", "which"})
 QUESTION_OPENERS = _WH_WORDS | _YES_NO_OPENERS  # a message opening with one asks a question
+
+
+def asks_a_question(words: Sequence[str], text: str) -> bool:
+    """Whether a message (its ``words``, as written in ``text``) asks a question: it opens with a question word
+    ("do", "how") or ends with "?" ("got a promo code?")."""
+    return (bool(words) and words[0] in QUESTION_OPENERS) or text.rstrip().endswith("?")
+
+
 # The service intents the shop's policy text answers (an order's status and a person are not in it).
 _POLICY_READINGS = frozenset(CUSTOMER_SERVICE_INTENTS) - {Intent.track_order, Intent.contact_human_agent}
 # An unsure model's first guess is acted on (a service answer, a shopping turn) or offered (did you mean) above this.
@@ -2179,10 +2187,10 @@ def _roles(words: Sequence[str], max_words: int, title_counts: Mapping[str, int]
         elif first in NUMBER_WORDS and 1 < NUMBER_WORDS[first] <= 50:
             quantity = NUMBER_WORDS[first]
         content = content_words(part)
-        counts_people = any(
-            small_count(w) > 1 and _head_count(content_words(part[i + 1:]), title_counts or {})
-            and not any((title_counts or {}).get(stem(x), 0) for x in content_words(part[:i]))
-            for i, w in enumerate(part))
+        counts = title_counts or {}
+        counts_people = any(small_count(w) > 1 and _head_count(content_words(part[i + 1:]), counts)
+                            and not any(counts.get(stem(x), 0) for x in content_words(part[:i]))
+                            for i, w in enumerate(part))
         if counts_people:
             # "a kids party, 10 kids, about £30", "about 12 children": a head count, no thing to buy ten of
             continue
@@ -2275,8 +2283,12 @@ def _new_budget(u: Understanding) -> bool:
     return u.slots.budget_max is not None or u.slots.price in ("cheaper", "low", "pricier", "high")
 
 
-# Words that make a thing named one more, not another in place of one ("party bags too", "also a teapot").
-_ADDING_WORDS = frozenset({"too", "also", "plus", "aswell"})
+def _one_more(text: str) -> bool:
+    """Whether a message ends by making the thing it names one more, not another in place of one ("party bags too",
+    "a teapot as well"; "also" and "plus" are edit verbs already). "too" before a word is a degree: "the teapot is
+    too big" asks for another in its place."""
+    words = text.lower().rstrip(" .!?").split()
+    return words[-1:] == ["too"] or words[-2:] == ["as", "well"] or words[-1:] == ["aswell"]
 
 
 def _implied_op(u: Understanding, targets: Sequence[str], item_words: Sequence[str]) -> BundleOp:
@@ -2286,6 +2298,6 @@ def _implied_op(u: Understanding, targets: Sequence[str], item_words: Sequence[s
         return "quantity"
     if s.budget_max is not None or s.price in ("cheaper", "low", "pricier", "high"):
         return "rebudget" if not targets else "swap"
-    if targets and not _ADDING_WORDS.intersection(u.text.lower().split()):
+    if targets and not _one_more(u.text):
         return "swap"  # ("party bags too" adds them, whether or not the set has some)
     return "add" if name_words(item_words) or u.query else "rebudget"

@@ -1537,9 +1537,21 @@ def _of_kind(hits: list[SearchHit], kind: str) -> list[SearchHit]:
 
 def _prints_kind(hits: Sequence[SearchHit], kind: str) -> bool:
     """Whether some title among ``hits`` prints every word of ``kind`` ("baking sets": a baking set)."""
-    stems = [stem(w) for w in words_of(kind_of(kind))]
-    return any(all(any(t.startswith(s) for t in (stem(x) for x in words_of(h.product.title))) for s in stems)
-               for h in hits)
+    stems = _kind_stems(kind)
+    return any(_prints_stems(_title_stems(h.product.title), stems) for h in hits)
+
+
+def _kind_stems(kind: str) -> list[str]:
+    return [stem(w) for w in words_of(kind_of(kind))]
+
+
+def _title_stems(title: str) -> list[str]:
+    return [stem(x) for x in words_of(title)]
+
+
+def _prints_stems(title_stems: Sequence[str], stems: Sequence[str]) -> bool:
+    """Whether a title's words print every one of ``stems`` (as a word or the start of one: "mug" in "mugs")."""
+    return all(any(t.startswith(s) for t in title_stems) for s in stems)
 
 
 def _products_of_kind(products: Sequence[Product], kind: str) -> list[Product]:
@@ -1550,13 +1562,11 @@ def _products_of_kind(products: Sequence[Product], kind: str) -> list[Product]:
     if kind.startswith("items from our ") and kind.endswith(" range"):
         category = kind[len("items from our "):-len(" range")]
         return [p for p in products if p.category == category]
-    titles = [[stem(x) for x in words_of(p.title)] for p in products]
-    stems = [s for s in (stem(w) for w in words_of(kind_of(kind)))
-             if any(t.startswith(s) for words in titles for t in words)]
+    titles = [_title_stems(p.title) for p in products]
+    stems = [s for s in _kind_stems(kind) if any(t.startswith(s) for words in titles for t in words)]
     if not stems:
         return []
-    return [p for p, words in zip(products, titles, strict=True) if all(any(t.startswith(s) for t in words)
-                                                                       for s in stems)]
+    return [p for p, words in zip(products, titles, strict=True) if _prints_stems(words, stems)]
 
 
 def _lift(hits: list[SearchHit], categories: set[str]) -> list[SearchHit]:

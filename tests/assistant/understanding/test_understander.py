@@ -71,6 +71,8 @@ def test_bundle_edits_are_typed(understander: Understander) -> None:
     # A thing of the set named with "too" is one more, not one in its place.
     u = understander.understand("teacups too", AFTER_BUNDLE)
     assert u.bundle_op == "add"
+    # "too" before a word is a degree: another in the item's place.
+    assert understander.understand("the teacup is too big", AFTER_BUNDLE).bundle_op == "swap"
 
 
 @pytest.mark.parametrize(("text", "target", "price"), [
