@@ -286,6 +286,7 @@ def build_dialog_manager(settings: Settings, redis: redis.Redis | None = None) -
     # Per-conversation limit shared by every process when Redis is configured.
     dialog.limiter = limiter_from_settings(settings, settings.rate_limit_per_minute, "session", client=redis)
     store.search("warm up", k=1)  # builds the BM25 snapshot now, not on the first shopper's turn
+    service.policies.warm_up()
     return dialog, db
 
 

@@ -122,6 +122,11 @@ class PolicyIndex:
     def count(self) -> int:
         return int(self.collection.count())
 
+    def warm_up(self) -> PolicyIndex:
+        """Read the passages and embed their headings now (about 100 ms), not on a shopper's first question."""
+        self._loaded()
+        return self
+
     def _loaded(self) -> tuple[np.ndarray, list[PolicyPassage]]:
         # A shop's policies are tens of passages: held as one matrix, a question costs a product, not a Chroma
         # query (half of a policy turn's time). Policies change only with a rebuild, which makes a new index.
@@ -143,18 +148,19 @@ class PolicyIndex:
             self._passages = (vectors, passages)
         return self._passages
 
-    def _similarities(self, text: str) -> tuple[np.ndarray, list[PolicyPassage]]:
-        """Every passage's cosine similarity to ``text``, and the passages (none for an empty text)."""
+    def _similarities(self, *texts: str) -> tuple[np.ndarray, list[PolicyPassage]]:
+        """Every passage's cosine similarity to each of ``texts`` (one row per text, embedded in one pass), and
+        the passages (none for an empty text)."""
         vectors, passages = self._loaded()
-        if not passages or not text.strip():
-            return np.zeros(0, dtype=np.float32), []
-        vector = np.asarray(self.embedder.encode([text])[0], dtype=np.float32)
-        return vectors @ (vector / (float(np.linalg.norm(vector)) or 1.0)), passages
+        if not passages or not all(t.strip() for t in texts):
+            return np.zeros((len(texts), 0), dtype=np.float32), []
+        asked = _unit_rows(np.asarray(self.embedder.encode(list(texts)), dtype=np.float32))
+        return asked @ vectors.T, passages
 
     def best_score(self, text: str) -> float:
         """The closest passage's cosine similarity to ``text`` (0.0 for none), whatever ``min_score`` says."""
         scores, _ = self._similarities(text)
-        return float(scores.max()) if len(scores) else 0.0
+        return float(scores[0].max()) if scores.shape[1] else 0.0
 
     def query(self, question: str, k: int = 2, topic: str = "") -> list[PolicyPassage]:
         """The best passages for ``question`` that clear ``min_score`` (maybe none).
@@ -165,9 +171,8 @@ class PolicyIndex:
         pending charge on my card" keeps its own words' passage ("When will I be charged?"), which the topic alone
         ("payment failed") outweighed.
         """
-        scores, passages = self._similarities(question)
-        if topic and len(scores):
-            scores = (scores + self._similarities(f"{question} {topic}")[0]) / 2
+        rows, passages = self._similarities(question, f"{question} {topic}") if topic else self._similarities(question)
+        scores = rows.mean(axis=0) if len(passages) else np.zeros(0, dtype=np.float32)
         best = np.argsort(-scores, kind="stable")[:k]
         return [passages[i].model_copy(update={"score": round(float(scores[i]), 3)})
                 for i in best if float(scores[i]) >= self.min_score]

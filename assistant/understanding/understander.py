@@ -165,6 +165,8 @@ class ProductMatcher(Protocol):
 
     def closest_categories(self, query: str) -> list[tuple[str, float]]: ...
 
+    def embed_together(self, texts: Sequence[str]) -> None: ...
+
 
 class PolicyMatcher(Protocol):
     """How close the shop's closest policy passage is to a message (cosine similarity of the embeddings)."""
@@ -572,6 +574,8 @@ class Understander:
         if self.policies is None or u.intent not in (Intent.search_product, Intent.build_bundle, Intent.product_info) \
                 or u.near_policy or not words or not asks_a_question(words, u.text):
             return u
+        if u.catalog_match is None:
+            self.matcher.embed_together((u.text, u.query))  # the query: the catalog check below, then the search
         similarity = self.policies.best_score(u.text)
         if not self.policy_check.asks(similarity):
             return u
@@ -714,6 +718,8 @@ class Understander:
             if u.intent == Intent.search_product:
                 unsure = service_guess = False
         if unsure and not service_guess and self.policies is not None:
+            if content and u.query:
+                self.matcher.embed_together((u.text, u.query))  # the catalog check below reads it unless policy asks
             u = self._policy_decides(u)
             unsure = not u.asks_policy
         if unsure and content and u.query and not service_guess:
@@ -982,6 +988,7 @@ class Understander:
         something else. The check is the reverse of :meth:`_policy_decides`, with both shops' calibrated
         thresholds: the passage below the policy check's suggestion threshold, the product at the catalog's."""
         assert self.policies is not None
+        self.matcher.embed_together((u.text, u.query))
         similarity = self.policies.best_score(u.text)
         if self.policy_check.suggests(similarity):
             return u

@@ -69,6 +69,25 @@ def test_query_cache_returns_the_model_vector_and_forgets_the_oldest(embedder: E
     assert not cached._query_cache
 
 
+def test_a_small_batch_is_cached_text_by_text_and_encodes_only_what_is_new(embedder: Embedder) -> None:
+    """Two texts a turn needs go through the model in one pass; each is then a cache hit on its own."""
+    cached = Embedder(embedder.model_path, query_cache_size=8)
+    cached._model = embedder.model
+    uncached = Embedder(embedder.model_path, query_cache_size=0)
+    uncached._model = embedder.model
+    texts = ["how long does delivery take?", "whats the weather in paris", "blue teapot"]
+    cached.encode(texts[:1])
+    passes: list[list[str]] = []
+    encode = cached._encode
+    cached._encode = lambda t, b, p: passes.append(list(t)) or encode(t, b, p)  # type: ignore[method-assign]
+    both = cached.encode(texts)
+    assert passes == [texts[1:]]
+    for text, vector in zip(texts, both, strict=True):
+        assert np.allclose(vector, uncached.encode([text])[0], atol=1e-5)
+        assert np.array_equal(cached.encode([text])[0], vector)
+    assert passes == [texts[1:]]
+
+
 def test_a_count_is_trusted_for_its_ttl_and_forgotten_on_own_writes(store: ProductStore, embedder: Embedder) -> None:
     """A serving store asks Chroma for the product count at most once per ``count_ttl_s`` (a turn searches
     several times); another writer's products show up once it has passed, its own writes at once."""
