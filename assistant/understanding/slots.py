@@ -23,7 +23,7 @@ from typing import Any
 from assistant.errors import SlotInputError, VocabularyError
 from assistant.types import Slots
 from assistant.understanding.budget import find_budget
-from assistant.understanding.content import FUNCTION_WORDS
+from assistant.understanding.content import FUNCTION_WORDS, GIFT_WORDS
 from assistant.understanding.dates import find_order_date
 from assistant.understanding.ordinals import find_reference
 from assistant.understanding.patterns import find_measures, find_order_id, find_quantity
@@ -270,7 +270,8 @@ def _singular(word: str) -> str:
 def _recipient_ok(m: TermMatch[str], words: Sequence[str], occasion_tokens: Set[int]) -> bool:
     """A recipient word counts after "for"/"my" (a few words back, past an age: "for my 7 year old niece", and past
     an occasion that describes the person: "for a new baby girl"), after "it's a" / "she's a" (the person described:
-    "it's a girl"), after "what about a" (another person, going on), or alone for family words."""
+    "it's a girl"), after "what about a" (another person, going on), before the gift it names ("a teacher gift"),
+    or alone for family words."""
     span = 3
     if m.first >= 2 and words[m.first - 1] == "old" and words[m.first - 2] in AGE_UNITS:
         span += 3
@@ -285,6 +286,11 @@ def _recipient_ok(m: TermMatch[str], words: Sequence[str], occasion_tokens: Set[
         return True
     if m.phrase == "couple" and words[m.last:m.last + 1] == ["of"]:
         return False  # "for a couple of days": a count, not two people
+    past = m.last
+    while past < len(words) and past in occasion_tokens and words[past] not in GIFT_WORDS:
+        past += 1
+    if past < len(words) and words[past] in GIFT_WORDS:
+        return True  # "a teacher thank you gift", "dad birthday present": the gift is named for the person
     if before[-2:-1] and before[-2] in _DESCRIBED and before[-1] in ("a", "an"):
         return True
     if before[-3:-1] in (["what", "about"], ["how", "about"]) and before[-1] in ("a", "an"):

@@ -1388,11 +1388,15 @@ class Understander:
             # ("a new baby girl", "the birthday boy": an occasion right before the person describes the person.)
             describes_person = f" {' '.join((*reading.occasion_words, *reading.recipient_words))} " in \
                 f" {' '.join(reading.words)} "
-            dropped = {w for w in GIFT_WORDS if self.catalog.title_counts.get(stem(w), 0) > 0} | (
-                set() if describes_person else set(reading.occasion_words))
+            dropped = {w for w in GIFT_WORDS if self.catalog.title_counts.get(stem(w), 0) > 0}
+            occasion = [] if describes_person else list(reading.occasion_words)
+            # The occasion's own words, where they stand: "thank you" drops its "you", not the one of "can you".
+            spans = {i + j for i in range(len(words) - len(occasion) + 1)
+                     if occasion and list(words[i:i + len(occasion)]) == occasion for j in range(len(occasion))} \
+                or {i for i, w in enumerate(words) if w in occasion}
             kept: list[str] = []
-            for w in words:
-                if w in dropped:
+            for i, w in enumerate(words):
+                if w in dropped or i in spans:
                     while kept and kept[-1] in DETERMINERS:
                         kept.pop()  # "a gift for my boss": no "a" left to find a "Letter A" key ring
                     if w in GIFT_WORDS and "something" not in kept:

@@ -345,6 +345,9 @@ RECIPIENTS = [
     ("for my girlfriend", "girlfriend"),
     ("for my gf", "girlfriend"),
     ("for my teacher", "teacher"),
+    ("a teacher thank you gift", "teacher"),  # the gift named for the person, past its occasion
+    ("need a dad birthday present", "dad"),
+    ("teacher gift ideas", "teacher"),
     ("mum loves candles", "mum"),
     ("for my mother-in-law", "in laws"),
     ("给妈妈买礼物", "mum"),
