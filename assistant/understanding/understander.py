@@ -929,8 +929,10 @@ class Understander:
                 and _counted_for_total(u.slots, words, self.catalog.title_counts) is not None:
             # Twelve of one thing for a total: which of them twelve times fits the budget, as a set of one.
             u = u.with_intent(Intent.build_bundle, "a number of one thing for a total budget")
-        if u.describes_only and screen.products and u.intent == Intent.search_product:
-            # "something funny" after birthday cards (a new search to the model at 0.73): the cards, described.
+        if (u.describes_only or (not u.head and _elides_its_thing(request_clause(words)))) and screen.products \
+                and u.intent == Intent.search_product:
+            # "something funny" after birthday cards (a new search to the model at 0.73): the cards, described. So is
+            # "i need one for my wife, something floral" after umbrellas: "one" stands for the kind shown.
             u = u.with_intent(Intent.refine_search, "describes the kind on the screen")
         if u.slots.size_than and screen.products and not u.names_product and u.intent in (
                 Intent.product_info, Intent.compare_products, Intent.search_product):
@@ -1483,8 +1485,9 @@ def _describes_only(words: Sequence[str]) -> bool:
     at = next((i for i, w in enumerate(words) if w in _SOME_THING), None)
     if at is None or content_words(list(words[:at])):
         return False
-    after = words[at + 1:]
-    return bool(content_words(list(after))) and not any(
+    # Up to the end of its phrase: "something more traditional, not plastic" describes, then excludes.
+    after = list(itertools.takewhile(lambda w: w not in (",", ";"), words[at + 1:]))
+    return bool(content_words(after)) and not any(
         w in _PREPOSITIONS or w in _SUBJECT_PRONOUNS or w in _CLAUSE_MARKERS for w in after)
 
 

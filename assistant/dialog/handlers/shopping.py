@@ -933,8 +933,10 @@ class ShoppingAdvisor:
             return result
         _say_unknown_lacking(found, u, slots)  # "the garmin" after smart watches, as in a new request
         # (Nor "different" of "any different colours?": it asks for others, and the colour question is no word.)
+        # Who it is for and the occasion say why it is bought, not what a title prints ("one for my son for school").
+        why = {*u.recipient_words, *words_of(u.slots.occasion or "")}
         asked_for = [w for w in _query_words(u) if w not in (state.query or "").split() and w not in attributes
-                     and w not in OTHERNESS and w not in words_of(u.attribute)]
+                     and w not in OTHERNESS and w not in words_of(u.attribute) and w not in why]
         if names and asked_for and not found.not_found and not any(
                 prints(p.title, w) for p, _ in found.ranked[:SHOW] for w in asked_for):
             # "leather?" after notebooks, and no notebook's title says leather: the notebooks found are not that,
