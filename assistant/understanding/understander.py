@@ -571,7 +571,10 @@ class Understander:
         is shown beside the products: the passage must reach the policy check's threshold and be closer to the
         message than the closest product. Only questions pay for the look-up: those opening with a question word
         ("do", "how") or ending with "?" ("got a promo code?")."""
-        if self.policies is None or u.intent not in (Intent.search_product, Intent.build_bundle, Intent.product_info) \
+        # A property asked of the products shown ("do any of these come gift wrapped") is asked of them as
+        # product details are.
+        of_shown = u.intent == Intent.product_info or (u.intent == Intent.refine_search and bool(u.slots.feature))
+        if self.policies is None or not (of_shown or u.intent in (Intent.search_product, Intent.build_bundle)) \
                 or u.near_policy or not words or not asks_a_question(words, u.text):
             return u
         if u.catalog_match is None:
@@ -582,7 +585,7 @@ class Understander:
         catalog = u.catalog_match if u.catalog_match is not None else self.matcher.best_similarity(u.query or u.text)
         if similarity <= catalog:
             return u
-        if u.intent == Intent.product_info or catalog < self.check.threshold:
+        if of_shown or catalog < self.check.threshold:
             # "do you gift wrap these" after mugs (their details to the model at 0.90): a service done to the
             # products, which the policy answers and their details never do. "is it possible to collect from a
             # shop" (a search at 0.59): no product is near enough to be what it asks for, so the policy answers.

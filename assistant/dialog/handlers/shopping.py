@@ -1161,9 +1161,11 @@ class ShoppingAdvisor:
                   f"{stocked} of these {len(products)} are in stock.")
         if u.attribute:  # "do they have a backlit keyboard?": what each one's details say of it comes first
             said = as_typed(u.attribute, u.text)
-            detail = f"On {said}, here is what each one's details say." + (
-                f" The product details I have {silent_on(said, of_each=True)}." if not all(quotes.values())
-                else "")
+            if not any(quotes.values()):  # "are these dishwasher safe?" and no detail says: said once, not per item
+                detail = f"The product details I have {silent_on(said)} for any of them."
+            else:
+                detail = f"On {said}, here is what each one's details say." + (
+                    f" The details of the others {silent_on(said)}." if not all(quotes.values()) else "")
         viewed = list(dict.fromkeys([*state.viewed_ids, *(p.id for p in shown)]))[-50:]
         facts = ReplyFacts(act=Act.show_products, intent=Intent.product_info, user_text=u.text, products=shown,
                            currency=self.currency, detail=detail, slots={"found": "products you asked about"})

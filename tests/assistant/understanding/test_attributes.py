@@ -27,6 +27,9 @@ pytestmark = pytest.mark.no_shop  # reads no built shop: runs while a fresh clon
     ("is it good for gaming", "gaming"),  # how good is for the details to say; "good" is no property
     ("does it have good battery life", "battery life"),
     ("are they waterproof", "waterproof"),  # asked of several, as "is it" asks it of one
+    ("are these dishwasher safe", "dishwasher safe"),  # and by any plural pointer
+    ("are any of them leather", "leather"),
+    ("do those have a lid", "lid"),
     ("does the first one have 5g", "5g"),  # a property of two characters, after the pointer
 ])
 def test_a_property_is_read_from_the_question(text: str, expected: str) -> None:
