@@ -255,7 +255,7 @@ class ShoppingAdvisor:
                 text = f"{text} {wanted}"
         # A ranking by size or price reaches further: the biggest or cheapest of the kind need not be among the
         # closest matches.
-        ranks_far = bool(slots.size_rank) or slots.price in ("cheapest", "priciest")
+        ranks_far = bool(slots.size_rank) or slots.price in ("cheapest", "priciest", "low", "high")
         hits = self.store.search(text, k=POOL * 4 if ranks_far else POOL, filters=filters)
         if not hits and filters.categories:
             filters = filters.model_copy(update={"categories": None})
@@ -356,7 +356,7 @@ class ShoppingAdvisor:
                             relaxed.append(f"{attribute} {value}")
             if not ok:
                 relaxed.append(f"with {slots.feature}")
-        hits = self._price_level(hits, slots)
+        hits = self._price_level(hits, slots, thing)
         ranked = self._rank(text, hits, user_id, state)
         if slots.recipient in ADULT_RECIPIENTS and self.children is not None and ranked:
             # "something for my husband, he likes cooking": the children's cooking set its words match best comes
@@ -541,11 +541,20 @@ class ShoppingAdvisor:
                          enumerate(zip(ids, closeness, strict=True))), key=lambda t: (-t[0], t[1]))
         return [pool[i] for _, _, i in scored]
 
-    def _price_level(self, hits: list[SearchHit], slots: Slots) -> list[SearchHit]:
-        # "not too pricey" / "premium" are relative to what matches, not to the whole shop.
+    def _price_level(self, hits: list[SearchHit], slots: Slots, thing: str = "") -> list[SearchHit]:
+        # "not too pricey" / "premium" are relative to what matches, not to the whole shop: to the things of the
+        # kind asked for among the deep pool ("a laptop for uni, nothing too expensive": the cheaper third of the
+        # laptops found, not the cheaper half of the 15 closest, which were $800-1200), else to the closest matches.
         if slots.price not in ("low", "high") or len(hits) < 4:
             return hits
-        prices = sorted(h.product.price for h in hits[:15])
+        of_thing = [h for h in hits if is_a(h.product.title, thing)] if thing else []
+        if len(of_thing) >= 3 * SHOW:
+            prices = sorted(h.product.price for h in of_thing)
+            if slots.price == "low":
+                cut = prices[len(prices) // 3]
+                return [h for h in hits if h.product.price <= cut]
+        else:
+            prices = sorted(h.product.price for h in hits[:15])
         if slots.price == "low":
             cut = prices[len(prices) // 2]
             return [h for h in hits if h.product.price <= cut]
