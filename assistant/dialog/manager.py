@@ -793,8 +793,11 @@ class DialogManager:
                 return TurnResult(facts, StateUpdate(problem=u.problem or "damaged",
                                                      orders_shown=[o.id for o in facts.orders]))
             order_id = described[0].id
-        # What broke: the thing named, not how it came ("my parcel came and one of the mugs was smashed": mugs).
-        thing = next((w for w in (u.head, *self._order_things(u)) if w and w not in ORDER_WORDS), "")
+        # What broke: the thing named, not how it came ("my parcel came and one of the mugs was smashed": mugs). A
+        # word no title prints names nothing an order had ("its been ages": "ages" is in "Storage Jar").
+        titles = self.understander.catalog.title_counts
+        thing = next((w for w in (u.head, *self._order_things(u)) if w and w not in ORDER_WORDS
+                      and titles.get(stem(w), 0)), "")
         if user_id and thing and not u.slots.order_id:
             # "one of the mugs in my last order was chipped": the latest order that had a mug.
             having = self.service.orders_with(user_id, thing, delivered=arrived)
@@ -802,7 +805,7 @@ class DialogManager:
                 if order_id:
                     note = f"Order {order_id} has no {thing} in it; order {having[0].id} does."
                 order_id = having[0].id
-            elif not having and thing == u.head and self.understander.catalog.title_counts[stem(thing)]:
+            elif not having and thing == u.head:
                 # "a broken teapot in my last order" and no order of theirs had one: the thing the message is about
                 # is one the shop sells, so it names what broke, and no order is blamed for it; the shopper picks.
                 note = f"I can't find any {plural(thing)} in your recent orders."

@@ -340,6 +340,9 @@ class CustomerService:
                               slots={"order_id": order_id})
         if order is None:
             orders = [o for o in self.db.orders_for_customer(user_id, limit=5) if o.status.value != "cancelled"]
+            if kind == "not_arrived":
+                # A parcel that never came is one of those still on their way, where there are any.
+                orders = [o for o in orders if o.status is not OrderStatus.delivered] or orders
             if len(orders) != 1:
                 return ReplyFacts(act=Act.order_list, intent=Intent.report_problem, user_text=text, orders=orders,
                                   detail=" ".join(x for x in (note, "Which order is it about?") if x),
