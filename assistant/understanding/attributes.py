@@ -35,6 +35,11 @@ _HOW_MUCH = re.compile(
     # "what material is the first one", "what size are they": the property, then "is" and the pointer.
     r"\bwhat\s+(?P<what5>[a-z][a-z -]{2,30}?)\s+(?:is|are)\s+(?:it|this|that|they|these|those|this one|that one|"
     r"the \w+ one|the \w+ ones)\s*$")
+# "how long does it burn for", "how well do they hold heat": how a product does what it does, asked by its verb.
+_HOW_IT_DOES = re.compile(
+    r"^how\s+(?P<degree>long|well|fast|often|quickly|far)\s+(?:does|do|will|would|can)\s+"
+    r"(?P<who>it|they|these|those|this|that|this one|that one|the \w+ ones?)\s+(?P<verb>[a-z]{3,})"
+    r"(?P<rest>(?:\s+[a-z]+){0,2}?)(?:\s+(?:for|on|with|in|at|to))?\s*$")
 # "what is it made of", "what's the second one made from": its material.
 MATERIAL_ASKED = "material"
 _MADE_OF = frozenset({"made of", "made from", "made out of"})
@@ -144,6 +149,12 @@ def asked_attribute(text: str) -> str:
     included = _INCLUDED.search(text)
     if included:
         return included.group("what4")
+    how = _HOW_IT_DOES.search(text)
+    if how:
+        # Said back as asked: "how long it burns", "how long they burn" (a degree no title or detail is named by).
+        several = how.group("who") in ("they", "these", "those") or how.group("who").endswith("ones")
+        verb = how.group("verb") if several else _third_person(how.group("verb"))
+        return f"how {how.group('degree')} {'they' if several else 'it'} {verb}{how.group('rest')}"
     compared = _COMPARED.search(text) if _CHOOSING.search(text) else None
     match = compared or _HOW_MUCH.search(text) or _ASKED.search(text)
     if not match:
@@ -182,18 +193,25 @@ def as_typed(attribute: str, text: str) -> str:
     return typed.group(0) if typed else attribute
 
 
-def silent_on(attribute: str, of_each: bool = False) -> str:
+def _third_person(verb: str) -> str:
+    return verb + ("es" if verb.endswith(("s", "sh", "ch", "x", "z")) else "s")
+
+
+def silent_on(attribute: str, of_each: bool = False, of_any: bool = False) -> str:
     """What the product details do not say, as the reply puts it: "don't mention memory" ("... for every one of
-    them" when ``of_each``), "don't say which one burns longest"."""
-    if attribute.startswith("which "):
+    them" when ``of_each``, "... for any of them" when ``of_any``: none of several says it), "don't say which one
+    burns longest", "don't say how long it burns"."""
+    if attribute.startswith(("which ", "how ")):
         return f"don't say {attribute}"
+    who = "each" if of_each else "any of them" if of_any else "it"
     if attribute == MATERIAL_ASKED:
-        return "don't say what " + ("each is" if of_each else "it is") + " made of"
+        return f"don't say what {who} is made of"
     sense = attribute.split()
     if len(sense) == 2 and sense[1] == "like":
         # "what does it smell like": "don't say what it smells like" ("don't mention smell like" was no English).
-        return f"don't say what {'each' if of_each else 'it'} {sense[0]}s like"
-    return f"don't mention {attribute}" + (" for every one of them" if of_each else "")
+        return f"don't say what {who} {_third_person(sense[0])} like"
+    return f"don't mention {attribute}" + (" for every one of them" if of_each else " for any of them" if of_any
+                                            else "")
 
 
 def asks_included(text: str) -> bool:

@@ -139,12 +139,14 @@ def find_reference(
         # "how much is it", "how much would they cost together", "how much are they all": what something shown costs.
         how_much = ["how", "much"] in (words[j : j + 2] for j in range(max(0, i - 4), i - 1))
         # "what size are they", "how big are these": a question about the things shown ("what time is it" is not).
-        asked_of_them = not nxt and words[i] in ("they", "these", "those") and words[0] in ("what", "how", "which")
+        # So is "how long do they burn for", "what do these smell like": what the things shown do, whatever the verb.
+        plural = words[i] in ("they", "these", "those") and words[0] in ("what", "how", "which")
+        asked_of_them = plural and (not nxt or (prev in _DO and nxt.isalpha()))
         # "are they sweat proof", "are these dishwasher safe": a plural pointer opening a question is the things shown,
         # whatever it asks of them ("are they going to arrive today" asks of the courier).
         of_those = i == 1 and prev in _BE and words[i] in ("they", "these", "those") and nxt.isalpha() \
             and not nxt.endswith("ing")
         if (prev in _BE and (nxt in _BE_PREDICATES or in_stock or how_much or asked_of_them or of_those)) or (
-                prev in _DO and (nxt in _DO_PREDICATES or how_much)):
+                prev in _DO and (nxt in _DO_PREDICATES or how_much or asked_of_them)):
             return None, words[i]
     return None, None

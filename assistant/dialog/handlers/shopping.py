@@ -108,6 +108,8 @@ def quote_about(product: Product, attribute: str) -> str:
             w.capitalize() for w in words_of(product.title) if w in SIZES]
         if printed:
             return ", ".join(dict.fromkeys(printed))
+    if attribute.startswith("how "):
+        attribute = attribute.split(" ", 3)[-1]  # "how long it burns": what it does; "long" is asked, not said
     # Short words are grammar, except a spec written short ("4k", "5g").
     words = [w for w in re.findall(r"[a-z0-9]+", attribute.lower())
              if (len(w) > 2 or any(c.isdigit() for c in w)) and w not in FUNCTION_WORDS]
@@ -1171,7 +1173,7 @@ class ShoppingAdvisor:
         if u.attribute:  # "do they have a backlit keyboard?": what each one's details say of it comes first
             said = as_typed(u.attribute, u.text)
             if not any(quotes.values()):  # "are these dishwasher safe?" and no detail says: said once, not per item
-                detail = f"The product details I have {silent_on(said)} for any of them."
+                detail = f"The product details I have {silent_on(said, of_any=True)}."
             else:
                 detail = f"On {said}, here is what each one's details say." + (
                     f" The details of the others {silent_on(said)}." if not all(quotes.values()) else "")

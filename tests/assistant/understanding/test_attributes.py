@@ -31,6 +31,9 @@ pytestmark = pytest.mark.no_shop  # reads no built shop: runs while a fresh clon
     ("are any of them leather", "leather"),
     ("do those have a lid", "lid"),
     ("does the first one have 5g", "5g"),  # a property of two characters, after the pointer
+    ("how long does it burn for", "how long it burns"),  # how it does what it does, said back as asked
+    ("how long do they burn for", "how long they burn"),
+    ("how well do these hold heat", "how well they hold heat"),
 ])
 def test_a_property_is_read_from_the_question(text: str, expected: str) -> None:
     assert asked_attribute(text) == expected
@@ -131,3 +134,6 @@ def test_what_the_details_do_not_say_is_said_in_english() -> None:
     assert silent_on(asked_attribute("what does it smell like")) == "don't say what it smells like"
     assert silent_on("sound like", of_each=True) == "don't say what each sounds like"
     assert silent_on("battery life") == "don't mention battery life"
+    assert silent_on("battery life", of_any=True) == "don't mention battery life for any of them"
+    assert silent_on("smell like", of_any=True) == "don't say what any of them smells like"
+    assert silent_on("how long they burn", of_any=True) == "don't say how long they burn"

@@ -62,6 +62,7 @@ def targets(text: str, focus: str | None = None) -> tuple[str, ...]:
         ("how much are they all together", ("a", "b", "c", "d")),
         ("how much is delivery", ()),  # a price asked of no product shown
         ("what size are they", ("a", "b", "c", "d")),  # a property asked of the things shown
+        ("how long do they burn for", ("a", "b", "c", "d")),  # what they do, by a verb no list holds
         # An order to list them in points at none: "first" is no place and "cheapest" picks nothing.
         ("cheapest first", ()),
         ("most expensive first please", ()),
