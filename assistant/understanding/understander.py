@@ -657,6 +657,13 @@ class Understander:
                 # for bare is a search for it.
                 u = u.with_intent(Intent.search_product, f"another kind, going on: {named}")
             unsure = False
+        elif not u.confident and guess == Intent.refine_search and u.head and u.names_product \
+                and screen.context is TurnContext.products \
+                and not any(prints(p.title, u.head) for p in screen.products):
+            # "whats ur cheapest mug" after garden decorations (a refinement at 0.55): a thing named that none of
+            # those listed is, is asked for anew, not looked for among them.
+            u = u.with_intent(Intent.search_product, f"a kind none of those shown is: {u.head}")
+            unsure = False
         elif not u.confident and guess is not None and guess in _FOLLOW_UPS.get(screen.context, ()):
             # Below the threshold tuned on single messages, but a follow-up about what is on the screen
             # ("what's the warranty?" after one product) is the likeliest reading there.
