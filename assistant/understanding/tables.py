@@ -127,6 +127,8 @@ def negated_terms(
         end = neg.last
         if words[neg.first] == "not" and end < len(words) and words[end] in _MERELY:
             end += 1  # "not just an ornament": a thing that is only that is what is turned down
+        elif end < len(words) and words[end] == "so":
+            end += 1  # "not so expensive": a degree, where "so" after the scope starts a clause ("not today so ...")
         while (
             end < len(words)
             and end - neg.last < _SCOPE_WORDS

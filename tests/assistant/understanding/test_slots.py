@@ -526,6 +526,7 @@ def test_excluded_brand(elec: SlotExtractor) -> None:
         ("something cheap", "low"),
         ("not too expensive", "low"),
         ("not too pricey", "low"),
+        ("not so expensive please", "low"),  # "so" a degree here, not a clause after the negation
         ("a bigger one for not much more", "low"),
         ("a budget laptop", "low"),
         ("anything cheaper?", "cheaper"),
