@@ -679,7 +679,10 @@ class Understander:
             unsure = False
         verb, _, added = edit
         taking = bool(_TAKING.intersection(words)) and u.intent in _FOLLOW_UPS[TurnContext.products]
-        if (unsure or u.intent in _SOCIAL or taking) and (screen.products or screen.focus_id) and verb == "add" \
+        # ("add the second one to a bundle" with a set on the screen: that set, not a new one built around nothing.)
+        to_the_set = u.intent == Intent.build_bundle and screen.context is TurnContext.bundle and bool(screen.bundle)
+        if (unsure or u.intent in _SOCIAL or taking or to_the_set) and (screen.products or screen.focus_id
+                                                                        or to_the_set) and verb == "add" \
                 and (u.slots.quantity or u.slots.reference_text or u.slots.reference_index or "both" in words) \
                 and not content_words(added):
             # "i'll take 6" after a lantern's details (out of scope at 0.83 to the model), "i'll take it" (a goodbye
@@ -1279,9 +1282,10 @@ class Understander:
                 # added to the product in focus.
                 update["targets"] = (screen.focus_id,)
             listed = _roles(words, max_words=3, title_counts=self.catalog.title_counts)
-            # A count ("two of the first one") is how many, never a thing to add.
+            # A count ("two of the first one") is how many, never a thing to add; nor is a pointer ("the 2nd one").
+            pointer = set(words_of(u.slots.reference_text or ""))
             named = [w for w in content_words(_without_destination(words))
-                     if w not in SET_WORDS and w not in _COMPLEMENT_WORDS and w not in _EDIT_VERBS]
+                     if w not in SET_WORDS and w not in _COMPLEMENT_WORDS and w not in _EDIT_VERBS and w not in pointer]
             if not listed and update.get("targets") and not update["complements"] and 0 < len(named) <= 3:
                 # "add a mouse to it": one thing named for the product pointed at is the rest of the set ("add 4
                 # cups": four of them).
