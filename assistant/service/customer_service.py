@@ -16,6 +16,7 @@ from typing import Protocol
 
 from assistant.facts import Act, PolicyPassage, ReplyFacts
 from assistant.nlg.money import format_date
+from assistant.nlg.phrasing import join_words
 from assistant.reply import ShownProduct
 from assistant.service.policies import PolicyIndex
 from assistant.types import Intent, OrderDate, OrderRank, ProblemKind
@@ -195,9 +196,17 @@ class CustomerService:
             having = [o for o in bought if any(line.product_id in product_ids for line in o.lines)]
             if having:
                 newest = having[0]
-                lines = [line for line in newest.lines if line.product_id in product_ids]
-                detail = (f"Yes: you ordered {lines[0].title} in {len(having)} order"
-                          f"{'s' if len(having) != 1 else ''}, most recently order {newest.id}.")
+                # Each product's own last order: "have i bought hand warmers" names two, "when did i last order those"
+                # five. The count is of the orders that had any of them, said as such, never of one title alone.
+                each = [(next(ln.title for ln in o.lines if ln.product_id == pid), o)
+                        for pid in dict.fromkeys(product_ids)
+                        if (o := next((o for o in having if any(ln.product_id == pid for ln in o.lines)), None))]
+                plural = "s" if len(having) != 1 else ""
+                detail = (f"Yes: you ordered {join_words([t for t, _ in each])} in {len(having)} order{plural}"
+                          f"{' between them' if len(each) > 1 else ''}, most recently order {newest.id}.")
+                if len(each) > 1:
+                    detail += " You last ordered " + "; ".join(
+                        f"{title} in order {o.id} ({format_date(o.placed_at)})" for title, o in each) + "."
                 shown = lines_first(newest, lambda line: line.product_id in product_ids)
                 return ReplyFacts(act=Act.order_status, intent=Intent.purchase_history, user_text=text, order=shown,
                                   detail=detail, options=["Order the same again"])
