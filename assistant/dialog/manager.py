@@ -290,10 +290,12 @@ class DialogManager:
                 and u.has_product_content:
             return self._complete_pending(u, state.pending, state, user_id)
         intent = u.intent
-        if intent == Intent.report_problem and u.slots.order_id and not u.query and u.context is TurnContext.order \
-                and state.orders_shown and state.last_intent in _ORDER_LOOK_UPS:
+        if intent == Intent.report_problem and u.slots.order_id and not u.query \
+                and state.last_intent in _ORDER_LOOK_UPS and ((u.context is TurnContext.order and state.orders_shown)
+                                                              or state.last_act == Act.sign_in_required.value):
             # "its order 581587" after "where's my parcel" listed the shopper's orders (a problem report to the model
-            # at 0.97, "I'm sorry it has not arrived"): it answers "which one?", so the question goes on.
+            # at 0.97, "I'm sorry it has not arrived"): it answers "which one?", so the question goes on. So does
+            # a guest's "its 581491" after "sign in to see your orders" ("your order came with the wrong item").
             intent = state.last_intent
         # Looked up at most once a turn: it reads the shopper's last 50 orders (36 ms on the demo shop).
         described: list[Order] | None = None
