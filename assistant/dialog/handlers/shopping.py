@@ -30,7 +30,7 @@ from assistant.types import DialogState, Intent, ShownProduct, SizeComparison, S
 from assistant.understanding.attributes import COLOURS_ASKED, RATING_ASKED, SIZE_ASKED, as_typed, silent_on
 from assistant.understanding.catalog import is_a, of_own_kind, prints, stem, title_itself, words_of
 from assistant.understanding.content import FUNCTION_WORDS, content_words
-from assistant.understanding.references import TITLE_SIZES, is_pronoun, title_size
+from assistant.understanding.references import SIZE_CHOICE, TITLE_SIZES, is_pronoun, title_size
 from assistant.understanding.understander import OTHERNESS, REQUEST_WORDS, head_word, use_words
 from assistant.understanding.vocab import ADULT_RECIPIENTS, COLOURS, SIZES
 from cartwise.currency import format_money, to_money
@@ -339,7 +339,8 @@ class ShoppingAdvisor:
             hits, ok = prefer(hits, _size_pattern(slots.size), band=ATTRIBUTE_BAND, thing=whole)
             if not ok:
                 relaxed.append(f"size {slots.size}")
-        if slots.feature:
+        # ("the one with the biggest screen": what the size ranking below is of, no feature a title must print.)
+        if slots.feature and not (slots.size_rank and SIZE_CHOICE.keys() & set(slots.feature.split())):
             hits, ok = _with_feature(hits, slots.feature, thing, slots.categories)
             if not ok and of_any_kind is not hits:
                 # "one with a dog on" after birthday cards, and no birthday card prints a dog: the cards that do
