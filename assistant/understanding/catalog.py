@@ -136,6 +136,7 @@ class CatalogVocabulary:
     compounds: frozenset[str] = frozenset()
     named_brands: tuple[str, ...] = ()
     pairs: frozenset[tuple[str, str]] = frozenset()  # ("drum", "kit"): a title prints "Drum Kit"
+    spellings: dict[str, str] = field(default_factory=dict)  # "christma" -> "christmas": a stem as titles print it
     _by_length: dict[int, list[str]] = field(default_factory=dict, repr=False)
     _category_parts: dict[str, list[tuple[str, ...]]] = field(default_factory=dict, repr=False)
 
@@ -147,6 +148,7 @@ class CatalogVocabulary:
         categories: set[str] = set()
         brands: set[str] = set()
         title_counts: Counter[str] = Counter()
+        printed: dict[str, Counter[str]] = defaultdict(Counter)
         word_categories: dict[str, Counter[str]] = defaultdict(Counter)
         words: set[str] = set()
         joined: set[tuple[str, str]] = set()
@@ -171,6 +173,8 @@ class CatalogVocabulary:
                 categories.add(p.category)
             if p.brand:
                 brands.add(p.brand)
+            for w in words_of(p.title):
+                printed[stem(w)][w] += 1
             title_words = {stem(w) for w in words_of(p.title)}
             title_counts.update(title_words)
             for w in title_words:
@@ -179,7 +183,8 @@ class CatalogVocabulary:
         vocab = cls(tuple(sorted(categories)), tuple(sorted(brands)), title_counts, dict(word_categories),
                     frozenset(words), is_dictionary_word or (lambda word: False), frozenset(joined),
                     frozenset(compounds),
-                    tuple(b for b in sorted(brands) if own[b.lower()] * 2 >= printing[b.lower()]), frozenset(pairs))
+                    tuple(b for b in sorted(brands) if own[b.lower()] * 2 >= printing[b.lower()]), frozenset(pairs),
+                    {form: spelt.most_common(1)[0][0] for form, spelt in printed.items()})
         for w in title_counts:
             if w.isalpha():
                 vocab._by_length.setdefault(len(w), []).append(w)
@@ -202,7 +207,8 @@ class CatalogVocabulary:
         return self.knows(word) or self.is_dictionary_word(word) or self.correct(word) is not None
 
     def correct(self, word: str) -> str | None:
-        """The catalog title word ``word`` is a typo of, or None (known words and ordinary words are kept).
+        """The catalog title word ``word`` is a typo of (spelt as the titles print it most), or None (known words
+        and ordinary words are kept).
 
         One edit for words of 4-6 letters (counted in the singular the titles are indexed by), two from 7, keeping
         the first letter and the length within one (typing rarely gets those wrong, and without them a word the
@@ -229,7 +235,9 @@ class CatalogVocabulary:
                         if best is None or score > best[0]:
                             best = (score, candidate)
             if best:
-                return best[1]
+                # As the titles print it: the stem "christma" put into the message was quoted back ("we don't seem
+                # to carry christma jumpers").
+                return self.spellings.get(best[1], best[1])
         return None
 
     def named_categories(self, message_words: Sequence[str]) -> NamedCategories:

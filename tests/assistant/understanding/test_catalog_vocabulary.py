@@ -74,7 +74,8 @@ def test_no_word_list_is_involved(tmp_path: Path) -> None:
     [("teapott", "teapot"), ("doormatt", "doormat"), ("bunnting", "bunting"), ("cushon", "cushion"),
      ("teapot", None), ("warm", None), ("xyzzyq", None), ("mug", None),
      ("cushons", "cushion"),  # one edit from the singular the titles are indexed by
-     ("wellies", None)],  # "welly" is two edits from "wall": too many for a five-letter form
+     ("wellies", None),  # "welly" is two edits from "wall": too many for a five-letter form
+     ("chrismas", "christmas")],  # spelt as the titles print it, never the stem "christma" they are indexed by
 )
 def test_typos_are_corrected_to_catalog_words(gift: CatalogVocabulary, word: str, fixed: str | None) -> None:
     assert gift.correct(word) == fixed
@@ -83,7 +84,7 @@ def test_typos_are_corrected_to_catalog_words(gift: CatalogVocabulary, word: str
 def test_a_typo_that_looks_like_a_plural_is_compared_as_typed(elec: CatalogVocabulary) -> None:
     # "wireles" read as the plural of "wirele" was two letters short of "wireless", and was said not carried.
     assert elec.correct("wireles") == "wireless"
-    assert elec.correct("headfones") == "headphone"  # the singular still comes first
+    assert elec.correct("headfones") == "headphones"  # compared in the singular first; spelt as titles print it
 
 
 def test_helpers() -> None:

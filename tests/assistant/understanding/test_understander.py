@@ -489,7 +489,7 @@ def test_the_phrase_the_head_ends(understander: Understander) -> None:
 
 def test_typo_correction_keeps_first_letter_and_length(understander: Understander) -> None:
     assert "toaster" not in understander.understand("a teapot and a toaster", Screen()).corrections
-    assert understander.understand("headfones", Screen()).corrections == {"headfones": "headphone"}
+    assert understander.understand("headfones", Screen()).corrections == {"headfones": "headphones"}
 
 
 def test_a_possessive_without_its_apostrophe_is_no_typo(understander: Understander) -> None:
