@@ -1003,7 +1003,6 @@ class Understander:
         something else. The check is the reverse of :meth:`_policy_decides`, with both shops' calibrated
         thresholds: the passage below the policy check's suggestion threshold, the product at the catalog's."""
         assert self.policies is not None
-        self.matcher.embed_together((u.text, u.query))
         similarity = self.policies.best_score(u.text)
         if self.policy_check.suggests(similarity):
             return u
