@@ -76,6 +76,7 @@ from assistant.understanding.references import (
     MAX_LISTED,
     NUMBERED_POINTERS,
     PLURAL_PRONOUNS,
+    SIZE_CHOICE,
     OnScreen,
     by_name,
     chooses_among,
@@ -636,11 +637,12 @@ class Understander:
             u = u.with_intent(Intent.product_info, "the colours of the product on the screen")
         if (not u.confident or (u.intent == Intent.out_of_scope and (
                 bool({"it", "they", "them"} & set(words)) or self._names_its_property(words, u.attribute)))) \
-                and u.attribute and screen.focus_id and not own_orders and screen.context in (
+                and u.attribute and screen.focus_id and not own_orders and not u.slots.size_rank and screen.context in (
                 TurnContext.product, TurnContext.products):
             # "what's the warranty?" with a product on the screen: a property of that product; so is "is it easy to
             # fly" after drones (out of scope at 0.95): "it" is the drone; and "whats the battery life" after a
-            # speaker's details (out of scope at 0.72): the battery is the speaker's.
+            # speaker's details (out of scope at 0.72): the battery is the speaker's. ("whats the smallest you have"
+            # ranks the kind by size: no property of the one shown.)
             u = u.with_intent(Intent.product_info, f"a property of the product on the screen: {u.attribute}")
             unsure = False
         elif screen.context is TurnContext.product and screen.focus_id and not own_orders \
@@ -2131,7 +2133,8 @@ def head_word(words: Sequence[str]) -> str:
     before = ""
     wanted_generic = False
     purpose = False
-    for w in [*words, ","]:
+    # A size superlative ranks the thing ("whats the smallest you have"); it is never the thing.
+    for w in [*(w for w in words if w not in SIZE_CHOICE), ","]:
         if w in _PREPOSITIONS and segment and segment[-1] in ("one", "ones") and content_words(segment):
             return ""  # "a matching one for the cat", "a bigger one": the kind on the screen, described
         if w in _SUBJECT_PRONOUNS and (content := content_words(segment)):

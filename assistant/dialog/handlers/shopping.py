@@ -402,6 +402,10 @@ class ShoppingAdvisor:
         ranks = ranks_by(slots)
         # (An "LCD TV", not a "TV Mounting Service", for "the cheapest tv".)
         of_kind = [ranked[n] for n in of_own_kind([p.title for p, _ in ranked], named)] if named and ranks else []
+        if ranks and not named and _is_range(kind):
+            # "whats the smallest you have" after a list of the TVs range: the range's products are the kind.
+            in_range = {id(p) for p in _products_of_kind([p for p, _ in ranked], kind)}
+            of_kind = [pr for pr in ranked if id(pr[0]) in in_range]
         if slots.price in ("cheapest", "priciest"):
             # "the cheapest": among the relevant matches, cheapest first (not the cheapest thing in the shop); "your
             # cheapest laptop", among all the laptops found (the closest ten of 124 laptops are no catalog's cheapest).
@@ -860,7 +864,8 @@ class ShoppingAdvisor:
         # my"): what the shown products were named from their titles still says it.
         # ("for iphone" after phone chargers: the thing is still the charger.)
         thing = (head_word((standing or "").split()) if u.narrows else "") or u.head \
-            or head_word((standing or "").split()) or head_word(state.kind.split()) or (
+            or head_word((standing or "").split()) \
+            or (head_word(state.kind.split()) if not _is_range(state.kind) else "") or (
             # "in white" after a list shown for a need: a colour or a size picks among things of the kind shown.
             _shared_word([p.title for p in shown]) if u.slots.colour or u.slots.size else "")
         if u.slots.size_than and shown:
@@ -1413,8 +1418,8 @@ def _names_a_thing(u: Understanding, as_written: bool = False) -> bool:
                                    *u.slots.brands) if v for w in words_of(v)}
     if as_written:
         attribute_words |= set(u.recipient_words)
-    # A letter left of a contraction ("she's" -> "s") is no word.
-    return any(w not in attribute_words and len(w) > 1 for w in _query_words(u))
+    # A letter left of a contraction ("she's" -> "s") is no word; a size superlative ranks, it names nothing.
+    return any(w not in attribute_words and w not in SIZE_CHOICE and len(w) > 1 for w in _query_words(u))
 
 
 def _for_pronoun(words: Sequence[str]) -> int | None:
@@ -1545,6 +1550,11 @@ def _named_kind(kind_words: list[str], request: str, title: str) -> list[str]:
     return kind_words
 
 
+def _is_range(kind: str) -> bool:
+    """Whether a list's label names a category ("items from our TVs range"), whose last word is no thing."""
+    return kind.startswith("items from our ") and kind.endswith(" range")
+
+
 def _of_kind(hits: list[SearchHit], kind: str) -> list[SearchHit]:
     """The hits of the kind the shopper was looking at ("cheaper" cake stands stay cake stands); empty if none are."""
     keep = {id(p) for p in _products_of_kind([h.product for h in hits], kind)}
@@ -1575,7 +1585,7 @@ def _products_of_kind(products: Sequence[Product], kind: str) -> list[Product]:
 
     A word of the kind's name that no title prints ("affordable" of "affordable phones", a price level the label
     describes) says nothing about which products are of the kind."""
-    if kind.startswith("items from our ") and kind.endswith(" range"):
+    if _is_range(kind):
         category = kind[len("items from our "):-len(" range")]
         return [p for p in products if p.category == category]
     titles = [_title_stems(p.title) for p in products]

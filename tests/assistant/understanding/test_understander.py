@@ -626,6 +626,8 @@ def test_a_phrase_keeps_the_words_naming_a_kind_not_those_describing_it(understa
     ("phone cases", "cases"),
     ("something they can keep", ""),  # a verb after its subject and a modal is what is done with it ("2 keeps")
     ("a can opener", "opener"),
+    ("whats the smallest you have", ""),  # a size superlative ranks the kind; it names no thing
+    ("the biggest tv you sell", "tv"),
 ])
 def test_the_head_is_no_participle(text: str, head: str) -> None:
     from assistant.understanding.understander import head_word
