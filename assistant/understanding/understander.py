@@ -944,6 +944,14 @@ class Understander:
                 and _counted_for_total(u.slots, words, self.catalog.title_counts) is not None:
             # Twelve of one thing for a total: which of them twelve times fits the budget, as a set of one.
             u = u.with_intent(Intent.build_bundle, "a number of one thing for a total budget")
+        if u.intent in (Intent.search_product, Intent.out_of_scope) and u.people and screen.products \
+                and screen.context is TurnContext.products \
+                and not [w for w in content if w not in PEOPLE_NOUNS and not small_count(w)]:
+            # "we are 6 people" after picnic things (a search to the model, which found "Person" signs), "there will
+            # be 10 kids" after party bags (out of scope): how many the request on the screen is for; it names
+            # nothing new ("kids" is who, not what: "Here are 3 kids").
+            u = u.with_intent(Intent.refine_search, "a head count for the request shown").model_copy(
+                update={"head": "", "names_product": False})
         if (u.describes_only or (not u.head and _elides_its_thing(request_clause(words)))) and screen.products \
                 and u.intent == Intent.search_product:
             # "something funny" after birthday cards (a new search to the model at 0.73): the cards, described. So is

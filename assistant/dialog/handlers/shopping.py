@@ -32,7 +32,7 @@ from assistant.understanding.catalog import is_a, of_own_kind, prints, stem, tit
 from assistant.understanding.content import FUNCTION_WORDS, content_words
 from assistant.understanding.references import SIZE_CHOICE, TITLE_SIZES, is_pronoun, title_size
 from assistant.understanding.understander import OTHERNESS, REQUEST_WORDS, head_word, use_words
-from assistant.understanding.vocab import ADULT_RECIPIENTS, COLOURS, SIZES
+from assistant.understanding.vocab import ADULT_RECIPIENTS, COLOURS, PEOPLE_NOUNS, SIZES
 from cartwise.currency import format_money, to_money
 from cartwise.models import Product
 from finetune.context import TurnContext
@@ -951,7 +951,7 @@ class ShoppingAdvisor:
         _say_unknown_lacking(found, u, slots)  # "the garmin" after smart watches, as in a new request
         # (Nor "different" of "any different colours?": it asks for others, and the colour question is no word.)
         # Who it is for and the occasion say why it is bought, not what a title prints ("one for my son for school").
-        why = {*u.recipient_words, *words_of(u.slots.occasion or "")}
+        why = {*u.recipient_words, *words_of(u.slots.occasion or "")} | (PEOPLE_NOUNS if u.people else set())
         asked_for = [w for w in _query_words(u) if w not in (state.query or "").split() and w not in attributes
                      and w not in OTHERNESS and w not in words_of(u.attribute) and w not in why]
         if names and asked_for and not found.not_found and not any(
@@ -1415,7 +1415,7 @@ def _names_a_thing(u: Understanding, as_written: bool = False) -> bool:
     refinement keeps it as words to search ("just the ones for children" asks for the "Childrens" ones).
     """
     attribute_words = {w for v in (u.slots.colour, u.slots.size, u.slots.recipient, u.slots.occasion, u.slots.feature,
-                                   *u.slots.brands) if v for w in words_of(v)}
+                                   *u.slots.brands) if v for w in words_of(v)} | (PEOPLE_NOUNS if u.people else set())
     if as_written:
         attribute_words |= set(u.recipient_words)
     # A letter left of a contraction ("she's" -> "s") is no word; a size superlative ranks, it names nothing.
