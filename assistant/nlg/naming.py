@@ -119,13 +119,29 @@ def found_label(titles: Sequence[str], categories: Sequence[str], query: str = "
         return _all_or_most(plural(spelled[best]), unigrams[best], len(titles))
     common = Counter(c for c in categories if c).most_common(1)
     if common and common[0][1] == len(titles):
-        return f"items from our {common[0][0]} range"
+        return range_label(common[0][0])
     return ""
 
 
 def kind_of(label: str) -> str:
     """The kind a label names: "teapots" of "teapots and close matches"."""
     return label.removesuffix(CLOSE_MATCHES)
+
+
+_RANGE_OPEN, _RANGE_CLOSE = "items from our ", " range"
+
+
+def range_label(category: str) -> str:
+    """The label of a list named by the category its products share: "items from our party range"."""
+    return f"{_RANGE_OPEN}{category}{_RANGE_CLOSE}"
+
+
+def range_of(label: str) -> str:
+    """The category a list's label names ("party" of "items from our party range"), or "" for a label naming a
+    kind ("teapots"): a range label's last word is no thing."""
+    if label.startswith(_RANGE_OPEN) and label.endswith(_RANGE_CLOSE):
+        return label[len(_RANGE_OPEN):-len(_RANGE_CLOSE)]
+    return ""
 
 
 def _all_or_most(name: str, printing: int, shown: int) -> str:

@@ -578,8 +578,10 @@ class Understander:
         if self.policies is None or not (of_shown or u.intent in (Intent.search_product, Intent.build_bundle)) \
                 or u.near_policy or not words or not asks_a_question(words, u.text):
             return u
-        if u.catalog_match is None:
-            self.matcher.embed_together((u.text, u.query))  # the query: the catalog check below, then the search
+        if u.catalog_match is None and not of_shown:
+            # The query: the catalog check below, then the search (a question about the products shown searches
+            # nothing, so its query is embedded only if the policy check reaches the catalog's).
+            self.matcher.embed_together((u.text, u.query))
         similarity = self.policies.best_score(u.text)
         if not self.policy_check.asks(similarity):
             return u

@@ -22,7 +22,7 @@ import numpy as np
 from assistant.dialog.handlers.degrees import most_of
 from assistant.dialog.handlers.totals import priced_together
 from assistant.facts import Act, ReplyFacts
-from assistant.nlg.naming import found_label, kind_of
+from assistant.nlg.naming import found_label, kind_of, range_label, range_of
 from assistant.nlg.phrasing import join_words, plural
 from assistant.protocols import VectorStore
 from assistant.reply import BundleItem
@@ -269,7 +269,7 @@ class ShoppingAdvisor:
             relaxed.append("on offer")
         if like_ids:
             hits = self._like(hits, like_ids, filters)
-        if kind and not kind.startswith("items from our ") and not _prints_kind(hits, kind):
+        if kind and not range_of(kind) and not _prints_kind(hits, kind):
             # The pool must hold things of the kind: "baking sets pink" finds pink things, none a baking set, and of
             # them only "Set Of 72 Pink Heart Paper Doilies" prints part of the kind. The kind's own matches join it
             # when they print all of it (a word of the label no title prints, "affordable", leaves it as it was).
@@ -321,7 +321,7 @@ class ShoppingAdvisor:
         if slots.colour:
             colour = _colour_pattern(slots.colour)
             hits, ok = prefer(hits, colour, band=ATTRIBUTE_BAND, thing=whole)
-            kind_words = words_of(kind_of(kind)) if kind and not kind.startswith("items from our ") else []
+            kind_words = words_of(kind_of(kind)) if kind and not range_of(kind) else []
             # Only words that say whom or what for ("christmas"), not the first half of a compound that names another
             # kind ("lunch" of "lunch boxes": a blue recipe box is no lunch box in blue).
             said = {w for v in (slots.occasion, slots.recipient, *slots.brands) if v for w in words_of(v)}
@@ -402,7 +402,7 @@ class ShoppingAdvisor:
         ranks = ranks_by(slots)
         # (An "LCD TV", not a "TV Mounting Service", for "the cheapest tv".)
         of_kind = [ranked[n] for n in of_own_kind([p.title for p, _ in ranked], named)] if named and ranks else []
-        if ranks and not named and _is_range(kind):
+        if ranks and not named and range_of(kind):
             # "whats the smallest you have" after a list of the TVs range: the range's products are the kind.
             in_range = {id(p) for p in _products_of_kind([p for p, _ in ranked], kind)}
             of_kind = [pr for pr in ranked if id(pr[0]) in in_range]
@@ -555,15 +555,10 @@ class ShoppingAdvisor:
         if slots.price not in ("low", "high") or len(hits) < 4:
             return hits
         of_thing = [h for h in hits if is_a(h.product.title, thing)] if thing else []
-        if len(of_thing) >= 3 * SHOW:
-            prices = sorted(h.product.price for h in of_thing)
-            if slots.price == "low":
-                cut = prices[len(prices) // 3]
-                return [h for h in hits if h.product.price <= cut]
-        else:
-            prices = sorted(h.product.price for h in hits[:15])
+        of_kind = len(of_thing) >= 3 * SHOW
+        prices = sorted(h.product.price for h in (of_thing if of_kind else hits[:15]))
         if slots.price == "low":
-            cut = prices[len(prices) // 2]
+            cut = prices[len(prices) // (3 if of_kind else 2)]
             return [h for h in hits if h.product.price <= cut]
         cut = prices[(len(prices) * 3) // 4 - 1]
         return [h for h in hits if h.product.price >= cut]
@@ -865,7 +860,7 @@ class ShoppingAdvisor:
         # ("for iphone" after phone chargers: the thing is still the charger.)
         thing = (head_word((standing or "").split()) if u.narrows else "") or u.head \
             or head_word((standing or "").split()) \
-            or (head_word(state.kind.split()) if not _is_range(state.kind) else "") or (
+            or (head_word(state.kind.split()) if not range_of(state.kind) else "") or (
             # "in white" after a list shown for a need: a colour or a size picks among things of the kind shown.
             _shared_word([p.title for p in shown]) if u.slots.colour or u.slots.size else "")
         if u.slots.size_than and shown:
@@ -930,7 +925,7 @@ class ShoppingAdvisor:
                 detail=f"Nothing cheaper of that kind: the cheapest I have is {cheapest.title} at "
                        f"{self.currency}{cheapest.price:.2f}."))
         others = bool(shown) and not changes and not names and not u.rejected
-        kind_shown = kind_of(state.kind) if state.kind and not state.kind.startswith("items from our ") else ""
+        kind_shown = kind_of(state.kind) if state.kind and not range_of(state.kind) else ""
         if others and kind_shown and found.ranked and not _products_of_kind([p for p, _ in found.ranked[:SHOW]],
                                                                               kind_shown):
             # "show me others" after every teapot in stock was shown: none is left, said so, rather than a kneeling
@@ -1054,7 +1049,7 @@ class ShoppingAdvisor:
                                 label_query="" if for_use else None)
         filters = self.filters(slots, False, exclude_ids=exclude)
         hits = self.store.search_by_vector(vector, k=POOL, filters=filters)
-        hits = (_of_kind(hits, f"items from our {target.category} range") or hits) if target.category else hits
+        hits = (_of_kind(hits, range_label(target.category)) or hits) if target.category else hits
         if slots.price in ("cheapest", "priciest"):
             hits = sorted(hits[:10], key=lambda h: h.product.price, reverse=slots.price == "priciest")
         # A colour standing from before ("in blue", then "similar to the first one") ranks nothing here: those of
@@ -1202,7 +1197,7 @@ class ShoppingAdvisor:
         # Sony is headphones (its category when no kind was shown), not a "Pentium Silver" laptop.
         kind_words = kind_of(state.kind or "").split()
         of_kind = bool(kind_words) and prints(target.title, kind_words[-1])
-        kind = state.kind if of_kind else f"items from our {target.category} range" if target.category else ""
+        kind = state.kind if of_kind else range_label(target.category) if target.category else ""
         if u.slots.colour and of_kind:
             # Another colour of one of the things shown is that kind in the colour: the title's own words ("Small
             # Red Retrospot Mug In Box") would fill the pool the colour is picked from with red mugs and boxes.
@@ -1550,11 +1545,6 @@ def _named_kind(kind_words: list[str], request: str, title: str) -> list[str]:
     return kind_words
 
 
-def _is_range(kind: str) -> bool:
-    """Whether a list's label names a category ("items from our TVs range"), whose last word is no thing."""
-    return kind.startswith("items from our ") and kind.endswith(" range")
-
-
 def _of_kind(hits: list[SearchHit], kind: str) -> list[SearchHit]:
     """The hits of the kind the shopper was looking at ("cheaper" cake stands stay cake stands); empty if none are."""
     keep = {id(p) for p in _products_of_kind([h.product for h in hits], kind)}
@@ -1585,8 +1575,7 @@ def _products_of_kind(products: Sequence[Product], kind: str) -> list[Product]:
 
     A word of the kind's name that no title prints ("affordable" of "affordable phones", a price level the label
     describes) says nothing about which products are of the kind."""
-    if _is_range(kind):
-        category = kind[len("items from our "):-len(" range")]
+    if category := range_of(kind):
         return [p for p in products if p.category == category]
     titles = [_title_stems(p.title) for p in products]
     stems = [s for s in _kind_stems(kind) if any(t.startswith(s) for words in titles for t in words)]
