@@ -45,9 +45,14 @@ MATERIAL_ASKED = "material"
 _MADE_OF = frozenset({"made of", "made from", "made out of"})
 # "which one burns longest?", "which of them charges fastest": the property is what the products do, said by a verb
 # and the degree after it.
+# ("which laptop is lightest": of every laptop, where nothing is on the screen.)
 _DOES = re.compile(
-    r"\bwhich\b(?:\s+(?:one|ones|of (?:them|these|those)))?\s+(?P<verb>is|[a-z]{3,}s)\s+(?:the\s+)?"
+    r"\bwhich\b(?:\s+(?:one|ones|of (?:them|these|those)|[a-z]+))?\s+(?P<verb>is|are|[a-z]{3,}s)\s+(?:the\s+)?"
     r"(?P<degree>[a-z]{2,}(?:est|er))\s*$")
+# "whats the lightest laptop you have", "your heaviest drone": a superlative of weight before the thing asks for the
+# things ranked by what they weigh, which the degree word itself names (the word after it is the thing, no property).
+_WEIGHT_SUPERLATIVE = re.compile(r"\b(?P<degree>lightest|heaviest)\s+(?!for\b|than\b|one\b|ones\b)[a-z]{2,}")
+WEIGHT_ASKED = "weight"
 # "what games come with it", "which cables come with this one": what is in the box, a property of the product asked
 # about, not a set to build around it ("what goes with it").
 _INCLUDED = re.compile(
@@ -86,13 +91,15 @@ def asked_degree(text: str) -> tuple[str, str]:
     has the most ram", "which is lightest"), else ""; and the quantity the degree word itself names, if any:
     "weight" ("lightest", "heavier"), "size" ("which has the biggest screen": the size its title prints). The
     property's quantity is then read from each product's text; price is ranked where it is asked for, not here."""
+    if (weighed := _WEIGHT_SUPERLATIVE.search(text)) is not None:
+        return ("least" if weighed.group("degree") in _LESSER else "most"), WEIGHT_ASKED
     if not _CHOOSING.search(text):
         return "", ""
     found = _COMPARED.search(text) or _DOES.search(text)
     if found is None or found.group("degree") in _PRICE_DEGREES or found.group("degree") in _EVALUATIVE_DEGREES:
         return "", ""
     degree = found.group("degree")
-    of = "weight" if degree.startswith(("light", "heav")) else "size" if degree in SIZE_CHOICE else ""
+    of = WEIGHT_ASKED if degree.startswith(("light", "heav")) else "size" if degree in SIZE_CHOICE else ""
     return ("least" if degree in _LESSER else "most"), of
 
 
@@ -143,9 +150,11 @@ def asked_attribute(text: str) -> str:
     does = _DOES.search(text)
     if does and does.group("degree") not in _STATED_DEGREES:
         return f"which one {does.group('verb')} {does.group('degree')}"
+    if _WEIGHT_SUPERLATIVE.search(text):
+        return WEIGHT_ASKED
     sized = _HOW_SIZED.search(text)
     if sized:
-        return "weight" if sized.group("adjective") == "heavy" else SIZE_ASKED
+        return WEIGHT_ASKED if sized.group("adjective") == "heavy" else SIZE_ASKED
     included = _INCLUDED.search(text)
     if included:
         return included.group("what4")

@@ -842,9 +842,16 @@ class Understander:
             # model read.
             u = u.with_intent(Intent.search_product, "news of someone the shopper shops for, or an occasion: "
                                                      f"{u.slots.recipient or u.slots.occasion}")
-        if u.intent == Intent.best_sellers and u.slots.size_rank and u.head and not screen.products:
-            # "whats the biggest tv you sell": TVs ranked by size, not by sales.
+        if (u.intent == Intent.best_sellers and u.slots.size_rank and u.head and not screen.products) or (
+                u.intent == Intent.out_of_scope and u.slots.size_rank and u.names_product and not screen.products):
+            # "whats the biggest tv you sell": TVs ranked by size, not by sales; "which tv is the biggest" (out of
+            # scope at 0.74 to the model) asks the same of a kind the shop sells.
             u = u.with_intent(Intent.search_product, f"ranked by size: {u.slots.size_rank}")
+        elif u.intent in (Intent.search_product, Intent.product_info) and u.degree and u.attribute and u.head \
+                and self.catalog.title_counts.get(stem(u.head), 0) and not screen.products:
+            # "whats the lightest laptop you have" (a product's details at 0.43 to the model): with nothing on the
+            # screen, the things of that kind compared on the quantity their own details give.
+            u = u.with_intent(Intent.compare_products, f"the kind ranked by {u.degree_of or u.attribute}")
         elif u.intent == Intent.best_sellers and u.slots.price in ("priciest", "cheapest") and u.names_product:
             # "show me your most expensive teapots": teapots ranked by price, not by sales (the model reads "most"
             # as "most popular").
@@ -2143,8 +2150,14 @@ def head_word(words: Sequence[str]) -> str:
     before = ""
     wanted_generic = False
     purpose = False
-    # A size superlative ranks the thing ("whats the smallest you have"); it is never the thing.
-    for w in [*(w for w in words if w not in SIZE_CHOICE), ","]:
+    # A size superlative ranks the thing ("whats the smallest you have"); it is never the thing, nor is the article
+    # before it the start of a phrase after a verb ("which tv is the biggest": the tv).
+    ranked = [w for i, w in enumerate(words) if w not in SIZE_CHOICE
+              and not (w in DETERMINERS and i + 1 < len(words) and words[i + 1] in SIZE_CHOICE)]
+    if ranked[:1] == ["which"] and ranked[2:3] in (["is"], ["are"]) and ranked[1] not in ("one", "ones") \
+            and content_words(ranked[1:2]):
+        return ranked[1]  # "which tv is the biggest", "which laptop is lightest": what follows "is" describes it
+    for w in [*ranked, ","]:
         if w in _PREPOSITIONS and segment and segment[-1] in ("one", "ones") and content_words(segment):
             return ""  # "a matching one for the cat", "a bigger one": the kind on the screen, described
         if w in _SUBJECT_PRONOUNS and (content := content_words(segment)):

@@ -33,10 +33,24 @@ def _measure(product: Product, u: Understanding, words: list[str]) -> Measure | 
     return None
 
 
-def most_of(products: Sequence[Product], u: Understanding, said: str) -> str:
+def ranked_by(products: Sequence[Product], u: Understanding) -> list[Product]:
+    """The ``products`` whose own text gives the quantity asked about (``u.degree_of``/``u.attribute``), the one
+    with the most (or least, ``u.degree``) of it first; those whose text gives none are left out."""
+    words = _property_words(u)
+    measured = [(p, m) for p in products if (m := _measure(p, u, words)) is not None]
+    if not measured:
+        return []
+    kind = Counter(m.kind for _, m in measured).most_common(1)[0][0]
+    of_kind = [(p, m) for p, m in measured if m.kind == kind]
+    of_kind.sort(key=lambda pm: pm[1].value, reverse=u.degree == "most")
+    return [p for p, _ in of_kind]
+
+
+def most_of(products: Sequence[Product], u: Understanding, said: str, unmeasured: int = 0) -> str:
     """What the products' texts say of which has the most (or least, ``u.degree``) of the property ``said`` (as
     the shopper wrote it): the one or ones with it, the others' quantities, and how many do not say; "" when fewer
-    than two products' texts give a quantity for it."""
+    than two products' texts give a quantity for it. ``unmeasured``: how many more of the kind, not shown, give
+    none (they are not ruled out either)."""
     words = _property_words(u)
     measured = {p.id: m for p in products if (m := _measure(p, u, words)) is not None}
     if not measured:
@@ -64,7 +78,7 @@ def most_of(products: Sequence[Product], u: Understanding, said: str) -> str:
         what = what.replace("has ", "have ", 1).replace("is ", "are ", 1).replace("weighs ", "weigh ", 1)
     lead = f"{' and '.join(titles[i] for i in winners)} {what} ({measured[winners[0]].text})"
     others = [f"{titles[i]}: {m.text}" for i, m in measured.items() if i not in winners]
-    silent = len(products) - len(measured)
+    silent = len(products) - len(measured) + unmeasured
     lines = [f"Going by the product details, {lead}." if not silent else
              f"Of those whose details give it, {lead}."]
     if others:

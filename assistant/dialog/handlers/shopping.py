@@ -19,7 +19,7 @@ from itertools import zip_longest
 
 import numpy as np
 
-from assistant.dialog.handlers.degrees import most_of
+from assistant.dialog.handlers.degrees import most_of, ranked_by
 from assistant.dialog.handlers.totals import priced_together
 from assistant.facts import Act, ReplyFacts
 from assistant.nlg.naming import found_label, kind_of, range_label, range_of
@@ -1270,6 +1270,18 @@ class ShoppingAdvisor:
             ids = state.shown_ids if u.degree else state.shown_ids[:2]
         # "compare the two cheapest" naming nothing, with fewer than two on the screen: of the standing request.
         query = u.query or state.query or ""
+        unmeasured = 0
+        if not ids and u.degree and u.attribute and not state.shown and (u.head or query):
+            # "which laptop is lightest" with nothing on the screen asks it of every laptop: those whose details
+            # give a weight, lightest first; the others are counted, never ruled out.
+            hits = self.store.search(u.head or query, k=POOL * 4, filters=self.filters(u.slots, _category_filter(u)))
+            # Of the kind: titles that name it, and what is filed beside them (a MacBook Air is a laptop too).
+            filed = {h.product.category for h in hits if u.head and is_a(h.product.title, u.head)}
+            kind = [h.product for h in hits
+                    if not u.head or is_a(h.product.title, u.head) or h.product.category in filed]
+            ranked = ranked_by(kind, u)
+            if len(ranked) >= 2:
+                ids, unmeasured = [p.id for p in ranked[:SHOW]], len(kind) - len(ranked)
         if len(ids) < 2 and query and not unmatched:
             found = self.find(query, u.slots, _category_filter(u), state, user_id)
             ids = [*ids, *(p.id for p, _ in found.ranked if p.id not in ids)][:2]  # "it" stays one of the two
@@ -1282,7 +1294,7 @@ class ShoppingAdvisor:
         quotes = {p.id: quote_about(p, u.attribute) for p in products} if u.attribute else {}
         shown = [ShownProduct(id=p.id, title=p.title, price=p.price, category=p.category,
                               reason=quotes.get(p.id, ""), in_stock=p.in_stock, rating=p.rating) for p in products]
-        detail = most_of(products, u, as_typed(u.attribute, u.text)) if u.attribute and u.degree else ""
+        detail = most_of(products, u, as_typed(u.attribute, u.text), unmeasured) if u.attribute and u.degree else ""
         if u.attribute and not all(quotes.values()) and not detail:
             # Never guess: say the data is silent rather than pick a winner on price or rating.
             detail = (f"The product details I have {silent_on(u.attribute, of_each=True)}, so I can't compare them "

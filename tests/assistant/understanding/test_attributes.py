@@ -125,6 +125,10 @@ def test_a_pointer_before_the_property_is_no_part_of_it(text: str) -> None:
     ("does it have the longest battery life", ("", "")),  # no "which": asks of one product
     ("which is best for gaming", ("", "")),  # a judgement, no quantity of "gaming"
     ("which has the best camera", ("", "")),
+    ("which laptop is lightest", ("least", "weight")),  # of a kind named after "which"
+    ("whats the lightest laptop you have", ("least", "weight")),  # a weight superlative before the thing
+    ("your heaviest drone", ("most", "weight")),
+    ("the lightest one", ("", "")),  # "one" is no thing: nothing to rank here without "which"
 ])
 def test_the_degree_a_question_asks_of_a_property(text: str, expected: tuple[str, str]) -> None:
     assert asked_degree(text) == expected

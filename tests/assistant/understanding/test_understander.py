@@ -628,6 +628,9 @@ def test_a_phrase_keeps_the_words_naming_a_kind_not_those_describing_it(understa
     ("a can opener", "opener"),
     ("whats the smallest you have", ""),  # a size superlative ranks the kind; it names no thing
     ("the biggest tv you sell", "tv"),
+    ("which tv is the biggest", "tv"),  # what follows "is" describes the thing after "which"
+    ("which laptop is lightest", "laptop"),
+    ("which one is cheapest", ""),
 ])
 def test_the_head_is_no_participle(text: str, head: str) -> None:
     from assistant.understanding.understander import head_word
