@@ -429,6 +429,7 @@ class Understanding(BaseModel):
     complements: bool = False
     adds_target: bool = False
     roles: tuple[Role, ...] = ()
+    asks_set: bool = False  # read only for an unsure message: it lists things, says a set, or names a theme
     bundle_op: BundleOp | None = None
     item_query: str = ""
     problem: ProblemKind | None = None

@@ -324,8 +324,10 @@ class DialogManager:
                 # retrieval first; but "whats selling well at the moment" (best sellers at 0.43) names nothing the
                 # titles print: the shop's best sellers (or the shopper's picks) are the likeliest answer.
                 # A set is built around things the shop sells: "any hdmi cables" (a set at 0.51) names one it does
-                # not know, and the search says so.
-                intent = Intent.build_bundle if guess == Intent.build_bundle and not u.unknown_names else guess if (
+                # not know, and the search says so; and only where the message says a set (its things, a set word,
+                # a theme): "secret santa ideas under 10 pounds" (a set at 0.52) asks for presents, each within it.
+                intent = Intent.build_bundle if guess == Intent.build_bundle and not u.unknown_names and u.asks_set \
+                    else guess if (
                     guess in _LISTS_OF_THEIR_OWN and p >= UNSURE_GUESS and not u.names_product) \
                     else Intent.search_product
             elif guess in _SHOPPING_GUESSES and p >= UNSURE_GUESS:

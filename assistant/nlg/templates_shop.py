@@ -100,7 +100,9 @@ def show_products(facts: ReplyFacts, seed: int) -> str:
     # What had to give comes before the list: read after it, "within budget" would be assumed of every line.
     lines.insert(0, relaxed_note(facts))
     # Invitations, not yes/no questions: a bare "yes" would not say which.
-    lines.append(pick(["Tell me a budget, colour or size to narrow these down.",
+    # (A budget already stated is not asked for again.)
+    narrowing = "a colour or size" if budget_phrase(facts.slots, facts.currency) else "a budget, colour or size"
+    lines.append(pick([f"Tell me {narrowing} to narrow these down.",
                        "Ask for cheaper ones, another colour, or a bundle with one of them.", ""], facts, seed))
     return "\n".join(line for line in lines if line)
 

@@ -550,6 +550,11 @@ class Understander:
             # product's details, or creating an account at 0.27): what they come to, from the prices shown.
             u = u.with_intent(Intent.product_info, "a price asked of several things on the screen").model_copy(
                 update={"asks_total": True})
+        if not u.confident:
+            # Whether the message itself says a set: its things listed, a set word, a theme the shop furnishes. An
+            # unsure read builds a set only then ("secret santa ideas under 10 pounds" is a list of presents).
+            u = u.model_copy(update={"asks_set": bool(u.roles) or self._asks_set(words, u.head)
+                                     or self._furnishes_theme(u)})
         return self._policy_beside(u, reading.words)
 
     def _of_subject(self, text: str, pronoun: str, screen: Screen) -> Understanding | None:
@@ -892,12 +897,15 @@ class Understander:
             # the model, having seen refinements after lists, can lean the other way.
             u = u.with_intent(Intent.build_bundle, "asks for a bundle")
         wanting = any(w in _INTRODUCERS and w not in DETERMINERS for w in words)
-        if ((u.intent == Intent.out_of_scope and wanting) or (u.intent == Intent.search_product and u.head)) \
+        if ((u.intent == Intent.out_of_scope and wanting) or (u.intent == Intent.search_product and (
+                u.head or (not screen.products and not _SOME_THING.intersection(words))))) \
                 and self._furnishes_theme(u):
             # "what do i need to work from home" (out of scope at 0.92): a theme the shop furnishes, named, asks for
             # its set, as "everything for a home office" does; so does "we are having a movie night" (a search for
-            # the "movie night" the shop does not carry). Out of scope, only when something is wanted: "the last time
-            # the living room was vacuumed" names the theme's words and wants nothing.
+            # the "movie night" the shop does not carry), and "home office under 800", the theme alone (a search at
+            # 0.66 had listed HomePods); "something for my home office" asks for one thing. Out of scope, only when
+            # something is wanted: "the last time the living room was vacuumed" names the theme's words and wants
+            # nothing.
             u = u.with_intent(Intent.build_bundle, f"names a theme: {self.theme_phrase(u.text)}")
         counted = _set_of_count(words)
         if u.intent == Intent.build_bundle and counted is not None and not u.slots.occasion and not u.people \
