@@ -57,12 +57,18 @@ class OrderDate(BaseModel):
     days_ago: tuple[int, int] | None = None
     year: int | None = None
     years_back: int | None = None  # "this year" 0, "last year" 1: a whole year counted back from today's
+    # "last christmas": the run-up to the latest Christmas Day before today (1 November to 25 December), when the
+    # shop's Christmas orders are placed.
+    last_christmas: bool = False
 
     def span(self, today: date) -> tuple[date, date]:
         """The first and last day meant, seen from ``today``: a day and month is the latest one not after today."""
         if self.days_ago is not None:
             nearest, farthest = self.days_ago
             return today - timedelta(days=farthest), today - timedelta(days=nearest)
+        if self.last_christmas:
+            year = today.year if today > date(today.year, 12, 25) else today.year - 1
+            return date(year, 11, 1), date(year, 12, 25)
         if self.years_back is not None:
             year = today.year - self.years_back
             return date(year, 1, 1), min(date(year, 12, 31), today)
@@ -92,6 +98,8 @@ class OrderDate(BaseModel):
         return today, today
 
     def describe(self) -> str:
+        if self.last_christmas:
+            return "last Christmas"
         if self.days_ago is not None:
             return next((p for p, span in RELATIVE_DAYS.items() if span == self.days_ago), "recently")
         if self.years_back is not None:
@@ -106,6 +114,8 @@ class OrderDate(BaseModel):
         """As a reply says it: "on 9 November", "in January", "in 2011", "last week", "this year"."""
         if self.days_ago is not None or self.years_back is not None:
             return self.describe()
+        if self.last_christmas:
+            return "in the run-up to last Christmas"
         return f"{'in' if self.day is None else 'on'} {self.describe()}"
 
 

@@ -44,6 +44,9 @@ _IN_YEAR = re.compile(r"\b(?:in|from|during|of|since)\s+(?P<year>(?:19|20)\d\d)\
 _YEAR_BEFORE = re.compile(r"\b(?P<year>(?:19|20)\d\d)\s+(?P<next>[a-z]+)")
 # "this year", "last year": in a message about orders or spending ("how much have i spent this year").
 _YEAR_BACK = re.compile(r"\b(?P<which>this|last)\s+year\b")
+# "what did i buy last christmas": the orders of the latest Christmas past (in a message about orders or spending;
+# "christmas" alone is a range of things the shop sells).
+_LAST_CHRISTMAS = re.compile(r"\b(?:last\s+(?:christmas|xmas)|(?:christmas|xmas)\s+last\s+year)\b")
 _RELATIVE_RE = re.compile(r"\b(?P<phrase>" + "|".join(
     re.escape(p) for p in sorted(RELATIVE_DAYS, key=len, reverse=True)) + r")\b")
 
@@ -83,6 +86,9 @@ def find_order_date(text: str) -> tuple[OrderDate | None, str]:
         if m.group("next") in ORDER_WORDS:
             found.append((m.start(), OrderDate(year=int(m.group("year")))))
             text = blank(text, m.start(), m.end("year"))
+    for m in list(_LAST_CHRISTMAS.finditer(text)) if of_an_order or not said.isdisjoint(SPENDING_WORDS) else []:
+        found.append((m.start(), OrderDate(last_christmas=True)))
+        text = blank(text, m.start(), m.end())
     for m in list(_YEAR_BACK.finditer(text)) if of_an_order or not said.isdisjoint(SPENDING_WORDS) else []:
         found.append((m.start(), OrderDate(years_back=0 if m.group("which") == "this" else 1)))
         text = blank(text, m.start(), m.end())

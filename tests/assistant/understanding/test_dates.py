@@ -43,6 +43,9 @@ TODAY = date(2011, 12, 10)
     # A year counted back from today's, in a message about orders or spending.
     ("how much have i spent this year", OrderDate(years_back=0)),
     ("my orders from last year", OrderDate(years_back=1)),
+    # The latest Christmas past, in a message about orders or spending.
+    ("what did i buy last christmas", OrderDate(last_christmas=True)),
+    ("how much did i spend at xmas last year", OrderDate(last_christmas=True)),
 ])
 def test_dates_are_read(text: str, expected: OrderDate) -> None:
     found, rest = find_order_date(text)
@@ -55,7 +58,7 @@ def test_dates_are_read(text: str, expected: OrderDate) -> None:
                                   "january sale mugs", "a mug in june colours", "my june wedding cake stand",
                                   "may i return my order",
                                   "the may blossom mug", "a 2010 calendar", "anything from 2011 in the sale",
-                                  "a calendar for this year"])
+                                  "a calendar for this year", "last christmas i gave you my heart mug"])
 def test_no_date(text: str) -> None:
     assert find_order_date(text) == (None, text)
 
@@ -73,6 +76,9 @@ def test_spans_from_the_shops_today() -> None:
     assert OrderDate(month=2).span(TODAY) == (date(2011, 2, 1), date(2011, 2, 28))
     assert OrderDate(month=12).span(TODAY) == (date(2011, 12, 1), TODAY)
     assert OrderDate(month=12).span(date(2011, 11, 30)) == (date(2010, 12, 1), date(2010, 12, 31))
+    # The run-up to the latest Christmas Day before today: the one just past once it has come.
+    assert OrderDate(last_christmas=True).span(TODAY) == (date(2010, 11, 1), date(2010, 12, 25))
+    assert OrderDate(last_christmas=True).span(date(2012, 1, 5)) == (date(2011, 11, 1), date(2011, 12, 25))
 
 
 def test_a_date_is_said_with_its_preposition() -> None:
