@@ -359,6 +359,11 @@ class DialogManager:
             # a kind, "cheaper ones" is that kind, cheaper, as after a search). Not one of them pointed at:
             # "something similar to the first but cheaper" is like that one.
             intent = Intent.best_sellers
+        elif state.last_intent == Intent.recommend_for_me and intent in (Intent.search_product, Intent.refine_search) \
+                and not u.targets and not u.names_product and not state.query \
+                and (u.slots.budget_max or u.slots.price in ("cheaper", "low")):
+            # "cheaper", "under a fiver" after the shopper's own picks: their picks at that price.
+            intent = Intent.recommend_for_me
         if u.context is TurnContext.policy and state.last_intent in POLICY_QUERIES \
                 and not u.targets and not u.slots.order_id and (
                     (intent in _PRODUCT_TURNS and not u.names_product and not u.for_use)

@@ -70,9 +70,20 @@ class ShopperPicks:
         if u.slots.price == "discounted":
             # "any deals on for me?": what is on offer; the shopper's own picks only when nothing is.
             return self.on_offer(u, state, shopper=user_id)
-        picks, personal = self.picks_for(user_id, state)
+        ceiling = u.slots.budget_max or (cheaper_than(state.shown) if u.slots.price in ("cheaper", "low")
+                                         and state.shown else None)
+        if ceiling is None:
+            picks, personal = self.picks_for(user_id, state)
+        else:
+            # "cheaper" after the shopper's picks: their picks below the prices shown (or within the budget), others
+            # than those shown, not any cheap thing of the shop's.
+            shown = set(state.shown_ids)
+            wider, personal = self.picks_for(user_id, state, k=SHOW * 10)
+            picks = [p for p in wider if p.product.price <= ceiling and p.product.id not in shown][:SHOW]
         lead = {"found": "picks for you"} if personal else \
             {"found": "best sellers" if self._has_sales() else "top-rated products"}
+        if ceiling is not None:
+            lead["budget"] = f"{self.shopping.currency}{ceiling}"
         return self._show(picks, u, state, Intent.recommend_for_me, lead)
 
     def _has_sales(self) -> bool:
