@@ -10,7 +10,7 @@ import re
 
 from assistant.understanding.catalog import words_of
 from assistant.understanding.references import SIZE_CHOICE
-from assistant.understanding.vocab import ORDINALS
+from assistant.understanding.vocab import COLOURS, ORDINALS, SIZES
 
 # "which one has better battery life?", "which is lighter for travel?", "which has the longest battery?" (any
 # superlative: English makes them with -est)
@@ -114,6 +114,9 @@ _OPINION = frozenset("say says saying said think thinks thought reckon feel".spl
 # "what colours", "does it come in other colours", "any more shades": which colours, asked or beyond the one shown.
 _COLOUR_WORDS = frozenset("colour colours color colors shade shades".split())
 _WHICH_OR_OTHER = frozenset("what which wat other another different more".split())
+# What a product may be had in, besides its colours and sizes: "does it come in other sizes", "in a bigger one".
+_VARIANT_WORDS = frozenset("size sizes other another different bigger smaller larger shades styles finish finishes "
+                           "designs patterns one ones".split())
 
 
 def _without_leading_pointer(what: str) -> str:
@@ -183,6 +186,8 @@ def asked_attribute(text: str) -> str:
     if words[:2] in (["work", "with"], ["compatible", "with"], ["connect", "to"]) and len(words) > 2:
         return " ".join(words[2:])  # "does it work with iphone?": whether the details say so of the iPhone
     phrase = " ".join(words)
+    if words[:2] in (["come", "in"], ["comes", "in"]) and len(words) > 2 and not _names_a_variant(words[2:]):
+        return " ".join(words[2:])  # "do they come in a gift box": what they come in, no colour or size of theirs
     if not words or words[0] in ("come", "comes", "fit", "work", "available", "about", "like", "of", "one", "ones",
                                  "same", "different", "similar") \
             or set(words) <= STATED_ANYWAY:
@@ -190,6 +195,14 @@ def asked_attribute(text: str) -> str:
     if words[0] in ("difference", "differences", "compare", "compares", "stack"):
         return ""  # "what's the difference between them", "how does it compare": the comparison, no property
     return "" if phrase in STATED_ANYWAY else phrase
+
+
+def _names_a_variant(words: list[str]) -> bool:
+    """Whether ``words`` (after "does it come in") name a colour, a size or a measure the product may be had in
+    ("blue", "a bigger size", "65 inch", "other colours"), not something it comes packed in ("a gift box")."""
+    phrase = " ".join(words)
+    return any(w[:1].isdigit() or w in COLOURS or w in SIZES or w in _COLOUR_WORDS or w in _VARIANT_WORDS
+               or w in SIZE_CHOICE for w in words) or phrase in COLOURS or phrase in SIZES
 
 
 def as_typed(attribute: str, text: str) -> str:

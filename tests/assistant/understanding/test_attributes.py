@@ -13,6 +13,10 @@ pytestmark = pytest.mark.no_shop  # reads no built shop: runs while a fresh clon
     ("which one has better battery life", "battery life"),
     ("does it have noise cancelling", "noise cancelling"),
     ("which is lightest", "which one is lightest"),
+    ("do they come in a gift box", "gift box"),  # what they come in: no colour or size of theirs
+    ("does it come in blue", ""),  # a variant asked for, not a property
+    ("does it come in 65 inch", ""),
+    ("does it come in a bigger size", ""),
     ("does it work with iphone", "iphone"),
     ("does it work with my samsung tv", "samsung tv"),  # whose TV is no part of what the details may say
     ("which is better for drawing", "drawing"),
