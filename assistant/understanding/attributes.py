@@ -26,12 +26,12 @@ _ASKED = re.compile(
     r"(?:all|any|each|either|both) of (?:them|these|those))\s+(?:have|has|come with|"
     r"include|support|got|do|need|take|use|require)?\s*(?:an?\s+|any\s+)?(?P<what>[a-z0-9][a-z0-9 -]{1,40}?)\s*$|"
     r"\bwhats\s+(?:the|its)\s+(?P<what2>[a-z][a-z -]{2,30}?)\s*(?:like|on it|of it)?\s*$")
-# "how much battery life does the first one have", "what resolution does it have": the property comes before the
-# verb, and the pointer after it.
+# "how much battery life does the first one have", "what resolution does it have", "how many devices can it handle":
+# the property comes before the verb (whichever), and the pointer after it.
 _HOW_MUCH = re.compile(
     r"\b(?:how (?:much|many)|what|which)\s+(?P<what3>[a-z0-9][a-z0-9 -]{1,30}?)\s+(?:does|do|did|will|would|can)\s+"
     r"(?:it|this|that|they|these|those|this one|that one|the \w+ one|the \w+ ones)\s+"
-    r"(?:have|has|get|got|support|use|take|hold|come with)\s*$|"
+    r"(?:[a-z]{3,}(?:\s+(?:with|in|on|to|for))?)\s*$|"
     # "what material is the first one", "what size are they": the property, then "is" and the pointer.
     r"\bwhat\s+(?P<what5>[a-z][a-z -]{2,30}?)\s+(?:is|are)\s+(?:it|this|that|they|these|those|this one|that one|"
     r"the \w+ one|the \w+ ones)\s*$")

@@ -13,6 +13,7 @@ pytestmark = pytest.mark.no_shop  # reads no built shop: runs while a fresh clon
     ("which one has better battery life", "battery life"),
     ("does it have noise cancelling", "noise cancelling"),
     ("which is lightest", "which one is lightest"),
+    ("how many devices can it handle", "devices"),  # whatever the verb after the pointer
     ("do they come in a gift box", "gift box"),  # what they come in: no colour or size of theirs
     ("does it come in blue", ""),  # a variant asked for, not a property
     ("does it come in 65 inch", ""),
