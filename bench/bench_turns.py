@@ -66,8 +66,11 @@ def replay(bots: dict[str, Assistant], shop: str, rounds: int) -> dict[str, tupl
 
 
 def plain_search(settings: Settings, shop: str, rounds: int) -> list[float]:
-    """Baseline: one Chroma-only ``ProductStore.search`` per message, no vector snapshot, no query cache."""
-    store = ProductStore.from_settings(settings, embedder=Embedder(settings.embedding_model_path, query_cache_size=0))
+    """Baseline: one Chroma-only ``ProductStore.search`` per message, no vector snapshot, no query cache; its query
+    is embedded as the assistant's are (the same runtime, ``CARTWISE_EMBEDDING_RUNTIME``), so the ratio is of the
+    work a turn adds, not of a faster encoder on one side."""
+    uncached = settings.model_copy(update={"embedding_cache_size": 0})
+    store = ProductStore.from_settings(settings, embedder=Embedder.from_settings(uncached))
     store.search("warm up", k=1)
     out: list[float] = []
     for _ in range(rounds):

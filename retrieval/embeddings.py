@@ -6,6 +6,7 @@ The model is always loaded from a local sentence-transformers directory
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections import OrderedDict
@@ -18,6 +19,7 @@ import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, Space
 from chromadb.utils.embedding_functions import register_embedding_function
 
+from retrieval.embedding_onnx import ONNX_FILE, OnnxEncoder, export_encoder
 from retrieval.errors import EmbeddingError
 
 if TYPE_CHECKING:
@@ -60,6 +62,8 @@ class Embedder:
             training) under CPU autocast: the same weights; on a CPU with native bf16 about 2.4x the
             float32 speed, vectors within cosine 0.9999 of float32 (docs/benchmarks/install.md). Queries
             stay float32, which is faster for one short text.
+        onnx_dir: a writable directory for the model's ONNX export; small inputs (a turn's texts) then run on
+            onnxruntime (about 2.5x faster, the same vectors to 1e-7). Exported there on first use.
     """
 
     def __init__(
@@ -69,8 +73,13 @@ class Embedder:
         small_batch: int = 8,
         query_cache_size: int = 512,
         precision: Precision = "float32",
+        onnx_dir: Path | None = None,
     ) -> None:
         self.model_path = str(model_path)
+        # Where the ONNX export for small inputs lives (None: PyTorch runs every input); see embedding_onnx.
+        self.onnx_dir = onnx_dir
+        self._onnx: OnnxEncoder | None = None
+        self._onnx_failed = False
         self.device = device
         self.small_batch = small_batch
         self.query_cache_size = query_cache_size
@@ -92,7 +101,11 @@ class Embedder:
             precision = "bfloat16" if native_bf16() else "float32"
         else:
             precision = settings.embedding_precision
-        return cls(settings.embedding_model_path, query_cache_size=settings.embedding_cache_size, precision=precision)
+        onnx_dir = None
+        if settings.embedding_runtime == "onnx":
+            onnx_dir = settings.var_dir / "models" / f"encoder-{_fingerprint(Path(settings.embedding_model_path))}"
+        return cls(settings.embedding_model_path, query_cache_size=settings.embedding_cache_size, precision=precision,
+                   onnx_dir=onnx_dir)
 
     def clear_cache(self) -> None:
         """Forget the cached query vectors (benchmarks timing the uncached path call this)."""
@@ -169,11 +182,28 @@ class Embedder:
                     self._query_cache.popitem(last=False)
         return np.stack([found[t] for t in texts])
 
+    def _onnx_encoder(self) -> OnnxEncoder | None:
+        """The ONNX runner for small inputs, exported on first use; None without ``onnx_dir`` or if it failed
+        (PyTorch then runs them, as before)."""
+        if self._onnx is not None or self.onnx_dir is None or self._onnx_failed:
+            return self._onnx
+        try:
+            path = self.onnx_dir / ONNX_FILE
+            if not path.is_file():
+                export_encoder(self.model, self.onnx_dir)
+            self._onnx = OnnxEncoder.load(path, self.model)
+        except Exception as exc:  # any failure leaves the PyTorch path, which always works
+            logger.warning("ONNX query encoder unavailable (%s); PyTorch encodes queries", exc)
+            self._onnx_failed = True
+        return self._onnx
+
     def _encode(self, texts: list[str], batch_size: int, show_progress: bool) -> np.ndarray:
         import torch
 
-        model = self.model
         small = len(texts) <= self.small_batch
+        if small and (onnx := self._onnx_encoder()) is not None:
+            return onnx(list(texts))
+        model = self.model
         # bf16 pays off on batches; a one-query forward pass is faster in float32 (20 vs 26 ms measured).
         bf16 = self.precision == "bfloat16" and not small
         with _single_thread(small), torch.autocast("cpu", torch.bfloat16, enabled=bf16):
@@ -185,6 +215,14 @@ class Embedder:
                 normalize_embeddings=True,
             )
         return np.asarray(vectors, dtype=np.float32)
+
+
+def _fingerprint(model_path: Path) -> str:
+    """A short name for the model's files as they are (name, size, time), so an export never outlives them."""
+    files = sorted(p for p in model_path.rglob("*") if p.is_file()) if model_path.is_dir() else []
+    said = "|".join(f"{p.relative_to(model_path)}:{p.stat().st_size}:{int(p.stat().st_mtime)}" for p in files)
+    digest = hashlib.sha1(f"{model_path.name}|{said}".encode(), usedforsecurity=False).hexdigest()[:12]
+    return f"{model_path.parent.name if model_path.name == 'model' else model_path.name}-{digest}"
 
 
 @contextmanager

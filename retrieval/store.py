@@ -346,6 +346,10 @@ class ProductStore:
         """The stored products for ``ids``, in the order asked; unknown ids are left out."""
         if not ids:
             return []
+        if self.exact_index is not None and (index := self._current_index(self._serving_count())) is not None:
+            # The read snapshot the search ranks from (reloaded after a re-ingest): a dict look-up, where a Chroma
+            # read costs about 1.3 ms of a turn.
+            return index.get(ids)
         found: dict[str, Product] = {}
         # Chroma refuses a request naming an id twice (an order with two lines of one product did).
         for chunk in _chunks(list(dict.fromkeys(ids))):
@@ -371,6 +375,11 @@ class ProductStore:
         """
         if not ids:
             return np.zeros((0, self.embedder.dimension), dtype=np.float32)
+        if self.exact_index is not None and (index := self._current_index(self._serving_count())) is not None:
+            try:
+                return index.embeddings(ids)
+            except RetrievalError as exc:
+                raise StoreError(f"product ids not in the store for shop {self.shop!r}: {exc}") from exc
         rows: dict[str, Any] = {}
         for chunk in _chunks(ids):
             with self._chroma("reading embeddings"):
