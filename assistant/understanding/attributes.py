@@ -34,7 +34,12 @@ _HOW_MUCH = re.compile(
     r"(?:[a-z]{3,}(?:\s+(?:with|in|on|to|for))?)\s*$|"
     # "what material is the first one", "what size are they": the property, then "is" and the pointer.
     r"\bwhat\s+(?P<what5>[a-z][a-z -]{2,30}?)\s+(?:is|are)\s+(?:it|this|that|they|these|those|this one|that one|"
-    r"the \w+ one|the \w+ ones)\s*$")
+    r"the \w+ one|the \w+ ones)\s*$|"
+    # "the cheapest one, how much ram": the quantity asked, with no verb (the price is "how much" alone, or with a
+    # verb: "how much is it").
+    r"\bhow (?:much|many)\s+(?!(?:is|are|was|were|am|be|been|does|do|did|have|has|had|will|would|can|could|should|"
+    r"shall|may|might|must|for|in|of|to|on|at|with|about|it|they|this|that|these|those|i|we|you|he|she|my|your|"
+    r"money|time|times)\b)(?P<what6>[a-z][a-z0-9 -]{1,30}?)\s*$")
 # "how long does it burn for", "how well do they hold heat": how a product does what it does, asked by its verb.
 _HOW_IT_DOES = re.compile(
     r"^how\s+(?P<degree>long|well|fast|often|quickly|far)\s+(?:does|do|will|would|can)\s+"
@@ -173,7 +178,7 @@ def asked_attribute(text: str) -> str:
         return ""
     groups = match.groupdict()
     what = _TRAILING_POINTER.sub("", groups.get("what") or groups.get("what2") or groups.get("what3")
-                                 or groups.get("what5") or "")
+                                 or groups.get("what5") or groups.get("what6") or "")
     what = _without_leading_pointer(what)
     if what in _MADE_OF:
         return MATERIAL_ASKED

@@ -14,6 +14,9 @@ pytestmark = pytest.mark.no_shop  # reads no built shop: runs while a fresh clon
     ("does it have noise cancelling", "noise cancelling"),
     ("which is lightest", "which one is lightest"),
     ("how many devices can it handle", "devices"),  # whatever the verb after the pointer
+    ("the cheapest one how much ram", "ram"),  # a quantity asked without a verb
+    ("how much is it", ""),  # the price, which the reply states anyway
+    ("how much for two", ""),
     ("do they come in a gift box", "gift box"),  # what they come in: no colour or size of theirs
     ("does it come in blue", ""),  # a variant asked for, not a property
     ("does it come in 65 inch", ""),
