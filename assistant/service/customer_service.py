@@ -161,14 +161,17 @@ class CustomerService:
                               detail=f"Order {order.id} has already been {order.status.value}, so it can no longer "
                                      "be cancelled.",
                               passages=self.policies.query("cancel an order that has already been dispatched or "
-                                                           "shipped", k=1))
+                                                           "shipped", k=1),
+                              offer=_action_offer(intent, order), offer_handoff=True)
         query = POLICY_QUERIES.get(intent, intent.replace("_", " "))
         # "I want to return the hand warmers": whether this order is still inside the return window, from its
         # dates, before the policy that sets the window (the policy alone read as a yes to a year-old order).
         window = self._eligibility(order, None) if intent == Intent.get_refund and order.status in (
             OrderStatus.processing, OrderStatus.shipped, OrderStatus.delivered) else ""
+        # The reply asks whether a person should take care of it: a "yes" next takes that offer.
         return ReplyFacts(act=Act.order_action, intent=intent, user_text=text, order=order, detail=window,
-                          passages=self.policies.query(f"{query}. {text}", k=1))
+                          passages=self.policies.query(f"{query}. {text}", k=1),
+                          offer=_action_offer(intent, order), offer_handoff=True)
 
     def history(self, user_id: str | None, text: str, product_ids: tuple[str, ...] = (),
                 latest: bool = True, spending: bool = False,
@@ -429,3 +432,7 @@ class CustomerService:
                           passages=self.policies.query("contact a person opening hours", k=1))
 
 
+def _action_offer(intent: Intent, order: Order) -> str:
+    """What a person is asked to do when the shopper takes the offer after an order action ("order 581587: cancel
+    order"), the reason the hand-off ticket carries."""
+    return f"order {order.id}: {intent.value.replace('_', ' ')}"
