@@ -267,7 +267,16 @@ class CatalogVocabulary:
             # "wash bag" asks for what the titles print as one word ("Washbag") and file under home decor, not
             # for the "bags" category its last word names: the phrase names no category (neither filter nor lift).
             return NamedCategories()
-        return NamedCategories(tuple(named), self._pure(naming_words, set(named)))
+        filtering = self._pure(naming_words, set(named))
+        head = stems[-1] if stems else ""
+        if filtering and head not in naming_words and (counts := self.word_categories.get(head)):
+            # "christmas crackers": a category named by a word before the thing filters only where the thing's own
+            # titles mostly are (two of the three crackers are filed under storage); else it lifts. Where none of
+            # the thing is in it ("phone charger": no charger among the phones), the filter stays, and the search
+            # says the shop lacks it rather than offer a smartwatch's chargers.
+            inside = sum(n for c, n in counts.items() if c in named)
+            filtering = inside == 0 or inside / sum(counts.values()) >= FILTER_PURITY
+        return NamedCategories(tuple(named), filtering)
 
     def closed_compound(self, phrase: Sequence[str]) -> str | None:
         """The title word that prints the last two words of ``phrase`` closed up ("wash bag" -> "washbag"), if any

@@ -57,6 +57,11 @@ def test_a_category_filters_only_when_its_word_picks_it_out_of_the_catalog(
     # "gift" is printed across the gift shop's categories (gift bags, gift tags, gift wrap): only a lift.
     named = gift.named_categories(["gift"])
     assert named.categories == ("gifts & novelties",) and not named.filter
+    # A category named by a word before the thing filters only where the thing's titles mostly are: two of the
+    # three crackers are filed under storage (a lift), while every bauble is in the christmas range (a filter).
+    assert gift.named_categories(["christmas"]).filter
+    assert not gift.named_categories(["christmas", "cracker"]).filter
+    assert gift.named_categories(["christmas", "bauble"]).filter
 
 
 def test_no_word_list_is_involved(tmp_path: Path) -> None:
