@@ -1131,7 +1131,16 @@ class Understander:
                 # "is it cheaper if i order a lot?" after a delivery answer: "it" is what the answer was about,
                 # not a product listed before it.
                 screen.context is TurnContext.policy and is_pronoun(u.slots.reference_text)) else ()
-            if not items and screen.focus_id and screen.context is TurnContext.product \
+            if update["targets"] and items and u.intent == Intent.product_info and is_pronoun(u.slots.reference_text) \
+                    and u.slots.reference_index is None and u.head and u.names_product and words[:1] == ["the"] \
+                    and u.head in words[1:4] and "," in words[words.index(u.head):words.index(u.head) + 2] \
+                    and not any(prints(p.title, u.head) for p in items):
+                # "the teapot, is it in stock" after mugs: the thing set before the question is what "it" is, and
+                # none of those shown is one (it had answered of the first mug); the thing is looked for anew. ("add
+                # a card to go with it": the card is added to the product shown.)
+                update |= {"intent": Intent.search_product, "targets": (),
+                           "notes": (*u.notes, f"“it” is the {u.head} just named, none of those shown")}
+            elif not items and screen.focus_id and screen.context is TurnContext.product \
                     and (is_pronoun(u.slots.reference_text) or (u.intent == Intent.compare_products and u.points_back)):
                 # "does it come in silver?" after one product's details: that product, though no list is shown;
                 # "how does it compare to the second one": it, and another.
