@@ -133,6 +133,7 @@ class Slots(BaseModel):
         size: "small", "jumbo", "XL", "65 inch", ...
         quantity: how many items or people ("6 mugs" -> 6, "for four" -> 4).
         recipient: who it is for ("mum", "boss", "myself"; "mom"/"mother" -> "mum").
+        recipient_age: how old the person it is for is, where the message says ("her 30th", "a 10 year old").
         occasion: "birthday", "christmas", "mother's day", ...
         order_id: an order/invoice number ("536365", "C536379").
         reference_index: a position in what is on the screen, 1-based, -1 = last.
@@ -161,6 +162,7 @@ class Slots(BaseModel):
     size: str | None = None
     quantity: int | None = Field(default=None, ge=1)
     recipient: str | None = None
+    recipient_age: int | None = Field(default=None, ge=0, le=120)
     occasion: str | None = None
     order_id: str | None = None
     reference_index: int | None = None
@@ -225,6 +227,8 @@ class Slots(BaseModel):
         values["exclude"] = tuple(dict.fromkeys(x for x in (*self.exclude, *newer.exclude) if x not in wanted))
         if values["colour"] in newer.exclude:
             values["colour"] = None
+        if newer.recipient and newer.recipient != self.recipient and newer.recipient_age is None:
+            values["recipient_age"] = None  # another person: the age said of the last one is not theirs
         values["brands"] = tuple(b for b in values["brands"] if b not in newer.exclude)
         return Slots(**values)
 

@@ -149,6 +149,7 @@ class SlotExtractor:
         order_id, t = find_order_id(t)
         placed, t = find_order_date(t)
         t = with_elided_occasion(t)
+        age = _age_said(t)
         measure, t, placed_specs = find_measures(t)
         specs = tuple(spec for spec, _ in placed_specs)
         budget, t = find_budget(t, self.default_currency)
@@ -208,6 +209,7 @@ class SlotExtractor:
             size=measure or (sizes[0].value if sizes else None),
             quantity=find_quantity(tokens, {i for i, w in enumerate(words) if _singular(w) in self.product_words}),
             recipient=recipients[0].value if recipients else None,
+            recipient_age=age,
             occasion=occasion,
             order_id=order_id,
             placed=placed,
@@ -229,6 +231,20 @@ class SlotExtractor:
             picked.first if picked else 0
         return SlotReading(slots, residual, negated_words, tuple(w for w in words if BLANK not in w), specs,
                            named_recipient, tuple(words[start:picked.last]) if picked else (), asked)
+
+
+# "her 30th birthday" (as "my sister's 30th" is spelled out), "a 10 year old", "aged 6", "turning 40".
+_AGE = re.compile(r"\b(?P<nth>\d{1,3})(?:st|nd|rd|th)\s+birthday\b|\b(?P<old>\d{1,3})\s*-?\s*(?:years?|yrs?)\s*-?\s*"
+                  r"olds?\b|\b(?:aged|turning|turns|turned)\s+(?P<cue>\d{1,3})\b", re.IGNORECASE)
+
+
+def _age_said(text: str) -> int | None:
+    """The age of the person a present is for, where ``text`` gives one (at most 120), else None."""
+    found = _AGE.search(text)
+    if found is None:
+        return None
+    age = int(found.group("nth") or found.group("old") or found.group("cue"))
+    return age if age <= 120 else None
 
 
 _FOR_CONTEXT = frozenset({"for", "my", "our"})

@@ -40,6 +40,7 @@ from retrieval.audience import ChildrenAxis
 from retrieval.types import SearchFilters, SearchHit
 
 SHOW = 5
+ADULT_AGE = 18  # from this age the person a present is for is no child
 POOL = 30  # candidates retrieved before attributes, price words and personal ranking pick the shown five
 ATTRIBUTE_BAND = 0.5  # a stated colour or size picks among hits scoring at least this share of the best
 DESCRIBED_ENOUGH = 3  # products printing a describing word ("curved") that make a list of their own
@@ -361,9 +362,11 @@ class ShoppingAdvisor:
                 relaxed.append(f"with {slots.feature}")
         hits = self._price_level(hits, slots, thing)
         ranked = self._rank(text, hits, user_id, state)
-        if slots.recipient in ADULT_RECIPIENTS and self.children is not None and ranked:
+        grown_up = slots.recipient in ADULT_RECIPIENTS or (slots.recipient_age or 0) >= ADULT_AGE
+        if grown_up and self.children is not None and ranked:
             # "something for my husband, he likes cooking": the children's cooking set its words match best comes
-            # after the things for grown-ups (each group in its ranked order).
+            # after the things for grown-ups (each group in its ranked order); so for "my sister's 30th", whose
+            # "sister" alone may be a child.
             reader = self.store.exact_index or self.store  # in memory where there is one, as ``_like`` reads
             young = self.children.for_children(reader.embeddings([p.id for p, _ in ranked]))
             ranked = [pr for pr, child in sorted(zip(ranked, young, strict=True), key=lambda x: bool(x[1]))]

@@ -861,3 +861,23 @@ def test_the_person_owned_is_who_it_is_for_and_the_owner_is_not_searched(
 ])
 def test_not_just_a_thing_turns_that_thing_down(gift: SlotExtractor, text: str, negated: tuple[str, ...]) -> None:
     assert gift.read(text).negated_words == negated
+
+
+@pytest.mark.parametrize(("text", "age"), [
+    ("a present for my sister's 30th", 30),  # the owned ordinal spelled out as a birthday
+    ("a gift for a 10 year old girl", 10),
+    ("my 40-year-old brother", 40),
+    ("for my son turning 7", 7),
+    ("under 30 for my sister", None),  # a budget, no age
+    ("a set of 6 mugs", None),
+])
+def test_the_age_of_the_person_a_present_is_for(gift: SlotExtractor, text: str, age: int | None) -> None:
+    assert gift.read(text).slots.recipient_age == age
+
+
+def test_another_person_drops_the_age_said_of_the_last() -> None:
+    from assistant.types import Slots
+
+    sister = Slots(recipient="sister", recipient_age=30)
+    assert sister.merge(Slots(colour="red")).recipient_age == 30
+    assert sister.merge(Slots(recipient="nephew")).recipient_age is None
