@@ -1185,7 +1185,16 @@ class Understander:
             update["among_shown"] = bool(items) and (
                 of_them or asks_property or (asks_which and u.slots.has_budget()))
             chosen_among = update["targets"]
-            if u.intent == Intent.refine_search and not chosen_among and len(items) >= 2 and all_words \
+            if asks_which and u.degree and u.attribute and u.degree_of != "size" and len(items) >= 2 \
+                    and not u.names_product \
+                    and u.intent in (Intent.refine_search, Intent.product_info, Intent.compare_products):
+                # "which one has the longer battery" after two tablets compared (it had looked for "longer battery"
+                # in other tablets, as "which ones have a mic" asks which of them have one): which of those shown
+                # has the most of it.
+                update |= {"intent": Intent.compare_products, "targets": tuple(i.id for i in items),
+                           "among_shown": False, "notes": (*u.notes, "the most of a property among those shown")}
+                chosen_among = update["targets"]
+            elif u.intent == Intent.refine_search and not chosen_among and len(items) >= 2 and all_words \
                     and all_words[0] in _WH_WORDS and not u.has_product_content and not u.slots.filled() \
                     and not goes_on(all_words) and not any(w in OTHERNESS or w == "more" for w in all_words):
                 # "how much" after a list (a refinement at 0.97 to the model, which showed two other tea towels): a
