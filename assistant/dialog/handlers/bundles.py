@@ -558,6 +558,13 @@ class BundlePlanner:
             detail = f"I couldn't find {what}" + (" that keeps the bundle in budget." if budget_binds else ".")
             return TurnResult(ReplyFacts(act=Act.no_results, intent=Intent.edit_bundle, user_text=u.text,
                                          currency=self.currency, detail=detail))
+        if named and not cheaper and not sized:
+            # "swap the laptop for a macbook": of the products that print what was named, the one nearest the
+            # replaced item's price (a $900 laptop's place had gone to a $3,950 MacBook Pro, the best match).
+            naming = [h for h in hits if all(prints(h.product.title, w) or prints(h.product.brand, w)
+                                             for w in named.split())]
+            if len(naming) > 1:
+                hits = sorted(naming, key=lambda h: abs(h.product.price - old.price))
         product = hits[0].product
         reason = (f"cheaper than the {old.title} it replaces" if cheaper else "you asked for it" if named
                   else f"{'bigger' if sized == 'larger' else 'smaller'} than the {old.title}" if sized
