@@ -18,14 +18,13 @@ Example:
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
-import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
+
+from cartwise.onnx_export import export_graph
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
@@ -34,8 +33,6 @@ logger = logging.getLogger(__name__)
 
 ONNX_FILE: Final = "model.onnx"
 """The exported graph's name inside a model directory."""
-OPSET: Final = 17
-_INPUTS: Final = ("input_ids", "attention_mask", "token_type_ids")
 # Traced on a padded pair, so no branch that looks at the mask ("all ones? then drop it") is frozen the wrong way.
 _TRACE_TEXTS: Final = ["where is my parcel", "[after a list of products] the second one in red, under twenty"]
 
@@ -46,25 +43,7 @@ def export_onnx(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, mode
     Raises:
         OSError: If ``model_dir`` cannot be written.
     """
-    import torch
-
-    path = Path(model_dir) / ONNX_FILE
-    example = tokenizer(_TRACE_TEXTS, padding=True, return_tensors="pt")
-    names = [name for name in _INPUTS if name in example]
-    axes = {name: {0: "batch", 1: "tokens"} for name in names}
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".model-", suffix=".onnx")
-    os.close(fd)
-    try:
-        with warnings.catch_warnings(), torch.no_grad():
-            # The tracer warns about every shape it reads and that the TorchScript exporter is the legacy one
-            # (the new one needs onnxscript); the graph is checked against PyTorch's logits in the tests.
-            warnings.simplefilter("ignore")
-            torch.onnx.export(model, tuple(example[name] for name in names), tmp, input_names=names,
-                              output_names=["logits"], dynamic_axes={**axes, "logits": {0: "batch"}},
-                              opset_version=OPSET, dynamo=False)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    path = export_graph(model, tokenizer, _TRACE_TEXTS, "logits", Path(model_dir) / ONNX_FILE, {0: "batch"})
     logger.info("intent model exported to %s", path)
     return path
 

@@ -13,13 +13,12 @@ processes starting together never read half a file.
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
-import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
+
+from cartwise.onnx_export import INPUTS, export_graph
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -27,8 +26,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 ONNX_FILE: Final = "encoder.onnx"
-OPSET: Final = 17
-_INPUTS: Final = ("input_ids", "attention_mask", "token_type_ids")
 # Traced on a padded pair, so no branch that looks at the mask is frozen the wrong way.
 _TRACE_TEXTS: Final = ["where is my parcel", "a mug for my mum, something floral under twenty pounds"]
 
@@ -42,10 +39,8 @@ def export_encoder(model: SentenceTransformer, directory: Path) -> Path:
     import torch
 
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / ONNX_FILE
     transformer: Any = model[0].auto_model
-    example = model.tokenizer(_TRACE_TEXTS, padding=True, return_tensors="pt")
-    names = [name for name in _INPUTS if name in example]
+    names = [name for name in INPUTS if name in model.tokenizer(["x"])]
 
     class _TokenVectors(torch.nn.Module):
         def __init__(self) -> None:
@@ -55,18 +50,8 @@ def export_encoder(model: SentenceTransformer, directory: Path) -> Path:
         def forward(self, *inputs: torch.Tensor) -> Any:
             return self.transformer(**dict(zip(names, inputs, strict=True))).last_hidden_state
 
-    axes = {name: {0: "batch", 1: "tokens"} for name in [*names, "tokens"]}
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".encoder-", suffix=".onnx")
-    os.close(fd)
-    try:
-        with warnings.catch_warnings(), torch.no_grad():
-            warnings.simplefilter("ignore")  # the tracer's shape warnings; the vectors are checked in the tests
-            torch.onnx.export(_TokenVectors().eval(), tuple(example[name] for name in names), tmp,
-                              input_names=names, output_names=["tokens"], dynamic_axes=axes,
-                              opset_version=OPSET, dynamo=False)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    path = export_graph(_TokenVectors().eval(), model.tokenizer, _TRACE_TEXTS, "tokens", directory / ONNX_FILE,
+                        {0: "batch", 1: "tokens"})
     logger.info("embedding model exported to %s", path)
     return path
 

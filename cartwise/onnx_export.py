@@ -1,0 +1,45 @@
+"""Writing a transformer's graph to ONNX once, atomically, for onnxruntime to run (the intent model and the query
+encoder both run that way on every turn; see ``finetune.onnx_runtime`` and ``retrieval.embedding_onnx``)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Final
+
+OPSET: Final = 17
+# The inputs a BERT-style tokenizer gives; those a model's tokenizer does not are left out.
+INPUTS: Final = ("input_ids", "attention_mask", "token_type_ids")
+
+
+def export_graph(module: Any, tokenizer: Any, trace_texts: Sequence[str], output: str, path: Path,
+                 output_axes: dict[int, str]) -> Path:
+    """Trace ``module`` on ``trace_texts`` (a padded batch, so no branch on the mask is frozen the wrong way) and write
+    its graph to ``path`` through a temporary file in the same directory, so a process starting meanwhile never reads
+    half a file. ``output`` names the one output, ``output_axes`` its dynamic axes.
+
+    Raises:
+        OSError: If ``path``'s directory cannot be written.
+    """
+    import torch
+
+    example = tokenizer(list(trace_texts), padding=True, return_tensors="pt")
+    names = [name for name in INPUTS if name in example]
+    axes = {name: {0: "batch", 1: "tokens"} for name in names}
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".onnx")
+    os.close(fd)
+    try:
+        with warnings.catch_warnings(), torch.no_grad():
+            # The tracer warns about every shape it reads and that the TorchScript exporter is the legacy one (the new
+            # one needs onnxscript); the outputs are checked against PyTorch's in the tests.
+            warnings.simplefilter("ignore")
+            torch.onnx.export(module, tuple(example[name] for name in names), tmp, input_names=names,
+                              output_names=[output], dynamic_axes={**axes, output: output_axes},
+                              opset_version=OPSET, dynamo=False)
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return path
