@@ -440,6 +440,14 @@ class ShoppingAdvisor:
                         if is_a(h.product.title, head)]
             lacking = f"{head} for {' '.join(purpose)}" if _what_it_is_for(query, head) else " ".join(phrase)
             return Found(its_kind or ranked, relaxed, lacking)
+        if head and ranked and len(phrase) > 1 and phrase[-1] == head:
+            # "do you sell refurbished laptops": a word describing the thing that none of the products found prints,
+            # in its title or its details, is said to be dropped, not passed over in silence ("any used cameras").
+            pool = [p for p, _ in ranked[:POOL]]
+            unprinted = [w for w in phrase[:-1] if w.isalpha() and not any(
+                prints(f"{p.title} {p.description}", w) for p in pool)]
+            if unprinted:
+                relaxed.append(" ".join(unprinted))
         if head and ranked:
             best = max((h.dense for h in hits[:SHOW]), default=0.0)
             first = [p for p, _ in ranked[:SHOW]]
