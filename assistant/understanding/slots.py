@@ -167,14 +167,18 @@ class SlotExtractor:
             m
             for m in recipient_hits
             if _recipient_ok(m, words, occasion_tokens) and not occasion_tokens.intersection(range(m.first, m.last))
+            and not _turned_down(m, words)
         ]
         # "my son's teacher", "my wifes sister": the first person owns the second, who is the one it is for
         # (or owns an occasion that is a person: "my friends new baby"; at "my sons birthday" the son stays).
         people = [*recipients, *(o for o in occasions if any(o.first <= h.first < o.last for h in recipient_hits))]
+        # The person ruled out ("not for my mum but for my dad") is no search word, and things for them are not wanted.
+        turned_down = [m for m in recipient_hits if _turned_down(m, words)]
+        exclude = (*exclude, *(w for m in turned_down for w in words[m.first:m.last] if w not in exclude))
         owners = [m for m in recipients if words[m.last - 1].endswith("s") and any(n.first == m.last for n in people)]
         recipients = [m for m in recipients if m not in owners]
         # Nor is the owner searched for: "sons" would find children's things for the teacher.
-        owner_tokens = {i for m in owners for i in range(m.first, m.last)}
+        owner_tokens = {i for m in [*owners, *turned_down] for i in range(m.first, m.last)}
         not_colour = {i for m in common.not_colour.find(tokens, words=words) for i in range(m.first, m.last)}
         colours = common.colours.find(tokens, skip=negated | occasion_tokens | not_colour, limit=1, words=words)
         recipient_starts = {m.first for m in recipient_hits}
@@ -281,6 +285,17 @@ def _singular(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
+
+
+_BEFORE_A_PERSON = frozenset({"for", "my", "a", "an", "the", "our", "your", "his", "her", "their"})
+
+
+def _turned_down(m: TermMatch[str], words: Sequence[str]) -> bool:
+    """Whether the person is named only to be ruled out: "not for kids, for work", "not for my mum but for my dad"."""
+    at = m.first - 1
+    while at >= 0 and words[at] in _BEFORE_A_PERSON and m.first - at <= 3:
+        at -= 1
+    return at >= 0 and at < m.first - 1 and words[at] in ("not", "no", "never")
 
 
 def _recipient_ok(m: TermMatch[str], words: Sequence[str], occasion_tokens: Set[int]) -> bool:

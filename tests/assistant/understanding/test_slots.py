@@ -881,3 +881,14 @@ def test_another_person_drops_the_age_said_of_the_last() -> None:
     sister = Slots(recipient="sister", recipient_age=30)
     assert sister.merge(Slots(colour="red")).recipient_age == 30
     assert sister.merge(Slots(recipient="nephew")).recipient_age is None
+
+
+@pytest.mark.parametrize(("text", "recipient", "excluded"), [
+    ("a gift not for my mum but for my dad", "dad", ("mum",)),
+    ("not for kids, for work", None, ("kids",)),
+    ("a present for my mum", "mum", ()),
+])
+def test_a_person_ruled_out_is_no_recipient(gift: SlotExtractor, text: str, recipient: str | None,
+                                            excluded: tuple[str, ...]) -> None:
+    slots = gift.read(text).slots
+    assert slots.recipient == recipient and slots.exclude == excluded
