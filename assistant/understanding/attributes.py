@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from assistant.understanding.catalog import words_of
+from assistant.understanding.content import FUNCTION_WORDS
 from assistant.understanding.references import SIZE_CHOICE
 from assistant.understanding.vocab import COLOURS, ORDINALS, SIZES
 
@@ -36,13 +37,12 @@ _HOW_MUCH = re.compile(
     r"\bwhat\s+(?P<what5>[a-z][a-z -]{2,30}?)\s+(?:is|are)\s+(?:it|this|that|they|these|those|this one|that one|"
     r"the \w+ one|the \w+ ones)\s*$|"
     # "the cheapest one, how much ram": the quantity asked, with no verb (the price is "how much" alone, or with a
-    # verb: "how much is it").
-    r"\bhow (?:much|many)\s+(?!(?:is|are|was|were|am|be|been|does|do|did|have|has|had|will|would|can|could|should|"
-    r"shall|may|might|must|for|in|of|to|on|at|with|about|it|they|this|that|these|those|i|we|you|he|she|my|your|"
-    r"money|time|times)\b)(?P<what6>[a-z][a-z0-9 -]{1,30}?)\s*$")
-# "how long does it burn for", "how well do they hold heat": how a product does what it does, asked by its verb.
+    # verb: "how much is it"; a grammar word in it makes it no property, see asked_attribute).
+    r"\bhow (?:much|many)\s+(?P<what6>[a-z][a-z0-9 -]{1,30}?)\s*$")
+# "how long does it burn for", "how well do they hold heat", "how loud does it get": how a product does what it does,
+# asked by its verb, whatever the degree word ("how much" asks a price or a quantity, read elsewhere).
 _HOW_IT_DOES = re.compile(
-    r"^how\s+(?P<degree>long|well|fast|often|quickly|far)\s+(?:does|do|will|would|can)\s+"
+    r"^how\s+(?P<degree>(?!much\b|many\b)[a-z]{2,})\s+(?:does|do|will|would|can)\s+"
     r"(?P<who>it|they|these|those|this|that|this one|that one|the \w+ ones?)\s+(?P<verb>[a-z]{3,})"
     r"(?P<rest>(?:\s+[a-z]+){0,2}?)(?:\s+(?:for|on|with|in|at|to))?\s*$")
 # "what is it made of", "what's the second one made from": its material.
@@ -54,9 +54,11 @@ _MADE_OF = frozenset({"made of", "made from", "made out of"})
 _DOES = re.compile(
     r"\bwhich\b(?:\s+(?:one|ones|of (?:them|these|those)|[a-z]+))?\s+(?P<verb>is|are|[a-z]{3,}s)\s+(?:the\s+)?"
     r"(?P<degree>[a-z]{2,}(?:est|er))\s*$")
-# "whats the lightest laptop you have", "your heaviest drone": a superlative of weight before the thing asks for the
-# things ranked by what they weigh, which the degree word itself names (the word after it is the thing, no property).
-_WEIGHT_SUPERLATIVE = re.compile(r"\b(?P<degree>lightest|heaviest)\s+(?!for\b|than\b|one\b|ones\b)[a-z]{2,}")
+# "whats the lightest laptop you have", "your heaviest drone", "the most lightweight tablet": a superlative before
+# the thing asks for the things ranked by the quantity the degree word itself names (weight; the word after it is the
+# thing, no property).
+_SUPERLATIVE_BEFORE = re.compile(r"\b(?:(?P<much>most|least)\s+(?P<adjective>[a-z]{3,})|(?P<est>[a-z]{3,}est))\s+"
+                                 r"(?!for\b|than\b|one\b|ones\b|of\b)[a-z]{2,}")
 WEIGHT_ASKED = "weight"
 # "what games come with it", "which cables come with this one": what is in the box, a property of the product asked
 # about, not a set to build around it ("what goes with it").
@@ -96,16 +98,35 @@ def asked_degree(text: str) -> tuple[str, str]:
     has the most ram", "which is lightest"), else ""; and the quantity the degree word itself names, if any:
     "weight" ("lightest", "heavier"), "size" ("which has the biggest screen": the size its title prints). The
     property's quantity is then read from each product's text; price is ranked where it is asked for, not here."""
-    if (weighed := _WEIGHT_SUPERLATIVE.search(text)) is not None:
-        return ("least" if weighed.group("degree") in _LESSER else "most"), WEIGHT_ASKED
+    if (weighed := _weight_superlative(text)) is not None:
+        return weighed, WEIGHT_ASKED
     if not _CHOOSING.search(text):
         return "", ""
     found = _COMPARED.search(text) or _DOES.search(text)
     if found is None or found.group("degree") in _PRICE_DEGREES or found.group("degree") in _EVALUATIVE_DEGREES:
         return "", ""
     degree = found.group("degree")
-    of = WEIGHT_ASKED if degree.startswith(("light", "heav")) else "size" if degree in SIZE_CHOICE else ""
+    of = WEIGHT_ASKED if _names_weight(degree) else "size" if degree in SIZE_CHOICE else ""
     return ("least" if degree in _LESSER else "most"), of
+
+
+def _names_weight(degree: str) -> bool:
+    """Whether a degree word names the weight itself: "lighter", "heaviest", "lightweight"."""
+    return degree.startswith(("light", "heav"))
+
+
+def _weight_superlative(text: str) -> str | None:
+    """ "least" or "most" where a superlative of weight stands before the thing ("the lightest laptop", "the most
+    lightweight tablet", "the least heavy drone"), else None."""
+    for found in _SUPERLATIVE_BEFORE.finditer(text):
+        word = found.group("est") or found.group("adjective")
+        if not _names_weight(word):
+            continue
+        lighter = word.startswith("light")  # "lightest", "lightweight"; "heaviest", "heavy"
+        if found.group("much") == "least":
+            lighter = not lighter
+        return "least" if lighter else "most"
+    return None
 
 
 # "what colours do they come in?": answered from the colours the titles print.
@@ -158,7 +179,7 @@ def asked_attribute(text: str) -> str:
     does = _DOES.search(text)
     if does and does.group("degree") not in _STATED_DEGREES:
         return f"which one {does.group('verb')} {does.group('degree')}"
-    if _WEIGHT_SUPERLATIVE.search(text):
+    if _weight_superlative(text) is not None:
         return WEIGHT_ASKED
     sized = _HOW_SIZED.search(text)
     if sized:
@@ -180,6 +201,8 @@ def asked_attribute(text: str) -> str:
     what = _TRAILING_POINTER.sub("", groups.get("what") or groups.get("what2") or groups.get("what3")
                                  or groups.get("what5") or groups.get("what6") or "")
     what = _without_leading_pointer(what)
+    if groups.get("what6") and any(w in FUNCTION_WORDS for w in what.split()):
+        return ""  # "how much have i spent", "how much for two", "how much is it": no quantity named after it
     if what in _MADE_OF:
         return MATERIAL_ASKED
     # "is it good for gaming", "does it have good battery life": the property is gaming, battery life; how good

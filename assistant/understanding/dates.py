@@ -46,7 +46,9 @@ _YEAR_BEFORE = re.compile(r"\b(?P<year>(?:19|20)\d\d)\s+(?P<next>[a-z]+)")
 _YEAR_BACK = re.compile(r"\b(?P<which>this|last)\s+year\b")
 # "what did i buy last christmas": the orders of the latest Christmas past (in a message about orders or spending;
 # "christmas" alone is a range of things the shop sells).
-_LAST_CHRISTMAS = re.compile(r"\b(?:last\s+(?:christmas|xmas)|(?:christmas|xmas)\s+last\s+year)\b")
+# ("last christmas", "christmas last year", "last year at christmas", "over xmas last year".)
+_LAST_CHRISTMAS = re.compile(r"\b(?:last\s+(?:christmas|xmas)|(?:christmas|xmas)\s+(?:of\s+)?last\s+year|"
+                             r"last\s+year\s+(?:at|for|over|around)\s+(?:christmas|xmas))\b")
 _RELATIVE_RE = re.compile(r"\b(?P<phrase>" + "|".join(
     re.escape(p) for p in sorted(RELATIVE_DAYS, key=len, reverse=True)) + r")\b")
 

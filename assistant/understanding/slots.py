@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Collection, Sequence, Set
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from typing import Any
 from assistant.errors import SlotInputError, VocabularyError
 from assistant.types import Slots
 from assistant.understanding.budget import find_budget
-from assistant.understanding.content import FUNCTION_WORDS, GIFT_WORDS
+from assistant.understanding.content import FUNCTION_WORDS, GIFT_WORDS, age_positions
 from assistant.understanding.dates import find_order_date
 from assistant.understanding.ordinals import find_reference
 from assistant.understanding.patterns import find_measures, find_order_id, find_quantity
@@ -149,13 +150,13 @@ class SlotExtractor:
         order_id, t = find_order_id(t)
         placed, t = find_order_date(t)
         t = with_elided_occasion(t)
-        age = _age_said(t)
         measure, t, placed_specs = find_measures(t)
         specs = tuple(spec for spec, _ in placed_specs)
         budget, t = find_budget(t, self.default_currency)
         tokens = tokenize(t)  # "4k" stays: it is what a "4k tv" is searched by, no budget or count
 
         words = [tok.text for tok in tokens]
+        age = _age_said(words)
         not_product = {i for m in common.non_product.find(tokens, words=words) for i in range(m.first, m.last)}
         negated, exclude = negated_terms(tokens, tables, not_product)
         occasions = common.occasions.find(tokens, skip=negated, words=words)
@@ -237,17 +238,16 @@ class SlotExtractor:
                            named_recipient, tuple(words[start:picked.last]) if picked else (), asked)
 
 
-# "her 30th birthday" (as "my sister's 30th" is spelled out), "a 10 year old", "aged 6", "turning 40".
-_AGE = re.compile(r"\b(?P<nth>\d{1,3})(?:st|nd|rd|th)\s+birthday\b|\b(?P<old>\d{1,3})\s*-?\s*(?:years?|yrs?)\s*-?\s*"
-                  r"olds?\b|\b(?:aged|turning|turns|turned)\s+(?P<cue>\d{1,3})\b", re.IGNORECASE)
-
-
-def _age_said(text: str) -> int | None:
-    """The age of the person a present is for, where ``text`` gives one (at most 120), else None."""
-    found = _AGE.search(text)
-    if found is None:
+def _age_said(words: Sequence[str]) -> int | None:
+    """The age of the person a present is for, where ``words`` give one: where :func:`age_positions` finds it ("a
+    10 year old", "aged 6", "she's 30"), or a birthday's ordinal ("her 30th birthday", as "my sister's 30th" is
+    spelled out); None, or over 120."""
+    said = [w for w in words if w != "-"]  # "40-year-old"
+    found = [said[i] for i in sorted(age_positions(said))] + [
+        w for w, after in itertools.pairwise(said) if _NTH.fullmatch(w) and after == "birthday"]
+    if not found:
         return None
-    age = int(found.group("nth") or found.group("old") or found.group("cue"))
+    age = int("".join(itertools.takewhile(str.isdigit, found[0])))  # "7yo", "30th"
     return age if age <= 120 else None
 
 

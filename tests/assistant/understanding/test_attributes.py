@@ -14,6 +14,8 @@ pytestmark = pytest.mark.no_shop  # reads no built shop: runs while a fresh clon
     ("does it have noise cancelling", "noise cancelling"),
     ("which is lightest", "which one is lightest"),
     ("how many devices can it handle", "devices"),  # whatever the verb after the pointer
+    ("how loud does it get", "how loud it gets"),  # whatever the degree word
+    ("how much have i spent with you", ""),  # a grammar word after "how much": no quantity named
     ("the cheapest one how much ram", "ram"),  # a quantity asked without a verb
     ("how much is it", ""),  # the price, which the reply states anyway
     ("how much for two", ""),
@@ -136,6 +138,8 @@ def test_a_pointer_before_the_property_is_no_part_of_it(text: str) -> None:
     ("which laptop is lightest", ("least", "weight")),  # of a kind named after "which"
     ("whats the lightest laptop you have", ("least", "weight")),  # a weight superlative before the thing
     ("your heaviest drone", ("most", "weight")),
+    ("the most lightweight tablet", ("least", "weight")),  # "most" before a word naming the weight itself
+    ("the least heavy drone", ("least", "weight")),
     ("the lightest one", ("", "")),  # "one" is no thing: nothing to rank here without "which"
 ])
 def test_the_degree_a_question_asks_of_a_property(text: str, expected: tuple[str, str]) -> None:

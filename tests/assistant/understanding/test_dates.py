@@ -46,6 +46,7 @@ TODAY = date(2011, 12, 10)
     # The latest Christmas past, in a message about orders or spending.
     ("what did i buy last christmas", OrderDate(last_christmas=True)),
     ("how much did i spend at xmas last year", OrderDate(last_christmas=True)),
+    ("what did i order last year at christmas", OrderDate(last_christmas=True)),
 ])
 def test_dates_are_read(text: str, expected: OrderDate) -> None:
     found, rest = find_order_date(text)

@@ -868,6 +868,7 @@ def test_not_just_a_thing_turns_that_thing_down(gift: SlotExtractor, text: str, 
     ("a gift for a 10 year old girl", 10),
     ("my 40-year-old brother", 40),
     ("for my son turning 7", 7),
+    ("something for my brother, hes 40", 40),  # where the other age readers find it
     ("under 30 for my sister", None),  # a budget, no age
     ("a set of 6 mugs", None),
 ])
