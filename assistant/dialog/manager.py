@@ -34,7 +34,7 @@ from assistant.service.customer_service import (
 )
 from assistant.types import DialogState, Intent, PendingRequest, Reply, Screen, ShownProduct, StateUpdate, Understanding
 from assistant.understanding import Understander
-from assistant.understanding.catalog import prints, stem, words_of
+from assistant.understanding.catalog import stem, words_of
 from assistant.understanding.content import content_words
 from assistant.understanding.references import PLURAL_PRONOUNS, name_words
 from assistant.understanding.text import (
@@ -712,17 +712,12 @@ class DialogManager:
             facts.intent = Intent.purchase_history
             return TurnResult(facts)
         asked = tuple(u.targets) or (self._named_products(u) if u.names_product else ())
-        if asked and not u.targets and user_id and (named_words := self._order_things(u)):
-            # The shopper's own lines that print the thing named come first: "the doormat i bought before" is one of
-            # the doormats they ordered, whichever ten of the shop's 27 the search ranks closest.
-            own = [line.product_id for o in self.service.find_orders(user_id, None, named_words) for line in o.lines
-                   if all(prints(line.title, w) for w in named_words)]
-            asked = tuple(dict.fromkeys([*own, *asked]))
         # "how much did i spend last year": a span, not the last order ("my last order" still is one).
         latest = u.latest_order or (u.recent and not u.asks_spending)
         facts = self.service.history(user_id, u.text, asked, latest=latest, spending=u.asks_spending,
                                      by_total=u.ranks_orders, placed=u.slots.placed if u.asks_spending else None,
                                      named=self._as_typed(u) if asked and not u.targets else "",
+                                     named_words=self._order_things(u) if asked and not u.targets else (),
                                      count=u.list_count if latest else None)
         if facts.products:  # what they buy most, to point at next ("order the first one again")
             return TurnResult(facts, StateUpdate(shown=facts.products, focus_id=facts.products[0].id, query=""))

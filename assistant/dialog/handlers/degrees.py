@@ -33,17 +33,22 @@ def _measure(product: Product, u: Understanding, words: list[str]) -> Measure | 
     return None
 
 
+def _measured(products: Sequence[Product], u: Understanding, words: list[str]) -> dict[str, Measure]:
+    """The quantity of the property asked about that each product's own text gives, by product id: of the one kind
+    most of them give (RAM in GB is no screen in inches); products whose text gives none are left out."""
+    measured = {p.id: m for p in products if (m := _measure(p, u, words)) is not None}
+    if not measured:
+        return {}
+    kind = Counter(m.kind for m in measured.values()).most_common(1)[0][0]
+    return {i: m for i, m in measured.items() if m.kind == kind}
+
+
 def ranked_by(products: Sequence[Product], u: Understanding) -> list[Product]:
     """The ``products`` whose own text gives the quantity asked about (``u.degree_of``/``u.attribute``), the one
     with the most (or least, ``u.degree``) of it first; those whose text gives none are left out."""
-    words = _property_words(u)
-    measured = [(p, m) for p in products if (m := _measure(p, u, words)) is not None]
-    if not measured:
-        return []
-    kind = Counter(m.kind for _, m in measured).most_common(1)[0][0]
-    of_kind = [(p, m) for p, m in measured if m.kind == kind]
-    of_kind.sort(key=lambda pm: pm[1].value, reverse=u.degree == "most")
-    return [p for p, _ in of_kind]
+    measured = _measured(products, u, _property_words(u))
+    return sorted((p for p in products if p.id in measured), key=lambda p: measured[p.id].value,
+                  reverse=u.degree == "most")
 
 
 def most_of(products: Sequence[Product], u: Understanding, said: str, unmeasured: int = 0) -> str:
@@ -52,12 +57,10 @@ def most_of(products: Sequence[Product], u: Understanding, said: str, unmeasured
     than two products' texts give a quantity for it. ``unmeasured``: how many more of the kind, not shown, give
     none (they are not ruled out either)."""
     words = _property_words(u)
-    measured = {p.id: m for p in products if (m := _measure(p, u, words)) is not None}
+    measured = _measured(products, u, words)
     if not measured:
         return ""
-    # Quantities of one kind compare (RAM in GB is no screen in inches): the kind most of them give.
-    kind = Counter(m.kind for m in measured.values()).most_common(1)[0][0]
-    measured = {i: m for i, m in measured.items() if m.kind == kind}
+    kind = next(iter(measured.values())).kind
     for p in products:
         # A product filed under the property ("Hard Drives, SSD & Storage") whose title prints one quantity of that
         # kind gives it ("Samsung 2TB Portable SSD" for "which has the most storage"); elsewhere a title's one
