@@ -470,8 +470,12 @@ class DialogManager:
         if intent in ORDER_INTENTS:
             # "cancel it", "can i return something from it" after an order mean that order; "how do I get a
             # refund?" names none.
+            # A change asked right after an order still to come ("can i change the delivery address") is a change to
+            # that order (one delivered is past changing: the policy answers, with the order a tap away).
             points = bool(u.slots.reference_text) or u.points_back or (
-                intent == Intent.track_order and not u.all_orders)
+                intent == Intent.track_order and not u.all_orders) or (
+                intent in _CHANGES_AN_ORDER and not u.all_orders and user_id is not None and bool(state.order_id)
+                and any(o.id == state.order_id for o in self.service.underway(user_id)))
             if not looked_up:
                 described = self._orders_described(u, user_id)
             if described is not None and len(described) != 1:
@@ -481,7 +485,8 @@ class DialogManager:
                 state.order_id if u.context is TurnContext.order and points else None)
             # "when will my order arrive", "where is my order", "has my parcel shipped yet": the one order still to
             # come is the one asked about (with none, or several, the orders are listed to choose from).
-            tracking_own = intent == Intent.track_order and u.own_order and not u.all_orders
+            # Tracking asks after the shopper's own things whatever they call them ("where is my stuff").
+            tracking_own = intent == Intent.track_order and not u.all_orders
             # So is the one to cancel or change: "i want to cancel my order" with one order still to come is that one.
             acting_on_own = intent in _CHANGES_AN_ORDER and u.own_order and not u.all_orders
             underway = self.service.underway(user_id) if user_id and not order_id and (

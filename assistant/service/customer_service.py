@@ -390,11 +390,14 @@ class CustomerService:
         today_text = f"{today.day} {today:%B %Y}"
         underway = order.status in (OrderStatus.processing, OrderStatus.shipped)
         if underway and days <= 0:
+            # "is it shipped yet" of an order still being packed: on its way it is not, yet.
+            lead = (f"Order {order.id} hasn't shipped yet (it is being prepared)"
+                    if order.status is OrderStatus.processing else f"Order {order.id} has shipped and is on its way")
             if kind == "not_arrived":
-                return f"Order {order.id} is still on its way: it should arrive by {on}."
+                return f"{lead}: it should arrive by {on}."
             then = (f"you have {window} days from delivery to return it" if kind is None
                     else f"if something is wrong when it comes, you have {window} days from delivery to tell us")
-            return f"Order {order.id} is still on its way: it should arrive around {on}; {then}."
+            return f"{lead}: it should arrive around {on}; {then}."
         ago = "today" if days == 0 else "1 day ago" if days == 1 else f"{days} days ago"
         if kind == "not_arrived" and order.status is OrderStatus.delivered:
             # The carrier's word against the shopper's: say what the record shows, and that a person can check it.
