@@ -358,6 +358,34 @@ def title_phrases(title: str) -> list[str]:
     return phrases
 
 
+_DERIVED_ENDINGS = ("ations", "ation", "ings", "ing", "ers", "er", "ed")
+
+
+def root(word: str) -> str:
+    """``word`` less the ending a verb takes to name its doing or its doer, with a doubled consonant undone
+    ("cancelling", "cancellation" -> "cancell"; "canceling" -> "cancel"; "charging", "charger" -> "charg"); plurals
+    folded."""
+    w = stem(word.lower())
+    for ending in _DERIVED_ENDINGS:
+        if w.endswith(ending) and len(w) - len(ending) >= 4:
+            w = w[: -len(ending)]
+            if len(w) >= 2 and w[-1] == w[-2] and w[-1] not in "aeiouls":
+                w = w[:-1]
+            break
+    return w
+
+
+def prints_form(text: str, word: str) -> bool:
+    """Whether ``text`` prints ``word`` (:func:`prints`) or another form of it ("noise cancelling" in "Active
+    Noise Cancellation", "Noise-Canceling"): a word of it starts with the word's :func:`root`."""
+    if prints(text, word):
+        return True
+    r = root(word)
+    # British "-ll-" before an ending ("cancelling") is one "l" in American spelling ("canceling"); "roll" keeps both.
+    forms = (r, r[:-1]) if r.endswith("ll") else (r,)
+    return len(r) >= 4 and any(t.startswith(f) for t in words_of(text) for f in forms)
+
+
 def ends_in(title: str, word: str) -> bool:
     """Whether a phrase of ``title`` ends in ``word``, as English compounds end in what the thing is: "Samsung 58"
     Class - 4K UHD LED LCD TV" and "Dairy Maid Traditional Teapot" do, "TV Mounting Service with In-wall Wire

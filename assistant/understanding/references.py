@@ -107,6 +107,16 @@ def _sorts_by(word: str) -> bool:
     return (word.endswith("est") and len(word) > 4) or word in ("price", "prices", "expensive", "rated", "popular")
 
 
+# Words that say how to rank, not what: "the best rated", "most popular", "top selling".
+_RANKING = frozenset({"best", "top", "most", "popular", "rated", "selling", "seller", "sellers", "favourite",
+                      "favorite", "recommended", "bestselling", "bestseller", "bestsellers"})
+
+
+def ranks_by(word: str) -> bool:
+    """Whether ``word`` says how to rank what is asked for ("best", "most popular", "highest rated"), not what."""
+    return word in _RANKING or _sorts_by(word)
+
+
 def count_before_superlative(words: Sequence[str]) -> int:
     """ "the two cheapest" -> 2, "the 3 most expensive" -> 3; 1 when no count is given."""
     for i, w in enumerate(words):

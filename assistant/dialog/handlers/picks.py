@@ -10,12 +10,23 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Literal
 
-from assistant.dialog.handlers.shopping import POOL, SHOW, Found, ShoppingAdvisor, TurnResult, cheaper_than
+from assistant.dialog.handlers.shopping import (
+    DESCRIBED_ENOUGH,
+    POOL,
+    SHOW,
+    Found,
+    ShoppingAdvisor,
+    TurnResult,
+    cheaper_than,
+)
 from assistant.facts import Act, ReplyFacts
 from assistant.personal import Personaliser
 from assistant.types import DialogState, Intent, ShownProduct, Slots, StateUpdate, Understanding
-from assistant.understanding.catalog import prints, stem, title_phrases, words_of
+from assistant.understanding.catalog import prints, prints_form, stem, title_phrases, words_of
+from assistant.understanding.content import content_words
+from assistant.understanding.references import ranks_by
 from assistant.understanding.understander import head_word
+from cartwise.models import Product
 from retrieval.picks import PersonalRecommender, Pick
 from retrieval.product_vectors import ProductVectors
 from retrieval.types import SearchFilters
@@ -214,7 +225,7 @@ class ShopperPicks:
         titled = [p for p in pool if u.head and prints(p.title, u.head)]
         kind = titled if len(titled) >= SHOW else [p for p in pool if u.head and prints(f"{p.title} {p.category}",
                                                                                         u.head)]
-        return [p.id for p in kind or pool]
+        return [p.id for p in _that_do(kind or pool, u)]
 
     def _whole_category(self, u: Understanding) -> list[str]:
         """The in-stock products of the categories a request names, when it names nothing else: no title among them
@@ -230,7 +241,7 @@ class ShopperPicks:
         if u.head and sum(1 for p in pool if any(stem(last) == stem(u.head) for phrase in title_phrases(p.title)
                                                  for last in words_of(phrase)[-1:])) >= SHOW:
             return []
-        return [p.id for p in pool]
+        return [p.id for p in _that_do(pool, u)]
 
     def on_offer(self, u: Understanding, state: DialogState, among: Sequence[str] | None = None,
                  shopper: str | None = None, ranked_by: Literal["cheapest", "priciest"] | None = None) -> TurnResult:
@@ -284,3 +295,15 @@ class ShopperPicks:
         if shown:
             update = update | StateUpdate(shown=shown, focus_id=shown[0].id)
         return TurnResult(facts, update)
+
+
+def _that_do(products: Sequence[Product], u: Understanding) -> Sequence[Product]:
+    """Of ``products``, those whose title or details print what the request asks the thing to be or do ("best noise
+    cancelling headphones": not every pair of the kind), when a few do; a word none prints ("for flying") narrows
+    nothing."""
+    said = [w for w in content_words(u.query.split()) if stem(w) != stem(u.head or "") and not ranks_by(w)
+            and w not in u.recipient_words and not any(prints(p.category, w) for p in products[:1])]
+    texts = {p.id: f"{p.title} {p.description}" for p in products}
+    asked = [w for w in said if any(prints_form(t, w) for t in texts.values())]
+    doing = [p for p in products if asked and all(prints_form(texts[p.id], w) for w in asked)]
+    return doing if len(doing) >= DESCRIBED_ENOUGH else products

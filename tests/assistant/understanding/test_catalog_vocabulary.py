@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.understanding.catalog import CatalogVocabulary, edit_distance_within, is_a, stem
+from assistant.understanding.catalog import CatalogVocabulary, edit_distance_within, is_a, prints_form, root, stem
 from cartwise.models import Product
 
 pytestmark = pytest.mark.no_shop  # reads no built shop: runs while a fresh clone builds them
@@ -160,3 +160,22 @@ def test_of_own_kind_goes_by_the_titles_own_order() -> None:
 ])
 def test_what_a_title_names_as_the_product_itself(title: str, word: str, named: bool) -> None:
     assert is_a(title, word) is named
+
+
+@pytest.mark.parametrize(("word", "text", "printed"), [
+    ("cancelling", "Active Noise Cancellation", True),
+    ("cancelling", "Sony WH1000XM5 Wireless Noise-Canceling Headphones", True),
+    ("cancel", "Beats Studio Pro Noise Cancelling Headphones", True),
+    ("charging", "Fast charger included", True),
+    ("rolling", "Rolling pin", True),
+    ("cancelling", "Powerbeats Pro True Wireless Earbuds", False),
+    ("dim", "Dimmer Switch", True),
+    ("dimmer", "Dim the lights", False),  # a root under four letters stands for no other word
+])
+def test_a_word_is_printed_in_another_form_of_it(word: str, text: str, printed: bool) -> None:
+    assert prints_form(text, word) is printed
+
+
+def test_the_root_of_a_word_drops_the_ending_of_its_doing_or_doer() -> None:
+    assert [root(w) for w in ("cancelling", "canceling", "charger", "stopping", "boxes", "noise")] == [
+        "cancell", "cancel", "charg", "stop", "box", "noise"]

@@ -171,3 +171,10 @@ def test_a_count_beside_a_ranking_says_how_many_to_list(text: str, count: int | 
     from assistant.understanding.references import list_count
 
     assert list_count(text.split()) == count
+
+
+def test_words_that_say_how_to_rank() -> None:
+    from assistant.understanding.references import ranks_by
+
+    assert all(ranks_by(w) for w in ("best", "popular", "rated", "cheapest", "top"))
+    assert not any(ranks_by(w) for w in ("noise", "wireless", "lid"))
