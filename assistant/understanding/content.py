@@ -81,6 +81,15 @@ def follows_modal(words: Sequence[str], at: int) -> bool:
     return at >= 2 and words[at - 1] in _MODALS and words[at - 2] in _SUBJECTS
 
 
+def follows_question_subject(words: Sequence[str], at: int) -> bool:
+    """Whether ``words[at]`` comes right after a modal or "do" and its subject, as a question puts them ("what can i
+    use to ...", "what do i get"): a verb, never the thing asked for."""
+    return at >= 2 and words[at - 1] in _SUBJECTS and words[at - 2] in _MODALS | _DO
+
+
+_DO = frozenset({"do", "does", "did"})
+
+
 def search_query(words: Sequence[str], people: Collection[str] = ()) -> str:
     """The message's words as a search query: politeness and greetings dropped, everything else kept.
 

@@ -66,6 +66,7 @@ from assistant.understanding.content import (
     content_words,
     describing_thanks,
     follows_modal,
+    follows_question_subject,
     in_stock_positions,
     ranking_positions,
     search_query,
@@ -428,12 +429,20 @@ class Understander:
                             if w not in attribute_words and w not in looks)
         has_content = bool(content) or bool(slots.filled() - {"reference_index", "reference_text", "exclude"})
         prediction = self.model.predict(model_input(respelled, screen.context))
+        shows = shown_with(words)
+        if len(shows) > 1 and not self.catalog.title_counts.get(stem(shows[-1]), 0) and self.catalog.reads(shows[-1]) \
+                and any(self.catalog.title_counts.get(stem(w), 0) for w in shows[:-1]):
+            # "something with a christmas theme": the last word frames what the words before it say ("theme",
+            # "motif", that no title prints); the thing shows christmas, and "theme" is neither sought nor dropped.
+            shows, framing = shows[:-1], shows[-1]
+        else:
+            framing = ""
         u = Understanding(
             text=text, intent=prediction.label, confidence=round(float(prediction.confidence), 4),
             top=[(str(label), float(p)) for label, p in prediction.top3], confident=prediction.is_confident,
             context=screen.context, slots=slots,
-            query=" ".join(x for x in (self._query(_asked_of(after_interjections(words), head), content,
-                                                   reading, head), *reading.specs)
+            query=" ".join(x for x in (self._query([w for w in _asked_of(after_interjections(words), head)
+                                                    if w != framing], content, reading, head), *reading.specs)
                            if x),
             has_product_content=has_content, names_product=names_product, corrections=corrections,
             recipient_words=reading.recipient_words,
@@ -451,7 +460,7 @@ class Understander:
             named_early=head in content_words(asking)[:3] and introduced_as_thing(head_words, head),
             category_filter=named.filter, angry=bool(ANGRY.search(text)), attribute=attribute,
             degree=degree, degree_of=degree_of,
-            describes_only=describes_only, shows=shown_with(words),
+            describes_only=describes_only, shows=shows,
             narrows=bool(words) and words[0] in _FRAGMENT_OPENERS,
             in_stock=bool(in_stock_positions(reading.words)),
             for_use=tuple(use) if _SOME_THING.intersection(words) else (),
@@ -545,6 +554,13 @@ class Understander:
             # for watches), naming no other thing.
             u = u.with_intent(Intent.best_sellers, "a pick asked for among those shown").model_copy(
                 update={"among_shown": True, "list_count": 1})
+        if u.intent == Intent.compare_products and not screen.products and not screen.bundle and u.names_product \
+                and len(u.roles) < 2 and len(u.slots.brands) < 2 and not u.degree and not u.attribute \
+                and not u.slots.price and not u.slots.size_rank and not u.targets:
+            # "my son wants a games console for christmas, which one" with nothing on the screen: one kind named,
+            # nothing to set beside it; the question asks for a pick of that kind (it compared the first two
+            # found, an Atari with a game board).
+            u = u.with_intent(Intent.best_sellers, "a pick asked of a kind, nothing shown to compare")
         if _asks_what_they_come_to(u, screen):
             # "how much for the first and second together", "whats the total if i get 2 of those" after a list (one
             # product's details, or creating an account at 0.27): what they come to, from the prices shown.
@@ -1545,6 +1561,11 @@ def _describes_only(words: Sequence[str]) -> bool:
         return False
     # Up to the end of its phrase: "something more traditional, not plastic" describes, then excludes.
     after = list(itertools.takewhile(lambda w: w not in (",", ";"), words[at + 1:]))
+    if after[:1] == ["with"]:
+        # "something with a christmas theme", "anything with owls on it": what it has or shows describes it too.
+        after = after[1:]
+        while after and after[-1] in ("on", "it", "them"):
+            after.pop()
     return bool(content_words(after)) and not any(
         w in _PREPOSITIONS or w in _SUBJECT_PRONOUNS or w in _CLAUSE_MARKERS for w in after)
 
@@ -2176,6 +2197,7 @@ def head_word(words: Sequence[str]) -> str:
     before = ""
     wanted_generic = False
     purpose = False
+    unnamed = False  # the segment before was "something"/"anything": no thing named yet
     # A size superlative ranks the thing ("whats the smallest you have"); it is never the thing, nor is the article
     # before it the start of a phrase after a verb ("which tv is the biggest": the tv).
     ranked = [w for i, w in enumerate(words) if w not in SIZE_CHOICE
@@ -2204,10 +2226,13 @@ def head_word(words: Sequence[str]) -> str:
             if content and (at := len(segment) - 1 - segment[::-1].index(content[-1])) \
                     and segment[at - 1] in _SOME_THING:
                 return ""  # "something vintage for a kitchen": what follows "something" describes it ("5 vintages")
-            if content and follows_modal(segment, at):
+            if content and (follows_modal(segment, at) or follows_question_subject(segment, at)):
                 return ""  # "something they can keep": what is done with the thing, no thing ("2 keeps")
+            if content and before == "with" and unnamed:
+                return ""  # "something with a christmas theme", "anything with a lid": what the thing has, not it
             if content:
                 return "" if before in _CLAUSE_MARKERS or purpose else content[-1]
+            unnamed = bool(segment) and all(x in _SOME_THING or x in DETERMINERS for x in segment)
             purpose = purpose or (w == "for" and (_stands_for_thing(segment) or _elides_its_thing(segment)))
             wanted_generic = wanted_generic or any(x in GENERIC_WANTS for x in segment)
             if wanted_generic and (w in _CLAUSE_ENDS or w == "for"):

@@ -252,8 +252,8 @@ class ShoppingAdvisor:
         relaxed: list[str] = []
         filters = self.filters(slots, category_filter, exclude_ids)
         text = query or " ".join(x for x in (slots.colour, *slots.brands, *slots.categories) if x) or "gift"
-        # The pool must hold the things of the kind that have a feature or a colour asked for.
-        for wanted in (slots.feature, slots.colour):
+        # The pool must hold the things of the kind that have a feature, a colour or a look asked for.
+        for wanted in (slots.feature, slots.colour, *describing):
             if wanted and wanted not in text:
                 text = f"{text} {wanted}"
         # A ranking by size or price reaches further: the biggest or cheapest of the kind need not be among the
@@ -303,7 +303,12 @@ class ShoppingAdvisor:
                 same = _of_kind(hits, kind)
             hits = same or hits
         elif shown_categories:
-            hits = [h for h in hits if h.product.category in shown_categories] or hits
+            of_range = [h for h in hits if h.product.category in shown_categories]
+            printing = _words_pattern(describing, from_start=True) if describing else None
+            # "something with a christmas theme" after gift wrap: the christmas wraps are filed under christmas, not
+            # in the range the wraps shown came from; where that range has none that print it, the pool keeps them.
+            if printing is None or any(printing.search(h.product.title) for h in of_range):
+                hits = of_range or hits
         if require:
             hits, _ = prefer(hits, _words_pattern(require))
         if describing:
@@ -920,6 +925,16 @@ class ShoppingAdvisor:
             anew = self.search(u, state, user_id)
             if any(is_a(p.title, u.head) for p in anew.facts.products[:SHOW]):
                 return anew
+        shown_words = {stem(w) for p in shown for w in content_words(words_of(p.title))} - {stem(w) for w in u.shows}
+        if u.describes_only and u.shows and not any(_words_pattern(u.shows, from_start=True).search(p.title)
+                                                    and shown_words & {stem(w) for w in words_of(p.title)}
+                                                    for p, _ in found.ranked[:SHOW]):
+            # "something with owls on" after perfume: nothing like those shown (no title word in common) shows owls,
+            # so "something" is a new thing that does (after gift wrap, "something with a christmas theme" finds
+            # Christmas wrap, and stays).
+            anew = self.search(u, state, user_id)
+            if any(_words_pattern(u.shows, from_start=True).search(p.title) for p in anew.facts.products[:SHOW]):
+                return anew
         if names and shown and not changes and not exclude and len(
                 {p.id for p, _ in found.ranked[:SHOW]} & set(state.shown_ids)) * 2 > len(shown):
             # "something more useful" after a list: words that change nothing the search can see would show the same
@@ -1493,9 +1508,19 @@ def _words_pattern(words: Sequence[str], from_start: bool = False) -> re.Pattern
     """Texts that print every one of ``words``: singular, plural or in "-ing" ("Mounting"), or ending a compound ("mat"
     in "Doormat"), never starting one ("ear" is no "Earbuds"); with ``from_start`` as a word's start ("ram" not in
     "gram")."""
-    parts = "".join(rf"(?=.*\b{_spelt(stem(w))})" if from_start else rf"(?=.*{_spelt(stem(w))}(?:e?s|ing)?\b)"
+    parts = "".join(rf"(?=.*\b{_spelt(stem(w))})" if from_start else rf"(?=.*{_spelt(stem(w))}{_ending(stem(w))}\b)"
                     for w in words)
     return re.compile(parts, re.I | re.S)
+
+
+def _ending(word: str) -> str:
+    """The endings a word may print with: plural or "-ing", its last consonant doubled before "-ing" in British
+    spelling ("cancel": "Noise Cancelling")."""
+    vowels = "aeiou"
+    # Only after one vowel between consonants ("cancel", "stop"): "ear" is no "Earring".
+    doubled = f"{word[-1]}?" if len(word) >= 3 and word[-1].isalpha() and word[-1] not in vowels + "wxy" \
+        and word[-2] in vowels and word[-3] not in vowels else ""
+    return rf"(?:e?s|{doubled}ing)?"
 
 
 # A consonant doubled before "-ing", "-ed" or "-er" in one spelling and not in another: British "cancelling",

@@ -604,6 +604,26 @@ def test_words_after_something_describe_it_and_name_no_thing(understander: Under
         assert u.describes_only and u.head == "", text
     assert not understander.understand("something for my mum", Screen()).describes_only
     assert not understander.understand("a funny card", Screen()).describes_only
+    # What "something" has or shows describes it too.
+    assert understander.understand("anything with owls on it", Screen()).describes_only
+    assert not understander.understand("something with owls for my mum", Screen()).describes_only
+
+
+def test_a_word_no_title_prints_that_frames_a_look_is_neither_searched_nor_missing(
+        understander: Understander) -> None:
+    # "theme" frames "christmas": the thing shows christmas; no title prints "theme", so it is not searched for.
+    u = understander.understand("something with a christmas theme", Screen())
+    assert u.shows == ("christmas",)
+    assert "theme" not in u.query.split()
+    # A word the titles print stays what the thing shows: "mugs with an owl design".
+    assert understander.understand("mugs with an owl design", Screen()).shows == ("owl", "design")
+
+
+def test_which_one_of_a_kind_with_nothing_shown_asks_for_a_pick(understander: Understander) -> None:
+    u = understander.understand("my son wants a games console for christmas, which one", Screen())
+    assert u.intent == "best_sellers", u.notes
+    # Two things named are compared.
+    assert understander.understand("compare the ipad and the galaxy tab", Screen()).intent != "best_sellers"
 
 
 def test_a_present_for_an_occasion_has_no_head(understander: Understander) -> None:
@@ -631,6 +651,10 @@ def test_a_phrase_keeps_the_words_naming_a_kind_not_those_describing_it(understa
     ("which tv is the biggest", "tv"),  # what follows "is" describes the thing after "which"
     ("which laptop is lightest", "laptop"),
     ("which one is cheapest", ""),
+    ("what can i use to organise my desk", ""),  # a verb after a question's modal and subject ("use")
+    ("something with a christmas theme", ""),  # what "something" has describes it; it is no "theme"
+    ("anything with a lid", ""),
+    ("a teapot with a strainer", "teapot"),
 ])
 def test_the_head_is_no_participle(text: str, head: str) -> None:
     from assistant.understanding.understander import head_word
