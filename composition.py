@@ -257,16 +257,17 @@ def build_dialog_manager(settings: Settings, redis: redis.Redis | None = None) -
                                 HistoryReranker.from_settings(settings, copurchase=copurchase),
                                 ttl_s=settings.history_cache_ttl_s)
     check, policy_check = checks_for(settings)
+    vocabulary = embedder.model.tokenizer.get_vocab()
+    catalog = CatalogVocabulary.from_products(vectors.products, is_dictionary_word=lambda w: w in vocabulary)
     shopping = ShoppingAdvisor(store, profile.currency, personaliser=personaliser,
-                               children=ChildrenAxis.from_embedder(embedder, settings.children_axis_min))
+                               children=ChildrenAxis.from_embedder(embedder, settings.children_axis_min),
+                               names_kind_last=catalog.names_kind_last)
     builder = build_bundle_builder(settings, vectors, embedder, copurchase, profile.currency)
     bundles = BundlePlanner(builder, shopping, personaliser, profile.currency)
     picks = ShopperPicks(shopping, personaliser, vectors,
                          recommender_for=lambda popularity: PersonalRecommender(vectors, copurchase, popularity),
                          popularity=db.product_popularity)
     service = CustomerService(db, policy_index(store, embedder, settings.shop), sessions, profile)
-    vocabulary = embedder.model.tokenizer.get_vocab()
-    catalog = CatalogVocabulary.from_products(vectors.products, is_dictionary_word=lambda w: w in vocabulary)
     matcher = CatalogMatcher(store.search_by_vector, embedder.encode,
                              [p.category for p in vectors.products if p.category])
     understander = Understander(

@@ -103,6 +103,7 @@ def edit_distance_within(a: str, b: str, limit: int) -> bool:
     return prev[-1] <= limit
 
 
+NAMED_LAST_SHARE = 0.85  # of a word's titles ending a phrase in it: TV 0.88, laptop 0.98; box 0.44, clock 0.79
 DESCRIBING_CATEGORIES = 5  # categories whose titles print a word that make it a describing word (see describes)
 
 
@@ -124,6 +125,7 @@ class CatalogVocabulary:
             products ("fast charge", "brilliant colour"): a shopper who types the word means the word, and
             retrieval still finds the brand's products by it.
         pairs: two title words printed one after the other, each in its singular ("drum kit", "tea set").
+        phrase_ends: stemmed title word -> number of products whose title ends a phrase in it ("4K UHD LED LCD TV").
     """
 
     categories: tuple[str, ...]
@@ -137,6 +139,7 @@ class CatalogVocabulary:
     named_brands: tuple[str, ...] = ()
     pairs: frozenset[tuple[str, str]] = frozenset()  # ("drum", "kit"): a title prints "Drum Kit"
     spellings: dict[str, str] = field(default_factory=dict)  # "christma" -> "christmas": a stem as titles print it
+    phrase_ends: Counter[str] = field(default_factory=Counter)
     _by_length: dict[int, list[str]] = field(default_factory=dict, repr=False)
     _category_parts: dict[str, list[tuple[str, ...]]] = field(default_factory=dict, repr=False)
 
@@ -154,6 +157,7 @@ class CatalogVocabulary:
         joined: set[tuple[str, str]] = set()
         compounds: set[str] = set()
         pairs: set[tuple[str, str]] = set()
+        phrase_ends: Counter[str] = Counter()
         printing: Counter[str] = Counter()  # one-word brand (lower case) -> products whose text prints it
         own: Counter[str] = Counter()  # ... of those, the brand's own products
         products = list(products)
@@ -177,6 +181,7 @@ class CatalogVocabulary:
                 printed[stem(w)][w] += 1
             title_words = {stem(w) for w in words_of(p.title)}
             title_counts.update(title_words)
+            phrase_ends.update({stem(last) for phrase in title_phrases(p.title) for last in words_of(phrase)[-1:]})
             for w in title_words:
                 word_categories[w][p.category] += 1
             words.update(words_of(f"{p.title} {p.category} {p.brand} {p.description}"))
@@ -184,7 +189,7 @@ class CatalogVocabulary:
                     frozenset(words), is_dictionary_word or (lambda word: False), frozenset(joined),
                     frozenset(compounds),
                     tuple(b for b in sorted(brands) if own[b.lower()] * 2 >= printing[b.lower()]), frozenset(pairs),
-                    {form: spelt.most_common(1)[0][0] for form, spelt in printed.items()})
+                    {form: spelt.most_common(1)[0][0] for form, spelt in printed.items()}, phrase_ends)
         for w in title_counts:
             if w.isalpha():
                 vocab._by_length.setdefault(len(w), []).append(w)
@@ -192,6 +197,14 @@ class CatalogVocabulary:
             vocab._category_parts[c] = [tuple(stem(w) for w in words_of(part))
                                         for part in _PART_SPLIT.split(c.lower()) if words_of(part)]
         return vocab
+
+    def names_kind_last(self, word: str) -> bool:
+        """Whether the titles that print ``word`` nearly all end a phrase in it, as the electronics shop's name a TV
+        ("4K UHD LED LCD TV"): then one that prints it before other words ("TV Mounting Service") is another kind.
+        The giftshop's titles put a look after the kind ("Recipe Box Retrospot"): no such reading there."""
+        form = stem(word.lower())
+        printed = self.title_counts.get(form, 0)
+        return printed > 0 and self.phrase_ends.get(form, 0) >= NAMED_LAST_SHARE * printed
 
     def describes(self, word: str) -> bool:
         """Whether the titles print ``word`` across so many categories that it says what things are like (a look,

@@ -28,7 +28,15 @@ from assistant.protocols import VectorStore
 from assistant.reply import BundleItem
 from assistant.types import DialogState, Intent, ShownProduct, SizeComparison, Slots, StateUpdate, Understanding
 from assistant.understanding.attributes import COLOURS_ASKED, RATING_ASKED, SIZE_ASKED, as_typed, silent_on
-from assistant.understanding.catalog import is_a, of_own_kind, prints, stem, title_itself, words_of
+from assistant.understanding.catalog import (
+    is_a,
+    of_own_kind,
+    prints,
+    prints_form,
+    stem,
+    title_itself,
+    words_of,
+)
 from assistant.understanding.content import FUNCTION_WORDS, content_words
 from assistant.understanding.references import SIZE_CHOICE, TITLE_SIZES, is_pronoun, title_size
 from assistant.understanding.understander import OTHERNESS, REQUEST_WORDS, head_word, use_words
@@ -201,11 +209,15 @@ class ShoppingAdvisor:
             two earbuds under $80) is no answer, and fewer, right products are.
         children: which products are made for children (``retrieval.audience``): a present for a grown-up lists them
             last. None: no product is told apart.
+        names_kind_last: whether the catalog's titles name a kind by ending a phrase in its word
+            (``CatalogVocabulary.names_kind_last``): then of the things asked for, those that do come first. None:
+            no title is told apart so.
     """
 
     def __init__(self, store: VectorStore, currency: str, personaliser: Personaliser | None = None,
                  weak_match: float = 0.6, weak_phrase_match: float = 0.5, relevance_margin: float = 0.2,
-                 children: ChildrenAxis | None = None) -> None:
+                 children: ChildrenAxis | None = None, names_kind_last: Callable[[str], bool] | None = None) -> None:
+        self.names_kind_last = names_kind_last
         self.store = store
         self.children = children
         self.currency = currency
@@ -398,13 +410,24 @@ class ShoppingAdvisor:
             # ("a pack of 20 napkins": the pack is what holds the thing asked for, no thing of its own.)
             holds = f" {named} of " in f" {query.lower()} "
             if not holds and (kept or any(is_the_thing(h.product) for h in hits[:SHOW])):
-                ranked = sorted(ranked, key=lambda pr: not is_the_thing(pr[0]))
+                # Of those, the ones whose titles name it as what they are, as most of its titles do ("tvs": an
+                # "LCD TV" before a "TV Mounting Service").
+                own = {id(ranked[n][0]) for n in of_own_kind([p.title for p, _ in ranked], named)}
+                named_last = bool(self.names_kind_last and self.names_kind_last(named))
+                ranked = sorted(ranked, key=lambda pr: (not is_the_thing(pr[0]),
+                                                        named_last and id(pr[0]) not in own))
         if featuring:
             # "mugs with dogs on": the dog mug before the shopper's own favourite mugs, the other mugs before dog
             # badges (each group in its ranked order: history reorders within).
             showing = [_words_pattern([w]) for w in featuring]
             ranked = sorted(ranked, key=lambda pr: (bool(named) and not is_a(pr[0].title, named),
                                                     not any(p.search(pr[0].title) for p in showing)))
+            if named and not slots.feature and not any(
+                    is_a(p.title, named) and all(prints_form(f"{p.title} {p.description}", w) for w in featuring)
+                    for p, _ in ranked[:SHOW]):
+                # "phone with a good camera": no phone found says it has one, in its title or its details; said to
+                # be dropped rather than passed over (the phones are cordless home phones).
+                relaxed.append(f"with {' '.join(featuring)}")
         # A ranking by price or size is of the things asked for, when some are ("cheapest teapot": a teapot, not a
         # tea mug): not of everything that matched.
         ranks = ranks_by(slots)

@@ -179,3 +179,11 @@ def test_a_word_is_printed_in_another_form_of_it(word: str, text: str, printed: 
 def test_the_root_of_a_word_drops_the_ending_of_its_doing_or_doer() -> None:
     assert [root(w) for w in ("cancelling", "canceling", "charger", "stopping", "boxes", "noise")] == [
         "cancell", "cancel", "charg", "stop", "box", "noise"]
+
+
+def test_a_kind_named_last_by_nearly_all_its_titles(gift: CatalogVocabulary, elec: CatalogVocabulary) -> None:
+    # "4K UHD LED LCD TV": a TV is named last, so "TV Mounting Service" is another kind; the giftshop's titles put
+    # a look after the kind ("Recipe Box Retrospot"), so its boxes are read no such way.
+    assert elec.names_kind_last("tv") and elec.names_kind_last("laptops")
+    assert not gift.names_kind_last("box") and not gift.names_kind_last("candles")
+    assert not elec.names_kind_last("zzzz")
