@@ -39,11 +39,13 @@ _HOW_MUCH = re.compile(
     # "the cheapest one, how much ram": the quantity asked, with no verb (the price is "how much" alone, or with a
     # verb: "how much is it"; a grammar word in it makes it no property, see asked_attribute).
     r"\bhow (?:much|many)\s+(?P<what6>[a-z][a-z0-9 -]{1,30}?)\s*$")
-# "how long does it burn for", "how well do they hold heat", "how loud does it get": how a product does what it does,
-# asked by its verb, whatever the degree word ("how much" asks a price or a quantity, read elsewhere).
+# "how long does it burn for", "how well do they hold heat", "how loud does it get",
+# "how long does the battery last": how a product (or a part of it) does what it does, asked by its verb, whatever
+# the degree word ("how much" asks a price or a quantity, read elsewhere).
 _HOW_IT_DOES = re.compile(
     r"^how\s+(?P<degree>(?!much\b|many\b)[a-z]{2,})\s+(?:does|do|will|would|can)\s+"
-    r"(?P<who>it|they|these|those|this|that|this one|that one|the \w+ ones?)\s+(?P<verb>[a-z]{3,})"
+    r"(?P<who>it|they|these|those|this|that|this one|that one|the \w+ ones?|(?:the|its|their) (?P<part>[a-z]{3,}))"
+    r"\s+(?P<verb>[a-z]{3,})"
     r"(?P<rest>(?:\s+[a-z]+){0,2}?)(?:\s+(?:for|on|with|in|at|to))?\s*$")
 # "what is it made of", "what's the second one made from": its material.
 MATERIAL_ASKED = "material"
@@ -192,7 +194,9 @@ def asked_attribute(text: str) -> str:
         # Said back as asked: "how long it burns", "how long they burn" (a degree no title or detail is named by).
         several = how.group("who") in ("they", "these", "those") or how.group("who").endswith("ones")
         verb = how.group("verb") if several else _third_person(how.group("verb"))
-        return f"how {how.group('degree')} {'they' if several else 'it'} {verb}{how.group('rest')}"
+        # "how long does the battery last": a part of it does it ("how long the battery lasts").
+        doer = f"the {how.group('part')}" if how.group("part") else "they" if several else "it"
+        return f"how {how.group('degree')} {doer} {verb}{how.group('rest')}"
     compared = _COMPARED.search(text) if _CHOOSING.search(text) else None
     match = compared or _HOW_MUCH.search(text) or _ASKED.search(text)
     if not match:

@@ -66,6 +66,11 @@ def chooses_among(words: Sequence[str]) -> bool:
     return any(w == "which" and nxt in _WHICH_ONE for w, nxt in itertools.pairwise(words))
 
 
+# A "last" after these is a place ("the last one", "your very last"); after an auxiliary and its subject, a verb.
+_BEFORE_LAST = frozenset({"the", "that", "this", "my", "your", "our", "their", "his", "her", "its", "very"})
+_AUXILIARIES = frozenset({"do", "does", "did", "will", "would", "can", "could", "should", "might", "may"})
+
+
 def ordinal_positions(words: Sequence[str]) -> list[int]:
     """Every position named by ordinals or "number N", 1-based, -1 for "last", in text order.
 
@@ -82,6 +87,9 @@ def ordinal_positions(words: Sequence[str]) -> list[int]:
             continue  # "last time", "my last order", "first thing": not a place in a list
         if w in ("first", "last") and i > 0 and _sorts_by(words[i - 1]):
             continue  # "cheapest first", "most expensive last": an order to list them in, no place in the list
+        if w == "last" and i > 0 and words[i - 1] not in _BEFORE_LAST \
+                and _AUXILIARIES.intersection(words[max(0, i - 4):i]):
+            continue  # "how long does the battery last", "will it last": the verb, no place in the list
         nxt = words[i + 1] if i + 1 < len(words) else ""
         count = int(nxt) if nxt.isdigit() and len(nxt) == 1 else NUMBER_WORDS.get(nxt, 0)
         after = words[i + 2] if i + 2 < len(words) else ""

@@ -1161,6 +1161,13 @@ class Understander:
                 # "does it come in silver?" after one product's details: that product, though no list is shown;
                 # "how does it compare to the second one": it, and another.
                 update["targets"] = (screen.focus_id,)
+            if not update["targets"] and u.intent == Intent.product_info and u.attribute and items \
+                    and screen.context is TurnContext.products and not u.slots.reference_text \
+                    and u.slots.reference_index is None and not u.names_product \
+                    and not {"it", "its", "this", "that"} & set(words):
+                # "how long does the battery last" after three drones, pointing at none: asked of each of them (it
+                # had answered of the first alone).
+                update["targets"] = tuple(item.id for item in items)
             update["points_beyond"] = bool(items) and any(p > len(items) for p in ordinal_positions(pointing))
             if not update["targets"] and "similar" in words and screen.focus_id \
                     and screen.context is TurnContext.product:

@@ -1116,8 +1116,9 @@ class ShoppingAdvisor:
             return missing
         if u.asks_total and u.targets:
             return self._priced_together(u, state)
-        if len(u.targets) >= 2 and (u.slots.reference_text or "").lower() in _PLURAL_POINTERS \
-                and not u.slots.colour and not u.slots.size:
+        if len(u.targets) >= 2 and ((u.slots.reference_text or "").lower() in _PLURAL_POINTERS or (
+                u.attribute and not u.slots.reference_text)) and not u.slots.colour and not u.slots.size:
+            # (A property asked pointing at none of a list, "how long does the battery last": of each one.)
             return self._about_each(u, state)
         target_id = u.targets[0] if u.targets else None
         if target_id is None and state.focus_id and (not u.names_product or (

@@ -178,3 +178,13 @@ def test_words_that_say_how_to_rank() -> None:
 
     assert all(ranks_by(w) for w in ("best", "popular", "rated", "cheapest", "top"))
     assert not any(ranks_by(w) for w in ("noise", "wireless", "lid"))
+
+
+def test_last_after_an_auxiliary_and_its_subject_is_the_verb() -> None:
+    from assistant.understanding.references import ordinal_positions
+
+    assert ordinal_positions("how long does the battery last".split()) == []
+    assert ordinal_positions("will it last".split()) == []
+    assert ordinal_positions("how long does the battery last on the first one".split()) == [1]
+    assert ordinal_positions("tell me about the last one".split()) == [-1]
+    assert ordinal_positions("does the last one have a case".split()) == [-1]
