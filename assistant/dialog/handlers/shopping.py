@@ -413,7 +413,8 @@ class ShoppingAdvisor:
                 # Of those, the ones whose titles name it as what they are, as most of its titles do ("tvs": an
                 # "LCD TV" before a "TV Mounting Service").
                 own = {id(ranked[n][0]) for n in of_own_kind([p.title for p, _ in ranked], named)}
-                named_last = bool(self.names_kind_last and self.names_kind_last(named))
+                # (Only of a thing asked for by name: "put the tv on the wall" asks for what does that, a mount.)
+                named_last = bool(head and self.names_kind_last and self.names_kind_last(named))
                 ranked = sorted(ranked, key=lambda pr: (not is_the_thing(pr[0]),
                                                         named_last and id(pr[0]) not in own))
         if featuring:
@@ -860,6 +861,9 @@ class ShoppingAdvisor:
             if among is not None:
                 return among
             none_within = True  # "which of these are under £1", and none is: others of the kind that are
+        # "are any of them in pink", and none of those shown is: said, before pink ones like them.
+        none_in_colour = bool(u.among_shown and u.slots.colour and shown) and not any(
+            _colour_pattern(u.slots.colour or "").search(p.title) for p in shown)
         # After one product's details, "a cheaper one" is cheaper than that one, not than the list before it.
         in_focus = [p for p in shown if p.id == state.focus_id] if state.context is TurnContext.product else []
         if shown and u.slots.price == "cheaper" and u.slots.budget_max is None:
@@ -1012,6 +1016,8 @@ class ShoppingAdvisor:
                               else kind_shown if not names and kind_shown else None)
         if none_within and result.facts.products and not result.facts.detail:
             result.facts.detail = "None of those is within that price. These are:"
+        if none_in_colour and result.facts.products and not result.facts.detail:
+            result.facts.detail = f"None of those is {u.slots.colour}. These are:"
         if u.rejected:
             result.update = result.update | StateUpdate(ruled_out=ruled_out)
         return result
