@@ -46,8 +46,10 @@ FUNCTION_WORDS = frozenset("""
     """.split())
 # Words that ask for a gift without saying what it is.
 GIFT_WORDS = frozenset("gift gifts present presents pressie pressies treat surprise".split())
-# Words that ask for something to buy, or a set of things, without saying what.
-GENERIC_WANTS = GIFT_WORDS | frozenset("shop shopping bundle bundles make build together combo package".split())
+# Words that ask for something to buy, or a set of things, without saying what; or, as "one" does, another of the
+# kind on the screen ("a cheaper version", "any alternatives").
+GENERIC_WANTS = GIFT_WORDS | frozenset(
+    "shop shopping bundle bundles make build together combo package version versions alternative alternatives".split())
 
 
 def content_words(words: Sequence[str]) -> list[str]:

@@ -690,7 +690,9 @@ class ShoppingAdvisor:
         """ "does it come in blue?" right after "we don't seem to carry the iphone 15": "it" is the thing not
         carried, not the first of the closest matches shown beside that answer (None when that is not the case:
         an ordinal or a name picks a shown product as usual)."""
-        if not state.missing or not is_pronoun(u.slots.reference_text) or u.slots.reference_index is not None:
+        # ("does it do wireless printing": a property asked of "it", whichever verb the pronoun came with.)
+        pointed = is_pronoun(u.slots.reference_text) or (bool(u.attribute) and "it" in words_of(u.text))
+        if not state.missing or not pointed or u.slots.reference_index is not None:
             return None
         return TurnResult(ReplyFacts(
             act=Act.no_results, intent=intent, user_text=u.text, currency=self.currency,
