@@ -967,6 +967,10 @@ class Understander:
             # "something similar to what i bought before", "anything like what i got last time" (the shopper's orders
             # or the same again, to the model at 0.65 and 0.71): other things like theirs, their personal picks.
             u = u.with_intent(Intent.recommend_for_me, "things like what the shopper bought")
+        if u.intent == Intent.recommend_for_me and not u.names_product and _asks_own_buying(words):
+            # "what do i usually buy" (the shopper's picks to the model, at 0.89): what their orders had most, not
+            # things like it ("what should i get" asks for picks).
+            u = u.with_intent(Intent.purchase_history, "what the shopper buys")
         if u.intent in (Intent.best_sellers, Intent.purchase_history, Intent.reorder) and u.names_product \
                 and "with" in words[:-1] and not any(w in _FIRST_PERSON for w in words):
             # "what do people buy with the regency cakestand", "frequently bought together with the jumbo bag": what
@@ -1788,6 +1792,18 @@ _ORDER_SIZE_RANKS: dict[str, OrderRank] = {"largest": "priciest", "smallest": "c
 _ORDER_AGE_RANKS: dict[str, OrderRank] = {"oldest": "oldest", "earliest": "oldest", "newest": "newest"}
 # Words that ask how well products sell: the shop's orders answer them, not the product details.
 _SALES_WORDS = frozenset("sells sell selling sold seller sellers bestseller bestsellers popular".split())
+def _asks_own_buying(words: Sequence[str]) -> bool:
+    """Whether a question asks what the shopper buys or bought, as a fact ("what do i usually buy", "what have we
+    ordered most"), not what they should ("what should i get")."""
+    return words[:1] in (["what"], ["which"], ["whats"]) and any(
+        w in _OWN_BUYING and {"i", "we"} & set(words[max(0, i - 3):i]) and not _MODALS_ASKING & set(words[:i])
+        for i, w in enumerate(words))
+
+
+_OWN_BUYING = frozenset({"buy", "bought", "order", "ordered", "get", "got", "purchase", "purchased"})
+_MODALS_ASKING = frozenset({"should", "would", "could", "can", "might", "shall"})
+
+
 def _asks_to_choose(words: Sequence[str]) -> bool:
     """Whether a question asks the assistant to choose one for the shopper: "which one would you recommend", "which
     should i get", "what would you pick", "your favourite?"."""

@@ -871,3 +871,12 @@ def test_a_count_of_several_things_shown_is_asked_or_set(understander: Understan
     u = understander.understand("20 of each", AFTER_LIST)
     assert (u.intent, u.targets, u.target_quantity) == ("build_bundle", tuple(p.id for p in LIST), 20)
     assert understander.understand("20 of the first one", AFTER_LIST).count_unclear is None
+
+
+def test_what_the_shopper_buys_is_asked_of_their_orders() -> None:
+    from assistant.understanding.understander import _asks_own_buying
+
+    assert _asks_own_buying("what do i usually buy".split())
+    assert _asks_own_buying("what have we ordered most".split())
+    assert not _asks_own_buying("what should i get".split())
+    assert not _asks_own_buying("anything new i might like".split())
