@@ -1530,7 +1530,9 @@ def _with_feature(hits: list[SearchHit], feature: str, thing: str,
     # "polka dot" is printed closed up as well ("Polkadot").
     patterns = [_words_pattern(words, from_start=True)] + (
         [_words_pattern(["".join(words)], from_start=True)] if len(words) > 1 else [])
-    kind = [h for h in hits if (thing and prints(h.product.title, thing)) or h.product.category in categories] or hits
+    # (A thing that names its range, "storage": a "Chest Natural Wood 20 Drawers" filed there is one.)
+    kind = [h for h in hits if (thing and (prints(h.product.title, thing) or prints(h.product.category, thing)))
+            or h.product.category in categories] or hits
     matching = [h for h in kind if any(p.search(h.product.title) for p in patterns)] or \
         [h for h in kind if any(p.search(h.product.description) for p in patterns)]
     return (matching, True) if matching else (kind, False)
