@@ -421,6 +421,10 @@ class Understander:
         content = content_words(words)
         if content and all(w[:1].isdigit() for w in content):
             describes_only = True  # "4k?", "1080p ones": specs describe a thing, they name none
+        elif head and content == [head] and self.catalog.describes(head) and words[:1] in (["in"], ["made"]):
+            # "in wood?", "made of glass": a material the titles print across the shop describes the thing shown,
+            # it names none (it had listed wooden letters after things to keep keys in).
+            describes_only, head = True, ""
         attribute = asked_attribute(reading.asked)
         degree, degree_of = asked_degree(reading.asked) if attribute else ("", "")
         attribute_words = set(attribute.split())

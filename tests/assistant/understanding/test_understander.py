@@ -880,3 +880,10 @@ def test_what_the_shopper_buys_is_asked_of_their_orders() -> None:
     assert _asks_own_buying("what have we ordered most".split())
     assert not _asks_own_buying("what should i get".split())
     assert not _asks_own_buying("anything new i might like".split())
+
+
+def test_a_material_asked_in_alone_describes_the_thing(understander: Understander) -> None:
+    # "glass" is printed across the shop's ranges: "in glass?" names no thing, it describes one.
+    u = understander.understand("in glass?", Screen())
+    assert u.describes_only and u.head == ""
+    assert understander.understand("glasses", Screen()).head == "glasses"
