@@ -472,10 +472,12 @@ class DialogManager:
             # refund?" names none.
             # A change asked right after an order still to come ("can i change the delivery address") is a change to
             # that order (one delivered is past changing: the policy answers, with the order a tap away).
+            still_to_come = self.service.underway(user_id) if (
+                intent in _CHANGES_AN_ORDER and not u.all_orders and user_id and state.order_id
+                and u.context is TurnContext.order) else None
             points = bool(u.slots.reference_text) or u.points_back or (
                 intent == Intent.track_order and not u.all_orders) or (
-                intent in _CHANGES_AN_ORDER and not u.all_orders and user_id is not None and bool(state.order_id)
-                and any(o.id == state.order_id for o in self.service.underway(user_id)))
+                still_to_come is not None and any(o.id == state.order_id for o in still_to_come))
             if not looked_up:
                 described = self._orders_described(u, user_id)
             if described is not None and len(described) != 1:
@@ -489,8 +491,8 @@ class DialogManager:
             tracking_own = intent == Intent.track_order and not u.all_orders
             # So is the one to cancel or change: "i want to cancel my order" with one order still to come is that one.
             acting_on_own = intent in _CHANGES_AN_ORDER and u.own_order and not u.all_orders
-            underway = self.service.underway(user_id) if user_id and not order_id and (
-                arriving or tracking_own or acting_on_own) else []
+            underway = (still_to_come if still_to_come is not None else self.service.underway(user_id)) \
+                if user_id and not order_id and (arriving or tracking_own or acting_on_own) else []
             the_one_underway = len(underway) == 1
             if the_one_underway:
                 order_id = underway[0].id

@@ -74,22 +74,22 @@ def describing_thanks(words: Sequence[str]) -> set[int]:
 
 
 _SUBJECTS = frozenset({"i", "you", "he", "she", "we", "they", "who"})
-_MODALS = frozenset({"can", "could", "will", "would", "should", "might", "must", "may"})
+MODALS = frozenset({"can", "could", "will", "would", "shall", "should", "might", "must", "may"})
 
 
 def follows_modal(words: Sequence[str], at: int) -> bool:
     """Whether ``words[at]`` comes right after a subject and a modal ("something they can keep"): a verb, saying what
     is done with the thing, never what it is ("a can opener" has no subject before its "can")."""
-    return at >= 2 and words[at - 1] in _MODALS and words[at - 2] in _SUBJECTS
+    return at >= 2 and words[at - 1] in MODALS and words[at - 2] in _SUBJECTS
 
 
 def follows_question_subject(words: Sequence[str], at: int) -> bool:
     """Whether ``words[at]`` comes right after a modal or "do" and its subject, as a question puts them ("what can i
     use to ...", "what do i get"): a verb, never the thing asked for."""
-    return at >= 2 and words[at - 1] in _SUBJECTS and words[at - 2] in _MODALS | _DO
+    return at >= 2 and words[at - 1] in _SUBJECTS and words[at - 2] in MODALS | DO_FORMS
 
 
-_DO = frozenset({"do", "does", "did"})
+DO_FORMS = frozenset({"do", "does", "did"})
 
 
 def search_query(words: Sequence[str], people: Collection[str] = ()) -> str:

@@ -15,7 +15,7 @@ from typing import Protocol
 from assistant.types import Slots
 from assistant.understanding.budget import MONEY_WORDS
 from assistant.understanding.catalog import of_own_kind, stem, title_itself
-from assistant.understanding.content import FUNCTION_WORDS, content_words, small_count
+from assistant.understanding.content import DO_FORMS, FUNCTION_WORDS, MODALS, content_words, small_count
 from assistant.understanding.ordinals import REF_NOUNS
 from assistant.understanding.vocab import NUMBER_WORDS, ORDINALS, PRICE_WORDS
 from cartwise.models import ProductId
@@ -68,7 +68,6 @@ def chooses_among(words: Sequence[str]) -> bool:
 
 # A "last" after these is a place ("the last one", "your very last"); after an auxiliary and its subject, a verb.
 _BEFORE_LAST = frozenset({"the", "that", "this", "my", "your", "our", "their", "his", "her", "its", "very"})
-_AUXILIARIES = frozenset({"do", "does", "did", "will", "would", "can", "could", "should", "might", "may"})
 
 
 def ordinal_positions(words: Sequence[str]) -> list[int]:
@@ -88,7 +87,7 @@ def ordinal_positions(words: Sequence[str]) -> list[int]:
         if w in ("first", "last") and i > 0 and _sorts_by(words[i - 1]):
             continue  # "cheapest first", "most expensive last": an order to list them in, no place in the list
         if w == "last" and i > 0 and words[i - 1] not in _BEFORE_LAST \
-                and _AUXILIARIES.intersection(words[max(0, i - 4):i]):
+                and (MODALS | DO_FORMS).intersection(words[max(0, i - 4):i]):
             continue  # "how long does the battery last", "will it last": the verb, no place in the list
         nxt = words[i + 1] if i + 1 < len(words) else ""
         count = int(nxt) if nxt.isdigit() and len(nxt) == 1 else NUMBER_WORDS.get(nxt, 0)
@@ -120,7 +119,7 @@ _RANKING = frozenset({"best", "top", "most", "popular", "rated", "selling", "sel
                       "favorite", "recommended", "bestselling", "bestseller", "bestsellers"})
 
 
-def ranks_by(word: str) -> bool:
+def is_ranking_word(word: str) -> bool:
     """Whether ``word`` says how to rank what is asked for ("best", "most popular", "highest rated"), not what."""
     return word in _RANKING or _sorts_by(word)
 

@@ -63,6 +63,7 @@ from assistant.understanding.content import (
     FUNCTION_WORDS,
     GENERIC_WANTS,
     GIFT_WORDS,
+    MODALS,
     content_words,
     describing_thanks,
     follows_modal,
@@ -1796,16 +1797,17 @@ _ORDER_SIZE_RANKS: dict[str, OrderRank] = {"largest": "priciest", "smallest": "c
 _ORDER_AGE_RANKS: dict[str, OrderRank] = {"oldest": "oldest", "earliest": "oldest", "newest": "newest"}
 # Words that ask how well products sell: the shop's orders answer them, not the product details.
 _SALES_WORDS = frozenset("sells sell selling sold seller sellers bestseller bestsellers popular".split())
+
+
 def _asks_own_buying(words: Sequence[str]) -> bool:
     """Whether a question asks what the shopper buys or bought, as a fact ("what do i usually buy", "what have we
     ordered most"), not what they should ("what should i get")."""
     return words[:1] in (["what"], ["which"], ["whats"]) and any(
-        w in _OWN_BUYING and {"i", "we"} & set(words[max(0, i - 3):i]) and not _MODALS_ASKING & set(words[:i])
+        w in _OWN_BUYING and {"i", "we"} & set(words[max(0, i - 3):i]) and not MODALS & set(words[:i])
         for i, w in enumerate(words))
 
 
 _OWN_BUYING = frozenset({"buy", "bought", "order", "ordered", "get", "got", "purchase", "purchased"})
-_MODALS_ASKING = frozenset({"should", "would", "could", "can", "might", "shall"})
 
 
 def _asks_to_choose(words: Sequence[str]) -> bool:

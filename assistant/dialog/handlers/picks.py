@@ -24,7 +24,7 @@ from assistant.personal import Personaliser
 from assistant.types import DialogState, Intent, ShownProduct, Slots, StateUpdate, Understanding
 from assistant.understanding.catalog import prints, prints_form, stem, title_phrases, words_of
 from assistant.understanding.content import content_words
-from assistant.understanding.references import ranks_by
+from assistant.understanding.references import is_ranking_word
 from assistant.understanding.understander import head_word
 from cartwise.models import Product
 from retrieval.picks import PersonalRecommender, Pick
@@ -301,7 +301,7 @@ def _that_do(products: Sequence[Product], u: Understanding) -> Sequence[Product]
     """Of ``products``, those whose title or details print what the request asks the thing to be or do ("best noise
     cancelling headphones": not every pair of the kind), when a few do; a word none prints ("for flying") narrows
     nothing."""
-    said = [w for w in content_words(u.query.split()) if stem(w) != stem(u.head or "") and not ranks_by(w)
+    said = [w for w in content_words(u.query.split()) if stem(w) != stem(u.head or "") and not is_ranking_word(w)
             and w not in u.recipient_words and not any(prints(p.category, w) for p in products[:1])]
     texts = {p.id: f"{p.title} {p.description}" for p in products}
     asked = [w for w in said if any(prints_form(t, w) for t in texts.values())]

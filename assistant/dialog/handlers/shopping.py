@@ -412,9 +412,10 @@ class ShoppingAdvisor:
             if not holds and (kept or any(is_the_thing(h.product) for h in hits[:SHOW])):
                 # Of those, the ones whose titles name it as what they are, as most of its titles do ("tvs": an
                 # "LCD TV" before a "TV Mounting Service").
-                own = {id(ranked[n][0]) for n in of_own_kind([p.title for p, _ in ranked], named)}
                 # (Only of a thing asked for by name: "put the tv on the wall" asks for what does that, a mount.)
                 named_last = bool(head and self.names_kind_last and self.names_kind_last(named))
+                own = {id(ranked[n][0]) for n in of_own_kind([p.title for p, _ in ranked], named)} if named_last \
+                    else set()
                 ranked = sorted(ranked, key=lambda pr: (not is_the_thing(pr[0]),
                                                         named_last and id(pr[0]) not in own))
         if featuring:
@@ -954,16 +955,18 @@ class ShoppingAdvisor:
             anew = self.search(u, state, user_id)
             if any(is_a(p.title, u.head) for p in anew.facts.products[:SHOW]):
                 return anew
-        shown_words = {stem(w) for p in shown for w in content_words(words_of(p.title))} - {stem(w) for w in u.shows}
-        if u.describes_only and u.shows and not any(_words_pattern(u.shows, from_start=True).search(p.title)
-                                                    and shown_words & {stem(w) for w in words_of(p.title)}
-                                                    for p, _ in found.ranked[:SHOW]):
+        if u.describes_only and u.shows:
             # "something with owls on" after perfume: nothing like those shown (no title word in common) shows owls,
             # so "something" is a new thing that does (after gift wrap, "something with a christmas theme" finds
             # Christmas wrap, and stays).
-            anew = self.search(u, state, user_id)
-            if any(_words_pattern(u.shows, from_start=True).search(p.title) for p in anew.facts.products[:SHOW]):
-                return anew
+            showing = _words_pattern(u.shows, from_start=True)
+            shown_words = {stem(w) for p in shown for w in content_words(words_of(p.title))} - {
+                stem(w) for w in u.shows}
+            if not any(showing.search(p.title) and shown_words & {stem(w) for w in words_of(p.title)}
+                       for p, _ in found.ranked[:SHOW]):
+                anew = self.search(u, state, user_id)
+                if any(showing.search(p.title) for p in anew.facts.products[:SHOW]):
+                    return anew
         if names and shown and not changes and not exclude and len(
                 {p.id for p, _ in found.ranked[:SHOW]} & set(state.shown_ids)) * 2 > len(shown):
             # "something more useful" after a list: words that change nothing the search can see would show the same

@@ -174,10 +174,10 @@ def test_a_count_beside_a_ranking_says_how_many_to_list(text: str, count: int | 
 
 
 def test_words_that_say_how_to_rank() -> None:
-    from assistant.understanding.references import ranks_by
+    from assistant.understanding.references import is_ranking_word
 
-    assert all(ranks_by(w) for w in ("best", "popular", "rated", "cheapest", "top"))
-    assert not any(ranks_by(w) for w in ("noise", "wireless", "lid"))
+    assert all(is_ranking_word(w) for w in ("best", "popular", "rated", "cheapest", "top"))
+    assert not any(is_ranking_word(w) for w in ("noise", "wireless", "lid"))
 
 
 def test_last_after_an_auxiliary_and_its_subject_is_the_verb() -> None:
