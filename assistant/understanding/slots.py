@@ -71,6 +71,7 @@ class SlotReading:
         recipient_words: the words that named the recipient ("teenager" for the recipient "teen"): who a present
             is for, never a thing the shop could lack.
         occasion_words: the words that named the occasion ("bday" for "birthday").
+        occasion_is_person: whether those words name a person too ("new baby": the baby), whom a present is for.
         asked: the residual with the specs back where they were ("does it have 5g"): what a question about a
             product's property is read from.
     """
@@ -83,6 +84,7 @@ class SlotReading:
     recipient_words: tuple[str, ...] = ()
     occasion_words: tuple[str, ...] = ()
     asked: str = ""
+    occasion_is_person: bool = False
 
 
 class SlotExtractor:
@@ -235,7 +237,8 @@ class SlotExtractor:
         start = picked.first - 1 if picked and picked.first and _NTH.fullmatch(words[picked.first - 1]) else \
             picked.first if picked else 0
         return SlotReading(slots, residual, negated_words, tuple(w for w in words if BLANK not in w), specs,
-                           named_recipient, tuple(words[start:picked.last]) if picked else (), asked)
+                           named_recipient, tuple(words[start:picked.last]) if picked else (), asked,
+                           occasion_is_person=picked in people)
 
 
 def _age_said(words: Sequence[str]) -> int | None:

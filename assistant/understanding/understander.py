@@ -60,6 +60,7 @@ from assistant.understanding.catalog import (
     words_of,
 )
 from assistant.understanding.content import (
+    DO_FORMS,
     FUNCTION_WORDS,
     GENERIC_WANTS,
     GIFT_WORDS,
@@ -289,9 +290,11 @@ class ProblemReader:
     _kinds: list[ProblemReading] = field(default_factory=list)
     _matrix: np.ndarray | None = None
 
-    def read(self, text: str, unwanted: bool = True) -> ProblemReading:
+    def read(self, text: str, unwanted: bool = True, remedy: bool = True) -> ProblemReading:
         """``unwanted``: whether a change of mind is a reading at all (not for a message that says nothing but which
-        order, whose problem is the one already reported)."""
+        order, whose problem is the one already reported). ``remedy``: whether a request for a remedy is (not where
+        no order is being talked about: "the charger stopped working, need another one" reports the fault it
+        describes, though its remedy is the closest of all; no problem stands for it to ask a remedy for)."""
         if self._matrix is None:
             described = [(k, e) for k, examples in PROBLEM_DESCRIPTIONS.items() for e in examples]
             examples: list[tuple[ProblemReading, str]] = [
@@ -302,6 +305,8 @@ class ProblemReader:
         scores = self._matrix @ vector
         if not unwanted:
             scores = np.where([k == UNWANTED for k in self._kinds], -np.inf, scores)
+        if not remedy:
+            scores = np.where([k is None for k in self._kinds], -np.inf, scores)
         return self._kinds[int(np.argmax(scores))]
 
 
@@ -559,12 +564,13 @@ class Understander:
             # for watches), naming no other thing.
             u = u.with_intent(Intent.best_sellers, "a pick asked for among those shown").model_copy(
                 update={"among_shown": True, "list_count": 1})
-        if u.intent == Intent.compare_products and not screen.products and not screen.bundle and u.names_product \
-                and len(u.roles) < 2 and len(u.slots.brands) < 2 and not u.degree and not u.attribute \
-                and not u.slots.price and not u.slots.size_rank and not u.targets:
+        if u.intent == Intent.compare_products and not screen.products and not screen.bundle and not screen.focus_id \
+                and u.names_product and len(u.roles) < 2 and len(u.slots.brands) < 2 and not u.degree \
+                and not u.attribute and not u.slots.price and not u.slots.size_rank and not u.targets:
             # "my son wants a games console for christmas, which one" with nothing on the screen: one kind named,
             # nothing to set beside it; the question asks for a pick of that kind (it compared the first two
-            # found, an Atari with a game board).
+            # found, an Atari with a game board). One product's details are something to set beside it: "how does
+            # it compare to the dell" after the MacBook Air's (it had listed Dell best sellers).
             u = u.with_intent(Intent.best_sellers, "a pick asked of a kind, nothing shown to compare")
         if _asks_what_they_come_to(u, screen):
             # "how much for the first and second together", "whats the total if i get 2 of those" after a list (one
@@ -1166,9 +1172,10 @@ class Understander:
                 update |= {"intent": Intent.search_product, "targets": (),
                            "notes": (*u.notes, f"“it” is the {u.head} just named, none of those shown")}
             elif not items and screen.focus_id and screen.context is TurnContext.product \
-                    and (is_pronoun(u.slots.reference_text) or (u.intent == Intent.compare_products and u.points_back)):
+                    and (is_pronoun(u.slots.reference_text) or (u.intent == Intent.compare_products and (
+                        u.points_back or "it" in words))):
                 # "does it come in silver?" after one product's details: that product, though no list is shown;
-                # "how does it compare to the second one": it, and another.
+                # "how does it compare to the second one", "... to the dell": it, and another.
                 update["targets"] = (screen.focus_id,)
             if not update["targets"] and u.intent == Intent.product_info and u.attribute and items \
                     and screen.context is TurnContext.products and not u.slots.reference_text \
@@ -1251,7 +1258,8 @@ class Understander:
         if u.intent == Intent.report_problem:
             # An order number says which order, not what went wrong; left in, it pulls every kind alike.
             told = u.text.replace(u.slots.order_id, "") if u.slots.order_id else u.text
-            problem = self.problems.read(told, unwanted=bool(content_words(words_of(told))))
+            problem = self.problems.read(told, unwanted=bool(content_words(words_of(told))),
+                                         remedy=screen.context is TurnContext.order)
             if problem == UNWANTED:
                 # "i dont like it" describes no fault: a return, which the returns policy (or the order) answers.
                 update |= {"intent": Intent.get_refund, "notes": (*u.notes, "a change of mind, not a problem")}
@@ -1481,11 +1489,15 @@ class Understander:
             describes_person = f" {' '.join((*reading.occasion_words, *reading.recipient_words))} " in \
                 f" {' '.join(reading.words)} "
             dropped = {w for w in GIFT_WORDS if self.catalog.title_counts.get(stem(w), 0) > 0}
-            occasion = [] if describes_person else list(reading.occasion_words)
+            occasion = [] if describes_person or reading.occasion_is_person else list(reading.occasion_words)
             # The occasion's own words, where they stand: "thank you" drops its "you", not the one of "can you".
             spans = {i + j for i in range(len(words) - len(occasion) + 1)
                      if occasion and list(words[i:i + len(occasion)]) == occasion for j in range(len(occasion))} \
                 or {i for i, w in enumerate(words) if w in occasion}
+            if reading.occasion_is_person and not describes_person:
+                # "new baby gift for a friend": the present is for the baby; the friend is whose occasion it is, and
+                # searched for, finds "Little Friends" crafts (as an owner would: "my friend's new baby").
+                spans |= {i for i, w in enumerate(words) if w in reading.recipient_words}
             kept: list[str] = []
             for i, w in enumerate(words):
                 if w in dropped or i in spans:
@@ -2215,6 +2227,10 @@ def _set_of_count(words: Sequence[str]) -> tuple[int, list[str]] | None:
     return None
 
 
+# The verb right after "which <thing>" in a question about it: what follows says how it is, or what it has or does.
+_ASKS_OF_SUBJECT = frozenset({"is", "are", "has", "have"}) | DO_FORMS | MODALS
+
+
 def head_word(words: Sequence[str]) -> str:
     """The head of the first noun phrase that has content words: its last content word.
 
@@ -2231,9 +2247,11 @@ def head_word(words: Sequence[str]) -> str:
     # before it the start of a phrase after a verb ("which tv is the biggest": the tv).
     ranked = [w for i, w in enumerate(words) if w not in SIZE_CHOICE
               and not (w in DETERMINERS and i + 1 < len(words) and words[i + 1] in SIZE_CHOICE)]
-    if ranked[:1] == ["which"] and ranked[2:3] in (["is"], ["are"]) and ranked[1] not in ("one", "ones") \
-            and content_words(ranked[1:2]):
-        return ranked[1]  # "which tv is the biggest", "which laptop is lightest": what follows "is" describes it
+    if ranked[:1] == ["which"] and ranked[2:3] and ranked[2] in _ASKS_OF_SUBJECT \
+            and ranked[1] not in ("one", "ones") and content_words(ranked[1:2]):
+        # "which tv is the biggest", "which laptop is lightest": what follows "is" describes it; "which laptops
+        # have the longest battery life": what they have ("life" is no laptop).
+        return ranked[1]
     for w in [*ranked, ","]:
         if w in _PREPOSITIONS and segment and segment[-1] in ("one", "ones") and content_words(segment):
             return ""  # "a matching one for the cat", "a bigger one": the kind on the screen, described

@@ -841,6 +841,11 @@ def test_the_words_of_the_occasion_are_read(gift: SlotExtractor) -> None:
     assert gift.read("a 30th birthday present for my sister").occasion_words == ("30th", "birthday")
 
 
+def test_an_occasion_that_names_a_person_is_read_as_one(gift: SlotExtractor) -> None:
+    assert gift.read("new baby gift for a friend").occasion_is_person  # the baby
+    assert not gift.read("a birthday present for my friend").occasion_is_person
+
+
 @pytest.mark.parametrize(("text", "recipient", "searched"), [
     ("thank you present for my sons teacher, under 15", "teacher", "thank you present for my teacher ,"),
     ("something for my wife's sister", "sister", "something for my sister"),

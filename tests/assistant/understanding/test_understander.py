@@ -418,6 +418,13 @@ def test_a_remedy_asked_for_describes_no_problem(understander: Understander) -> 
     assert understander.problems.read("one of the mugs was chipped") == "damaged"
 
 
+def test_a_remedy_asked_with_no_problem_before_reports_the_fault_it_describes(understander: Understander) -> None:
+    text = "the charger stopped working, need another one"
+    assert understander.problems.read(text) is None  # closest to a remedy asked for a problem already reported
+    assert understander.problems.read(text, remedy=False) == "faulty"
+    assert understander.understand(text, Screen()).problem == "faulty"  # nothing reported before: the fault
+
+
 @pytest.mark.parametrize(
     ("text", "head", "named"),
     [
@@ -473,6 +480,8 @@ def test_opening_interjections_are_not_searched(understander: Understander) -> N
     ("birthday present for my sister, she loves baking", "something for my sister she baking"),
     # An occasion right before the person describes the person.
     ("gift for a new baby girl", "something for a new baby girl"),
+    # An occasion that is a person is whom the present is for; the one named after it is whose occasion it is.
+    ("new baby gift for a friend", "new baby something for"),
     # A thing named, or no one to suit: the words stay.
     ("a birthday card for my mum", "a birthday card for my mum"),
     ("birthday gift ideas", "birthday gift ideas"),
@@ -650,6 +659,8 @@ def test_a_phrase_keeps_the_words_naming_a_kind_not_those_describing_it(understa
     ("the biggest tv you sell", "tv"),
     ("which tv is the biggest", "tv"),  # what follows "is" describes the thing after "which"
     ("which laptop is lightest", "laptop"),
+    ("which laptops have the longest battery life", "laptops"),  # what they have ("life") is no thing asked for
+    ("which phone has the biggest screen", "phone"),
     ("which one is cheapest", ""),
     ("what can i use to organise my desk", ""),  # a verb after a question's modal and subject ("use")
     ("something with a christmas theme", ""),  # what "something" has describes it; it is no "theme"
