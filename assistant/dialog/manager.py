@@ -94,6 +94,7 @@ CLARIFY_OPTIONS = ["It's for my mum", "It's for a child", "Something under 10", 
 HANDOFF_AFTER_FAILURES = 3
 REORDER_AS_GUEST = "Sign in to order again from your past orders. Here is what we have now:"
 NOT_ORDERED_BEFORE = "I can't find “{things}” in your past orders. Here is what we have now:"
+NOT_IN_ORDERS = "No: I don't see “{things}” in your orders. Here is what we have now:"
 SHORT_FOLLOW_UP = 2  # words: a longer message the model calls out of scope after a policy answer is a new topic,
 # unless it opens as a fragment going on from it ("and to ireland?")
 NEAR_PRODUCTS = 3  # the closest products shown beside an out-of-scope answer: a hint, not a result list
@@ -728,6 +729,14 @@ class DialogManager:
                                      count=u.list_count if latest else None)
         if facts.products:  # what they buy most, to point at next ("order the first one again")
             return TurnResult(facts, StateUpdate(shown=facts.products, focus_id=facts.products[0].id, query=""))
+        if asked and not u.targets and facts.act is Act.order_list and facts.orders and u.query:
+            # "i ordered some lanterns last time, do you still have them", "have i bought candles before": none of
+            # their orders had one; the lanterns the shop has now answer more than a list of orders to open.
+            found = self.shopping.search(u, state, user_id)
+            if found.facts.products and not found.facts.detail:
+                found.facts.detail = NOT_IN_ORDERS.format(things=self._as_typed(u))
+                found.facts.intent = Intent.purchase_history
+                return found
         # "order them again" after "have i bought any candles before": the candles, not the whole order.
         things = StateUpdate(order_things=self._order_things(u) if asked else [],
                              subject=" ".join(u.head_phrase) or self._as_typed(u) if asked else "")

@@ -127,7 +127,9 @@ def test_nothing_of_another_customer_on_any_order_path(
     message = template.format(b_order=b.last_order, b_title=b_title)
     others = [b] if user == A else [owners[A], b]  # a guest sees nobody's orders
     echoed = frozenset({b_title}) if "{b_title}" in template else frozenset()
-    catalog = "recommend" in template
+    # Picks, and the shop's products of the kind the shopper names ("No: I don't see it in your orders. Here is what
+    # we have now:" lists coffee mugs, whoever bought them): catalog lists, checked for order ids and reasons.
+    catalog = "recommend" in template or "{b_title}" in template
     own = owners[user] if user else None
 
     # The question, "yes" to whatever was offered, then a person: every reply and the ticket are checked.

@@ -1029,14 +1029,14 @@ class ShoppingAdvisor:
 
     def _in_stock_among(self, u: Understanding, slots: Slots, state: DialogState) -> TurnResult | None:
         """ "which of these are in stock", "only the ones in stock": the products on the screen in stock now."""
-        return self._kept_among([(p, "") for p in self.store.get(state.shown_ids) if p.in_stock], slots, u, state,
-                                ("is in stock", "are in stock"))
+        return self._kept_among([(p, self._why_shown(p, state)) for p in self.store.get(state.shown_ids)
+                                 if p.in_stock], slots, u, state, ("is in stock", "are in stock"))
 
     def _within_among(self, u: Understanding, slots: Slots, state: DialogState) -> TurnResult | None:
         """ "which of those are under £3": the products on the screen within the budget; None when none is (the
         refinement then finds others of the kind within it)."""
         within = self.filters(u.slots, False)
-        kept = [(p, "") for p in self.store.get(state.shown_ids) if within.matches(p)]
+        kept = [(p, self._why_shown(p, state)) for p in self.store.get(state.shown_ids) if within.matches(p)]
         return self._kept_among(kept, slots, u, state, ("is within that price", "are within that price"))
 
     def _having_among(self, u: Understanding, slots: Slots, state: DialogState) -> TurnResult | None:
@@ -1049,6 +1049,14 @@ class ShoppingAdvisor:
         said = f"\u201c{feature}\u201d"
         return self._kept_among(kept, slots.model_copy(update={"feature": None}), u, state,
                                 (f"mentions {said}", f"mention {said}"))
+
+    def _why_shown(self, product: Product, state: DialogState) -> str:
+        """Why ``product`` was on the screen, less what the request then asked of it: a best seller kept under a
+        budget is still "bought by 856 customers" ("why is the first one popular" had only "within your £5.00
+        budget" to say)."""
+        reason = next((p.reason for p in state.shown if p.id == product.id), "")
+        said_of_request = set(self.describe(product, state.slots).reason.split("; "))
+        return "; ".join(part for part in reason.split("; ") if part and part not in said_of_request)
 
     def _kept_among(self, kept: list[tuple[Product, str]], slots: Slots, u: Understanding, state: DialogState,
                     said: tuple[str, str]) -> TurnResult | None:
