@@ -30,6 +30,7 @@ FUNCTION_WORDS = frozenset("""
     least other
     others another
     else kind sort type sorts kinds got get getting find finding show showing see seeing looking look want wants
+    come comes came coming
     wanted wanting buy buying bought tell give let help recommend recommendation recommendations suggest suggestion
     suggestions something anything
     everything nothing someone somebody anyone somewhere anywhere everywhere nowhere

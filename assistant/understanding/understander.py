@@ -1160,8 +1160,10 @@ class Understander:
             update["targets"] = resolve(items, u.slots, pointing, screen.focus_id,
                                         kind=head_word(screen.query.split())) if not (
                 # "is it cheaper if i order a lot?" after a delivery answer: "it" is what the answer was about,
-                # not a product listed before it.
-                screen.context is TurnContext.policy and is_pronoun(u.slots.reference_text)) else ()
+                # not a product listed before it; a property of products asked of "it" ("does it come with a gift
+                # box" after the gift-wrap policy) is asked of the product in focus.
+                screen.context is TurnContext.policy and is_pronoun(u.slots.reference_text)
+                and not u.slots.feature) else ()
             if update["targets"] and items and u.intent == Intent.product_info and is_pronoun(u.slots.reference_text) \
                     and u.slots.reference_index is None and u.head and u.names_product and words[:1] == ["the"] \
                     and u.head in words[1:4] and "," in words[words.index(u.head):words.index(u.head) + 2] \
@@ -1412,9 +1414,11 @@ class Understander:
             # the products shown whose details say so or whose price is within, not a comparison or one's details.
             update |= {"intent": Intent.refine_search, "targets": (),
                        "notes": (*u.notes, "a property asked of everything shown")}
-        if u.intent == Intent.product_info and u.slots.feature and not picked and not u.head and not asks_property:
+        if u.intent == Intent.product_info and u.slots.feature and not picked and not u.head and not asks_property \
+                and not is_pronoun(u.slots.reference_text):
             # "is there one with a case included" after tablets (a product's details to the model at 0.97, which
-            # described AirPods with a case): one of the kind shown that has it, as "ones with a case" asks.
+            # described AirPods with a case): one of the kind shown that has it, as "ones with a case" asks. ("does
+            # it come with a gift box" asks it of the product in focus.)
             update |= {"intent": Intent.refine_search, "notes": (*u.notes, "one of the kind shown, with a feature")}
         if u.intent == Intent.product_info and update.get("among_shown") and (
                 u.slots.colour or u.slots.size or u.slots.price == "discounted"):

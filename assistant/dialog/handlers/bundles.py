@@ -148,7 +148,8 @@ class BundlePlanner:
         words = set(message)
         # A set word asks for a set ("a picnic set for 4 people"): with one other word it names no product ("Set 4
         # Picnic Cutlery"); "retrospot tea set" still names the Retrospot Tea Set by its other words.
-        naming = words - {stem(w) for w in SET_WORDS}
+        # Nor does the occasion say what it is ("a set for a tea party" is no "Tea Party Birthday Card").
+        naming = words - {stem(w) for w in SET_WORDS} - {stem(w) for w in words_of(u.slots.occasion or "")}
         for hit in self.store.search(u.query, k=3, filters=SearchFilters(in_stock=True)):
             title = {stem(w) for w in words_of(hit.product.title) if not w.isdigit()}
             named = len(title & words) if len(title & naming) >= 2 else 0

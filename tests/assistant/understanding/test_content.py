@@ -74,6 +74,12 @@ def test_when_it_is_wanted_names_no_thing() -> None:
     assert content_words("a baby next month".split()) == ["baby"]
 
 
+def test_a_verb_of_the_question_names_no_thing() -> None:
+    # "what do they come to altogether": a doormat printing "Come In" is no thing the question names.
+    assert content_words("what do they come to altogether".split()) == []
+    assert content_words("does it come in silver".split()) == ["silver"]
+
+
 def test_in_stock_is_no_search_word() -> None:
     # "only the ones in stock": every search is of products in stock; "stock" names nothing to find.
     assert search_query("only the ones in stock".split()) == "only the ones"
