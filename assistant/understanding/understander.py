@@ -1488,8 +1488,11 @@ class Understander:
         """
         if not content:
             return ""
-        if not head and reading.slots.recipient and any(w in GIFT_WORDS or w in _BUYING for w in words):
-            # ("a new baby girl", "the birthday boy": an occasion right before the person describes the person.)
+        if not head and reading.slots.recipient and any(
+                w in GIFT_WORDS or w in _BUYING or w in _SOME_THING for w in words):
+            # "Something for my dad's birthday" asks for a present as "a birthday present for my dad" does (it
+            # listed birthday cards). ("a new baby girl", "the birthday boy": an occasion right before the person
+            # describes the person.)
             describes_person = f" {' '.join((*reading.occasion_words, *reading.recipient_words))} " in \
                 f" {' '.join(reading.words)} "
             dropped = {w for w in GIFT_WORDS if self.catalog.title_counts.get(stem(w), 0) > 0}
