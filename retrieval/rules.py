@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cartwise.models import Product
+from cartwise.words import stem
 from retrieval.errors import RetrievalError
 
 if TYPE_CHECKING:
@@ -157,14 +158,20 @@ class ShopRules(BaseModel):
         return named[0] if named else ""
 
     def _named(self, text: str) -> tuple[str, Theme] | None:
-        low = f" {' '.join(re.findall(r'[a-z0-9]+', text.lower()))} "
+        # Word forms folded on both sides: "someone who works from home" says "work from home", "tea parties" says
+        # "tea party".
+        low = f" {_folded(text)} "
         best: tuple[str, Theme] | None = None
         for theme in self.themes:
             for name in theme.names():
                 key = " ".join(re.findall(r"[a-z0-9]+", name.lower()))
-                if key and f" {key} " in low and (best is None or len(key) > len(best[0])):
+                if key and f" {_folded(key)} " in low and (best is None or len(key) > len(best[0])):
                     best = (key, theme)
         return best
+
+
+def _folded(text: str) -> str:
+    return " ".join(stem(w) for w in re.findall(r"[a-z0-9]+", text.lower()))
 
 
 def _read_yaml(path: Path) -> dict[str, object]:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cartwise.models import Product
+from cartwise.words import stem as stem  # re-exported: the catalog's word form, read by understanding
 
 _WORD = re.compile(r"[a-z0-9]+")
 _PART_SPLIT = re.compile(r"\s*(?:&|,|/|\band\b)\s*")
@@ -32,21 +33,6 @@ _PART_SPLIT = re.compile(r"\s*(?:&|,|/|\band\b)\s*")
 # otherwise it only lifts that category's products ("gift" is printed across a gift shop's categories).
 FILTER_PURITY = 0.7
 MIN_TITLES_FOR_PURITY = 3
-
-
-def stem(word: str) -> str:
-    """Plural folding only ("cameras" -> "camera", "batteries" -> "battery", "glasses" -> "glass", "tvs" -> "tv")."""
-    if len(word) == 3 and word.endswith("s") and word[1] not in "aeiouy" and word.isalpha():
-        return word[:2]
-    if len(word) <= 3 or not word.isalpha():
-        return word
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith(("sses", "shes", "ches", "xes")):
-        return word[:-2]
-    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
 
 
 def words_of(text: str) -> list[str]:

@@ -261,6 +261,13 @@ def test_a_theme_is_named_by_its_longest_name_or_alias() -> None:
     assert rules.theme_named("home theater speakers") is rules.theme_named("home cinema")
 
 
+def test_a_theme_is_named_in_any_word_form() -> None:
+    rules = ShopRules.load(SHOPS / "electronics")
+    # "works" is the alias "work from home"'s "work": the same theme, said as the theme writes it.
+    assert rules.theme_phrase("something for someone who works from home a lot") == "work from home"
+    assert rules.theme_named("someone who works from home") is rules.theme_named("working from home")
+
+
 def test_a_theme_of_fewer_needs_than_the_size_is_whole_with_them(electronics_builder: BundleBuilder) -> None:
     # "home cinema" needs a TV, a soundbar and streaming: three items make it (this small catalog has no streaming
     # device, so one is missing of three, not two of four).
