@@ -94,6 +94,7 @@ CLARIFY_OPTIONS = ["It's for my mum", "It's for a child", "Something under 10", 
 HANDOFF_AFTER_FAILURES = 3
 REORDER_AS_GUEST = "Sign in to order again from your past orders. Here is what we have now:"
 NOT_ORDERED_BEFORE = "I can't find “{things}” in your past orders. Here is what we have now:"
+ORDERED_AT_ANOTHER_TIME = "Your orders placed {when} had no “{things}”; order {order} had. Here is what we have now:"
 NOT_IN_ORDERS = "No: I don't see “{things}” in your orders. Here is what we have now:"
 SHORT_FOLLOW_UP = 2  # words: a longer message the model calls out of scope after a policy answer is a new topic,
 # unless it opens as a fragment going on from it ("and to ireland?")
@@ -701,17 +702,19 @@ class DialogManager:
             facts.detail = f"I can't find an order of yours placed {_when(u)}. Which one is it?"
         return facts
 
-    @classmethod
-    def _as_typed(cls, u: Understanding) -> str:
+    def _as_typed(self, u: Understanding) -> str:
         """The words naming what was in an order, as the shopper typed them ("candles", not the stem "candle")."""
-        things = set(cls._order_things(u))
+        things = set(self._order_things(u))
         return " ".join(w for w in u.query.split() if stem(w) in things)
 
-    @staticmethod
-    def _order_things(u: Understanding) -> list[str]:
-        """The words of the message that could name what was in an order ("the cake tins")."""
+    def _order_things(self, u: Understanding) -> list[str]:
+        """The words of the message that could name what was in an order ("the cake tins"): words the titles print.
+        ("i bought a cake stand from you last year and loved it": "loved" names nothing an order had, and looking
+        for it too said no order had the cake stand the shopper bought.)"""
         # "the same candles again": "same" says which ones, it is no part of their name.
-        return [w for w in name_words(content_words(u.query.split())) if w not in ORDER_WORDS and w != "same"]
+        titles = self.understander.catalog.title_counts
+        return [w for w in name_words(content_words(u.query.split())) if w not in ORDER_WORDS and w != "same"
+                and titles.get(w, 0)]
 
     def _history(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult:
         if u.asks_spending and u.points_back and state.order_id and u.context is TurnContext.order and user_id:
@@ -795,7 +798,12 @@ class DialogManager:
         if things and not described and u.names_product and u.query:
             found = self.shopping.search(u, state, user_id)
             if found.facts.products and not found.facts.detail:
-                found.facts.detail = NOT_ORDERED_BEFORE.format(things=" ".join(things))
+                # "i bought a cake stand from you last year": none then, but an order at another time had one; the
+                # reply says which (it said no past order had one, above a cake stand "you bought before").
+                elsewhere = self.service.find_orders(user_id, None, things) if u.slots.placed is not None else []
+                found.facts.detail = ORDERED_AT_ANOTHER_TIME.format(
+                    when=_when(u), things=" ".join(things), order=elsewhere[0].id) if elsewhere else \
+                    NOT_ORDERED_BEFORE.format(things=" ".join(things))
                 return found
         order = described[0] if described else self.service.last_order(user_id, u.slots.order_id or state.order_id)
         if order is None:
