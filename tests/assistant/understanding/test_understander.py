@@ -899,3 +899,11 @@ def test_a_material_asked_in_alone_describes_the_thing(understander: Understande
     u = understander.understand("in glass?", Screen())
     assert u.describes_only and u.head == ""
     assert understander.understand("glasses", Screen()).head == "glasses"
+
+
+def test_things_in_the_plural_for_a_number_of_people_are_one_each(understander: Understander) -> None:
+    # With a total or without: "party bags for 10 kids" is ten of one kind of bag, not one each of four bags.
+    for text in ("party bags for 10 kids", "party bags for 10 kids under 20 total"):
+        u = understander.understand(text, Screen())
+        assert u.intent == "build_bundle", text
+        assert [(r.query, r.quantity) for r in u.roles] == [("party bags", 10)], text
