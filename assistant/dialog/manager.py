@@ -732,12 +732,13 @@ class DialogManager:
                                      count=u.list_count if latest else None)
         if facts.products:  # what they buy most, to point at next ("order the first one again")
             return TurnResult(facts, StateUpdate(shown=facts.products, focus_id=facts.products[0].id, query=""))
-        if asked and not u.targets and facts.act is Act.order_list and facts.orders and u.query:
+        named = self._as_typed(u) or " ".join(u.head_phrase)
+        if asked and not u.targets and facts.act is Act.order_list and facts.orders and u.query and named:
             # "i ordered some lanterns last time, do you still have them", "have i bought candles before": none of
             # their orders had one; the lanterns the shop has now answer more than a list of orders to open.
             found = self.shopping.search(u, state, user_id)
             if found.facts.products and not found.facts.detail:
-                found.facts.detail = NOT_IN_ORDERS.format(things=self._as_typed(u))
+                found.facts.detail = NOT_IN_ORDERS.format(things=named)
                 found.facts.intent = Intent.purchase_history
                 return found
         # "order them again" after "have i bought any candles before": the candles, not the whole order.

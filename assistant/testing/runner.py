@@ -141,6 +141,15 @@ def check_reply(expect: Expect, reply: Reply, previous: Reply | None = None) -> 
         add("products_first_is_previous", target is not None and first is not None and first.id == target.id,
             f"previous product #{n}: {target.id + ' ' + target.title if target else '(previous reply had fewer)'}",
             f"{first.id} {first.title}" if first else "no products")
+    if expect.products_first_is_cheapest_of_previous is not None:
+        # Any of the previous reply's products at its lowest price: two at that price are both "the cheapest".
+        lowest = min((b.price for b in before), default=None)
+        first = products[0] if products else None
+        cheapest = first is not None and any(b.id == first.id and b.price == lowest for b in before)
+        add("products_first_is_cheapest_of_previous", cheapest == expect.products_first_is_cheapest_of_previous,
+            f"the cheapest of the previous reply ({lowest})" if expect.products_first_is_cheapest_of_previous
+            else "not the cheapest of the previous reply", f"{first.id} {first.title} ({first.price})" if first
+            else "no products")
     if expect.products_new is not None:
         again = [p for p in products if any(p.id == b.id for b in before)]
         add("products_new", (bool(products) and not again) == expect.products_new,

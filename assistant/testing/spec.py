@@ -74,6 +74,9 @@ class Expect(BaseModel):
     products_first_is_previous: int | None = Field(
         None, ge=1, description="the first shown product is the previous reply's n-th (for 'the second one')"
     )
+    products_first_is_cheapest_of_previous: StrictBool | None = Field(
+        None, description="the first shown product is the previous reply's cheapest (for 'the cheapest of these')"
+    )
     products_new: StrictBool | None = Field(
         None, description="no shown product was in the previous reply (for 'something else', 'more like this')"
     )

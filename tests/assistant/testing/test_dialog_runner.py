@@ -159,6 +159,12 @@ def test_checks_against_the_previous_reply() -> None:
     assert failed({"products_first_is_previous": 2}, second, before) == []
     assert failed({"products_first_is_previous": 1}, second, before) == ["products_first_is_previous"]
     assert failed({"products_first_is_previous": 2}, second, None) == ["products_first_is_previous"]
+    cheapest = REPLY.model_copy(update={"products": [product("a", "A", "5"), product("b", "B", "9")]})
+    assert failed({"products_first_is_cheapest_of_previous": True}, cheapest, before) == []
+    assert failed({"products_first_is_cheapest_of_previous": True}, second, before) == [
+        "products_first_is_cheapest_of_previous"]
+    assert failed({"products_first_is_cheapest_of_previous": True}, cheapest, None) == [
+        "products_first_is_cheapest_of_previous"]
     assert failed({"products_new": True}, cheaper, before) == []
     assert failed({"products_new": True}, second, before) == ["products_new"]
     assert failed({"products_new": False}, second, before) == []
