@@ -396,8 +396,11 @@ class DialogManager:
                                  u.slots.order_id or u.order_target)
         # "the jam jars" after "which order is it?": things an order of theirs had, named as the answer (a search to
         # the model). A question ("do you sell teapots"), or things none of their orders had, is a new request.
+        # (Or the model's own first reading is one: "the mugs from my last order" after "which order is it?" for a
+        # return, an order again to it at 0.50, was then taken as a missing item, the likeliest question about orders.)
         names_what_it_had = u.names_product and not (u.slots.order_id or u.order_target) \
-            and intent in _ANSWERS_NAMING_A_THING and not asks_a_question(u.text.lower().split(), u.text)
+            and (intent in _ANSWERS_NAMING_A_THING or (bool(u.top) and u.top[0][0] in _ANSWERS_NAMING_A_THING)) \
+            and not asks_a_question(u.text.lower().split(), u.text)
         if asked_which_order and state.last_act == Act.order_list.value and names_what_it_had:
             if not looked_up:
                 described, looked_up = self._orders_described(u, user_id), True
