@@ -354,6 +354,8 @@ class Understanding(BaseModel):
         item_query: what to add, or to swap in ("a case", "a cheaper one"), or the thing named to go with the
             target ("a card to go with it"); "" when nothing is named.
         problem: for a problem with an order, which kind.
+        asks_remedy: an unsure reading in an order's context that asks for a remedy ("can you send me a new one"),
+            describing no problem: the one just reported stands.
         latest_order: the message is about the shopper's most recent order ("my last order arrived broken").
         quantity_change: a change to every quantity of the set on the screen or of an order ordered again ("2 of
             each", "double the quantities", "half as many").
@@ -447,6 +449,7 @@ class Understanding(BaseModel):
     bundle_op: BundleOp | None = None
     item_query: str = ""
     problem: ProblemKind | None = None
+    asks_remedy: bool = False
     latest_order: bool = False
     own_order: bool = False
     quantity_change: QuantityChange | None = None

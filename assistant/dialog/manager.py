@@ -425,7 +425,7 @@ class DialogManager:
         if state.last_intent == Intent.report_problem and state.problem and user_id \
                 and ((state.order_id and state.last_act == Act.order_problem.value) or choosing) \
                 and u.problem is None and not u.slots.order_id \
-                and (intent == Intent.report_problem
+                and (intent == Intent.report_problem or u.asks_remedy
                      or (intent == Intent.get_refund and state.problem != "not_arrived")
                      or (intent == Intent.reorder and choosing)):
             # "can i get a new one sent", "can i get a replacement" after "one of the mugs was chipped": a remedy asked
@@ -434,6 +434,12 @@ class DialogManager:
             # Its words name no broken thing ("money" is no Money Box of the order).
             remedy = u.model_copy(update={"problem": state.problem, "head": None, "query": "", "head_phrase": ()})
             return self._problem(remedy, state, user_id, state.order_id if not choosing else None)
+        if not user_id and u.asks_remedy and state.last_intent == Intent.report_problem and state.problem \
+                and state.last_act == Act.order_problem.value:
+            # A guest's "can you send me a new one" after their problem report: the same problem, and how to go on
+            # with it (signed in, or by the order's number); no policy answers "send me a new one" alone.
+            remedy = u.model_copy(update={"problem": state.problem, "head": None, "query": "", "head_phrase": ()})
+            return self._problem(remedy, state, None, None)
         if u.slots.price == "discounted" and u.context is TurnContext.order and u.slots.reference_text \
                 and not u.slots.order_id and state.order_id and user_id and not u.names_product \
                 and (order := self.service.last_order(user_id, state.order_id)) is not None:

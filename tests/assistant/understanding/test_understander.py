@@ -907,3 +907,12 @@ def test_things_in_the_plural_for_a_number_of_people_are_one_each(understander: 
         u = understander.understand(text, Screen())
         assert u.intent == "build_bundle", text
         assert [(r.query, r.quantity) for r in u.roles] == [("party bags", 10)], text
+
+
+def test_a_remedy_asked_in_an_orders_context_is_read_as_one(understander: Understander) -> None:
+    assert understander.problems.asks_remedy("can you send me a new one")
+    assert not understander.problems.asks_remedy("tell me a joke")  # closest to no remedy, and far from all
+    after_order = Screen(context=TurnContext.order, order_id="579692")
+    u = understander.understand("can you send me a new one", after_order)
+    assert u.asks_remedy  # an unsure reading (an order placed, at 0.29), close to a remedy asked
+    assert not understander.understand("can you send me a new one", Screen()).asks_remedy  # no order talked about
