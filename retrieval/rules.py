@@ -11,6 +11,7 @@ builder turns it into products.
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -157,16 +158,21 @@ class ShopRules(BaseModel):
         named = self._named(text)
         return named[0] if named else ""
 
+    @cached_property
+    def _names_folded(self) -> list[tuple[str, str, Theme]]:
+        """Each theme's name and aliases as written (lower case) and folded, read once (a message is read against
+        them on every turn)."""
+        return [(key, f" {_folded(key)} ", theme) for theme in self.themes for name in theme.names()
+                if (key := " ".join(re.findall(r"[a-z0-9]+", name.lower())))]
+
     def _named(self, text: str) -> tuple[str, Theme] | None:
         # Word forms folded on both sides: "someone who works from home" says "work from home", "tea parties" says
         # "tea party".
         low = f" {_folded(text)} "
         best: tuple[str, Theme] | None = None
-        for theme in self.themes:
-            for name in theme.names():
-                key = " ".join(re.findall(r"[a-z0-9]+", name.lower()))
-                if key and f" {_folded(key)} " in low and (best is None or len(key) > len(best[0])):
-                    best = (key, theme)
+        for key, folded, theme in self._names_folded:
+            if folded in low and (best is None or len(key) > len(best[0])):
+                best = (key, theme)
         return best
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 from assistant.dialog.handlers.bundles import BundlePlanner, standing_request
@@ -127,6 +127,12 @@ _NO = re.compile(r"^\s*(?:no|nope|nah|no thanks|no thank you|not now|not really|
 # Shown whenever a message carries a card number (the transcript keeps only "[card]").
 CARD_WARNING = ("Please don't type card numbers in this chat: I never need them, and I've kept the number out of "
                 "our records of this conversation.")
+
+
+def _as_remedy(u: Understanding, state: DialogState) -> Understanding:
+    """A remedy asked ("can i get a new one sent") as the problem just reported; its words name no broken thing
+    ("money" is no Money Box of the order)."""
+    return u.model_copy(update={"problem": state.problem, "head": None, "query": "", "head_phrase": ()})
 
 
 def _when(u: Understanding) -> str:
@@ -431,15 +437,12 @@ class DialogManager:
             # "can i get a new one sent", "can i get a replacement" after "one of the mugs was chipped": a remedy asked
             # for the problem just reported, which it describes no other of (not a wrong item, not the returns
             # policy's no-swaps rule). A return after an order that never came is of something else it had.
-            # Its words name no broken thing ("money" is no Money Box of the order).
-            remedy = u.model_copy(update={"problem": state.problem, "head": None, "query": "", "head_phrase": ()})
-            return self._problem(remedy, state, user_id, state.order_id if not choosing else None)
+            return self._problem(_as_remedy(u, state), state, user_id, state.order_id if not choosing else None)
         if not user_id and u.asks_remedy and state.last_intent == Intent.report_problem and state.problem \
                 and state.last_act == Act.order_problem.value:
             # A guest's "can you send me a new one" after their problem report: the same problem, and how to go on
             # with it (signed in, or by the order's number); no policy answers "send me a new one" alone.
-            remedy = u.model_copy(update={"problem": state.problem, "head": None, "query": "", "head_phrase": ()})
-            return self._problem(remedy, state, None, None)
+            return self._problem(_as_remedy(u, state), state, None, None)
         if u.slots.price == "discounted" and u.context is TurnContext.order and u.slots.reference_text \
                 and not u.slots.order_id and state.order_id and user_id and not u.names_product \
                 and (order := self.service.last_order(user_id, state.order_id)) is not None:
@@ -711,9 +714,10 @@ class DialogManager:
             facts.detail = f"I can't find an order of yours placed {_when(u)}. Which one is it?"
         return facts
 
-    def _as_typed(self, u: Understanding) -> str:
-        """The words naming what was in an order, as the shopper typed them ("candles", not the stem "candle")."""
-        things = set(self._order_things(u))
+    @staticmethod
+    def _as_typed(u: Understanding, things: Sequence[str]) -> str:
+        """The words naming what was in an order (``things``, from :meth:`_order_things`), as the shopper typed them
+        ("candles", not the stem "candle")."""
         return " ".join(w for w in u.query.split() if stem(w) in things)
 
     def _order_things(self, u: Understanding) -> list[str]:
@@ -732,16 +736,18 @@ class DialogManager:
             facts.intent = Intent.purchase_history
             return TurnResult(facts)
         asked = tuple(u.targets) or (self._named_products(u) if u.names_product else ())
+        things_said = self._order_things(u)
+        typed = self._as_typed(u, things_said)
         # "how much did i spend last year": a span, not the last order ("my last order" still is one).
         latest = u.latest_order or (u.recent and not u.asks_spending)
         facts = self.service.history(user_id, u.text, asked, latest=latest, spending=u.asks_spending,
                                      by_total=u.ranks_orders, placed=u.slots.placed if u.asks_spending else None,
-                                     named=self._as_typed(u) if asked and not u.targets else "",
-                                     named_words=self._order_things(u) if asked and not u.targets else (),
+                                     named=typed if asked and not u.targets else "",
+                                     named_words=things_said if asked and not u.targets else (),
                                      count=u.list_count if latest else None)
         if facts.products:  # what they buy most, to point at next ("order the first one again")
             return TurnResult(facts, StateUpdate(shown=facts.products, focus_id=facts.products[0].id, query=""))
-        named = self._as_typed(u) or " ".join(u.head_phrase)
+        named = typed or " ".join(u.head_phrase)
         if asked and not u.targets and facts.act is Act.order_list and facts.orders and u.query and named:
             # "i ordered some lanterns last time, do you still have them", "have i bought candles before": none of
             # their orders had one; the lanterns the shop has now answer more than a list of orders to open.
@@ -751,8 +757,8 @@ class DialogManager:
                 found.facts.intent = Intent.purchase_history
                 return found
         # "order them again" after "have i bought any candles before": the candles, not the whole order.
-        things = StateUpdate(order_things=self._order_things(u) if asked else [],
-                             subject=" ".join(u.head_phrase) or self._as_typed(u) if asked else "")
+        things = StateUpdate(order_things=things_said if asked else [],
+                             subject=" ".join(u.head_phrase) or typed if asked else "")
         if facts.orders:  # "my last three orders": "the second one", "the biggest" then point into this list
             things = things | StateUpdate(orders_shown=[o.id for o in facts.orders])
         return TurnResult(facts, (StateUpdate(order_id=facts.order.id) | things) if facts.order else things)

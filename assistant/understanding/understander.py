@@ -295,10 +295,7 @@ class ProblemReader:
 
     def asks_remedy(self, text: str) -> bool:
         """Whether ``text`` is closest to a request for a remedy, and close to one (:data:`REMEDY_MIN_SIMILARITY`)."""
-        if self._matrix is None:
-            self.read(text)
-        assert self._matrix is not None
-        scores = self._matrix @ self.embedder.encode([text])[0]
+        scores = self._scores(text)
         best = int(np.argmax(scores))
         return self._kinds[best] is None and float(scores[best]) >= REMEDY_MIN_SIMILARITY
 
@@ -307,19 +304,23 @@ class ProblemReader:
         order, whose problem is the one already reported). ``remedy``: whether a request for a remedy is (not where
         no order is being talked about: "the charger stopped working, need another one" reports the fault it
         describes, though its remedy is the closest of all; no problem stands for it to ask a remedy for)."""
+        scores = self._scores(text)
+        if not unwanted:
+            scores = np.where([k == UNWANTED for k in self._kinds], -np.inf, scores)
+        if not remedy:
+            scores = np.where([k is None for k in self._kinds], -np.inf, scores)
+        return self._kinds[int(np.argmax(scores))]
+
+    def _scores(self, text: str) -> np.ndarray:
+        """``text``'s similarity to every example (embedded once, on first use), in :attr:`_kinds` order."""
         if self._matrix is None:
             described = [(k, e) for k, examples in PROBLEM_DESCRIPTIONS.items() for e in examples]
             examples: list[tuple[ProblemReading, str]] = [
                 *described, *((None, e) for e in REMEDY_REQUESTS), *((UNWANTED, e) for e in CHANGE_OF_MIND)]
             self._kinds = [k for k, _ in examples]
             self._matrix = self.embedder.encode([e for _, e in examples])
-        vector = self.embedder.encode([text])[0]
-        scores = self._matrix @ vector
-        if not unwanted:
-            scores = np.where([k == UNWANTED for k in self._kinds], -np.inf, scores)
-        if not remedy:
-            scores = np.where([k is None for k in self._kinds], -np.inf, scores)
-        return self._kinds[int(np.argmax(scores))]
+        scores: np.ndarray = self._matrix @ self.embedder.encode([text])[0]
+        return scores
 
 
 class Understander:
