@@ -50,6 +50,12 @@ class PolicyPassage(BaseModel):
     text: str
     score: float = 0.0
 
+    @property
+    def heading(self) -> str:
+        """The section heading ("Returns and refunds § Who pays for return postage?" -> the question), or the
+        document title for the text before the first heading."""
+        return self.source.rpartition(" § ")[2]
+
 
 class ReplyFacts(BaseModel):
     """Everything one reply may mention.

@@ -216,7 +216,7 @@ def citations(facts: ReplyFacts, limit: int = 2) -> list[str]:
     """The first ``limit`` policy passages of ``facts``, each quoted (an excerpt) and followed by its source."""
     out = []
     for passage in facts.passages[:limit]:
-        out.append(f"> {excerpt(passage.text, about=facts.user_text)}")
+        out.append(f"> {excerpt(passage.text, about=facts.user_text, heading=passage.heading)}")
         out.append(f"(from: {passage.source})")
     return out
 
@@ -224,10 +224,12 @@ def citations(facts: ReplyFacts, limit: int = 2) -> list[str]:
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z0-9£$€(])")
 
 
-def excerpt(text: str, max_chars: int = 320, about: str = "") -> str:
+def excerpt(text: str, max_chars: int = 320, about: str = "", heading: str = "") -> str:
     """Whole sentences of ``text`` that fit in ``max_chars`` (verbatim, so they stay quotable): those that share
     words with the question ``about`` first ("what if i'm in ireland": the one naming Northern Ireland), kept in the
-    passage's order; else its first sentences."""
+    passage's order; else its first sentences. A question that shares as many words with the passage's ``heading``
+    ("how long does delivery take" under "How long does UK delivery take?") is the one the passage opens by
+    answering: its first sentences, not the exception that happens to print "delivery" and "take"."""
     text = " ".join(text.split())
     if len(text) <= max_chars:
         return text
@@ -239,7 +241,8 @@ def excerpt(text: str, max_chars: int = 320, about: str = "") -> str:
     # sentence that says which methods are accepted was left out.
     telling = {w for w in asked if len(sentences) < 3 or sum(w in words for words in stems) * 2 < len(sentences)}
     shared = [len(telling & words) for words in stems]
-    if any(shared) and not shared[0]:
+    headed = len(telling & {stem(w) for w in words_of(heading)})
+    if any(shared) and not shared[0] and headed < max(shared):
         kept: list[int] = []
         used = -1  # the characters taken, with a space before each sentence but the first
         for n in sorted(range(len(sentences)), key=lambda n: (-shared[n], n)):

@@ -59,12 +59,6 @@ def split_policy(path: Path) -> list[PolicySection]:
     return sections
 
 
-def _heading(source: str) -> str:
-    """The section heading of a passage's source ("Returns and refunds § Who pays for return postage?"), or the
-    document title for the text before the first heading."""
-    return source.rpartition(" § ")[2]
-
-
 def _unit_rows(matrix: np.ndarray) -> np.ndarray:
     unit: np.ndarray = matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
     return unit
@@ -141,9 +135,9 @@ class PolicyIndex:
                 # cosine to its text and to its heading (one matrix, as the mean of two dot products is one).
                 # The text before a document's first heading has no question; it scores by its text alone.
                 vectors = _unit_rows(vectors)
-                questions = [i for i, p in enumerate(passages) if _heading(p.source) != p.source]
+                questions = [i for i, p in enumerate(passages) if p.heading != p.source]
                 if questions:
-                    headings = self.embedder.encode([_heading(passages[i].source) for i in questions])
+                    headings = self.embedder.encode([passages[i].heading for i in questions])
                     vectors[questions] = (vectors[questions] + _unit_rows(np.asarray(headings, dtype=np.float32))) / 2
             self._passages = (vectors, passages)
         return self._passages

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from assistant.types import Slots
@@ -17,7 +17,7 @@ from assistant.understanding.budget import MONEY_WORDS
 from assistant.understanding.catalog import of_own_kind, stem, title_itself
 from assistant.understanding.content import DO_FORMS, FUNCTION_WORDS, MODALS, content_words, small_count
 from assistant.understanding.ordinals import REF_NOUNS
-from assistant.understanding.vocab import NUMBER_WORDS, ORDINALS, PRICE_WORDS
+from assistant.understanding.vocab import NUMBER_WORDS, ORDINALS, PRICE_WORDS, SIZES
 from cartwise.models import ProductId
 
 # The last word of each price comparative ("cheaper", "more expensive", "dearer"): before "of" it picks from a set.
@@ -233,8 +233,37 @@ def title_size(title: str) -> float | None:
     return float(m.group(1)) * (1000 if m.group(2) else 1)  # terabytes in gigabytes
 
 
+# The sizes a word names (the values of SIZES), smallest first: letter sizes beside the words they mean.
+_GRADES = {size: grade for grade, sizes in enumerate((("mini", "XS"), ("small", "S"), ("medium", "M"), ("large", "L"),
+                                                      ("extra large", "XL"), ("jumbo", "XXL"), ("XXXL",)))
+           for size in sizes}
+
+
+def title_grade(title: str) -> float | None:
+    """Where the first size word of a title stands among the others ("Small Parlour Picture Frame" -> 1.0, "Large
+    ..." -> 3.0), or None: of the thing itself, as for :func:`title_size`."""
+    words = re.findall(r"[a-z0-9]+", title_itself(title).lower())
+    for first, second in itertools.pairwise([*words, ""]):
+        size = SIZES.get(f"{first} {second}") or SIZES.get(first)
+        if size in _GRADES:
+            return float(_GRADES[size])
+    return None
+
+
+def size_scale(titles: Sequence[str]) -> Callable[[str], float | None]:
+    """How the sizes of these titles compare: by the measure they print (55", 2TB) where any prints one, else by
+    the size word they print (Small < Medium < Large), so that "a bigger one" after picture frames that only say
+    "Small" and "Medium" finds the "Large" one. Size words are a scale only where two of them differ: two "Mini"
+    jigsaws among others that print no size say nothing of which is bigger. The scale is the one more of them
+    print: a 'Record Frame 7"' among Small, Medium and Large picture frames is one measure, no scale."""
+    measured = sum(1 for t in titles if title_size(t) is not None)
+    graded = [grade for t in titles if (grade := title_grade(t)) is not None]
+    return title_grade if len(set(graded)) >= 2 and len(graded) > measured else title_size
+
+
 def _by_size(items: Sequence[OnScreen], which: str) -> tuple[ProductId, ...]:
-    sized = [(size, n, item) for n, item in enumerate(items) if (size := title_size(item.title)) is not None]
+    size_of = size_scale([item.title for item in items])
+    sized = [(size, n, item) for n, item in enumerate(items) if (size := size_of(item.title)) is not None]
     if len(sized) < 2:
         return ()
     ordered = sorted(sized, key=lambda s: (s[0] if which == "smallest" else -s[0], s[1]))

@@ -252,6 +252,7 @@ PROBLEM_DESCRIPTIONS: dict[ProblemKind, tuple[str, ...]] = {
         "my parcel never came, it is lost, still not delivered, I am still waiting for it",
         "my order has not arrived yet",
         "the delivery never showed up",
+        "I have been waiting for weeks and there is still no sign of it",
     ),
     "faulty": (
         "the product I received does not work, it is faulty or defective",
@@ -794,13 +795,17 @@ class Understander:
                 u = u.with_intent(Intent.search_product, f"catalog match {similarity:.2f}: {title}")
             elif self.check.suggests(similarity):
                 u = u.model_copy(update={"near_products": True})
+        # "do you do anything for halloween" (out of scope at 0.55) names no thing: "anything" for an occasion or a
+        # person stands for it.
+        thing = u.head or (next((w for w in words if w in _NEW_THING), "")
+                           if u.slots.occasion or u.slots.recipient else "")
         if (u.intent == Intent.out_of_scope or (u.intent in (Intent.best_sellers, Intent.product_info)
-                                                and u.names_product)) and asks_if_sold(words, u.head):
+                                                and u.names_product)) and asks_if_sold(words, thing):
             # "do you sell washing machines": a question whether the shop sells a thing is a shopping request even
             # when the shop sells nothing like it; the answer is that it does not carry it, with what is closest.
             # "do you stock perfume" (best sellers at 0.57 to the model) asks for perfume, not the best sellers;
             # "do u have any doorstops" after one product's details asks for doorstops, not one doorstop's details.
-            u = u.with_intent(Intent.search_product, f"asks whether the shop sells {u.head}")
+            u = u.with_intent(Intent.search_product, f"asks whether the shop sells {thing}")
         if (not u.confident or (u.intent == Intent.out_of_scope and u.slots.placed is not None
                                  and any(w in _FIRST_PERSON for w in words))) \
                 and not u.names_product and u.asks_spending:

@@ -637,6 +637,11 @@ def test_a_long_passage_is_quoted_by_the_sentences_the_question_shares_words_wit
     assert quoted.startswith("Deliveries to the Scottish Highlands") and quoted in passage
     assert excerpt(passage).startswith("Most UK Standard")  # no question: its first sentences
     assert excerpt(passage, about="when will it come").startswith("Most UK Standard")  # shares no word
+    # The question the section's heading asks is the one its opening answers, whatever an exception shares with it.
+    heading = "How long does UK delivery take?"
+    assert excerpt(passage, about="how long does delivery take").startswith("Deliveries to the Scottish")
+    assert excerpt(passage, about="how long does delivery take", heading=heading).startswith("Most UK Standard")
+    assert excerpt(passage, about="what if i'm in ireland", heading=heading).startswith("Deliveries to the Scottish")
 
 
 def test_an_order_problem_already_handed_on_says_so_and_offers_nothing_more() -> None:

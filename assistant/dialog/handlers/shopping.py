@@ -38,7 +38,7 @@ from assistant.understanding.catalog import (
     words_of,
 )
 from assistant.understanding.content import FUNCTION_WORDS, content_words
-from assistant.understanding.references import SIZE_CHOICE, TITLE_SIZES, is_pronoun, title_size
+from assistant.understanding.references import SIZE_CHOICE, TITLE_SIZES, is_pronoun, size_scale, title_size
 from assistant.understanding.understander import OTHERNESS, REQUEST_WORDS, head_word, use_words
 from assistant.understanding.vocab import ADULT_RECIPIENTS, COLOURS, PEOPLE_NOUNS, SIZES
 from cartwise.currency import format_money, to_money
@@ -451,8 +451,9 @@ class ShoppingAdvisor:
         if slots.size_rank:
             # "the biggest tv you sell": by the size their titles print (those without one can't be ranked, and
             # are left out when at least two can).
+            size_of = size_scale([pr[0].title for pr in of_kind or ranked])
             sized = [(size, n, pr) for n, pr in enumerate(of_kind or ranked)
-                     if (size := title_size(pr[0].title)) is not None]
+                     if (size := size_of(pr[0].title)) is not None]
             if len(sized) >= 2:
                 sized.sort(key=lambda t: (t[0] if slots.size_rank == "smallest" else -t[0], t[1]))
                 ranked = [pr for _, _, pr in sized]
@@ -757,7 +758,9 @@ class ShoppingAdvisor:
         """ "bigger" / "a smaller one" after a list: things of the kind shown, larger (smaller) than every shown one
         whose title prints a size, nearest size first, within the standing constraints; or why there are none.
         ``than``: the size the shopper gave ("bigger than 27 inch"), the bound instead of the shown ones'."""
-        sized = [(size, p) for p in state.shown if (size := title_size(p.title)) is not None]
+        # A size the shopper gave is a measure ("bigger than 27 inch"); else as the titles shown say theirs.
+        size_of = title_size if than is not None else size_scale([p.title for p in state.shown])
+        sized = [(size, p) for p in state.shown if (size := size_of(p.title)) is not None]
         categories = {p.category for p in state.shown}
         larger = direction == "larger"
         comparative = "bigger" if larger else "smaller"
@@ -780,7 +783,7 @@ class ShoppingAdvisor:
 
         def past_bound(found: Found) -> list[tuple[Product, str]]:
             return [(p, why) for p, why in found.ranked
-                    if (size := title_size(p.title)) is not None and (size > bound if larger else size < bound)]
+                    if (size := size_of(p.title)) is not None and (size > bound if larger else size < bound)]
 
         beyond = past_bound(found)
         if not beyond and state.kind and len(categories) == 1:
@@ -968,9 +971,11 @@ class ShoppingAdvisor:
                 if any(showing.search(p.title) for p in anew.facts.products[:SHOW]):
                     return anew
         if names and shown and not changes and not exclude and len(
-                {p.id for p, _ in found.ranked[:SHOW]} & set(state.shown_ids)) * 2 > len(shown):
+                {p.id for p, _ in found.ranked[:SHOW]} & set(state.shown_ids)) * 2 > len(shown) and not any(
+                prints(p.title, w) for p, _ in found.ranked[:SHOW] for w in described):
             # "something more useful" after a list: words that change nothing the search can see would show the same
-            # products again; the shopper asked for others.
+            # products again; the shopper asked for others. ("something portable" after presents for a music lover,
+            # where one speaker shown prints "portable", puts that one first: the words did change what is seen.)
             found = self.find(query or "", slots, _category_filter(u), state, user_id, exclude_ids=state.shown_ids,
                               like_ids=state.shown_ids, kind=state.kind, thing=thing,
                               shown_categories={p.category for p in shown})

@@ -16,6 +16,8 @@ from assistant.understanding.references import (
     ordinal_positions,
     picks_one_by_price,
     resolve,
+    size_scale,
+    title_grade,
     title_size,
 )
 from assistant.understanding.slots import SlotExtractor
@@ -141,6 +143,17 @@ def test_a_set_item_is_named_by_its_role_when_no_title_names_it() -> None:
 ])
 def test_title_size(title: str, size: float | None) -> None:
     assert title_size(title) == size
+
+
+def test_size_words_are_a_scale_where_two_differ() -> None:
+    frames = ["Small Parlour Picture Frame", "Medium Parlour Picture Frame", "Large Parlour Picture Frame",
+              "Family Album White Picture Frame"]
+    size_of = size_scale(frames)
+    assert [size_of(t) for t in frames] == [1.0, 2.0, 3.0, None]
+    assert title_grade("Jumbo Bag Red Retrospot") > title_grade("Extra Large Mug") > title_grade("Large Mug")  # type: ignore[operator]
+    # Two "Mini" jigsaws say nothing of which jigsaw is bigger; a measure printed is the scale where there is one.
+    assert size_scale(["Mini Jigsaw Purdey", "Mini Jigsaw Go To The Fair", "Jigsaw Toadstools"]) is title_size
+    assert size_scale(['Small 32" TV', 'Large 65" TV']) is title_size
 
 
 def test_a_model_number_names_a_product_a_count_does_not() -> None:
