@@ -232,7 +232,9 @@ class SlotExtractor:
                             if w.endswith("er") and w in SIZE_CHOICE and i not in negated
                             and (i == 0 or words[i - 1] != "the")), None),
         )
-        named_recipient = tuple(words[recipients[0].first:recipients[0].last]) if recipients else ()
+        # "a baby boy", "a teenage girl": a second person word right after the first says more of the same person.
+        last = next((n.last for n in recipients[1:2] if n.first == recipients[0].last), None) if recipients else None
+        named_recipient = tuple(words[recipients[0].first:last or recipients[0].last]) if recipients else ()
         # "a 30th birthday", "our 25th anniversary": the ordinal is part of the occasion.
         start = picked.first - 1 if picked and picked.first and _NTH.fullmatch(words[picked.first - 1]) else \
             picked.first if picked else 0

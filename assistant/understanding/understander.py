@@ -1572,13 +1572,18 @@ class Understander:
                 return fixes[low]
             if len(low) < 3 or low in REQUEST_WORDS or self.catalog.knows(low) or self.catalog.is_dictionary_word(low):
                 return word
-            candidates = [r for r in _REQUEST_WORDS_SORTED if r[0] == low[0] and abs(len(r) - len(low)) <= 1
-                          and edit_distance_within(low, r, 1) and _plausible_slip(low, r)]
+            # Two slips in a long word, as the catalog's words are corrected ("sumthing", "anythink"); its g dropped
+            # too ("sumthin").
+            typed = f"{low}g" if low.endswith("in") else low
+            slips = 2 if len(typed) >= 7 else 1
+            candidates = [r for r in _REQUEST_WORDS_SORTED if r[0] == low[0] and abs(len(r) - len(typed)) <= 1
+                          and edit_distance_within(typed, r, slips) and (slips == 2 or _plausible_slip(typed, r))]
             if not candidates:
                 return word
             # The likelier slip first: two letters swapped ("teh": the, not ten), then a letter left out ("shw":
             # show, not she), then one mistyped or doubled.
-            near = min(candidates, key=lambda r: (sorted(r) != sorted(low), not _keeps_letters(low, r)))
+            near = min(candidates, key=lambda r: (not edit_distance_within(typed, r, 1), sorted(r) != sorted(typed),
+                                                  not _keeps_letters(typed, r)))
             fixes[low] = near
             return near
 

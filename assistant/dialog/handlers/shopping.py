@@ -713,7 +713,9 @@ class ShoppingAdvisor:
                 # for, so the words that said the old one go (the budget stays); a thing asked for ("mugs") stays,
                 # for them; so does "what about a boy". ("its a girl" after something for a new baby describes the
                 # same one.)
-                query = u.query if not head_word(query.split()) else f"{query} for {u.slots.recipient}"
+                # (A request answered by a range named no thing: "something for my nan, she likes tea".)
+                query = u.query if not head_word(query.split()) or range_of(state.kind) \
+                    else f"{query} for {u.slots.recipient}"
             if u.slots.occasion and state.slots.occasion and u.slots.occasion != state.slots.occasion:
                 # "what about for his wedding" after birthday cards: cards for the wedding now, not for both.
                 query = " ".join([*_without(query, state.slots.occasion), u.slots.occasion])
@@ -826,6 +828,13 @@ class ShoppingAdvisor:
         for_someone_else = bool(u.slots.recipient and u.slots.recipient != state.slots.recipient and query)
         # From one person to another ("what about for a boy" after a girl's presents), not a first one named.
         switching = for_someone_else and bool(state.slots.recipient)
+        if switching and not _names_a_thing(u, as_written=True) and (
+                not head_word((state.query or "").split()) or range_of(state.kind)):
+            # "anything for a baby boy" after presents for a grandma who likes tea: the request named no thing, only
+            # her and what she likes (its results were named by their range); it is a request for him now (the
+            # kitchen range her tea things came from, and the tea, say nothing of what a baby would like).
+            # (What was viewed for her is no guide to a present for him.)
+            return self.search(u, state.model_copy(update={"viewed_ids": []}), user_id)
         # From one occasion to another ("what about for christmas instead" after halloween party decorations).
         other_occasion = bool(u.slots.occasion and state.slots.occasion and u.slots.occasion != state.slots.occasion
                               and query)

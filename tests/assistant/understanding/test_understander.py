@@ -783,6 +783,14 @@ def test_a_letter_far_from_the_one_typed_is_no_slip(understander: Understander) 
         "cheeper": "cheaper"}  # one vowel for another is a slip
 
 
+def test_a_long_request_word_may_have_two_slips(understander: Understander) -> None:
+    # As the catalog's own words are corrected: two slips from seven letters, a dropped g as well.
+    for typed in ("sumthing", "sumthin", "somethink"):
+        u = understander.understand(f"{typed} for my sister", Screen())
+        assert u.corrections == {typed: "something"} and u.intent == "search_product", typed
+    assert understander.understand("anythink for a baby boy", Screen()).corrections == {"anythink": "anything"}
+
+
 def test_a_change_of_mind_is_a_return_not_a_fault(understander: Understander) -> None:
     unwanted = understander.understand("someone bought me this mug as a gift but i dont like it", Screen())
     assert unwanted.intent == "get_refund" and unwanted.problem is None
