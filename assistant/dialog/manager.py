@@ -413,14 +413,24 @@ class DialogManager:
             if described:
                 # The order that had them, for the problem just reported.
                 return self._problem(u.model_copy(update={"problem": state.problem}), state, user_id, described[0].id)
-        if state.last_act == Act.order_list.value and state.last_intent in _ACTS_ON_AN_ORDER and user_id \
+        if state.last_act in (Act.order_list.value, Act.order_action.value) \
+                and state.last_intent in _ACTS_ON_AN_ORDER and user_id \
                 and intent != state.last_intent and not asks_a_question(u.text.lower().split(), u.text):
-            # "581491", "the second one" or "the jam jars" after "which order is it?" for a return or a cancellation:
-            # the order the request was about (an order's status, or a search, to the model). The orders looked up
-            # for it stand for the rest of the turn (as the request acts on them: live ones first).
+            # "581491", "the second one" or "the jam jars" after "which order is it?" for a return or a cancellation
+            # (or after the one order it took to be the one): the order the request was about (an order's status,
+            # or a search, to the model). The orders looked up for it stand for the rest of the turn (as the request
+            # acts on them: live ones first).
             acted_on = u.with_intent(state.last_intent, "the order asked for")
+            if u.head and not u.names_product and u.head not in ORDER_WORDS and not (
+                    u.slots.order_id or u.order_target or u.latest_order or u.slots.placed):
+                # "the one with the spaceship": a thing no title prints, so no order of theirs had it.
+                return self._not_in_orders(acted_on, state.last_intent, [stem(u.head)], user_id)
             if names_what_it_had:
                 described, looked_up = self._orders_described(acted_on, user_id), True
+                if not described and (things := self._order_things(acted_on)):
+                    # "the one with the lanterns", and no order of theirs had any: said, and the orders the request
+                    # may be about listed again (it listed them with no word on the lanterns, for an order's status).
+                    return self._not_in_orders(acted_on, state.last_intent, things, user_id)
             if ((u.slots.order_id or u.order_target or u.latest_order) and _names_only_orders(u)) \
                     or (names_what_it_had and described):
                 intent, u = state.last_intent, acted_on
@@ -703,6 +713,16 @@ class DialogManager:
         if intent == Intent.get_refund:
             return self.service.orders_in(user_id, OrderStatus.delivered)[:5]
         return (underway or self.service.underway(user_id))[:5]
+
+    def _not_in_orders(self, u: Understanding, intent: Intent, things: list[str], user_id: str) -> TurnResult:
+        """An order to act on described by things none of the shopper's orders had: said, with the orders it may be
+        about to choose from (or the recent ones)."""
+        choices = self._orders_to_act_on(intent, u, user_id, []) or self.service.orders_in(user_id, *OrderStatus)[:5]
+        missing = f"I can't find “{self._as_typed(u, things)}” in your orders."
+        facts = ReplyFacts(act=Act.order_list, intent=intent, user_text=u.text, orders=choices,
+                           detail=f"{missing} Which order is it?",
+                           options=[ORDER_REQUESTS[intent].format(order=o.id) for o in choices[:3]])
+        return TurnResult(facts, StateUpdate(orders_shown=[o.id for o in choices]))
 
     def _which_order(self, u: Understanding, described: list[Order], user_id: str | None) -> ReplyFacts:
         """No order of theirs placed when the shopper said, or two then: the list to choose from, said why."""
