@@ -322,8 +322,13 @@ def by_name(words: Sequence[str], items: Sequence[OnScreen], roles: Sequence[str
             scored = [(_matches(said, role), -n, item.id) for n, (item, role) in enumerate(zip(items, roles,
                                                                                               strict=False))]
             best = max(scored, default=(0, 0, ""))
+        tied = [i for s, _, i in scored if s == best[0]]
+        if best[0] > 0 and best[0] < len(names) and len(tied) > 1:
+            # "the macbook pro" after MacBook Airs: every one prints "macbook", none "pro"; a name only partly printed
+            # by several alike names none of them (it named them all, and compared two Airs).
+            continue
         if best[0] > 0:
-            found.extend(i for s, _, i in scored if s == best[0] and i not in found)
+            found.extend(i for i in tied if i not in found)
     return found
 
 

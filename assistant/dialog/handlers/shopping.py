@@ -1366,7 +1366,12 @@ class ShoppingAdvisor:
             if len(ranked) >= 2:
                 ids, unmeasured = [p.id for p in ranked[:SHOW]], len(kind) - len(ranked)
         if len(ids) < 2 and query and not unmatched:
-            found = self.find(query, u.slots, _category_filter(u), state, user_id)
+            # Found by its own words: "compare it with the macbook pro" after a MacBook Air's details ranked the
+            # other Airs first for being like the one viewed, and compared two Airs.
+            named = u.names_product and bool(ids)
+            found = self.find(query, u.slots, _category_filter(u),
+                              state.model_copy(update={"viewed_ids": []}) if named else state,
+                              None if named else user_id)
             ids = [*ids, *(p.id for p, _ in found.ranked if p.id not in ids)][:2]  # "it" stays one of the two
         products = self.store.get(ids)
         if len(products) < 2:

@@ -201,3 +201,13 @@ def test_last_after_an_auxiliary_and_its_subject_is_the_verb() -> None:
     assert ordinal_positions("how long does the battery last on the first one".split()) == [1]
     assert ordinal_positions("tell me about the last one".split()) == [-1]
     assert ordinal_positions("does the last one have a case".split()) == [-1]
+
+
+def test_a_name_several_shown_only_partly_print_names_none_of_them() -> None:
+    airs = [ShownProduct(id="m2", title="MacBook Air 13.6-inch M2", price=Decimal("1349.99")),
+            ShownProduct(id="m1", title="MacBook Air 13.3-inch M1", price=Decimal("949.99"))]
+    reading = EXTRACT.read("compare it with the macbook pro")
+    assert resolve(airs, reading.slots, reading.words, "m2") == ("m2",)  # it, and no Air for "the macbook pro"
+    # Partly printed by one alone, it is that one: "the samsung one" of a Samsung among others.
+    reading = EXTRACT.read("the samsung one please")
+    assert resolve(SCREEN, reading.slots, reading.words, None) == ("b",)
