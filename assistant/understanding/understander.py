@@ -734,7 +734,7 @@ class Understander:
         if (unsure or u.intent in _SOCIAL or taking or to_the_set) and (screen.products or screen.focus_id
                                                                         or to_the_set) and verb == "add" \
                 and (u.slots.quantity or u.slots.reference_text or u.slots.reference_index or "both" in words) \
-                and not content_words(added):
+                and not content_words(_without_destination(added)):
             # "i'll take 6" after a lantern's details (out of scope at 0.83 to the model), "i'll take it" (a goodbye
             # at 0.98), "i will take both" (a refinement at 0.50): a verb of adding, with a count or a pointer and
             # nothing new named, puts the product shown in the set, as "add 6 of it" does.
