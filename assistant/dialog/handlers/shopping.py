@@ -981,10 +981,12 @@ class ShoppingAdvisor:
                     return anew
         if names and shown and not changes and not exclude and len(
                 {p.id for p, _ in found.ranked[:SHOW]} & set(state.shown_ids)) * 2 > len(shown) and not any(
-                prints(p.title, w) for p, _ in found.ranked[:SHOW] for w in described):
+                prints(p.title, w) for p, _ in found.ranked[:SHOW]
+                for w in content_words((u.query or "").split()) if w not in (state.query or "").split()):
             # "something more useful" after a list: words that change nothing the search can see would show the same
             # products again; the shopper asked for others. ("something portable" after presents for a music lover,
-            # where one speaker shown prints "portable", puts that one first: the words did change what is seen.)
+            # where one speaker shown prints "portable", puts that one first, as "240hz?" after monitors puts the
+            # 240Hz one first: the words did change what is seen.)
             found = self.find(query or "", slots, _category_filter(u), state, user_id, exclude_ids=state.shown_ids,
                               like_ids=state.shown_ids, kind=state.kind, thing=thing,
                               shown_categories={p.category for p in shown})
