@@ -135,7 +135,7 @@ def _weight_superlative(text: str) -> str | None:
 COLOURS_ASKED = "colours"
 # "has it got good reviews", "is it well rated": answered from the catalog's rating, or its lack.
 RATING_ASKED = "rating"
-_RATING_WORDS = frozenset("rated rating ratings review reviews reviewed stars good quality worth".split())
+RATING_WORDS = frozenset("rated rating ratings review reviews reviewed stars good quality worth".split())
 # "what do people say about it", "what are other buyers saying": others and what they make of it, its reviews.
 _OTHERS = frozenset("people customers others buyers users reviewers owners everyone".split())
 _OPINION = frozenset("say says saying said think thinks thought reckon feel".split())
@@ -167,7 +167,7 @@ def asks_rating(text: str) -> bool:
     """Whether a normalised question about a product asks how good it is ("has it got good reviews", "is it any
     good", "is it well rated"), which its rating answers, and no property of it ("is it good for gaming")."""
     words = set(words_of(text))
-    return bool(_RATING_WORDS & set(text.split()) or (_OTHERS & words and _OPINION & words)) \
+    return bool(RATING_WORDS & set(text.split()) or (_OTHERS & words and _OPINION & words)) \
         and not asked_attribute(text)
 
 

@@ -27,7 +27,14 @@ from assistant.nlg.phrasing import join_words, plural
 from assistant.protocols import VectorStore
 from assistant.reply import BundleItem
 from assistant.types import DialogState, Intent, ShownProduct, SizeComparison, Slots, StateUpdate, Understanding
-from assistant.understanding.attributes import COLOURS_ASKED, RATING_ASKED, SIZE_ASKED, as_typed, silent_on
+from assistant.understanding.attributes import (
+    COLOURS_ASKED,
+    RATING_ASKED,
+    RATING_WORDS,
+    SIZE_ASKED,
+    as_typed,
+    silent_on,
+)
 from assistant.understanding.catalog import (
     is_a,
     of_own_kind,
@@ -262,6 +269,11 @@ class ShoppingAdvisor:
         show ("mugs with dogs on"): the products whose titles print it come first, each group in its ranked order.
         """
         relaxed: list[str] = []
+        # "with good reviews" asks for what the catalog's ratings say, no words a title prints: the best rated first.
+        rated = (bool(slots.feature) and set(words_of(slots.feature or "")) <= RATING_WORDS) or (
+            bool(featuring) and set(featuring) <= RATING_WORDS)
+        if rated:
+            slots, featuring = slots.model_copy(update={"feature": None}), ()
         filters = self.filters(slots, category_filter, exclude_ids)
         text = query or " ".join(x for x in (slots.colour, *slots.brands, *slots.categories) if x) or "gift"
         # The pool must hold the things of the kind that have a feature, a colour or a look asked for.
@@ -379,6 +391,10 @@ class ShoppingAdvisor:
                 relaxed.append(f"with {slots.feature}")
         hits = self._price_level(hits, slots, thing)
         ranked = self._rank(text, hits, user_id, state)
+        if rated:
+            # Of the closest matches, the best rated first (those without a rating last), each with its rating.
+            ranked[:POOL] = [(p, "; ".join(x for x in (why, f"rated {p.rating:g} out of 5" if p.rating else "") if x))
+                             for p, why in sorted(ranked[:POOL], key=lambda pr: -(pr[0].rating or 0.0))]
         grown_up = slots.recipient in ADULT_RECIPIENTS or (slots.recipient_age or 0) >= ADULT_AGE
         if grown_up and self.children is not None and ranked:
             # "something for my husband, he likes cooking": the children's cooking set its words match best comes
