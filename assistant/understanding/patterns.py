@@ -37,7 +37,7 @@ _MEASURE = re.compile(
 # searched with as written.
 _SPEC = re.compile(
     r"(?<![0-9a-z.,£$€¥])\d+(?:\.\d+)?(?: ?(?:gb|tb|mb|ghz|mhz|hz|mah|mp|megapixels?|watts?|volts?|fps|nits|dpi"
-    r"|ppi|bit|kg|lbs?|oz|ml|litres?|liters?|ft|feet|foot|metres?|meters?|ch|channels?|cores?)|(?:g|l|m|v|w))"
+    r"|ppi|bit|kg|lbs?|oz|ml|litres?|liters?|ft|feet|foot|metres?|meters?|ch|channels?|cores?|pieces?|pcs)|(?:g|l|m|v|w))"
     r"(?![0-9a-z])|(?<![0-9a-z.,])\d{3,4}p(?![0-9a-z])|(?<![0-9a-z])(?:rtx|gtx|rx|i[3579]|ryzen) ?\d{1,5}[a-z]{0,2}"
 )
 _STOCK_CODE = re.compile(

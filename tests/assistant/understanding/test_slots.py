@@ -751,6 +751,9 @@ def test_specs_are_no_budget_or_count_and_are_kept_to_search_with() -> None:
     assert set(reading.specs) == {"16gb", "rtx 4060"}
     assert "4060" not in reading.residual
     assert "4k" in Extractor("$").read("a 4k tv under 400").residual  # a resolution is a word to search with
+    # A count of pieces is the thing's own ("a 1000 pieces jigsaw"), no number of jigsaws.
+    reading = Extractor("£").read("jigsaw 1000 pieces")
+    assert reading.specs == ("1000 pieces",) and reading.slots.quantity is None
 
 
 def test_a_question_is_read_with_its_specs_where_they_stood() -> None:
