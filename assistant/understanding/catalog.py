@@ -403,12 +403,13 @@ def of_own_kind(titles: Sequence[str], word: str) -> list[int]:
 
 
 def prints(title: str, word: str) -> bool:
-    """Whether ``title`` prints ``word`` (its singular, or inside a compound: "mat" in "Doormat", or as a compound
+    """Whether ``title`` prints ``word`` (its singular, or as part of a compound: "mat" in "Doormat", or as a compound
     the title prints apart: "lunchbox" in "Spaceboy Lunch Box"); a two-letter word ("tv", "pc") only as a whole
     word, as it would sit inside too many others."""
     w = stem(word.lower())
     title_words = words_of(title)
     if len(w) == 2:
         return any(w == stem(t) for t in title_words)
-    return len(w) >= 3 and (any(w in stem(t) for t in title_words)
+    # Inside a compound only at its start or its end, where its parts are: "flat" is no part of "Inflatable".
+    return len(w) >= 3 and (any((s := stem(t)).startswith(w) or s.endswith(w) for t in title_words)
                             or any(w.startswith(a) and w == stem(a + b) for a, b in itertools.pairwise(title_words)))

@@ -176,7 +176,7 @@ def not_found_words(query_words: Sequence[str], products: Sequence[Product]) -> 
     """The request's words that none of ``products`` prints in its title (as a word, its start or inside a
     compound: "mat" is in "Doormat") as what it is, not what it is for."""
     kinds = [what_it_is(p.title) for p in products]
-    titles = [" ".join(stem(w) for w in kind) for kind in kinds]
+    titles = [[stem(w) for w in kind] for kind in kinds]
     # Two title words written as one ("lunchbox" of "Lunch Box").
     compounds = {stem(a + b) for kind in kinds for a, b in itertools.pairwise(kind)}
     missing = []
@@ -184,7 +184,8 @@ def not_found_words(query_words: Sequence[str], products: Sequence[Product]) -> 
         s = stem(w)
         if len(s) < 3:
             continue
-        if not any(s in title for title in titles) and s not in compounds:
+        # As a word, or a part of a compound at its start or end ("mat" of "Doormat"; "flat" is none of "Inflatable").
+        if not any(t.startswith(s) or t.endswith(s) for title in titles for t in title) and s not in compounds:
             missing.append(w)
     return missing
 

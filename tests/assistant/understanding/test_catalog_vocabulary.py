@@ -126,6 +126,8 @@ def test_a_title_prints_a_word_whole_compound_or_two_letters_whole() -> None:
     from assistant.understanding.catalog import prints
 
     assert prints("Doormat Welcome Sunrise", "mats")  # inside a compound
+    assert prints("Regency Cakestand 3 Tier", "cake")  # its start
+    assert not prints("Inflatable Political Globe", "flat")  # no part of a compound sits in its middle
     assert prints("Spaceboy Lunch Box", "lunchboxes")  # a compound the title prints apart
     assert not prints("Lunch Bag Red Retrospot", "lunchbox")
     assert prints('Samsung 65" Class - CU7000D Series - 4K UHD LED LCD TV', "tvs")  # two letters, a whole word
