@@ -991,6 +991,13 @@ class Understander:
             # the mug" (unsure, an order again first, a refund next): the verb sends it back, never buys it again.
             u = u.with_intent(Intent.get_refund, "sent back, not ordered again")
             unsure = False
+        if u.intent in (Intent.purchase_history, Intent.reorder) and _YOU & set(words) \
+                and not _FIRST_PERSON & set(words) and not u.slots.order_id \
+                and (shop_side := next((Intent(i) for i, _ in u.top[1:] if i not in LOOKS_UP_ORDERS
+                                        and i not in (Intent.purchase_history, Intent.reorder)), None)):
+            # "what have you got in the sale" (the shopper's orders to the model, at 0.66: "what have i got"): the
+            # shop's goods are asked about, the shopper's own orders only in the first person.
+            u = u.with_intent(shop_side, "asks what the shop has, not what the shopper bought")
         if u.intent in (Intent.purchase_history, Intent.reorder) and not u.names_product and not u.slots.order_id \
                 and ("similar" in words or ("like", "what") in itertools.pairwise(words)):
             # "something similar to what i bought before", "anything like what i got last time" (the shopper's orders

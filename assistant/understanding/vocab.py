@@ -291,7 +291,7 @@ pricier: more expensive | higher end | better quality | fancier | more premium |
 cheapest: least expensive | lowest price | lowest priced | most affordable | cheapest ones
 priciest: most expensive | dearest | highest price | highest priced | fanciest | most premium
 discounted: on offer | on sale | deal | deals | discount | discounts | reduced | special offer | special offers
-discounted: offers | promotion | promotions | clearance | money off | marked down
+discounted: offers | promotion | promotions | clearance | money off | marked down | in the sale
 """)
 
 # Words that say "an order" or what happens to one, not what was in it ("the parcel with the cake tins").

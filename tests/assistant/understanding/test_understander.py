@@ -934,3 +934,10 @@ def test_a_remedy_asked_in_an_orders_context_is_read_as_one(understander: Unders
     u = understander.understand("can you send me a new one", after_order)
     assert u.asks_remedy  # an unsure reading (an order placed, at 0.29), close to a remedy asked
     assert not understander.understand("can you send me a new one", Screen()).asks_remedy  # no order talked about
+
+
+def test_the_shoppers_own_orders_are_asked_about_in_the_first_person(understander: Understander) -> None:
+    # "what have you got in the sale": the shop's goods (the shopper's orders to the model, as "what have i got").
+    u = understander.understand("what have you got in the sale", Screen())
+    assert u.intent != "purchase_history" and u.slots.price == "discounted"
+    assert understander.understand("what did i buy last time", Screen()).intent == "purchase_history"
