@@ -202,8 +202,11 @@ class CatalogVocabulary:
         return word in self.words or (form := stem(word)) in self.title_counts or form in self.compounds
 
     def reads(self, word: str) -> bool:
-        """Whether ``word`` is one the assistant can read: ordinary language, the catalog's, or a typo of one."""
-        return self.knows(word) or self.is_dictionary_word(word) or self.correct(word) is not None
+        """Whether ``word`` is one the assistant can read: ordinary language, the catalog's, or a typo of one.
+        Ordinary language includes a word made from a dictionary word by an ending the dictionary lacks it with
+        ("beginners": the embedder's vocabulary has "begin", not "beginner"), as :func:`root` undoes it."""
+        return self.knows(word) or self.is_dictionary_word(word) or (
+            (base := root(word)) != word and self.is_dictionary_word(base)) or self.correct(word) is not None
 
     def correct(self, word: str) -> str | None:
         """The catalog title word ``word`` is a typo of (spelt as the titles print it most), or None (known words

@@ -189,3 +189,9 @@ def test_a_kind_named_last_by_nearly_all_its_titles(gift: CatalogVocabulary, ele
     assert elec.names_kind_last("tv") and elec.names_kind_last("laptops")
     assert not gift.names_kind_last("box") and not gift.names_kind_last("candles")
     assert not elec.names_kind_last("zzzz")
+
+
+def test_a_word_made_from_a_dictionary_word_by_an_ending_is_read(elec: CatalogVocabulary) -> None:
+    # The dictionary here knows "warm", "winter" and "hands" only: "warmer" is made from "warm"; "garmin" is no word.
+    assert elec.reads("warmers") and elec.reads("warmer")
+    assert not elec.reads("garmin") and not elec.reads("wintry")
