@@ -153,6 +153,14 @@ def _live_first(orders: list[Order]) -> list[Order]:
     return [o for o in orders if o.status is not OrderStatus.cancelled] or orders
 
 
+def _open_to(intent: Intent, orders: list[Order]) -> list[Order]:
+    """``orders`` with those the request can act on first, in their order: delivered ones for a return, those still
+    to come for a cancellation or a change ("the one with the lunch boxes" for a return is the delivered order that
+    had them, not the one on its way that has them too; "the mugs from my last order" is of the last order still)."""
+    delivered = intent == Intent.get_refund
+    return sorted(orders, key=lambda o: (o.status is OrderStatus.delivered) != delivered)
+
+
 def screen_of(state: DialogState) -> Screen:
     """What the previous reply left on the shopper's screen, as understanding reads it."""
     return Screen(context=state.context, products=state.shown,
@@ -697,7 +705,7 @@ class DialogManager:
         if u.intent in _ACTS_ON_AN_ORDER:
             # "can i return the hand warmers": an order that can still be returned or changed, not a cancelled one
             # that also had them.
-            found = _live_first(found)
+            found = _live_first(found) if u.latest_order else _open_to(u.intent, _live_first(found))
         if u.slots.placed is None:
             return found[:1] or None
         return found if u.slots.placed.days_ago is None else found[:1]
