@@ -136,13 +136,16 @@ def quote_about(product: Product, attribute: str) -> str:
     need = len(words) if len(words) < 2 else (len(words) + 1) // 2
     # Each word in the singular ("lids" asked of a title that prints "Lid"); a long one by its first letters. (A
     # word of five letters or fewer is matched whole: "play" in "does it play spotify" is no "Playtime".)
-    patterns = [re.compile(rf"\b{re.escape(k[:5])}" if len(k) > 5 else rf"\b{re.escape(k)}s?\b")
+    # (Nor a word that only starts it: "water" of "Water Resistant" is no "waterproof"; a form of the word is as
+    # long as it, within a few letters.)
+    patterns = [(re.compile(rf"\b{re.escape(k[:5])}\w*" if len(k) > 5 else rf"\b{re.escape(k)}s?\b"), len(k))
                 for k in (stem(w) for w in words)]
     best = ("", 0, 0)
     for sentence in re.split(r"(?<=[.!?])\s+|\s*[\n;•]\s*", f"{product.title}. {product.description}"):
         sentence = sentence.strip()
         lowered = sentence.lower()
-        found = {w: m.start() for w, pattern in zip(words, patterns, strict=True) if (m := pattern.search(lowered))}
+        found = {w: m.start() for w, (pattern, size) in zip(words, patterns, strict=True)
+                 if (m := next((m for m in pattern.finditer(lowered) if len(m.group(0)) >= size - 3), None))}
         if sentence and len(found) >= need and (len(words) == 1 or any(len(w) > 3 for w in found)) \
                 and len(found) > best[1]:
             best = (sentence, len(found), min(found.values()))
