@@ -148,6 +148,7 @@ class Slots(BaseModel):
             its title prints.
         size_than: a size comparative asking for others ("bigger" -> "larger", "a smaller one" -> "smaller"):
             things of the kind shown that are larger (smaller) than all of them.
+        size_or_same: the comparative allows the size said itself ("27 inch or bigger"); None when it does not.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -173,6 +174,7 @@ class Slots(BaseModel):
     placed: OrderDate | None = None
     size_rank: SizeRank | None = None
     size_than: SizeComparison | None = None
+    size_or_same: bool | None = None
 
     def filled(self) -> frozenset[str]:
         """The names of the slots that are filled."""

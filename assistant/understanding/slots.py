@@ -231,6 +231,9 @@ class SlotExtractor:
             size_than=next(("smaller" if SIZE_CHOICE[w] == "smallest" else "larger" for i, w in enumerate(words)
                             if w.endswith("er") and w in SIZE_CHOICE and i not in negated
                             and (i == 0 or words[i - 1] != "the")), None),
+            # "27 inch or bigger": the size said is one of those asked for.
+            size_or_same=True if measure and any(w in SIZE_CHOICE and w.endswith("er") and before == "or"
+                                                 for before, w in itertools.pairwise(words)) else None,
         )
         # "a baby boy", "a teenage girl": a second person word right after the first says more of the same person.
         last = next((n.last for n in recipients[1:2] if n.first == recipients[0].last), None) if recipients else None

@@ -771,15 +771,20 @@ class ShoppingAdvisor:
         """The thing named in "a card to go with it", the ones closest to ``like_ids`` (what it goes with) first."""
         query = u.item_query
         head = head_word(query.split()) or query
-        found = self.find(query, u.slots, _category_filter(u), state, user_id, like_ids=like_ids, require=[head],
-                          head=head, thing=head)
-        return self.present(found, u.slots, query, u, state, Intent.search_product)
+        # "and some paper plates to match" after pink decorations: in the colour asked for them.
+        slots = u.slots if u.slots.colour or not state.slots.colour else \
+            u.slots.model_copy(update={"colour": state.slots.colour})
+        found = self.find(query, slots, _category_filter(u), state, user_id, like_ids=like_ids, require=[head],
+                          head=head, thing=head, phrase=tuple(content_words(query.split())))
+        return self.present(found, slots, query, u, state, Intent.search_product)
 
     def _other_size(self, direction: SizeComparison, query: str, slots: Slots, thing: str, u: Understanding,
-                    state: DialogState, user_id: str | None, than: float | None = None) -> TurnResult:
+                    state: DialogState, user_id: str | None, than: float | None = None,
+                    or_same: bool = False) -> TurnResult:
         """ "bigger" / "a smaller one" after a list: things of the kind shown, larger (smaller) than every shown one
         whose title prints a size, nearest size first, within the standing constraints; or why there are none.
-        ``than``: the size the shopper gave ("bigger than 27 inch"), the bound instead of the shown ones'."""
+        ``than``: the size the shopper gave ("bigger than 27 inch"), the bound instead of the shown ones';
+        ``or_same``: that size is one of those asked for ("27 inch or bigger")."""
         # A size the shopper gave is a measure ("bigger than 27 inch"); else as the titles shown say theirs.
         size_of = title_size if than is not None else size_scale([p.title for p in state.shown])
         sized = [(size, p) for p in state.shown if (size := size_of(p.title)) is not None]
@@ -805,7 +810,8 @@ class ShoppingAdvisor:
 
         def past_bound(found: Found) -> list[tuple[Product, str]]:
             return [(p, why) for p, why in found.ranked
-                    if (size := size_of(p.title)) is not None and (size > bound if larger else size < bound)]
+                    if (size := size_of(p.title)) is not None and (
+                        (size > bound if larger else size < bound) or (or_same and size == bound))]
 
         beyond = past_bound(found)
         if not beyond and state.kind and len(categories) == 1:
@@ -944,7 +950,8 @@ class ShoppingAdvisor:
         if u.slots.size_than and shown:
             # The standing size ("43 inch tvs") is what "bigger" moves away from, not a constraint kept.
             return self._other_size(u.slots.size_than, query or "", slots.model_copy(update={"size": None}), thing,
-                                    u, state, user_id, than=title_size(u.slots.size) if u.slots.size else None)
+                                    u, state, user_id, than=title_size(u.slots.size) if u.slots.size else None,
+                                    or_same=bool(u.slots.size_or_same))
         # Words that only describe ("4k?" after monitors, "something funny" after cards) keep the range shown: a 4K
         # camera is no 4K monitor.
         # What was viewed for the one before is no guide to a present for someone else, or for another occasion.

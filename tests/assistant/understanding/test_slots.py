@@ -901,3 +901,11 @@ def test_a_person_ruled_out_is_no_recipient(gift: SlotExtractor, text: str, reci
                                             excluded: tuple[str, ...]) -> None:
     slots = gift.read(text).slots
     assert slots.recipient == recipient and slots.exclude == excluded
+
+
+def test_a_size_or_bigger_includes_the_size_said() -> None:
+    from assistant.understanding.slots import SlotExtractor as Extractor
+
+    reading = Extractor("$").read("27 inch or bigger")
+    assert (reading.slots.size, reading.slots.size_than, reading.slots.size_or_same) == ("27 inch", "larger", True)
+    assert Extractor("$").read("bigger than 27 inch").slots.size_or_same is None
