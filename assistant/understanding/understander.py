@@ -1584,7 +1584,8 @@ class Understander:
             typed = f"{low}g" if low.endswith("in") else low
             slips = 2 if len(typed) >= 7 else 1
             candidates = [r for r in _REQUEST_WORDS_SORTED if r[0] == low[0] and abs(len(r) - len(typed)) <= 1
-                          and edit_distance_within(typed, r, slips) and (slips == 2 or _plausible_slip(typed, r))]
+                          and edit_distance_within(typed, r, slips)
+                          and (_plausible_slip(typed, r) if slips == 1 else _two_plausible_slips(typed, r))]
             if not candidates:
                 return word
             # The likelier slip first: two letters swapped ("teh": the, not ten), then a letter left out ("shw":
@@ -1673,11 +1674,30 @@ def _plausible_slip(typed: str, word: str) -> bool:
     pairs = [(a, b) for a, b in zip(typed, word, strict=True) if a != b]
     if len(pairs) != 1:
         return True
-    a, b = pairs[0]
+    return _slipped(*pairs[0])
+
+
+def _slipped(a: str, b: str) -> bool:
+    """Whether the letter ``a`` typed for ``b`` is a likely slip: one vowel for another, or a neighbouring key."""
     if a in _VOWELS and b in _VOWELS:
         return True
     (ra, ca), (rb, cb) = _KEYS.get(a, (9, 0.0)), _KEYS.get(b, (-9, 0.0))
     return abs(ra - rb) <= 1 and abs(ca - cb) <= 1.25
+
+
+def _two_plausible_slips(typed: str, word: str) -> bool:
+    """Whether ``typed`` is ``word`` with two slips each of them likely: a letter left out or added, or one typed
+    for another as :func:`_slipped` allows ("sumthing": something). Two unlikely letters make another word
+    ("compile" is no "compare", "defrost" no "dearest")."""
+    longer, shorter = (word, typed) if len(word) >= len(typed) else (typed, word)
+    cuts = [longer[:i] + longer[i + 1:] for i in range(len(longer))] if len(longer) > len(shorter) else [longer]
+    for cut in cuts:
+        if len(cut) != len(shorter):
+            continue
+        pairs = [(a, b) for a, b in zip(shorter, cut, strict=True) if a != b]
+        if len(pairs) <= (2 if cut is longer else 1) and all(_slipped(a, b) for a, b in pairs):
+            return True
+    return False
 
 
 def _keeps_letters(typed: str, word: str) -> bool:
