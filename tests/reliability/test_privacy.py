@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,9 +32,7 @@ def rows(bot: Any, table: str, session_id: str) -> list[Any]:
 
 
 def stored_text(bot: Any, session_id: str) -> str:
-    # The text stored, not the rows' own numbers: a database that has kept 41,110 messages has a row id printing
-    # "4111", the start of the card number looked for.
-    return "\n".join(str(v) for table in TABLES for r in rows(bot, table, session_id) for v in r if isinstance(v, str))
+    return "\n".join(str(tuple(r)) for table in TABLES for r in rows(bot, table, session_id))
 
 
 def test_transcripts_and_tickets_are_redacted(giftshop_bot: Any, tally: Any) -> None:
@@ -44,7 +43,9 @@ def test_transcripts_and_tickets_are_redacted(giftshop_bot: Any, tally: Any) -> 
     assert rows(giftshop_bot, "dialog_messages", session) and rows(giftshop_bot, "handoff_tickets", session)
     for kind, value in PERSONAL.items():
         assert value not in stored, f"{kind} stored unredacted"
-    assert "4111" not in stored and "7946" not in stored and "Baker Street" not in stored
+    # A group of the card's or the phone's digits on its own, not inside another number: a database that has kept
+    # 41,110 messages has a row id printing "4111", and a time stored at 21:59:50.411179 prints it too.
+    assert not re.search(r"(?<!\d)(?:4111|7946)(?!\d)", stored) and "Baker Street" not in stored
     for placeholder in ("[email]", "[phone]", "[card]", "[address]"):
         assert placeholder in stored
 
