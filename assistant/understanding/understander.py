@@ -1579,8 +1579,8 @@ class Understander:
                 return fixes[low]
             if len(low) < 3 or low in REQUEST_WORDS or self.catalog.knows(low) or self.catalog.is_dictionary_word(low):
                 return word
-            # Two slips in a long word, as the catalog's words are corrected ("sumthing", "anythink"); its g dropped
-            # too ("sumthin").
+            # Two slips in a long word, as the catalog's words are corrected ("sumthing"), each a likely one; its g
+            # dropped too ("sumthin").
             typed = f"{low}g" if low.endswith("in") else low
             slips = 2 if len(typed) >= 7 else 1
             candidates = [r for r in _REQUEST_WORDS_SORTED if r[0] == low[0] and abs(len(r) - len(typed)) <= 1
