@@ -328,6 +328,8 @@ class Understanding(BaseModel):
             though its titles print the head ("Karaoke Machine").
         unknown_names: the words of ``head_phrase`` that neither the catalog, nor the embedder's vocabulary, nor
             typo correction knows: a name the shop has never heard of ("garmin" of "garmin watch").
+        unprinted_likes: what the person a present is for is said to like, in words no product prints in any form
+            ("golf" of "he's into golf" at a gift shop with nothing for golf): searched for, and said dropped.
         named_early: the head is among the first three content words: a thing asked for by name ("do you have
             an iphone 15?"), not the tail of a described need ("protect my hands getting dishes out").
         names_product: the message uses words the catalog's titles print (beyond a property asked about):
@@ -433,6 +435,7 @@ class Understanding(BaseModel):
     head: str = ""
     head_phrase: tuple[str, ...] = ()
     unknown_names: tuple[str, ...] = ()
+    unprinted_likes: tuple[str, ...] = ()
     named_early: bool = False
     names_product: bool = False
     category_filter: bool = False

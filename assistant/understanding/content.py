@@ -121,6 +121,38 @@ def search_query(words: Sequence[str], people: Collection[str] = ()) -> str:
     return " ".join(w for i, w in enumerate(words) if i not in polite | after_who | who).strip()
 
 
+# Who likes a thing, as a message names them before the verb or "into" that says so ("he's into golf", "she loves
+# unicorns", "someone who likes fishing").
+_LIKERS = frozenset({"who", "whos", "he", "she", "they", "hes", "shes", "theyre"})
+
+
+def liked_words(words: Sequence[str]) -> list[str]:
+    """The content words of what a person is said to like: after "into" following the person ("he's into golf"), or
+    after the verb following them ("she loves unicorns", "my wife is obsessed with cats": a preposition after the
+    verb is skipped), up to the first word that is neither content nor "and". Grammar, no list of interests: the
+    object of a person's liking is the interest, whatever it is."""
+    liked: list[str] = []
+    for i, w in enumerate(words[:-1]):
+        if w not in _LIKERS:
+            continue
+        j = i + 1
+        while j < len(words) and words[j] in ("is", "are", "really", "so", "very", "just"):
+            j += 1
+        if j < len(words) and words[j] == "into":
+            j += 1
+        elif j < len(words) and not content_words([words[j]]):
+            continue  # "who is", "she can": no verb of liking
+        else:
+            j += 1  # the verb ("loves", "obsessed")
+            if j < len(words) and words[j] in ("with", "about", "on", "of"):
+                j += 1
+        while j < len(words) and (content_words([words[j]]) or words[j] == "and"):
+            if words[j] != "and":
+                liked.append(words[j])
+            j += 1
+    return liked
+
+
 def in_stock_positions(words: Sequence[str]) -> set[int]:
     """Where "in stock" asks for what is in stock ("only the ones in stock"): every search is of products in stock
     already, and "stock" names no thing to search for."""

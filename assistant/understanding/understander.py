@@ -56,6 +56,7 @@ from assistant.understanding.catalog import (
     NamedCategories,
     edit_distance_within,
     prints,
+    root,
     stem,
     words_of,
 )
@@ -70,6 +71,7 @@ from assistant.understanding.content import (
     follows_modal,
     follows_question_subject,
     in_stock_positions,
+    liked_words,
     ranking_positions,
     search_query,
     small_count,
@@ -480,6 +482,8 @@ class Understander:
             unknown_names=tuple(w for w in head_phrase(head_words, head)[-2:] if w.isalpha()
                                 and not self.catalog.reads(w) and not w.endswith("ing"))
             if head and head in content[:3] else (),
+            unprinted_likes=tuple(w for w in liked_words(words) if w.isalpha() and not self.catalog.knows(w)
+                                  and not self.catalog.knows(root(w))),
             # (Early in the clause that asks: "my printer ran out of ink, do you do hp cartridges".)
             named_early=head in content_words(asking)[:3] and introduced_as_thing(head_words, head),
             category_filter=named.filter, angry=bool(ANGRY.search(text)), attribute=attribute,

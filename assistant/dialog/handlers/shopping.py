@@ -759,6 +759,10 @@ class ShoppingAdvisor:
                           featuring=u.shows if query == u.query else ())
         if query == u.query:
             _say_unknown_lacking(found, u, slots, with_head=True)
+        if not found.not_found:
+            # "he's into golf" where nothing prints golf: the closest presents, with golf said dropped, not passed as
+            # things for a golfer.
+            found.relaxed.extend(w for w in u.unprinted_likes if w not in found.relaxed)
         return self.present(found, slots, query, u, state, Intent.search_product)
 
     def closest(self, u: Understanding, state: DialogState, user_id: str | None, k: int) -> list[ShownProduct]:

@@ -84,3 +84,20 @@ def test_in_stock_is_no_search_word() -> None:
     # "only the ones in stock": every search is of products in stock; "stock" names nothing to find.
     assert search_query("only the ones in stock".split()) == "only the ones"
     assert search_query("a stock pot".split()) == "a stock pot"
+
+
+@pytest.mark.parametrize(
+    ("text", "liked"),
+    [
+        ("hes into golf", ["golf"]),
+        ("she is really into knitting and baking", ["knitting", "baking"]),
+        ("a present for my sister, she likes tea", ["tea"]),
+        ("someone who loves music , about 100", ["music"]),
+        ("who is it for", []),  # no verb of liking
+        ("she can use it at work", []),
+    ],
+)
+def test_what_a_person_likes_is_the_object_of_their_liking(text: str, liked: list[str]) -> None:
+    from assistant.understanding.content import liked_words
+
+    assert liked_words(text.replace(",", " ,").split()) == liked
