@@ -1059,6 +1059,16 @@ class ShoppingAdvisor:
             # "leather?" after notebooks, and no notebook's title says leather: the notebooks found are not that,
             # and the reply says so rather than offer them as an answer.
             found.relaxed.append(join_words(asked_for))
+        # A number asked for ("1000 pieces?" after jigsaws) that no product found prints: the spec is said dropped,
+        # as a word is ("leather?"), not passed over with the jigsaws shown as if they had it.
+        numbers = [w for w in (u.query or "").split() if any(c.isdigit() for c in w)
+                   and w not in (state.query or "").split()]
+        if numbers and found.ranked and not found.not_found and not any(
+                prints(p.title, w) for p, _ in found.ranked[:SHOW] for w in numbers):
+            spec = " ".join(w for w in (u.query or "").split()
+                            if w in numbers or (w in asked_for and w not in found.relaxed))
+            if spec not in found.relaxed:
+                found.relaxed.append(spec)
         # Named by what they are (the kind on the screen), never by a describing word ("5 christmas elegants") or
         # words a title prints beside its kind ("one that says welcome" after doormats: "5 doormat welcomes").
         # A refinement naming nothing ("any in pink" after cake stands) keeps the kind shown: the words of the standing
