@@ -413,6 +413,11 @@ def prints(title: str, word: str) -> bool:
     title_words = words_of(title)
     if len(w) == 2:
         return any(w == stem(t) for t in title_words)
-    # Inside a compound only at its start or its end, where its parts are: "flat" is no part of "Inflatable".
-    return len(w) >= 3 and (any((s := stem(t)).startswith(w) or s.endswith(w) for t in title_words)
+    return len(w) >= 3 and (any(part_of(w, stem(t)) for t in title_words)
                             or any(w.startswith(a) and w == stem(a + b) for a, b in itertools.pairwise(title_words)))
+
+
+def part_of(form: str, word: str) -> bool:
+    """Whether the word form ``form`` is ``word`` or a part of it as a compound: at its start or its end, where a
+    compound's parts are ("mat" of "doormat"; "flat" is no part of "inflatable")."""
+    return word.startswith(form) or word.endswith(form)

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from assistant.types import Slots
 from assistant.understanding.budget import MONEY_WORDS
-from assistant.understanding.catalog import of_own_kind, stem, title_itself
+from assistant.understanding.catalog import of_own_kind, stem, title_itself, words_of
 from assistant.understanding.content import DO_FORMS, FUNCTION_WORDS, MODALS, content_words, small_count
 from assistant.understanding.ordinals import REF_NOUNS
 from assistant.understanding.vocab import NUMBER_WORDS, ORDINALS, PRICE_WORDS, SIZES
@@ -242,7 +242,7 @@ _GRADES = {size: grade for grade, sizes in enumerate((("mini", "XS"), ("small", 
 def title_grade(title: str) -> float | None:
     """Where the first size word of a title stands among the others ("Small Parlour Picture Frame" -> 1.0, "Large
     ..." -> 3.0), or None: of the thing itself, as for :func:`title_size`."""
-    words = re.findall(r"[a-z0-9]+", title_itself(title).lower())
+    words = words_of(title_itself(title))
     for first, second in itertools.pairwise([*words, ""]):
         size = SIZES.get(f"{first} {second}") or SIZES.get(first)
         if size in _GRADES:

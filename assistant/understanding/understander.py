@@ -1695,9 +1695,7 @@ def _two_plausible_slips(typed: str, word: str) -> bool:
     ("compile" is no "compare", "defrost" no "dearest")."""
     longer, shorter = (word, typed) if len(word) >= len(typed) else (typed, word)
     cuts = [longer[:i] + longer[i + 1:] for i in range(len(longer))] if len(longer) > len(shorter) else [longer]
-    for cut in cuts:
-        if len(cut) != len(shorter):
-            continue
+    for cut in cuts:  # (the respelling compares only words within a letter of each other's length)
         pairs = [(a, b) for a, b in zip(shorter, cut, strict=True) if a != b]
         if len(pairs) <= (2 if cut is longer else 1) and all(_slipped(a, b) for a, b in pairs):
             return True

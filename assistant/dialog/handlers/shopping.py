@@ -38,6 +38,7 @@ from assistant.understanding.attributes import (
 from assistant.understanding.catalog import (
     is_a,
     of_own_kind,
+    part_of,
     prints,
     prints_form,
     stem,
@@ -187,8 +188,7 @@ def not_found_words(query_words: Sequence[str], products: Sequence[Product]) -> 
         s = stem(w)
         if len(s) < 3:
             continue
-        # As a word, or a part of a compound at its start or end ("mat" of "Doormat"; "flat" is none of "Inflatable").
-        if not any(t.startswith(s) or t.endswith(s) for title in titles for t in title) and s not in compounds:
+        if not any(part_of(s, t) for title in titles for t in title) and s not in compounds:
             missing.append(w)
     return missing
 
@@ -853,6 +853,9 @@ class ShoppingAdvisor:
         # size names no new thing with its other words ("come"); the kind on the screen stays. (A feature's words
         # are searched: "do any of them come with a case" finds the ones whose titles print it.)
         names = _names_a_thing(u) and not (u.points_back and not u.named_early and bool(u.slots.colour or u.slots.size))
+        # The message's words that the standing request did not have ("portable" after presents for a music lover).
+        standing_words = set((state.query or "").split())
+        added = [w for w in (u.query or "").split() if w not in standing_words]
         if names and u.query and u.query not in (query or ""):
             query = f"{query} {u.query}".strip() if query else u.query
         for_someone_else = bool(u.slots.recipient and u.slots.recipient != state.slots.recipient and query)
@@ -938,8 +941,7 @@ class ShoppingAdvisor:
         switched = (u.slots.recipient, *u.recipient_words) if switching else ()
         attributes = {w for v in (u.slots.colour, u.slots.size, u.slots.feature, *u.slots.brands, *switched) if v
                       for w in words_of(v)}
-        fresh = [w for w in _query_words(u)
-                 if w not in (state.query or "").split() and w not in attributes and u.names_product]
+        fresh = [w for w in content_words(added) if w not in attributes and u.names_product]
         # Words that only describe ("something curved", "anything more elegant") put the products that print them
         # first, alone only when a few do: one card printing "Funny" is not all there is to "something funny".
         described, fresh = (fresh, []) if u.describes_only else ([], fresh)
@@ -1012,8 +1014,7 @@ class ShoppingAdvisor:
                     return anew
         if names and shown and not changes and not exclude and len(
                 {p.id for p, _ in found.ranked[:SHOW]} & set(state.shown_ids)) * 2 > len(shown) and not any(
-                prints(p.title, w) for p, _ in found.ranked[:SHOW]
-                for w in content_words((u.query or "").split()) if w not in (state.query or "").split()):
+                prints(p.title, w) for p, _ in found.ranked[:SHOW] for w in content_words(added)):
             # "something more useful" after a list: words that change nothing the search can see would show the same
             # products again; the shopper asked for others. ("something portable" after presents for a music lover,
             # where one speaker shown prints "portable", puts that one first, as "240hz?" after monitors puts the
@@ -1052,7 +1053,7 @@ class ShoppingAdvisor:
         # (Nor "different" of "any different colours?": it asks for others, and the colour question is no word.)
         # Who it is for and the occasion say why it is bought, not what a title prints ("one for my son for school").
         why = {*u.recipient_words, *words_of(u.slots.occasion or "")} | (PEOPLE_NOUNS if u.people else set())
-        asked_for = [w for w in _query_words(u) if w not in (state.query or "").split() and w not in attributes
+        asked_for = [w for w in content_words(added) if w not in attributes
                      and w not in OTHERNESS and w not in words_of(u.attribute) and w not in why]
         if names and asked_for and not found.not_found and not any(
                 prints(p.title, w) for p, _ in found.ranked[:SHOW] for w in asked_for):
@@ -1061,12 +1062,10 @@ class ShoppingAdvisor:
             found.relaxed.append(join_words(asked_for))
         # A number asked for ("1000 pieces?" after jigsaws) that no product found prints: the spec is said dropped,
         # as a word is ("leather?"), not passed over with the jigsaws shown as if they had it.
-        numbers = [w for w in (u.query or "").split() if any(c.isdigit() for c in w)
-                   and w not in (state.query or "").split()]
+        numbers = [w for w in added if any(c.isdigit() for c in w)]
         if numbers and found.ranked and not found.not_found and not any(
                 prints(p.title, w) for p, _ in found.ranked[:SHOW] for w in numbers):
-            spec = " ".join(w for w in (u.query or "").split()
-                            if w in numbers or (w in asked_for and w not in found.relaxed))
+            spec = " ".join(w for w in added if w in numbers or (w in asked_for and w not in found.relaxed))
             if spec not in found.relaxed:
                 found.relaxed.append(spec)
         # Named by what they are (the kind on the screen), never by a describing word ("5 christmas elegants") or
