@@ -3,6 +3,7 @@ encoder both run that way on every turn; see ``finetune.onnx_runtime`` and ``ret
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 import warnings
@@ -41,5 +42,33 @@ def export_graph(module: Any, tokenizer: Any, trace_texts: Sequence[str], output
                               opset_version=OPSET, dynamo=False)
         os.replace(tmp, path)
     finally:
+        Path(tmp).unlink(missing_ok=True)
+    return path
+
+
+def quantize_graph(source: Path, path: Path) -> Path:
+    """Write an int8 copy of the graph at ``source`` to ``path`` (atomically, as :func:`export_graph`).
+
+    Only the weights of matrix products are quantized, one scale per output channel, and activations are quantized
+    per call (dynamic quantization): the vocabulary table stays float, so no word's vector is rounded away. On CPUs
+    with int8 dot products this runs a MiniLM forward pass about three times faster.
+
+    Raises:
+        OSError: If ``path``'s directory cannot be written.
+    """
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".onnx")
+    os.close(fd)
+    root = logging.getLogger()
+    level = root.level
+    try:
+        # The quantizer advises, through the root logger, a shape-inference pass that changes nothing for these graphs.
+        root.setLevel(max(level, logging.ERROR))
+        quantize_dynamic(source, tmp, weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul", "Gemm"],
+                         per_channel=True)
+        os.replace(tmp, path)
+    finally:
+        root.setLevel(level)
         Path(tmp).unlink(missing_ok=True)
     return path

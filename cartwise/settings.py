@@ -69,9 +69,11 @@ class Settings(BaseSettings):
         "fine-tune trains in a background process, then swap; fine-tuned: train it first (minutes) and serve only it; "
         "embedding-head: serve the head only, never fine-tune.",
     )
-    intent_runtime: Literal["onnx", "torch"] = Field(
-        "onnx", description="What runs the fine-tuned intent model: onnxruntime over its ONNX export (same logits, "
-        "about 3x faster per turn on a CPU; written next to the weights on first load) or PyTorch.",
+    intent_runtime: Literal["onnx-int8", "onnx", "torch"] = Field(
+        "onnx-int8", description="What runs the fine-tuned intent model: onnxruntime over its int8 copy, with the "
+        "float export deciding the messages the copy is unsure of (the float export's decisions, about half its time "
+        "per message), over the float ONNX export alone (PyTorch's logits, about 3x faster than PyTorch on a CPU) or "
+        "PyTorch; the exports are written next to the weights on first load.",
     )
     intent_head_dir: Path | None = Field(None, description="Where the embedding-head intent model is saved/loaded.")
     intent_train_nice: int = Field(

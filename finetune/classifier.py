@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from finetune.errors import NotFittedError
 from finetune.labels import OUT_OF_SCOPE, Intent
 from finetune.metadata import IntentModelMetadata
-from finetune.onnx_runtime import ONNX_FILE, OnnxLogits, export_onnx
+from finetune.onnx_runtime import INT8_FILE, INT8_SURE, ONNX_FILE, OnnxLogits, export_onnx, quantize_onnx
 from finetune.types import IntentRuntime, LabelProb
 
 if TYPE_CHECKING:
@@ -69,6 +69,9 @@ class IntentClassifier:
         max_length: Token limit (the one used in training).
         batch_size: Batch size of :meth:`predict_batch`.
         onnx: The same model exported to ONNX (:mod:`finetune.onnx_runtime`); when given, it computes the logits.
+        quick: Its int8 copy; when given, it answers first, and the float graph answers again only the texts whose
+            top probability from it is below ``quick_sure`` (see :data:`finetune.onnx_runtime.INT8_SURE`).
+        quick_sure: That bound.
 
     Example:
         >>> clf = IntentClassifier.from_pretrained("var/models/intent")  # doctest: +SKIP
@@ -85,11 +88,15 @@ class IntentClassifier:
         max_length: int = 48,
         batch_size: int = 64,
         onnx: OnnxLogits | None = None,
+        quick: OnnxLogits | None = None,
+        quick_sure: float = INT8_SURE,
     ) -> None:
         if model is None and onnx is None:
             raise ValueError("IntentClassifier needs the PyTorch model or its ONNX export")
         self.model = model
         self.onnx = onnx
+        self.quick = quick
+        self.quick_sure = quick_sure
         self.tokenizer = tokenizer
         self.labels = list(labels)
         self.threshold = threshold
@@ -111,7 +118,9 @@ class IntentClassifier:
             threshold: Overrides the tuned threshold in ``metadata.json``.
             num_threads: If given, ``torch.set_num_threads(num_threads)`` (process-wide).
             runtime: ``"onnx"`` runs the directory's ONNX export, writing it first if the directory has none
-                (or keeps PyTorch, with a warning, if it cannot be written); ``"torch"`` runs PyTorch.
+                (or keeps PyTorch, with a warning, if it cannot be written); ``"onnx-int8"`` runs its int8 copy
+                first, written the same way, and the export where the copy is unsure (or the export alone, with a
+                warning, if the copy cannot be written); ``"torch"`` runs PyTorch.
 
         Returns:
             The classifier, in eval mode on the CPU.
@@ -134,12 +143,13 @@ class IntentClassifier:
         if runtime == "torch" or not onnx_path.is_file():
             model = AutoModelForSequenceClassification.from_pretrained(str(model_dir))
             model.eval()
-        if runtime == "onnx" and model is not None:
+        if runtime != "torch" and model is not None:
             try:
                 export_onnx(model, tokenizer, model_dir)
             except OSError as exc:
                 logger.warning("could not write the intent model's ONNX export (%s); serving it with PyTorch", exc)
-        onnx = OnnxLogits.load(onnx_path) if runtime == "onnx" and onnx_path.is_file() else None
+        onnx = OnnxLogits.load(onnx_path) if runtime != "torch" and onnx_path.is_file() else None
+        quick = _int8_graph(model_dir) if runtime == "onnx-int8" and onnx is not None else None
         return cls(
             None if onnx is not None else model,
             tokenizer,
@@ -147,6 +157,7 @@ class IntentClassifier:
             threshold=metadata.threshold if threshold is None else threshold,
             max_length=metadata.max_length,
             onnx=onnx,
+            quick=OnnxLogits.load(quick) if quick is not None else None,
         )
 
     @classmethod
@@ -168,13 +179,26 @@ class IntentClassifier:
         rows: list[np.ndarray[Any, np.dtype[np.float32]]] = []
         clean = [text[:MAX_INPUT_CHARS] for text in texts]
         for start in range(0, len(clean), self.batch_size):
-            rows.append(_softmax(self._logits(clean[start : start + self.batch_size])))
+            rows.append(self._probabilities(clean[start : start + self.batch_size]))
         if not rows:
             return np.zeros((0, len(self.labels)), dtype=np.float32)
         return np.concatenate(rows)
 
+    def _probabilities(self, texts: list[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
+        if self.quick is None:
+            return _softmax(self._logits(texts))
+        probs = _softmax(self.quick(self._tokens(texts)))
+        # Rounding to int8 moves a decision only where the model is unsure; there the float graph decides.
+        unsure = np.flatnonzero(probs.max(axis=1) < self.quick_sure)
+        if unsure.size:
+            probs[unsure] = _softmax(self._logits([texts[i] for i in unsure]))
+        return probs
+
+    def _tokens(self, texts: list[str]) -> Any:
+        return self.tokenizer(texts, padding=True, truncation=True, max_length=self.max_length, return_tensors="np")
+
     def _logits(self, texts: list[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
-        batch = self.tokenizer(texts, padding=True, truncation=True, max_length=self.max_length, return_tensors="np")
+        batch = self._tokens(texts)
         if self.onnx is not None:
             return self.onnx(batch)
         import torch
@@ -192,6 +216,19 @@ class IntentClassifier:
     def predict_batch(self, texts: Sequence[str]) -> list[IntentPrediction]:
         """Intents of several utterances, in order; empty ones need no model call."""
         return predict_texts(texts, self.predict_proba, self.labels, self.threshold)
+
+
+def _int8_graph(model_dir: Path) -> Path | None:
+    """The int8 copy of the directory's ONNX export, written first when missing or older than the export; ``None``
+    when it cannot be written."""
+    graph = model_dir / INT8_FILE
+    if graph.is_file() and graph.stat().st_mtime >= (model_dir / ONNX_FILE).stat().st_mtime:
+        return graph
+    try:
+        return quantize_onnx(model_dir)
+    except OSError as exc:
+        logger.warning("could not write the intent model's int8 copy (%s); serving the float export alone", exc)
+        return None
 
 
 def predict_texts(texts: Sequence[str], predict_proba: Callable[[list[str]], np.ndarray[Any, np.dtype[np.float32]]],

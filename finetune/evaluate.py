@@ -63,7 +63,7 @@ class IntentEvaluator:
         """
         path = model_dir or settings.intent_model_path
         metadata = IntentModelMetadata.load(path)
-        classifier = IntentClassifier.from_pretrained(path)
+        classifier = IntentClassifier.from_pretrained(path, runtime=settings.intent_runtime)
         seed = int(metadata.hyperparameters.get("seed") or 13)
         max_per_intent = int(metadata.hyperparameters.get("max_per_intent") or 120)
         if metadata.data_source == "builtin":

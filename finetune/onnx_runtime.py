@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
-from cartwise.onnx_export import export_graph
+from cartwise.onnx_export import export_graph, quantize_graph
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
@@ -33,6 +33,12 @@ logger = logging.getLogger(__name__)
 
 ONNX_FILE: Final = "model.onnx"
 """The exported graph's name inside a model directory."""
+INT8_FILE: Final = "model.int8.onnx"
+"""Its int8 copy (:func:`quantize_onnx`), what serving runs first by default."""
+INT8_SURE: Final = 0.9
+"""The int8 copy's top probability from which its decision stands without the float graph's. On the intent data's
+test, validation and held-out splits (3,583 messages with their contexts) the copy's decision differed from the float
+graph's on 30, every one with a top probability below 0.81; 7.6 % of the messages fall below 0.9."""
 # Traced on a padded pair, so no branch that looks at the mask ("all ones? then drop it") is frozen the wrong way.
 _TRACE_TEXTS: Final = ["where is my parcel", "[after a list of products] the second one in red, under twenty"]
 
@@ -45,6 +51,20 @@ def export_onnx(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, mode
     """
     path = export_graph(model, tokenizer, _TRACE_TEXTS, "logits", Path(model_dir) / ONNX_FILE, {0: "batch"})
     logger.info("intent model exported to %s", path)
+    return path
+
+
+def quantize_onnx(model_dir: Path) -> Path:
+    """Write the int8 copy of ``model_dir / ONNX_FILE`` to ``model_dir / INT8_FILE`` and return its path.
+
+    On the evaluation splits its decisions agree with the float graph's on 99 messages in 100, at the same accuracy, in
+    a third of the time; the differences are where it is unsure (:data:`INT8_SURE`).
+
+    Raises:
+        OSError: If ``model_dir`` cannot be written.
+    """
+    path = quantize_graph(Path(model_dir) / ONNX_FILE, Path(model_dir) / INT8_FILE)
+    logger.info("intent model quantized to %s", path)
     return path
 
 

@@ -48,7 +48,7 @@ from finetune.errors import TrainingError
 from finetune.labels import OUT_OF_SCOPE
 from finetune.metadata import METADATA_FILE, IntentModelMetadata
 from finetune.metrics import score_predictions
-from finetune.onnx_runtime import export_onnx
+from finetune.onnx_runtime import export_onnx, quantize_onnx
 from finetune.threshold import THRESHOLD_OBJECTIVE, decide, tune_threshold
 from finetune.types import LabeledText
 
@@ -228,6 +228,7 @@ def train_intent_model(
         best.save_pretrained(str(final))
         tokenizer.save_pretrained(str(final))
         export_onnx(best, tokenizer, final)
+        quantize_onnx(final)
         metadata.save(final)
         _replace_dir(final, out_dir)
     finally:

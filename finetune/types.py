@@ -17,5 +17,6 @@ ServingName: TypeAlias = Literal["embedding-head", "fine-tuned"]
 EMBEDDING_HEAD: Final = "embedding-head"
 FINE_TUNED: Final = "fine-tuned"
 
-IntentRuntime: TypeAlias = Literal["onnx", "torch"]
-"""What runs the fine-tuned model's forward pass: onnxruntime over its export (the default) or PyTorch."""
+IntentRuntime: TypeAlias = Literal["onnx-int8", "onnx", "torch"]
+"""What runs the fine-tuned model's forward pass: onnxruntime over its export with int8 weights (the default),
+over the float export, or PyTorch."""

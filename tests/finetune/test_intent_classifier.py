@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from cartwise.settings import Settings
 from finetune.classifier import MAX_INPUT_CHARS, IntentClassifier, IntentPrediction
 from finetune.errors import NotFittedError
 from finetune.labels import OUT_OF_SCOPE
-from finetune.onnx_runtime import ONNX_FILE
+from finetune.onnx_runtime import INT8_FILE, ONNX_FILE
 
 pytestmark = pytest.mark.no_shop  # reads no built shop: runs while a fresh clone builds them
 
@@ -106,3 +107,36 @@ def test_a_model_without_an_export_gets_one_on_first_load(tiny_model: Path, tmp_
     text = "do you sell red mugs"
     assert np.allclose(first.predict_proba([text]), IntentClassifier.from_pretrained(tiny_model).predict_proba([text]),
                        atol=1e-5)
+
+
+def test_the_int8_copy_is_written_on_first_load_and_again_after_a_new_export(tiny_model: Path, tmp_path: Path) -> None:
+    model_dir = tmp_path / "intent"
+    shutil.copytree(tiny_model, model_dir)
+    (model_dir / INT8_FILE).unlink(missing_ok=True)
+    served = IntentClassifier.from_pretrained(model_dir, runtime="onnx-int8")
+    assert (model_dir / INT8_FILE).is_file() and served.quick is not None and served.onnx is not None
+    assert not list(model_dir.glob(".model.int8-*"))  # written atomically
+    assert (model_dir / INT8_FILE).stat().st_size < (model_dir / ONNX_FILE).stat().st_size
+    # A copy older than the export it was made from belongs to another model: it is made again.
+    os.utime(model_dir / INT8_FILE, (1, 1))
+    IntentClassifier.from_pretrained(model_dir, runtime="onnx-int8")
+    assert (model_dir / INT8_FILE).stat().st_mtime >= (model_dir / ONNX_FILE).stat().st_mtime
+    assert IntentClassifier.from_pretrained(model_dir).quick is None  # the float export alone unless asked
+
+
+def test_the_float_graph_decides_where_the_int8_copy_is_unsure(tiny_model: Path) -> None:
+    texts = ["hi", "[after a list of products] the second one, in red please", "where is my parcel? " * 20,
+             "I want my money back for the broken kettle", "do you sell red mugs"]
+    exact = IntentClassifier.from_pretrained(tiny_model).predict_proba(texts)
+    served = IntentClassifier.from_pretrained(tiny_model, runtime="onnx-int8")
+    served.quick_sure = 0.0  # the copy alone
+    quick = served.predict_proba(texts)
+    assert not np.allclose(quick, exact, atol=1e-6)  # rounding to int8 moves the probabilities a little
+    assert np.allclose(quick, exact, atol=0.1)
+    sure = quick.max(axis=1)
+    served.quick_sure = float(np.median(sure))
+    mixed = served.predict_proba(texts)
+    unsure = sure < served.quick_sure
+    assert unsure.any() and not unsure.all()
+    assert np.allclose(mixed[unsure], exact[unsure], atol=1e-5)
+    assert np.allclose(mixed[~unsure], quick[~unsure], atol=1e-6)
