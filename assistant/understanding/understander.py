@@ -820,6 +820,14 @@ class Understander:
             # "now show me teapots" (goodbye at 0.94 to the model: "bye for now"): a thing asked for by name that the
             # catalog prints is a request, whatever greeting or thanks comes with it.
             u = u.with_intent(Intent.search_product, f"a thing asked for by name: {u.head}")
+        elif u.intent == Intent.out_of_scope and screen.context is TurnContext.products and goes_on(words) \
+                and u.named_early and u.names_product:
+            # "what about throws" after cushions (out of scope at 0.92 to the model: "throws" is a verb too), "what
+            # about dogs" after mugs with cats on: a thing the titles print, asked for going on from a list; among
+            # those listed where one of them prints it (the dog mug), else anew.
+            among = any(prints(p.title, u.head) for p in screen.products)
+            u = u.with_intent(Intent.refine_search if among else Intent.search_product,
+                              f"a thing going on from the list: {u.head}")
         elif u.intent in _SOCIAL and u.names_product and content and (named := self._names_a_product(u, content)):
             # "first aid tin", "the regency cakestand" (goodbyes at 0.83 and 0.94 to the model): a message whose
             # every word a product's title prints, the product the calibrated catalog check accepts, is its name.
@@ -1828,6 +1836,8 @@ CATEGORY_GUESS_MARGIN = 0.08
 # ("show me teapots", "find us a tent"): each makes the phrase after it the thing asked for.
 # Verbs that take what is wanted after "for" ("looking for", "searching for").
 _SEEKING = frozenset("looking searching hunting shopping".split())
+# The interrogative determiners: opening a question, the noun after them is what it asks about.
+_ASKING_WHICH = frozenset({"what", "which"})
 # (With the verbs of choosing one for the shopper: "help me pick a printer", "can you recommend a drone".)
 _INTRODUCERS = frozenset("a an any some another sell sells selling stock stocks carry carries have has got about "
                          "need want buy find me us send deliver ship order get bring add pick choose recommend "
@@ -1986,6 +1996,11 @@ def introduced_as_thing(words: Sequence[str], head: str) -> bool:
         return False
     if before == "for" and start >= 2 and words[start - 2] in _SEEKING:
         return True  # "looking for wrapping paper": the phrasal verb of wanting
+    opener = start - 2 if before in DETERMINERS else start - 1
+    if opener == 0 and words[0] in _FRAGMENT_OPENERS:
+        return False  # "for a garden tea party" after napkins: what the napkins are for, not a thing asked for
+    if start == 1 and before in _ASKING_WHICH:
+        return True  # "what tv would you recommend", "which laptop is best for uni": the thing the question is about
     # "do you have the iphone 15": a thing asked for by its name after a verb of selling or having.
     return before in _INTRODUCERS or _selling_do(words, start - 1) or (before == "the" and asks_if_sold(words, head))
 

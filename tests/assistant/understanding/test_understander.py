@@ -295,6 +295,16 @@ def test_a_question_to_the_shop_after_the_scene_is_the_asking_clause() -> None:
     assert not introduced_as_thing("i broke the iphone".split(), "iphone")
 
 
+def test_the_noun_after_what_or_which_opening_a_question_is_the_thing_it_asks_about() -> None:
+    from assistant.understanding.understander import introduced_as_thing
+
+    assert introduced_as_thing("what tv would you recommend for a small bedroom".split(), "tv")
+    assert introduced_as_thing("which gaming laptop is best".split(), "laptop")
+    # Only opening the question: "so what" mid-sentence, or "what" after the thing, introduce nothing.
+    assert not introduced_as_thing("i wonder what tv".split(), "tv")
+    assert not introduced_as_thing("the tv is what i want".split(), "tv")
+
+
 def test_a_head_count_is_people_not_a_thing_to_buy(understander: Understander) -> None:
     from assistant.understanding.understander import _counted_thing, _roles
 
