@@ -338,7 +338,27 @@ class ShoppingAdvisor:
             if printing is None or any(printing.search(h.product.title) for h in of_range):
                 hits = of_range or hits
         if require:
-            hits, _ = prefer(hits, _words_pattern(require))
+            required = _words_pattern(require)
+            # (Not of a thing the shop may lack, ``head``: "for iphone" after phone chargers looks for what is for an
+            # iPhone, to say whether a charger for one is carried.)
+            keeps_thing = bool(thing) and thing not in require and not head
+            if keeps_thing and not any(prints(h.product.title, thing) for h in hits):
+                # "for the garden" after candles: the garden decorations filled the pool; the candles are what is
+                # asked for, so the pool must hold them.
+                seen = {h.product.id for h in hits}
+                hits += [h for h in self.store.search(f"{thing} {' '.join(require)}", k=POOL, filters=filters)
+                         if h.product.id not in seen]
+            chosen, printed = prefer(hits, required)
+            kinds = {h.product.category for h in hits if prints(h.product.title, thing)} if keeps_thing and printed \
+                else set()
+            if kinds:
+                # Of the ranges the thing asked for is in: the candles that print "garden", not every garden
+                # decoration; and "cheaper ones that still cancel noise" after headphones keeps the noise cancelling
+                # earbuds filed beside them.
+                inside = [h for h in chosen if h.product.category in kinds]
+                chosen = inside if any(prints(h.product.title, thing) for h in inside) else \
+                    prefer(hits, required, thing=thing)[0]
+            hits = chosen
         if describing:
             printing = _words_pattern(describing, from_start=True)
             described = [h for h in hits if printing.search(h.product.title)]
@@ -685,6 +705,8 @@ class ShoppingAdvisor:
         # The understanding's head saw the message's sentences ("do you have mugs? a big one" asks for mugs); the
         # query has lost them.
         head = u.head if u.head and u.head in asked.split() else head_word(asked.split())
+        if u.narrows and (standing := head_word([w for w in asked.split() if w not in words_of(u.text)])):
+            head = standing  # "for the garden" after mugs: mugs for the garden, not "5 gardens"
         if not head:
             # A request naming no thing ("a present for my neighbour who helped with the garden") is answered by
             # things of many kinds; its words say who or what for, never what they are ("5 gardens").
@@ -971,7 +993,10 @@ class ShoppingAdvisor:
         elsewhere = elsewhere or guessed
         # "for iphone" after "we don't carry phone chargers": a charger for an iPhone is still lacking, and said so.
         still_lacking = (state.missing or "").split() if u.narrows else []
-        found = self.find(query or "", slots, _category_filter(u), viewer, user_id, exclude_ids=exclude,
+        # A range named in a fragment narrowing the list ("for the garden" after candles) says where the thing goes:
+        # it lifts the range, it does not filter the candles away.
+        found = self.find(query or "", slots, _category_filter(u) and not u.narrows, viewer, user_id,
+                          exclude_ids=exclude,
                           like_ids=state.shown_ids if not elsewhere else (),
                           kind=state.kind if not names and not other_occasion and not guessed else "", require=fresh,
                           head=u.head if fresh and u.head in fresh and u.named_early else
@@ -1056,9 +1081,10 @@ class ShoppingAdvisor:
         asked_for = [w for w in content_words(added) if w not in attributes
                      and w not in OTHERNESS and w not in words_of(u.attribute) and w not in why]
         if names and asked_for and not found.not_found and not any(
-                prints(p.title, w) for p, _ in found.ranked[:SHOW] for w in asked_for):
+                prints(f"{p.title} {p.category}", w) for p, _ in found.ranked[:SHOW] for w in asked_for):
             # "leather?" after notebooks, and no notebook's title says leather: the notebooks found are not that,
-            # and the reply says so rather than offer them as an answer.
+            # and the reply says so rather than offer them as an answer. (Napkins from the party range are for a
+            # party.)
             found.relaxed.append(join_words(asked_for))
         # A number asked for ("1000 pieces?" after jigsaws) that no product found prints: the spec is said dropped,
         # as a word is ("leather?"), not passed over with the jigsaws shown as if they had it.
