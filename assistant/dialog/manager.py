@@ -627,7 +627,8 @@ class DialogManager:
                 # "how much is it all now?" after a bundle, pointing at no item of it: the bundle and its total.
                 self.bundles.as_it_stands(u, state)
                 if state.bundle is not None and u.context is TurnContext.bundle and (not u.targets or u.asks_total)
-                and not u.names_product else self.shopping.info(u, state, user_id)),
+                and not u.names_product else self._which_product(u, state, user_id)
+                or self.shopping.info(u, state, user_id)),
             Intent.compare_products: lambda: self.shopping.compare(u, state, user_id),
             Intent.explain_choice: lambda: self.shopping.explain(u, state),
             Intent.build_bundle: lambda: self._which_count(u) or (
@@ -667,6 +668,20 @@ class DialogManager:
         if products:
             update = update | StateUpdate(shown=products)
         return TurnResult(facts, update)
+
+    def _which_product(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult | None:
+        """ "what size is it", "does it come in red" with no product on the screen and none named: which one is
+        asked, with products beside the question to pick from (not the details of whatever its words matched)."""
+        if u.targets or state.focus_id or state.shown_ids or u.names_product or u.slots.brands or u.unknown_names:
+            return None
+        picks, personal = self.picks.picks_for(user_id, state, k=SHOW)
+        products = [ShownProduct(id=p.product.id, title=p.product.title, price=p.product.price,
+                                 category=p.product.category, reason=p.reason, in_stock=p.product.in_stock)
+                    for p in picks]
+        facts = ReplyFacts(act=Act.clarify, intent=Intent.product_info, user_text=u.text, products=products,
+                           detail="Which product would you like to know about?",
+                           slots={"personal": "yes"} if personal else {})
+        return TurnResult(facts, StateUpdate(shown=products) if products else StateUpdate())
 
     @staticmethod
     def _which_count(u: Understanding) -> TurnResult | None:
