@@ -21,6 +21,7 @@ from assistant.dialog.state import SessionStore, screen_after
 from assistant.facts import Act, ReplyFacts
 from assistant.nlg.phrasing import plural
 from assistant.nlg.protocols import ReplyGenerator
+from assistant.nlg.templates_service import MAX_ORDER_LINES
 from assistant.protocols import Limiter
 from assistant.rate_limit import RateLimiter
 from assistant.redact import has_card_number, redact
@@ -305,6 +306,8 @@ class DialogManager:
                 u.intent in _COMPLETES_PENDING \
                 and u.has_product_content:
             return self._complete_pending(u, state.pending, state, user_id)
+        if (line := self._line_pointed_at(u, state, user_id)) is not None:
+            return self.shopping.info(u.model_copy(update={"targets": (line,)}), state, user_id)
         intent = u.intent
         if intent == Intent.report_problem and u.slots.order_id and not u.query \
                 and state.last_intent in _ORDER_LOOK_UPS and ((u.context is TurnContext.order and state.orders_shown)
@@ -669,6 +672,20 @@ class DialogManager:
             update = update | StateUpdate(shown=products)
         return TurnResult(facts, update)
 
+    def _line_pointed_at(self, u: Understanding, state: DialogState, user_id: str | None) -> str | None:
+        """ "the first one" after one order's details (no list of orders on the screen): the product of that line of
+        the order, asked about (a product's details to the model at 0.45, its order's status at 0.43; "the last one"
+        was that order's status again). Only a pointer alone: "cancel the first one" acts on the order."""
+        index = u.slots.reference_index
+        if index is None or not user_id or u.context is not TurnContext.order or not state.order_id \
+                or state.orders_shown or u.targets or u.query or u.intent not in _ORDER_LINE_READINGS:
+            return None
+        orders = self.service.orders_among(user_id, [state.order_id])
+        # (Of the lines the reply showed: "the last one" is the last listed, not the last of an order of 65 lines.)
+        products = [line.product_id for line in orders[0].lines[:MAX_ORDER_LINES]] if orders else []
+        position = index - 1 if index > 0 else len(products) + index
+        return products[position] if 0 <= position < len(products) else None
+
     def _which_product(self, u: Understanding, state: DialogState, user_id: str | None) -> TurnResult | None:
         """ "what size is it", "does it come in red" with no product on the screen and none named: which one is
         asked, with products beside the question to pick from (not the details of whatever its words matched)."""
@@ -940,6 +957,9 @@ class DialogManager:
 
 # Questions that look an order up (not a problem report): after one listed the shopper's orders, naming one of them
 # answers it.
+# What a pointer alone after one order's details reads as, to the model: that order's details again, or a product's.
+_ORDER_LINE_READINGS = frozenset({Intent.product_info, Intent.track_order, Intent.purchase_history,
+                                  Intent.out_of_scope})
 _ORDER_LOOK_UPS = LOOKS_UP_ORDERS - {Intent.report_problem}
 
 
