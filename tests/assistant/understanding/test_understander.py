@@ -305,6 +305,15 @@ def test_the_noun_after_what_or_which_opening_a_question_is_the_thing_it_asks_ab
     assert not introduced_as_thing("the tv is what i want".split(), "tv")
 
 
+def test_the_noun_of_a_fragment_opening_with_for_or_with_is_no_thing_asked_for() -> None:
+    from assistant.understanding.understander import introduced_as_thing
+
+    # "for a garden tea party" after napkins: what the napkins are for.
+    assert not introduced_as_thing("for a garden tea party".split(), "garden")
+    assert not introduced_as_thing("with a lid".split(), "lid")
+    assert introduced_as_thing("looking for a garden gnome".split(), "gnome")
+
+
 def test_a_head_count_is_people_not_a_thing_to_buy(understander: Understander) -> None:
     from assistant.understanding.understander import _counted_thing, _roles
 
