@@ -54,6 +54,7 @@ class OnScreen(Protocol):
 # Nouns after an ordinal that make it no pointer at the screen.
 NOT_POINTING_AFTER = frozenset("""time times week weeks month months year years night christmas order orders purchase
     purchases visit delivery deliveries parcel parcels package packages thing things""".split())
+_ITEM_WORDS = frozenset({"thing", "things"})
 
 # A singular verb after "which" asks which one of the things on the screen ("which is cheaper?", "which has more
 # memory?"); "which ones fit?" and "which laptops have 16gb" ask for some of them, or for new things.
@@ -82,8 +83,9 @@ def ordinal_positions(words: Sequence[str]) -> list[int]:
             value = int(w)
         if value is None or w in ("former", "latter"):
             continue
-        if i + 1 < len(words) and words[i + 1] in NOT_POINTING_AFTER:
-            continue  # "last time", "my last order", "first thing": not a place in a list
+        if i + 1 < len(words) and words[i + 1] in NOT_POINTING_AFTER and not (
+                words[i + 1] in _ITEM_WORDS and i > 0 and words[i - 1] in ("the", "that")):
+            continue  # "last time", "my last order", "first thing": not a place in a list ("the first thing" is)
         if w in ("first", "last") and i > 0 and _sorts_by(words[i - 1]):
             continue  # "cheapest first", "most expensive last": an order to list them in, no place in the list
         if w == "last" and i > 0 and words[i - 1] not in _BEFORE_LAST \

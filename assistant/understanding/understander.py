@@ -883,6 +883,13 @@ class Understander:
             # first item's details to the model at 0.96, "it" its first item): the set as a whole, its total against
             # the budget.
             u = u.model_copy(update={"asks_total": True, "notes": (*u.notes, "the set as a whole")})
+        elif screen.context is TurnContext.bundle and screen.bundle and u.intent in _SET_INTENTS \
+                and not u.names_product and not edit[0] and _asks_price(words_of(u.text)) \
+                and any(w in _WHOLE for w in words_of(u.text)):
+            # "how much altogether" after a set (an edit of it to the model at 0.92, which rebuilt it): a price asked
+            # of the whole set, no change to it.
+            u = u.with_intent(Intent.product_info, "the set's price as a whole").model_copy(
+                update={"asks_total": True})
         said = set(words_of(u.text))
         if u.intent == Intent.review and screen.context is TurnContext.product and screen.focus_id \
                 and said & _POINTERS and not said & _REVIEW_WRITING:
@@ -1873,6 +1880,7 @@ _FRAGMENT_OPENERS = frozenset({"for", "with", "without", "in"})
 _BUYING = frozenset({"get", "getting", "buy", "buying"})
 # Words that take a set as one ("how much is that altogether").
 _WHOLE = frozenset({"altogether", "total", "all", "together", "whole", "everything"})
+_SET_INTENTS = frozenset({Intent.edit_bundle, Intent.build_bundle})
 _STANDS_FOR_THING = frozenset({"what", "whats", "which"})
 _SOME_THING = frozenset({"something", "anything"})  # "somethin" is put right before (_respell)
 _FIRST_PERSON = frozenset({"i", "me", "my", "mine", "ive", "i've", "we", "us", "our"})

@@ -101,6 +101,10 @@ def test_helpers() -> None:
     assert ordinal_positions("your top 3 best sellers".split()) == []  # how many a ranking lists
     assert ordinal_positions("the 2nd and the last".split()) == [2, -1]
     assert count_before_superlative("the two cheapest".split()) == 2
+    # "the first thing" is a place in a list; "first thing tomorrow", "the last time" are none.
+    assert ordinal_positions("swap the first thing for something cheaper".split()) == [1]
+    assert ordinal_positions("first thing tomorrow i need a card".split()) == []
+    assert ordinal_positions("the last time i ordered".split()) == []
     assert count_before_superlative("the cheapest".split()) == 1
 
 
