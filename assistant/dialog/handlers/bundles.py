@@ -6,6 +6,7 @@ returns reply facts with a typed state update.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -33,7 +34,7 @@ from assistant.understanding.catalog import ends_in, is_a, prints, stem, words_o
 from assistant.understanding.content import FUNCTION_WORDS, content_words
 from assistant.understanding.references import SIZE_CHOICE, title_size
 from assistant.understanding.understander import DETERMINERS, head_phrase, head_word
-from assistant.understanding.vocab import SET_WORDS
+from assistant.understanding.vocab import COLOURS, SET_WORDS
 from cartwise.currency import to_money
 from cartwise.models import Order, OrderLine, Product
 from finetune.context import TurnContext
@@ -396,6 +397,8 @@ class BundlePlanner:
             return self.rebudget(u, bundle, state, user_id)
         if op == "remove":
             return self.remove(u, bundle, state)
+        if op in ("add", "swap") and u.slots.colour and not u.targets and not u.names_product:
+            return self.recolour(u.slots.colour, u, bundle, state)
         if op == "swap":
             return self.swap(u, bundle, state)
         if op == "quantity":
@@ -488,6 +491,52 @@ class BundlePlanner:
         shown = self._recount(items, bundle.budget, f"Now {n} × {names}.")  # noqa: RUF001
         return TurnResult(ReplyFacts(act=Act.show_bundle, intent=Intent.edit_bundle, user_text=u.text, bundle=shown,
                                      currency=self.currency), StateUpdate(bundle=shown))
+
+    def recolour(self, colour: str, u: Understanding, bundle: ShownBundle, state: DialogState) -> TurnResult:
+        """ "make it all red", "can i have them in red" after a set: each item not in that colour swapped for one of
+        its kind that is, where the shop has one; the others stay, and the reply says which."""
+        current, swapped, kept = bundle, [], []
+        for item in bundle.items:
+            if prints(item.title, colour):
+                continue
+            kind = self._kind_of(item.title)
+            ask = u.model_copy(update={"targets": (item.id,), "item_query": f"{colour} ones", "head": kind[-1],
+                                       "head_phrase": tuple(kind), "slots": Slots(colour=colour)})
+            now = self.swap(ask, current, state).facts.bundle
+            had = {i.id for i in current.items}
+            new = [i for i in now.items if i.id not in had] if now is not None else []
+            if now is not None and new and new[0].category == item.category and all(
+                    prints(new[0].title, w) for w in kind) and prints(new[0].title, colour):
+                current = now
+                swapped.append(new[0].title)
+            else:
+                kept.append(item.title)
+        if not swapped:
+            return TurnResult(ReplyFacts(act=Act.no_results, intent=Intent.edit_bundle, user_text=u.text,
+                                         currency=self.currency,
+                                         detail=f"I couldn't find any item of your set in {colour}: the shop has "
+                                                f"none of their kinds in that colour."))
+        note = f"Swapped in {join_words(swapped)}." + (
+            f" None of the kind of the {join_words(kept)} comes in {colour}, so "
+            f"{'it stays' if len(kept) == 1 else 'they stay'}." if kept else "")
+        shown = self._recount(current.items, bundle.budget, note)
+        return TurnResult(ReplyFacts(act=Act.show_bundle, intent=Intent.edit_bundle, user_text=u.text, bundle=shown,
+                                     currency=self.currency), StateUpdate(bundle=shown))
+
+    def _kind_of(self, title: str) -> list[str]:
+        """The words naming what a product is: its head word, with the word before it where the catalog names things
+        by the two ("Picnic Bag", "Paper Cups", "Tea Towels": a cosmetic bag is no picnic bag), not by a describing
+        word ("Traditional Teapot") or a design ("I Love London Beaker")."""
+        words = words_of(title)
+        head = head_word(words)
+        at = words.index(head) if head in words else -1
+        before = words[at - 1] if at > 0 else ""
+        if not before or not before.isalpha() or before in COLOURS:
+            return [head]
+        pair = (stem(before), stem(head))
+        naming = [p for p in self.store.search(f"{before} {head}", k=20)
+                  if pair in set(itertools.pairwise(stem(w) for w in words_of(p.product.title)))]
+        return [before, head] if len(naming) >= _COMPOUND_TITLES else [head]
 
     def swap(self, u: Understanding, bundle: ShownBundle, state: DialogState) -> TurnResult:
         """Replace one item: "swap the monitor for a cheaper one", "replace the mugs with a teapot"."""
@@ -663,6 +712,9 @@ class BundlePlanner:
         # By how much it is over the budget is the reply's to say, from the total and the budget.
         return ShownBundle(items=items, total=total, budget=budget, within_budget=within, note=note.strip())
 
+
+# How many titles must name things by two words for the pair to be a kind ("picnic bag"), not a description.
+_COMPOUND_TITLES = 3
 
 # Words in "for a cheaper one" / "add something nice" that name no product.
 _REPLACEMENT_FILLER = frozenset("""a an the some one ones cheaper less expensive lower price budget something another
