@@ -26,7 +26,7 @@ _ASKED = re.compile(
     r"\b(?:does|do|is|are|has|have|can)\s+(?:it|this|that|they|these|those|this one|that one|the \w+ ones?|"
     r"(?:all|any|each|either|both) of (?:them|these|those))\s+(?:have|has|come with|"
     r"include|support|got|do|need|take|use|require)?\s*(?:an?\s+|any\s+)?(?P<what>[a-z0-9][a-z0-9 -]{1,40}?)\s*$|"
-    r"\bwhats\s+(?:the|its)\s+(?P<what2>[a-z][a-z -]{2,30}?)\s*(?:like|on it|of it)?\s*$")
+    r"\bwhats\s+(?:the|its)\s+(?P<what2>[a-z][a-z -]{2,30}?)\s*(?:like)?\s*(?:on it|of it)?\s*$")
 # "how much battery life does the first one have", "what resolution does it have", "how many devices can it handle":
 # the property comes before the verb (whichever), and the pointer after it.
 _HOW_MUCH = re.compile(

@@ -421,6 +421,8 @@ class Understander:
         size = reading.slots.size
         if size and head and size.isalpha() and size.lower() not in head_phrase(words, head):
             size = None  # "decorations for a small flat": the size describes another noun, not the thing asked for
+        elif size and head and _sizes_what_it_is_for(words_of(respelled), size, head):
+            size = None  # "sound bar for a 55 inch tv": the TV is 55 inches, the sound bar is of no size asked
         slots = reading.slots.model_copy(update={
             "size": size,
             "categories": named.categories,
@@ -1968,6 +1970,18 @@ _YOU = frozenset({"you", "u", "ya"})
 _NEW_THING = frozenset({"something", "anything", "things", "stuff"})
 _PREPOSITIONS = frozenset("for to with in on at under over from by that which who whos so like about of , - : ;"
                           .split())
+
+
+def _sizes_what_it_is_for(words: Sequence[str], size: str, head: str) -> bool:
+    """Whether a measured size (``size``, "55 inch") sits in a phrase after a "for" that follows ``head`` and
+    measures another noun there ("a sound bar for a 55 inch tv")."""
+    first = size.split()[0].lower()
+    if first not in words or "for" not in words:
+        return False
+    at, purpose = list(words).index(first), list(words).index("for")
+    head_at = next((i for i, w in enumerate(words) if prints(w, head) or prints(head, w)), None)
+    after = content_words([w for w in words[at + len(size.split()):] if w.isalpha()])
+    return head_at is not None and head_at < purpose < at and bool(after) and not prints(after[0], head)
 
 
 def introduced_as_thing(words: Sequence[str], head: str) -> bool:

@@ -153,6 +153,9 @@ def test_what_the_details_do_not_say_is_said_in_english() -> None:
     assert silent_on("battery life", of_any=True) == "don't mention battery life for any of them"
     assert silent_on("smell like", of_any=True) == "don't say what any of them smells like"
     assert silent_on("how long they burn", of_any=True) == "don't say how long they burn"
+    # "whats the battery like on it": the battery, no verb "battery" ("don't say what it batterys like").
+    assert asked_attribute("whats the battery like on it") == "battery"
+    assert asked_attribute("whats the sound quality like") == "sound quality"
 
 
 def test_a_part_of_the_product_doing_what_it_does_is_a_property() -> None:

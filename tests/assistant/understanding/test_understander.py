@@ -305,6 +305,14 @@ def test_the_noun_after_what_or_which_opening_a_question_is_the_thing_it_asks_ab
     assert not introduced_as_thing("the tv is what i want".split(), "tv")
 
 
+def test_a_measured_size_of_what_the_thing_is_for_is_no_size_of_the_thing() -> None:
+    from assistant.understanding.understander import _sizes_what_it_is_for
+
+    assert _sizes_what_it_is_for("sound bar for a 55 inch tv".split(), "55 inch", "bar")
+    assert not _sizes_what_it_is_for("a 65 inch tv for my bedroom".split(), "65 inch", "tv")
+    assert not _sizes_what_it_is_for("monitor 27 inch for gaming".split(), "27 inch", "monitor")
+
+
 def test_the_noun_of_a_fragment_opening_with_for_or_with_is_no_thing_asked_for() -> None:
     from assistant.understanding.understander import introduced_as_thing
 
