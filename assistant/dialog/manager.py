@@ -659,10 +659,7 @@ class DialogManager:
             return None  # "make it a bundle" after a list: a set for the request that listed it
         if u.slots.exclude and state.query:
             return None  # "not a mug, she has loads": the standing search, without mugs
-        picks, personal = self.picks.picks_for(user_id, state, k=SHOW)
-        products = [ShownProduct(id=p.product.id, title=p.product.title, price=p.product.price,
-                                 category=p.product.category, reason=p.reason, in_stock=p.product.in_stock)
-                    for p in picks]
+        products, personal = self._picks_beside(user_id, state)
         options = [o.replace("under 10", f"under {self.currency}10") for o in CLARIFY_OPTIONS]
         facts = ReplyFacts(act=Act.clarify, intent=intent, user_text=u.text, options=options, products=products,
                            detail="Who is it for, or what's your budget?",
@@ -671,6 +668,14 @@ class DialogManager:
         if products:
             update = update | StateUpdate(shown=products)
         return TurnResult(facts, update)
+
+    def _picks_beside(self, user_id: str | None, state: DialogState) -> tuple[list[ShownProduct], bool]:
+        """What a question is asked beside, never alone: the shopper's picks, else the best sellers; and whether
+        personal."""
+        picks, personal = self.picks.picks_for(user_id, state, k=SHOW)
+        return [ShownProduct(id=p.product.id, title=p.product.title, price=p.product.price,
+                             category=p.product.category, reason=p.reason, in_stock=p.product.in_stock)
+                for p in picks], personal
 
     def _line_pointed_at(self, u: Understanding, state: DialogState, user_id: str | None) -> str | None:
         """ "the first one" after one order's details (no list of orders on the screen): the product of that line of
@@ -691,10 +696,7 @@ class DialogManager:
         asked, with products beside the question to pick from (not the details of whatever its words matched)."""
         if u.targets or state.focus_id or state.shown_ids or u.names_product or u.slots.brands or u.unknown_names:
             return None
-        picks, personal = self.picks.picks_for(user_id, state, k=SHOW)
-        products = [ShownProduct(id=p.product.id, title=p.product.title, price=p.product.price,
-                                 category=p.product.category, reason=p.reason, in_stock=p.product.in_stock)
-                    for p in picks]
+        products, personal = self._picks_beside(user_id, state)
         facts = ReplyFacts(act=Act.clarify, intent=Intent.product_info, user_text=u.text, products=products,
                            detail="Which product would you like to know about?",
                            slots={"personal": "yes"} if personal else {})
