@@ -263,7 +263,7 @@ def build_dialog_manager(settings: Settings, redis: redis.Redis | None = None) -
                                children=ChildrenAxis.from_embedder(embedder, settings.children_axis_min),
                                names_kind_last=catalog.names_kind_last)
     builder = build_bundle_builder(settings, vectors, embedder, copurchase, profile.currency)
-    bundles = BundlePlanner(builder, shopping, personaliser, profile.currency)
+    bundles = BundlePlanner(builder, shopping, personaliser, profile.currency, names_by_pair=catalog.names_by_pair)
     picks = ShopperPicks(shopping, personaliser, vectors,
                          recommender_for=lambda popularity: PersonalRecommender(vectors, copurchase, popularity),
                          popularity=db.product_popularity)

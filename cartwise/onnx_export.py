@@ -61,14 +61,19 @@ def quantize_graph(source: Path, path: Path) -> Path:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".onnx")
     os.close(fd)
     root = logging.getLogger()
-    level = root.level
+    # The quantizer advises, through the root logger, a shape-inference pass that changes nothing for these graphs.
+    # Only that advice is dropped: raising the root logger's level would silence other threads' warnings meanwhile
+    # (the intent model is loaded by a background thread while the app serves).
+    root.addFilter(_drop_preprocessing_advice)
     try:
-        # The quantizer advises, through the root logger, a shape-inference pass that changes nothing for these graphs.
-        root.setLevel(max(level, logging.ERROR))
         quantize_dynamic(source, tmp, weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul", "Gemm"],
                          per_channel=True)
         os.replace(tmp, path)
     finally:
-        root.setLevel(level)
+        root.removeFilter(_drop_preprocessing_advice)
         Path(tmp).unlink(missing_ok=True)
     return path
+
+
+def _drop_preprocessing_advice(record: logging.LogRecord) -> bool:
+    return not str(record.msg).startswith("Please consider to run pre-processing before quantization")

@@ -90,6 +90,7 @@ def edit_distance_within(a: str, b: str, limit: int) -> bool:
 
 
 NAMED_LAST_SHARE = 0.85  # of a word's titles ending a phrase in it: TV 0.88, laptop 0.98; box 0.44, clock 0.79
+KIND_PAIR_TITLES = 3  # titles printing two words one after the other that make the two a kind's name (names_by_pair)
 DESCRIBING_CATEGORIES = 5  # categories whose titles print a word that make it a describing word (see describes)
 
 
@@ -110,7 +111,8 @@ class CatalogVocabulary:
             (a shopper's word for them is a brand). "CHARGE" or "Brilliant" are printed mostly by other brands'
             products ("fast charge", "brilliant colour"): a shopper who types the word means the word, and
             retrieval still finds the brand's products by it.
-        pairs: two title words printed one after the other, each in its singular ("drum kit", "tea set").
+        pairs: two title words printed one after the other, each in its singular ("drum kit", "tea set"), with how
+            many titles print them so.
         phrase_ends: stemmed title word -> number of products whose title ends a phrase in it ("4K UHD LED LCD TV").
     """
 
@@ -123,7 +125,7 @@ class CatalogVocabulary:
     joined: frozenset[tuple[str, str]] = frozenset()  # ("cup", "saucer"): titles print "Cup And Saucer"
     compounds: frozenset[str] = frozenset()
     named_brands: tuple[str, ...] = ()
-    pairs: frozenset[tuple[str, str]] = frozenset()  # ("drum", "kit"): a title prints "Drum Kit"
+    pairs: Counter[tuple[str, str]] = field(default_factory=Counter)  # ("drum", "kit"): titles print "Drum Kit"
     spellings: dict[str, str] = field(default_factory=dict)  # "christma" -> "christmas": a stem as titles print it
     phrase_ends: Counter[str] = field(default_factory=Counter)
     _by_length: dict[int, list[str]] = field(default_factory=dict, repr=False)
@@ -142,7 +144,7 @@ class CatalogVocabulary:
         words: set[str] = set()
         joined: set[tuple[str, str]] = set()
         compounds: set[str] = set()
-        pairs: set[tuple[str, str]] = set()
+        pairs: Counter[tuple[str, str]] = Counter()
         phrase_ends: Counter[str] = Counter()
         printing: Counter[str] = Counter()  # one-word brand (lower case) -> products whose text prints it
         own: Counter[str] = Counter()  # ... of those, the brand's own products
@@ -158,7 +160,7 @@ class CatalogVocabulary:
             # Both parts words of three letters or more: "tea" + "cup", never "a" + "pod".
             compounds.update(stem(a + b) for a, b in itertools.pairwise(title)
                              if a.isalpha() and b.isalpha() and min(len(a), len(b)) >= 3)
-            pairs.update((stem(a), stem(b)) for a, b in itertools.pairwise(title))
+            pairs.update({(stem(a), stem(b)) for a, b in itertools.pairwise(title)})
             if p.category:
                 categories.add(p.category)
             if p.brand:
@@ -174,7 +176,7 @@ class CatalogVocabulary:
         vocab = cls(tuple(sorted(categories)), tuple(sorted(brands)), title_counts, dict(word_categories),
                     frozenset(words), is_dictionary_word or (lambda word: False), frozenset(joined),
                     frozenset(compounds),
-                    tuple(b for b in sorted(brands) if own[b.lower()] * 2 >= printing[b.lower()]), frozenset(pairs),
+                    tuple(b for b in sorted(brands) if own[b.lower()] * 2 >= printing[b.lower()]), pairs,
                     {form: spelt.most_common(1)[0][0] for form, spelt in printed.items()}, phrase_ends)
         for w in title_counts:
             if w.isalpha():
@@ -191,6 +193,12 @@ class CatalogVocabulary:
         form = stem(word.lower())
         printed = self.title_counts.get(form, 0)
         return printed > 0 and self.phrase_ends.get(form, 0) >= NAMED_LAST_SHARE * printed
+
+    def names_by_pair(self, before: str, word: str) -> bool:
+        """Whether the catalog names a kind of thing by ``before`` and ``word`` together, enough titles printing the
+        two one after the other ("Picnic Bag", "Paper Cups", "Tea Towels"), not a describing word or a design before
+        it ("Traditional Teapot", "I Love London Beaker")."""
+        return self.pairs[(stem(before), stem(word))] >= KIND_PAIR_TITLES
 
     def describes(self, word: str) -> bool:
         """Whether the titles print ``word`` across so many categories that it says what things are like (a look,

@@ -6,7 +6,6 @@ returns reply facts with a typed state update.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -82,14 +81,17 @@ class BundlePlanner:
         shopping: searches products to add or swap in.
         personaliser: the shopper's history profile (optional).
         currency: the shop's currency symbol.
+        names_by_pair: whether the catalog names a kind by two words together ("picnic bag":
+            :meth:`CatalogVocabulary.names_by_pair`); without it a kind is its head word.
     """
 
     def __init__(self, builder: BundleBuilder, shopping: ShoppingAdvisor, personaliser: Personaliser | None,
-                 currency: str) -> None:
+                 currency: str, names_by_pair: Callable[[str, str], bool] | None = None) -> None:
         self.builder = builder
         self.shopping = shopping
         self.personaliser = personaliser
         self.currency = currency
+        self.names_by_pair = names_by_pair
 
     @property
     def store(self) -> VectorStore:
@@ -525,18 +527,14 @@ class BundlePlanner:
 
     def _kind_of(self, title: str) -> list[str]:
         """The words naming what a product is: its head word, with the word before it where the catalog names things
-        by the two ("Picnic Bag", "Paper Cups", "Tea Towels": a cosmetic bag is no picnic bag), not by a describing
-        word ("Traditional Teapot") or a design ("I Love London Beaker")."""
+        by the two ("Picnic Bag": a cosmetic bag is no picnic bag), not a describing word ("Traditional Teapot")."""
         words = words_of(title)
         head = head_word(words)
         at = words.index(head) if head in words else -1
         before = words[at - 1] if at > 0 else ""
-        if not before or not before.isalpha() or before in COLOURS:
-            return [head]
-        pair = (stem(before), stem(head))
-        naming = [p for p in self.store.search(f"{before} {head}", k=20)
-                  if pair in set(itertools.pairwise(stem(w) for w in words_of(p.product.title)))]
-        return [before, head] if len(naming) >= _COMPOUND_TITLES else [head]
+        if before.isalpha() and before not in COLOURS and self.names_by_pair and self.names_by_pair(before, head):
+            return [before, head]
+        return [head]
 
     def swap(self, u: Understanding, bundle: ShownBundle, state: DialogState) -> TurnResult:
         """Replace one item: "swap the monitor for a cheaper one", "replace the mugs with a teapot"."""
@@ -712,9 +710,6 @@ class BundlePlanner:
         # By how much it is over the budget is the reply's to say, from the total and the budget.
         return ShownBundle(items=items, total=total, budget=budget, within_budget=within, note=note.strip())
 
-
-# How many titles must name things by two words for the pair to be a kind ("picnic bag"), not a description.
-_COMPOUND_TITLES = 3
 
 # Words in "for a cheaper one" / "add something nice" that name no product.
 _REPLACEMENT_FILLER = frozenset("""a an the some one ones cheaper less expensive lower price budget something another

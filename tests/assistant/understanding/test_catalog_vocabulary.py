@@ -195,3 +195,13 @@ def test_a_word_made_from_a_dictionary_word_by_an_ending_is_read(elec: CatalogVo
     # The dictionary here knows "warm", "winter" and "hands" only: "warmer" is made from "warm"; "garmin" is no word.
     assert elec.reads("warmers") and elec.reads("warmer")
     assert not elec.reads("garmin") and not elec.reads("wintry")
+
+
+def test_a_kind_is_named_by_two_words_only_where_enough_titles_print_them_together() -> None:
+    vocab = CatalogVocabulary.from_products([
+        Product(id=str(n), title=title, category="bags", price=1)
+        for n, title in enumerate(["Red Picnic Bag", "Pink Paisley Picnic Bag", "Blue Picnic Bags",
+                                   "Traditional Teapot", "Cosmetic Bag"])])
+    assert vocab.names_by_pair("picnic", "bags")
+    assert not vocab.names_by_pair("traditional", "teapot")  # one title: a describing word, no kind
+    assert vocab.pairs[("cosmetic", "bag")] == 1
