@@ -187,10 +187,13 @@ class IntentClassifier:
     def _probabilities(self, texts: list[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
         if self.quick is None:
             return _softmax(self._logits(texts))
-        probs = _softmax(self.quick(self._tokens(texts)))
+        batch = self._tokens(texts)
+        probs = _softmax(self.quick(batch))
         # Rounding to int8 moves a decision only where the model is unsure; there the float graph decides.
         unsure = np.flatnonzero(probs.max(axis=1) < self.quick_sure)
-        if unsure.size:
+        if unsure.size == len(texts) and self.onnx is not None:
+            probs = _softmax(self.onnx(batch))  # the same tokens: a turn's one message is not tokenized twice
+        elif unsure.size:
             probs[unsure] = _softmax(self._logits([texts[i] for i in unsure]))
         return probs
 

@@ -27,12 +27,12 @@ from assistant.rate_limit import RateLimiter
 from assistant.redact import has_card_number, redact
 from assistant.service.customer_service import (
     ORDER_INTENTS,
-    POLICY_QUERIES,
     CustomerService,
     lines_first,
     printing,
     ranked_first,
 )
+from assistant.service.policies import POLICY_QUERIES
 from assistant.types import DialogState, Intent, PendingRequest, Reply, Screen, ShownProduct, StateUpdate, Understanding
 from assistant.understanding import Understander
 from assistant.understanding.catalog import stem, words_of

@@ -18,7 +18,7 @@ from assistant.facts import Act, PolicyPassage, ReplyFacts
 from assistant.nlg.money import format_date
 from assistant.nlg.phrasing import join_words
 from assistant.reply import ShownProduct
-from assistant.service.policies import PolicyIndex
+from assistant.service.policies import POLICY_QUERIES, PolicyIndex
 from assistant.types import Intent, OrderDate, OrderRank, ProblemKind
 from assistant.understanding.catalog import prints
 from cartwise.currency import format_money
@@ -27,35 +27,6 @@ from cartwise.models import Order, OrderLine, OrderStatus
 from cartwise.shops.profile import ShopProfile
 
 logger = logging.getLogger(__name__)
-
-# What each customer-service intent asks of the policy documents.
-POLICY_QUERIES: dict[Intent, str] = {
-    Intent.check_refund_policy: "how long do I have to return an item",
-    Intent.get_refund: "how long do I have to return an item for a refund",
-    Intent.track_refund: "how long does a refund take",
-    Intent.check_cancellation_fee: "cancellation fee",
-    Intent.cancel_order: "how to cancel an order",
-    Intent.change_order: "change an order after placing it",
-    Intent.delivery_options: "shipping options and prices",
-    Intent.delivery_period: "delivery times how long shipping takes",
-    Intent.check_payment_methods: "accepted payment methods",
-    Intent.payment_issue: "payment failed problem with payment",
-    Intent.check_invoice: "invoices",
-    Intent.get_invoice: "get a copy of my invoice",
-    Intent.create_account: "create an account",
-    Intent.delete_account: "delete my account and data",
-    Intent.edit_account: "change account details",
-    Intent.recover_password: "forgot password reset",
-    Intent.registration_problems: "problems registering an account",
-    Intent.switch_account: "switch between accounts",
-    Intent.newsletter_subscription: "newsletter subscribe unsubscribe",
-    Intent.change_shipping_address: "change the shipping address of an order",
-    Intent.set_up_shipping_address: "add a shipping address",
-    Intent.place_order: "how to place an order",
-    Intent.review: "leave a review feedback",
-    Intent.complaint: "complaints",
-    Intent.contact_customer_service: "contact customer service opening hours",
-}
 
 # The policy passage each kind of order problem is answered from.
 PROBLEM_QUERIES: dict[ProblemKind, str] = {

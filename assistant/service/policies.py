@@ -19,8 +19,46 @@ import numpy as np
 
 from assistant.facts import PolicyPassage
 from assistant.protocols import Embedder
+from assistant.types import Intent
 
 logger = logging.getLogger(__name__)
+
+# What each customer-service intent asks of the policy documents: the topic an answer's look-up pairs with the
+# shopper's words (:meth:`PolicyIndex.query`).
+POLICY_QUERIES: dict[Intent, str] = {
+    Intent.check_refund_policy: "how long do I have to return an item",
+    Intent.get_refund: "how long do I have to return an item for a refund",
+    Intent.track_refund: "how long does a refund take",
+    Intent.check_cancellation_fee: "cancellation fee",
+    Intent.cancel_order: "how to cancel an order",
+    Intent.change_order: "change an order after placing it",
+    Intent.delivery_options: "shipping options and prices",
+    Intent.delivery_period: "delivery times how long shipping takes",
+    Intent.check_payment_methods: "accepted payment methods",
+    Intent.payment_issue: "payment failed problem with payment",
+    Intent.check_invoice: "invoices",
+    Intent.get_invoice: "get a copy of my invoice",
+    Intent.create_account: "create an account",
+    Intent.delete_account: "delete my account and data",
+    Intent.edit_account: "change account details",
+    Intent.recover_password: "forgot password reset",
+    Intent.registration_problems: "problems registering an account",
+    Intent.switch_account: "switch between accounts",
+    Intent.newsletter_subscription: "newsletter subscribe unsubscribe",
+    Intent.change_shipping_address: "change the shipping address of an order",
+    Intent.set_up_shipping_address: "add a shipping address",
+    Intent.place_order: "how to place an order",
+    Intent.review: "leave a review feedback",
+    Intent.complaint: "complaints",
+    Intent.contact_customer_service: "contact customer service opening hours",
+}
+
+
+
+def with_topic(question: str, topic: str) -> str:
+    """The text :meth:`PolicyIndex.query` embeds for ``question`` read as about ``topic``."""
+    return f"{question} {topic}"
+
 
 _HEADING = re.compile(r"^(#{1,3})\s+(.*)$")
 
@@ -165,7 +203,8 @@ class PolicyIndex:
         pending charge on my card" keeps its own words' passage ("When will I be charged?"), which the topic alone
         ("payment failed") outweighed.
         """
-        rows, passages = self._similarities(question, f"{question} {topic}") if topic else self._similarities(question)
+        texts = (question, with_topic(question, topic)) if topic else (question,)
+        rows, passages = self._similarities(*texts)
         scores = rows.mean(axis=0) if len(passages) else np.zeros(0, dtype=np.float32)
         best = np.argsort(-scores, kind="stable")[:k]
         return [passages[i].model_copy(update={"score": round(float(scores[i]), 3)})

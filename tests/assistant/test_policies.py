@@ -85,3 +85,22 @@ def test_a_topic_weighs_as_much_as_the_question(tmp_path: Path, embedder: Any) -
     # The question alone names the returns documents as a whole; its topic says which section answers it.
     assert got[0].source.endswith("§ How long do I have to return an item?")
     assert not index.query(question, k=1)[0].source.endswith("§ How long do I have to return an item?")
+
+
+def test_a_policy_turn_that_names_a_product_embeds_in_one_pass(giftshop_bot: Any, monkeypatch: Any) -> None:
+    # "can i return a candle ...": the policy check and the answer's look-up (the question, and the question with
+    # its intent's topic) embed three texts; one forward pass for them all, not one per look-up.
+    embedder = giftshop_bot.dialog.service.policies.embedder
+    passes: list[list[str]] = []
+    real = type(embedder)._encode
+
+    def counted(self: Any, texts: list[str], *args: Any) -> Any:
+        passes.append(list(texts))
+        return real(self, texts, *args)
+
+    monkeypatch.setattr(type(embedder), "_encode", counted)
+    embedder.clear_cache()
+    reply = giftshop_bot.respond("can i return a candle i don't want?", session_id="one-pass-policy")
+    assert reply.intent in ("get_refund", "check_refund_policy"), reply.intent
+    assert "30 days" in reply.text, reply.text
+    assert len(passes) == 1, passes
