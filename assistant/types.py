@@ -377,6 +377,9 @@ class Understanding(BaseModel):
             3 most expensive"); None when no count is said.
         for_use: what "something" or "anything" is asked for, the words after its "for" ("something for a
             teaching assistant" -> ("a", "teaching", "assistant")): a thing wanted, whatever the words after name.
+        doing: the verbs of a clause saying what the thing must do or be used for ("one i can take to the beach",
+            "ones that work with alexa", "good for running"): no describing word a title would print, never said to be
+            dropped when none does.
         like_order: under an order shown, the message asks for things like it ("get me something similar",
             "anything like that but cheaper"): like what the order had, not the order again.
         shows: what the thing asked for should show or have, said after "with" ("mugs with dogs on": dogs):
@@ -473,6 +476,7 @@ class Understanding(BaseModel):
     narrows: bool = False
     in_stock: bool = False
     for_use: tuple[str, ...] = ()
+    doing: tuple[str, ...] = ()
     like_order: bool = False
     shows: tuple[str, ...] = ()
     list_count: int | None = None

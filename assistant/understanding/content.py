@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 
-from assistant.understanding.vocab import AGE_UNITS, NUMBER_WORDS, PEOPLE_NOUNS
+from assistant.understanding.vocab import AGE_UNITS, NUMBER_WORDS, PEOPLE_NOUNS, RECIPIENTS
 
 # Determiners, pronouns, prepositions, auxiliaries, conjunctions and the verbs of asking.
 FUNCTION_WORDS = frozenset("""
@@ -79,9 +79,20 @@ MODALS = frozenset({"can", "could", "will", "would", "shall", "should", "might",
 
 
 def follows_modal(words: Sequence[str], at: int) -> bool:
-    """Whether ``words[at]`` comes right after a subject and a modal ("something they can keep"): a verb, saying what
-    is done with the thing, never what it is ("a can opener" has no subject before its "can")."""
-    return at >= 2 and words[at - 1] in MODALS and words[at - 2] in _SUBJECTS
+    """Whether ``words[at]`` comes right after a subject and a modal ("something they can keep", "one my kid can
+    use"): a verb, saying what is done with the thing, never what it is ("a can opener", "a watering can for my mum"
+    have no one before their "can")."""
+    before = words[at - 1] if at >= 1 else ""
+    return before in _CONTRACTED_MODALS or (
+        at >= 2 and before in MODALS and (words[at - 2] in _SUBJECTS or words[at - 2] in _PEOPLE))
+
+
+# Who may do something with a thing: a person named as a present's recipient is ("one my kid can use").
+_PEOPLE = frozenset(RECIPIENTS) | frozenset(RECIPIENTS.values()) | PEOPLE_NOUNS
+
+# Modals as a message's cleaned text writes them with their subject or "not" ("that'll fit", "won't fall out").
+_CONTRACTED_MODALS = frozenset({"wont", "cant", "couldnt", "wouldnt", "shouldnt", "dont", "doesnt", "thatll", "itll",
+                                "youll", "theyll"})
 
 
 def follows_question_subject(words: Sequence[str], at: int) -> bool:
@@ -91,6 +102,31 @@ def follows_question_subject(words: Sequence[str], at: int) -> bool:
 
 
 DO_FORMS = frozenset({"do", "does", "did"})
+
+
+def doing_words(words: Sequence[str]) -> tuple[str, ...]:
+    """The content words that say what a thing must do, by where a clause puts its verb: after a modal ("one i can
+    take to the beach", "one my kid can use", "that'll fit", "won't fall out"), after "that" or "which" following a
+    word standing for the thing ("ones that work with alexa", "one that lasts all day"), and a verb's "-ing" form
+    after "for", "when" or "while" ("good for running", "for filming"): what is done with it, not what it is."""
+    found: list[str] = []
+    for i, w in enumerate(words):
+        before = words[i - 1] if i else ""
+        modal = follows_modal(words, i) or before == "ll" or (
+            before == "t" and i > 1 and words[i - 2] in _NEGATED_MODALS)
+        # (A relative only after a word standing for the thing: "which tv is the biggest" asks which, "is that
+        # laptop any good" points.)
+        relative = before in _RELATIVES and i > 1 and words[i - 2] in _PRO_FORMS
+        verb = modal or relative or (w.endswith("ing") and before in _PURPOSE_OPENERS)
+        if verb and content_words([w]) and w not in _NEGATED_MODALS and w != "ll":
+            found.append(w)
+    return tuple(found)
+
+
+_NEGATED_MODALS = frozenset({"won", "can", "wouldn", "couldn", "shouldn", "don", "doesn"})
+_RELATIVES = frozenset({"that", "which"})
+_PRO_FORMS = frozenset({"one", "ones", "any", "some", "something", "anything", "those"})
+_PURPOSE_OPENERS = frozenset({"for", "when", "while"})
 
 
 def search_query(words: Sequence[str], people: Collection[str] = ()) -> str:

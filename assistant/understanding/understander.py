@@ -69,6 +69,7 @@ from assistant.understanding.content import (
     MODALS,
     content_words,
     describing_thanks,
+    doing_words,
     follows_modal,
     follows_question_subject,
     in_stock_positions,
@@ -404,6 +405,9 @@ class Understander:
                       and not (w == "old" and i and words[i - 1] in AGE_UNITS)]
         asking = request_clause(head_words)
         head = head_word(asking)
+        if head in doing_words(words):
+            # "one my kid can use": without whom it is for, "use" ended the phrase; it is what the thing must do.
+            head = ""
         if head and _asks_price(asking) and not reading.slots.has_budget() \
                 and not self.catalog.title_counts.get(stem(head), 0) \
                 and (priced := [w for w in content_words(asking) if self.catalog.title_counts.get(stem(w), 0)]):
@@ -495,6 +499,7 @@ class Understander:
             narrows=bool(words) and words[0] in _FRAGMENT_OPENERS,
             in_stock=bool(in_stock_positions(reading.words)),
             for_use=tuple(use) if _SOME_THING.intersection(words) else (),
+            doing=doing_words(words),
             list_count=list_count(reading.words),
             asks_spending=any(w in SPENDING_WORDS for w in reading.words),
             # A number that counts no thing ("a picnic for 4") or counts people ("10 kids") is a head count.
@@ -1047,10 +1052,12 @@ class Understander:
             # nothing new ("kids" is who, not what: "Here are 3 kids").
             u = u.with_intent(Intent.refine_search, "a head count for the request shown").model_copy(
                 update={"head": "", "names_product": False})
-        if (u.describes_only or (not u.head and _elides_its_thing(request_clause(words)))) and screen.products \
-                and u.intent == Intent.search_product:
+        elides = not u.head and _elides_its_thing(request_clause(words))
+        if (u.describes_only or elides) and screen.products and (u.intent == Intent.search_product or (
+                elides and u.intent == Intent.out_of_scope and screen.context is TurnContext.products)):
             # "something funny" after birthday cards (a new search to the model at 0.73): the cards, described. So is
-            # "i need one for my wife, something floral" after umbrellas: "one" stands for the kind shown.
+            # "i need one for my wife, something floral" after umbrellas: "one" stands for the kind shown; and "one i
+            # can take to the beach" after speakers (out of scope at 0.96): a speaker, for the beach.
             u = u.with_intent(Intent.refine_search, "describes the kind on the screen")
         if u.slots.size_than and screen.products and not u.names_product and u.intent in (
                 Intent.product_info, Intent.compare_products, Intent.search_product):
@@ -2271,9 +2278,18 @@ _VARIANT_VERBS = frozenset({"come", "comes"})
 
 def _elides_its_thing(words: Sequence[str]) -> bool:
     """Whether the first noun phrase of a clause names its thing by "one" alone ("need a new one for uni", "a
-    cheaper one"): the thing is one named before, and what follows "for" is what it is for."""
-    segment = list(itertools.takewhile(lambda w: w not in _PREPOSITIONS, words))
+    cheaper one"): the thing is one named before, and what follows "for" is what it is for. So is "one" before a
+    clause without its "that" ("one i can take to the beach", "one my kid can use"): the clause says what it does."""
+    segment: list[str] = []
+    for w in words:
+        if w in _PREPOSITIONS or (segment[-1:] in (["one"], ["ones"]) and w in _CLAUSE_SUBJECTS):
+            break
+        segment.append(w)
     return bool(segment) and segment[-1] in ("one", "ones") and not content_words(segment)
+
+
+# Who does something in a clause after "one" that has left out its "that": "one [that] i can take to the beach".
+_CLAUSE_SUBJECTS = frozenset({"i", "we", "you", "u", "he", "she", "they", "my", "our", "your", "his", "her", "their"})
 
 
 def _stands_for_thing(words: Sequence[str]) -> bool:

@@ -1077,8 +1077,10 @@ class ShoppingAdvisor:
         _say_unknown_lacking(found, u, slots)  # "the garmin" after smart watches, as in a new request
         # (Nor "different" of "any different colours?": it asks for others, and the colour question is no word.)
         # Who it is for and the occasion say why it is bought, not what a title prints ("one for my son for school").
-        why = {*u.recipient_words, *words_of(u.slots.occasion or "")} | (PEOPLE_NOUNS if u.people else set())
-        asked_for = [w for w in content_words(added) if w not in attributes
+        why = {*u.recipient_words, *words_of(u.slots.occasion or ""), *words_of(u.slots.recipient or "")} | (
+            PEOPLE_NOUNS if u.people else set())
+        # (Nor what the thing must do, "one i can take to the beach": no title says "take".)
+        asked_for = [w for w in content_words(added) if w not in attributes and w not in u.doing
                      and w not in OTHERNESS and w not in words_of(u.attribute) and w not in why]
         if names and asked_for and not found.not_found and not any(
                 prints(f"{p.title} {p.category}", w) for p, _ in found.ranked[:SHOW] for w in asked_for):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.understanding.content import content_words, describing_thanks, search_query
+from assistant.understanding.content import content_words, describing_thanks, doing_words, search_query
 
 pytestmark = pytest.mark.no_shop  # reads no built shop: runs while a fresh clone builds them
 
@@ -101,3 +101,24 @@ def test_what_a_person_likes_is_the_object_of_their_liking(text: str, liked: lis
     from assistant.understanding.content import liked_words
 
     assert liked_words(text.replace(",", " ,").split()) == liked
+
+
+@pytest.mark.parametrize(("words", "doing"), [
+    ("one i can take to the beach", ("take",)),
+    ("one my kid can use", ("use",)),
+    ("ones that work with alexa", ("work",)),
+    ("any that wont fall out when im at the gym", ("fall",)),
+    ("something thatll fit in my bag", ("fit",)),
+    ("ones that are good for running", ("running",)),
+    # A modal after an article is a noun ("a can opener"); a describing word is no verb ("a small one for the beach").
+    ("a can opener", ()),
+    ("a small one for the beach", ()),
+])
+def test_what_a_thing_must_do_is_read_from_where_its_clause_puts_the_verb(words: str, doing: tuple[str, ...]) -> None:
+    assert doing_words(words.split()) == doing
+
+
+@pytest.mark.parametrize("words", ["which tv is the biggest", "which laptops have the longest battery life",
+                                   "is that laptop any good", "a brother who loves cooking"])
+def test_a_question_word_or_a_pointer_starts_no_clause_of_what_the_thing_does(words: str) -> None:
+    assert doing_words(words.split()) == ()
