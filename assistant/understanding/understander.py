@@ -787,8 +787,10 @@ class Understander:
                 unsure = service_guess = False
         if (u.intent in _POLICY_READINGS or (unsure and service_guess and lead in _POLICY_READINGS)) \
                 and u.names_product and u.head and u.query and self.policies is not None \
-                and not any(stem(w) in _ORDER_NOUNS for w in words):
-            # (A product named with an order, "can i add a doormat to this order", is what the order change is of.)
+                and not any(stem(w) in _ORDER_NOUNS for w in words) and not _SHOPPER.intersection(words):
+            # (A product named with an order, "can i add a doormat to this order", is what the order change is of;
+            # one the shopper says what they would do with, "can i return a teapot if i don't like it", is what the
+            # policy question is about.)
             u = self._product_not_policy(u)
             if u.intent == Intent.search_product:
                 unsure = service_guess = False
