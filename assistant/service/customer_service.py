@@ -344,6 +344,16 @@ class CustomerService:
                                   passages=passages,
                                   options=[f"Order {o.id} {PROBLEM_WORDS[kind]}" for o in orders[:3]])
             order = orders[0]
+        if kind != "not_arrived" and order.status is OrderStatus.processing:
+            # "one of the things in it was broken" after the order still being packed was shown: nothing of it has
+            # come yet, so the problem is with an order that has (not "I'm sorry order 581491 arrived damaged").
+            arrived = [o for o in self.db.orders_for_customer(user_id, limit=5) if o.status is OrderStatus.delivered]
+            if arrived:
+                return ReplyFacts(act=Act.order_list, intent=Intent.report_problem, user_text=text, orders=arrived,
+                                  detail=" ".join(x for x in (note, f"Order {order.id} hasn't shipped yet, so nothing "
+                                                             "in it has reached you. Which order is it about?") if x),
+                                  passages=passages,
+                                  options=[f"Order {o.id} {PROBLEM_WORDS[kind]}" for o in arrived[:3]])
         detail = " ".join(x for x in (note, self._eligibility(order, kind)) if x)
         return ReplyFacts(act=Act.order_problem, intent=Intent.report_problem, user_text=text, order=order,
                           passages=passages, detail=detail, options=["Talk to a person"],
