@@ -452,8 +452,11 @@ class ShoppingAdvisor:
             if not holds and (kept or any(is_the_thing(h.product) for h in hits[:SHOW])):
                 # Of those, the ones whose titles name it as what they are, as most of its titles do ("tvs": an
                 # "LCD TV" before a "TV Mounting Service").
-                # (Only of a thing asked for by name: "put the tv on the wall" asks for what does that, a mount.)
-                named_last = bool(head and self.names_kind_last and self.names_kind_last(named))
+                # (Only of a thing asked for by name: "put the tv on the wall" asks for what does that, a mount; or
+                # of the thing the list refined showed, most of it: "under 300" after TVs keeps the TVs first.)
+                shown_titles = [p.title for p in self.store.get(list(like_ids))] if like_ids and not head else []
+                named_last = bool(self.names_kind_last and self.names_kind_last(named)) and (
+                    bool(head) or len(of_own_kind(shown_titles, named)) * 2 > len(shown_titles) > 0)
                 own = {id(ranked[n][0]) for n in of_own_kind([p.title for p, _ in ranked], named)} if named_last \
                     else set()
                 ranked = sorted(ranked, key=lambda pr: (not is_the_thing(pr[0]),
