@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from assistant.facts import ReplyFacts
 from assistant.understanding.catalog import stem, words_of
 from assistant.understanding.content import FUNCTION_WORDS
+from assistant.understanding.vocab import SIZES
 
 # Slot keys read as an adjective before the noun ("red lunch bags").
 ADJECTIVE_SLOTS = ("colour", "color", "size", "material", "style", "brand")
@@ -172,7 +173,10 @@ def describe(
     # The found name is already a phrase of the results' own words ("lunch bags"); colours and sizes go
     # before it only when the name doesn't say them already.
     adjectives = [slots[k].strip() for k in ADJECTIVE_SLOTS if slots.get(k, "").strip()]
-    adjectives = [a for a in adjectives if a.lower() not in noun.lower()]
+    # ("4 big mugs" are large: a size the name says its own way is said.)
+    named = set(words_of(noun.lower()))
+    adjectives = [a for a in adjectives if a.lower() not in noun.lower()
+                  and not named & {w for w, size in SIZES.items() if size == a.lower()}]
     if noun.startswith("items from"):
         adjectives = []
     level = _LEVELS.get(slots.get("price", slots.get("price_level", "")).strip().lower(), "")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Collection, Sequence, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
@@ -188,6 +188,11 @@ class SlotExtractor:
         # "how big is it" asks the size of a thing, not for a large one.
         sizes = [m for m in common.sizes.find(tokens, skip=negated, words=words) if m.last not in recipient_starts
                  and not (m.first and words[m.first - 1] == "how")]
+        if not sizes and not measure:
+            # "nothing too big", "not too small": a size ruled out asks for the other end of the scale.
+            ruled_out = common.sizes.find(tokens, skip=set(range(len(tokens))) - negated, words=words)
+            sizes = [replace(m, value=_OPPOSITE_SIZES[str(m.value)]) for m in ruled_out[:1]
+                     if str(m.value) in _OPPOSITE_SIZES]
         brands = tables.brands.find(tokens, skip=negated | not_product, words=words)
         prices = common.price_words.find(tokens, skip=not_product, limit=1, words=words)
         ordinals = [(m.first, m.last, m.value) for m in common.ordinals.find(tokens, words=words)]
@@ -357,6 +362,10 @@ def _pick_occasion(occasions: Sequence[TermMatch[str]], words: Sequence[str]) ->
 
 # Words that say a price is more than the shopper wants to pay ("too pricey", "a bit expensive").
 _EXCESS = frozenset({"too", "bit", "abit", "rather"})
+
+
+# The other end of the size scale, for a size ruled out ("nothing too big": a small one).
+_OPPOSITE_SIZES = {"small": "large", "mini": "large", "large": "small", "extra large": "small", "jumbo": "small"}
 
 
 def _price_level(prices: Sequence[Any], negated: Set[int], words: Sequence[str]) -> str | None:

@@ -106,6 +106,7 @@ from assistant.understanding.vocab import (
     PEOPLE_NOUNS,
     PRICE_WORDS,
     SET_WORDS,
+    SIZES,
     SPENDING_WORDS,
 )
 from finetune.context import TurnContext, model_input
@@ -424,7 +425,14 @@ class Understander:
         phrase = head_phrase(words, head) if head else []
         named = self.catalog.named_categories(phrase) if head else NamedCategories()
         size = reading.slots.size
-        if size and head and size.isalpha() and size.lower() not in head_phrase(words, head):
+        # The size as the phrase says it ("a big tv", "a compact speaker"), or ruled out of the thing asked for ("a tv
+        # for my bedroom, nothing too big").
+        # (Only a size word right before the phrase's next word: "a big thank you card" is a big thank you.)
+        phrase_words = set(head_phrase(words, head)) if head else set()
+        sized = {SIZES.get(w, w) for w, after in itertools.pairwise(words)
+                 if w in phrase_words and after in phrase_words}
+        ruled_out = any(w in SIZES for w in reading.negated_words)
+        if size and head and size.isalpha() and size.lower() not in sized and not ruled_out:
             size = None  # "decorations for a small flat": the size describes another noun, not the thing asked for
         elif size and head and _sizes_what_it_is_for(words_of(respelled), size, head):
             size = None  # "sound bar for a 55 inch tv": the TV is 55 inches, the sound bar is of no size asked

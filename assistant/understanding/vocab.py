@@ -85,7 +85,7 @@ NOT_COLOUR_PHRASES: tuple[str, ...] = phrases(
 SIZES: Mapping[str, str] = pairs(
     """
     mini=mini | tiny=mini | miniature=mini | extra small=mini | small=small | petite=small | compact=small |
-    medium=medium | regular size=medium | standard size=medium | mid size=medium | large=large |
+    medium=medium | regular size=medium | standard size=medium | mid size=medium | large=large | big=large |
     large size=large | extra large=extra large | oversized=extra large | jumbo=jumbo | giant=jumbo | size xs=XS |
     size s=S | size m=M | size l=L | xl=XL | size xl=XL | xxl=XXL | 2xl=XXL | xxxl=XXXL | 3xl=XXXL
 """

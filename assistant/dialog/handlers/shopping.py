@@ -87,7 +87,11 @@ def _size_pattern(size: str) -> re.Pattern[str] | None:
     inches = re.match(r"(\d{2,3}(?:\.\d)?)\s*(?:\"|inch|in\b|”)", size.lower())
     if inches:
         return re.compile(rf"\b{re.escape(inches.group(1))}\s*(?:\"|”|''|-?inch|in\b|-in\b)", re.I)
-    return re.compile(rf"\b{re.escape(size)}\b", re.I) if size.isalpha() else None
+    if not size.isalpha():
+        return None
+    # A title saying the size its own way: "Big Mug" for a large one, "Compact" for a small one.
+    said = sorted({w for w, value in SIZES.items() if value == size and w.isalpha()} | {size})
+    return re.compile(rf"\b(?:{'|'.join(map(re.escape, said))})\b", re.I)
 
 
 def _colour_pattern(colour: str) -> re.Pattern[str]:
@@ -391,6 +395,8 @@ class ShoppingAdvisor:
                 relaxed.append(f"colour {slots.colour}")
         if slots.size:
             hits, ok = prefer(hits, _size_pattern(slots.size), band=ATTRIBUTE_BAND, thing=whole)
+            if not ok and (by_measure := _of_relative_size(hits, slots.size, thing)):
+                hits, ok = by_measure, True
             if not ok:
                 relaxed.append(f"size {slots.size}")
         # ("the one with the biggest screen": what the size ranking below is of, no feature a title must print.)
@@ -518,8 +524,9 @@ class ShoppingAdvisor:
             # "do you sell refurbished laptops": a word describing the thing that none of the products found prints,
             # in its title or its details, is said to be dropped, not passed over in silence ("any used cameras").
             pool = [p for p, _ in ranked[:POOL]]
-            unprinted = [w for w in phrase[:-1] if w.isalpha() and not any(
-                prints(f"{p.title} {p.description}", w) for p in pool)]
+            # (A size word is the size asked for, found or said dropped above: "a big tv".)
+            unprinted = [w for w in phrase[:-1] if w.isalpha() and not (slots.size and SIZES.get(w) == slots.size)
+                         and not any(prints(f"{p.title} {p.description}", w) for p in pool)]
             if unprinted:
                 relaxed.append(" ".join(unprinted))
         if head and ranked:
@@ -1776,6 +1783,24 @@ def _lift(hits: list[SearchHit], categories: set[str]) -> list[SearchHit]:
     scored = [(h.score + (CATEGORY_LIFT * top if h.product.category in categories else 0.0), n, h)
               for n, h in enumerate(hits)]
     return [h for _, _, h in sorted(scored, key=lambda t: (-t[0], t[1]))]
+
+
+def _of_relative_size(hits: list[SearchHit], size: str, thing: str) -> list[SearchHit]:
+    """"a small tv", "nothing too big": where the thing's titles print a measure (43", 65") and none prints the size
+    word, the smaller (or larger) third of those found, by their measure, in their ranked order; none where fewer
+    than three of them print one."""
+    end = _RELATIVE_SIZES.get(size.lower())
+    measured = [(s, h) for h in hits if (not thing or is_a(h.product.title, thing))
+                and (s := title_size(h.product.title)) is not None]
+    if end is None or len(measured) < 3:
+        return []
+    ordered = sorted(s for s, _ in measured)
+    cut = ordered[(len(ordered) - 1) // 3] if end == "small" else ordered[-1 - (len(ordered) - 1) // 3]
+    return [h for s, h in measured if (s <= cut if end == "small" else s >= cut)]
+
+
+# Size words that say where on a measured scale a thing sits, not a size its title prints.
+_RELATIVE_SIZES = {"mini": "small", "small": "small", "large": "large", "extra large": "large", "jumbo": "large"}
 
 
 def _excluded(product: Product, exclude: Sequence[str]) -> bool:

@@ -260,6 +260,11 @@ SIZES = [
     ("a medium mug", "medium"),
     ("for my little sister", None),
     ("how large is the red one", None),  # asks a size, not for a large one
+    ("a big tv for the living room", "large"),
+    ("a present for my big sister", None),  # a person's size is no thing's
+    # A size ruled out asks for the other end of the scale.
+    ("a tv for my bedroom, nothing too big", "small"),
+    ("something not too small", "large"),
 ]
 
 
