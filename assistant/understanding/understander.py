@@ -1341,7 +1341,11 @@ class Understander:
         # The verb's past participle ("cancelled", "canceled") says what became of an order, not what to do.
         update["says_cancelled"] = any(w.startswith("cancel") and w.endswith("ed") for w in all_words)
         update["recent"] = any(w in _LATEST for w in all_words)
-        update["own_order"] = _names_own_orders(all_words)
+        # "when will my stuff arrive": whatever of the shopper's own a delivery question asks about is on its way in
+        # their order ("to my house" is where, no thing of theirs).
+        update["own_order"] = _names_own_orders(all_words) or (u.intent == Intent.delivery_period and any(
+            w in ("my", "our") and (not i or all_words[i - 1] not in _PLACE_PREPOSITIONS)
+            for i, w in enumerate(all_words)))
         change = update["quantity_change"] = quantity_change(all_words)
         if change is not None and screen.context is TurnContext.bundle and screen.bundle \
                 and u.intent != Intent.reorder and u.intent not in LOOKS_UP_ORDERS:
@@ -1798,6 +1802,7 @@ def _bundle_edit(words: Sequence[str]) -> tuple[BundleOp | None, list[str], list
 
 # What a shopper calls an order of theirs; "box" too is an order noun, but "my lunch box" is no order.
 _SHIPPED = frozenset({"order", "parcel", "package", "delivery", "shipment", "purchase"})
+_PLACE_PREPOSITIONS = frozenset({"to", "at", "in", "into", "for", "from", "near"})
 _ORDER_NOUNS = _SHIPPED | {"orders", "box"}
 _PLURAL_ORDER_NOUNS = frozenset({"orders", "parcels", "packages", "deliveries", "purchases", "shipments"})
 _CLAUSE_MARKERS = frozenset({"to", "that", "which", "who", "whos", "so"})

@@ -775,6 +775,9 @@ def test_the_shoppers_own_order_is_told_from_orders_in_general(understander: Und
     assert understander.understand("when will my order arrive", Screen()).own_order
     assert understander.understand("how long until my parcel comes", Screen()).own_order
     assert not understander.understand("when will an order placed today arrive", Screen()).own_order
+    # Whatever of the shopper's own a delivery question asks about is in their order; where it goes is no thing.
+    assert understander.understand("hiya, when will my stuff arrive", Screen()).own_order
+    assert not understander.understand("how long will it take to deliver to my house", Screen()).own_order
 
 
 def test_a_word_for_the_recipient_no_title_prints_is_searched_as_the_tables_word(understander: Understander) -> None:
