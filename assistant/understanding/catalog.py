@@ -231,6 +231,10 @@ class CatalogVocabulary:
             # An ordinary word in the plural, or a possessive typed without its apostrophe ("my wifes birthday",
             # "nans"), is no typo of a title word ("wire", "nat").
             return None
+        # A first "f" written as English writes the sound in a title word ("fone", "fotos": phone, photos) is the
+        # one change to a first letter a typist makes: by ear.
+        if form.startswith("f") and (heard := "ph" + form[1:]) in self.title_counts:
+            return self.spellings.get(heard, heard)
         # The edits allowed go by the form compared: "wellies" is "welli" to the titles, two edits from "wall".
         # The word as typed is compared too when no singular of it is close: "wireles" is no plural of "wirele",
         # it is "wireless" less one letter (ending as typed: "wellies" is still no "willie").

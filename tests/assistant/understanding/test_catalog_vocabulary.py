@@ -92,6 +92,13 @@ def test_a_typo_that_looks_like_a_plural_is_compared_as_typed(elec: CatalogVocab
     assert elec.correct("headfones") == "headphones"  # compared in the singular first; spelt as titles print it
 
 
+def test_a_first_f_written_by_ear_is_the_ph_a_title_prints(gift: CatalogVocabulary, elec: CatalogVocabulary) -> None:
+    # "fone" kept its first letter, so no edit reached "phone": the one first letter a typist changes is by ear.
+    assert elec.correct("fone") == "phone"
+    assert gift.correct("foto") == "photo"
+    assert elec.correct("fotoz") is None  # no title word is heard in it
+
+
 def test_helpers() -> None:
     assert [stem(w) for w in ("cameras", "batteries", "glasses", "tvs", "bus", "boxes")] == [
         "camera", "battery", "glass", "tv", "bus", "box"]
