@@ -220,13 +220,18 @@ def asked_attribute(text: str) -> str:
     phrase = " ".join(words)
     if words[:2] in (["come", "in"], ["comes", "in"]) and len(words) > 2 and not _names_a_variant(words[2:]):
         return " ".join(words[2:])  # "do they come in a gift box": what they come in, no colour or size of theirs
+    # ("the most expensive thing in it": the thing is the one asked about, no property of it.)
     if not words or words[0] in ("come", "comes", "fit", "work", "available", "about", "like", "of", "one", "ones",
-                                 "same", "different", "similar") \
+                                 "same", "different", "similar") or words[-1] in _ITEM_NOUNS \
             or set(words) <= STATED_ANYWAY:
         return ""  # "does it come in 65 inch?" asks for a variant, not a property
     if words[0] in ("difference", "differences", "compare", "compares", "stack"):
         return ""  # "what's the difference between them", "how does it compare": the comparison, no property
     return "" if phrase in STATED_ANYWAY else phrase
+
+
+# Nouns that stand for whichever product is meant ("the most expensive thing", "the cheapest item").
+_ITEM_NOUNS = frozenset({"thing", "things", "item", "items"})
 
 
 def _names_a_variant(words: list[str]) -> bool:

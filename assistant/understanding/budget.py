@@ -210,7 +210,8 @@ def _accept(kind: str, m: re.Match[str], text: str, a: _Amount, b: _Amount | Non
     before = text[max(0, m.start() - 40) : m.start()]
     if _unit_follows(text, m.end()):
         return False
-    if not named and (a.year_like or (b is not None and b.year_like)) and kind not in ("max", "min"):
+    # ("2000 max", "1500 tops": a limit said after the amount is as plain as one before it.)
+    if not named and (a.year_like or (b is not None and b.year_like)) and kind not in ("max", "min", "max_post"):
         return False
     if not named and kind in ("max", "min", "approx") and _AGE_BEFORE.search(before) and a.value <= _OLDEST_CHILD:
         return False  # "toys for kids under 5": an age; "party bags for 10 kids under 20": no child is 20

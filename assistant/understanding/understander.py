@@ -138,6 +138,7 @@ _EDIT_PHRASES: tuple[tuple[str, BundleOp], ...] = (
     ("take out", "remove"), ("take away", "remove"), ("get rid of", "remove"), ("leave out", "remove"),
     ("dont need", "remove"), ("dont want", "remove"), ("no more", "remove"), ("as well", "add"),
 )
+_SPLIT_VERBS = frozenset({"take", "leave"})
 _SWAP_TO = frozenset({"for", "with", "to", "into"})
 # "what goes with it", "accessories for the camera": the bundle completes the product, it doesn't contain it.
 _COMPLEMENT_WORDS = frozenset({"goes", "go", "going", "match", "matches", "matching", "complement", "complements",
@@ -571,6 +572,15 @@ class Understander:
             u = u.with_intent(Intent.refine_search, "a product pointed at swapped for another").model_copy(update={
                 "query": search_query(list(edit[2])) if content_words(edit[2]) else "",
                 "rejected": True, "slots": u.slots.model_copy(update={"price": self._swap_prices(all_words)[1]})})
+        elif edit[0] in ("swap", "remove") and screen.context is TurnContext.product and not content_words(edit[1]) \
+                and screen.focus_id in {item.id for item in screen.bundle}:
+            # "swap it for something cheaper", "take it out" after the details of an item of the set (others like it,
+            # cheaper, to the model at 0.60): the set's edit, of that item.
+            u = u.with_intent(Intent.edit_bundle, "an edit of the set's item in focus").model_copy(update={
+                "bundle_op": edit[0], "targets": (screen.focus_id,),
+                "item_query": search_query(list(edit[2])) if edit[0] == "swap" and content_words(edit[2]) else "",
+                "slots": u.slots.model_copy(update={"price": self._swap_prices(all_words)[1]})
+                if edit[0] == "swap" else u.slots})
         if u.slots.price in ("cheaper", "pricier") and len(u.targets) == 1 and not u.names_product \
                 and not u.slots.has_budget() \
                 and u.intent in (Intent.product_info, Intent.refine_search) and not u.text.rstrip().endswith("?") \
@@ -1776,7 +1786,10 @@ def _bundle_edit(words: Sequence[str]) -> tuple[BundleOp | None, list[str], list
     op: BundleOp | None = None
     rest = list(words)
     for phrase, phrase_op in _EDIT_PHRASES:
-        if re.search(rf"\b{phrase}\b", text):
+        verb, _, particle = phrase.partition(" ")
+        # A phrasal verb's object may sit inside it: "take it out", "leave the cable out".
+        inside = r"(?: \w+){0,3}" if verb in _SPLIT_VERBS else ""
+        if re.search(rf"\b{verb}{inside} {particle}\b", text):
             op = phrase_op
             rest = [w for w in words if w not in phrase.split()]
             break

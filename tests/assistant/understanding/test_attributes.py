@@ -61,6 +61,7 @@ def test_a_property_is_read_from_the_question(text: str, expected: str) -> None:
     "whats the difference between them",  # the comparison itself
     "are they the same",  # a comparison, no property
     "how does it compare to the second one",
+    "whats the most expensive thing in it",  # the thing is the one asked about
 ])
 def test_what_the_data_states_is_no_property_to_quote(text: str) -> None:
     assert asked_attribute(text) == ""

@@ -25,3 +25,10 @@ def test_an_amount_before_total_is_the_most_to_spend(text: str) -> None:
     budget, _ = find_budget(text, "USD")
     assert budget is not None and budget.maximum == Decimal("900.00")
     assert find_budget("what is the total", "USD")[0] is None
+
+
+@pytest.mark.parametrize("text", ["set up a home cinema for me, 2000 max", "a gaming pc, 2000 tops", "max 2000"])
+def test_a_limit_like_a_year_is_a_budget_with_its_cue_on_either_side(text: str) -> None:
+    budget, _ = find_budget(text, "USD")
+    assert budget is not None and budget.maximum == Decimal("2000.00")
+    assert find_budget("what did i buy in 2010", "USD")[0] is None  # a year, no limit said

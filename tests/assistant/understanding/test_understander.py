@@ -58,6 +58,9 @@ def test_bundle_edits_are_typed(understander: Understander) -> None:
     assert (u.bundle_op, u.targets) == ("swap", ("22697",))
     u = understander.understand("add some napkins", AFTER_BUNDLE)
     assert (u.bundle_op, u.item_query) == ("add", "napkins")
+    # A phrasal verb with its object inside it: "take the teacup out" takes it out.
+    u = understander.understand("take the teacup out", AFTER_BUNDLE)
+    assert (u.intent, u.bundle_op, u.targets) == ("edit_bundle", "remove", ("22697",))
     # A head count counts the set for that many people; a count of a thing still adds the thing.
     u = understander.understand("for about 20 kids", AFTER_BUNDLE)
     assert (u.bundle_op, u.people, u.item_query) == ("people", 20, "")
