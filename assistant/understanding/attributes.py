@@ -173,6 +173,13 @@ def asks_rating(text: str) -> bool:
 
 def asked_attribute(text: str) -> str:
     """The property asked about in a normalised message, or "" for none (or one the reply states anyway)."""
+    asked = _asked_attribute(text)
+    pointer = _without_leading_pointer(text).lstrip(" ,;:-")
+    # "the apple one, how long does the battery last": the question after the words saying which product.
+    return asked or (_asked_attribute(pointer) if pointer and pointer != text else "")
+
+
+def _asked_attribute(text: str) -> str:
     words = words_of(text)
     if any(w in _COLOUR_WORDS and i and words[i - 1] in _WHICH_OR_OTHER for i, w in enumerate(words)):
         return COLOURS_ASKED

@@ -44,6 +44,9 @@ pytestmark = pytest.mark.no_shop  # reads no built shop: runs while a fresh clon
     ("how long does it burn for", "how long it burns"),  # how it does what it does, said back as asked
     ("how long do they burn for", "how long they burn"),
     ("how well do these hold heat", "how well they hold heat"),
+    # The question after the words saying which product.
+    ("the apple one , how long does the battery last", "how long the battery lasts"),
+    ("that one is it waterproof", "waterproof"),
 ])
 def test_a_property_is_read_from_the_question(text: str, expected: str) -> None:
     assert asked_attribute(text) == expected
