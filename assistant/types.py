@@ -557,6 +557,7 @@ class DialogState(BaseModel):
     failures: int = 0  # consecutive turns the assistant couldn't help
     order_id: str | None = None  # last order discussed
     orders_shown: list[str] = Field(default_factory=list)  # the orders last listed, in order
+    order_lines: list[str] = Field(default_factory=list)  # the products of the order lines last shown, in order
     problem: ProblemKind | None = None  # what went wrong with an order, as the last problem report read it
     focus_id: str | None = None  # the product being talked about ("it", "that one")
     missing: str = ""  # what the last search asked for and the shop does not carry ("iphone 15"): "it" means that

@@ -685,9 +685,9 @@ class DialogManager:
         if index is None or not user_id or u.context is not TurnContext.order or not state.order_id \
                 or state.orders_shown or u.targets or u.query or u.intent not in _ORDER_LINE_READINGS:
             return None
-        orders = self.service.orders_among(user_id, [state.order_id])
-        # (Of the lines the reply showed: "the last one" is the last listed, not the last of an order of 65 lines.)
-        products = [line.product_id for line in orders[0].lines[:MAX_ORDER_LINES]] if orders else []
+        # (Of the lines the reply showed, as it listed them: "the last one" is the last listed, not the last of an
+        # order of 65 lines, nor of its first lines before the chipped mugs were put first.)
+        products = state.order_lines
         position = index - 1 if index > 0 else len(products) + index
         return products[position] if 0 <= position < len(products) else None
 
@@ -954,6 +954,9 @@ class DialogManager:
             changes["missing"] = ""
         if not clarified and "pending" not in update.model_fields_set:
             changes["pending"] = None
+        if facts.order is not None:
+            # The lines as the reply listed them (the mugs first, for a chipped mug): "the last one" points there.
+            changes["order_lines"] = [line.product_id for line in facts.order.lines[:MAX_ORDER_LINES]]
         return new.model_copy(update=changes)
 
 
