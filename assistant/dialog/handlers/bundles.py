@@ -562,6 +562,11 @@ class BundlePlanner:
         said = [w for w in (u.head_phrase or (u.head,)) if w]
         kind_said = bool(said) and all(prints(f"{old.title} {old.category}", w) for w in said)
         kind = said if kind_said else [head_word(words_of(old.title))]
+        # ("the plates" of "Set/6 Collage Paper Plates": the catalog names them by the two words; a pink candle
+        # plate is no paper plate.)
+        own = self._kind_of(old.title)
+        if len(own) > len(kind) and all(prints(" ".join(own), w) for w in kind):
+            kind = own
         stands_for_it = bool(named) and any(w in ("one", "ones") for w in words_of(u.item_query))
         # ("paper ones" for the plates: paper plates, which the search must look for, not any paper.)
         wanted = f"{named} {' '.join(w for w in kind if w not in named.split())}" if stands_for_it else named
@@ -603,6 +608,9 @@ class BundlePlanner:
             if sized:
                 what = f"a {'bigger' if sized == 'larger' else 'smaller'} one than the {old.title}"
             budget_binds = room is not None and (not cheaper or room / old.quantity < old.price)
+            if stands_for_it and not cheaper and not sized:
+                # "pink ones" for the plates: what was asked for is what there is none of ("pink paper plates").
+                what, budget_binds = f"{wanted} to put in place of the {old.title}", False
             detail = f"I couldn't find {what}" + (" that keeps the bundle in budget." if budget_binds else ".")
             return TurnResult(ReplyFacts(act=Act.no_results, intent=Intent.edit_bundle, user_text=u.text,
                                          currency=self.currency, detail=detail))
