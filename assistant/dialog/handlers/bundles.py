@@ -562,12 +562,12 @@ class BundlePlanner:
         said = [w for w in (u.head_phrase or (u.head,)) if w]
         kind_said = bool(said) and all(prints(f"{old.title} {old.category}", w) for w in said)
         kind = said if kind_said else [head_word(words_of(old.title))]
-        # ("the plates" of "Set/6 Collage Paper Plates": the catalog names them by the two words; a pink candle
-        # plate is no paper plate.)
-        own = self._kind_of(old.title)
-        if len(own) > len(kind) and all(prints(" ".join(own), w) for w in kind):
-            kind = own
         stands_for_it = bool(named) and any(w in ("one", "ones") for w in words_of(u.item_query))
+        own = self._kind_of(old.title)
+        if stands_for_it and len(own) > len(kind) and all(prints(" ".join(own), w) for w in kind):
+            # "pink ones" for "the plates" of "Set/6 Collage Paper Plates": the catalog names them by the two words,
+            # and a pink candle plate is no paper plate.
+            kind = own
         # ("paper ones" for the plates: paper plates, which the search must look for, not any paper.)
         wanted = f"{named} {' '.join(w for w in kind if w not in named.split())}" if stands_for_it else named
         hits = [] if cap is not None and cap <= 0 else self.store.search(wanted or old.title, k=40 if sized else 10,
