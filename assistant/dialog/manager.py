@@ -380,8 +380,10 @@ class DialogManager:
             intent = Intent.best_sellers
         elif state.last_intent == Intent.recommend_for_me and intent in (Intent.search_product, Intent.refine_search) \
                 and not u.targets and not u.names_product and not state.query \
-                and (u.slots.budget_max or u.slots.price in ("cheaper", "low")):
-            # "cheaper", "under a fiver" after the shopper's own picks: their picks at that price.
+                and (u.slots.budget_max or u.slots.price in ("cheaper", "low")
+                     or (intent == Intent.refine_search and not u.query and not u.slots.filled())):
+            # "cheaper", "under a fiver" after the shopper's own picks: their picks at that price; "something else",
+            # "show me more": more of their picks.
             intent = Intent.recommend_for_me
         if u.context is TurnContext.policy and state.last_intent in POLICY_QUERIES \
                 and not u.targets and not u.slots.order_id and (

@@ -83,7 +83,12 @@ class ShopperPicks:
             return self.on_offer(u, state, shopper=user_id)
         ceiling = u.slots.budget_max or (cheaper_than(state.shown) if u.slots.price in ("cheaper", "low")
                                          and state.shown else None)
-        if ceiling is None:
+        if ceiling is None and u.intent == Intent.refine_search and state.shown:
+            # "something else" after the shopper's picks: the next of them, none seen in this conversation again.
+            seen = set(state.viewed_ids) | set(state.shown_ids)
+            wider, personal = self.picks_for(user_id, state, k=SHOW * 10)
+            picks = [p for p in wider if p.product.id not in seen][:SHOW]
+        elif ceiling is None:
             picks, personal = self.picks_for(user_id, state)
         else:
             # "cheaper" after the shopper's picks: their picks below the prices shown (or within the budget), others
@@ -156,6 +161,11 @@ class ShopperPicks:
         if ranked_by is not None:
             return self.on_offer(u, state, ranked_by=ranked_by)
         if not scoped and not at_request and u.slots.price in ("priciest", "cheapest"):
+            if any(w in _SALES_WORDS for w in words_of(u.text)) and self._has_sales():
+                # "top 3 cheapest best sellers": the best sellers, the price word ranking them.
+                selling = sorted(recommender.best_sellers(SHOW * 4), key=lambda p: p.product.price,
+                                 reverse=u.slots.price == "priciest")
+                return self._show(selling[:SHOW], u, state, Intent.best_sellers, {"found": "best sellers"})
             # "what's the most expensive thing you sell": the model reads "most" as "most popular"; the price word
             # says how to rank, and nothing narrows what.
             return self.by_price(u, state)
@@ -295,6 +305,10 @@ class ShopperPicks:
         if shown:
             update = update | StateUpdate(shown=shown, focus_id=shown[0].id)
         return TurnResult(facts, update)
+
+
+# Words that ask for what sells, beside a price word that ranks it ("the cheapest best sellers").
+_SALES_WORDS = frozenset({"seller", "sellers", "selling", "bestseller", "bestsellers", "bestselling", "popular"})
 
 
 def _that_do(products: Sequence[Product], u: Understanding) -> Sequence[Product]:
