@@ -91,6 +91,10 @@ def edit_distance_within(a: str, b: str, limit: int) -> bool:
 
 NAMED_LAST_SHARE = 0.85  # of a word's titles ending a phrase in it: TV 0.88, laptop 0.98; box 0.44, clock 0.79
 KIND_PAIR_TITLES = 3  # titles printing two words one after the other that make the two a kind's name (names_by_pair)
+# Titles that must print a word before most of them printing a length says the word's things are measured.
+MEASURED_TITLES = 3
+# A length a title prints: '55" Class', '15.6-inch', "30cm".
+_LENGTH = re.compile(r'\d+(?:\.\d+)?\s*(?:"|”|-?inch(?:es)?\b|in\b|cm\b|mm\b)', re.I)
 DESCRIBING_CATEGORIES = 5  # categories whose titles print a word that make it a describing word (see describes)
 
 
@@ -114,6 +118,7 @@ class CatalogVocabulary:
         pairs: two title words printed one after the other, each in its singular ("drum kit", "tea set"), with how
             many titles print them so.
         phrase_ends: stemmed title word -> number of products whose title ends a phrase in it ("4K UHD LED LCD TV").
+        measured: stemmed title word -> number of products whose title prints it and a length ('55" Class', "30cm").
     """
 
     categories: tuple[str, ...]
@@ -128,6 +133,7 @@ class CatalogVocabulary:
     pairs: Counter[tuple[str, str]] = field(default_factory=Counter)  # ("drum", "kit"): titles print "Drum Kit"
     spellings: dict[str, str] = field(default_factory=dict)  # "christma" -> "christmas": a stem as titles print it
     phrase_ends: Counter[str] = field(default_factory=Counter)
+    measured: Counter[str] = field(default_factory=Counter)
     _by_length: dict[int, list[str]] = field(default_factory=dict, repr=False)
     _category_parts: dict[str, list[tuple[str, ...]]] = field(default_factory=dict, repr=False)
 
@@ -146,6 +152,7 @@ class CatalogVocabulary:
         compounds: set[str] = set()
         pairs: Counter[tuple[str, str]] = Counter()
         phrase_ends: Counter[str] = Counter()
+        measured: Counter[str] = Counter()
         printing: Counter[str] = Counter()  # one-word brand (lower case) -> products whose text prints it
         own: Counter[str] = Counter()  # ... of those, the brand's own products
         products = list(products)
@@ -170,6 +177,8 @@ class CatalogVocabulary:
             title_words = {stem(w) for w in words_of(p.title)}
             title_counts.update(title_words)
             phrase_ends.update({stem(last) for phrase in title_phrases(p.title) for last in words_of(phrase)[-1:]})
+            if _LENGTH.search(p.title):
+                measured.update(title_words)
             for w in title_words:
                 word_categories[w][p.category] += 1
             words.update(words_of(f"{p.title} {p.category} {p.brand} {p.description}"))
@@ -177,7 +186,7 @@ class CatalogVocabulary:
                     frozenset(words), is_dictionary_word or (lambda word: False), frozenset(joined),
                     frozenset(compounds),
                     tuple(b for b in sorted(brands) if own[b.lower()] * 2 >= printing[b.lower()]), pairs,
-                    {form: spelt.most_common(1)[0][0] for form, spelt in printed.items()}, phrase_ends)
+                    {form: spelt.most_common(1)[0][0] for form, spelt in printed.items()}, phrase_ends, measured)
         for w in title_counts:
             if w.isalpha():
                 vocab._by_length.setdefault(len(w), []).append(w)
@@ -193,6 +202,12 @@ class CatalogVocabulary:
         form = stem(word.lower())
         printed = self.title_counts.get(form, 0)
         return printed > 0 and self.phrase_ends.get(form, 0) >= NAMED_LAST_SHARE * printed
+
+    def measures(self, word: str) -> bool:
+        """Whether most titles that print ``word`` print a length too ('LG 50" Class ... TV', '27" Monitor'): things a
+        size word places on that scale ("a big tv"), where no title says "big"."""
+        form = stem(word.lower())
+        return self.title_counts.get(form, 0) >= MEASURED_TITLES and self.measured[form] * 2 > self.title_counts[form]
 
     def names_by_pair(self, before: str, word: str) -> bool:
         """Whether the catalog names a kind of thing by ``before`` and ``word`` together, enough titles printing the

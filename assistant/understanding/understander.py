@@ -399,6 +399,8 @@ class Understander:
         # "i want to watch films on something big" names no Smart Watches. Who it is for, a colour or a size
         # ("for my dad", "in white?") is no thing the shop could lack.
         looks = {w for v in (reading.slots.colour, reading.slots.size) if v for w in v.lower().split()}
+        # (And the size as written: "big" of "a big reusable bag" is its size, "large", no word of its name.)
+        looks |= {w for w in words if reading.slots.size and SIZES.get(w) == reading.slots.size}
         attribute_values = looks | set(reading.recipient_words) | {
             w for v in (reading.slots.recipient, reading.slots.occasion, *reading.slots.brands) if v
             for w in v.lower().split()}
@@ -437,6 +439,12 @@ class Understander:
             size = None  # "decorations for a small flat": the size describes another noun, not the thing asked for
         elif size and head and _sizes_what_it_is_for(words_of(respelled), size, head):
             size = None  # "sound bar for a 55 inch tv": the TV is 55 inches, the sound bar is of no size asked
+        elif size and head and not ruled_out and not self.catalog.measures(head) \
+                and all(w in _RELATIVE_SIZE_WORDS for w in words if SIZES.get(w) == size) \
+                and not any(self.catalog.pairs[(stem(w), stem(head))] for w in words if SIZES.get(w) == size):
+            # "a big reusable shopping bag": "big" places a thing on a scale its titles measure ("a big tv"), or is
+            # a size its titles print with it ("Big Mug"); of other things it is a word of the request, no size.
+            size = None
         slots = reading.slots.model_copy(update={
             "size": size,
             "categories": named.categories,
@@ -1816,6 +1824,8 @@ def _bundle_edit(words: Sequence[str]) -> tuple[BundleOp | None, list[str], list
 # What a shopper calls an order of theirs; "box" too is an order noun, but "my lunch box" is no order.
 _SHIPPED = frozenset({"order", "parcel", "package", "delivery", "shipment", "purchase"})
 _PLACE_PREPOSITIONS = frozenset({"to", "at", "in", "into", "for", "from", "near"})
+# Size words that say how big a thing is against others of its kind, not a size a title prints ("Large", "Mini").
+_RELATIVE_SIZE_WORDS = frozenset({"big"})
 _ORDER_NOUNS = _SHIPPED | {"orders", "box"}
 _PLURAL_ORDER_NOUNS = frozenset({"orders", "parcels", "packages", "deliveries", "purchases", "shipments"})
 _CLAUSE_MARKERS = frozenset({"to", "that", "which", "who", "whos", "so"})

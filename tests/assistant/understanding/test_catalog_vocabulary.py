@@ -99,6 +99,12 @@ def test_a_first_f_written_by_ear_is_the_ph_a_title_prints(gift: CatalogVocabula
     assert elec.correct("fotoz") is None  # no title word is heard in it
 
 
+def test_a_word_whose_titles_print_a_length_is_measured(gift: CatalogVocabulary, elec: CatalogVocabulary) -> None:
+    # "a big tv" places a TV on the scale its titles print ('50" Class'); few mug or bag titles print a length.
+    assert elec.measures("tv") and elec.measures("monitors")
+    assert not gift.measures("mug") and not gift.measures("bag")
+
+
 def test_helpers() -> None:
     assert [stem(w) for w in ("cameras", "batteries", "glasses", "tvs", "bus", "boxes")] == [
         "camera", "battery", "glass", "tv", "bus", "box"]
