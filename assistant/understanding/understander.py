@@ -1080,7 +1080,7 @@ class Understander:
             # nothing new ("kids" is who, not what: "Here are 3 kids").
             u = u.with_intent(Intent.refine_search, "a head count for the request shown").model_copy(
                 update={"head": "", "names_product": False})
-        elides = not u.head and _elides_its_thing(request_clause(words))
+        elides = not u.head and (_elides_its_thing(request_clause(words)) or _unnamed_with_clause(words))
         if (u.describes_only or elides) and screen.products and (u.intent == Intent.search_product or (
                 elides and u.intent == Intent.out_of_scope and screen.context is TurnContext.products)):
             # "something funny" after birthday cards (a new search to the model at 0.73): the cards, described. So is
@@ -2324,6 +2324,14 @@ def _elides_its_thing(words: Sequence[str]) -> bool:
             break
         segment.append(w)
     return bool(segment) and segment[-1] in ("one", "ones") and not content_words(segment)
+
+
+def _unnamed_with_clause(words: Sequence[str]) -> bool:
+    """Whether the message opens with "something" or "anything" and a clause saying what it must do or be ("something
+    that'll fit in my bag", "anything that works with my iphone", "something my dad would like"): a thing not named,
+    described, as "one" before a clause is."""
+    return len(words) > 2 and words[0] in _SOME_THING and (
+        words[1] in ("that", "which", "thatll") or words[1] in _CLAUSE_SUBJECTS)
 
 
 # Who does something in a clause after "one" that has left out its "that": "one [that] i can take to the beach".

@@ -976,3 +976,11 @@ def test_the_shoppers_own_orders_are_asked_about_in_the_first_person(understande
     u = understander.understand("what have you got in the sale", Screen())
     assert u.intent != "purchase_history" and u.slots.price == "discounted"
     assert understander.understand("what did i buy last time", Screen()).intent == "purchase_history"
+
+
+@pytest.mark.parametrize("text", ["one i can take to a picnic", "one my kid can use", "something that'll fit in my bag",
+                                  "anything that would suit a small kitchen"])
+def test_one_or_something_before_a_clause_refines_the_kind_shown(understander: Understander, text: str) -> None:
+    # "one" or "something" heading a clause that says what the thing must do names no thing of its own.
+    u = understander.understand(text, AFTER_LIST)
+    assert (u.intent, u.head) == ("refine_search", ""), (u.intent, u.head, u.notes)
