@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from assistant.facts import ReplyFacts
 from assistant.understanding.catalog import stem, words_of
 from assistant.understanding.content import FUNCTION_WORDS
-from assistant.understanding.vocab import SIZES
+from assistant.understanding.vocab import size_words
 
 # Slot keys read as an adjective before the noun ("red lunch bags").
 ADJECTIVE_SLOTS = ("colour", "color", "size", "material", "style", "brand")
@@ -176,7 +176,7 @@ def describe(
     # ("4 big mugs" are large: a size the name says its own way is said.)
     named = set(words_of(noun.lower()))
     adjectives = [a for a in adjectives if a.lower() not in noun.lower()
-                  and not named & {w for w, size in SIZES.items() if size == a.lower()}]
+                  and not named & size_words(a.lower())]
     if noun.startswith("items from"):
         adjectives = []
     level = _LEVELS.get(slots.get("price", slots.get("price_level", "")).strip().lower(), "")

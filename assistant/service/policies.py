@@ -54,7 +54,6 @@ POLICY_QUERIES: dict[Intent, str] = {
 }
 
 
-
 def with_topic(question: str, topic: str) -> str:
     """The text :meth:`PolicyIndex.query` embeds for ``question`` read as about ``topic``."""
     return f"{question} {topic}"

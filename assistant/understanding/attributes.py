@@ -11,7 +11,7 @@ import re
 from assistant.understanding.catalog import words_of
 from assistant.understanding.content import FUNCTION_WORDS
 from assistant.understanding.references import SIZE_CHOICE
-from assistant.understanding.vocab import COLOURS, ORDINALS, SIZES
+from assistant.understanding.vocab import COLOURS, ITEM_NOUNS, ORDINALS, SIZES
 
 # "which one has better battery life?", "which is lighter for travel?", "which has the longest battery?" (any
 # superlative: English makes them with -est)
@@ -229,16 +229,12 @@ def _asked_attribute(text: str) -> str:
         return " ".join(words[2:])  # "do they come in a gift box": what they come in, no colour or size of theirs
     # ("the most expensive thing in it": the thing is the one asked about, no property of it.)
     if not words or words[0] in ("come", "comes", "fit", "work", "available", "about", "like", "of", "one", "ones",
-                                 "same", "different", "similar") or words[-1] in _ITEM_NOUNS \
+                                 "same", "different", "similar") or words[-1] in ITEM_NOUNS \
             or set(words) <= STATED_ANYWAY:
         return ""  # "does it come in 65 inch?" asks for a variant, not a property
     if words[0] in ("difference", "differences", "compare", "compares", "stack"):
         return ""  # "what's the difference between them", "how does it compare": the comparison, no property
     return "" if phrase in STATED_ANYWAY else phrase
-
-
-# Nouns that stand for whichever product is meant ("the most expensive thing", "the cheapest item").
-_ITEM_NOUNS = frozenset({"thing", "things", "item", "items"})
 
 
 def _names_a_variant(words: list[str]) -> bool:

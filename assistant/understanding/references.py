@@ -17,7 +17,7 @@ from assistant.understanding.budget import MONEY_WORDS
 from assistant.understanding.catalog import of_own_kind, stem, title_itself, words_of
 from assistant.understanding.content import DO_FORMS, FUNCTION_WORDS, MODALS, content_words, small_count
 from assistant.understanding.ordinals import REF_NOUNS
-from assistant.understanding.vocab import NUMBER_WORDS, ORDINALS, PRICE_WORDS, SIZES
+from assistant.understanding.vocab import ITEM_NOUNS, NUMBER_WORDS, ORDINALS, PRICE_WORDS, SIZES
 from cartwise.models import ProductId
 
 # The last word of each price comparative ("cheaper", "more expensive", "dearer"): before "of" it picks from a set.
@@ -54,7 +54,6 @@ class OnScreen(Protocol):
 # Nouns after an ordinal that make it no pointer at the screen.
 NOT_POINTING_AFTER = frozenset("""time times week weeks month months year years night christmas order orders purchase
     purchases visit delivery deliveries parcel parcels package packages thing things""".split())
-_ITEM_WORDS = frozenset({"thing", "things"})
 
 # A singular verb after "which" asks which one of the things on the screen ("which is cheaper?", "which has more
 # memory?"); "which ones fit?" and "which laptops have 16gb" ask for some of them, or for new things.
@@ -84,7 +83,7 @@ def ordinal_positions(words: Sequence[str]) -> list[int]:
         if value is None or w in ("former", "latter"):
             continue
         if i + 1 < len(words) and words[i + 1] in NOT_POINTING_AFTER and not (
-                words[i + 1] in _ITEM_WORDS and i > 0 and words[i - 1] in ("the", "that")):
+                words[i + 1] in ITEM_NOUNS and i > 0 and words[i - 1] in ("the", "that")):
             continue  # "last time", "my last order", "first thing": not a place in a list ("the first thing" is)
         if w in ("first", "last") and i > 0 and _sorts_by(words[i - 1]):
             continue  # "cheapest first", "most expensive last": an order to list them in, no place in the list

@@ -31,7 +31,7 @@ from assistant.understanding.patterns import find_measures, find_order_id, find_
 from assistant.understanding.references import SIZE_CHOICE
 from assistant.understanding.tables import VocabularyTables, negated_terms
 from assistant.understanding.tokens import BLANK, TermMatch, Token, normalize, tokenize
-from assistant.understanding.vocab import AGE_UNITS, BARE_RECIPIENTS, WEAK_OCCASIONS
+from assistant.understanding.vocab import AGE_UNITS, BARE_RECIPIENTS, SIZE_ENDS, WEAK_OCCASIONS
 from cartwise.currency import iso_code
 
 
@@ -191,8 +191,8 @@ class SlotExtractor:
         if not sizes and not measure:
             # "nothing too big", "not too small": a size ruled out asks for the other end of the scale.
             ruled_out = common.sizes.find(tokens, skip=set(range(len(tokens))) - negated, words=words)
-            sizes = [replace(m, value=_OPPOSITE_SIZES[str(m.value)]) for m in ruled_out[:1]
-                     if str(m.value) in _OPPOSITE_SIZES]
+            sizes = [replace(m, value="large" if SIZE_ENDS[str(m.value)] == "small" else "small")
+                     for m in ruled_out[:1] if str(m.value) in SIZE_ENDS]
         brands = tables.brands.find(tokens, skip=negated | not_product, words=words)
         prices = common.price_words.find(tokens, skip=not_product, limit=1, words=words)
         ordinals = [(m.first, m.last, m.value) for m in common.ordinals.find(tokens, words=words)]
@@ -362,10 +362,6 @@ def _pick_occasion(occasions: Sequence[TermMatch[str]], words: Sequence[str]) ->
 
 # Words that say a price is more than the shopper wants to pay ("too pricey", "a bit expensive").
 _EXCESS = frozenset({"too", "bit", "abit", "rather"})
-
-
-# The other end of the size scale, for a size ruled out ("nothing too big": a small one).
-_OPPOSITE_SIZES = {"small": "large", "mini": "large", "large": "small", "extra large": "small", "jumbo": "small"}
 
 
 def _price_level(prices: Sequence[Any], negated: Set[int], words: Sequence[str]) -> str | None:

@@ -409,7 +409,8 @@ class Understander:
                       and not (w == "old" and i and words[i - 1] in AGE_UNITS)]
         asking = request_clause(head_words)
         head = head_word(asking)
-        if head in doing_words(words):
+        doing = doing_words(words)
+        if head in doing:
             # "one my kid can use": without whom it is for, "use" ended the phrase; it is what the thing must do.
             head = ""
         if head and _asks_price(asking) and not reading.slots.has_budget() \
@@ -516,7 +517,7 @@ class Understander:
             narrows=bool(words) and words[0] in _FRAGMENT_OPENERS,
             in_stock=bool(in_stock_positions(reading.words)),
             for_use=tuple(use) if _SOME_THING.intersection(words) else (),
-            doing=doing_words(words),
+            doing=doing,
             list_count=list_count(reading.words),
             asks_spending=any(w in SPENDING_WORDS for w in reading.words),
             # A number that counts no thing ("a picnic for 4") or counts people ("10 kids") is a head count.

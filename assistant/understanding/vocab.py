@@ -91,6 +91,22 @@ SIZES: Mapping[str, str] = pairs(
 """
 )
 
+# Which end of the scale a size is at: a size word for a thing its titles measure picks that end ("a small tv"),
+# and one ruled out asks for the other ("nothing too big").
+SIZE_ENDS: Mapping[str, str] = MappingProxyType(
+    {"mini": "small", "small": "small", "large": "large", "extra large": "large", "jumbo": "large"})
+_SAID_AS: dict[str, frozenset[str]] = {
+    size: frozenset(w for w, value in SIZES.items() if value == size) for size in set(SIZES.values())}
+
+
+def size_words(size: str) -> frozenset[str]:
+    """The words that say ``size`` (a value of :data:`SIZES`): "large" -> big, large, large size."""
+    return _SAID_AS.get(size, frozenset())
+
+
+# Nouns that stand for whichever product is meant: "the most expensive thing", "the first item".
+ITEM_NOUNS = frozenset({"thing", "things", "item", "items"})
+
 RECIPIENTS = _table("""
 mum: mom | mommy | mummy | mother | mam | mama | 妈妈 | 母亲
 dad: father | daddy | papa | pa | 爸爸 | 父亲

@@ -83,19 +83,17 @@ class ShopperPicks:
             return self.on_offer(u, state, shopper=user_id)
         ceiling = u.slots.budget_max or (cheaper_than(state.shown) if u.slots.price in ("cheaper", "low")
                                          and state.shown else None)
-        if ceiling is None and u.intent == Intent.refine_search and state.shown:
-            # "something else" after the shopper's picks: the next of them, none seen in this conversation again.
-            seen = set(state.viewed_ids) | set(state.shown_ids)
-            wider, personal = self.picks_for(user_id, state, k=SHOW * 10)
-            picks = [p for p in wider if p.product.id not in seen][:SHOW]
-        elif ceiling is None:
+        others = ceiling is None and u.intent == Intent.refine_search and bool(state.shown)
+        if ceiling is None and not others:
             picks, personal = self.picks_for(user_id, state)
         else:
             # "cheaper" after the shopper's picks: their picks below the prices shown (or within the budget), others
-            # than those shown, not any cheap thing of the shop's.
-            shown = set(state.shown_ids)
+            # than those shown, not any cheap thing of the shop's; "something else": the next of them, none seen in
+            # this conversation again.
+            seen = set(state.shown_ids) | (set(state.viewed_ids) if others else set())
             wider, personal = self.picks_for(user_id, state, k=SHOW * 10)
-            picks = [p for p in wider if p.product.price <= ceiling and p.product.id not in shown][:SHOW]
+            picks = [p for p in wider if (ceiling is None or p.product.price <= ceiling)
+                     and p.product.id not in seen][:SHOW]
         lead = {"found": "picks for you"} if personal else \
             {"found": "best sellers" if self._has_sales() else "top-rated products"}
         if ceiling is not None:

@@ -48,7 +48,7 @@ from assistant.understanding.catalog import (
 from assistant.understanding.content import FUNCTION_WORDS, content_words
 from assistant.understanding.references import SIZE_CHOICE, TITLE_SIZES, is_pronoun, size_scale, title_size
 from assistant.understanding.understander import OTHERNESS, REQUEST_WORDS, head_word, use_words
-from assistant.understanding.vocab import ADULT_RECIPIENTS, COLOURS, PEOPLE_NOUNS, SIZES
+from assistant.understanding.vocab import ADULT_RECIPIENTS, COLOURS, PEOPLE_NOUNS, SIZE_ENDS, SIZES, size_words
 from cartwise.currency import format_money, to_money
 from cartwise.models import Product
 from finetune.context import TurnContext
@@ -90,7 +90,7 @@ def _size_pattern(size: str) -> re.Pattern[str] | None:
     if not size.isalpha():
         return None
     # A title saying the size its own way: "Big Mug" for a large one, "Compact" for a small one.
-    said = sorted({w for w, value in SIZES.items() if value == size and w.isalpha()} | {size})
+    said = sorted({w for w in size_words(size) if w.isalpha()} | {size})
     return re.compile(rf"\b(?:{'|'.join(map(re.escape, said))})\b", re.I)
 
 
@@ -1789,7 +1789,7 @@ def _of_relative_size(hits: list[SearchHit], size: str, thing: str) -> list[Sear
     """"a small tv", "nothing too big": where the thing's titles print a measure (43", 65") and none prints the size
     word, the smaller (or larger) third of those found, by their measure, in their ranked order; none where fewer
     than three of them print one."""
-    end = _RELATIVE_SIZES.get(size.lower())
+    end = SIZE_ENDS.get(size.lower())
     measured = [(s, h) for h in hits if (not thing or is_a(h.product.title, thing))
                 and (s := title_size(h.product.title)) is not None]
     if end is None or len(measured) < 3:
@@ -1798,9 +1798,6 @@ def _of_relative_size(hits: list[SearchHit], size: str, thing: str) -> list[Sear
     cut = ordered[(len(ordered) - 1) // 3] if end == "small" else ordered[-1 - (len(ordered) - 1) // 3]
     return [h for s, h in measured if (s <= cut if end == "small" else s >= cut)]
 
-
-# Size words that say where on a measured scale a thing sits, not a size its title prints.
-_RELATIVE_SIZES = {"mini": "small", "small": "small", "large": "large", "extra large": "large", "jumbo": "large"}
 
 
 def _excluded(product: Product, exclude: Sequence[str]) -> bool:
