@@ -71,9 +71,13 @@ _INCLUDED = re.compile(
 _HOW_SIZED = re.compile(r"\bhow\s+(?P<adjective>big|large|small|tall|wide|heavy)\s+(?:is|are)\s+"
                         r"(?:it|this|that|they|these|those|the \w+(?: one)?)\b")
 SIZE_ASKED = "size"
-# A pointer after the property says which product, not what about it: "the refresh rate on the second one".
+# A pointer after the property says which product, not what about it: "the refresh rate on the second one", "the
+# screen size on the second" (an ordinal points alone).
 _TRAILING_POINTER = re.compile(
-    r"\s+(?:on|of|for|in|with)\s+(?:the\s+|that\s+|this\s+)?(?:[a-z]+\s+)?(?:one|ones|it|them|these|those)$")
+    r"\s+(?:on|of|for|in|with)\s+(?:the\s+|that\s+|this\s+)?(?:(?:[a-z]+\s+)?(?:one|ones|it|them|these|those)|"
+    r"(?:very\s+)?(?:" + "|".join(sorted((w for w in ORDINALS if " " not in w), key=len, reverse=True)) + r"))$")
+# Words a question may end on that hold nothing of what it asks: "is that one suitable for kids though".
+_TRAILING_ASIDES = frozenset("though then please pls plz anyway too also".split())
 # A pointer before it says which product, too: "what's the second one made of", "whats the third one like".
 _POINTING = frozenset({"the", "that", "this"})
 _ONE = frozenset({"one", "ones"})
@@ -220,6 +224,8 @@ def _asked_attribute(text: str) -> str:
     # it is the details may say, never the word "good".
     # ("does it work with my samsung tv": "samsung tv", not "The product details don't mention my samsung tv".)
     words = [w for w in what.split() if w not in {"the", "a", "an", "my", "our", "your"} and w not in _EVALUATIVE]
+    while words[-1:] and words[-1] in _TRAILING_ASIDES:
+        words = words[:-1]
     while words[:1] and words[0] in ("for", "at", "with"):  # "better for drawing": drawing
         words = words[1:]
     if words[:2] in (["work", "with"], ["compatible", "with"], ["connect", "to"]) and len(words) > 2:

@@ -155,6 +155,10 @@ def quote_about(product: Product, attribute: str) -> str:
                 and len(found) > best[1]:
             best = (sentence, len(found), min(found.values()))
     clipped, _, at = best
+    if not clipped and words[-1] in ("size", "sizes") and attribute != SIZE_ASKED:
+        # "whats the screen size on the second": a size asked by the part it measures, which the details may not
+        # name ("15.6\" IPS LCD"); the size the title prints answers it.
+        return quote_about(product, SIZE_ASKED)
     if len(clipped) <= 140:
         return clipped
     # A long sentence (a description that is one run of features) is quoted around the words asked about, which

@@ -166,3 +166,26 @@ def test_a_part_of_the_product_doing_what_it_does_is_a_property() -> None:
     # "how long does the battery last": the battery is the product's, not a battery to search for.
     assert asked_attribute("how long does the battery last") == "how long the battery lasts"
     assert asked_attribute("how long does it last") == "how long it lasts"
+
+
+def test_a_pointer_or_an_aside_closing_the_question_is_no_part_of_the_property() -> None:
+    # "on the second" says which product, as "on the second one" does; "though" holds nothing asked.
+    assert asked_attribute("ok and whats the screen size on the second") == "screen size"
+    assert asked_attribute("whats the refresh rate on the last") == "refresh rate"
+    assert asked_attribute("is that one suitable for kids though") == "suitable for kids"
+    assert asked_attribute("does it have a touchscreen too") == "touchscreen"
+
+
+def test_a_size_asked_by_the_part_it_measures_is_the_size_the_title_prints() -> None:
+    from decimal import Decimal
+
+    from assistant.dialog.handlers.shopping import quote_about
+    from cartwise.models import Product
+
+    laptop = Product(id="L1", title='Lenovo LOQ 15.6" Gaming Laptop', price=Decimal("599.97"), stock=3,
+                     description='15.6" IPS LCD with LED-Backlight FHD (1920 x 1080) 144Hz Display.')
+    assert quote_about(laptop, "screen size") == '15.6"'
+    # Details that name the part are quoted as they are.
+    tv = Product(id="T1", title="Samsung 58 Class TV", price=Decimal("399"), stock=3,
+                 description="A 58-inch screen with crystal clear colour.")
+    assert "58-inch screen" in quote_about(tv, "screen size")
