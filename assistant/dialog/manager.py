@@ -404,10 +404,18 @@ class DialogManager:
             # "how do i do that" after "you can still return it": how to do what was just asked of the order (a
             # question with no topic of its own; placing an order to the model at 0.89).
             return self._policy(state.last_intent, u, state, goes_on=True)
+        if intent in ORDER_INTENTS and u.ranks_orders and not u.order_target and user_id \
+                and u.context is TurnContext.order and len(state.orders_shown) > 1:
+            # "the biggest one" under a list of orders: the one of those listed with the largest total; "the oldest
+            # one", the one placed first (and so for the problem reported, after "which order is it about?").
+            listed = self.service.orders_among(user_id, state.orders_shown)
+            if listed:
+                u = u.model_copy(update={"order_target": ranked_first(listed, u.ranks_orders).id})
         asked_which_order = state.last_intent == Intent.report_problem and bool(state.problem) and bool(user_id) \
             and state.last_act in (Act.order_problem.value, Act.order_list.value)
         if asked_which_order and (intent in (Intent.track_order, Intent.report_problem) or u.slots.order_id) \
-                and (u.slots.order_id or u.order_target or u.latest_order) and _names_only_orders(u):
+                and (u.slots.order_id or u.order_target or u.latest_order) \
+                and (_names_only_orders(u) or (u.ranks_orders and not u.names_product)):
             # "579494", "yes that one, 579494" or "it was the last order" after a problem report: which order it was,
             # for the same problem (the number alone says nothing about what went wrong; "order 536838 never turned
             # up" is a new report).
@@ -497,13 +505,6 @@ class DialogManager:
                 # "do you do gift wrapping": the gift wrap, and the passage on the wrapping service beside it.
                 result.facts.passages = self.service.closest_passage(u.text)
             return result
-        if intent in ORDER_INTENTS and u.ranks_orders and not u.order_target and user_id \
-                and u.context is TurnContext.order and len(state.orders_shown) > 1:
-            # "the biggest one" under a list of orders: the one of those listed with the largest total; "the oldest
-            # one", the one placed first.
-            listed = self.service.orders_among(user_id, state.orders_shown)
-            if listed:
-                u = u.model_copy(update={"order_target": ranked_first(listed, u.ranks_orders).id})
         if intent in ORDER_INTENTS:
             # "cancel it", "can i return something from it" after an order mean that order; "how do I get a
             # refund?" names none.

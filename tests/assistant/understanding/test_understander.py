@@ -442,6 +442,29 @@ def test_problems_are_read_by_kind(understander: Understander) -> None:
         assert (u.intent, u.problem) == ("report_problem", kind), text
 
 
+def test_a_parcel_that_came_with_the_wrong_thing_is_a_wrong_item(understander: Understander) -> None:
+    # ("my parcel never came" was the closest example: the parcel came, and what was in it was wrong.)
+    assert understander.problems.read("i got a parcel and it was the wrong item") == "wrong_item"
+
+
+ORDERS_LISTED = Screen(context=TurnContext.order, orders=["581580", "581474", "580611"])
+
+
+@pytest.mark.parametrize(("text", "rank"), [
+    ("the most recent one", "newest"), ("the latest one", "newest"), ("the least recent", "oldest"),
+    ("the oldest one", "oldest"),
+])
+def test_an_order_of_a_list_picked_by_its_age(understander: Understander, text: str, rank: str) -> None:
+    u = understander.understand(text, ORDERS_LISTED)
+    assert (u.intent, u.ranks_orders) == ("track_order", rank), text
+
+
+@pytest.mark.parametrize("text", ["my orders", "my orders please"])
+def test_the_shoppers_orders_named_alone_are_looked_up(understander: Understander, text: str) -> None:
+    assert understander.understand(text, Screen()).intent == "track_order"
+    assert understander.understand("thanks for my order", Screen()).intent == "thanks"
+
+
 def test_time_gone_by_waiting_is_a_parcel_not_arrived(understander: Understander) -> None:
     # ("it stopped working after a few days" was the closest example: a time said is no fault.)
     for text in ("it's been 2 weeks", "it's been two weeks and nothing"):
