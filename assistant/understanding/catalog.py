@@ -231,6 +231,17 @@ class CatalogVocabulary:
         return self.knows(word) or self.is_dictionary_word(word) or (
             (base := root(word)) != word and self.is_dictionary_word(base)) or self.correct(word) is not None
 
+    def is_adverb(self, word: str) -> bool:
+        """Whether ``word`` is an adverb made with "-ly" from a dictionary word ("specifically", "ideally",
+        "easily", "gently") that no product prints: it says how, never what ("napkins specifically" asks for
+        napkins, no "specifically" the shop could lack). A title word ending so ("Lily", "Weekly Planner") is
+        printed, and stays a word of the request."""
+        if len(word) < 6 or not word.endswith("ly") or self.knows(word):
+            return False
+        bases = {word[:-2], word[:-4] if word.endswith("ally") else "", word[:-3] + "y" if word.endswith("ily") else "",
+                 word[:-1] + "e" if word.endswith("bly") or word.endswith("tly") or word.endswith("ply") else ""}
+        return any(len(b) >= 4 and self.is_dictionary_word(b) for b in bases)
+
     def correct(self, word: str) -> str | None:
         """The catalog title word ``word`` is a typo of (spelt as the titles print it most), or None (known words
         and ordinary words are kept).

@@ -22,6 +22,7 @@ FUNCTION_WORDS = frozenset("""
     could may might must need needs ought dont doesnt didnt cant couldnt wont wouldnt isnt arent wasnt
     to of in on at by for from with without about into onto over under above below between through during
     before after up down out off near around than then so as if or and but because while though also too very instead
+    apart aside except excluding besides
     roughly approximately approx circa
     rather actually basically honestly probably possibly definitely ideally preferably mainly mostly usually
     especially anyway

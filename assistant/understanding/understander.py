@@ -411,6 +411,12 @@ class Understander:
                       and not (w == "old" and i and words[i - 1] in AGE_UNITS)]
         asking = request_clause(head_words)
         head = head_word(asking)
+        if head and self.catalog.is_adverb(head):
+            # "napkins specifically": an adverb no title prints says how, never what ("I couldn't find “napkins
+            # specifically”"); the thing is named before it.
+            head_words = [w for w in head_words if w != head]
+            asking = request_clause(head_words)
+            head = head_word(asking)
         doing = doing_words(words)
         if head in doing:
             # "one my kid can use": without whom it is for, "use" ended the phrase; it is what the thing must do.
@@ -1003,8 +1009,8 @@ class Understander:
                 u.slots.placed or ordinal_positions(words)):
             # "what about the one from 1 december" under a list of orders: one of them, not a product.
             u = u.with_intent(Intent.track_order, "an order of the list, by date or place")
-        if u.intent in (Intent.refine_search, Intent.search_product) and self._asks_set(words, u.head) and \
-                u.confidence < 0.9:
+        if u.intent in (Intent.refine_search, Intent.search_product) and (
+                (self._asks_set(words, u.head) and u.confidence < 0.9) or _assembles(words)):
             # An explicit bundle ("tea party bundle under £20") after a list is a new bundle, not a refinement:
             # the model, having seen refinements after lists, can lean the other way.
             u = u.with_intent(Intent.build_bundle, "asks for a bundle")
@@ -1036,7 +1042,7 @@ class Understander:
         adds_to_focus = u.intent == Intent.build_bundle and bool(screen.focus_id) and verb == "add"
         if u.intent == Intent.build_bundle and not (screen.products and for_the_product(words)) \
                 and not (screen.context is TurnContext.product and adds_to_focus) \
-                and not self._asks_set(words, u.head) \
+                and not self._asks_set(words, u.head) and not _assembles(words) \
                 and not any(w in _COMPLEMENT_WORDS for w in words) \
                 and not ((u.slots.reference_text or u.slots.reference_index or "both" in words)
                          and (screen.products or screen.bundle)) \
@@ -1955,6 +1961,13 @@ _SAYS_OWN_NEWS = frozenset({"i", "im", "ive", "we", "were", "weve", "my", "our"}
 _ORDER_SIZE_RANKS: dict[str, OrderRank] = {"largest": "priciest", "smallest": "cheapest"}
 # An order ranked by its age is ranked by the day it was placed ("the oldest one" under a list of orders).
 _ORDER_AGE_RANKS: dict[str, OrderRank] = {"oldest": "oldest", "earliest": "oldest", "newest": "newest"}
+
+
+def _assembles(words: Sequence[str]) -> bool:
+    """Whether the message asks for things to be put together as one: "put together a tea lover's gift under 40"
+    (a search at 0.92 to the model) asks for a set, whatever it names."""
+    return any(w == "put" and "together" in words[i + 1:i + 4] for i, w in enumerate(words)) \
+        or any(w in ("assemble", "curate") for w in words)
 
 
 def _age_in_list(words: Sequence[str]) -> OrderRank | None:

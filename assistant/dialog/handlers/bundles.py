@@ -171,6 +171,8 @@ class BundlePlanner:
         if "with" not in raw:
             return None
         after = raw[len(raw) - 1 - raw[::-1].index("with") + 1:]
+        if "as" in after[1:]:
+            after = after[:after.index("as", 1)]  # "with a teapot as a present": what it is as, no thing
         kind = head_word(after)
         if not kind:
             return None

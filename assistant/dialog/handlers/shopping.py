@@ -912,6 +912,14 @@ class ShoppingAdvisor:
             # for christmas now, not for halloween.
             query = " ".join(_without(query, state.slots.recipient if switching else None,
                                       state.slots.occasion if other_occasion else None))
+        gone = {stem(w) for x in u.slots.exclude for w in words_of(x)}
+        thing_ruled_out = bool(query and gone & {stem(w) for w in query.split()})
+        if thing_ruled_out and query:
+            # "anything but mugs" after mugs (or after mugs for a mum): the thing searched is what is ruled out, so
+            # it leaves the request, which goes on without it; with nothing else said, among the range it came from
+            # (the exclusion alone kept the mugs, none of them being anything else).
+            query = " ".join(w for w in query.split() if stem(w) not in gone) or " ".join(
+                dict.fromkeys(w for p in state.shown[:1] for w in words_of(p.category)))
         standing = query  # the request itself, before whom it is for is added to the words searched
         if for_someone_else and not names:
             # "any for kids?" after mugs: the same kind, for someone else; the pool is searched for them too (the
@@ -1004,7 +1012,7 @@ class ShoppingAdvisor:
         # for more of those kinds (the only "laptops" under $100 are protection plans, no present).
         guessed = bool(shown) and not names and u.slots.has_budget() and not head_word((standing or "").split()) \
             and not any(self.filters(slots, False).matches(p) for p in self.store.get(state.shown_ids))
-        elsewhere = elsewhere or guessed
+        elsewhere = elsewhere or guessed or thing_ruled_out
         # "for iphone" after "we don't carry phone chargers": a charger for an iPhone is still lacking, and said so.
         still_lacking = (state.missing or "").split() if u.narrows else []
         # A range named in a fragment narrowing the list ("for the garden" after candles) says where the thing goes:
@@ -1012,7 +1020,8 @@ class ShoppingAdvisor:
         found = self.find(query or "", slots, _category_filter(u) and not u.narrows, viewer, user_id,
                           exclude_ids=exclude,
                           like_ids=state.shown_ids if not elsewhere else (),
-                          kind=state.kind if not names and not other_occasion and not guessed else "", require=fresh,
+                          kind=state.kind if not names and not other_occasion and not guessed and not thing_ruled_out
+                          else "", require=fresh,
                           head=u.head if fresh and u.head in fresh and u.named_early else
                           still_lacking[-1] if still_lacking else "", thing=thing, phrase=tuple(still_lacking),
                           # ("one with a case included" after tablets: a tablet with one, "one" names no other kind.)

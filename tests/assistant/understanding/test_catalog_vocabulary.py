@@ -218,3 +218,15 @@ def test_a_kind_is_named_by_two_words_only_where_enough_titles_print_them_togeth
     assert vocab.names_by_pair("picnic", "bags")
     assert not vocab.names_by_pair("traditional", "teapot")  # one title: a describing word, no kind
     assert vocab.pairs[("cosmetic", "bag")] == 1
+
+
+def test_an_adverb_made_from_a_dictionary_word_names_nothing() -> None:
+    dictionary = {"specific", "ideal", "easy", "gentle", "week", "hands"}
+    catalog = CatalogVocabulary.from_products(
+        [Product(id="1", title="Weekly Planner", price="2"), Product(id="2", title="Lily Candle", price="3")],
+        is_dictionary_word=lambda w: w in dictionary)
+    for word in ("specifically", "ideally", "easily", "gently"):
+        assert catalog.is_adverb(word), word
+    # A title word ending so is printed: a word of the request. A word whose base is no word is no adverb.
+    for word in ("weekly", "lily", "family", "napkins", "holly"):
+        assert not catalog.is_adverb(word), word

@@ -122,3 +122,9 @@ def test_what_a_thing_must_do_is_read_from_where_its_clause_puts_the_verb(words:
                                    "is that laptop any good", "a brother who loves cooking"])
 def test_a_question_word_or_a_pointer_starts_no_clause_of_what_the_thing_does(words: str) -> None:
     assert doing_words(words.split()) == ()
+
+
+def test_a_word_setting_something_apart_is_no_content() -> None:
+    # "what else would i need apart from the mic": "apart" is how the mic is set aside, nothing to search for.
+    assert content_words("what else would i need apart from the mic".split()) == ["mic"]
+    assert content_words("anything except candles".split()) == ["candles"]

@@ -1007,3 +1007,11 @@ def test_one_or_something_before_a_clause_refines_the_kind_shown(understander: U
     # "one" or "something" heading a clause that says what the thing must do names no thing of its own.
     u = understander.understand(text, AFTER_LIST)
     assert (u.intent, u.head) == ("refine_search", ""), (u.intent, u.head, u.notes)
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("put together a tea lovers gift under 40", "build_bundle"),
+    ("can you put together something for a baking fan", "build_bundle"),
+])
+def test_putting_things_together_asks_for_a_set(understander: Understander, text: str, intent: str) -> None:
+    assert understander.understand(text, Screen()).intent == intent
