@@ -77,7 +77,7 @@ _TRAILING_POINTER = re.compile(
     r"\s+(?:on|of|for|in|with)\s+(?:the\s+|that\s+|this\s+)?(?:(?:[a-z]+\s+)?(?:one|ones|it|them|these|those)|"
     r"(?:very\s+)?(?:" + "|".join(sorted((w for w in ORDINALS if " " not in w), key=len, reverse=True)) + r"))$")
 # Words a question may end on that hold nothing of what it asks: "is that one suitable for kids though".
-_TRAILING_ASIDES = frozenset("though then please pls plz anyway too also".split())
+_TRAILING_ASIDES = frozenset("though then please pls plz anyway too also exactly actually really precisely".split())
 # A pointer before it says which product, too: "what's the second one made of", "whats the third one like".
 _POINTING = frozenset({"the", "that", "this"})
 _ONE = frozenset({"one", "ones"})

@@ -681,10 +681,11 @@ class Understander:
         catalog = u.catalog_match if u.catalog_match is not None else self.matcher.best_similarity(u.query or u.text)
         if similarity <= catalog:
             return u
-        if of_shown or catalog < self.check.threshold:
+        if of_shown or catalog < self.check.threshold or _asks_done_to_it(words):
             # "do you gift wrap these" after mugs (their details to the model at 0.90): a service done to the
             # products, which the policy answers and their details never do. "is it possible to collect from a
             # shop" (a search at 0.59): no product is near enough to be what it asks for, so the policy answers.
+            # "can you gift wrap it too" asks the shop to do it to the shopper's thing: no gift wrap to list.
             intent = next((i for i, _ in u.top if i in _POLICY_READINGS), Intent.contact_customer_service)
             return u.with_intent(Intent(intent), f"a service the policy answers ({similarity:.2f})").model_copy(
                 update={"policy_match": round(similarity, 4), "asks_policy": True})
@@ -1961,6 +1962,13 @@ _SAYS_OWN_NEWS = frozenset({"i", "im", "ive", "we", "were", "weve", "my", "our"}
 _ORDER_SIZE_RANKS: dict[str, OrderRank] = {"largest": "priciest", "smallest": "cheapest"}
 # An order ranked by its age is ranked by the day it was placed ("the oldest one" under a list of orders).
 _ORDER_AGE_RANKS: dict[str, OrderRank] = {"oldest": "oldest", "earliest": "oldest", "newest": "newest"}
+
+
+def _asks_done_to_it(words: Sequence[str]) -> bool:
+    """Whether the message asks the shop to do something to the shopper's thing ("can you gift wrap it", "could
+    you send them separately"): "you" asked, then a pronoun for the thing after the verb."""
+    return len(words) > 3 and words[0] in _YES_NO_OPENERS and words[1] in _YOU \
+        and any(w in ("it", "them") for w in words[3:])
 
 
 def _assembles(words: Sequence[str]) -> bool:

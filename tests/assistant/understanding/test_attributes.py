@@ -174,6 +174,7 @@ def test_a_pointer_or_an_aside_closing_the_question_is_no_part_of_the_property()
     assert asked_attribute("whats the refresh rate on the last") == "refresh rate"
     assert asked_attribute("is that one suitable for kids though") == "suitable for kids"
     assert asked_attribute("does it have a touchscreen too") == "touchscreen"
+    assert asked_attribute("the third one looks nice what is it exactly") == ""
 
 
 def test_a_size_asked_by_the_part_it_measures_is_the_size_the_title_prints() -> None:

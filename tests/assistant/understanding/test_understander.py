@@ -1015,3 +1015,10 @@ def test_one_or_something_before_a_clause_refines_the_kind_shown(understander: U
 ])
 def test_putting_things_together_asks_for_a_set(understander: Understander, text: str, intent: str) -> None:
     assert understander.understand(text, Screen()).intent == intent
+
+
+def test_a_service_asked_of_the_shoppers_own_thing_is_a_policy_question(understander: Understander) -> None:
+    # ("can you gift wrap it" listed gift wrap: the catalog prints it, but the shop is asked to do it.)
+    u = understander.understand("can you gift wrap it", Screen())
+    assert u.asks_policy and u.intent not in ("search_product", "build_bundle"), (u.intent, u.notes)
+    assert understander.understand("can you add it to a bundle", AFTER_ONE).intent == "build_bundle"
