@@ -17,6 +17,7 @@ from assistant.dialog.handlers.shopping import (
     Found,
     ShoppingAdvisor,
     TurnResult,
+    budget_said,
     cheaper_than,
 )
 from assistant.facts import Act, ReplyFacts
@@ -191,11 +192,23 @@ class ShopperPicks:
             # "show me the most popular ones" after lunch boxes: the best sellers among the request standing.
             u = u.model_copy(update={"query": state.query, "slots": state.slots, "category_filter": False})
             scoped = True
+        whole = self._whole_category(u) if scoped and not of_those_shown else []
+        dropped = ""
+        if scoped and not of_those_shown and not whole and u.slots.has_budget():
+            unbudgeted = u.model_copy(update={"slots": u.slots.model_copy(
+                update={"budget_min": None, "budget_max": None, "budget_about": None})})
+            whole = self._whole_category(unbudgeted)
+            if whole:
+                # "best headphones under 40", and none is: the range's best, the budget said dropped (its best
+                # rated within $40 were batteries and smart plugs).
+                dropped = "budget " + budget_said(u.slots.budget_min, u.slots.budget_max, self.shopping.currency,
+                                                  u.slots.budget_aim())
+                u = unbudgeted
         if of_those_shown:
             # "which is the most popular?" after mugs: which of those on the screen sells best, best first.
             among = list(u.targets)
             picks = recommender.best_sellers(len(among), among=among)
-        elif scoped and (whole := self._whole_category(u)):
+        elif scoped and whole:
             # "any in the kitchen range" after the best sellers: the category named, all of it, not the products
             # whose titles are closest to "kitchen range" (kitchen scales).
             among = whole
@@ -218,6 +231,8 @@ class ShopperPicks:
                                    "rating.")
         else:
             result = self._show(picks, u, state, Intent.best_sellers, {"found": "best sellers"})
+        if dropped:
+            result.facts.relaxed = [dropped]
         if among is not None:
             # "best sellers in christmas stuff", then "cheaper ones": the request stands, as after a search.
             result.update = result.update | StateUpdate(query=u.query, slots=u.slots)
@@ -241,7 +256,9 @@ class ShopperPicks:
         ranked among the lunch bags a search finds, not every bag)."""
         if not u.slots.categories:
             return []
-        mask = self.vectors.mask(SearchFilters(in_stock=True, categories=list(u.slots.categories)))
+        # ("best headphones for under 100": the range within the budget, not its best rated at $199.99.)
+        mask = self.vectors.mask(SearchFilters(in_stock=True, categories=list(u.slots.categories),
+                                               price_min=u.slots.budget_min, price_max=u.slots.budget_max))
         pool = [p for p, keep in zip(self.vectors.products, mask, strict=True) if keep]
         # A thing the range's titles name as what they are ("most popular lunch bags": at least a list of them end
         # in it) is ranked among those a search finds; a word they print only in passing ("best sellers in

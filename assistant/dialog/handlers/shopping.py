@@ -595,7 +595,7 @@ class ShoppingAdvisor:
                 # "a teapot around £20" with none from £16 to £24: the cheaper ones still keep to the limit.
                 drops.append(({"price_min": None},
                               [f"minimum {format_money(filters.price_min, self.currency)}"]))
-            budget = _budget_said(filters.price_min, filters.price_max, self.currency)
+            budget = budget_said(filters.price_min, filters.price_max, self.currency)
             drops.append(({"price_min": None, "price_max": None}, [f"budget {budget}"]))
         if len(drops) > 1:
             drops.append(({k: v for update, _ in drops for k, v in update.items()},
@@ -1037,7 +1037,7 @@ class ShoppingAdvisor:
             wider = self.find(query or "", unbudgeted, _category_filter(u), viewer, user_id, exclude_ids=exclude,
                               brand_asked=True)
             if wider.ranked:
-                found = Found(wider.ranked, [*wider.relaxed, "budget " + _budget_said(
+                found = Found(wider.ranked, [*wider.relaxed, "budget " + budget_said(
                     slots.budget_min, slots.budget_max, self.currency, slots.budget_aim())])
                 slots = unbudgeted
         if names and u.head and u.named_early and not u.describes_only and not any(
@@ -1730,7 +1730,7 @@ def _what_it_is_for(query: str, head: str) -> list[str]:
     return content_words(after[1:]) if after[:1] == ["for"] else []
 
 
-def _budget_said(low: Decimal | None, high: Decimal | None, currency: str, aim: Decimal | None = None) -> str:
+def budget_said(low: Decimal | None, high: Decimal | None, currency: str, aim: Decimal | None = None) -> str:
     """ "around $60.00", "under £10.00", "over £5.00", "£5.00 to £10.00": a budget as a reply says it was dropped."""
     if aim is not None:
         return f"around {format_money(aim, currency)}"
