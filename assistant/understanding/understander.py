@@ -380,6 +380,7 @@ class Understander:
         words = reading.residual.split()
         corrections = request_fixes | {w: c for w in dict.fromkeys(words) if (c := self._correct(w))}
         words = [corrections.get(w, w) for w in words]
+        words = _without_reason_about_it(words, set(reading.recipient_words))
         named_as, recipient = reading.recipient_words, reading.slots.recipient
         if len(named_as) == 1 and recipient and len(recipient.split()) == 1 and named_as[0] != recipient \
                 and not self.catalog.title_counts.get(stem(named_as[0]), 0):
@@ -774,6 +775,12 @@ class Understander:
             # preposition is no request of its own; it narrows the list on the screen. So does "for pet hair" after
             # "we don't carry vacuum cleaners" (a search at 0.66): the vacuum cleaners, for pet hair.
             u = u.with_intent(Intent.refine_search, "a fragment narrowing the list")
+            unsure = False
+        elif unsure and screen.context is TurnContext.products and screen.products and not content \
+                and u.slots.filled() & _CONSTRAINTS and not u.slots.filled() - _CONSTRAINTS:
+            # "nothing too big, it has to go in the post" after gardening presents (out of scope at 0.22): a
+            # constraint and why, naming nothing; it narrows the list on the screen.
+            u = u.with_intent(Intent.refine_search, "constraints alone narrow the list")
             unsure = False
         verb, _, added = edit
         taking = bool(_TAKING.intersection(words)) and u.intent in _FOLLOW_UPS[TurnContext.products]
@@ -1962,6 +1969,28 @@ _SAYS_OWN_NEWS = frozenset({"i", "im", "ive", "we", "were", "weve", "my", "our"}
 _ORDER_SIZE_RANKS: dict[str, OrderRank] = {"largest": "priciest", "smallest": "cheapest"}
 # An order ranked by its age is ranked by the day it was placed ("the oldest one" under a list of orders).
 _ORDER_AGE_RANKS: dict[str, OrderRank] = {"oldest": "oldest", "earliest": "oldest", "newest": "newest"}
+
+
+def _without_reason_about_it(words: Sequence[str], people: set[str]) -> list[str]:
+    """The words less a clause giving a reason about "it", the thing wanted ("nothing too big as its going overseas",
+    "..., it has to go in the post"): why it must be so, where the constraint itself ("too big") was read; none of
+    its words is a thing to find or to say was dropped. A clause about a person ("as its for my dad who loves
+    fishing", "because she loves cats") says what they like, and stays."""
+    for i in range(1, len(words) - 1):
+        if words[i + 1] in _IT_SUBJECTS and (words[i] in _REASONS or words[i] in _CLAUSE_ENDS):
+            end = next((j for j in range(i + 2, len(words)) if words[j] in _CLAUSE_ENDS), len(words))
+            clause = words[i:end]
+            if liked_words(clause) or people.intersection(clause) or _PERSONAL_PRONOUNS.intersection(clause):
+                return list(words)
+            return [*words[:i], *_without_reason_about_it(words[end:], people)]
+    return list(words)
+
+
+_REASONS = frozenset({"as", "because", "since", "cos", "coz", "cause", "bc"})
+# What a follow-up may say of the things shown without naming a thing: their price, look and size.
+_CONSTRAINTS = frozenset({"budget_min", "budget_max", "budget_about", "currency", "colour", "size", "exclude",
+                          "price"})
+_IT_SUBJECTS = frozenset({"it", "its", "itll", "itd"})
 
 
 def _asks_done_to_it(words: Sequence[str]) -> bool:

@@ -1022,3 +1022,16 @@ def test_a_service_asked_of_the_shoppers_own_thing_is_a_policy_question(understa
     u = understander.understand("can you gift wrap it", Screen())
     assert u.asks_policy and u.intent not in ("search_product", "build_bundle"), (u.intent, u.notes)
     assert understander.understand("can you add it to a bundle", AFTER_ONE).intent == "build_bundle"
+
+
+@pytest.mark.parametrize(("text", "kept"), [
+    ("nothing too big as its going overseas", "nothing too big"),
+    ("nothing too big , it has to go in the post", "nothing too big"),
+    # A reason about a person says what they like: it stays.
+    ("a mug as its for my dad who loves fishing", "a mug as its for my dad who loves fishing"),
+    ("a mug because she loves cats", "a mug because she loves cats"),
+])
+def test_a_reason_given_about_the_thing_is_left_out(text: str, kept: str) -> None:
+    from assistant.understanding.understander import _without_reason_about_it
+
+    assert " ".join(_without_reason_about_it(text.split(), {"dad"})) == kept
