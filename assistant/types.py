@@ -373,6 +373,8 @@ class Understanding(BaseModel):
             after five party bags): the reply asks which.
         follows_on: the message opens as a fragment that goes on from the previous turn ("and to ireland?", "what
             about klarna?", "even on weekends?"), so it keeps that turn's topic.
+        supposes: the message supposes a case ("what if i opened it", "if it's a gift"): a question about the rule
+            just given, never a look-up of an order.
         list_count: how many things a ranked list is asked to hold ("the cheapest 3", "top 3 best sellers", "the
             3 most expensive"); None when no count is said.
         for_use: what "something" or "anything" is asked for, the words after its "for" ("something for a
@@ -465,6 +467,7 @@ class Understanding(BaseModel):
     order_target: str | None = None
     all_orders: bool = False
     follows_on: bool = False
+    supposes: bool = False
     points_back: bool = False
     asks_spending: bool = False
     people: int | None = None

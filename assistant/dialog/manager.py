@@ -388,7 +388,8 @@ class DialogManager:
         if u.context is TurnContext.policy and state.last_intent in POLICY_QUERIES \
                 and not u.targets and not u.slots.order_id and (
                     (intent in _PRODUCT_TURNS and not u.names_product and not u.for_use)
-                    or (u.follows_on and intent not in POLICY_QUERIES and intent not in ORDER_INTENTS
+                    or (u.follows_on and intent not in POLICY_QUERIES
+                        and (intent not in ORDER_INTENTS or u.supposes)  # "what if i opened it"
                         and not u.names_product and not u.for_use)
                     or (intent == Intent.out_of_scope and u.points_back)  # "how long" prints in titles too
                     or (intent == Intent.out_of_scope and len(u.text.split()) <= SHORT_FOLLOW_UP

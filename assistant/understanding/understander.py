@@ -1437,6 +1437,7 @@ class Understander:
             # "add two of those to a bundle with a tea towel" after one mug's details: two of that mug.
             update |= {"targets": (screen.focus_id,), "target_quantity": count}
         update["follows_on"] = goes_on(all_words)
+        update["supposes"] = all_words[:1] == ["if"] or tuple(all_words[:2]) == ("what", "if")
         update["points_back"] = any(w in _POINTERS for w in all_words)
         if screen.context is TurnContext.policy and update["follows_on"] and u.names_product and u.query:
             # "even on weekends?" after a delivery answer: a card title printing "days" is no product asked for;

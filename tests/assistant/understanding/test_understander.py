@@ -1035,3 +1035,9 @@ def test_a_reason_given_about_the_thing_is_left_out(text: str, kept: str) -> Non
     from assistant.understanding.understander import _without_reason_about_it
 
     assert " ".join(_without_reason_about_it(text.split(), {"dad"})) == kept
+
+
+def test_a_case_supposed_is_marked(understander: Understander) -> None:
+    after_policy = Screen(context=TurnContext.policy)
+    assert understander.understand("what if i opened it", after_policy).supposes
+    assert not understander.understand("where is my order", after_policy).supposes
