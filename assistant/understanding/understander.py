@@ -1687,7 +1687,13 @@ class Understander:
             fixes[low] = near
             return near
 
-        return _WORD_RE.sub(fix, text), fixes
+        respelled = _WORD_RE.sub(fix, text)
+        if not any(w.lower() in _EDIT_VERBS for w in _WORD_RE.findall(respelled)):
+            # The shopper's basket, asked about, is the set the assistant keeps ("whats in my basket" listed Easter
+            # egg baskets after a mug went in the set): the set's own word, for the model. (Where things go into
+            # it or out, the edit reader takes it as it is: "add the first one to my basket".)
+            respelled = _SHOPPERS_BASKET.sub(r"\1 bundle", respelled)
+        return respelled, fixes
 
     def _correct(self, word: str) -> str | None:
         # Request words were put right by _respell before the slots read the message; the rest may be the
@@ -1987,6 +1993,7 @@ def _without_reason_about_it(words: Sequence[str], people: set[str]) -> list[str
     return list(words)
 
 
+_SHOPPERS_BASKET = re.compile(r"\b(my|your|ur|shopping)\s+(?:basket|cart|trolley)\b", re.IGNORECASE)
 _REASONS = frozenset({"as", "because", "since", "cos", "coz", "cause", "bc"})
 # What a follow-up may say of the things shown without naming a thing: their price, look and size.
 _CONSTRAINTS = frozenset({"budget_min", "budget_max", "budget_about", "currency", "colour", "size", "exclude",

@@ -1041,3 +1041,10 @@ def test_a_case_supposed_is_marked(understander: Understander) -> None:
     after_policy = Screen(context=TurnContext.policy)
     assert understander.understand("what if i opened it", after_policy).supposes
     assert not understander.understand("where is my order", after_policy).supposes
+
+
+def test_the_shoppers_basket_asked_about_is_the_set(understander: Understander) -> None:
+    assert understander._respell("whats in my basket")[0] == "whats in my bundle"
+    # Put into or taken out of, the edit reader reads it as written; someone else's basket is a thing.
+    assert understander._respell("add the first one to my basket")[0] == "add the first one to my basket"
+    assert understander._respell("i need a basket for my bike")[0] == "i need a basket for my bike"
