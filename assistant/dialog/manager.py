@@ -124,6 +124,9 @@ _YES = re.compile(rf"^\s*(?:{_AGREEING}|please|yes please|please do|do it|sounds
 # "yes please pass it on", "ok, do that": an agreement that goes on in words of its own.
 _YES_OPENING = re.compile(rf"^\s*(?:{_AGREEING})\b[\s,.!]*(?P<rest>\S.*)$", re.I)
 _NO = re.compile(r"^\s*(?:no|nope|nah|no thanks|no thank you|not now|not really|maybe later)\s*[.!]*\s*$", re.I)
+# "actually no dont", "oh no, leave it": a refusal that goes on in words of its own.
+_NO_OPENING = re.compile(r"^\s*(?:(?:actually|oh|um|erm|hmm|wait)\b[\s,.!]*)?(?:no|nope|nah)\b[\s,.!]*(?P<rest>\S.*)$",
+                         re.I)
 
 # Shown whenever a message carries a card number (the transcript keeps only "[card]").
 CARD_WARNING = ("Please don't type card numbers in this chat: I never need them, and I've kept the number out of "
@@ -271,8 +274,9 @@ class DialogManager:
             return facts, StateUpdate(), None
         if _YES.match(plain) and state.offer:
             plain = state.offer  # "yes" to "Shall I build a bundle around it?" is that request
-        elif _YES.match(plain) or _NO.match(plain):
-            # A bare "ok" / "no thanks" with nothing offered: acknowledge, don't guess a new request.
+        elif _YES.match(plain) or _NO.match(plain) or (state.offer and self._declines(plain, state)):
+            # A bare "ok" / "no thanks" with nothing offered: acknowledge, don't guess a new request. ("actually no
+            # dont" after "would you like me to connect you with a person?" was a goodbye at 0.67.)
             return ReplyFacts(act=Act.thank, intent=Intent.thanks, user_text=text, **base), StateUpdate(), None
         u = self.understander.understand(plain, screen_of(state))
         logger.debug("understood %r as %s (%.2f) %s", plain[:80], u.intent, u.confidence, u.notes)
@@ -298,6 +302,16 @@ class DialogManager:
         words = opening["rest"].lower().split()
         # A question, a thing named or a constraint asks for something else; the model's reading of the words
         # alone is no guide ("pass it on" after a problem report is a cancellation to it).
+        return not (rest.names_product or rest.slots.filled() or asks_a_question(words, opening["rest"]))
+
+    def _declines(self, plain: str, state: DialogState) -> bool:
+        """Whether a message that opens with "no" turns down what the last reply offered: its other words ask for
+        nothing else ("actually no dont", "no leave it"), where "no, show me mugs" does."""
+        opening = _NO_OPENING.match(plain)
+        if opening is None:
+            return False
+        rest = self.understander.understand(opening["rest"], screen_of(state))
+        words = opening["rest"].lower().split()
         return not (rest.names_product or rest.slots.filled() or asks_a_question(words, opening["rest"]))
 
     # ------------------------------------------------------------------ routing
