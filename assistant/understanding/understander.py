@@ -22,7 +22,7 @@ import itertools
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final, Protocol
 
 import numpy as np
@@ -380,7 +380,13 @@ class Understander:
         words = reading.residual.split()
         corrections = request_fixes | {w: c for w in dict.fromkeys(words) if (c := self._correct(w))}
         words = [corrections.get(w, w) for w in words]
+        reasoned = words
         words = _without_reason_about_it(words, set(reading.recipient_words))
+        size = reading.slots.size
+        if size and len(words) < len(reasoned) and any(SIZES.get(w) == size for w in reasoned) \
+                and not any(SIZES.get(w) == size for w in words):
+            # "under 10 as its only a small thank you": the size was said of the reason, not of the thing.
+            reading = replace(reading, slots=reading.slots.model_copy(update={"size": None}))
         named_as, recipient = reading.recipient_words, reading.slots.recipient
         if len(named_as) == 1 and recipient and len(recipient.split()) == 1 and named_as[0] != recipient \
                 and not self.catalog.title_counts.get(stem(named_as[0]), 0):
@@ -412,12 +418,12 @@ class Understander:
                       and not (w == "old" and i and words[i - 1] in AGE_UNITS)]
         asking = request_clause(head_words)
         head = head_word(asking)
-        if head and self.catalog.is_adverb(head):
+        if head and self.catalog.is_adverb(head) and (at := asking.index(head)) \
+                and head_word(without := [*asking[:at], *asking[at + 1:]]) == asking[at - 1]:
             # "napkins specifically": an adverb no title prints says how, never what ("I couldn't find “napkins
-            # specifically”"); the thing is named before it.
-            head_words = [w for w in head_words if w != head]
-            asking = request_clause(head_words)
-            head = head_word(asking)
+            # specifically”"); the thing is named right before it. ("a business card printed locally": the word
+            # before it is a verb's, and the message stays as it was read.)
+            head_words, asking, head = [w for w in head_words if w != head], without, asking[at - 1]
         doing = doing_words(words)
         if head in doing:
             # "one my kid can use": without whom it is for, "use" ended the phrase; it is what the thing must do.
@@ -1983,7 +1989,7 @@ def _without_reason_about_it(words: Sequence[str], people: set[str]) -> list[str
     "..., it has to go in the post"): why it must be so, where the constraint itself ("too big") was read; none of
     its words is a thing to find or to say was dropped. A clause about a person ("as its for my dad who loves
     fishing", "because she loves cats") says what they like, and stays."""
-    for i in range(1, len(words) - 1):
+    for i in range(len(words) - 1):
         if words[i + 1] in _IT_SUBJECTS and (words[i] in _REASONS or words[i] in _CLAUSE_ENDS):
             end = next((j for j in range(i + 2, len(words)) if words[j] in _CLAUSE_ENDS), len(words))
             clause = words[i:end]

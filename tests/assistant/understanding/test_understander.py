@@ -1048,3 +1048,10 @@ def test_the_shoppers_basket_asked_about_is_the_set(understander: Understander) 
     # Put into or taken out of, the edit reader reads it as written; someone else's basket is a thing.
     assert understander._respell("add the first one to my basket")[0] == "add the first one to my basket"
     assert understander._respell("i need a basket for my bike")[0] == "i need a basket for my bike"
+
+
+def test_a_size_said_of_the_reason_is_no_size_of_the_thing(understander: Understander) -> None:
+    after = Screen(context=TurnContext.products, products=LIST, query="gardening gifts")
+    u = understander.understand("under 10 as its only a small thank you", after)
+    assert u.slots.size is None and u.slots.budget_max == 10
+    assert understander.understand("something small", after).slots.size == "small"
