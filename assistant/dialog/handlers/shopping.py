@@ -1418,7 +1418,8 @@ class ShoppingAdvisor:
             # after TVs: one of each, not every Samsung on the screen.
             listed = self.store.get(state.shown_ids)
             ids = [i for i in (self._of_brand(b, listed, state, user_id) for b in u.slots.brands) if i][:4]
-        if len(ids) < 2 and len(u.slots.brands) >= 2 and u.roles and sum(1 for r in rest if r) <= 1:
+        if len(ids) < 2 and len(u.slots.brands) >= 2 and sum(1 for r in rest if r) <= 1 \
+                and (u.roles or not state.shown):
             # "samsung or lg tv", "noise cancelling headphones, sony or bose": two brands and at most one kind of
             # thing, no product named: the kind of both brands, as a list (a brand with none of it shows none, never
             # a Bose soundbar compared with Sony headphones), and the brand with none of it is said.
