@@ -1474,7 +1474,8 @@ class Understander:
         if u.intent == Intent.build_bundle:
             # ("what could i put in them": what goes in the things pointed at is added, not they.)
             put_in = _put_in_them(words)
-            adds = edit[0] == "add" and not put_in
+            # ("ill go with the second one": the shopper's choice, taken as "i'll take it" is; no set to go with it.)
+            adds = (edit[0] == "add" or _chooses(words)) and not put_in
             # "what goes with it": the bundle completes it; "... make me a bundle" with it: it is in the bundle;
             # "add a card to go with it": the card is put with it, as "add a mouse" is.
             update["complements"] = (put_in or any(w in _COMPLEMENT_WORDS for w in words)) \
@@ -2012,6 +2013,16 @@ def _asks_done_to_it(words: Sequence[str]) -> bool:
     you send them separately"): "you" asked, then a pronoun for the thing after the verb."""
     return len(words) > 3 and words[0] in _YES_NO_OPENERS and words[1] in _YOU \
         and any(w in ("it", "them") for w in words[3:])
+
+
+def _chooses(words: Sequence[str]) -> bool:
+    """Whether the shopper says they go with something: "ill go with the second one", "i think we'll go with
+    that": a choice made (the subject is the shopper), not what goes with a thing ("what goes with it")."""
+    return any(w in ("go", "going") and words[i + 1:i + 2] == ["with"]
+               and _FIRST_PERSON_SUBJECTS.intersection(words[max(0, i - 3):i]) for i, w in enumerate(words))
+
+
+_FIRST_PERSON_SUBJECTS = frozenset({"i", "ill", "id", "im", "we", "well", "wed", "lets"})
 
 
 def _assembles(words: Sequence[str]) -> bool:

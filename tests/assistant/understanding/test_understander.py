@@ -1055,3 +1055,13 @@ def test_a_size_said_of_the_reason_is_no_size_of_the_thing(understander: Underst
     u = understander.understand("under 10 as its only a small thank you", after)
     assert u.slots.size is None and u.slots.budget_max == 10
     assert understander.understand("something small", after).slots.size == "small"
+
+
+@pytest.mark.parametrize(("text", "chooses"), [
+    ("ill go with the second one", True), ("i think well go with that", True), ("lets go with the red one", True),
+    ("what goes with it", False), ("does it go with the teapot", False), ("would you go with the first", False),
+])
+def test_going_with_a_thing_said_by_the_shopper_is_a_choice(text: str, chooses: bool) -> None:
+    from assistant.understanding.understander import _chooses
+
+    assert _chooses(text.split()) is chooses
