@@ -266,7 +266,7 @@ class DialogManager:
                                options=["Show me gift ideas", "Where is my order?"], **base)
             return facts, StateUpdate(), None
         plain = strip_markup(text) or text
-        if state.offer and not _YES.match(plain) and self._agrees(plain, state):
+        if state.offer and not _YES.match(plain) and self._asks_nothing_else(_YES_OPENING.match(plain), state):
             plain = "yes"
         if _YES.match(plain) and state.offer and state.offer_handoff:
             facts = self.service.handoff(state.session_id, user_id, state.offer, text, Intent.contact_human_agent)
@@ -274,7 +274,8 @@ class DialogManager:
             return facts, StateUpdate(), None
         if _YES.match(plain) and state.offer:
             plain = state.offer  # "yes" to "Shall I build a bundle around it?" is that request
-        elif _YES.match(plain) or _NO.match(plain) or (state.offer and self._declines(plain, state)):
+        elif _YES.match(plain) or _NO.match(plain) or (
+                state.offer and self._asks_nothing_else(_NO_OPENING.match(plain), state)):
             # A bare "ok" / "no thanks" with nothing offered: acknowledge, don't guess a new request. ("actually no
             # dont" after "would you like me to connect you with a person?" was a goodbye at 0.67.)
             return ReplyFacts(act=Act.thank, intent=Intent.thanks, user_text=text, **base), StateUpdate(), None
@@ -292,26 +293,16 @@ class DialogManager:
             result.facts.intent = u.intent
         return result.facts, result.update, u
 
-    def _agrees(self, plain: str, state: DialogState) -> bool:
-        """Whether a message that opens with "yes" takes what the last reply offered: its other words ask for
-        nothing else ("yes please pass it on"), where "yes, and show me mugs" or "ok, where is my order" do."""
-        opening = _YES_OPENING.match(plain)
+    def _asks_nothing_else(self, opening: re.Match[str] | None, state: DialogState) -> bool:
+        """Whether a message that opens with "yes" or "no" only answers what the last reply offered: its other words
+        ask for nothing else ("yes please pass it on", "actually no dont"), where "yes, and show me mugs", "ok, where
+        is my order" or "no, show me mugs" do."""
         if opening is None:
             return False
         rest = self.understander.understand(opening["rest"], screen_of(state))
         words = opening["rest"].lower().split()
         # A question, a thing named or a constraint asks for something else; the model's reading of the words
         # alone is no guide ("pass it on" after a problem report is a cancellation to it).
-        return not (rest.names_product or rest.slots.filled() or asks_a_question(words, opening["rest"]))
-
-    def _declines(self, plain: str, state: DialogState) -> bool:
-        """Whether a message that opens with "no" turns down what the last reply offered: its other words ask for
-        nothing else ("actually no dont", "no leave it"), where "no, show me mugs" does."""
-        opening = _NO_OPENING.match(plain)
-        if opening is None:
-            return False
-        rest = self.understander.understand(opening["rest"], screen_of(state))
-        words = opening["rest"].lower().split()
         return not (rest.names_product or rest.slots.filled() or asks_a_question(words, opening["rest"]))
 
     # ------------------------------------------------------------------ routing
@@ -372,9 +363,10 @@ class DialogManager:
                 return TurnResult(ReplyFacts(act=Act.did_you_mean, intent=guess, user_text=u.text, options=options))
             else:
                 intent = Intent.out_of_scope
-        if intent == Intent.purchase_history and u.slots.placed is not None and user_id and not u.asks_spending:
+        if intent == Intent.purchase_history and u.slots.placed is not None and user_id and not u.asks_spending \
+                and not u.targets:
             # "what did i buy on 8 april", "what did i get back in january": the orders placed then, with what was in
-            # them, not what the shopper buys most.
+            # them, not what the shopper buys most. ("did i buy that last year" asks of the product pointed at.)
             intent = Intent.track_order
         if state.last_intent == Intent.best_sellers and intent in (Intent.search_product, Intent.refine_search) \
                 and not u.targets and (u.follows_on or (
@@ -822,7 +814,10 @@ class DialogManager:
         latest = u.latest_order or (u.recent and not u.asks_spending)
         facts = self.service.history(user_id, u.text, asked, latest=latest, spending=u.asks_spending,
                                      by_total=u.ranks_orders, placed=u.slots.placed if u.asks_spending else None,
-                                     named=typed if asked and not u.targets else "",
+                                     # ("did i buy that last year": "No: I don't see “Paper Chain Kit 50'S
+                                     # Christmas” in your orders", not "that product".)
+                                     named=typed if asked and not u.targets else next(
+                                         (p.title for p in state.shown if u.targets and p.id == u.targets[0]), ""),
                                      named_words=things_said if asked and not u.targets else (),
                                      count=u.list_count if latest else None)
         if facts.products:  # what they buy most, to point at next ("order the first one again")

@@ -25,7 +25,7 @@ _DEMONSTRATIVES = frozenset({"that", "this", "those", "these"})
 _PRONOUN_VERBS = frozenset(
     """
     add buy get take order want like love choose pick reserve exchange swap show see send grab try compare keep prefer
-    put purchase book
+    put purchase book bought ordered purchased
 """.split()
 )
 _PRONOUNS = frozenset({"it", "them", "that", "this", "those", "these", "they"})

@@ -1694,7 +1694,7 @@ class Understander:
             fixes[low] = near
             return near
 
-        respelled = _WORD_RE.sub(fix, text)
+        respelled = _as_question(_WORD_RE.sub(fix, text))
         if not any(w.lower() in _EDIT_VERBS for w in _WORD_RE.findall(respelled)):
             # The shopper's basket, asked about, is the set the assistant keeps ("whats in my basket" listed Easter
             # egg baskets after a mug went in the set): the set's own word, for the model. (Where things go into
@@ -1712,8 +1712,17 @@ class Understander:
     def _excluded_words(self, negated: Sequence[str]) -> list[str]:
         # "no mugs": a negated word rules out products only when the catalog's titles print it. Kept as typed (the
         # reply repeats it: "not christmas", never the stem "christma"); products are matched on stems.
-        return [w for w in negated
-                if w not in FUNCTION_WORDS and self.catalog.title_counts.get(stem(w), 0) > 0]
+        kept = [w for w in negated if w not in FUNCTION_WORDS and self.catalog.title_counts.get(stem(w), 0) > 0]
+        # "not dog toys": two words the titles print as one name ("Dog Toy") rule out that thing, not every dog thing
+        # and every toy (a new puppy's owner was shown birdcages).
+        terms: list[str] = []
+        for w in kept:
+            if terms and " " not in terms[-1] \
+                    and self.catalog.pairs.get((stem(terms[-1]), stem(w)), 0) >= _NAMED_PAIR:
+                terms[-1] = f"{terms[-1]} {w}"
+            else:
+                terms.append(w)
+        return terms
 
 
 def _find_phrase(words: Sequence[str], phrase: Sequence[str]) -> int | None:
@@ -2000,7 +2009,26 @@ def _without_reason_about_it(words: Sequence[str], people: set[str]) -> list[str
     return list(words)
 
 
+def _as_question(text: str) -> str:
+    """A statement closed by a question tag asked as the question it is ("i bought that last year didn't i" ->
+    "did i bought that last year", a problem report at 0.95 to the model; "did i ..." is a question about what the
+    shopper bought). English tags a statement with its auxiliary and subject; the model learnt the question form."""
+    tagged = _QUESTION_TAG.match(text)
+    if tagged is None:
+        return text
+    body = tagged["body"].split()
+    if body[:1] and body[0].lower() == tagged["who"].lower():
+        body = body[1:]  # the statement's own subject, which the question puts after the auxiliary
+    return " ".join([tagged["aux"], tagged["who"], *body])
+
+
+_QUESTION_TAG = re.compile(
+    r"^\s*(?P<body>\S.*?)[\s,]+(?P<aux>did|have|has|had|is|are|was|were|do|does|can|could|will|would)(?:n'?t)\s+"
+    r"(?P<who>i|we|you|it|they)\s*\??\s*$", re.IGNORECASE)
 _SHOPPERS_BASKET = re.compile(r"\b(my|your|ur|shopping)\s+(?:basket|cart|trolley)\b", re.IGNORECASE)
+# How many titles must print two words one after the other for the two to name one thing ("Dog Toy With Pink
+# Crochet Skirt" is the one dog toy the gift shop sells).
+_NAMED_PAIR = 1
 _REASONS = frozenset({"as", "because", "since", "cos", "coz", "cause", "bc"})
 # What a follow-up may say of the things shown without naming a thing: their price, look and size.
 _CONSTRAINTS = frozenset({"budget_min", "budget_max", "budget_about", "currency", "colour", "size", "exclude",

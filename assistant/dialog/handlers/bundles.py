@@ -16,7 +16,6 @@ from assistant.facts import Act, ReplyFacts
 from assistant.nlg.phrasing import join_words, plural
 from assistant.personal import Personaliser
 from assistant.protocols import VectorStore
-from assistant.service.customer_service import printing
 from assistant.types import (
     BundleItem,
     BundleSpec,
@@ -732,8 +731,9 @@ def _turned_down(lines: Sequence[OrderLine], exclude: Sequence[str]) -> list[Ord
     ("without the mugs and candles")."""
     if not exclude:
         return []
-    every = [line for line in lines if all(prints(line.title, w) for w in exclude)]
-    return every or list(filter(printing(exclude), lines))
+    # (A term may be two words the titles print as one name: "hand warmers".)
+    every = [line for line in lines if all(prints(line.title, w) for x in exclude for w in x.split())]
+    return every or [line for line in lines if any(all(prints(line.title, w) for w in x.split()) for x in exclude)]
 
 
 def _the_thing_first(products: list[Product], head: str) -> list[Product]:

@@ -912,8 +912,10 @@ class ShoppingAdvisor:
             # for christmas now, not for halloween.
             query = " ".join(_without(query, state.slots.recipient if switching else None,
                                       state.slots.occasion if other_occasion else None))
-        gone = {stem(w) for x in u.slots.exclude for w in words_of(x)}
-        thing_ruled_out = bool(query and gone & {stem(w) for w in query.split()})
+        # (A thing ruled out in two words, "not dog toys", leaves only where the request named both.)
+        requested = {stem(w) for w in (query or "").split()}
+        gone = {s for x in u.slots.exclude if (stems := {stem(w) for w in words_of(x)}) <= requested for s in stems}
+        thing_ruled_out = bool(query and gone)
         if thing_ruled_out and query:
             # "anything but mugs" after mugs (or after mugs for a mum): the thing searched is what is ruled out, so
             # it leaves the request, which goes on without it; with nothing else said, among the range it came from
@@ -1819,8 +1821,11 @@ def _excluded(product: Product, exclude: Sequence[str]) -> bool:
     in the range the word names first ("not stationery": the stationery & cards range). Never as the start of a
     longer word: "without wires" rules out wires, not "Wireless" earbuds."""
     words = [stem(w) for w in words_of(f"{product.title} {product.brand}")]
-    ruled_out = [s for x in exclude if (s := stem(x.lower()))]
-    return any(w.endswith(s) for s in ruled_out for w in words) or (
+    # ("not dog toys": a thing named in two words is ruled out where the title prints both.)
+    phrases = [[stem(w) for w in words_of(x)] for x in exclude if len(words_of(x)) > 1]
+    ruled_out = [s for x in exclude if len(words_of(x)) <= 1 and (s := stem(x.lower()))]
+    return any(w.endswith(s) for s in ruled_out for w in words) or any(
+        all(any(w.endswith(s) for w in words) for s in phrase) for phrase in phrases) or (
         bool(range_words := words_of(product.category)) and stem(range_words[0]) in ruled_out)
 
 

@@ -1065,3 +1065,21 @@ def test_going_with_a_thing_said_by_the_shopper_is_a_choice(text: str, chooses: 
     from assistant.understanding.understander import _chooses
 
     assert _chooses(text.split()) is chooses
+
+
+def test_a_thing_ruled_out_in_two_words_the_titles_print_together_is_one_term(understander: Understander) -> None:
+    # "Dog Toy With Pink Crochet Skirt": "dog toys" names that thing, not every dog thing and every toy.
+    assert understander.understand("not dog toys", AFTER_LIST).slots.exclude == ("dog toys",)
+    assert set(understander.understand("no mugs or candles", AFTER_LIST).slots.exclude) == {"mugs", "candles"}
+
+
+@pytest.mark.parametrize(("text", "asked"), [
+    ("i bought that last year didn't i", "did i bought that last year"),
+    ("you deliver to ireland don't you", "do you deliver to ireland"),
+    ("did i buy that", "did i buy that"),  # a question already
+    ("i didn't order this", "i didn't order this"),  # no tag
+])
+def test_a_statement_closed_by_a_question_tag_is_asked_as_its_question(text: str, asked: str) -> None:
+    from assistant.understanding.understander import _as_question
+
+    assert _as_question(text) == asked
