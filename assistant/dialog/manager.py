@@ -275,7 +275,7 @@ class DialogManager:
         if _YES.match(plain) and state.offer:
             plain = state.offer  # "yes" to "Shall I build a bundle around it?" is that request
         elif _YES.match(plain) or _NO.match(plain) or (
-                state.offer and self._asks_nothing_else(_NO_OPENING.match(plain), state)):
+                state.offer and self._asks_nothing_else(_NO_OPENING.match(plain), state, refusing=True)):
             # A bare "ok" / "no thanks" with nothing offered: acknowledge, don't guess a new request. ("actually no
             # dont" after "would you like me to connect you with a person?" was a goodbye at 0.67.)
             return ReplyFacts(act=Act.thank, intent=Intent.thanks, user_text=text, **base), StateUpdate(), None
@@ -293,14 +293,18 @@ class DialogManager:
             result.facts.intent = u.intent
         return result.facts, result.update, u
 
-    def _asks_nothing_else(self, opening: re.Match[str] | None, state: DialogState) -> bool:
+    def _asks_nothing_else(self, opening: re.Match[str] | None, state: DialogState, refusing: bool = False) -> bool:
         """Whether a message that opens with "yes" or "no" only answers what the last reply offered: its other words
         ask for nothing else ("yes please pass it on", "actually no dont"), where "yes, and show me mugs", "ok, where
         is my order" or "no, show me mugs" do."""
         if opening is None:
             return False
-        rest = self.understander.understand(opening["rest"], screen_of(state))
         words = opening["rest"].lower().split()
+        if refusing and len(words) == 2 and words[1] in ("it", "them"):
+            # "no leave it", "nah forget it": an order about the thing offered, no thing named ("no leave it" was
+            # the account's deletion, an unsure guess at 0.32, "Leaves" being printed in titles).
+            return True
+        rest = self.understander.understand(opening["rest"], screen_of(state))
         # A question, a thing named or a constraint asks for something else; the model's reading of the words
         # alone is no guide ("pass it on" after a problem report is a cancellation to it).
         return not (rest.names_product or rest.slots.filled() or asks_a_question(words, opening["rest"]))
