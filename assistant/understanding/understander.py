@@ -1714,7 +1714,7 @@ class Understander:
         # reply repeats it: "not christmas", never the stem "christma"); products are matched on stems.
         kept = [w for w in negated if w not in FUNCTION_WORDS and self.catalog.title_counts.get(stem(w), 0) > 0]
         # "not dog toys": two words the titles print as one name ("Dog Toy") rule out that thing, not every dog thing
-        # and every toy (a new puppy's owner was shown birdcages).
+        # and every toy (after presents for a dog lover, a flag, a sketchbook and a sombrero were shown).
         terms: list[str] = []
         for w in kept:
             if terms and " " not in terms[-1] \
