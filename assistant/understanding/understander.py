@@ -2003,7 +2003,10 @@ def _without_reason_about_it(words: Sequence[str], people: set[str]) -> list[str
         if words[i + 1] in _IT_SUBJECTS and (words[i] in _REASONS or words[i] in _CLAUSE_ENDS):
             end = next((j for j in range(i + 2, len(words)) if words[j] in _CLAUSE_ENDS), len(words))
             clause = words[i:end]
-            if liked_words(clause) or people.intersection(clause) or _PERSONAL_PRONOUNS.intersection(clause):
+            # (", its for the garden" says what it is for, which the search reads: a purpose, no reason.)
+            purpose = clause[2:3] == ["for"] or clause[2:4] == ["is", "for"]
+            if purpose or liked_words(clause) or people.intersection(clause) \
+                    or _PERSONAL_PRONOUNS.intersection(clause):
                 return list(words)
             return [*words[:i], *_without_reason_about_it(words[end:], people)]
     return list(words)
@@ -2014,9 +2017,9 @@ def _as_question(text: str) -> str:
     "did i bought that last year", a problem report at 0.95 to the model; "did i ..." is a question about what the
     shopper bought). English tags a statement with its auxiliary and subject; the model learnt the question form."""
     tagged = _QUESTION_TAG.match(text)
-    if tagged is None:
-        return text
-    body = tagged["body"].split()
+    body = tagged["body"].split() if tagged else []
+    if tagged is None or len(body) < 2:
+        return text  # ("this isn't it" says the thing shown is not the one wanted: no tag)
     if body[:1] and body[0].lower() == tagged["who"].lower():
         body = body[1:]  # the statement's own subject, which the question puts after the auxiliary
     return " ".join([tagged["aux"], tagged["who"], *body])

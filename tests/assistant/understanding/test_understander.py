@@ -1083,3 +1083,13 @@ def test_a_statement_closed_by_a_question_tag_is_asked_as_its_question(text: str
     from assistant.understanding.understander import _as_question
 
     assert _as_question(text) == asked
+
+
+def test_a_purpose_given_of_the_thing_is_no_reason_and_a_bare_pronoun_statement_no_tag() -> None:
+    from assistant.understanding.understander import _as_question, _without_reason_about_it
+
+    # ", its for the garden" says what it is for, which the search reads.
+    assert _without_reason_about_it("a speaker , its for the garden".split(), set())[-1] == "garden"
+    assert _without_reason_about_it("a lamp as it is for the bedroom".split(), set())[-1] == "bedroom"
+    # "this isn't it" says the thing shown is not the one wanted: no question tag to turn round.
+    assert _as_question("this isn't it") == "this isn't it"
