@@ -2072,6 +2072,8 @@ def _age_in_list(words: Sequence[str]) -> OrderRank | None:
         if w == "recent" and before == "least":
             return "oldest"
     return None
+
+
 # Words that ask how well products sell: the shop's orders answer them, not the product details.
 _SALES_WORDS = frozenset("sells sell selling sold seller sellers bestseller bestsellers popular".split())
 

@@ -160,7 +160,7 @@ class ShopperPicks:
         if ranked_by is not None:
             return self.on_offer(u, state, ranked_by=ranked_by)
         if not scoped and not at_request and u.slots.price in ("priciest", "cheapest"):
-            if any(w in _SALES_WORDS for w in words_of(u.text)) and self._has_sales():
+            if any(w in _SELLING_WELL for w in words_of(u.text)) and self._has_sales():
                 # "top 3 cheapest best sellers": the best sellers, the price word ranking them.
                 selling = sorted(recommender.best_sellers(SHOW * 4), key=lambda p: p.product.price,
                                  reverse=u.slots.price == "priciest")
@@ -322,8 +322,9 @@ class ShopperPicks:
         return TurnResult(facts, update)
 
 
-# Words that ask for what sells, beside a price word that ranks it ("the cheapest best sellers").
-_SALES_WORDS = frozenset({"seller", "sellers", "selling", "bestseller", "bestsellers", "bestselling", "popular"})
+# Words that ask for what sells well, beside a price word that ranks it ("the cheapest best sellers"). Not the shop's
+# own verb, which the understander's words for sales include: "the cheapest thing you sell" ranks the shop by price.
+_SELLING_WELL = frozenset({"seller", "sellers", "selling", "bestseller", "bestsellers", "bestselling", "popular"})
 
 
 def _that_do(products: Sequence[Product], u: Understanding) -> Sequence[Product]:

@@ -915,8 +915,8 @@ class ShoppingAdvisor:
         # (A thing ruled out in two words, "not dog toys", leaves only where the request named both.)
         requested = {stem(w) for w in (query or "").split()}
         gone = {s for x in u.slots.exclude if (stems := {stem(w) for w in words_of(x)}) <= requested for s in stems}
-        thing_ruled_out = bool(query and gone)
-        if thing_ruled_out and query:
+        thing_ruled_out = bool(gone)
+        if query and gone:
             # "anything but mugs" after mugs (or after mugs for a mum): the thing searched is what is ruled out, so
             # it leaves the request, which goes on without it; with nothing else said, among the range it came from
             # (the exclusion alone kept the mugs, none of them being anything else).
